@@ -1,0 +1,65 @@
+"""The composition root: builds every dependency once and hands it to whoever asks.
+
+Nothing is constructed at import time. Tests build the same graph with their own data directory
+(and, where they must, a fake market); the CLI and the GUI call `bootstrap()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from erasmo.config import resolve_data_dir, resolve_store
+from erasmo.market.base import MarketData
+from erasmo.services import TradingService
+from events.application import Portfolios
+from events.store import StoreConfig
+
+
+@dataclass
+class Erasmo:
+    """Everything a front end needs.
+
+    Attributes:
+        data_dir: the data directory.
+        store: which event store is used.
+        app: the eventsourcing application (write side).
+        market: the market data.
+        trading: the service that turns user intent into commands.
+    """
+
+    data_dir: Path
+    store: StoreConfig
+    app: Portfolios
+    market: MarketData
+    trading: TradingService
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.app.close()
+
+
+def bootstrap(
+    data_dir: str | Path | None = None,
+    store_url: str | None = None,
+    *,
+    market: MarketData | None = None,
+    today: Callable[[], date] = date.today,
+) -> Erasmo:
+    """Build erasmo over a data directory (created if missing) and an event store."""
+    directory = resolve_data_dir(data_dir)
+    store = resolve_store(directory, store_url)
+    if market is None:
+        from erasmo.market.bundled import BundledMarketData
+
+        market = BundledMarketData()
+    app = Portfolios(store)
+    return Erasmo(
+        data_dir=directory,
+        store=store,
+        app=app,
+        market=market,
+        trading=TradingService(app, market, today=today),
+    )

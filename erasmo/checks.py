@@ -1,0 +1,66 @@
+"""`erasmo check`: replay every portfolio and report every broken invariant.
+
+The write side's rules (versions, clock, cash, shares, values) come from `events.audit`; this adds
+the market's: each trade's ticker is known and its price matches the bar it claims to come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from erasmo.market.base import MarketData
+from events.application import Portfolios
+from events.errors import ErasmoError
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One broken rule in one portfolio."""
+
+    portfolio: str
+    version: int
+    event_type: str
+    message: str
+
+
+def check_store(app: Portfolios, market: MarketData) -> tuple[int, list[Finding]]:
+    """(portfolios checked, findings) over the whole store."""
+    findings: list[Finding] = []
+    summaries = app.summaries()
+    for summary in summaries:
+        findings.extend(
+            Finding(summary.name, p.version, p.event_type, p.message) for p in app.audit(summary.id)
+        )
+        for event in app.history(summary.id):
+            if event.type in ("SharesBought", "SharesSold"):
+                problem = _price_problem(market, event.fields)
+                if problem:
+                    findings.append(Finding(summary.name, event.version, event.type, problem))
+    return len(summaries), findings
+
+
+def _price_problem(market: MarketData, fields: dict[str, object]) -> str | None:
+    ticker = str(fields["ticker"])
+    source = fields.get("price_source")
+    try:
+        info = market.info(ticker)
+    except ErasmoError:
+        return f"the market data does not know {ticker}"
+    if info.source != source:
+        return None  # priced from another source (e.g. a cache): nothing here to compare with
+    day = fields["price_date"]
+    price = fields["price"]
+    assert isinstance(price, Decimal)
+    bar = market.bar(ticker, day)  # type: ignore[arg-type]
+    if bar is None:
+        return f"{ticker} has no bar on {day}"
+    if fields.get("price_kind") == "close":
+        if price != bar.close:
+            return f"price {price} is not {ticker}'s close {bar.close} on {day}"
+    elif bar.low is not None and bar.high is not None:
+        if not bar.low <= price <= bar.high:
+            return f"price {price} is outside {ticker}'s range {bar.low}-{bar.high} on {day}"
+    elif price != bar.close:
+        return f"price {price} is not {ticker}'s close {bar.close} on {day}"
+    return None

@@ -1,0 +1,1 @@
+"""The `erasmo` command line."""

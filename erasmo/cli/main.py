@@ -1,0 +1,529 @@
+"""The `erasmo` command: every use case, scriptable.
+
+Exit codes: 0 success; 1 a rejected command or invalid input (one line on stderr, nothing
+recorded); 2 a usage error. `--json` output carries money and quantities as decimal strings.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from erasmo import __version__
+from erasmo.cli.output import echo_json, money, number, table
+from events.errors import ErasmoError
+from events.values import parse_money
+
+if TYPE_CHECKING:
+    from erasmo.bootstrap import Erasmo
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """Lazily built erasmo: `--help` and usage errors never open the store."""
+
+    def __init__(self, data_dir: str | None, store: str | None) -> None:
+        self.data_dir = data_dir
+        self.store = store
+        self._erasmo: Erasmo | None = None
+
+    @property
+    def erasmo(self) -> Erasmo:
+        if self._erasmo is None:
+            from erasmo.bootstrap import bootstrap
+
+            self._erasmo = bootstrap(self.data_dir, self.store)
+        return self._erasmo
+
+    def close(self) -> None:
+        if self._erasmo is not None:
+            self._erasmo.close()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Data directory (default: $ERASMO_HOME or the user data directory).",
+)
+@click.option(
+    "--store",
+    metavar="URL",
+    help="Event store URL, e.g. postgresql://postgres@127.0.0.1:5432/erasmo "
+    "(default: $ERASMO_STORE or the SQLite file in the data directory).",
+)
+@click.version_option(__version__, prog_name="erasmo")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, store: str | None) -> None:
+    """erasmo: a stock-trading simulator on real historical prices.
+
+    It never trades real money: every portfolio is virtual.
+    """
+    ctx.obj = Context(data_dir, store)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# -- portfolios -----------------------------------------------------------------------------
+
+
+@cli.group()
+def portfolio() -> None:
+    """Open, list, rename and close portfolios."""
+
+
+@portfolio.command("open")
+@click.argument("name")
+@click.option("--cash", metavar="AMOUNT", help="Deposit this much cash on opening.")
+@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@pass_ctx
+def portfolio_open(c: Context, name: str, cash: str | None, on: str | None) -> None:
+    """Open a new portfolio called NAME."""
+    trading = c.erasmo.trading
+    portfolio_id = trading.open_portfolio(name, cash, on)
+    p = c.erasmo.app.portfolio(portfolio_id)
+    click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
+
+
+@portfolio.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def portfolio_list(c: Context, as_json: bool) -> None:
+    """List every portfolio."""
+    summaries = c.erasmo.app.summaries()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "cash": s.cash,
+                    "currency": s.currency,
+                    "clock": s.clock,
+                    "version": s.version,
+                    "closed": s.closed,
+                }
+                for s in summaries
+            ]
+        )
+        return
+    if not summaries:
+        click.echo("No portfolios yet. Open one with: erasmo portfolio open NAME --cash 10000")
+        return
+    rows = [
+        [
+            s.name,
+            money(s.cash),
+            s.currency,
+            s.clock.isoformat(),
+            str(s.version),
+            "closed" if s.closed else "open",
+        ]
+        for s in summaries
+    ]
+    click.echo(table(["name", "cash", "ccy", "clock", "events", "status"], rows, right=[1, 4]))
+
+
+@portfolio.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@pass_ctx
+def portfolio_rename(c: Context, name: str, new_name: str) -> None:
+    """Rename portfolio NAME to NEW_NAME."""
+    c.erasmo.trading.rename(name, new_name)
+    click.echo(f"Renamed {name!r} to {new_name.strip()!r}.")
+
+
+@portfolio.command("close")
+@click.argument("name")
+@pass_ctx
+def portfolio_close(c: Context, name: str) -> None:
+    """Close portfolio NAME: its history stays, no more commands are accepted."""
+    c.erasmo.trading.close(name)
+    click.echo(f"Closed {name!r}.")
+
+
+# -- cash and trades ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("amount")
+@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@pass_ctx
+def deposit(c: Context, name: str, amount: str, on: str | None) -> None:
+    """Deposit AMOUNT of cash into portfolio NAME."""
+    p = c.erasmo.trading.deposit(name, amount, on)
+    click.echo(
+        f"Deposited {money(parse_money(amount))} into {p.name!r} on {p.clock}; "
+        f"cash {money(p.cash)}."
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("amount")
+@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@pass_ctx
+def withdraw(c: Context, name: str, amount: str, on: str | None) -> None:
+    """Withdraw AMOUNT of cash from portfolio NAME."""
+    p = c.erasmo.trading.withdraw(name, amount, on)
+    click.echo(
+        f"Withdrew {money(parse_money(amount))} from {p.name!r} on {p.clock}; cash {money(p.cash)}."
+    )
+
+
+def _trade_options(f: F) -> F:
+    f = click.option("--fee", metavar="FEE", help="Commission in cash (default 0).")(f)
+    f = click.option(
+        "--price", metavar="PRICE", help="Fill price; must lie in the day's low-high range."
+    )(f)
+    return click.option(
+        "--on", "on", metavar="DATE", help="Market date (default: the ticker's latest)."
+    )(f)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("ticker")
+@click.argument("quantity")
+@_trade_options
+@pass_ctx
+def buy(
+    c: Context,
+    name: str,
+    ticker: str,
+    quantity: str,
+    on: str | None,
+    price: str | None,
+    fee: str | None,
+) -> None:
+    """Buy QUANTITY shares of TICKER for portfolio NAME at the day's close."""
+    _echo_receipt(c.erasmo.trading.buy(name, ticker, quantity, on, price, fee))
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("ticker")
+@click.argument("quantity")
+@_trade_options
+@pass_ctx
+def sell(
+    c: Context,
+    name: str,
+    ticker: str,
+    quantity: str,
+    on: str | None,
+    price: str | None,
+    fee: str | None,
+) -> None:
+    """Sell QUANTITY shares of TICKER from portfolio NAME at the day's close."""
+    _echo_receipt(c.erasmo.trading.sell(name, ticker, quantity, on, price, fee))
+
+
+def _echo_receipt(r: Any) -> None:
+    verb = "Bought" if r.side == "buy" else "Sold"
+    fee = f" + fee {money(r.fee)}" if r.fee else ""
+    click.echo(
+        f"{verb} {number(r.quantity)} {r.ticker} at {r.price} on {r.day} "
+        f"({r.provenance.source}{', adjusted' if r.provenance.adjusted else ''}) = "
+        f"{money(r.value)}{fee}. {r.portfolio!r} now holds {number(r.position_after)} "
+        f"{r.ticker} and {money(r.cash_after)} in cash."
+    )
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--as-of", "as_of", metavar="DATE", help="As after the last event on or before DATE.")
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(min=1),
+    metavar="SEQ",
+    help="As after log position SEQ (see 'erasmo history').",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def holdings(c: Context, name: str, as_of: str | None, at: int | None, as_json: bool) -> None:
+    """Show the positions and cash of portfolio NAME."""
+    if as_of is not None and at is not None:
+        raise click.UsageError("Give --as-of or --at, not both.")
+    p = c.erasmo.trading.portfolio_as_of(name, as_of=as_of, at=at)
+    positions = p.positions()
+    if as_json:
+        echo_json(
+            {
+                "portfolio": p.name,
+                "id": p.id,
+                "as_of": p.clock,
+                "version": p.version,
+                "currency": p.currency,
+                "cash": p.cash,
+                "positions": [
+                    {
+                        "ticker": pos.ticker,
+                        "quantity": pos.quantity,
+                        "average_cost": pos.average_cost,
+                        "cost_basis": pos.cost_basis,
+                    }
+                    for pos in positions
+                ],
+            }
+        )
+        return
+    click.echo(f"{p.name} as of {p.clock} (event {p.version}), {p.currency}")
+    if positions:
+        rows = [
+            [pos.ticker, number(pos.quantity), f"{pos.average_cost:,.4f}", money(pos.cost_basis)]
+            for pos in positions
+        ]
+        click.echo(table(["ticker", "quantity", "avg cost", "cost basis"], rows, right=[1, 2, 3]))
+    else:
+        click.echo("No positions.")
+    click.echo(f"Cash: {money(p.cash)}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def history(c: Context, name: str, as_json: bool) -> None:
+    """Show every event of portfolio NAME, in order."""
+    events = c.erasmo.trading.history(name)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "seq": e.seq,
+                    "version": e.version,
+                    "type": e.type,
+                    "on": e.on,
+                    "recorded_at": e.timestamp,
+                    **e.fields,
+                }
+                for e in events
+            ]
+        )
+        return
+    rows = [[str(e.seq), e.on.isoformat(), e.type, _describe(e.fields)] for e in events]
+    click.echo(table(["seq", "on", "event", "details"], rows, right=[0]))
+
+
+def _describe(fields: dict[str, Any]) -> str:
+    if "ticker" in fields:
+        fee = f", fee {money(fields['fee'])}" if fields["fee"] else ""
+        return (
+            f"{number(fields['quantity'])} {fields['ticker']} @ {fields['price']} = "
+            f"{money(fields['value'])}{fee} [{fields['price_source']}]"
+        )
+    if "amount" in fields:
+        return money(fields["amount"])
+    if "name" in fields:
+        return repr(fields["name"])
+    return ""
+
+
+# -- event-log files ------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.argument("names", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (default: standard output).",
+)
+@pass_ctx
+def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
+    """Export the event log (of every portfolio, or of NAMES) as hash-chained JSON Lines."""
+    from events.eventlog import export_log, export_to_file
+
+    ids = [c.erasmo.trading.resolve(n) for n in names]
+    if output is None:
+        export_log(c.erasmo.app, sys.stdout, erasmo_version=__version__, portfolio_ids=ids)
+        return
+    count = export_to_file(c.erasmo.app, output, erasmo_version=__version__, portfolio_ids=ids)
+    click.echo(f"Exported {count} events to {output}.")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file against the store; record nothing.")
+@pass_ctx
+def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
+    """Import an exported event log, all or nothing; events already held are skipped."""
+    from events.eventlog import import_file
+
+    log, new = import_file(c.erasmo.app, file, dry_run=dry_run)
+    held = len(log.events) - new
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {new} new events of {len(log.portfolios)} portfolios from {file} "
+        f"({held} already held)."
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def verify(file: Path) -> None:
+    """Check an event-log file's hash chain and count without importing it."""
+    from events.eventlog import verify_file
+
+    log = verify_file(file)
+    click.echo(
+        f"OK: {len(log.events)} events of {len(log.portfolios)} portfolios, written by erasmo "
+        f"{log.header['erasmo_version']}; chain ends {log.last_hash[:16]}."
+    )
+
+
+@cli.command()
+@pass_ctx
+def check(c: Context) -> None:
+    """Replay every portfolio and report every broken invariant (exit 1 if any)."""
+    from erasmo.checks import check_store
+
+    count, findings = check_store(c.erasmo.app, c.erasmo.market)
+    for f in findings:
+        click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
+    if findings:
+        click.echo(f"{len(findings)} problems in {count} portfolios.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {count} portfolios, {c.erasmo.app.event_count()} events, no problems.")
+
+
+# -- market data ----------------------------------------------------------------------------
+
+
+@cli.group()
+def prices() -> None:
+    """Look at the market data erasmo trades on."""
+
+
+@prices.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def prices_list(c: Context, as_json: bool) -> None:
+    """List the tickers with their date ranges and sources."""
+    infos = c.erasmo.market.tickers()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "ticker": i.ticker,
+                    "first": i.first,
+                    "last": i.last,
+                    "source": i.source,
+                    "adjusted": i.adjusted,
+                    "tradable": i.tradable,
+                    "fields": list(i.fields),
+                    "missing_fields": list(i.missing_fields),
+                }
+                for i in infos
+            ]
+        )
+        return
+    rows = [
+        [
+            i.ticker,
+            i.first.isoformat(),
+            i.last.isoformat(),
+            i.source,
+            "adjusted" if i.adjusted else "raw",
+            ",".join(i.fields),
+            "" if i.tradable else "index (not tradable)",
+        ]
+        for i in infos
+    ]
+    click.echo(table(["ticker", "first", "last", "source", "close", "fields", "note"], rows))
+
+
+@prices.command("show")
+@click.argument("ticker")
+@click.option("--from", "start", metavar="DATE", help="First date.")
+@click.option("--to", "end", metavar="DATE", help="Last date.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_json: bool) -> None:
+    """Show the daily bars of TICKER."""
+    from events.values import parse_date, parse_ticker
+
+    market = c.erasmo.market
+    info = market.info(parse_ticker(ticker))
+    first = parse_date(start) if start else None
+    last = parse_date(end) if end else None
+    if first is None and last is None:
+        bars = market.bars(info.ticker)[-20:]
+    else:
+        bars = market.bars(info.ticker, first, last)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "ticker": b.ticker,
+                    "date": b.day,
+                    "open": b.open,
+                    "high": b.high,
+                    "low": b.low,
+                    "close": b.close,
+                    "adj_close": b.adj_close,
+                    "volume": b.volume,
+                }
+                for b in bars
+            ]
+        )
+        return
+
+    def cell(v: Any) -> str:
+        return "" if v is None else str(v)
+
+    rows = [
+        [
+            b.day.isoformat(),
+            cell(b.open),
+            cell(b.high),
+            cell(b.low),
+            str(b.close),
+            cell(b.adj_close),
+            cell(b.volume),
+        ]
+        for b in bars
+    ]
+    click.echo(f"{info.ticker} ({info.source}, close {'adjusted' if info.adjusted else 'raw'})")
+    click.echo(
+        table(
+            ["date", "open", "high", "low", "close", "adj close", "volume"],
+            rows,
+            right=[1, 2, 3, 4, 5, 6],
+        )
+    )
+
+
+def main() -> None:
+    """Console-script entry point: run the CLI, turning erasmo's errors into exit code 1."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except ErasmoError as error:
+        click.echo(f"erasmo: {error}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

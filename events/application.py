@@ -1,0 +1,421 @@
+"""The erasmo application: the only caller of `save()`.
+
+Each command method gets the aggregates it needs, calls one domain method, and saves. When
+another process saved the same portfolio in between, the command is retried on fresh state, so
+the rules are always checked against what is really stored.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+    Transcoding,
+)
+from eventsourcing.utils import get_topic
+
+from events.audit import AuditedEvent, Problem, audit_portfolio
+from events.catalog import CATALOG_ID, Catalog
+from events.errors import (
+    ConcurrentWriteError,
+    DuplicateNameError,
+    EventLogError,
+    StoreError,
+    UnknownPortfolioError,
+)
+from events.log import LogReader
+from events.portfolio import EVENT_TYPES, Portfolio
+from events.store import StoreConfig
+from events.values import PriceProvenance, name_key
+
+T = TypeVar("T")
+RETRIES = 5
+#: Topic -> type name, for every Portfolio event.
+PORTFOLIO_TOPICS: dict[str, str] = {get_topic(cls): name for name, cls in EVENT_TYPES.items()}
+_ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+
+
+class DateAsISO(Transcoding):
+    """Stores `datetime.date` as "YYYY-MM-DD"."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSummary:
+    """A portfolio as listed: id, name, head version, clock, cash and whether it is closed."""
+
+    id: UUID
+    name: str
+    version: int
+    clock: date
+    cash: Decimal
+    currency: str
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """One portfolio event as people read it.
+
+    Attributes:
+        seq: its position in the store's log.
+        version: its position in the portfolio's own history, from 1.
+        type: the event type name, e.g. "SharesBought".
+        on: the market date it happened on.
+        timestamp: when it was recorded (wall clock, UTC).
+        fields: its own fields (ticker, quantity, price, amount, ...).
+    """
+
+    seq: int
+    portfolio_id: UUID
+    version: int
+    type: str
+    on: date
+    timestamp: datetime
+    fields: dict[str, Any]
+
+
+class Portfolios(Application[UUID]):
+    """Opens portfolios and records cash movements and trades in an event store."""
+
+    name = "erasmo"
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {Portfolio: 200, Catalog: 200}
+
+    def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
+        self.store = store
+        settings = store.environment()
+        settings.update(env or {})
+        try:
+            super().__init__(env=settings)
+        except (PersistenceError, OSError) as error:
+            raise StoreError(f"Cannot open the event store ({store.describe()}): {error}") from None
+        self.reader = LogReader(self.recorder)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- commands -------------------------------------------------------------------------
+
+    def open_portfolio(
+        self, name: str, on: date, cash: Decimal | None = None, currency: str = "USD"
+    ) -> UUID:
+        """Open a portfolio (optionally with a first deposit) and return its id."""
+
+        def command() -> UUID:
+            catalog = self._catalog()
+            portfolio = Portfolio.open(name, on, currency)
+            catalog.claim(portfolio.id, portfolio.name)
+            if cash is not None:
+                portfolio.deposit(cash, on)
+            self._save(portfolio, catalog)
+            return portfolio.id
+
+        return self._retry(command)
+
+    def deposit(self, portfolio_id: UUID, amount: Decimal, on: date) -> None:
+        """Add cash to a portfolio."""
+        self._update(portfolio_id, lambda p: p.deposit(amount, on))
+
+    def withdraw(self, portfolio_id: UUID, amount: Decimal, on: date) -> None:
+        """Take cash out of a portfolio."""
+        self._update(portfolio_id, lambda p: p.withdraw(amount, on))
+
+    def buy(
+        self,
+        portfolio_id: UUID,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        on: date,
+        provenance: PriceProvenance,
+        fee: Decimal = Decimal(0),
+    ) -> None:
+        """Record a purchase at a price the caller looked up."""
+        self._update(portfolio_id, lambda p: p.buy(ticker, quantity, price, on, provenance, fee))
+
+    def sell(
+        self,
+        portfolio_id: UUID,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        on: date,
+        provenance: PriceProvenance,
+        fee: Decimal = Decimal(0),
+    ) -> None:
+        """Record a sale at a price the caller looked up."""
+        self._update(portfolio_id, lambda p: p.sell(ticker, quantity, price, on, provenance, fee))
+
+    def rename(self, portfolio_id: UUID, new_name: str) -> None:
+        """Rename a portfolio; the new name must be free (ignoring case)."""
+
+        def command() -> None:
+            portfolio = self.portfolio(portfolio_id)
+            catalog = self._catalog()
+            portfolio.rename(new_name)
+            catalog.claim(portfolio.id, portfolio.name)
+            self._save(portfolio, catalog)
+
+        self._retry(command)
+
+    def close_portfolio(self, portfolio_id: UUID) -> None:
+        """Close a portfolio; it keeps its history and name and accepts no more commands."""
+        self._update(portfolio_id, lambda p: p.close())
+
+    # -- queries --------------------------------------------------------------------------
+
+    def portfolio(self, portfolio_id: UUID, version: int | None = None) -> Portfolio:
+        """The portfolio as of its latest event, or as of `version`."""
+        try:
+            found: Any = self.repository.get(portfolio_id, version=version)
+        except AggregateNotFoundError:
+            raise UnknownPortfolioError(f"No portfolio has the id {portfolio_id}.") from None
+        assert isinstance(found, Portfolio)
+        return found
+
+    def find(self, name: str) -> UUID:
+        """The id of the portfolio called `name` (ignoring case)."""
+        catalog = self._catalog()
+        owner = catalog.owner_of(name.strip())
+        if owner is None:
+            names = list(catalog.names.values())
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            hint = (
+                f" Did you mean {', '.join(repr(c) for c in close)}?"
+                if close
+                else " Run 'erasmo portfolio list' to see them, or open one with "
+                "'erasmo portfolio open NAME'."
+            )
+            raise UnknownPortfolioError(f"No portfolio is named {name!r}.{hint}")
+        return owner
+
+    def portfolio_ids(self) -> list[UUID]:
+        """Every portfolio's id, in the order they were listed."""
+        return [UUID(hex_id) for hex_id in self._catalog().names]
+
+    def summaries(self) -> list[PortfolioSummary]:
+        """Every portfolio with its head state, sorted by name."""
+        summaries = []
+        for portfolio_id in self.portfolio_ids():
+            p = self.portfolio(portfolio_id)
+            summaries.append(
+                PortfolioSummary(p.id, p.name, p.version, p.clock, p.cash, p.currency, p.closed)
+            )
+        return sorted(summaries, key=lambda s: name_key(s.name))
+
+    def history(self, portfolio_id: UUID, upto_seq: int | None = None) -> list[LoggedEvent]:
+        """The portfolio's events in order, each with its log position."""
+        return [
+            self._logged(raw.seq, raw.originator_id, raw.version, raw.topic, raw.state)
+            for raw in self.reader.events(originator_id=portfolio_id, upto=upto_seq)
+        ]
+
+    def version_at(
+        self, portfolio_id: UUID, *, seq: int | None = None, on: date | None = None
+    ) -> int:
+        """The portfolio's version after log position `seq`, or after market date `on` (0: none)."""
+        version = 0
+        for event in self.history(portfolio_id, upto_seq=seq):
+            if on is not None and event.on > on:
+                break
+            version = event.version
+        return version
+
+    def event_count(self) -> int:
+        """How many events the store holds (portfolios and catalog)."""
+        return self.reader.count()
+
+    def audit(self, portfolio_id: UUID) -> list[Problem]:
+        """Every broken rule in the stored history of one portfolio."""
+        return audit_portfolio(
+            AuditedEvent(e.version, e.type, {**e.fields, "on": e.on})
+            for e in self.history(portfolio_id)
+        )
+
+    # -- import ---------------------------------------------------------------------------
+
+    def decode(self, topic: str, state: bytes) -> dict[str, Any]:
+        """An event's fields from its stored JSON state."""
+        fields = self.mapper.transcoder.decode(state)
+        assert isinstance(fields, dict)
+        return fields
+
+    def encode(self, fields: dict[str, Any]) -> bytes:
+        """Stored JSON state from an event's fields."""
+        return self.mapper.transcoder.encode(fields)
+
+    def record_imported(self, events: Sequence[StoredEvent], *, dry_run: bool = False) -> int:
+        """Record portfolio events from a file, all or nothing; returns how many were new.
+
+        An event already stored with the same content is skipped; one whose version is taken
+        by different content, or that breaks a rule when replayed after what is stored, makes
+        the whole import fail with nothing recorded.
+        """
+        by_portfolio: dict[UUID, list[StoredEvent]] = {}
+        for stored in events:
+            assert isinstance(stored.originator_id, UUID)
+            by_portfolio.setdefault(stored.originator_id, []).append(stored)
+
+        def command() -> int:
+            catalog = self._catalog()
+            new: list[StoredEvent] = []
+            for portfolio_id, incoming in by_portfolio.items():
+                new.extend(self._check_import(portfolio_id, incoming, catalog))
+            if not new or dry_run:
+                return len(new)
+            catalog_events = [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
+            self._insert([*new, *catalog_events])
+            return len(new)
+
+        return self._retry(command)
+
+    def _check_import(
+        self, portfolio_id: UUID, incoming: list[StoredEvent], catalog: Catalog
+    ) -> list[StoredEvent]:
+        stored = {e.version: e for e in self.history(portfolio_id)}
+        new = []
+        for event in incoming:
+            existing = stored.get(event.originator_version)
+            if existing is None:
+                new.append(event)
+                continue
+            fields = self.decode(event.topic, event.state)
+            if PORTFOLIO_TOPICS.get(event.topic) != existing.type or _without_envelope(fields) != {
+                **existing.fields,
+                "on": existing.on,
+            }:
+                raise EventLogError(
+                    f"event {event.originator_version} of portfolio {portfolio_id} differs from "
+                    "the one this store already holds; the file and the store have diverged, "
+                    "so nothing was imported"
+                )
+        if not new:
+            return []
+        history = [
+            AuditedEvent(e.version, e.type, {**e.fields, "on": e.on}) for e in stored.values()
+        ]
+        history += [
+            AuditedEvent(
+                e.originator_version,
+                PORTFOLIO_TOPICS[e.topic],
+                _without_envelope(self.decode(e.topic, e.state)),
+            )
+            for e in sorted(new, key=lambda e: e.originator_version)
+        ]
+        problems = audit_portfolio(history)
+        if problems:
+            first = problems[0]
+            raise EventLogError(
+                f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
+                f"{first.message}; nothing was imported"
+            )
+        name = next(
+            e.fields["name"]
+            for e in reversed(history)
+            if e.event_type in ("PortfolioOpened", "PortfolioRenamed")
+        )
+        try:
+            catalog.claim(portfolio_id, name)
+        except DuplicateNameError:
+            raise EventLogError(
+                f"the file's portfolio {name!r} ({portfolio_id}) has the name of a different "
+                "portfolio in this store; rename that one first, then import again"
+            ) from None
+        return new
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _catalog(self) -> Catalog:
+        try:
+            found: Any = self.repository.get(CATALOG_ID)
+        except AggregateNotFoundError:
+            return Catalog()
+        assert isinstance(found, Catalog)
+        return found
+
+    def _update(self, portfolio_id: UUID, change: Callable[[Portfolio], None]) -> None:
+        def command() -> None:
+            portfolio = self.portfolio(portfolio_id)
+            change(portfolio)
+            self._save(portfolio)
+
+        self._retry(command)
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise _ConflictError from None
+        except OperationalError as error:
+            raise StoreError(f"The event store could not record the command: {error}") from None
+
+    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+        try:
+            self.recorder.insert_events(stored)
+        except IntegrityError:
+            raise _ConflictError from None
+        except OperationalError as error:
+            raise StoreError(f"The event store could not record the import: {error}") from None
+
+    @staticmethod
+    def _retry(command: Callable[[], T]) -> T:
+        for _ in range(RETRIES):
+            try:
+                return command()
+            except _ConflictError:
+                continue
+        raise ConcurrentWriteError(
+            "Another program kept writing to the same portfolio; nothing was recorded. "
+            "Try the command again."
+        )
+
+    def _logged(
+        self, seq: int, portfolio_id: UUID, version: int, topic: str, state: bytes
+    ) -> LoggedEvent:
+        fields = self.decode(topic, state)
+        timestamp = fields.pop("timestamp")
+        on = fields.pop("on")
+        return LoggedEvent(
+            seq=seq,
+            portfolio_id=portfolio_id,
+            version=version,
+            type=PORTFOLIO_TOPICS.get(topic, topic.rsplit(".", 1)[-1]),
+            on=on,
+            timestamp=timestamp,
+            fields=_without_envelope(fields),
+        )
+
+
+class _ConflictError(Exception):
+    """Another writer saved the same aggregate version first."""
+
+
+def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in _ENVELOPE}
+
+
+def recorded_events(events: Iterable[DomainEventProtocol[UUID]]) -> int:
+    """How many events an iterable holds (a small helper for tests and tools)."""
+    return sum(1 for _ in events)

@@ -1,0 +1,119 @@
+"""Checking a portfolio's event sequence against the rules, without trusting how it was written.
+
+`erasmo check` and `erasmo import` use this: events that come from a file or an old store are
+replayed rule by rule, and every broken invariant is reported with the event it broke at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from events.errors import InvalidInputError
+from events.values import (
+    parse_fee,
+    parse_money,
+    parse_name,
+    parse_price,
+    parse_quantity,
+    parse_ticker,
+    to_cents,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule.
+
+    Attributes:
+        version: the portfolio event version where it broke.
+        event_type: that event's type name.
+        message: what is wrong.
+    """
+
+    version: int
+    event_type: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedEvent:
+    """The parts of an event the rules look at: its version, type name and fields."""
+
+    version: int
+    event_type: str
+    fields: dict[str, Any]
+
+
+def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
+    """Every broken invariant in one portfolio's events, in order; empty when all hold."""
+    problems: list[Problem] = []
+    cash = ZERO
+    shares: dict[str, Decimal] = {}
+    clock: date | None = None
+    closed = False
+    expected_version = 1
+    for event in events:
+        found: list[str] = []
+        kind, fields = event.event_type, event.fields
+        if event.version != expected_version:
+            found.append(f"version {event.version} should be {expected_version}")
+        expected_version = event.version + 1
+        if event.version == 1 and kind != "PortfolioOpened":
+            found.append("the first event must be PortfolioOpened")
+        elif event.version > 1 and kind == "PortfolioOpened":
+            found.append("PortfolioOpened may only be the first event")
+        on = fields.get("on")
+        if not isinstance(on, date):
+            found.append("it has no market date")
+        elif clock is not None and on < clock:
+            found.append(f"dated {on} before the portfolio's clock {clock}")
+        if closed:
+            found.append("the portfolio was already closed")
+        try:
+            cash = _apply(kind, fields, cash, shares, found)
+        except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
+            found.append(f"invalid field: {error}")
+        if isinstance(on, date):
+            clock = max(on, clock) if clock else on
+        closed = closed or kind == "PortfolioClosed"
+        problems.extend(Problem(event.version, kind, message) for message in found)
+    return problems
+
+
+def _apply(
+    kind: str, fields: dict[str, Any], cash: Decimal, shares: dict[str, Decimal], found: list[str]
+) -> Decimal:
+    if kind in ("PortfolioOpened", "PortfolioRenamed"):
+        parse_name(fields["name"])
+    elif kind == "CashDeposited":
+        cash += parse_money(fields["amount"])
+    elif kind == "CashWithdrawn":
+        cash -= parse_money(fields["amount"])
+    elif kind in ("SharesBought", "SharesSold"):
+        ticker = parse_ticker(fields["ticker"])
+        quantity = parse_quantity(fields["quantity"])
+        price = parse_price(fields["price"])
+        fee = parse_fee(fields["fee"])
+        value = fields["value"]
+        if value != to_cents(quantity * price):
+            found.append(f"value {value} is not quantity x price rounded to the cent")
+        held = shares.get(ticker, ZERO)
+        if kind == "SharesBought":
+            cash -= value + fee
+            shares[ticker] = held + quantity
+        else:
+            if quantity > held:
+                found.append(f"sells {quantity} {ticker} but holds {held}")
+            cash += value - fee
+            shares[ticker] = held - quantity
+    elif kind != "PortfolioClosed":
+        found.append(f"unknown event type {kind}")
+    if cash < 0:
+        found.append(f"cash would be negative ({cash})")
+    return cash

@@ -1,0 +1,129 @@
+"""Named errors of the write side.
+
+Every error a user can trigger is an `ErasmoError`. Its message says what was wrong, with the
+offending values, and what to do next. A command that raises one records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+
+class ErasmoError(Exception):
+    """Base of every error erasmo reports to a user (CLI exit code 1)."""
+
+
+class InvalidInputError(ErasmoError, ValueError):
+    """A value typed by the user is not acceptable (not a number, bad precision, too large)."""
+
+
+class InvalidAmountError(InvalidInputError):
+    """A cash amount or price is not a positive decimal with at most 2 decimal places."""
+
+
+class InvalidQuantityError(InvalidInputError):
+    """A share quantity is not a positive decimal with at most 6 decimal places."""
+
+
+class InvalidNameError(InvalidInputError):
+    """A portfolio name is empty, too long or has characters that cannot be printed."""
+
+
+class InvalidTickerError(InvalidInputError):
+    """A ticker symbol has characters no ticker has."""
+
+
+class InvalidDateError(InvalidInputError):
+    """A date is not in YYYY-MM-DD form."""
+
+
+class InsufficientCashError(ErasmoError):
+    """The command would make the portfolio's cash negative (there is no margin)."""
+
+
+class InsufficientSharesError(ErasmoError):
+    """A sell asks for more shares than the portfolio holds."""
+
+
+class ClosedPortfolioError(ErasmoError):
+    """A command was given to a portfolio that has been closed."""
+
+
+class DuplicateNameError(ErasmoError):
+    """Another portfolio in this store already has that name (names ignore case)."""
+
+
+class UnknownPortfolioError(ErasmoError):
+    """No portfolio in this store has that name or id."""
+
+
+class ClockError(ErasmoError):
+    """A command is dated before the portfolio's latest event: its clock only moves forward."""
+
+
+class UnknownTickerError(ErasmoError):
+    """The market data does not know the ticker."""
+
+    def __init__(self, ticker: str, suggestions: Sequence[str] = ()) -> None:
+        self.ticker = ticker
+        self.suggestions = tuple(suggestions)
+        hint = (
+            f" Did you mean {', '.join(self.suggestions)}?"
+            if self.suggestions
+            else " Run 'erasmo prices list' to see the tickers erasmo has."
+        )
+        super().__init__(f"Unknown ticker {ticker!r}.{hint}")
+
+
+class NotTradableError(ErasmoError):
+    """The ticker is an index or another series that can be charted but not traded."""
+
+
+class NoPriceError(ErasmoError):
+    """The market data has no price for the ticker on that date."""
+
+
+class NotATradingDayError(NoPriceError):
+    """The date is not a trading day in the market data for that ticker."""
+
+    def __init__(
+        self, ticker: str | None, day: date, previous: date | None, following: date | None
+    ) -> None:
+        self.ticker = ticker
+        self.day = day
+        self.previous = previous
+        self.following = following
+        around = []
+        if previous is not None:
+            around.append(f"the previous one is {previous.isoformat()}")
+        if following is not None:
+            around.append(f"the next one is {following.isoformat()}")
+        what = f"for {ticker}" if ticker else "in the market data"
+        tail = f": {' and '.join(around)}." if around else "."
+        super().__init__(f"{day.isoformat()} is not a trading day {what}{tail}")
+
+
+class DateOutOfRangeError(NoPriceError):
+    """The date is in the future, or after (or before) the market data for that ticker."""
+
+
+class PriceOutOfRangeError(ErasmoError):
+    """An explicit price lies outside that day's low-high range, or differs from the close."""
+
+
+class EventLogError(ErasmoError):
+    """An event-log file is malformed, tampered with, or conflicts with the store."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        prefix = f"line {line}: " if line is not None else ""
+        super().__init__(f"{prefix}{message}")
+
+
+class StoreError(ErasmoError):
+    """The event store cannot be opened or written (bad URL, unreachable server, bad file)."""
+
+
+class ConcurrentWriteError(ErasmoError):
+    """Another process wrote to the same portfolio at the same moment; try the command again."""

@@ -1,0 +1,147 @@
+"""Bulk reading of the stored event log, in log order, without building a domain object per row.
+
+eventsourcing's notification log builds a `Notification` per row; readers of the whole log (the
+export, the analytics event frame, history) only need the raw columns, in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder
+
+RawRow = tuple[int, str, int, str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """One stored event as recorded.
+
+    Attributes:
+        seq: its position in the store's log (the notification id), increasing.
+        originator_id: the aggregate it belongs to.
+        version: its version within that aggregate, contiguous from 1.
+        topic: the event class's topic.
+        state: the event's JSON state, exactly as stored.
+    """
+
+    seq: int
+    originator_id: UUID
+    version: int
+    topic: str
+    state: bytes
+
+
+class LogReader:
+    """Reads rows of an eventsourcing application recorder (SQLite or PostgreSQL) in bulk."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.recorder = recorder
+        self.table: str = recorder.events_table_name  # type: ignore[attr-defined]
+        self.datastore: Any = recorder.datastore  # type: ignore[attr-defined]
+        self.is_sqlite = type(recorder).__module__.startswith("eventsourcing.sqlite")
+
+    def rows(
+        self,
+        *,
+        after: int = 0,
+        upto: int | None = None,
+        originator_id: UUID | None = None,
+        topics: Sequence[str] = (),
+        batch_size: int = 20_000,
+    ) -> Iterator[list[RawRow]]:
+        """Batches of (seq, originator id hex, version, topic, state) in log order."""
+        while True:
+            batch = self._select(after, upto, originator_id, topics, batch_size)
+            if not batch:
+                return
+            yield batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1][0]
+
+    def events(self, **kwargs: Any) -> Iterator[RawEvent]:
+        """`rows` as `RawEvent` objects, one at a time."""
+        for batch in self.rows(**kwargs):
+            for seq, oid, version, topic, state in batch:
+                yield RawEvent(seq, UUID(oid), version, topic, state)
+
+    def head(self) -> int:
+        """The latest sequence number (0 for an empty store)."""
+        return self.recorder.max_notification_id() or 0
+
+    def count(
+        self,
+        *,
+        upto: int | None = None,
+        originator_ids: Sequence[UUID] = (),
+        topics: Sequence[str] = (),
+    ) -> int:
+        """How many events the store holds up to `upto`, optionally of some aggregates/topics."""
+        where, params = self._where(0, upto, originator_ids, topics)
+        sql = f"SELECT COUNT(*) FROM {self._table()} WHERE {where}"
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return int(row[0] if self.is_sqlite else next(iter(row.values())))
+
+    def _table(self) -> str:
+        if self.is_sqlite:
+            return self.table
+        return f'"{self.datastore.schema}"."{self.table}"'
+
+    def _where(
+        self,
+        after: int,
+        upto: int | None,
+        originator_ids: Sequence[UUID],
+        topics: Sequence[str],
+    ) -> tuple[str, list[Any]]:
+        seq = "rowid" if self.is_sqlite else "notification_id"
+        mark = "?" if self.is_sqlite else "%s"
+        where = [f"{seq} > {mark}"]
+        params: list[Any] = [after]
+        if upto is not None:
+            where.append(f"{seq} <= {mark}")
+            params.append(upto)
+        if originator_ids:
+            where.append(f"originator_id IN ({', '.join([mark] * len(originator_ids))})")
+            params.extend(i.hex if self.is_sqlite else i for i in originator_ids)
+        if topics:
+            where.append(f"topic IN ({', '.join([mark] * len(topics))})")
+            params.extend(topics)
+        return " AND ".join(where), params
+
+    def _select(
+        self,
+        after: int,
+        upto: int | None,
+        originator_id: UUID | None,
+        topics: Sequence[str],
+        limit: int,
+    ) -> list[RawRow]:
+        seq = "rowid" if self.is_sqlite else "notification_id"
+        ids = [originator_id] if originator_id is not None else []
+        where, params = self._where(after, upto, ids, topics)
+        sql = (
+            f"SELECT {seq}, originator_id, originator_version, topic, state "
+            f"FROM {self._table()} WHERE {where} ORDER BY {seq} LIMIT {int(limit)}"
+        )
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        if self.is_sqlite:
+            return [(r[0], r[1], r[2], r[3], r[4]) for r in fetched]
+        return [
+            (
+                r["notification_id"],
+                r["originator_id"].hex,
+                r["originator_version"],
+                r["topic"],
+                bytes(r["state"]),
+            )
+            for r in fetched
+        ]
