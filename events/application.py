@@ -8,6 +8,7 @@ the rules are always checked against what is really stored.
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
+    InternalError,
     JSONTranscoder,
     OperationalError,
     PersistenceError,
@@ -101,15 +103,32 @@ class Portfolios(Application[UUID]):
 
     name = "erasmo"
     snapshotting_intervals: ClassVar[dict[Any, int]] = {Portfolio: 200, Catalog: 200}
+    # A long-lived process (the GUI, a bench) keeps aggregates in memory and fast-forwards them
+    # with the events other processes saved since, instead of replaying them per command.
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "256"}
 
     def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
         self.store = store
         settings = store.environment()
         settings.update(env or {})
-        try:
-            super().__init__(env=settings)
-        except (PersistenceError, OSError) as error:
-            raise StoreError(f"Cannot open the event store ({store.describe()}): {error}") from None
+        for attempt in range(RETRIES):
+            try:
+                super().__init__(env=settings)
+                break
+            except (IntegrityError, InternalError) as error:
+                # Another program is creating the same PostgreSQL tables and functions at this
+                # moment ("duplicate key value", "tuple concurrently updated"): try again.
+                if getattr(self, "factory", None) is not None:
+                    self.factory.close()
+                if attempt == RETRIES - 1:
+                    raise StoreError(
+                        f"Cannot open the event store ({store.describe()}): {error}"
+                    ) from None
+                time.sleep(0.05 * (attempt + 1))
+            except (PersistenceError, OSError) as error:
+                raise StoreError(
+                    f"Cannot open the event store ({store.describe()}): {error}"
+                ) from None
         self.reader = LogReader(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from events.errors import (
@@ -127,8 +127,10 @@ def parse_ticker(raw: object) -> str:
     """An upper-case ASCII ticker symbol such as AAPL, BRK.B or ^GSPC."""
     if not isinstance(raw, str):
         raise InvalidTickerError(f"A ticker must be text such as AAPL, not {raw!r}.")
-    text = raw.strip().upper()
-    if not text.isascii() or not _TICKER.fullmatch(text):
+    stripped = raw.strip()
+    text = stripped.upper()
+    # Check the typed text, not its upper case: "ı".upper() is "I" and "ſ".upper() is "S".
+    if not stripped.isascii() or not _TICKER.fullmatch(text):
         raise InvalidTickerError(
             f"{raw!r} is not a ticker symbol: use letters, digits, '.' or '-' (such as AAPL "
             "or BRK.B), typed in plain ASCII."
@@ -163,6 +165,8 @@ def name_key(name: str) -> str:
 
 def parse_date(raw: object) -> date:
     """A calendar date written YYYY-MM-DD (or a `date`)."""
+    if isinstance(raw, datetime):  # a date subclass that cannot be compared with a date
+        return raw.date()
     if isinstance(raw, date):
         return raw
     if isinstance(raw, str) and _ISO_DATE.fullmatch(raw.strip()):

@@ -46,6 +46,8 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+#: "-3" reaches the argument (and its "must be greater than zero" message), not option parsing.
+NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 
 
 @click.group(invoke_without_command=True)
@@ -155,7 +157,7 @@ def portfolio_close(c: Context, name: str) -> None:
 # -- cash and trades ------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("name")
 @click.argument("amount")
 @click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
@@ -169,7 +171,7 @@ def deposit(c: Context, name: str, amount: str, on: str | None) -> None:
     )
 
 
-@cli.command()
+@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("name")
 @click.argument("amount")
 @click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
@@ -192,7 +194,7 @@ def _trade_options(f: F) -> F:
     )(f)
 
 
-@cli.command()
+@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("name")
 @click.argument("ticker")
 @click.argument("quantity")
@@ -211,7 +213,7 @@ def buy(
     _echo_receipt(c.erasmo.trading.buy(name, ticker, quantity, on, price, fee))
 
 
-@cli.command()
+@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("name")
 @click.argument("ticker")
 @click.argument("quantity")

@@ -27,12 +27,7 @@ from pathlib import Path
 
 from erasmo.market.base import BAR_FIELDS, Bar, TickerInfo
 from erasmo.market.resources import MISSING, CsvTable, dates_in_order, is_missing, prices_dir
-from events.errors import (
-    DateOutOfRangeError,
-    NotATradingDayError,
-    NotTradableError,
-    UnknownTickerError,
-)
+from events.errors import UnknownTickerError
 
 #: Provenance labels, stored with every trade priced from the source.
 SKFOLIO = "bundled:skfolio"
@@ -102,8 +97,8 @@ class _WideFile:
 
     __slots__ = ("_days", "_rows", "_table", "names")
 
-    def __init__(self, path: Path) -> None:
-        self._table = CsvTable(path)
+    def __init__(self, path: Path, every_column: bool = False) -> None:
+        self._table = CsvTable(path, every_column)
         self.names = {n.upper(): n for n in self._table.header if n and n != "Date"}
         self._days, self._rows = dates_in_order(self._table.column("Date"))
 
@@ -210,28 +205,6 @@ class BundledMarketData:
         i, j = bisect_left(days, day), bisect_right(days, day)
         return (days[i - 1] if i > 0 else None, days[j] if j < len(days) else None)
 
-    def require_bar(self, ticker: str, day: date, *, tradable: bool = False) -> Bar:
-        """The bar of `ticker` on `day`, or the named error saying why there is none.
-
-        Raises UnknownTickerError; NotTradableError (if `tradable` and it is an index);
-        DateOutOfRangeError (`day` outside the ticker's first..last); NotATradingDayError.
-        """
-        info = self.info(ticker)
-        if tradable and not info.tradable:
-            raise NotTradableError(
-                f"{info.ticker} ({info.description or 'an index'}) can be charted and used as a "
-                "benchmark, but not traded."
-            )
-        if not info.first <= day <= info.last:
-            raise DateOutOfRangeError(
-                f"{day.isoformat()} is outside the bundled prices of {info.ticker} "
-                f"({info.first.isoformat()} to {info.last.isoformat()})."
-            )
-        bar = self.bar(info.ticker, day)
-        if bar is None:
-            raise NotATradingDayError(info.ticker, day, *self.previous_and_next(info.ticker, day))
-        return bar
-
     # -- lazy loading --------------------------------------------------------------------------
 
     def _series(self, ticker: str) -> _Series:
@@ -289,6 +262,8 @@ class BundledMarketData:
             if self.source != SKFOLIO:
                 served.update(self._bokeh_series())
             if self.source != BOKEH:
+                if self._dataset_file is None:  # every column is needed: split each line once
+                    self._dataset_file = _WideFile(self.directory / DATASET_FILE, every_column=True)
                 for key in self._dataset_tickers():
                     found = self._dataset_series(key)
                     if found is not None:

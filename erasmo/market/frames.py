@@ -39,15 +39,15 @@ def close_frame(
     bokeh = [i.ticker for i in infos if i.source == BOKEH]
     parts: list[pd.DataFrame] = []
     if dataset:
-        parts.append(_read(market, DATASET_FILE, ["Date", *sorted(set(dataset))]))
+        parts.append(_unique(_read(market, DATASET_FILE, ["Date", *sorted(set(dataset))])))
     if INDEX_TICKER in columns:
-        index = _read(market, INDEX_FILE, ["Date", "SP500"])
+        index = _unique(_read(market, INDEX_FILE, ["Date", "SP500"]))
         parts.append(index.rename(columns={"SP500": INDEX_TICKER}))
     if bokeh:
         long = _read(market, BOKEH_FILE, ["Ticker", "Date", "Close"])
         long = long[long["Ticker"].str.strip().str.upper().isin(bokeh)]
-        long = long.assign(Ticker=long["Ticker"].str.strip().str.upper()).dropna(subset=["Close"])
-        long = long.reset_index().drop_duplicates(["Date", "Ticker"])
+        long = long.assign(Ticker=long["Ticker"].str.strip().str.upper()).reset_index()
+        long = long.drop_duplicates(["Date", "Ticker"]).dropna(subset=["Close"])
         parts.append(long.pivot(index="Date", columns="Ticker", values="Close"))
     frame = pd.concat(parts, axis=1).sort_index() if parts else pd.DataFrame()
     frame = frame.reindex(columns=columns).astype("float64")
@@ -64,4 +64,9 @@ def _read(market: BundledMarketData, name: str, columns: list[str]) -> pd.DataFr
     """`columns` of a bundled file, indexed by its parsed Date (rows with a bad date dropped)."""
     frame = pd.read_csv(market.directory / name, usecols=columns, skipinitialspace=True)
     frame.index = pd.to_datetime(frame.pop("Date"), format="%Y-%m-%d", errors="coerce")
-    return frame[frame.index.notna() & ~frame.index.duplicated()]
+    return frame[frame.index.notna()]
+
+
+def _unique(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each date (as BundledMarketData keeps)."""
+    return frame[~frame.index.duplicated()]
