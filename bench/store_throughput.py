@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events.application import Portfolios  # noqa: E402
-from events.store import StoreConfig  # noqa: E402
-from events.values import PriceProvenance  # noqa: E402
+from events.application import Portfolios
+from events.store import StoreConfig
+from events.values import PriceProvenance
 
 TICKERS = ["AAPL", "MSFT", "KO", "PG", "XOM"]
 

@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from erasmo.config import resolve_data_dir, resolve_store
 from erasmo.market.base import MarketData
 from erasmo.services import TradingService
 from events.application import Portfolios
 from events.store import StoreConfig
+
+if TYPE_CHECKING:
+    from erasmo.analytics import Analytics
 
 
 @dataclass
@@ -35,6 +39,17 @@ class Erasmo:
     app: Portfolios
     market: MarketData
     trading: TradingService
+
+    _analytics: Analytics | None = None
+
+    @property
+    def analytics(self) -> Analytics:
+        """The read side (imports pandas on first use, so write commands never pay for it)."""
+        if self._analytics is None:
+            from erasmo.analytics import Analytics
+
+            self._analytics = Analytics(self.app, self.market, self.data_dir / "cache")
+        return self._analytics
 
     def close(self) -> None:
         """Release the store's connections."""

@@ -20,7 +20,6 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
-    InternalError,
     JSONTranscoder,
     OperationalError,
     PersistenceError,
@@ -45,6 +44,10 @@ from events.values import PriceProvenance, name_key
 
 T = TypeVar("T")
 RETRIES = 5
+#: PostgreSQL errors of two programs creating the store's tables at once: unique_violation,
+#: internal_error ("tuple concurrently updated"), duplicate_object, duplicate_table,
+#: duplicate_function, deadlock_detected.
+_DDL_RACE = {"23505", "XX000", "42710", "42P07", "42723", "40P01"}
 #: Topic -> type name, for every Portfolio event.
 PORTFOLIO_TOPICS: dict[str, str] = {get_topic(cls): name for name, cls in EVENT_TYPES.items()}
 _ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -115,17 +118,20 @@ class Portfolios(Application[UUID]):
             try:
                 super().__init__(env=settings)
                 break
-            except (IntegrityError, InternalError) as error:
-                # Another program is creating the same PostgreSQL tables and functions at this
-                # moment ("duplicate key value", "tuple concurrently updated"): try again.
-                if getattr(self, "factory", None) is not None:
-                    self.factory.close()
-                if attempt == RETRIES - 1:
+            except PersistenceError as error:
+                # Another program is creating the same PostgreSQL tables, types and functions at
+                # this moment ("duplicate key value", "type ... already exists", "tuple
+                # concurrently updated"): once it is done, opening succeeds.
+                if getattr(error.__cause__, "sqlstate", None) not in _DDL_RACE or (
+                    attempt == RETRIES - 1
+                ):
                     raise StoreError(
                         f"Cannot open the event store ({store.describe()}): {error}"
                     ) from None
+                if getattr(self, "factory", None) is not None:
+                    self.factory.close()
                 time.sleep(0.05 * (attempt + 1))
-            except (PersistenceError, OSError) as error:
+            except OSError as error:
                 raise StoreError(
                     f"Cannot open the event store ({store.describe()}): {error}"
                 ) from None
@@ -293,9 +299,11 @@ class Portfolios(Application[UUID]):
         the whole import fail with nothing recorded.
         """
         by_portfolio: dict[UUID, list[StoredEvent]] = {}
-        for stored in events:
+        position: dict[tuple[object, int], int] = {}
+        for index, stored in enumerate(events):
             assert isinstance(stored.originator_id, UUID)
             by_portfolio.setdefault(stored.originator_id, []).append(stored)
+            position.setdefault((stored.originator_id, stored.originator_version), index)
 
         def command() -> int:
             catalog = self._catalog()
@@ -304,6 +312,9 @@ class Portfolios(Application[UUID]):
                 new.extend(self._check_import(portfolio_id, incoming, catalog))
             if not new or dry_run:
                 return len(new)
+            # Record in the file's order, so the store's log order (across portfolios) is the
+            # file's, and exporting the store again gives the same file.
+            new.sort(key=lambda e: position[(e.originator_id, e.originator_version)])
             catalog_events = [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
             self._insert([*new, *catalog_events])
             return len(new)
@@ -314,6 +325,12 @@ class Portfolios(Application[UUID]):
         self, portfolio_id: UUID, incoming: list[StoredEvent], catalog: Catalog
     ) -> list[StoredEvent]:
         stored = {e.version: e for e in self.history(portfolio_id)}
+        versions = [e.originator_version for e in incoming]
+        if versions != sorted(set(versions)):
+            raise EventLogError(
+                f"the events of portfolio {portfolio_id} are not in version order in the file "
+                f"(versions {versions[:10]}...); nothing was imported"
+            )
         new = []
         for event in incoming:
             existing = stored.get(event.originator_version)
@@ -350,6 +367,7 @@ class Portfolios(Application[UUID]):
                 f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
                 f"{first.message}; nothing was imported"
             )
+        self._check_replays(portfolio_id, new, bool(stored))
         name = next(
             e.fields["name"]
             for e in reversed(history)
@@ -363,6 +381,34 @@ class Portfolios(Application[UUID]):
                 "portfolio in this store; rename that one first, then import again"
             ) from None
         return new
+
+    def _check_replays(self, portfolio_id: UUID, new: list[StoredEvent], stored: bool) -> None:
+        """The Portfolio must rebuild from the new events after the stored ones.
+
+        A file can hold states the rules accept but the aggregate cannot apply (an amount
+        written as text, a missing field), or an opening naming another class; recording
+        them would leave a portfolio no command or query can load.
+        """
+        portfolio_topic = get_topic(Portfolio)
+        aggregate: Any = self.portfolio(portfolio_id) if stored else None
+        for event in new:  # in version order, checked by the caller
+            version = event.originator_version
+            fields = self.decode(event.topic, event.state)
+            if PORTFOLIO_TOPICS[event.topic] == "PortfolioOpened" and (
+                fields.get("originator_topic") != portfolio_topic
+            ):
+                raise EventLogError(
+                    f"portfolio {portfolio_id} event {version} opens a "
+                    f"{fields.get('originator_topic')!r}, not a portfolio; nothing was imported"
+                )
+            try:
+                domain_event: Any = self.mapper.to_domain_event(event)
+                aggregate = domain_event.mutate(aggregate)
+            except Exception as error:  # a file can hold anything: report it, never crash
+                raise EventLogError(
+                    f"portfolio {portfolio_id} event {version} cannot be replayed ({error}); "
+                    "nothing was imported"
+                ) from None
 
     # -- internals ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -69,8 +69,9 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
         elif event.version > 1 and kind == "PortfolioOpened":
             found.append("PortfolioOpened may only be the first event")
         on = fields.get("on")
-        if not isinstance(on, date):
+        if not isinstance(on, date) or isinstance(on, datetime):
             found.append("it has no market date")
+            on = None
         elif clock is not None and on < clock:
             found.append(f"dated {on} before the portfolio's clock {clock}")
         if closed:
@@ -79,7 +80,7 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             cash = _apply(kind, fields, cash, shares, found)
         except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
             found.append(f"invalid field: {error}")
-        if isinstance(on, date):
+        if on is not None:
             clock = max(on, clock) if clock else on
         closed = closed or kind == "PortfolioClosed"
         problems.extend(Problem(event.version, kind, message) for message in found)

@@ -9,6 +9,7 @@ with the line number.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -124,16 +125,20 @@ def export_to_file(app: Portfolios, path: Path, **kwargs: Any) -> int:
 def read_lines(path: Path) -> Iterator[str]:
     """The lines of an event-log file, a UTF-8 BOM and CRLF line ends tolerated."""
     try:
-        handle = path.open("r", encoding="utf-8-sig", newline=None)
+        handle = path.open("rb")
     except OSError as error:
         raise EventLogError(f"cannot read {path}: {error.strerror}") from None
     with handle:
-        number = 0
-        try:
-            for number, line in enumerate(handle, start=1):  # noqa: B007
-                yield line
-        except UnicodeDecodeError:
-            raise EventLogError("the file is not UTF-8 text", line=number + 1) from None
+        # Decode line by line: a text-mode reader decodes ahead in large blocks, so a bad byte
+        # would be reported on the wrong line.
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise EventLogError("the file is not UTF-8 text", line=number) from None
+            yield line[:-2] + "\n" if line.endswith("\r\n") else line
 
 
 def verify_lines(lines: Iterable[str]) -> VerifiedLog:
@@ -276,7 +281,11 @@ def _check_hash(obj: dict[str, Any], number: int, prev: str) -> None:
             number,
         )
     body = {k: v for k, v in obj.items() if k != "hash"}
-    if hashlib.sha256(canonical(body)).hexdigest() != obj.get("hash"):
+    try:
+        digest = hashlib.sha256(canonical(body)).hexdigest()
+    except UnicodeEncodeError:  # a "\ud800" escape: valid JSON, but no UTF-8 text
+        raise EventLogError("the line holds text that is not valid Unicode", number) from None
+    if digest != obj.get("hash"):
         raise EventLogError("the line's hash does not match its content: it was edited", number)
 
 

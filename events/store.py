@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from eventsourcing.persistence import DatabaseError
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
 from eventsourcing.utils import Environment, EnvType
 
@@ -29,9 +30,12 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
     """
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA synchronous=FULL")
+        try:
+            connection = super()._create_connection()
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as error:  # e.g. "file is not a database", raised by the PRAGMAs
+            raise DatabaseError(error) from error
         return connection
 
 

@@ -72,7 +72,31 @@ def cli(ctx: click.Context, data_dir: str | None, store: str | None) -> None:
     ctx.obj = Context(data_dir, store)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        ctx.invoke(gui)
+
+
+@cli.command()
+@pass_ctx
+def gui(c: Context) -> None:
+    """Open the desktop app (the default when no command is given)."""
+    sys.exit(_run_desktop_app(c.data_dir, c.store))
+
+
+def _run_desktop_app(data_dir: str | None, store: str | None) -> int:
+    """Start the `gui` front end, found by name: erasmo itself never imports the layer above it.
+
+    Looked up only here, so the other commands (`erasmo buy`) never load Qt or pandas.
+    """
+    import importlib
+
+    try:
+        desktop = importlib.import_module("gui.app")
+    except ImportError as error:
+        raise click.ClickException(
+            f"The desktop app cannot start ({error}). Install it with: pip install 'erasmo[gui]'"
+        ) from None
+    code: int = desktop.run(data_dir, store)
+    return code
 
 
 # -- portfolios -----------------------------------------------------------------------------
@@ -244,57 +268,6 @@ def _echo_receipt(r: Any) -> None:
 
 
 # -- reading --------------------------------------------------------------------------------
-
-
-@cli.command()
-@click.argument("name")
-@click.option("--as-of", "as_of", metavar="DATE", help="As after the last event on or before DATE.")
-@click.option(
-    "--at",
-    "at",
-    type=click.IntRange(min=1),
-    metavar="SEQ",
-    help="As after log position SEQ (see 'erasmo history').",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@pass_ctx
-def holdings(c: Context, name: str, as_of: str | None, at: int | None, as_json: bool) -> None:
-    """Show the positions and cash of portfolio NAME."""
-    if as_of is not None and at is not None:
-        raise click.UsageError("Give --as-of or --at, not both.")
-    p = c.erasmo.trading.portfolio_as_of(name, as_of=as_of, at=at)
-    positions = p.positions()
-    if as_json:
-        echo_json(
-            {
-                "portfolio": p.name,
-                "id": p.id,
-                "as_of": p.clock,
-                "version": p.version,
-                "currency": p.currency,
-                "cash": p.cash,
-                "positions": [
-                    {
-                        "ticker": pos.ticker,
-                        "quantity": pos.quantity,
-                        "average_cost": pos.average_cost,
-                        "cost_basis": pos.cost_basis,
-                    }
-                    for pos in positions
-                ],
-            }
-        )
-        return
-    click.echo(f"{p.name} as of {p.clock} (event {p.version}), {p.currency}")
-    if positions:
-        rows = [
-            [pos.ticker, number(pos.quantity), f"{pos.average_cost:,.4f}", money(pos.cost_basis)]
-            for pos in positions
-        ]
-        click.echo(table(["ticker", "quantity", "avg cost", "cost basis"], rows, right=[1, 2, 3]))
-    else:
-        click.echo("No positions.")
-    click.echo(f"Cash: {money(p.cash)}")
 
 
 @cli.command()
@@ -511,6 +484,10 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
             right=[1, 2, 3, 4, 5, 6],
         )
     )
+
+
+# Read-side commands (holdings, performance, value, replay) live in their own module.
+from erasmo.cli import reports  # noqa: E402, F401
 
 
 def main() -> None:

@@ -194,7 +194,7 @@ def test_holdings_time_travel_by_seq_and_date(run: Run) -> None:
 def test_rename_then_list(run: Run) -> None:
     run("portfolio", "open", "A", "--cash", "1", "--on", "2020-01-02")
     assert run("portfolio", "rename", "A", "B")[0] == 0
-    code, out, _ = run("portfolio", "list", "--json")
+    _code, out, _ = run("portfolio", "list", "--json")
     assert [p["name"] for p in json.loads(out)] == ["B"]
     assert run("portfolio", "open", "a", "--on", "2020-01-02")[0] == 0  # the old name is free
 

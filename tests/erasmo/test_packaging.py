@@ -13,8 +13,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_wheel_ships_resources_and_finds_them(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -36,7 +46,11 @@ def test_wheel_ships_resources_and_finds_them(tmp_path: Path) -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "PYTHONSAFEPATH": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env,
+        [sys.executable, "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
         cwd=tmp_path,
     ).stdout.splitlines()
     assert Path(out[0]) == tmp_path / "site" / "erasmo" / "_resources" / "prices"

@@ -206,7 +206,7 @@ def test_fractional_shares_sell_out_exactly(app: Portfolios, funded: UUID) -> No
 
 @pytest.fixture
 def holding(app: Portfolios, funded: UUID) -> UUID:
-    """"Tech" holding 5 AAPL bought at 10 (cash 950.00)."""
+    """ "Tech" holding 5 AAPL bought at 10 (cash 950.00)."""
     app.buy(funded, "AAPL", D(5), D(10), DAY, prov())
     return funded
 
@@ -286,9 +286,7 @@ def test_command_dated_before_the_clock_is_refused(
 
 
 def test_clock_error_before_opening_day(app: Portfolios, funded: UUID) -> None:
-    assert_refused(
-        app, funded, ClockError, lambda: app.deposit(funded, D(1), date(2019, 12, 31))
-    )
+    assert_refused(app, funded, ClockError, lambda: app.deposit(funded, D(1), date(2019, 12, 31)))
 
 
 # -- closed portfolios ----------------------------------------------------------------------

@@ -1,0 +1,221 @@
+"""The read-side facade: the event frame, the price frame and the projections, per portfolio.
+
+The CLI and the GUI ask this class for holdings, value series and metrics; it keeps the event
+frame (from the columnar cache in the data directory, extended with newer events) and one
+incremental `ProjectionState` per portfolio, so a new event costs only its own folding-in.
+Time travel (as of a log position or a date) rebuilds from the matching prefix of the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+import pandas as pd
+
+from erasmo.market.base import MarketData
+from erasmo.projections import (
+    Metrics,
+    ProjectionState,
+    Snapshot,
+    ValueSeries,
+    as_of,
+    daily_returns,
+    metrics,
+    monthly_returns,
+    snapshot,
+    value_series,
+)
+from erasmo.projections.cache import EventFrameCache
+from erasmo.projections.replay import replay_steps
+from erasmo.projections.source import load_event_frame
+from events.application import Portfolios
+from events.errors import ErasmoError
+
+BENCHMARK = "^GSPC"
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A point of a portfolio's history: after log position `seq`, or at the end of date `on`."""
+
+    seq: int | None = None
+    on: date | None = None
+
+    @property
+    def is_now(self) -> bool:
+        return self.seq is None and self.on is None
+
+
+NOW = Moment()
+
+
+class Analytics:
+    """Projections of the store's portfolios on the market's prices."""
+
+    def __init__(self, app: Portfolios, market: MarketData, cache_dir: Path | None = None) -> None:
+        self.app = app
+        self.market = market
+        self.cache = EventFrameCache(app, cache_dir) if cache_dir is not None else None
+        self._events: pd.DataFrame | None = None
+        self._prices: pd.DataFrame | None = None
+        self._states: dict[str, ProjectionState] = {}
+
+    # -- inputs ---------------------------------------------------------------------------
+
+    def events(self) -> pd.DataFrame:
+        """Every portfolio event in the store (refreshed with whatever was recorded since)."""
+        if self._events is None:
+            self._events = self.cache.load() if self.cache else load_event_frame(self.app)
+            return self._events
+        seqs = self._events["seq"].to_numpy(np.int64)
+        head = int(seqs[-1]) if len(seqs) else 0
+        tail = load_event_frame(self.app, after=head)
+        if len(tail):
+            self._events = _concat(self._events, tail)
+        return self._events
+
+    def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
+        """One portfolio's events, in log order."""
+        events = self.events()
+        return events[events["portfolio"] == str(portfolio_id)].reset_index(drop=True)
+
+    def prices(self) -> pd.DataFrame:
+        """Daily closes of every ticker (dates x tickers), loaded once."""
+        if self._prices is None:
+            self._prices = price_frame(self.market)
+        return self._prices
+
+    def save_cache(self) -> None:
+        """Write the event frame back to the columnar cache (e.g. when a window closes)."""
+        if self.cache is not None and self._events is not None:
+            self.cache.write(self._events)
+
+    # -- projections ----------------------------------------------------------------------
+
+    def state(self, portfolio_id: UUID) -> ProjectionState:
+        """The portfolio's current projection state, folded forward incrementally."""
+        key = str(portfolio_id)
+        events = self.portfolio_events(portfolio_id)
+        state = self._states.get(key)
+        if state is None:
+            state = ProjectionState.from_events(events)
+            self._states[key] = state
+        else:
+            state.apply(events)
+        return state
+
+    def source(self, portfolio_id: UUID, moment: Moment = NOW) -> ProjectionState:
+        """The state as of `moment` (the live state for NOW, else rebuilt from the prefix)."""
+        if moment.is_now:
+            return self.state(portfolio_id)
+        prefix = as_of(self.portfolio_events(portfolio_id), seq=moment.seq, on=moment.on)
+        if prefix.empty:
+            raise ErasmoError(
+                "The portfolio did not exist yet at that moment; pick a later date or position."
+            )
+        return ProjectionState.from_events(prefix)
+
+    def snapshot(self, portfolio_id: UUID, moment: Moment = NOW, method: str = "fifo") -> Snapshot:
+        """Holdings valued at market, and their totals, as of `moment`."""
+        state = self.source(portfolio_id, moment)
+        day = moment.on or (state.last_on if not moment.is_now else None)
+        return snapshot(state, self.prices(), day, method=method)
+
+    def value(
+        self,
+        portfolio_id: UUID,
+        moment: Moment = NOW,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> ValueSeries:
+        """The daily value series (total and per ticker) up to `end` or the moment's date."""
+        state = self.source(portfolio_id, moment)
+        last = self._end(state, moment, end)
+        series = value_series(state, self.prices(), last)
+        if start is not None:
+            series = _slice_series(series, pd.Timestamp(start))
+        return series
+
+    def performance(
+        self,
+        portfolio_id: UUID,
+        moment: Moment = NOW,
+        start: date | None = None,
+        end: date | None = None,
+        benchmark: str | None = None,
+    ) -> Metrics:
+        """TTWROR, IRR, drawdown, volatility and Sharpe over [start, end]."""
+        state = self.source(portfolio_id, moment)
+        last = self._end(state, moment, end)
+        series = None
+        if benchmark is not None:
+            series = self.benchmark_closes(benchmark)
+        return metrics(state, self.prices(), start, last, benchmark=series)
+
+    def monthly(self, portfolio_id: UUID, moment: Moment = NOW) -> pd.DataFrame:
+        """TTWROR of each month (rows: years, columns: 1..12)."""
+        state = self.source(portfolio_id, moment)
+        series = value_series(state, self.prices(), self._end(state, moment, None))
+        return monthly_returns(daily_returns(series.total, series.deposits, series.withdrawals))
+
+    def benchmark_closes(self, ticker: str) -> pd.Series:
+        """The daily closes of a ticker or index, for comparisons."""
+        info = self.market.info(ticker)
+        prices = self.prices()
+        if info.ticker not in prices.columns:
+            raise ErasmoError(f"No daily closes for {info.ticker}.")
+        return prices[info.ticker].dropna()
+
+    def replay(self, portfolio_id: UUID, until: Moment = NOW) -> pd.DataFrame:
+        """One row per event: what it changed (cash, position, value) and the state after it."""
+        events = self.portfolio_events(portfolio_id)
+        if not until.is_now:
+            events = as_of(events, seq=until.seq, on=until.on)
+        return replay_steps(events, self.prices())
+
+    def _end(self, state: ProjectionState, moment: Moment, end: date | None) -> pd.Timestamp:
+        """Charts never run past the moment shown: the moment's date, else the data's end."""
+        if end is not None:
+            return pd.Timestamp(end)
+        if not moment.is_now and state.last_on is not None:
+            return pd.Timestamp(moment.on or state.last_on)
+        return pd.Timestamp(self.prices().index[-1])
+
+
+def price_frame(market: MarketData) -> pd.DataFrame:
+    """Daily closes of every ticker the market knows, as a float frame (dates x tickers)."""
+    from erasmo.market.bundled import BundledMarketData
+    from erasmo.market.frames import close_frame
+
+    if isinstance(market, BundledMarketData):
+        return close_frame(market)
+    columns = {}
+    for info in market.tickers():
+        bars = market.bars(info.ticker)
+        columns[info.ticker] = pd.Series(
+            [float(b.close) for b in bars], index=pd.DatetimeIndex([b.day for b in bars])
+        )
+    frame = pd.DataFrame(columns).sort_index()
+    frame.index.name = "date"
+    return frame
+
+
+def _concat(events: pd.DataFrame, tail: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.concat([events, tail], ignore_index=True)
+    frame["type"] = frame["type"].astype(events["type"].dtype)
+    return frame
+
+
+def _slice_series(series: ValueSeries, start: pd.Timestamp) -> ValueSeries:
+    def cut(frame: Any) -> Any:
+        return frame[frame.index >= start]
+
+    parts: dict[str, Any] = {
+        name: cut(getattr(series, name)) for name in ValueSeries.__dataclass_fields__
+    }
+    return ValueSeries(**parts)

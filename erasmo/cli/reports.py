@@ -1,0 +1,366 @@
+"""Read-side commands: holdings valued at market, performance, value series and replay.
+
+These import pandas (through `erasmo.analytics`); the write commands in `main` never do.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.output import echo_json, table
+from events.values import parse_date
+
+AS_OF_HELP = "As after the last event on or before DATE."
+AT_HELP = "As after log position SEQ (see 'erasmo history')."
+
+
+def _moment(as_of: str | None, at: int | None) -> Any:
+    from erasmo.analytics import Moment
+
+    if as_of is not None and at is not None:
+        raise click.UsageError("Give --as-of or --at, not both.")
+    return Moment(seq=at, on=parse_date(as_of) if as_of else None)
+
+
+class _Row:
+    """Attribute access to one record of a DataFrame."""
+
+    def __init__(self, record: dict[Any, Any]) -> None:
+        self.__dict__.update({str(k): v for k, v in record.items()})
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+
+def _dec(value: Any, places: int) -> str | None:
+    """A float as a decimal string rounded to `places` (None for NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return f"{value:.{places}f}"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:+.2%}"
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
+@click.option("--at", "at", type=click.IntRange(min=1), metavar="SEQ", help=AT_HELP)
+@click.option(
+    "--method",
+    type=click.Choice(["fifo", "average"]),
+    default="fifo",
+    show_default=True,
+    help="Cost basis and realized P&L method.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def holdings(
+    c: Context, name: str, as_of: str | None, at: int | None, method: str, as_json: bool
+) -> None:
+    """Show the positions of portfolio NAME valued at market, with P&L and weights."""
+    moment = _moment(as_of, at)
+    portfolio_id = c.erasmo.trading.resolve(name)
+    shot = c.erasmo.analytics.snapshot(portfolio_id, moment, method=method)
+    p = c.erasmo.app.portfolio(portfolio_id)
+    s = shot.summary
+    rows: list[Any] = [_Row(r) for r in shot.positions.reset_index().to_dict("records")]
+    if as_json:
+        echo_json(
+            {
+                "portfolio": p.name,
+                "id": p.id,
+                "as_of": s.as_of.date() if s.as_of is not None else None,
+                "method": method,
+                "currency": p.currency,
+                "cash": _dec(s.cash, 2),
+                "market_value": _dec(s.market_value, 2),
+                "total_value": _dec(s.total_value, 2),
+                "realized_pnl": _dec(s.realized_pnl, 2),
+                "unrealized_pnl": _dec(s.unrealized_pnl, 2),
+                "fees_paid": _dec(s.fees_paid, 2),
+                "positions": [
+                    {
+                        "ticker": r.ticker,
+                        "quantity": format(round(r.quantity, 6), "f").rstrip("0").rstrip("."),
+                        "average_cost": _dec(r.average_cost, 6),
+                        "cost_basis": _dec(r.cost_basis, 2),
+                        "last_price": _dec(r.last_price, 6),
+                        "stale": bool(r.stale),
+                        "market_value": _dec(r.market_value, 2),
+                        "unrealized_pnl": _dec(r.unrealized_pnl, 2),
+                        "realized_pnl": _dec(r.realized_pnl, 2),
+                        "day_change": _dec(r.day_change, 2),
+                        "weight": _dec(r.weight, 6),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    when = f"{s.as_of:%Y-%m-%d}" if s.as_of is not None else "now"
+    click.echo(f"{p.name} as of {when}, {p.currency} ({method} cost basis)")
+    if rows:
+        body = [
+            [
+                str(r.Index),
+                f"{r.quantity:g}",
+                f"{r.average_cost:,.4f}",
+                money_f(r.cost_basis),
+                f"{r.last_price:,.3f}{'*' if r.stale else ''}",
+                money_f(r.market_value),
+                money_f(r.unrealized_pnl, signed=True),
+                _pct(r.unrealized_pct),
+                money_f(r.realized_pnl, signed=True),
+                f"{r.weight:.1%}",
+            ]
+            for r in rows
+        ]
+        click.echo(
+            table(
+                [
+                    "ticker",
+                    "quantity",
+                    "avg cost",
+                    "cost basis",
+                    "last",
+                    "value",
+                    "unrealized",
+                    "%",
+                    "realized",
+                    "weight",
+                ],
+                body,
+                right=list(range(1, 10)),
+            )
+        )
+        if any(r.stale for r in rows):
+            click.echo("* last close is older than the valuation date (forward-filled)")
+    else:
+        click.echo("No positions.")
+    click.echo(
+        f"Cash: {money_f(s.cash)}   Positions: {money_f(s.market_value)}   "
+        f"Total: {money_f(s.total_value)}"
+    )
+    click.echo(
+        f"Realized P&L: {money_f(s.realized_pnl, signed=True)}   Unrealized P&L: "
+        f"{money_f(s.unrealized_pnl, signed=True)}   Fees paid: {money_f(s.fees_paid)}"
+    )
+
+
+def money_f(value: float, *, signed: bool = False) -> str:
+    """A float amount with thousands separators and 2 decimals."""
+    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "start", metavar="DATE", help="Start of the period (default: inception).")
+@click.option("--to", "end", metavar="DATE", help="End of the period (default: the data's end).")
+@click.option("--benchmark", metavar="TICKER", help="Compare with a ticker or ^GSPC.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def performance(
+    c: Context, name: str, start: str | None, end: str | None, benchmark: str | None, as_json: bool
+) -> None:
+    """Show TTWROR, IRR, drawdown, volatility and Sharpe of NAME (Portfolio Performance's
+    conventions)."""
+    first = parse_date(start) if start else None
+    last = parse_date(end) if end else None
+    portfolio_id = c.erasmo.trading.resolve(name)
+    m = c.erasmo.analytics.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
+    data: dict[str, Any] = {
+        "portfolio": name,
+        "start": m.start.date(),
+        "end": m.end.date(),
+        "start_value": _dec(m.start_value, 2),
+        "end_value": _dec(m.end_value, 2),
+        "net_flows": _dec(m.net_flows, 2),
+        "delta": _dec(m.delta, 2),
+        "ttwror": _dec(m.ttwror, 6),
+        "ttwror_annualized": _dec(m.ttwror_annualized, 6),
+        "irr": _dec(m.irr, 6),
+        "irr_note": m.irr_note,
+        "max_drawdown": _dec(m.max_drawdown, 6),
+        "max_drawdown_peak": m.max_drawdown_peak.date() if m.max_drawdown_peak else None,
+        "max_drawdown_trough": m.max_drawdown_trough.date() if m.max_drawdown_trough else None,
+        "max_drawdown_recovery": (
+            m.max_drawdown_recovery.date() if m.max_drawdown_recovery else None
+        ),
+        "longest_drawdown_days": m.longest_drawdown_days,
+        "volatility_period": _dec(m.volatility_period, 6),
+        "volatility_annualized": _dec(m.volatility_annualized, 6),
+        "sharpe": _dec(m.sharpe_pp, 6),
+        "trading_days": m.trading_days,
+    }
+    if m.benchmark is not None:
+        b = m.benchmark
+        data["benchmark"] = {
+            "ticker": benchmark.upper() if benchmark else None,
+            "ttwror": _dec(b.ttwror, 6),
+            "ttwror_annualized": _dec(b.ttwror_annualized, 6),
+            "excess_return": _dec(b.excess_return, 6),
+            "beta": _dec(b.beta, 6),
+            "correlation": _dec(b.correlation, 6),
+        }
+    if as_json:
+        echo_json(data)
+        return
+    rows = [
+        ["Period", f"{m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} ({m.days} days)"],
+        ["Value", f"{money_f(m.start_value)} -> {money_f(m.end_value)}"],
+        ["Net deposits", money_f(m.net_flows, signed=True)],
+        ["Gain (delta)", money_f(m.delta, signed=True)],
+        ["TTWROR", f"{_pct(m.ttwror)}  ({_pct(m.ttwror_annualized)} p.a., 365-day years)"],
+        ["IRR (money-weighted, p.a.)", _pct(m.irr) if m.irr_note is None else m.irr_note],
+        [
+            "Max drawdown",
+            f"{_pct(-m.max_drawdown)}  peak {_d(m.max_drawdown_peak)}, trough "
+            f"{_d(m.max_drawdown_trough)}, recovered {_d(m.max_drawdown_recovery)}",
+        ],
+        ["Longest drawdown", f"{m.longest_drawdown_days} days"],
+        [
+            "Volatility",
+            f"{m.volatility_period:.2%} over the period (PP), "
+            f"{m.volatility_annualized:.2%} annualised (sqrt 252)",
+        ],
+        ["Sharpe (IRR / period volatility)", f"{m.sharpe_pp:.3f}"],
+    ]
+    if m.benchmark is not None:
+        b = m.benchmark
+        rows += [
+            [
+                f"Benchmark {benchmark.upper() if benchmark else ''}",
+                f"{_pct(b.ttwror)}  ({_pct(b.ttwror_annualized)} p.a.)",
+            ],
+            ["Excess return", _pct(b.excess_return)],
+            ["Beta / correlation", f"{b.beta:.3f} / {b.correlation:.3f}"],
+        ]
+    click.echo(table(["metric", "value"], rows))
+
+
+def _d(value: Any) -> str:
+    return "no" if value is None else f"{value:%Y-%m-%d}"
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "start", metavar="DATE", help="First date.")
+@click.option("--to", "end", metavar="DATE", help="Last date.")
+@click.option("--by-ticker", is_flag=True, help="One column per ticker as well as the total.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the series to a CSV file instead of a table.",
+)
+@pass_ctx
+def value(
+    c: Context,
+    name: str,
+    start: str | None,
+    end: str | None,
+    by_ticker: bool,
+    csv_file: Path | None,
+) -> None:
+    """Show the daily value of NAME (cash + positions at each close)."""
+    first = parse_date(start) if start else None
+    last = parse_date(end) if end else None
+    portfolio_id = c.erasmo.trading.resolve(name)
+    series = c.erasmo.analytics.value(portfolio_id, start=first, end=last)
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"cash": series.cash, "positions": series.positions, "total": series.total}
+    )
+    if by_ticker:
+        frame = pd.concat([series.value, frame], axis=1)
+    frame = frame.round(2)
+    frame.index.name = "date"
+    if csv_file is not None:
+        frame.to_csv(csv_file, date_format="%Y-%m-%d")
+        click.echo(f"Wrote {len(frame)} days to {csv_file}.")
+        return
+    shown = frame if len(frame) <= 40 else frame.iloc[-40:]
+    if len(frame) > 40:
+        click.echo(f"(last 40 of {len(frame)} days; use --from/--to or --csv for more)")
+    rows = [
+        [f"{day:%Y-%m-%d}", *(money_f(v) for v in row)]
+        for day, row in zip(shown.index, shown.to_numpy(), strict=True)
+    ]
+    click.echo(
+        table(
+            ["date", *map(str, shown.columns)], rows, right=list(range(1, len(shown.columns) + 1))
+        )
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--until", metavar="SEQ|DATE", help="Stop after log position SEQ or date DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per step.")
+@pass_ctx
+def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
+    """Walk NAME's log event by event: what each event changed, and the state at the end."""
+    import pandas as pd
+
+    from erasmo.analytics import NOW, Moment
+
+    moment = NOW
+    if until is not None:
+        moment = Moment(seq=int(until)) if until.isdigit() else Moment(on=parse_date(until))
+    portfolio_id = c.erasmo.trading.resolve(name)
+    steps = c.erasmo.analytics.replay(portfolio_id, moment)
+    records: list[dict[str, Any]] = [
+        {
+            "seq": int(s.seq),
+            "version": int(s.version),
+            "on": pd.Timestamp(s.on).date(),
+            "type": s.type,
+            "ticker": s.ticker if isinstance(s.ticker, str) else None,
+            "quantity": _dec(s.quantity, 6),
+            "price": _dec(s.price, 6),
+            "cash_change": _dec(s.cash_change, 2),
+            "cash_after": _dec(s.cash_after, 2),
+            "position_after": _dec(s.position_after, 6),
+            "value_after": _dec(s.value_after, 2),
+        }
+        for s in (_Row(r) for r in steps.to_dict("records"))
+    ]
+    if as_json:
+        echo_json(records)
+        return
+    rows = [
+        [
+            str(r["seq"]),
+            r["on"].isoformat(),
+            r["type"],
+            f"{r['ticker']} {float(r['quantity']):g} @ {float(r['price']):g}"
+            if r["ticker"]
+            else "",
+            money_f(float(r["cash_change"]), signed=True),
+            money_f(float(r["cash_after"])),
+            "" if r["position_after"] is None else f"{float(r['position_after']):g}",
+            money_f(float(r["value_after"])),
+        ]
+        for r in records
+    ]
+    click.echo(
+        table(
+            ["seq", "on", "event", "trade", "cash +/-", "cash", "position", "value"],
+            rows,
+            right=[0, 4, 5, 6, 7],
+        )
+    )
+    if records:
+        last = records[-1]
+        click.echo(
+            f"After {len(records)} events ({last['on']}): cash {last['cash_after']}, "
+            f"total value {last['value_after']}."
+        )

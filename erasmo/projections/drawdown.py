@@ -1,0 +1,53 @@
+"""Drawdowns of a wealth index (1 + cumulative return): the worst fall and the longest one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class Drawdown:
+    """The deepest and the longest fall of a wealth index below its running peak.
+
+    Attributes:
+        max_drawdown: the largest 1 - wealth / running peak, as a fraction; 0 if it never fell.
+        peak: the last date at the peak the deepest fall started from (None if no fall).
+        trough: the date of the deepest point (None if no fall).
+        recovery: the first date after the trough back at (or above) that peak, None if never.
+        longest_days: calendar days of the longest fall, from the last date at a peak to the
+            first date back at it, or to the series' last date when it has not recovered.
+    """
+
+    max_drawdown: float
+    peak: pd.Timestamp | None
+    trough: pd.Timestamp | None
+    recovery: pd.Timestamp | None
+    longest_days: int
+
+
+def drawdown(wealth: pd.Series[float]) -> Drawdown:
+    """The drawdowns of `wealth`, a positive index (such as 1 + TTWROR) over sorted dates."""
+    values = wealth.to_numpy(dtype=np.float64)
+    dates = pd.DatetimeIndex(wealth.index)
+    if len(values) == 0:
+        return Drawdown(0.0, None, None, None, 0)
+    peaks = np.maximum.accumulate(values)
+    falls = np.divide(values, peaks, out=np.ones_like(values), where=peaks > 0)
+    falls = 1.0 - falls
+    trough = int(np.argmax(falls))
+    if falls[trough] <= 0:
+        return Drawdown(0.0, None, None, None, 0)
+    top = peaks[trough]
+    peak = int(np.flatnonzero(values[: trough + 1] == top)[-1])
+    back = np.flatnonzero(values[trough + 1 :] >= top)
+    recovery = dates[trough + 1 + int(back[0])] if len(back) else None
+    under = np.concatenate([[0], (values < peaks).astype(np.int8), [0]])
+    edges = np.diff(under)
+    starts = np.flatnonzero(edges == 1)  # first day under water (never day 0)
+    ends = np.flatnonzero(edges == -1)  # first day back at the peak, or len(values)
+    ended = dates[np.minimum(ends, len(values) - 1)]
+    longest = int((ended - dates[starts - 1]).days.max())
+    return Drawdown(float(falls[trough]), dates[peak], dates[trough], recovery, longest)

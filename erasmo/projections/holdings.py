@@ -1,0 +1,224 @@
+"""Holdings at a moment: positions valued at the close, cost basis, P&L and a summary.
+
+Cost basis includes fees, so realized P&L (proceeds net of the sell fee minus the cost of the
+shares sold) and unrealized P&L (market value minus the cost of the shares held) already carry
+every fee, and
+
+    total value - deposits + withdrawals = realized P&L + unrealized P&L
+
+holds at any moment. `method` picks the cost basis: "fifo" (first in, first out; the default)
+or "average" (average cost, as the write side's `Portfolio.positions()` reports it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from erasmo.projections.daily import forward_fill
+from erasmo.projections.frame import Bools, Floats
+from erasmo.projections.state import ProjectionState, state_of
+
+Moment = date | str | pd.Timestamp
+
+HOLDING_COLUMNS = (
+    "quantity",
+    "average_cost",
+    "cost_basis",
+    "last_price",
+    "stale",
+    "market_value",
+    "unrealized_pnl",
+    "unrealized_pct",
+    "realized_pnl",
+    "day_change",
+    "weight",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The portfolio in a few numbers at a valuation date.
+
+    Attributes:
+        as_of: the valuation date (prices are the closes on or before it), None with no data.
+        method: the cost-basis method of realized_pnl and unrealized_pnl.
+        cash: cash balance.
+        market_value: the positions at their last price.
+        total_value: market_value + cash.
+        fees_paid, deposits, withdrawals: totals to date (all >= 0).
+        realized_pnl: realized P&L of every sell to date, fees included.
+        unrealized_pnl: market_value - cost basis of the positions (buy fees included).
+    """
+
+    as_of: pd.Timestamp | None
+    method: str
+    cash: float
+    market_value: float
+    total_value: float
+    fees_paid: float
+    deposits: float
+    withdrawals: float
+    realized_pnl: float
+    unrealized_pnl: float
+
+    @property
+    def total_pnl(self) -> float:
+        """realized + unrealized = total_value - deposits + withdrawals."""
+        return self.realized_pnl + self.unrealized_pnl
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Snapshot:
+    """Holdings and their summary at one valuation date.
+
+    Attributes:
+        positions: one row per ticker (index "ticker", sorted), columns HOLDING_COLUMNS:
+            quantity, average_cost and cost_basis (by method, fees included), last_price (the
+            close on or before the date, forward-filled; the latest trade price when the price
+            frame has none yet), stale (last_price is not that trading day's own close),
+            market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
+            method), day_change (quantity * (last_price - the previous trading day's close)),
+            weight (market_value / total value, cash included).
+        summary: the totals (see Summary).
+    """
+
+    positions: pd.DataFrame
+    summary: Summary
+
+
+def snapshot(
+    source: pd.DataFrame | ProjectionState,
+    prices: pd.DataFrame,
+    as_of: Moment | None = None,
+    *,
+    seq: int | None = None,
+    method: str = "fifo",
+    include_closed: bool = False,
+) -> Snapshot:
+    """Holdings after the events up to `seq` and dated on or before `as_of`, valued at `as_of`.
+
+    The valuation date is `as_of`, else the date of event `seq`, else the later of the price
+    frame's last day and the last event's date. Closed positions (quantity 0) are listed only
+    with include_closed; the summary counts them either way.
+    """
+    state = state_of(source, seq=seq, on=as_of)
+    day = _valuation_day(state, prices, as_of, seq)
+    quantity = state.quantities()
+    cost = state.cost_basis(method)
+    realized = state.realized(method)
+    last, previous, stale = _closes_at(prices, state.tickers, day, state.last_trade_prices())
+    held = quantity != 0
+    market = np.where(held, quantity * last, 0.0)
+    unrealized = np.where(held, market - cost, 0.0)
+    total = float(market.sum()) + state.cash
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = pd.DataFrame(
+            {
+                "quantity": quantity,
+                "average_cost": np.where(held, cost / quantity, np.nan),
+                "cost_basis": cost,
+                "last_price": last,
+                "stale": stale & held,
+                "market_value": market,
+                "unrealized_pnl": unrealized,
+                "unrealized_pct": np.where(cost != 0, unrealized / cost, np.nan),
+                "realized_pnl": realized,
+                "day_change": np.where(held, quantity * (last - previous), 0.0),
+                "weight": market / total if total != 0 else np.full(len(market), np.nan),
+            },
+            index=pd.Index(state.tickers, name="ticker", dtype=object),
+        )
+    if not include_closed:
+        table = table[held]
+    summary = Summary(
+        as_of=day,
+        method=method,
+        cash=state.cash,
+        market_value=float(market.sum()),
+        total_value=total,
+        fees_paid=state.fees_paid,
+        deposits=state.deposits,
+        withdrawals=state.withdrawals,
+        realized_pnl=float(realized.sum()),
+        unrealized_pnl=float(unrealized.sum()),
+    )
+    return Snapshot(table.sort_index(), summary)
+
+
+def holdings(
+    source: pd.DataFrame | ProjectionState,
+    prices: pd.DataFrame,
+    as_of: Moment | None = None,
+    *,
+    seq: int | None = None,
+    method: str = "fifo",
+    include_closed: bool = False,
+) -> pd.DataFrame:
+    """The positions table of `snapshot` (one row per ticker held)."""
+    return snapshot(
+        source, prices, as_of, seq=seq, method=method, include_closed=include_closed
+    ).positions
+
+
+def summary(
+    source: pd.DataFrame | ProjectionState,
+    prices: pd.DataFrame,
+    as_of: Moment | None = None,
+    *,
+    seq: int | None = None,
+    method: str = "fifo",
+) -> Summary:
+    """The summary of `snapshot`."""
+    return snapshot(source, prices, as_of, seq=seq, method=method).summary
+
+
+def open_lots(
+    source: pd.DataFrame | ProjectionState,
+    as_of: Moment | None = None,
+    *,
+    seq: int | None = None,
+) -> pd.DataFrame:
+    """The FIFO lots still open: ticker, seq and on of the buy, price, quantity left,
+    unit_cost ((value + fee) / quantity of the buy) and cost_basis of what is left."""
+    return state_of(source, seq=seq, on=as_of).open_lots()
+
+
+def realized_trades(
+    source: pd.DataFrame | ProjectionState,
+    as_of: Moment | None = None,
+    *,
+    seq: int | None = None,
+) -> pd.DataFrame:
+    """Every sell: seq, on, ticker, quantity, proceeds (value - fee), and its cost and realized
+    P&L by FIFO (cost_fifo, realized_fifo) and by average cost (cost_average,
+    realized_average)."""
+    return state_of(source, seq=seq, on=as_of).realized_trades()
+
+
+def _valuation_day(
+    state: ProjectionState, prices: pd.DataFrame, as_of: Moment | None, seq: int | None
+) -> pd.Timestamp | None:
+    if as_of is not None:
+        return pd.Timestamp(as_of).normalize()
+    if seq is not None or len(prices.index) == 0:
+        return state.last_on
+    last_close = pd.Timestamp(prices.index[-1]).normalize()
+    return last_close if state.last_on is None else max(last_close, state.last_on)
+
+
+def _closes_at(
+    prices: pd.DataFrame, tickers: list[str], day: pd.Timestamp | None, fallback: Floats
+) -> tuple[Floats, Floats, Bools]:
+    """Each ticker's close on or before `day` (`fallback` where it has none), the close of
+    the trading day before, and whether the first is not that trading day's own close."""
+    closes = prices.reindex(columns=tickers).to_numpy(dtype=np.float64)
+    row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
+    if row < 0:
+        return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
+    filled = forward_fill(closes[: row + 1])
+    last, previous = filled[row], filled[row - 1] if row else np.full(len(tickers), np.nan)
+    return np.where(np.isnan(last), fallback, last), previous, np.isnan(closes[row])

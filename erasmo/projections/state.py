@@ -1,0 +1,426 @@
+"""ProjectionState: positions, lots, cash and daily deltas built from an event frame.
+
+A state is what the log has built so far; `apply` folds newer events into it. A full rebuild
+is `ProjectionState.from_events(events)`, and applying the same events in any number of
+batches gives exactly the same state (integers for quantities and cash, and float sums formed
+in the same order), so a window can keep one state and feed it each new event.
+
+The state knows nothing about prices: valuations (holdings, value series, metrics) combine it
+with a price frame in `holdings` and `series`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from erasmo.projections.daily import DailyBook, daily_book
+from erasmo.projections.frame import (
+    BOUGHT,
+    CENTS_PER_UNIT_OF_MONEY,
+    DEPOSITED,
+    EVENT_TYPES,
+    SOLD,
+    UNITS_PER_SHARE,
+    WITHDRAWN,
+    Bools,
+    EventFrameError,
+    Floats,
+    Ints,
+    ProjectionError,
+    as_of,
+    check_event_frame,
+    exact_units,
+    market_days,
+    timestamps,
+    type_codes,
+)
+from erasmo.projections.lots import AverageBook, FifoBook, average_match, fifo_match
+
+_BUY: Final = EVENT_TYPES.index(BOUGHT)
+_SELL: Final = EVENT_TYPES.index(SOLD)
+_DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
+_WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
+
+METHODS: Final = ("fifo", "average")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sells:
+    """Sells of one batch, grouped by ticker (realized P&L = proceeds - cost)."""
+
+    seq: Ints
+    on: Ints
+    ticker: Ints
+    units: Ints
+    proceeds: Ints  # cents, value - fee
+    cost_fifo: Floats
+    cost_average: Floats
+
+
+class ProjectionState:
+    """Positions, FIFO lots, average-cost books, cash and daily deltas of an event log.
+
+    Feed it one portfolio's events (filter the frame on `portfolio`); the events of several
+    portfolios would be projected as one combined account.
+
+    Attributes:
+        tickers: every ticker traded, in order of first trade (the order of every per-ticker
+            array and of the holdings table).
+        last_seq: seq of the newest event applied, None before any.
+        last_on: market date of the newest event applied, None before any.
+        events: how many events were applied.
+        daily: per-date changes (see DailyBook), for the series on a market calendar.
+    """
+
+    def __init__(self) -> None:
+        self.tickers: list[str] = []
+        self._codes: dict[str, int] = {}
+        self._fifo: list[FifoBook] = []
+        self._average: list[AverageBook] = []
+        self._realized_fifo: list[float] = []
+        self._realized_average: list[float] = []
+        self._last_price: list[float] = []
+        self._sells: list[_Sells] = []
+        self._cash = 0
+        self._deposits = 0
+        self._withdrawals = 0
+        self._fees = 0
+        self.last_seq: int | None = None
+        self.last_on: pd.Timestamp | None = None
+        self.events = 0
+        self.daily = DailyBook()
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame) -> ProjectionState:
+        """The state after every event of `events` (a full rebuild)."""
+        state = cls()
+        state.apply(events)
+        return state
+
+    def copy(self) -> ProjectionState:
+        """An independent copy (books and arrays are never changed in place, so are shared)."""
+        twin = ProjectionState()
+        for name, value in vars(self).items():
+            setattr(twin, name, value.copy() if isinstance(value, list | dict) else value)
+        return twin
+
+    # -- folding events in ----------------------------------------------------------------
+
+    def apply(self, events: pd.DataFrame) -> int:
+        """Fold in the events of `events` newer than `last_seq`; returns how many it applied.
+
+        A batch that breaks the contract (EventFrameError) leaves the state as it was.
+        """
+        check_event_frame(events)
+        if self.last_seq is not None:
+            seqs = events["seq"].to_numpy(dtype=np.int64)
+            events = events.iloc[int(np.searchsorted(seqs, self.last_seq, side="right")) :]
+        if len(events) == 0:
+            return 0
+        work = self.copy()
+        work._fold(events)
+        vars(self).update(vars(work))
+        return len(events)
+
+    def _fold(self, events: pd.DataFrame) -> None:
+        kinds = type_codes(events["type"])
+        days = market_days(events["on"])
+        trade = (kinds == _BUY) | (kinds == _SELL)
+        rows = np.flatnonzero(trade)
+        codes = self._ticker_codes(events["ticker"], rows)
+        units = exact_units(events["quantity"], rows, UNITS_PER_SHARE, "quantity")
+        if bool((units <= 0).any()):
+            raise EventFrameError(
+                f"Trade seq {int(events['seq'].iloc[rows[np.argmax(units <= 0)]])} has a "
+                "quantity that is not positive; every trade moves at least 0.000001 share."
+            )
+        value = exact_units(events["value"], rows, CENTS_PER_UNIT_OF_MONEY, "value")
+        fee = exact_units(events["fee"].fillna(0.0), rows, CENTS_PER_UNIT_OF_MONEY, "fee")
+        is_buy = kinds[rows] == _BUY
+        trade_cents = np.where(is_buy, value + fee, value - fee)
+        seq = events["seq"].to_numpy(dtype=np.int64)
+        price = events["price"].to_numpy(dtype=np.float64)[rows]
+
+        amount_rows = np.flatnonzero((kinds == _DEPOSIT) | (kinds == _WITHDRAW))
+        amounts = exact_units(events["amount"], amount_rows, CENTS_PER_UNIT_OF_MONEY, "amount")
+        cash = np.zeros(len(events), dtype=np.int64)
+        cash[rows] = np.where(is_buy, -trade_cents, trade_cents)
+        cash[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, -amounts)
+        deposits = np.zeros(len(events), dtype=np.int64)
+        deposits[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, 0)
+        withdrawals = np.where(kinds == _WITHDRAW, -cash, 0)
+        fees = np.zeros(len(events), dtype=np.int64)
+        fees[rows] = fee
+
+        self._book_trades(is_buy, codes, units, trade_cents, seq[rows], days[rows], price)
+        newer = daily_book(
+            days,
+            rows,
+            codes,
+            len(self.tickers),
+            units=np.where(is_buy, units, -units),
+            price=price,
+            cash=cash,
+            deposits=deposits,
+            withdrawals=withdrawals,
+            fees=fees,
+        )
+        self.daily = self.daily.merged(newer, len(self.tickers))
+        self._cash += int(cash.sum())
+        self._deposits += int(deposits.sum())
+        self._withdrawals += int(withdrawals.sum())
+        self._fees += int(fees.sum())
+        self.last_seq = int(seq[-1])
+        self.last_on = pd.Timestamp(np.datetime64(int(days[-1]), "D"))
+        self.events += len(events)
+
+    def _ticker_codes(self, tickers: pd.Series[str], rows: Ints) -> Ints:
+        """The state's code of each trade's ticker, registering tickers seen for the first time."""
+        every, uniques = pd.factorize(tickers)
+        local = every[rows]
+        if bool((local < 0).any()):
+            raise EventFrameError(
+                f"The trade in row {int(rows[np.argmax(local < 0)])} has no ticker; every trade "
+                "needs one."
+            )
+        mapping = np.full(len(uniques), -1, dtype=np.int64)
+        traded = np.bincount(local, minlength=len(uniques)) > 0
+        for position in np.flatnonzero(traded).tolist():  # in order of first appearance
+            ticker = str(uniques[position])
+            if ticker not in self._codes:
+                self._codes[ticker] = len(self.tickers)
+                self.tickers.append(ticker)
+                self._fifo.append(FifoBook())
+                self._average.append(AverageBook())
+                self._realized_fifo.append(0.0)
+                self._realized_average.append(0.0)
+                self._last_price.append(float("nan"))
+            mapping[position] = self._codes[ticker]
+        return mapping[local]
+
+    def _book_trades(
+        self,
+        is_buy: Bools,
+        codes: Ints,
+        units: Ints,
+        cents: Ints,
+        seq: Ints,
+        on: Ints,
+        price: Floats,
+    ) -> None:
+        """Run every ticker's trades through its FIFO and average-cost books."""
+        if len(codes) == 0:
+            return
+        # Group the trades by ticker, keeping log order within each: a stable sort of small
+        # integers is a linear radix sort, and each ticker's trades are then one slice.
+        small = codes.astype(np.int16) if len(self.tickers) < 2**15 else codes
+        order = np.argsort(small, kind="stable")
+        code, buy, units, cents = codes[order], is_buy[order], units[order], cents[order]
+        seq, on, price = seq[order], on[order], price[order]
+        held = np.cumsum(np.where(buy, units, -units))
+        cost_fifo = np.zeros(len(order), dtype=np.float64)
+        cost_average = np.zeros(len(order), dtype=np.float64)
+        bounds = np.flatnonzero(np.diff(code)) + 1
+        for first, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(order)], strict=True):
+            ticker = int(code[first])
+            group = slice(first, end)
+            sold = ~buy[group]
+            book = self._average[ticker]
+            held_after = held[group] - (held[first - 1] if first else 0) + book.held
+            if bool((held_after < 0).any()):
+                bad = first + int(np.argmax(held_after < 0))
+                holding = (held_after[bad - first] + units[bad]) / UNITS_PER_SHARE
+                raise EventFrameError(
+                    f"Sell seq {int(seq[bad])} sells {units[bad] / UNITS_PER_SHARE:g} "
+                    f"{self.tickers[ticker]} but the portfolio holds {holding:g}: the event frame "
+                    "is incomplete or out of order. Load every event of the portfolio in seq order."
+                )
+            self._fifo[ticker], fifo = fifo_match(
+                self._fifo[ticker], buy[group], units[group], cents[group], seq[group], on[group],
+                price[group],
+            )  # fmt: skip
+            self._average[ticker], average = average_match(
+                book, buy[group], units[group], cents[group], held_after
+            )
+            cost_fifo[group][sold], cost_average[group][sold] = fifo, average
+            proceeds = cents[group][sold] / CENTS_PER_UNIT_OF_MONEY
+            # cumsum adds left to right from the carried total, exactly as one long batch would.
+            self._realized_fifo[ticker] = _running_total(
+                self._realized_fifo[ticker], proceeds - fifo
+            )
+            self._realized_average[ticker] = _running_total(
+                self._realized_average[ticker], proceeds - average
+            )
+            self._last_price[ticker] = float(price[end - 1])
+        sells = ~buy
+        if bool(sells.any()):
+            self._sells.append(
+                _Sells(
+                    seq=seq[sells],
+                    on=on[sells],
+                    ticker=code[sells],
+                    units=units[sells],
+                    proceeds=cents[sells],
+                    cost_fifo=cost_fifo[sells],
+                    cost_average=cost_average[sells],
+                )
+            )
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def cash(self) -> float:
+        """Cash balance."""
+        return self._cash / CENTS_PER_UNIT_OF_MONEY
+
+    @property
+    def deposits(self) -> float:
+        """All cash deposited."""
+        return self._deposits / CENTS_PER_UNIT_OF_MONEY
+
+    @property
+    def withdrawals(self) -> float:
+        """All cash withdrawn (a positive amount)."""
+        return self._withdrawals / CENTS_PER_UNIT_OF_MONEY
+
+    @property
+    def fees_paid(self) -> float:
+        """All trading fees paid."""
+        return self._fees / CENTS_PER_UNIT_OF_MONEY
+
+    def quantities(self) -> Floats:
+        """Shares held of each ticker of `tickers`."""
+        return np.array([book.held for book in self._average], dtype=np.int64) / UNITS_PER_SHARE
+
+    def last_trade_prices(self) -> Floats:
+        """The price of the latest trade of each ticker."""
+        return np.array(self._last_price, dtype=np.float64)
+
+    def cost_basis(self, method: str) -> Floats:
+        """The cost (fees included) of the shares held of each ticker, by `method`."""
+        _check_method(method)
+        if method == "fifo":
+            return np.array([float(book.remaining_cost().sum()) for book in self._fifo])
+        return np.array([book.cost_basis for book in self._average], dtype=np.float64)
+
+    def realized(self, method: str) -> Floats:
+        """Realized P&L of each ticker by `method`: proceeds net of fees minus cost removed."""
+        _check_method(method)
+        totals = self._realized_fifo if method == "fifo" else self._realized_average
+        return np.array(totals, dtype=np.float64)
+
+    def open_lots(self) -> pd.DataFrame:
+        """The FIFO lots still open: ticker, seq, on, price, quantity, unit_cost, cost_basis."""
+        parts = [
+            pd.DataFrame(
+                {
+                    "ticker": ticker,
+                    "seq": book.seq,
+                    "on": timestamps(book.on),
+                    "price": book.price,
+                    "quantity": book.remaining() / UNITS_PER_SHARE,
+                    "unit_cost": (book.cost / CENTS_PER_UNIT_OF_MONEY)
+                    / ((book.end - book.start) / UNITS_PER_SHARE),
+                    "cost_basis": book.remaining_cost(),
+                }
+            )
+            for ticker, book in zip(self.tickers, self._fifo, strict=True)
+            if len(book.seq)
+        ]
+        columns = ["ticker", "seq", "on", "price", "quantity", "unit_cost", "cost_basis"]
+        if not parts:
+            return pd.DataFrame({name: pd.Series([], dtype=_LOT_DTYPES[name]) for name in columns})
+        lots = pd.concat(parts, ignore_index=True)
+        return lots.sort_values("seq", kind="stable", ignore_index=True)
+
+    def realized_trades(self) -> pd.DataFrame:
+        """Every sell in log order with its proceeds (value - fee), cost and realized P&L by
+        FIFO and by average cost."""
+        if self._sells:
+            seq, on, ticker, units, proceeds, fifo, average = (
+                np.concatenate([getattr(part, name) for part in self._sells])
+                for name in _Sells.__slots__
+            )
+        else:
+            seq, on, ticker, units, proceeds = (np.zeros(0, dtype=np.int64) for _ in range(5))
+            fifo = average = np.zeros(0, dtype=np.float64)
+        in_log_order = np.argsort(seq, kind="stable")
+        seq, on, ticker, units = (
+            seq[in_log_order],
+            on[in_log_order],
+            ticker[in_log_order],
+            units[in_log_order],
+        )
+        proceeds, fifo, average = proceeds[in_log_order], fifo[in_log_order], average[in_log_order]
+        money = proceeds / CENTS_PER_UNIT_OF_MONEY
+        return pd.DataFrame(
+            {
+                "seq": seq,
+                "on": timestamps(on),
+                "ticker": np.array(self.tickers, dtype=object)[ticker],
+                "quantity": units / UNITS_PER_SHARE,
+                "proceeds": money,
+                "cost_fifo": fifo,
+                "realized_fifo": money - fifo,
+                "cost_average": average,
+                "realized_average": money - average,
+            }
+        )
+
+
+_LOT_DTYPES: Final = {
+    "ticker": "object",
+    "seq": "int64",
+    "on": "datetime64[ns]",
+    "price": "float64",
+    "quantity": "float64",
+    "unit_cost": "float64",
+    "cost_basis": "float64",
+}
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ProjectionError(
+            f"Unknown cost-basis method {method!r}; use 'fifo' (first in, first out) or "
+            "'average' (average cost)."
+        )
+
+
+def _running_total(carried: float, amounts: Floats) -> float:
+    if len(amounts) == 0:
+        return carried
+    return float(np.cumsum(np.concatenate([[carried], amounts]))[-1])
+
+
+def state_of(
+    source: pd.DataFrame | ProjectionState,
+    *,
+    seq: int | None = None,
+    on: date | str | pd.Timestamp | None = None,
+) -> ProjectionState:
+    """The state of `source` (an event frame or a state) as of log position `seq` / date `on`.
+
+    An event frame is cut to the events known then and rebuilt; a state is used as it is, and
+    must not be newer than asked for (a state cannot go back: pass the event frame instead).
+    """
+    if isinstance(source, pd.DataFrame):
+        return ProjectionState.from_events(as_of(source, seq=seq, on=on))
+    too_new_seq = seq is not None and source.last_seq is not None and source.last_seq > seq
+    too_new_day = (
+        on is not None
+        and source.last_on is not None
+        and source.last_on > pd.Timestamp(on).normalize()
+    )
+    if too_new_seq or too_new_day:
+        raise ProjectionError(
+            f"This projection state already holds events up to seq {source.last_seq} "
+            f"({source.last_on:%Y-%m-%d}); it cannot show an earlier moment. Pass the event "
+            "frame to project as of an earlier seq or date."
+        )
+    return source
