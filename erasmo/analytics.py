@@ -25,8 +25,8 @@ from erasmo.projections import (
     ValueSeries,
     as_of,
     daily_returns,
-    metrics,
     monthly_returns,
+    performance,
     snapshot,
     value_series,
 )
@@ -64,25 +64,52 @@ class Analytics:
         self._events: pd.DataFrame | None = None
         self._prices: pd.DataFrame | None = None
         self._states: dict[str, ProjectionState] = {}
+        self._by_portfolio: dict[str, pd.DataFrame] = {}
+        # The latest value series per portfolio (and the end date it runs to), shared by the
+        # value chart and the metrics until the portfolio gets a new event.
+        self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
 
     # -- inputs ---------------------------------------------------------------------------
 
     def events(self) -> pd.DataFrame:
-        """Every portfolio event in the store (refreshed with whatever was recorded since)."""
+        """Every portfolio event in the store as loaded (see `refresh` for newer ones)."""
         if self._events is None:
             self._events = self.cache.load() if self.cache else load_event_frame(self.app)
-            return self._events
+        return self._events
+
+    def refresh(self) -> int:
+        """Fold in the events recorded since the last load; returns how many were new.
+
+        Cheap when nothing is new (one indexed query), so a window may call it after every
+        command and on a timer for other programs' writes.
+        """
+        if self._events is None:
+            self.events()
+            return 0
         seqs = self._events["seq"].to_numpy(np.int64)
         head = int(seqs[-1]) if len(seqs) else 0
+        if self.app.reader.head() <= head:
+            return 0
         tail = load_event_frame(self.app, after=head)
-        if len(tail):
-            self._events = _concat(self._events, tail)
-        return self._events
+        if tail.empty:
+            return 0
+        self._events = _concat(self._events, tail)
+        for key in set(tail["portfolio"]):
+            mine = tail[tail["portfolio"] == key].reset_index(drop=True)
+            if key in self._by_portfolio:
+                self._by_portfolio[key] = _concat(self._by_portfolio[key], mine)
+            if key in self._states:
+                self._states[key].apply(mine)
+            self._series.pop(key, None)
+        return len(tail)
 
     def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
         """One portfolio's events, in log order."""
-        events = self.events()
-        return events[events["portfolio"] == str(portfolio_id)].reset_index(drop=True)
+        key = str(portfolio_id)
+        if key not in self._by_portfolio:
+            events = self.events()
+            self._by_portfolio[key] = events[events["portfolio"] == key].reset_index(drop=True)
+        return self._by_portfolio[key]
 
     def prices(self) -> pd.DataFrame:
         """Daily closes of every ticker (dates x tickers), loaded once."""
@@ -98,15 +125,12 @@ class Analytics:
     # -- projections ----------------------------------------------------------------------
 
     def state(self, portfolio_id: UUID) -> ProjectionState:
-        """The portfolio's current projection state, folded forward incrementally."""
+        """The portfolio's current projection state (kept, and folded forward by `refresh`)."""
         key = str(portfolio_id)
-        events = self.portfolio_events(portfolio_id)
         state = self._states.get(key)
         if state is None:
-            state = ProjectionState.from_events(events)
+            state = ProjectionState.from_events(self.portfolio_events(portfolio_id))
             self._states[key] = state
-        else:
-            state.apply(events)
         return state
 
     def source(self, portfolio_id: UUID, moment: Moment = NOW) -> ProjectionState:
@@ -135,11 +159,23 @@ class Analytics:
     ) -> ValueSeries:
         """The daily value series (total and per ticker) up to `end` or the moment's date."""
         state = self.source(portfolio_id, moment)
-        last = self._end(state, moment, end)
-        series = value_series(state, self.prices(), last)
+        series = self._value_series(portfolio_id, state, moment, end)
         if start is not None:
             series = _slice_series(series, pd.Timestamp(start))
         return series
+
+    def _value_series(
+        self, portfolio_id: UUID, state: ProjectionState, moment: Moment, end: date | None
+    ) -> ValueSeries:
+        last = self._end(state, moment, end)
+        if not moment.is_now:
+            return value_series(state, self.prices(), last)
+        key = str(portfolio_id)
+        kept = self._series.get(key)
+        if kept is None or kept[0] != last:
+            kept = (last, value_series(state, self.prices(), last))
+            self._series[key] = kept
+        return kept[1]
 
     def performance(
         self,
@@ -152,15 +188,16 @@ class Analytics:
         """TTWROR, IRR, drawdown, volatility and Sharpe over [start, end]."""
         state = self.source(portfolio_id, moment)
         last = self._end(state, moment, end)
-        series = None
-        if benchmark is not None:
-            series = self.benchmark_closes(benchmark)
-        return metrics(state, self.prices(), start, last, benchmark=series)
+        closes = self.benchmark_closes(benchmark) if benchmark is not None else None
+        daily = self._value_series(portfolio_id, state, moment, end)
+        return performance(
+            daily.total, daily.deposits, daily.withdrawals, start, last, benchmark=closes
+        )
 
     def monthly(self, portfolio_id: UUID, moment: Moment = NOW) -> pd.DataFrame:
         """TTWROR of each month (rows: years, columns: 1..12)."""
         state = self.source(portfolio_id, moment)
-        series = value_series(state, self.prices(), self._end(state, moment, None))
+        series = self._value_series(portfolio_id, state, moment, None)
         return monthly_returns(daily_returns(series.total, series.deposits, series.withdrawals))
 
     def benchmark_closes(self, ticker: str) -> pd.Series:
