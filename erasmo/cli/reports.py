@@ -109,7 +109,7 @@ def holdings(
     if rows:
         body = [
             [
-                str(r.Index),
+                str(r.ticker),
                 f"{r.quantity:g}",
                 f"{r.average_cost:,.4f}",
                 money_f(r.cost_basis),

@@ -206,3 +206,20 @@ def test_event_frame_contract_of_the_loader_matches_the_projection_contract(
     )
     assert list(loaded.columns) == list(built.columns)
     assert loaded["type"].dtype == built["type"].dtype
+
+
+def test_human_readable_reports_print_every_position(run: Run) -> None:
+    ko = closes("KO")
+    run("portfolio", "open", "H", "--cash", "1000", "--on", "2020-01-02")
+    run("buy", "H", "KO", "3", "--on", "2020-01-02")
+    code, out, err = run("holdings", "H", "--as-of", "2020-01-03")
+    assert code == 0, err
+    line = next(row for row in out.splitlines() if row.startswith("KO"))
+    assert f"{3 * ko['2020-01-03']:,.2f}" in line  # market value at the 2020-01-03 close
+    cash = 1000 - round(3 * ko["2020-01-02"], 2)
+    assert f"Cash: {cash:,.2f}" in out
+    for command in (("performance", "H", "--benchmark", "^GSPC"), ("value", "H"),
+                    ("replay", "H")):
+        code, out, err = run(*command)
+        assert code == 0, err
+        assert out.strip()
