@@ -63,6 +63,55 @@ class LogReader:
                 return
             after = batch[-1][0]
 
+    def json_lines(
+        self,
+        *,
+        after: int = 0,
+        upto: int | None = None,
+        originator_id: UUID | None = None,
+        topics: Sequence[str] = (),
+        batch_size: int = 100_000,
+    ) -> Iterator[bytes]:
+        """Batches of events as JSON Lines, for bulk decoders (one bytes object per batch).
+
+        Each line is {"q": seq, "v": version, "o": originator id hex, "t": topic, "s": state}.
+        SQLite builds the batch itself, so no Python object is made per row.
+        """
+        while True:
+            ids = [originator_id] if originator_id is not None else []
+            where, params = self._where(after, upto, ids, topics)
+            if self.is_sqlite:
+                blob, last = self._sqlite_json_lines(where, params, batch_size)
+            else:
+                rows = self._select(after, upto, originator_id, topics, batch_size)
+                blob = b"\n".join(
+                    b'{"q":%d,"v":%d,"o":"%s","t":"%s","s":%s}'
+                    % (q, v, o.encode(), t.encode(), state)
+                    for q, o, v, t, state in rows
+                )
+                last = rows[-1][0] if rows else None
+            if last is None:
+                return
+            yield blob
+            after = last
+
+    def _sqlite_json_lines(
+        self, where: str, params: list[Any], limit: int
+    ) -> tuple[bytes, int | None]:
+        line = (
+            """'{"q":' || rowid || ',"v":' || originator_version || ',"o":"' || originator_id"""
+            """ || '","t":"' || topic || '","s":' || CAST(state AS TEXT) || '}'"""
+        )
+        sql = (
+            f"SELECT CAST(group_concat(line, char(10)) AS BLOB), MAX(seq) FROM ("
+            f"SELECT {line} AS line, rowid AS seq FROM {self.table} WHERE {where} "
+            f"ORDER BY rowid LIMIT {int(limit)})"
+        )
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, params)
+            blob, last = cursor.fetchone()
+        return (bytes(blob) if blob is not None else b""), last
+
     def events(self, **kwargs: Any) -> Iterator[RawEvent]:
         """`rows` as `RawEvent` objects, one at a time."""
         for batch in self.rows(**kwargs):

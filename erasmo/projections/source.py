@@ -1,15 +1,17 @@
 """Reading the event store into an event frame, in bulk.
 
-Rows come from the store in large batches (`events.log.LogReader`); their JSON states are decoded
-by Arrow's multi-threaded JSON reader straight into typed columns, so no Python object is built
-per event. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the explicit
-schema below reads just the fields the projections use.
+The store hands over each batch of events as one block of JSON Lines (`LogReader.json_lines`:
+SQLite builds it in SQL, so no Python object is made per row), and Arrow's multi-threaded JSON
+reader decodes the block straight into typed columns. While one batch is decoded the next is
+fetched on a second thread. eventsourcing wraps decimals and dates as {"_type_": ...,
+"_data_": ...}; the explicit schema reads just the fields the projections use.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 import numpy as np
@@ -21,9 +23,9 @@ import pyarrow.json as pj
 from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_event_frame
 from events.application import PORTFOLIO_TOPICS, Portfolios
 
-BATCH_ROWS = 200_000
+BATCH_ROWS = 100_000
 _WRAPPED = pa.struct([("_data_", pa.string())])
-_STATE_SCHEMA = pa.schema(
+_STATE = pa.struct(
     [
         ("on", pa.struct([("_data_", pa.timestamp("s"))])),
         ("ticker", pa.string()),
@@ -34,9 +36,12 @@ _STATE_SCHEMA = pa.schema(
         ("amount", _WRAPPED),
     ]
 )
-_PARSE = pj.ParseOptions(explicit_schema=_STATE_SCHEMA, unexpected_field_behavior="ignore")
-_READ = pj.ReadOptions(block_size=16 << 20)
-_TOPIC_CODES = {
+_SCHEMA = pa.schema(
+    [("q", pa.int64()), ("v", pa.int64()), ("o", pa.string()), ("t", pa.string()), ("s", _STATE)]
+)
+_PARSE = pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore")
+_READ = pj.ReadOptions(block_size=8 << 20)
+_TYPE_CODE = {
     topic: EVENT_TYPE_DTYPE.categories.get_loc(name) for topic, name in PORTFOLIO_TOPICS.items()
 }
 
@@ -50,16 +55,14 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    parts = [
-        _decode(batch)
-        for batch in app.reader.rows(
-            after=after,
-            upto=upto,
-            originator_id=portfolio,
-            topics=list(PORTFOLIO_TOPICS),
-            batch_size=batch_rows,
-        )
-    ]
+    blocks = app.reader.json_lines(
+        after=after,
+        upto=upto,
+        originator_id=portfolio,
+        topics=list(PORTFOLIO_TOPICS),
+        batch_size=batch_rows,
+    )
+    parts = [_decode(block) for block in _prefetched(blocks)]
     if not parts:
         return empty_event_frame()
     if len(parts) == 1:
@@ -69,37 +72,70 @@ def load_event_frame(
     return frame
 
 
-def _decode(rows: Sequence[tuple[int, str, int, str, bytes]]) -> pd.DataFrame:
-    seq, oids, versions, topics, states = zip(*rows, strict=True)
-    table = pj.read_json(io.BytesIO(b"\n".join(states)), read_options=_READ, parse_options=_PARSE)
-    codes = np.fromiter((_TOPIC_CODES[t] for t in topics), dtype=np.int8, count=len(topics))
-    on = table.column("on").combine_chunks().field("_data_")
-    frame = pd.DataFrame(
+def _prefetched(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """`blocks`, with the next one fetched on a worker thread while the caller decodes."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next, blocks, None)
+        while True:
+            block = pending.result()
+            if block is None:
+                return
+            pending = pool.submit(next, blocks, None)
+            yield block
+
+
+def _decode(block: bytes) -> pd.DataFrame:
+    table = pj.read_json(io.BytesIO(block), read_options=_READ, parse_options=_PARSE)
+    seq = table.column("q").to_numpy()
+    if len(seq) > 1 and not bool(np.all(np.diff(seq) > 0)):
+        table = table.take(pc.sort_indices(table.column("q")))
+        seq = table.column("q").to_numpy()
+    state = table.column("s").combine_chunks()
+    return pd.DataFrame(
         {
-            "seq": np.asarray(seq, dtype=np.int64),
-            "portfolio": _uuid_text(oids),
-            "version": np.asarray(versions, dtype=np.int64),
-            "type": pd.Categorical.from_codes(codes, dtype=EVENT_TYPE_DTYPE),
-            "on": on.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False),
-            "ticker": table.column("ticker").to_numpy(zero_copy_only=False),
-            "quantity": _decimal_column(table, "quantity"),
-            "price": _decimal_column(table, "price"),
-            "value": _decimal_column(table, "value"),
-            "fee": np.nan_to_num(_decimal_column(table, "fee"), nan=0.0),
-            "amount": _decimal_column(table, "amount"),
+            "seq": seq.astype(np.int64, copy=False),
+            "portfolio": _labels(table.column("o"), lambda h: str(UUID(h))),
+            "version": table.column("v").to_numpy().astype(np.int64, copy=False),
+            "type": pd.Categorical.from_codes(
+                _type_codes(table.column("t")), dtype=EVENT_TYPE_DTYPE
+            ),
+            "on": state.field("on")
+            .field("_data_")
+            .cast(pa.timestamp("ns"))
+            .to_numpy(zero_copy_only=False)
+            .astype(EVENT_COLUMNS["on"]),
+            "ticker": _labels(state.field("ticker"), str),
+            "quantity": _decimal(state, "quantity"),
+            "price": _decimal(state, "price"),
+            "value": _decimal(state, "value"),
+            "fee": np.nan_to_num(_decimal(state, "fee"), nan=0.0),
+            "amount": _decimal(state, "amount"),
         }
     )
-    return frame.astype({"on": EVENT_COLUMNS["on"]})
 
 
-def _decimal_column(table: pa.Table, name: str) -> np.ndarray:
-    text = table.column(name).combine_chunks().field("_data_")
-    floats: np.ndarray = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+def _decimal(state: pa.StructArray, name: str) -> np.ndarray:
+    floats: np.ndarray = pc.cast(state.field(name).field("_data_"), pa.float64()).to_numpy(
+        zero_copy_only=False
+    )
     return floats
 
 
-def _uuid_text(hex_ids: Sequence[str]) -> np.ndarray:
-    # Few distinct portfolios, many rows: format each distinct id once.
-    distinct, inverse = np.unique(np.asarray(hex_ids, dtype=object), return_inverse=True)
-    texts = np.array([str(UUID(h)) for h in distinct], dtype=object)
-    return texts[inverse]
+def _labels(column: pa.Array | pa.ChunkedArray, label: Callable[[str], str]) -> np.ndarray:
+    """An object array of labels (None where null), formatting each distinct value once."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    distinct: list[str | None] = [label(v) for v in encoded.dictionary.to_pylist()]
+    names = np.empty(len(distinct) + 1, dtype=object)
+    names[:-1] = distinct
+    codes = encoded.indices.fill_null(len(names) - 1).to_numpy()
+    labels: np.ndarray = names[codes]
+    return labels
+
+
+def _type_codes(column: pa.ChunkedArray) -> np.ndarray:
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    lookup = np.array([_TYPE_CODE[t] for t in encoded.dictionary.to_pylist()], dtype=np.int8)
+    codes: np.ndarray = lookup[encoded.indices.to_numpy()]
+    return codes
