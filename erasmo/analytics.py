@@ -64,7 +64,10 @@ class Analytics:
         self._events: pd.DataFrame | None = None
         self._prices: pd.DataFrame | None = None
         self._states: dict[str, ProjectionState] = {}
+        self._head = 0
+        self._tails: list[pd.DataFrame] = []
         self._by_portfolio: dict[str, pd.DataFrame] = {}
+        self._by_portfolio_tails: dict[str, list[pd.DataFrame]] = {}
         # The latest value series per portfolio (and the end date it runs to), shared by the
         # value chart and the metrics until the portfolio gets a new event.
         self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
@@ -75,29 +78,34 @@ class Analytics:
         """Every portfolio event in the store as loaded (see `refresh` for newer ones)."""
         if self._events is None:
             self._events = self.cache.load() if self.cache else load_event_frame(self.app)
+            seqs = self._events["seq"].to_numpy(np.int64)
+            self._head = int(seqs[-1]) if len(seqs) else 0
+        if self._tails:
+            self._events = _concat([self._events, *self._tails])
+            self._tails = []
         return self._events
 
     def refresh(self) -> int:
         """Fold in the events recorded since the last load; returns how many were new.
 
-        Cheap when nothing is new (one indexed query), so a window may call it after every
-        command and on a timer for other programs' writes.
+        Cheap when nothing is new (one indexed query), and proportional to the new events
+        otherwise: they are folded into the kept projection states and queued for the frames,
+        which are joined only when someone asks for a whole frame.
         """
         if self._events is None:
             self.events()
             return 0
-        seqs = self._events["seq"].to_numpy(np.int64)
-        head = int(seqs[-1]) if len(seqs) else 0
-        if self.app.reader.head() <= head:
+        if self.app.reader.head() <= self._head:
             return 0
-        tail = load_event_frame(self.app, after=head)
+        tail = load_event_frame(self.app, after=self._head)
         if tail.empty:
             return 0
-        self._events = _concat(self._events, tail)
+        self._head = int(tail["seq"].to_numpy(np.int64)[-1])
+        self._tails.append(tail)
         for key in set(tail["portfolio"]):
             mine = tail[tail["portfolio"] == key].reset_index(drop=True)
             if key in self._by_portfolio:
-                self._by_portfolio[key] = _concat(self._by_portfolio[key], mine)
+                self._by_portfolio_tails.setdefault(key, []).append(mine)
             if key in self._states:
                 self._states[key].apply(mine)
             self._series.pop(key, None)
@@ -109,6 +117,9 @@ class Analytics:
         if key not in self._by_portfolio:
             events = self.events()
             self._by_portfolio[key] = events[events["portfolio"] == key].reset_index(drop=True)
+        elif key in self._by_portfolio_tails:
+            parts = self._by_portfolio_tails.pop(key)
+            self._by_portfolio[key] = _concat([self._by_portfolio[key], *parts])
         return self._by_portfolio[key]
 
     def prices(self) -> pd.DataFrame:
@@ -120,7 +131,7 @@ class Analytics:
     def save_cache(self) -> None:
         """Write the event frame back to the columnar cache (e.g. when a window closes)."""
         if self.cache is not None and self._events is not None:
-            self.cache.write(self._events)
+            self.cache.write(self.events())
 
     # -- projections ----------------------------------------------------------------------
 
@@ -242,9 +253,9 @@ def price_frame(market: MarketData) -> pd.DataFrame:
     return frame
 
 
-def _concat(events: pd.DataFrame, tail: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.concat([events, tail], ignore_index=True)
-    frame["type"] = frame["type"].astype(events["type"].dtype)
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = pd.concat(parts, ignore_index=True)
+    frame["type"] = frame["type"].astype(parts[0]["type"].dtype)
     return frame
 
 
