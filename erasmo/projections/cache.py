@@ -142,11 +142,15 @@ def _frame_from(data: np.lib.npyio.NpzFile) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "seq": data["seq"],
-            "portfolio": _decoded_labels(data["portfolios"], data["portfolio_codes"]),
+            "portfolio": pd.Series(
+                _decoded_labels(data["portfolios"], data["portfolio_codes"]), dtype=object
+            ),
             "version": data["version"],
             "type": pd.Categorical.from_codes(data["type"], dtype=EVENT_TYPE_DTYPE),
             "on": data["on"].view("datetime64[ns]"),
-            "ticker": _decoded_labels(data["tickers"], data["ticker_codes"]),
+            "ticker": pd.Series(
+                _decoded_labels(data["tickers"], data["ticker_codes"]), dtype=object
+            ),
             **{c: data[c] for c in ("quantity", "price", "value", "fee", "amount")},
         }
     )

@@ -94,7 +94,7 @@ def _decode(block: bytes) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "seq": seq.astype(np.int64, copy=False),
-            "portfolio": _labels(table.column("o"), lambda h: str(UUID(h))),
+            "portfolio": pd.Series(_labels(table.column("o"), _uuid_text), dtype=object),
             "version": table.column("v").to_numpy().astype(np.int64, copy=False),
             "type": pd.Categorical.from_codes(
                 _type_codes(table.column("t")), dtype=EVENT_TYPE_DTYPE
@@ -104,7 +104,7 @@ def _decode(block: bytes) -> pd.DataFrame:
             .cast(pa.timestamp("ns"))
             .to_numpy(zero_copy_only=False)
             .astype(EVENT_COLUMNS["on"]),
-            "ticker": _labels(state.field("ticker"), str),
+            "ticker": pd.Series(_labels(state.field("ticker"), str), dtype=object),
             "quantity": _decimal(state, "quantity"),
             "price": _decimal(state, "price"),
             "value": _decimal(state, "value"),
@@ -112,6 +112,10 @@ def _decode(block: bytes) -> pd.DataFrame:
             "amount": _decimal(state, "amount"),
         }
     )
+
+
+def _uuid_text(hex_id: str) -> str:
+    return str(UUID(hex_id))
 
 
 def _decimal(state: pa.StructArray, name: str) -> np.ndarray:

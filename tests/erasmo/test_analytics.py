@@ -218,8 +218,42 @@ def test_human_readable_reports_print_every_position(run: Run) -> None:
     assert f"{3 * ko['2020-01-03']:,.2f}" in line  # market value at the 2020-01-03 close
     cash = 1000 - round(3 * ko["2020-01-02"], 2)
     assert f"Cash: {cash:,.2f}" in out
-    for command in (("performance", "H", "--benchmark", "^GSPC"), ("value", "H"),
-                    ("replay", "H")):
+    for command in (("performance", "H", "--benchmark", "^GSPC"), ("value", "H"), ("replay", "H")):
         code, out, err = run(*command)
         assert code == 0, err
         assert out.strip()
+
+
+def test_refresh_after_new_events_equals_a_fresh_rebuild(tmp_path: Path) -> None:
+    app = Portfolios(StoreConfig.sqlite(tmp_path / "r.sqlite"))
+    pid = app.open_portfolio("R", date(2020, 1, 2), Decimal(10_000))
+    other = app.open_portfolio("Other", date(2020, 1, 2), Decimal(50))
+    live = Analytics(app, BundledMarketData(), tmp_path / "cache")
+    before = live.snapshot(pid)
+    assert before.positions.empty
+    for day, ticker, qty in (
+        (date(2020, 1, 3), "KO", 5),
+        (date(2020, 1, 6), "PG", 2),
+        (date(2020, 1, 7), "KO", 1),
+    ):
+        app.buy(
+            pid,
+            ticker,
+            Decimal(qty),
+            Decimal(50),
+            day,
+            PriceProvenance("bundled:skfolio", day, True),
+        )
+        assert live.refresh() == 1
+    app.deposit(other, Decimal(1), date(2020, 1, 8))
+    assert live.refresh() == 1
+    assert live.refresh() == 0
+    fresh = Analytics(app, BundledMarketData(), None)
+    pd.testing.assert_frame_equal(live.snapshot(pid).positions, fresh.snapshot(pid).positions)
+    assert live.snapshot(pid).summary == fresh.snapshot(pid).summary
+    assert live.performance(pid) == fresh.performance(pid)
+    pd.testing.assert_frame_equal(
+        live.events().reset_index(drop=True), fresh.events().reset_index(drop=True)
+    )
+    assert live.snapshot(other).summary.cash == 51
+    app.close()
