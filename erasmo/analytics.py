@@ -116,7 +116,9 @@ class Analytics:
         key = str(portfolio_id)
         if key not in self._by_portfolio:
             events = self.events()
-            self._by_portfolio[key] = events[events["portfolio"] == key].reset_index(drop=True)
+            mine = (events["portfolio"] == key).to_numpy()
+            # A store of one portfolio is common (and the largest case): share, do not copy.
+            self._by_portfolio[key] = events if mine.all() else events[mine].reset_index(drop=True)
         elif key in self._by_portfolio_tails:
             parts = self._by_portfolio_tails.pop(key)
             self._by_portfolio[key] = _concat([self._by_portfolio[key], *parts])

@@ -152,6 +152,8 @@ def _frame_from(data: np.lib.npyio.NpzFile) -> pd.DataFrame:
                 _decoded_labels(data["tickers"], data["ticker_codes"]), dtype=object
             ),
             **{c: data[c] for c in ("quantity", "price", "value", "fee", "amount")},
-        }
+        },
+        copy=False,  # the arrays were just read for this frame: no second copy
     )
-    return frame[list(EVENT_COLUMNS)]
+    assert list(frame.columns) == list(EVENT_COLUMNS)
+    return frame
