@@ -20,6 +20,7 @@ from events.errors import (
     InsufficientCashError,
     InsufficientSharesError,
 )
+from events.upcasting import declare_versions
 from events.values import (
     PriceProvenance,
     parse_fee,
@@ -296,3 +297,17 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "PortfolioRenamed": Portfolio.PortfolioRenamed,  # type: ignore[attr-defined]
     "PortfolioClosed": Portfolio.PortfolioClosed,  # type: ignore[attr-defined]
 }
+
+#: The version of each event's stored shape. Raise one, and add its upcaster to
+#: `events.upcasting.UPCASTERS`, whenever the fields an event stores change (and raise
+#: `events.store.STORE_FORMAT_VERSION`, so an older erasmo refuses the store).
+EVENT_VERSIONS: dict[str, int] = {
+    "PortfolioOpened": 1,
+    "CashDeposited": 1,
+    "CashWithdrawn": 1,
+    "SharesBought": 2,  # v2 added price_kind
+    "SharesSold": 1,
+    "PortfolioRenamed": 1,
+    "PortfolioClosed": 1,
+}
+declare_versions(EVENT_TYPES, EVENT_VERSIONS)

@@ -67,7 +67,8 @@ NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 def cli(ctx: click.Context, data_dir: str | None, store: str | None) -> None:
     """erasmo: a stock-trading simulator on real historical prices.
 
-    It never trades real money: every portfolio is virtual.
+    It never trades real money: every portfolio is virtual. Without a command, erasmo opens
+    the desktop app.
     """
     ctx.obj = Context(data_dir, store)
     ctx.call_on_close(ctx.obj.close)
@@ -487,7 +488,11 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
 
 
 # Read-side commands (holdings, performance, value, replay) live in their own module.
-from erasmo.cli import reports  # noqa: E402, F401
+from erasmo.cli import (  # noqa: E402, F401
+    reports,
+    store_commands,
+    sync_commands,
+)
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""Store commands: `erasmo backup` and `erasmo restore`.
+
+Restore never opens the current store through erasmo: it must work when that store is damaged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from erasmo.cli.main import Context, cli, pass_ctx
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the backup to FILE (default: a new file in the data directory's backups folder).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Without -o: how many backups to keep in the backups folder (the oldest go).",
+)
+@pass_ctx
+def backup(c: Context, output: Path | None, keep: int) -> None:
+    """Make a consistent copy of the event store, even while erasmo is in use.
+
+    A SQLite store is copied with SQLite's own online copy (VACUUM INTO) and checked; a
+    PostgreSQL store is exported as a hash-chained event log. 'erasmo restore FILE' brings
+    either back.
+    """
+    from erasmo.backup import auto_backup, backup_store
+
+    made = backup_store(c.erasmo.app, output) if output else auto_backup(c.erasmo, keep=keep)
+    what = f"{made.events:,} events of {made.portfolios:,} portfolios"
+    if made.kind == "sqlite":
+        click.echo(f"Backed up {what} to {made.path} (SQLite online copy, integrity checked).")
+    else:
+        click.echo(
+            f"The store is PostgreSQL, so its event log was exported instead of a file copy: "
+            f"{what} to {made.path}. Bring it back with 'erasmo restore {made.path}'."
+        )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the store.")
+@pass_ctx
+def restore(c: Context, file: Path, yes: bool) -> None:
+    """Replace the event store with the backup FILE, after checking it.
+
+    FILE is a SQLite backup or an exported event log. It must pass SQLite's integrity check,
+    open as an erasmo store and pass 'erasmo check'; the store it replaces is kept as
+    <store>.bak. On PostgreSQL the log's events are imported instead (all or nothing).
+    """
+    from erasmo.backup import restore_store, verify_backup
+    from erasmo.config import resolve_data_dir, resolve_store
+    from erasmo.market.bundled import BundledMarketData
+
+    store = resolve_store(resolve_data_dir(c.data_dir), c.store)
+    market = BundledMarketData()
+    if not yes:
+        found = verify_backup(file, market)
+        click.confirm(
+            f"Replace the store ({store.describe()}) with {file}, which holds "
+            f"{found.events:,} events of {found.portfolios:,} portfolios?",
+            abort=True,
+        )
+    done = restore_store(store, file, market)
+    what = f"{done.backup.events:,} events of {done.backup.portfolios:,} portfolios"
+    if done.imported is not None:
+        click.echo(
+            f"Imported {done.imported:,} new events from {file} ({what}, checked) into "
+            f"{store.describe()}."
+        )
+    elif done.previous is not None:
+        click.echo(
+            f"Restored {what} from {file} (checked). The previous store is kept as {done.previous}."
+        )
+    else:
+        click.echo(f"Restored {what} from {file} (checked).")

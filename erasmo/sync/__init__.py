@@ -1,0 +1,6 @@
+"""Sync: an optional embedded server that lets erasmo installs exchange their event logs.
+
+`server.create_app` builds the Flask API, `serving.start_server` runs it (waitress, or cheroot for
+TLS) in a background thread, `client.SyncClient` pulls and pushes, and `token` keeps the secret.
+Needs the `sync` extra (flask, waitress, cheroot); nothing here is imported by the other commands.
+"""

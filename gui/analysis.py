@@ -1,0 +1,321 @@
+"""What the holdings, allocation and performance tabs show, as plain values. No Qt.
+
+The numbers come from erasmo: the analytics (pandas, loaded after the first paint) or, until they
+are loaded, the write side's own positions. This module only reshapes them for the views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from events.application import Portfolios
+
+Number = float | Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingsFigures:
+    """The figures above the holdings table (None: not known yet)."""
+
+    as_of: date | None
+    cash: Number
+    positions: Number | None = None
+    total: Number | None = None
+    unrealized: Number | None = None
+    realized: Number | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingsResult:
+    """Rows keyed like the holdings frame, a totals row, the figures, and a note under them."""
+
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None
+    figures: HoldingsFigures
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationResult:
+    """(label, weight, value) per ticker and for cash, largest first."""
+
+    slices: list[tuple[str, float, float]]
+    as_of: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsResult:
+    """Performance over a date range (fractions; NaN where undefined)."""
+
+    start: date
+    end: date
+    ttwror: float
+    ttwror_annualized: float
+    irr: float
+    max_drawdown: float
+    volatility: float
+    sharpe: float
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceResult:
+    """Daily series for the charts; x values are POSIX seconds (pyqtgraph's DateAxisItem).
+
+    Attributes:
+        x: the trading days.
+        total: total value (positions + cash).
+        by_ticker: value per ticker (0 where not held), for the stacked view.
+        cash: cash per day.
+        benchmark: the benchmark rebased to the portfolio's first value (None: no benchmark).
+        benchmark_name: its label.
+        drawdown: fall from the running peak of the time-weighted wealth index (<= 0).
+        buys, sells: (x, total value that day) of each trade.
+    """
+
+    x: Any
+    total: Any
+    by_ticker: dict[str, Any]
+    cash: Any
+    benchmark: Any | None
+    benchmark_name: str
+    drawdown: Any
+    buys: tuple[Any, Any]
+    sells: tuple[Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the tabs show for one portfolio as of one event."""
+
+    portfolio: UUID
+    as_of: Any  # gui.state.AsOf
+    holdings: HoldingsResult
+    allocation: AllocationResult
+    performance: PerformanceResult | None = None
+
+
+def positions_at_cost(app: Portfolios, portfolio_id: UUID, version: int | None) -> HoldingsResult:
+    """The write side's positions (quantity, average cost, cost basis) after `version`.
+
+    Shown until the analytics are loaded: no market values, so no P&L or weights yet.
+    """
+    p = app.portfolio(portfolio_id, version=version)
+    rows = [
+        {
+            "ticker": pos.ticker,
+            "quantity": pos.quantity,
+            "average_cost": pos.average_cost,
+            "cost_basis": pos.cost_basis,
+        }
+        for pos in p.positions()
+    ]
+    return HoldingsResult(
+        rows=rows,
+        totals=None,
+        figures=HoldingsFigures(as_of=p.clock, cash=p.cash),
+        note="Positions at cost. Market values, P&L and weights appear once the analytics "
+        "have loaded.",
+    )
+
+
+# -- over erasmo.analytics (imported lazily: pandas) -------------------------------------------
+#
+# Everything below runs in a worker thread. `analytics` is an `erasmo.analytics.Analytics`; it is
+# typed loosely so that importing this module never imports pandas.
+
+BENCHMARK = "^GSPC"
+BENCHMARK_NAME = "S&P 500"
+
+
+def load_analytics(app: Portfolios, market: Any, data_dir: Any) -> Any:
+    """Build the analytics and warm them (event frame and price frame) off the GUI thread."""
+    from erasmo.analytics import Analytics
+
+    analytics = Analytics(app, market, data_dir)
+    analytics.events()
+    analytics.prices()
+    return analytics
+
+
+def _moment(as_of: Any) -> Any:
+    from erasmo.analytics import NOW, Moment
+
+    return NOW if as_of is None or as_of.latest else Moment(seq=as_of.seq)
+
+
+def _day(timestamp: Any) -> date | None:
+    return None if timestamp is None else timestamp.date()
+
+
+def holdings_of(snapshot: Any) -> HoldingsResult:
+    """The analytics' holdings snapshot as table rows, a totals row and the figures."""
+    positions, s = snapshot.positions, snapshot.summary
+    rows = positions.reset_index().to_dict("records")
+    totals = {
+        "ticker": "Total",
+        "cost_basis": float(positions["cost_basis"].sum()),
+        "market_value": s.market_value,
+        "day_change": float(positions["day_change"].sum()),
+        "unrealized_pnl": s.unrealized_pnl,
+        "realized_pnl": s.realized_pnl,
+        "weight": float(positions["weight"].sum()),
+    }
+    figures = HoldingsFigures(
+        as_of=_day(s.as_of),
+        cash=s.cash,
+        positions=s.market_value,
+        total=s.total_value,
+        unrealized=s.unrealized_pnl,
+        realized=s.realized_pnl,
+    )
+    stale = [str(t) for t in positions.index[positions["stale"].astype(bool)]]
+    note = "Valued at the close on the valuation date; realized P&L by FIFO lots, fees included."
+    if stale:
+        note += f" No close that day for {', '.join(stale)}: the latest earlier one is used."
+    return HoldingsResult(rows, totals, figures, note)
+
+
+def allocation_of(snapshot: Any) -> AllocationResult:
+    """Weights by ticker, and cash's, of the total value (largest first)."""
+    positions, s = snapshot.positions, snapshot.summary
+    slices = [
+        (str(ticker), float(row["weight"]), float(row["market_value"]))
+        for ticker, row in positions.iterrows()
+    ]
+    if s.total_value:
+        slices.append(("Cash", s.cash / s.total_value, s.cash))
+    slices.sort(key=lambda item: item[1], reverse=True)
+    return AllocationResult(slices, _day(s.as_of))
+
+
+def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> PerformanceResult:
+    """The value series up to the moment shown, the benchmark, drawdowns and trade markers."""
+    import numpy as np
+
+    moment = _moment(as_of)
+    series = analytics.value(portfolio_id, moment)
+    total = series.total
+    index = total.index
+    x = index.to_numpy("datetime64[s]").astype(np.int64).astype(float)
+    by_ticker = {
+        str(t): series.value[t].to_numpy(float) for t in series.value.columns
+        if (series.value[t] != 0).any()
+    }  # fmt: skip
+    benchmark = _rebased_benchmark(analytics, total)
+    events = analytics.portfolio_events(portfolio_id)
+    if moment.seq is not None:
+        events = events[events["seq"] <= moment.seq]
+    values = total.to_numpy(float)
+    markers: dict[str, tuple[Any, Any]] = {}
+    for kind in ("SharesBought", "SharesSold"):
+        days = events.loc[events["type"].astype(str) == kind, "on"]
+        rows = np.unique(index.searchsorted(days))  # one marker a day, however many trades
+        rows = rows[rows < len(index)]  # a trade on the series' last day or before it
+        markers[kind] = (x[rows], values[rows])
+    return PerformanceResult(
+        x=x,
+        total=total.to_numpy(float),
+        by_ticker=by_ticker,
+        cash=series.cash.to_numpy(float),
+        benchmark=benchmark,
+        benchmark_name=BENCHMARK_NAME,
+        drawdown=_drawdown(series),
+        buys=markers["SharesBought"],
+        sells=markers["SharesSold"],
+    )
+
+
+def _rebased_benchmark(analytics: Any, total: Any) -> Any:
+    """The benchmark's closes on the portfolio's days, scaled to start at its first value.
+
+    Only a change of scale for drawing both lines on one axis; the comparison figures come
+    from the analytics' metrics.
+    """
+    try:
+        closes = analytics.benchmark_closes(BENCHMARK)
+    except Exception:
+        return None
+    if not len(total):
+        return None
+    aligned = closes.reindex(total.index, method="ffill")
+    invested = total[total > 0]
+    if invested.empty or aligned.isna().all():
+        return None
+    first = invested.index[0]
+    return (
+        (aligned / aligned.loc[first] * invested.iloc[0])
+        .where(total.index >= first)
+        .to_numpy(float)
+    )
+
+
+def _drawdown(series: Any) -> Any:
+    """Fall of the time-weighted wealth index below its running peak, per day (<= 0).
+
+    The daily returns are erasmo's (PP's convention, flows taken out); erasmo's analytics give
+    the maximum only, so the running series is drawn from them here.
+    """
+    import numpy as np
+
+    from erasmo.projections import daily_returns
+
+    if not len(series.total):
+        return np.zeros(0)
+    returns = daily_returns(series.total, series.deposits, series.withdrawals)
+    wealth = np.cumprod(1.0 + returns.reindex(series.total.index).fillna(0.0).to_numpy(float))
+    peaks = np.maximum.accumulate(wealth)
+    return wealth / peaks - 1.0
+
+
+def metrics_of(
+    analytics: Any, portfolio_id: UUID, as_of: Any, start: date | None, end: date | None
+) -> MetricsResult:
+    """The analytics' performance metrics over [start, end] (None: the whole history)."""
+    m = analytics.performance(portfolio_id, _moment(as_of), start, end)
+    notes = {"irr": m.irr_note} if m.irr_note else {}
+    return MetricsResult(
+        start=m.start.date(),
+        end=m.end.date(),
+        ttwror=m.ttwror,
+        ttwror_annualized=m.ttwror_annualized,
+        irr=m.irr,
+        max_drawdown=m.max_drawdown,
+        volatility=m.volatility_annualized,
+        sharpe=m.sharpe_pp,
+        notes=notes,
+    )
+
+
+def snapshot_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Snapshot:
+    """Everything the tabs show for the portfolio after event `as_of`."""
+    analytics.refresh()  # fold in what was recorded since (cheap when nothing was)
+    snap = analytics.snapshot(portfolio_id, _moment(as_of))
+    return Snapshot(
+        portfolio=portfolio_id,
+        as_of=as_of,
+        holdings=holdings_of(snap),
+        allocation=allocation_of(snap),
+        performance=performance_of(analytics, portfolio_id, as_of),
+    )
+
+
+def valuations(
+    analytics: Any, portfolio_ids: list[UUID], progress: Any
+) -> list[tuple[UUID, float, float | None]]:
+    """(id, total value, time-weighted return since opening) of each portfolio."""
+    import math
+
+    analytics.refresh()
+    found = []
+    for done, portfolio_id in enumerate(portfolio_ids):
+        progress.check()
+        summary = analytics.snapshot(portfolio_id).summary
+        ttwror = analytics.performance(portfolio_id).ttwror
+        found.append((portfolio_id, summary.total_value, None if math.isnan(ttwror) else ttwror))
+        progress.report(done + 1, len(portfolio_ids))
+    return found

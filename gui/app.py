@@ -1,0 +1,93 @@
+"""Start the desktop app: `erasmo`, `erasmo gui` or `python -m gui`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gui.controllers.main import MainController
+    from gui.views.main_window import MainWindow
+
+#: Set by bench/gui_startup.py: print "first-paint SECONDS" once the window is on screen and
+#: quit; with the value "analytics", wait for the charts and print "analytics SECONDS" too.
+PROBE_ENV = "ERASMO_GUI_PROBE"
+
+
+def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int:
+    """Open the main window over erasmo's store; returns the exit code."""
+    started = time.perf_counter()
+    if not _has_display():
+        print(
+            "erasmo: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+            "not set). Use the commands instead (erasmo --help), or set QT_QPA_PLATFORM.",
+            file=sys.stderr,
+        )
+        return 1
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui import theme
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("erasmo")
+    qt_app.setOrganizationName("erasmo")
+    qt_app.setApplicationDisplayName("erasmo")
+    qt_app.setDesktopFileName("erasmo")
+    theme.apply(qt_app)
+    hints = qt_app.styleHints()
+    if hints is not None:  # follow the desktop when it switches between light and dark
+        hints.colorSchemeChanged.connect(lambda _scheme: theme.apply(qt_app))
+    icon = theme.app_icon()
+    qt_app.setWindowIcon(icon)
+
+    from erasmo.bootstrap import bootstrap
+    from events.errors import ErasmoError
+    from gui.controllers.main import MainController
+    from gui.views.main_window import MainWindow
+
+    try:
+        erasmo = bootstrap(data_dir, store_url)
+    except ErasmoError as error:
+        QMessageBox.critical(None, "erasmo", f"erasmo cannot start: {error}")
+        return 1
+    window = MainWindow(icon)
+    probe = os.environ.get(PROBE_ENV, "")
+    controller = MainController(erasmo, window, offer_demo=not probe)
+    if probe:
+        _install_probe(probe, window, controller, started)
+    window.show()
+    try:
+        return qt_app.exec()
+    finally:
+        erasmo.close()
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window here (on Linux it needs X11, Wayland or a named platform)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def _install_probe(
+    mode: str, window: MainWindow, controller: MainController, started: float
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    def painted() -> None:
+        print(f"first-paint {time.perf_counter() - started:.4f}", flush=True)
+        if mode != "analytics":
+            QTimer.singleShot(0, window.close)
+
+    def charts(_: object) -> None:
+        if controller.analysis.performance is not None:
+            print(f"analytics {time.perf_counter() - started:.4f}", flush=True)
+            QTimer.singleShot(0, window.close)
+
+    window.first_painted.connect(painted)
+    if mode == "analytics":
+        controller.analysis.shown.connect(charts)

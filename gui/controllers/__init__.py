@@ -1,0 +1,1 @@
+"""Behaviour: controllers connect views to erasmo's services through private `_on_*` slots."""

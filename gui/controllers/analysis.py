@@ -1,0 +1,249 @@
+"""The holdings, allocation and performance tabs: filled from erasmo's analytics.
+
+The analytics import pandas, which takes longer than the whole first paint, so they are built in
+the background once the window is on screen; until then the holdings tab shows the write side's
+positions at cost. Each "as of" change is computed off the GUI thread; while one computation
+runs, only the latest request waits (a replay never queues up stale frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QColor
+
+from erasmo.bootstrap import Erasmo
+from gui import formatting
+from gui.analysis import HoldingsResult, Snapshot, positions_at_cost
+from gui.history_rows import HistoryRow, rows_from_event_frame
+from gui.models.holdings import HoldingsTableModel, TotalsLastProxy
+from gui.state import AsOf, Session
+from gui.theme import Colors
+from gui.views.allocation_tab import Slice
+from gui.views.main_window import MainWindow
+from gui.workers import Jobs, Progress
+
+
+class AnalysisController(QObject):
+    """Loads the analytics after the first paint and shows each portfolio "as of" an event."""
+
+    loaded = Signal()  # the analytics (and the charts) are ready
+    unavailable = Signal(str)  # they cannot be loaded: why
+    shown = Signal(object)  # a Snapshot (or HoldingsResult before loading) is on screen
+    valuation_ready = Signal(object, float, object)  # portfolio id, value, total return
+
+    def __init__(
+        self, erasmo: Erasmo, window: MainWindow, session: Session, colors: Colors
+    ) -> None:
+        super().__init__(window)
+        self.erasmo, self.window, self.session = erasmo, window, session
+        # The analytics keep caches that are not thread-safe: every job that uses them runs on
+        # this one-thread pool, in the order asked.
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(1)
+        self.jobs = Jobs(pool, self)
+        self.colors = colors
+        self.analytics: Any = None
+        self.performance: Any = None  # PerformanceController, once pyqtgraph is loaded
+        self.failure: str | None = None
+        self.model = HoldingsTableModel(colors.gain, colors.loss, self)
+        self.proxy = TotalsLastProxy(self)
+        self.proxy.setSourceModel(self.model)
+        window.holdings.set_model(self.proxy)
+        self._current: tuple[UUID, AsOf] | None = None
+        self._pending: tuple[UUID, AsOf] | None = None
+        self._busy = False
+        self._started = False
+        self._shown: int | None = None
+        self._history_request: (
+            tuple[UUID, str, Callable[[tuple[UUID, Sequence[HistoryRow]]], None]] | None
+        ) = None
+        self.last_snapshot: Snapshot | None = None
+
+    # -- loading ------------------------------------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        """Build the analytics in the background (once)."""
+        if self._started:
+            return
+        self._started = True
+        app, market, data_dir = self.erasmo.app, self.erasmo.market, self.erasmo.data_dir
+
+        def job(progress: Progress) -> Any:
+            from gui.analysis import load_analytics  # imports pandas: off the GUI thread
+
+            analytics = load_analytics(app, market, data_dir)
+            # pyqtgraph too: importing it holds the interpreter for half a second. Only the
+            # import runs here; its widgets are built in the GUI thread (`_build_charts`).
+            import gui.controllers.performance  # noqa: F401
+
+            return analytics
+
+        self.jobs.start(job, self._on_analytics, self._on_analytics_failed)
+
+    @Slot(object)
+    def _on_analytics(self, analytics: Any) -> None:
+        self.analytics = analytics
+        QTimer.singleShot(0, self._build_charts)  # after this event is handled
+
+    @Slot(str)
+    def _on_analytics_failed(self, message: str) -> None:
+        self.failure = message
+        self.window.performance_placeholder.setText(f"The charts cannot be shown: {message}")
+        self.unavailable.emit(message)
+
+    @Slot()
+    def _build_charts(self) -> None:
+        from gui.controllers.performance import PerformanceController
+
+        self.performance = PerformanceController(
+            self.analytics, self.window, self.colors, self.jobs, self
+        )
+        self.loaded.emit()
+        if self._history_request is not None:
+            self.load_history(*self._history_request)
+        self.session.store_changed.connect(self._refresh_valuations)
+        self._refresh_valuations()
+        if self._current is not None:
+            self.show(*self._current)
+
+    # -- long histories -----------------------------------------------------------------------
+
+    def load_history(
+        self,
+        portfolio_id: UUID,
+        name: str,
+        done: Callable[[tuple[UUID, Sequence[HistoryRow]]], None],
+    ) -> None:
+        """Read a long history from the analytics' event frame (once they are loaded)."""
+        if self.analytics is None:
+            self._history_request = (portfolio_id, name, done)
+            return
+        self._history_request = None
+        analytics = self.analytics
+
+        def job(progress: Progress) -> tuple[UUID, Sequence[HistoryRow]]:
+
+            analytics.refresh()
+            return portfolio_id, rows_from_event_frame(
+                analytics.portfolio_events(portfolio_id), name
+            )
+
+        self.jobs.start(job, done, title="Reading the history…")
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def shown_as_of(self) -> int | None:
+        """The log position of the event the tabs show now (None: nothing shown yet)."""
+        return self._shown
+
+    def show_head(self, portfolio_id: UUID) -> None:
+        """Show the portfolio's latest positions at once (its history loads in the background)."""
+        if self.analytics is None:
+            self._show_holdings(positions_at_cost(self.erasmo.app, portfolio_id, None))
+
+    def clear(self) -> None:
+        """Nothing selected (or another portfolio on its way)."""
+        self._current = None
+        self._shown = None
+        self.model.set_rows([])
+        self.window.holdings.summary.clear()
+        self.window.holdings.note.setText("")
+        self.window.allocation.chart.set_slices([])
+        if self.performance is not None:
+            self.performance.clear()
+
+    def show(self, portfolio_id: UUID, as_of: AsOf) -> None:
+        """Show the portfolio after event `as_of` on every tab."""
+        self._current = (portfolio_id, as_of)
+        if self.analytics is None:
+            result = positions_at_cost(self.erasmo.app, portfolio_id, as_of.version)
+            self._show_holdings(result)
+            self._shown = as_of.seq
+            self.shown.emit(result)
+            return
+        self._pending = (portfolio_id, as_of)
+        if not self._busy:
+            self._compute_next()
+
+    def _compute_next(self) -> None:
+        request, self._pending = self._pending, None
+        if request is None:
+            return
+        self._busy = True
+        analytics = self.analytics
+        portfolio_id, as_of = request
+
+        def job(progress: Progress) -> Snapshot:
+            from gui.analysis import snapshot_of
+
+            return snapshot_of(analytics, portfolio_id, as_of)
+
+        self.jobs.start(job, self._on_snapshot, self._on_snapshot_failed)
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._busy = False
+        if self._current is not None and self._current[0] == snapshot.portfolio:
+            self._show_holdings(snapshot.holdings)
+            self._show_allocation(snapshot)
+            if self.performance is not None:
+                self.performance.show(snapshot)
+            self._shown = snapshot.as_of.seq
+            self.last_snapshot = snapshot
+            self.shown.emit(snapshot)
+        self._compute_next()
+
+    @Slot(str)
+    def _on_snapshot_failed(self, message: str) -> None:
+        self._busy = False
+        self.window.holdings.note.setText(f"Cannot compute the holdings: {message}")
+        self._compute_next()
+
+    def _show_holdings(self, result: HoldingsResult) -> None:
+        self.model.set_rows(result.rows, result.totals)
+        figures, strip = result.figures, self.window.holdings.summary
+        strip.set_value("as_of", formatting.day(figures.as_of))
+        strip.set_value("cash", formatting.money(figures.cash))
+        strip.set_value("positions", formatting.money(figures.positions))
+        strip.set_value("total", formatting.money(figures.total))
+        for key, value in (("unrealized", figures.unrealized), ("realized", figures.realized)):
+            s = formatting.sign(value)
+            color = self.colors.gain if s > 0 else self.colors.loss if s < 0 else None
+            strip.set_value(key, formatting.signed_money(value), color)
+        self.window.holdings.note.setText(result.note)
+
+    def _show_allocation(self, snapshot: Snapshot) -> None:
+        slices = []
+        series = self.colors.series
+        for i, (label, weight, value) in enumerate(snapshot.allocation.slices):
+            color = self.colors.neutral if label == "Cash" else series[i % len(series)]
+            slices.append(Slice(label, weight, value, QColor(color)))
+        self.window.allocation.chart.set_slices(slices)
+
+    def save(self) -> None:
+        """Keep the analytics' columnar event cache for the next start (the window closes)."""
+        if self.analytics is not None:
+            self.analytics.save_cache()
+
+    # -- the sidebar's values --------------------------------------------------------------------
+
+    def _refresh_valuations(self) -> None:
+        analytics = self.analytics
+        ids = [s.id for s in self.erasmo.app.summaries()]
+
+        def job(progress: Progress) -> list[tuple[UUID, float, float | None]]:
+            from gui.analysis import valuations
+
+            return valuations(analytics, ids, progress)
+
+        self.jobs.start(job, self._on_valuations)
+
+    @Slot(object)
+    def _on_valuations(self, rows: list[tuple[UUID, float, float | None]]) -> None:
+        for portfolio_id, value, total_return in rows:
+            self.valuation_ready.emit(portfolio_id, value, total_return)

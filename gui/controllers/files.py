@@ -1,0 +1,200 @@
+"""Export and import of event-log files, off the GUI thread, with `verify` run first on import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from erasmo import __version__
+from events.application import Portfolios
+from events.eventlog import VerifiedLog, export_to_file, import_file, read_lines, verify_lines
+from gui.dialogs.files import ExportView, ImportView
+from gui.workers import JobHandle, Jobs, Progress
+
+#: Progress is reported in thousandths (file sizes overflow a Qt int).
+PERMILLE = 1000
+FILTER = "erasmo event logs (*.jsonl);;All files (*)"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A verified file: its log, and how many of its events this store does not hold yet."""
+
+    path: Path
+    log: VerifiedLog
+    new: int
+
+
+def _counted_lines(path: Path, progress: Progress) -> Iterator[str]:
+    total = max(1, path.stat().st_size)
+    done = 0
+    for number, line in enumerate(read_lines(path)):
+        done += len(line)
+        if number % 2000 == 0:
+            progress.check()
+            progress.report(min(PERMILLE, done * PERMILLE // total), PERMILLE)
+        yield line
+
+
+def verify_for_import(app: Portfolios, path: Path, progress: Progress) -> Verdict:
+    """Check the file's hash chain and count, then how many events would be new (records none)."""
+    log = verify_lines(_counted_lines(path, progress))
+    progress.report(0, 0)
+    new = app.record_imported(log.events, dry_run=True)
+    return Verdict(path, log, new)
+
+
+class FileTransfers(QObject):
+    """The Export and Import commands of the window."""
+
+    exported = Signal(int, str)  # events, path
+    verified = Signal(object)  # Verdict
+    imported = Signal(int, int)  # new events, events in the file
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        app: Portfolios,
+        jobs: Jobs,
+        colors: tuple[QColor, QColor],
+        window: QWidget | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.app, self.jobs, self.window = app, jobs, window
+        self._gain, self._loss = colors
+        self.import_view: ImportView | None = None
+        self._verdict: Verdict | None = None
+
+    # -- what the window's actions call ------------------------------------------------------
+
+    def ask_export(self, selected: tuple[UUID, str] | None, folder: Path) -> None:
+        """Show the export dialog, then export in the background."""
+        view = ExportView(self.window)
+        if selected is None:
+            view.selected.setEnabled(False)
+            view.everything.setChecked(True)
+            view.selected.setText("(no portfolio selected)")
+        else:
+            view.selected.setText(f"Only {selected[1]!r}")
+        name = selected[1] if selected else "erasmo"
+        view.path.setText(str(folder / f"{_file_stem(name)}.jsonl"))
+
+        def browse() -> None:
+            chosen, _ = QFileDialog.getSaveFileName(view, "Export to", view.path.text(), FILTER)
+            if chosen:
+                view.path.setText(chosen)
+
+        view.browse.clicked.connect(browse)
+        view.buttons.accepted.connect(view.accept)
+        if view.exec() and view.path.text().strip():
+            ids = [selected[0]] if selected and view.selected.isChecked() else []
+            self.export(Path(view.path.text().strip()).expanduser(), ids)
+
+    def ask_import(self, folder: Path) -> None:
+        """Pick a file, verify it, show the verdict, and import it when asked to."""
+        chosen, _ = QFileDialog.getOpenFileName(
+            self.window, "Import event log", str(folder), FILTER
+        )
+        if chosen:
+            self.verify(Path(chosen))
+
+    # -- the work, in the background -------------------------------------------------------------
+
+    def export(self, path: Path, portfolio_ids: list[UUID]) -> JobHandle:
+        """Export the log (of `portfolio_ids`, or all) to `path`."""
+        app = self.app
+
+        def job(progress: Progress) -> int:
+            progress.report(0, 0)
+            return export_to_file(
+                app, path, erasmo_version=__version__, portfolio_ids=portfolio_ids
+            )
+
+        return self.jobs.start(
+            job,
+            lambda count: self.exported.emit(count, str(path)),
+            self.failed.emit,
+            title=f"Exporting to {path.name}…",
+        )
+
+    def verify(self, path: Path) -> JobHandle:
+        """Verify `path` and show the verdict dialog (Import enabled only when it passed)."""
+        view = ImportView(self._gain, self._loss, self.window)
+        view.file.setText(f"File: {path}")
+        view.buttons.accepted.connect(self._on_import_confirmed)
+        self.import_view = view
+        self._verdict = None
+        view.show()
+        app = self.app
+        handle = self.jobs.start(
+            lambda progress: verify_for_import(app, path, progress),
+            self._on_verified,
+            self._on_verify_failed,
+            lambda: view.show_verdict(False, "Verification cancelled.", ""),
+            title=f"Verifying {path.name}…",
+        )
+        view.rejected.connect(handle.cancel)
+        return handle
+
+    def import_verified(self) -> JobHandle | None:
+        """Import the file of the last verdict that passed."""
+        verdict = self._verdict
+        if verdict is None:
+            return None
+        app, path = self.app, verdict.path
+
+        def job(progress: Progress) -> tuple[int, int]:
+            progress.report(0, 0)
+            log, new = import_file(app, path)
+            return new, len(log.events)
+
+        return self.jobs.start(
+            job,
+            lambda r: self.imported.emit(*r),
+            self.failed.emit,
+            title=f"Importing {path.name}…",
+        )
+
+    # -- slots ------------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_verified(self, verdict: Verdict) -> None:
+        self._verdict = verdict
+        log = verdict.log
+        held = len(log.events) - verdict.new
+        if self.import_view is not None:
+            self.import_view.show_verdict(
+                True,
+                f"OK: {len(log.events)} events of {len(log.portfolios)} portfolios, written by "
+                f"erasmo {log.header['erasmo_version']}; the hash chain is intact "
+                f"(ends {log.last_hash[:16]}).",
+                f"{verdict.new} events are new to this store, {held} are already held. "
+                "Import is all-or-nothing: if any event breaks a rule, nothing is recorded.",
+            )
+            self.import_view.ok.setEnabled(verdict.new > 0)
+        self.verified.emit(verdict)
+
+    @Slot(str)
+    def _on_verify_failed(self, message: str) -> None:
+        self._verdict = None
+        if self.import_view is not None:
+            self.import_view.show_verdict(
+                False, "This file cannot be imported.", message[:1].upper() + message[1:]
+            )
+            self.import_view.ok.setEnabled(False)
+
+    @Slot()
+    def _on_import_confirmed(self) -> None:
+        if self.import_view is not None:
+            self.import_view.accept()
+        self.import_verified()
+
+
+def _file_stem(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-") or "erasmo"

@@ -1,0 +1,176 @@
+"""Behaviour of the deposit/withdraw and new-portfolio dialogs: live checks, then the command."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from erasmo.services import TradingService
+from events.errors import ErasmoError
+from events.portfolio import Portfolio
+from gui import formatting
+from gui.dialogs.cash import CashView, NewPortfolioView
+from gui.dialogs.form import mark_invalid, to_date, to_qdate
+from gui.preview import (
+    DEPOSIT,
+    WITHDRAW,
+    CashPreview,
+    OpeningPreview,
+    Problem,
+    cash_problem,
+    opening_problem,
+    preview_cash,
+    preview_opening,
+)
+
+
+def _show_problem(view: CashView | NewPortfolioView, problem: Problem | None, loss: QColor) -> None:
+    hint = problem is not None and problem.hint
+    for name, widget in view.fields().items():
+        mark_invalid(widget, problem is not None and not hint and problem.field == name, loss)
+    if problem is None:
+        view.message.clear_message()
+    elif hint:
+        view.message.show_hint(problem.message)
+    else:
+        view.message.show_error(problem.message)
+
+
+class CashDialog(QObject):
+    """Deposit or withdraw cash, checked by the domain before OK is enabled."""
+
+    recorded = Signal()
+
+    def __init__(
+        self,
+        trading: TradingService,
+        head: Portfolio,
+        loss: QColor,
+        parent: QWidget | None = None,
+        *,
+        kind: str = DEPOSIT,
+    ) -> None:
+        super().__init__(parent)
+        self.trading, self.head, self._loss = trading, head, loss
+        self.preview: CashPreview | None = None
+        self.problem: Problem | None = None
+        self.done = False
+        self.view = view = CashView(loss, parent)
+        view.portfolio.setText(f"{head.name} — cash {formatting.money(head.cash)}")
+        (view.withdraw if kind == WITHDRAW else view.deposit).setChecked(True)
+        view.date.setMinimumDate(to_qdate(head.clock))
+        view.date.setMaximumDate(to_qdate(min(trading.today(), trading.market.latest_date())))
+        view.date.setDate(to_qdate(head.clock))
+        view.amount.textChanged.connect(self._on_changed)
+        view.date.dateChanged.connect(self._on_changed)
+        view.kind.buttonToggled.connect(self._on_changed)
+        view.buttons.accepted.connect(self._on_submit)
+        self._on_changed()
+
+    @property
+    def kind(self) -> str:
+        return WITHDRAW if self.view.withdraw.isChecked() else DEPOSIT
+
+    def open(self) -> None:
+        """Show the dialog (window-modal); `recorded` is emitted if the command is recorded."""
+        self.view.finished.connect(self.deleteLater)
+        self.view.finished.connect(self.view.deleteLater)
+        self.view.open()
+
+    @Slot()
+    def _on_changed(self, *_: object) -> None:
+        v = self.view
+        try:
+            self.preview = preview_cash(
+                self.trading, self.head, kind=self.kind, amount=v.amount.text(),
+                on=to_date(v.date.date()),
+            )  # fmt: skip
+            self.problem = None
+        except ErasmoError as error:
+            self.preview, self.problem = None, cash_problem(error)
+        v.ok.setEnabled(self.preview is not None)
+        v.ok.setText("Deposit" if self.kind == DEPOSIT else "Withdraw")
+        v.cash_after.setText(formatting.money(self.preview.cash_after) if self.preview else "—")
+        _show_problem(v, self.problem, self._loss)
+
+    @Slot()
+    def _on_submit(self) -> None:
+        if self.preview is None:
+            return
+        command = self.trading.deposit if self.kind == DEPOSIT else self.trading.withdraw
+        try:
+            command(self.head.name, self.preview.amount, self.preview.day)
+        except ErasmoError as error:
+            self.view.message.show_error(str(error))
+            return
+        self.done = True
+        self.recorded.emit()
+        self.view.accept()
+
+
+class NewPortfolioDialog(QObject):
+    """Open a portfolio: the name must be free, the date a market day."""
+
+    opened_portfolio = Signal(object)  # its UUID
+
+    def __init__(
+        self,
+        trading: TradingService,
+        taken: set[str],
+        loss: QColor,
+        parent: QWidget | None = None,
+        *,
+        default_day: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.trading, self.taken, self._loss = trading, taken, loss
+        self.preview: OpeningPreview | None = None
+        self.problem: Problem | None = None
+        self.opened: UUID | None = None
+        self.view = view = NewPortfolioView(loss, parent)
+        days = trading.market.trading_days()
+        view.date.setMinimumDate(to_qdate(days[0]))
+        view.date.setMaximumDate(to_qdate(min(trading.today(), days[-1])))
+        view.date.setDate(to_qdate(default_day or days[-1]))
+        view.name.textChanged.connect(self._on_changed)
+        view.cash.textChanged.connect(self._on_changed)
+        view.date.dateChanged.connect(self._on_changed)
+        view.buttons.accepted.connect(self._on_submit)
+        self._on_changed()
+
+    def open(self) -> None:
+        """Show the dialog (window-modal); `opened_portfolio` is emitted once it is opened."""
+        self.view.finished.connect(self.deleteLater)
+        self.view.finished.connect(self.view.deleteLater)
+        self.view.open()
+
+    @Slot()
+    def _on_changed(self, *_: object) -> None:
+        v = self.view
+        try:
+            self.preview = preview_opening(
+                self.trading, self.taken, name=v.name.text(), cash=v.cash.text(),
+                on=to_date(v.date.date()),
+            )  # fmt: skip
+            self.problem = None
+        except ErasmoError as error:
+            self.preview, self.problem = None, opening_problem(error)
+        v.ok.setEnabled(self.preview is not None)
+        _show_problem(v, self.problem, self._loss)
+
+    @Slot()
+    def _on_submit(self) -> None:
+        p = self.preview
+        if p is None:
+            return
+        try:
+            self.opened = self.trading.open_portfolio(p.name, p.cash, p.day)
+        except ErasmoError as error:
+            self.view.message.show_error(str(error))
+            return
+        self.opened_portfolio.emit(self.opened)
+        self.view.accept()

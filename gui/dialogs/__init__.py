@@ -1,0 +1,1 @@
+"""Dialog layouts; their behaviour lives in `gui.controllers`."""

@@ -1,0 +1,105 @@
+"""Layouts of the deposit/withdraw dialog and the new-portfolio dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.dialogs.form import InlineMessage, date_edit
+from gui.theme import muted
+
+
+def _buttons(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class CashView(QDialog):
+    """Deposit or withdraw: kind, amount, date, the cash after, and the inline message."""
+
+    def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Deposit / Withdraw")
+        self.setMinimumWidth(440)
+        self.portfolio = QLabel("")
+        self.deposit = QRadioButton("Deposit")
+        self.withdraw = QRadioButton("Withdraw")
+        self.deposit.setChecked(True)
+        self.kind = QButtonGroup(self)
+        self.kind.addButton(self.deposit)
+        self.kind.addButton(self.withdraw)
+        kinds = QHBoxLayout()
+        kinds.addWidget(self.deposit)
+        kinds.addWidget(self.withdraw)
+        kinds.addStretch(1)
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("e.g. 1500.00")
+        self.date = date_edit()
+        self.cash_after = QLabel("—")
+        self.cash_after.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        form = QFormLayout()
+        form.addRow("Portfolio", self.portfolio)
+        form.addRow("", kinds)
+        form.addRow("Amount", self.amount)
+        form.addRow("Date", self.date)
+        form.addRow("Cash after", self.cash_after)
+        self.message = InlineMessage(error_color)
+        self.buttons = _buttons(self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def fields(self) -> dict[str, QWidget]:
+        return {"amount": self.amount, "date": self.date}
+
+
+class NewPortfolioView(QDialog):
+    """A new portfolio: name, opening cash and the market date it opens on."""
+
+    def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New portfolio")
+        self.setMinimumWidth(440)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Tech")
+        self.cash = QLineEdit("10000")
+        self.cash.setPlaceholderText("blank: open without cash")
+        self.date = date_edit()
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Opening cash", self.cash)
+        form.addRow("Opens on", self.date)
+        note = QLabel(
+            "The portfolio's clock starts on this market date; trades are dated on or after it."
+        )
+        note.setWordWrap(True)
+        muted(note)
+        self.message = InlineMessage(error_color)
+        self.buttons = _buttons(self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def fields(self) -> dict[str, QWidget]:
+        return {"name": self.name, "cash": self.cash, "date": self.date}

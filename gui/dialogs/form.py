@@ -1,0 +1,58 @@
+"""Pieces every form dialog shares: an inline message, field highlighting, date editors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+
+DATE_FORMAT = "yyyy-MM-dd"
+
+
+def date_edit(parent: QWidget | None = None) -> QDateEdit:
+    """An ISO date editor with a calendar popup."""
+    edit = QDateEdit(parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_FORMAT)
+    return edit
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def to_date(qdate: QDate) -> date:
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
+class InlineMessage(QLabel):
+    """A message under a form: an error in the loss colour, or a hint in the muted colour."""
+
+    def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setMinimumHeight(self.fontMetrics().height() * 3)
+        self._error = error_color
+        self.is_error = False
+
+    def show_error(self, text: str) -> None:
+        self.is_error = True
+        self.setText(text)
+        self.setStyleSheet(f"color: {self._error.name()};")
+
+    def show_hint(self, text: str) -> None:
+        self.is_error = False
+        self.setText(text)
+        self.setStyleSheet("color: palette(placeholder-text);")
+
+    def clear_message(self) -> None:
+        self.is_error = False
+        self.setText("")
+
+
+def mark_invalid(widget: QWidget, invalid: bool, color: QColor) -> None:
+    """Draw a field's frame in the error colour while it holds the problem."""
+    name = type(widget).__name__
+    widget.setStyleSheet(f"{name} {{ border: 1px solid {color.name()}; }}" if invalid else "")

@@ -1,0 +1,96 @@
+"""Readable numbers for people: thousands separators, 2 decimals for money, signs on changes.
+
+Formatting only: every number shown was computed by `erasmo` or stored by `events`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+
+Number = Decimal | float | int
+#: Shown where a value is missing or undefined (NaN, None).
+MISSING = "—"
+#: A real minus sign reads better than a hyphen in tables.
+MINUS = "−"
+
+
+def _missing(value: Number | None) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, Decimal):
+        return not value.is_finite()
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def money(value: Number | None) -> str:
+    """12,345.67 (2 decimals, thousands separators)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    text = f"{value:,.2f}"
+    return _minus("0.00" if text in ("-0.00",) else text)
+
+
+def signed_money(value: Number | None) -> str:
+    """+1,234.56 or −1,234.56 (0.00 has no sign)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    text = f"{value:+,.2f}"
+    if text in ("+0.00", "-0.00"):
+        return "0.00"
+    return _minus(text)
+
+
+def percent(fraction: Number | None, *, signed: bool = True, places: int = 2) -> str:
+    """A fraction as a percentage: 0.1234 -> +12.34 %."""
+    if _missing(fraction):
+        return MISSING
+    assert fraction is not None
+    value = float(fraction) * 100
+    text = f"{value:+,.{places}f}" if signed else f"{value:,.{places}f}"
+    if signed and float(text) == 0:
+        text = text[1:]
+    return f"{_minus(text)} %"
+
+
+def quantity(value: Number | None) -> str:
+    """Shares: 1,250 or 2.5 (no trailing zeros, at most 6 decimals)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    exact = value if isinstance(value, Decimal) else Decimal(str(round(float(value), 6)))
+    exact = exact.normalize()
+    if exact == exact.to_integral_value():
+        return _minus(f"{exact:,.0f}")
+    places = max(0, -int(exact.as_tuple().exponent))
+    return _minus(f"{exact:,.{min(places, 6)}f}")
+
+
+def price(value: Number | None) -> str:
+    """A share price: at least 2 decimals, up to 6 when the price has them (29.08, 45.452)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    exact = value if isinstance(value, Decimal) else Decimal(str(round(float(value), 6)))
+    places = max(2, min(6, -int(exact.normalize().as_tuple().exponent)))
+    return _minus(f"{exact:,.{places}f}")
+
+
+def day(value: date | None) -> str:
+    """A market date, ISO: 2018-06-01."""
+    return MISSING if value is None else value.isoformat()
+
+
+def sign(value: Number | None) -> int:
+    """-1, 0 or 1: which colour a change is drawn in (0 for missing values)."""
+    if _missing(value):
+        return 0
+    assert value is not None
+    return (value > 0) - (value < 0)

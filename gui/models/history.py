@@ -1,0 +1,144 @@
+"""The history tab's model: a portfolio's events, one row each, oldest first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from gui import formatting
+from gui.history_rows import HistoryRow
+from gui.models.roles import RAW
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: How each event type reads in the table.
+TYPE_LABELS = {
+    "PortfolioOpened": "Opened",
+    "CashDeposited": "Deposit",
+    "CashWithdrawn": "Withdrawal",
+    "SharesBought": "Buy",
+    "SharesSold": "Sell",
+    "PortfolioRenamed": "Renamed",
+    "PortfolioClosed": "Closed",
+}
+
+
+def _text(value: Any, fmt: Callable[[Any], str]) -> str:
+    return "" if value is None else fmt(value)
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """seq, date, type, ticker, quantity, price, fee, amount and cash after of each event.
+
+    Rows after the "as of" event are drawn dimmed: time travel shows them as the future.
+    """
+
+    COL_SEQ, COL_DATE, COL_TYPE, COL_TICKER, COL_QUANTITY = range(5)
+    COL_PRICE, COL_FEE, COL_AMOUNT, COL_CASH = range(5, 9)
+    HEADERS = ("Seq", "Date", "Type", "Ticker", "Quantity", "Price", "Fee", "Amount", "Cash after")
+    _NUMERIC = frozenset((COL_SEQ, COL_QUANTITY, COL_PRICE, COL_FEE, COL_AMOUNT, COL_CASH))
+
+    def __init__(self, dimmed: QColor | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: Sequence[HistoryRow] = []
+        self._as_of: int | None = None
+        self._dimmed = dimmed or QColor("#8b949e")
+
+    def set_rows(self, rows: Sequence[HistoryRow]) -> None:
+        """Replace every row (and forget the "as of" row)."""
+        self.beginResetModel()
+        self._rows = rows
+        self._as_of = None
+        self.endResetModel()
+
+    def set_as_of(self, row: int | None) -> None:
+        """Dim the rows after `row` (None: the latest, nothing dimmed)."""
+        if row == self._as_of:
+            return
+        self._as_of = row
+        if len(self._rows):
+            last = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last))
+
+    def event(self, row: int) -> HistoryRow:  # type: ignore[override]
+        return self._rows[row]
+
+    def rows(self) -> list[HistoryRow]:
+        return list(self._rows)
+
+    def row_of_seq(self, seq: int) -> int:
+        """The row of the event at log position `seq` (or of the last one before it)."""
+        low, high = 0, len(self._rows)  # rows are in log order: bisect on seq
+        while low < high:
+            middle = (low + high) // 2
+            if self._rows[middle].seq <= seq:
+                low = middle + 1
+            else:
+                high = middle
+        return low - 1
+
+    # -- QAbstractTableModel ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == RAW:
+            return self._raw(r, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in self._NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._as_of is not None and index.row() > self._as_of:
+                return self._dimmed
+            return None
+        if role == Qt.ItemDataRole.FontRole and index.row() == self._as_of:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.COL_CASH and r.cash_after is None:
+                return "Not shown for histories this long (it would take minutes to replay)."
+            return f"{r.type} (event {r.version} of {r.name!r}, log position {r.seq})"
+        return None
+
+    def _display(self, r: HistoryRow, col: int) -> str:
+        if col == self.COL_SEQ:
+            return str(r.seq)
+        if col == self.COL_DATE:
+            return r.on.isoformat()
+        if col == self.COL_TYPE:
+            return TYPE_LABELS.get(r.type, r.type)
+        if col == self.COL_TICKER:
+            return r.ticker or ""
+        if col == self.COL_QUANTITY:
+            return _text(r.quantity, formatting.quantity)
+        if col == self.COL_PRICE:
+            return _text(r.price, formatting.price)
+        if col == self.COL_FEE:
+            return _text(r.fee, formatting.money)
+        if col == self.COL_AMOUNT:
+            return _text(r.amount, formatting.money)
+        return _text(r.cash_after, formatting.money)
+
+    def _raw(self, r: HistoryRow, col: int) -> Any:
+        return (
+            r.seq, r.on, r.type, r.ticker, r.quantity, r.price, r.fee, r.amount, r.cash_after
+        )[col]  # fmt: skip

@@ -1,0 +1,197 @@
+"""The holdings tab's model: one row per position, and a totals row that stays at the bottom.
+
+It shows what erasmo's analytics computed (columns named as in the holdings DataFrame); before
+the analytics are loaded it can show the write side's positions (quantity and cost only).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from gui import formatting
+from gui.models.roles import RAW, TOTAL
+
+Index = QModelIndex | QPersistentModelIndex
+Row = Mapping[str, Any]
+
+
+def _money(v: Any) -> str:
+    return formatting.money(v)
+
+
+def _cost(v: Any) -> str:
+    return formatting.price(round(float(v), 4))
+
+
+#: (key in the holdings frame, header, formatter, coloured by sign, tooltip)
+COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
+    ("ticker", "Ticker", str, False, "The stock's symbol."),
+    ("quantity", "Quantity", formatting.quantity, False, "Shares held."),
+    (
+        "average_cost",
+        "Avg\ncost",
+        _cost,
+        False,
+        "Cost per share held, buy fees included.",
+    ),
+    ("last_price", "Last\nprice", formatting.price, False, "The close on the valuation date."),
+    ("market_value", "Market\nvalue", _money, False, "Quantity × last price."),
+    (
+        "day_change",
+        "Day\nchange",
+        formatting.signed_money,
+        True,
+        "Quantity × (last price − the previous trading day's close).",
+    ),
+    (
+        "unrealized_pnl",
+        "Unrealized\nP&L",
+        formatting.signed_money,
+        True,
+        "Market value − cost basis of the shares held.",
+    ),
+    (
+        "unrealized_pct",
+        "Unrealized\n%",
+        formatting.percent,
+        True,
+        "Unrealized P&L as a share of the cost basis.",
+    ),
+    (
+        "realized_pnl",
+        "Realized\nP&L",
+        formatting.signed_money,
+        True,
+        "Gain or loss locked in by the sales so far, fees included.",
+    ),
+    (
+        "weight",
+        "Weight",
+        lambda v: formatting.percent(v, signed=False),
+        False,
+        "Market value as a share of the portfolio's total value, cash included.",
+    ),
+)
+KEYS = tuple(c[0] for c in COLUMNS)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
+
+
+class HoldingsTableModel(QAbstractTableModel):
+    """Positions (ticker, quantity, avg cost, last price, value, changes, P&L, weight)."""
+
+    def __init__(self, gain: QColor, loss: QColor, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+        self._totals: Row | None = None
+        self._gain, self._loss = gain, loss
+
+    def set_rows(self, rows: Sequence[Row], totals: Row | None = None) -> None:
+        """Replace the positions (mappings keyed like the holdings frame) and the totals row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._totals = totals
+        self.endResetModel()
+
+    def set_colors(self, gain: QColor, loss: QColor) -> None:
+        self._gain, self._loss = gain, loss
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(KEYS) - 1))
+
+    def column_of(self, key: str) -> int:
+        return KEYS.index(key)
+
+    def tickers(self) -> list[str]:
+        return [str(r["ticker"]) for r in self._rows]
+
+    def _row(self, i: int) -> tuple[Row, bool]:
+        if i < len(self._rows):
+            return self._rows[i], False
+        assert self._totals is not None
+        return self._totals, True
+
+    # -- QAbstractTableModel ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid():
+            return 0
+        return len(self._rows) + (1 if self._totals is not None and self._rows else 0)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][4]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, total = self._row(index.row())
+        key, _, fmt, coloured, _ = COLUMNS[index.column()]
+        value = row.get(key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value is None:
+                return ""
+            return fmt(value)
+        if role == RAW:
+            return value
+        if role == TOTAL:
+            return total
+        if role == Qt.ItemDataRole.TextAlignmentRole and key != "ticker":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and coloured and _is_number(value):
+            s = formatting.sign(value)
+            return self._gain if s > 0 else self._loss if s < 0 else None
+        if role == Qt.ItemDataRole.FontRole and total:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and key == "last_price" and row.get("stale"):
+            return "No close that day: the latest earlier close (or trade price) is used."
+        return None
+
+
+class TotalsLastProxy(QSortFilterProxyModel):
+    """Sorts by the raw values and keeps the totals row at the bottom in either order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(RAW)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
+        ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+        left_total = bool(left.data(TOTAL))
+        right_total = bool(right.data(TOTAL))
+        if left_total or right_total:
+            # Qt reverses the comparison for a descending sort: undo that for the totals row.
+            return right_total if ascending else left_total
+        a, b = left.data(RAW), right.data(RAW)
+        if a is None or (isinstance(a, float) and math.isnan(a)):
+            return not ascending  # missing values last
+        if b is None or (isinstance(b, float) and math.isnan(b)):
+            return ascending
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)

@@ -1,0 +1,146 @@
+"""Screenshots of the real window with the demo portfolio (the README's, and the render test's).
+
+    python -m gui.screenshots [OUT_DIR]     # default: docs/screenshots
+
+Builds erasmo over a fresh data directory, creates the demo portfolio, opens the main window
+exactly as `erasmo gui` does, waits for the analytics and the charts, and saves each tab (plus
+a time-travel moment and the trade ticket) as PNG files.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from erasmo.bootstrap import Erasmo, bootstrap
+from gui import theme
+from gui.controllers.main import MainController
+from gui.demo import create_demo
+from gui.views.main_window import (
+    ALLOCATION_TAB,
+    HISTORY_TAB,
+    HOLDINGS_TAB,
+    PERFORMANCE_TAB,
+    MainWindow,
+)
+
+SIZE = QSize(1280, 800)
+#: A fixed "today" keeps the screenshots the same from one run to the next.
+TODAY = date(2026, 1, 2)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Run the event loop until `condition()` holds (TimeoutError after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not finish loading in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def settle(seconds: float = 0.3) -> None:
+    """Let layouts, timers and repaints run for a moment."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def open_demo_window(erasmo: Erasmo) -> tuple[MainWindow, MainController]:
+    """The main window over `erasmo` with its demo portfolio, fully loaded."""
+    if not erasmo.app.summaries():
+        create_demo(erasmo.trading)
+    window = MainWindow(theme.app_icon())
+    controller = MainController(erasmo, window, offer_demo=False)
+    window.resize(SIZE)
+    window.show()
+    wait_until(lambda: controller.analysis.performance is not None)
+    wait_until(lambda: controller.history_model.rowCount() > 0)
+    performance = controller.analysis.performance
+    wait_until(lambda: performance.metrics is not None and performance.data is not None)
+    wait_until(lambda: all(r.value is not None for r in controller.portfolios.portfolios()))
+    settle()
+    return window, controller
+
+
+def grab(widget: QWidget, path: Path) -> QImage:
+    """Render `widget` (and its children) to a PNG file; returns the image."""
+    image = widget.grab().toImage()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return image
+
+
+def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
+    """Save the README's screenshots into `out_dir`; returns their paths."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    theme.apply(app, dark=False)
+    data = data_dir or Path(tempfile.mkdtemp(prefix="erasmo-shots-"))
+    erasmo = bootstrap(data, today=lambda: TODAY)
+    window, controller = open_demo_window(erasmo)
+    saved: list[Path] = []
+    try:
+        for tab, name in (
+            (HOLDINGS_TAB, "holdings"),
+            (PERFORMANCE_TAB, "performance"),
+            (ALLOCATION_TAB, "allocation"),
+            (HISTORY_TAB, "history"),
+        ):
+            window.tabs.setCurrentIndex(tab)
+            settle()
+            saved.append(out_dir / f"{name}.png")
+            grab(window, saved[-1])
+        # Time travel: the portfolio right after its March 2020 purchases.
+        rows = controller.history_model.rows()
+        moment = next(i for i, r in enumerate(rows) if r.on >= date(2020, 3, 23))
+        window.tabs.setCurrentIndex(PERFORMANCE_TAB)
+        window.replay.slider.setValue(moment)
+        wait_until(lambda: controller.analysis.shown_as_of() == rows[moment].seq)
+        settle(0.5)
+        saved.append(out_dir / "time-travel.png")
+        grab(window, saved[-1])
+        controller.replay.go_latest()
+        ticket = controller.open_trade_ticket(ticker="KO")
+        assert ticket is not None
+        ticket.view.quantity.setText("25")
+        settle()
+        saved.append(out_dir / "trade-ticket.png")
+        grab(ticket.view, saved[-1])
+        ticket.view.reject()
+    finally:
+        controller.shutdown()
+        window.close()
+    try:  # the same window on a dark palette, as on a desktop set to dark
+        theme.apply(app, dark=True)
+        window, controller = open_demo_window(erasmo)
+        window.tabs.setCurrentIndex(PERFORMANCE_TAB)
+        settle()
+        saved.append(out_dir / "dark.png")
+        grab(window, saved[-1])
+    finally:
+        controller.shutdown()
+        window.close()
+        theme.apply(app, dark=False)
+        erasmo.close()
+    return saved
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
+    for path in take(out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Widgets that hold layout only; behaviour lives in `gui.controllers`."""

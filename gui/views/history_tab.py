@@ -1,0 +1,35 @@
+"""The history tab: the portfolio's events as a table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
+
+from gui.theme import muted
+from gui.views.tables import table_view
+
+
+class HistoryView(QWidget):
+    """Every event of the portfolio, oldest first; selecting a row travels to it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = table_view(self)
+        self.hint = QLabel(
+            "Select an event, or move the time-travel slider below, to see the portfolio as it "
+            "was right after it. Later events are dimmed."
+        )
+        muted(self.hint)
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.hint)
+
+    def set_model(self, model: QAbstractItemModel) -> None:
+        self.table.setModel(model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        # Fit the columns to a sample of rows: a history can hold a million events.
+        header.setResizeContentsPrecision(100)

@@ -1,0 +1,42 @@
+"""The holdings tab: cash and totals above a sortable table of positions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
+
+from gui.theme import muted
+from gui.views.figures import FigureStrip
+from gui.views.tables import table_view
+
+SUMMARY = [
+    ("as_of", "Valued at"),
+    ("cash", "Cash"),
+    ("positions", "Positions"),
+    ("total", "Total value"),
+    ("unrealized", "Unrealized P&L"),
+    ("realized", "Realized P&L"),
+]
+
+
+class HoldingsView(QWidget):
+    """Cash shown on its own, then the positions with a totals row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = FigureStrip(SUMMARY, self)
+        self.table = table_view(self, sortable=True)
+        self.note = QLabel("")
+        muted(self.note)
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    def set_model(self, model: QAbstractItemModel) -> None:
+        self.table.setModel(model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)

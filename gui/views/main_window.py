@@ -1,0 +1,183 @@
+"""The main window's layout: toolbar, menus, sidebar, tabs, time-travel bar and status bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.views.allocation_tab import AllocationView
+from gui.views.history_tab import HistoryView
+from gui.views.holdings_tab import HoldingsView
+from gui.views.replay_bar import ReplayBar
+from gui.views.sidebar import SidebarView
+from gui.views.status import StatusBarView
+
+TITLE = "erasmo — stock-trading simulator"
+HOLDINGS_TAB, PERFORMANCE_TAB, ALLOCATION_TAB, HISTORY_TAB = range(4)
+
+
+@dataclass
+class Actions:
+    """Every command of the window, shared by its menus, toolbar and shortcuts."""
+
+    new_portfolio: QAction
+    trade: QAction
+    cash: QAction
+    import_log: QAction
+    export_log: QAction
+    sync: QAction
+    demo: QAction
+    quit: QAction
+    refresh: QAction
+    tabs: list[QAction]
+    play: QAction
+    step_back: QAction
+    step_forward: QAction
+    latest: QAction
+    about: QAction
+
+
+def _action(
+    parent: QObject,
+    text: str,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+    tip: str,
+) -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip} ({keys})" if keys else tip)
+    action.setStatusTip(tip)
+    return action
+
+
+def _actions(window: QMainWindow) -> Actions:
+    std = QKeySequence.StandardKey
+    names = ("&Holdings", "&Performance", "&Allocation", "Hi&story")
+    tabs = [
+        _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
+        for i, name in enumerate(names)
+    ]
+    return Actions(
+        new_portfolio=_action(window, "&New portfolio…", std.New, "Open a new portfolio"),
+        trade=_action(window, "&Trade…", "Ctrl+T", "Buy or sell shares"),
+        cash=_action(window, "&Deposit / Withdraw…", "Ctrl+D", "Move cash in or out"),
+        import_log=_action(window, "&Import…", "Ctrl+I", "Import an exported event log"),
+        export_log=_action(window, "&Export…", "Ctrl+E", "Export the event log to a file"),
+        sync=_action(window, "S&ync…", "Ctrl+Shift+S", "Synchronise with another erasmo"),
+        demo=_action(window, "Create &demo portfolio", None, "Create the demo portfolio"),
+        quit=_action(window, "&Quit", std.Quit, "Quit erasmo"),
+        refresh=_action(window, "&Reload", std.Refresh, "Reload every portfolio from the store"),
+        tabs=tabs,
+        play=_action(window, "&Play / Pause replay", "Ctrl+P", "Replay the history"),
+        step_back=_action(window, "Step &back", "Ctrl+Left", "One event back"),
+        step_forward=_action(window, "Step &forward", "Ctrl+Right", "One event forward"),
+        latest=_action(window, "&Latest", "End", "Back to the latest event"),
+        about=_action(window, "&About erasmo", None, "About erasmo"),
+    )
+
+
+class MainWindow(QMainWindow):
+    """Layout only; `gui.controllers.main.MainController` gives it behaviour."""
+
+    first_painted = Signal()
+    closing = Signal()
+
+    def __init__(self, icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(TITLE)
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.setObjectName("erasmo-main-window")
+        self.resize(1280, 800)
+        self._painted = False
+        self.commands = _actions(self)
+        self._build_menus()
+        self._build_toolbar()
+        self.sidebar = SidebarView()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.holdings = HoldingsView()
+        self.performance = QStackedWidget()  # a placeholder until the charts are loaded
+        self.performance_placeholder = QLabel("Loading charts…")
+        self.performance_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.performance.addWidget(self.performance_placeholder)
+        self.allocation = AllocationView()
+        self.history = HistoryView()
+        self.tabs.addTab(self.holdings, "Holdings")
+        self.tabs.addTab(self.performance, "Performance")
+        self.tabs.addTab(self.allocation, "Allocation")
+        self.tabs.addTab(self.history, "History")
+        self.replay = ReplayBar()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(self.replay)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 980])
+        self.setCentralWidget(self.splitter)
+        self.status = StatusBarView(self.statusBar())
+
+    def _build_menus(self) -> None:
+        a = self.commands
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (a.new_portfolio, None, a.import_log, a.export_log, a.sync, None, a.quit):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        portfolio_menu = bar.addMenu("&Portfolio")
+        for action in (a.trade, a.cash, None, a.demo):
+            portfolio_menu.addSeparator() if action is None else portfolio_menu.addAction(action)
+        view_menu = bar.addMenu("&View")
+        for action in a.tabs:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(a.refresh)
+        travel_menu = bar.addMenu("&Time travel")
+        for action in (a.play, a.step_back, a.step_forward, a.latest):
+            travel_menu.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a.about)
+
+    def _build_toolbar(self) -> None:
+        a = self.commands
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (a.new_portfolio, a.trade, a.cash, None, a.import_log, a.export_log, a.sync):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Emitted from the event loop, once this frame has been flushed to the screen.
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.closing.emit()
+        super().closeEvent(event)

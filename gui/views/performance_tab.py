@@ -1,0 +1,236 @@
+"""The performance tab: value chart over a drawdown chart, range buttons, metrics panel.
+
+Imports pyqtgraph (and numpy), so the window loads this module only after its first paint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.analysis import PerformanceResult
+from gui.dialogs.form import date_edit
+from gui.theme import Colors
+from gui.views.figures import FigureStrip
+
+RANGES = ("1M", "6M", "YTD", "1Y", "5Y", "Max")
+METRICS = [
+    ("period", "Period"),
+    ("ttwror", "TTWROR"),
+    ("ttwror_pa", "TTWROR p.a."),
+    ("irr", "IRR"),
+    ("max_drawdown", "Max drawdown"),
+    ("volatility", "Volatility"),
+    ("sharpe", "Sharpe"),
+]
+DEFINITIONS = {
+    "ttwror": "True time-weighted rate of return over the visible range: the product of the "
+    "daily returns (deposits and withdrawals taken out), minus 1. Portfolio Performance's "
+    "convention.",
+    "ttwror_pa": "TTWROR annualised: (1 + TTWROR)^(365 / calendar days) − 1.",
+    "irr": "Internal rate of return (money-weighted, per year): the rate at which the start "
+    "value, the deposits and withdrawals, and the end value discount to zero.",
+    "max_drawdown": "The largest fall of the time-weighted wealth index from a running peak "
+    "within the range.",
+    "volatility": "Standard deviation of the daily log returns within the range, annualised "
+    "with √252.",
+    "sharpe": "Sharpe ratio as Portfolio Performance defines it: (IRR − risk-free rate, 0 %) "
+    "divided by the volatility over the range (the daily log returns' standard deviation "
+    "scaled by √n for the range's n trading days).",
+    "period": "The range the metrics are computed over (the chart's visible dates).",
+}
+
+
+class NumberAxis(pg.AxisItem):  # type: ignore[misc]
+    """A value axis with thousands separators (pyqtgraph writes 300000 or 3e+05)."""
+
+    def __init__(self, suffix: str = "", **kwargs: Any) -> None:
+        super().__init__("left", **kwargs)
+        self.enableAutoSIPrefix(False)
+        self._suffix = suffix
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        places = 0 if spacing * scale >= 1 else 2
+        return [f"{v * scale:,.{places}f}{self._suffix}".replace("-", "−") for v in values]
+
+
+def _pen(color: QColor, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> Any:
+    return pg.mkPen(color=color, width=width, style=style)
+
+
+class PerformanceView(QWidget):
+    """Layout only; `gui.controllers.performance.PerformanceController` drives it."""
+
+    def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colors = colors
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        foreground = palette.color(QPalette.ColorRole.Text)
+        pg.setConfigOptions(antialias=True)
+
+        self.ranges = QButtonGroup(self)
+        self.ranges.setExclusive(True)
+        self.range_buttons: dict[str, QPushButton] = {}
+        top = QHBoxLayout()
+        for name in RANGES:
+            button = QPushButton(name)
+            button.setCheckable(True)
+            button.setMinimumWidth(44)
+            self.ranges.addButton(button)
+            self.range_buttons[name] = button
+            top.addWidget(button)
+        self.range_buttons["Max"].setChecked(True)
+        top.addSpacing(12)
+        top.addWidget(QLabel("From"))
+        self.start = date_edit()
+        top.addWidget(self.start)
+        top.addWidget(QLabel("to"))
+        self.end = date_edit()
+        top.addWidget(self.end)
+        top.addStretch(1)
+        self.stacked = QPushButton("Stack by ticker")
+        self.stacked.setCheckable(True)
+        self.stacked.setToolTip("Show the value of each holding stacked, with cash on top")
+        self.benchmark = QPushButton("S&&P 500")
+        self.benchmark.setCheckable(True)
+        self.benchmark.setChecked(True)
+        self.benchmark.setToolTip("Show the S&P 500, rebased to the portfolio's first value")
+        # A checked button must read as checked on light and dark palettes alike.
+        self.setStyleSheet(
+            "QPushButton:checked { background-color: palette(highlight); "
+            "color: palette(highlighted-text); border: 1px solid palette(highlight); "
+            "border-radius: 3px; padding: 4px 10px; }"
+        )
+        top.addWidget(self.stacked)
+        top.addWidget(self.benchmark)
+
+        self.metrics = FigureStrip(METRICS, self)
+        for key, _caption in METRICS:
+            self.metrics.set_value(key, "—", tooltip=DEFINITIONS[key])
+
+        self.value_plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis()}
+        )
+        self.drawdown_plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis(" %")}
+        )
+        for plot in (self.value_plot, self.drawdown_plot):
+            plot.setBackground(background)
+            item = plot.getPlotItem()
+            item.showGrid(x=True, y=True, alpha=0.15)
+            for axis in ("left", "bottom"):
+                item.getAxis(axis).setPen(foreground)
+                item.getAxis(axis).setTextPen(foreground)
+            item.getAxis("left").setWidth(80)
+            plot.setMenuEnabled(False)
+            item.hideButtons()
+        self.value_plot.setLabel("left", "Value")
+        self.drawdown_plot.setLabel("left", "Drawdown")
+        self.drawdown_plot.setToolTip(
+            "How far the time-weighted wealth index stood below its running peak"
+        )
+        self.drawdown_plot.setMaximumHeight(180)
+        self.drawdown_plot.setXLink(self.value_plot)
+        self.legend = self.value_plot.getPlotItem().addLegend(offset=(10, 10))
+        self.legend.setLabelTextColor(foreground)
+
+        self.total_curve = self.value_plot.plot(
+            [], [], pen=_pen(colors.value_line, 2.2), name="Portfolio"
+        )
+        self.benchmark_curve = self.value_plot.plot(
+            [], [], pen=_pen(colors.benchmark_line, 1.6, Qt.PenStyle.DashLine), name="Benchmark"
+        )
+        self.buy_markers = pg.ScatterPlotItem(
+            symbol="t1", size=11, brush=pg.mkBrush(colors.gain), pen=pg.mkPen(None), name="Buy"
+        )
+        self.sell_markers = pg.ScatterPlotItem(
+            symbol="t", size=11, brush=pg.mkBrush(colors.loss), pen=pg.mkPen(None), name="Sell"
+        )
+        self.value_plot.addItem(self.buy_markers)
+        self.value_plot.addItem(self.sell_markers)
+        self.stack_items: list[Any] = []
+        fill = QColor(colors.drawdown)
+        fill.setAlpha(70)
+        self.drawdown_curve = self.drawdown_plot.plot(
+            [], [], pen=_pen(colors.drawdown, 1.4), fillLevel=0, brush=pg.mkBrush(fill)
+        )
+
+        self.v_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(colors.crosshair, 1))
+        self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=_pen(colors.crosshair, 1))
+        self.dd_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(colors.crosshair, 1))
+        for line in (self.v_line, self.h_line):
+            self.value_plot.addItem(line, ignoreBounds=True)
+        self.drawdown_plot.addItem(self.dd_line, ignoreBounds=True)
+        self.readout = pg.TextItem(anchor=(0, 1), color=foreground, fill=pg.mkBrush(background))
+        self.value_plot.addItem(self.readout, ignoreBounds=True)
+        self.show_crosshair(False)
+
+        self.empty = QLabel("")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.value_plot, 3)
+        layout.addWidget(self.drawdown_plot, 1)
+        layout.addWidget(self.empty)
+
+    def show_crosshair(self, visible: bool) -> None:
+        for item in (self.v_line, self.h_line, self.dd_line, self.readout):
+            item.setVisible(visible)
+
+    def set_series(self, data: PerformanceResult, stacked: bool, benchmark: bool) -> None:
+        """Draw the value (total or stacked), benchmark, markers and drawdown."""
+        for item in self.stack_items:
+            self.value_plot.removeItem(item)
+        self.stack_items = []
+        x = np.asarray(data.x, dtype=float)
+        few = len(x) < 3  # a line needs two points: show so short a series as dots
+        self.total_curve.setData(
+            x, np.asarray(data.total, dtype=float), symbol="o" if few else None, symbolSize=7
+        )
+        if stacked and data.by_ticker:
+            self._draw_stack(x, data)
+        self.total_curve.setVisible(not stacked or not data.by_ticker)
+        if benchmark and data.benchmark is not None:
+            self.benchmark_curve.setData(x, np.asarray(data.benchmark, dtype=float))
+            self.benchmark_curve.setVisible(True)
+            self.legend.getLabel(self.benchmark_curve).setText(data.benchmark_name)
+        else:
+            self.benchmark_curve.setVisible(False)
+        self.buy_markers.setData(*map(np.asarray, data.buys))
+        self.sell_markers.setData(*map(np.asarray, data.sells))
+        self.drawdown_curve.setData(x, np.asarray(data.drawdown, dtype=float) * 100)
+
+    def _draw_stack(self, x: Any, data: PerformanceResult) -> None:
+        # Cumulative sums only place each band on top of the one below; they are not figures.
+        below = np.zeros(len(x))
+        layers = [*data.by_ticker.items(), ("Cash", data.cash)]
+        previous = self.value_plot.plot(x, below, pen=None)
+        self.stack_items.append(previous)
+        for i, (name, values) in enumerate(layers):
+            top = below + np.asarray(values, dtype=float)
+            color = QColor(self.colors.series[i % len(self.colors.series)])
+            if name == "Cash":
+                color = QColor(self.colors.neutral)
+            curve = self.value_plot.plot(x, top, pen=_pen(color, 1.0))
+            fill_color = QColor(color)
+            fill_color.setAlpha(150)
+            band = pg.FillBetweenItem(previous, curve, brush=pg.mkBrush(fill_color))
+            self.value_plot.addItem(band)
+            self.stack_items += [curve, band]
+            previous, below = curve, top
