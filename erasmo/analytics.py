@@ -213,6 +213,38 @@ class Analytics:
         series = self._value_series(portfolio_id, state, moment, None)
         return monthly_returns(daily_returns(series.total, series.deposits, series.withdrawals))
 
+    def drawdown(self, portfolio_id: UUID, moment: Moment = NOW) -> pd.Series:
+        """The fall of 1 + TTWROR below its running peak on each trading day (<= 0).
+
+        The daily returns are the metrics' own (deposits and withdrawals taken out), so the
+        series' minimum is the metrics' maximum drawdown over the same days.
+        """
+        state = self.source(portfolio_id, moment)
+        series = self._value_series(portfolio_id, state, moment, None)
+        if not len(series.total):
+            return pd.Series([], dtype=float, name="drawdown")
+        returns = daily_returns(series.total, series.deposits, series.withdrawals)
+        growth = 1.0 + returns.reindex(series.total.index).fillna(0.0).to_numpy(float)
+        wealth = np.cumprod(growth)
+        falls = wealth / np.maximum.accumulate(wealth) - 1.0
+        return pd.Series(falls, index=series.total.index, name="drawdown")
+
+    def rebased_benchmark(
+        self, portfolio_id: UUID, moment: Moment = NOW, ticker: str = BENCHMARK
+    ) -> pd.Series:
+        """The benchmark's closes on the portfolio's days, scaled to the portfolio's first
+        invested value (NaN before it): the two lines can share one axis."""
+        series = self.value(portfolio_id, moment)
+        total = series.total
+        closes = self.benchmark_closes(ticker).reindex(total.index, method="ffill")
+        invested = total[total > 0]
+        if invested.empty or closes.isna().all():
+            return pd.Series(np.nan, index=total.index, name=ticker)
+        first = invested.index[0]
+        scale = float(invested.iloc[0]) / float(closes.loc[first])
+        rebased: pd.Series = (closes * scale).where(total.index >= first).rename(ticker)
+        return rebased
+
     def benchmark_closes(self, ticker: str) -> pd.Series:
         """The daily closes of a ticker or index, for comparisons."""
         info = self.market.info(ticker)
@@ -235,6 +267,40 @@ class Analytics:
         if not moment.is_now and state.last_on is not None:
             return pd.Timestamp(moment.on or state.last_on)
         return pd.Timestamp(self.prices().index[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One slice of the allocation: a ticker (or "Cash"), its weight of the total, its value."""
+
+    label: str
+    weight: float
+    value: float
+
+
+def allocation(shot: Snapshot) -> list[Slice]:
+    """Weights by ticker and of cash, of the total value, largest first."""
+    slices = [
+        Slice(str(ticker), float(row["weight"]), float(row["market_value"]))
+        for ticker, row in shot.positions.iterrows()
+    ]
+    total = shot.summary.total_value
+    if total:
+        slices.append(Slice("Cash", shot.summary.cash / total, shot.summary.cash))
+    return sorted(slices, key=lambda s: s.weight, reverse=True)
+
+
+def holdings_totals(shot: Snapshot) -> dict[str, float]:
+    """The totals row of a holdings table: sums over the positions shown."""
+    positions, summary = shot.positions, shot.summary
+    return {
+        "cost_basis": float(positions["cost_basis"].sum()),
+        "market_value": summary.market_value,
+        "day_change": float(positions["day_change"].sum()),
+        "unrealized_pnl": summary.unrealized_pnl,
+        "realized_pnl": summary.realized_pnl,
+        "weight": float(positions["weight"].sum()),
+    }
 
 
 def price_frame(market: MarketData) -> pd.DataFrame:

@@ -154,17 +154,11 @@ def _day(timestamp: Any) -> date | None:
 
 def holdings_of(snapshot: Any) -> HoldingsResult:
     """The analytics' holdings snapshot as table rows, a totals row and the figures."""
+    from erasmo.analytics import holdings_totals
+
     positions, s = snapshot.positions, snapshot.summary
     rows = positions.reset_index().to_dict("records")
-    totals = {
-        "ticker": "Total",
-        "cost_basis": float(positions["cost_basis"].sum()),
-        "market_value": s.market_value,
-        "day_change": float(positions["day_change"].sum()),
-        "unrealized_pnl": s.unrealized_pnl,
-        "realized_pnl": s.realized_pnl,
-        "weight": float(positions["weight"].sum()),
-    }
+    totals = {"ticker": "Total", **holdings_totals(snapshot)}
     figures = HoldingsFigures(
         as_of=_day(s.as_of),
         cash=s.cash,
@@ -182,15 +176,10 @@ def holdings_of(snapshot: Any) -> HoldingsResult:
 
 def allocation_of(snapshot: Any) -> AllocationResult:
     """Weights by ticker, and cash's, of the total value (largest first)."""
-    positions, s = snapshot.positions, snapshot.summary
-    slices = [
-        (str(ticker), float(row["weight"]), float(row["market_value"]))
-        for ticker, row in positions.iterrows()
-    ]
-    if s.total_value:
-        slices.append(("Cash", s.cash / s.total_value, s.cash))
-    slices.sort(key=lambda item: item[1], reverse=True)
-    return AllocationResult(slices, _day(s.as_of))
+    from erasmo.analytics import allocation
+
+    slices = [(s.label, s.weight, s.value) for s in allocation(snapshot)]
+    return AllocationResult(slices, _day(snapshot.summary.as_of))
 
 
 def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> PerformanceResult:
@@ -206,7 +195,7 @@ def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Performanc
         str(t): series.value[t].to_numpy(float) for t in series.value.columns
         if (series.value[t] != 0).any()
     }  # fmt: skip
-    benchmark = _rebased_benchmark(analytics, total)
+    benchmark = _rebased_benchmark(analytics, portfolio_id, moment)
     events = analytics.portfolio_events(portfolio_id)
     if moment.seq is not None:
         events = events[events["seq"] <= moment.seq]
@@ -224,52 +213,22 @@ def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Performanc
         cash=series.cash.to_numpy(float),
         benchmark=benchmark,
         benchmark_name=BENCHMARK_NAME,
-        drawdown=_drawdown(series),
+        drawdown=analytics.drawdown(portfolio_id, moment).to_numpy(float),
         buys=markers["SharesBought"],
         sells=markers["SharesSold"],
     )
 
 
-def _rebased_benchmark(analytics: Any, total: Any) -> Any:
-    """The benchmark's closes on the portfolio's days, scaled to start at its first value.
-
-    Only a change of scale for drawing both lines on one axis; the comparison figures come
-    from the analytics' metrics.
-    """
-    try:
-        closes = analytics.benchmark_closes(BENCHMARK)
-    except Exception:
-        return None
-    if not len(total):
-        return None
-    aligned = closes.reindex(total.index, method="ffill")
-    invested = total[total > 0]
-    if invested.empty or aligned.isna().all():
-        return None
-    first = invested.index[0]
-    return (
-        (aligned / aligned.loc[first] * invested.iloc[0])
-        .where(total.index >= first)
-        .to_numpy(float)
-    )
-
-
-def _drawdown(series: Any) -> Any:
-    """Fall of the time-weighted wealth index below its running peak, per day (<= 0).
-
-    The daily returns are erasmo's (PP's convention, flows taken out); erasmo's analytics give
-    the maximum only, so the running series is drawn from them here.
-    """
+def _rebased_benchmark(analytics: Any, portfolio_id: UUID, moment: Any) -> Any:
+    """The S&P 500 rebased to the portfolio's first value, or None when it cannot be drawn."""
     import numpy as np
 
-    from erasmo.projections import daily_returns
-
-    if not len(series.total):
-        return np.zeros(0)
-    returns = daily_returns(series.total, series.deposits, series.withdrawals)
-    wealth = np.cumprod(1.0 + returns.reindex(series.total.index).fillna(0.0).to_numpy(float))
-    peaks = np.maximum.accumulate(wealth)
-    return wealth / peaks - 1.0
+    try:
+        rebased = analytics.rebased_benchmark(portfolio_id, moment, BENCHMARK)
+    except Exception:  # no benchmark in this market data: draw the portfolio alone
+        return None
+    values = rebased.to_numpy(float)
+    return None if not len(values) or bool(np.isnan(values).all()) else values
 
 
 def metrics_of(

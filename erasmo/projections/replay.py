@@ -44,25 +44,31 @@ def replay_steps(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     units = np.rint(events["quantity"].fillna(0.0).to_numpy(float) * 1_000_000).astype(np.int64)
     tickers = events["ticker"].to_numpy(object)
     position_after = np.full(len(events), np.nan)
-    value_after = np.empty(len(events))
     prices_paid = events["price"].to_numpy(float)
-    held: dict[str, int] = {}
-    last_trade: dict[str, float] = {}
-    closes = prices.ffill()
-    days = closes.index
-    on = pd.DatetimeIndex(events["on"])
-    rows = days.searchsorted(on, side="right") - 1
-    for i in range(len(events)):
-        ticker = tickers[i]
-        if signed[i]:
-            held[ticker] = held.get(ticker, 0) + int(signed[i] * units[i])
-            last_trade[ticker] = float(prices_paid[i])
-            position_after[i] = held[ticker] / 1_000_000
-        total = cash_after[i]
-        for name, quantity in held.items():
-            if quantity:
-                total += quantity / 1_000_000 * _close(closes, rows[i], name, last_trade[name])
-        value_after[i] = round(total, 2)
+    # Positions and prices per (event, ticker), vectorised: a cumulative sum of the signed
+    # units per ticker, and each ticker's close on the event's day (forward-filled), falling
+    # back to its latest trade price where there is no close yet.
+    traded = signed != 0
+    names = sorted({str(t) for t in tickers[traded]})
+    code = {name: i for i, name in enumerate(names)}
+    n, k = len(events), len(names)
+    delta = np.zeros((n, k), dtype=np.int64)
+    trade_price = np.full((n, k), np.nan)
+    where = np.flatnonzero(traded)
+    columns = np.array([code[str(t)] for t in tickers[where]], dtype=np.int64)
+    delta[where, columns] = signed[where] * units[where]
+    trade_price[where, columns] = prices_paid[where]
+    held = np.cumsum(delta, axis=0)
+    position_after[where] = held[where, columns] / 1_000_000
+    latest_trade = pd.DataFrame(trade_price).ffill().to_numpy(float)
+    closes = prices.reindex(columns=names).ffill()
+    rows = closes.index.searchsorted(pd.DatetimeIndex(events["on"]), side="right") - 1
+    close = np.full((n, k), np.nan)
+    known = rows >= 0
+    close[known] = closes.to_numpy(float)[rows[known]]
+    price = np.where(np.isnan(close), latest_trade, close)
+    worth = np.where(held != 0, held / 1_000_000 * np.nan_to_num(price), 0.0)
+    value_after = np.round(cash_after + worth.sum(axis=1), 2)
     return pd.DataFrame(
         {
             "seq": events["seq"].to_numpy(),
@@ -79,10 +85,3 @@ def replay_steps(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
         },
         columns=list(REPLAY_COLUMNS),
     )
-
-
-def _close(closes: pd.DataFrame, row: int, ticker: str, fallback: float) -> float:
-    if row < 0 or ticker not in closes.columns:
-        return fallback
-    price = float(closes[ticker].to_numpy(float)[row])
-    return fallback if np.isnan(price) else price

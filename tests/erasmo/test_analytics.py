@@ -257,3 +257,53 @@ def test_refresh_after_new_events_equals_a_fresh_rebuild(tmp_path: Path) -> None
     )
     assert live.snapshot(other).summary.cash == 51
     app.close()
+
+
+def test_drawdown_series_rebased_benchmark_and_allocation(tmp_path: Path) -> None:
+    from erasmo.analytics import allocation, holdings_totals
+
+    ko, index = closes("KO"), closes_index()
+    app = Portfolios(StoreConfig.sqlite(tmp_path / "d.sqlite"))
+    pid = app.open_portfolio("D", date(2020, 1, 2), Decimal(1000))
+    day = date(2020, 1, 2)
+    app.buy(
+        pid,
+        "KO",
+        Decimal(10),
+        Decimal(str(ko["2020-01-02"])),
+        day,
+        PriceProvenance("bundled:skfolio", day, True),
+    )
+    analytics = Analytics(app, BundledMarketData(), None)
+    falls = analytics.drawdown(pid).loc["2020-01-02":"2020-03-31"]
+    days = [d.strftime("%Y-%m-%d") for d in falls.index]
+    cash = 1000 - round(10 * ko["2020-01-02"], 2)
+    values = [cash + 10 * ko[d] for d in days]
+    peak, expected = 0.0, []
+    for v in values:  # no flows after day 1, so wealth is proportional to value
+        peak = max(peak, v)
+        expected.append(v / peak - 1)
+    assert falls.to_numpy() == pytest.approx(expected, abs=1e-9)
+    assert falls.min() == pytest.approx(
+        -analytics.performance(pid, end=date(2020, 3, 31)).max_drawdown, abs=1e-9
+    )
+
+    rebased = analytics.rebased_benchmark(pid).loc["2020-01-02":"2020-01-10"]
+    first = values[0]
+    for d, v in rebased.items():
+        key = d.strftime("%Y-%m-%d")
+        assert v == pytest.approx(index[key] / index["2020-01-02"] * first, rel=1e-12)
+
+    shot = analytics.snapshot(pid, Moment(on=date(2020, 1, 3)))
+    slices = allocation(shot)
+    worth = 10 * ko["2020-01-03"]
+    assert [s.label for s in slices] == (["Cash", "KO"] if cash > worth else ["KO", "Cash"])
+    assert sum(s.weight for s in slices) == pytest.approx(1.0)
+    assert {s.label: s.value for s in slices}["KO"] == pytest.approx(worth)
+    assert holdings_totals(shot)["market_value"] == pytest.approx(worth)
+    app.close()
+
+
+def closes_index() -> dict[str, float]:
+    with gzip.open(ROOT / "resources/prices/sp500_index.csv.gz", "rt") as handle:
+        return {row["Date"]: float(row["SP500"]) for row in csv.DictReader(handle)}
