@@ -84,19 +84,26 @@ def gui(c: Context) -> None:
 
 
 def _run_desktop_app(data_dir: str | None, store: str | None) -> int:
-    """Start the `gui` front end, found by name: erasmo itself never imports the layer above it.
+    """Start the desktop front end that the installed packages declare.
 
-    Looked up only here, so the other commands (`erasmo buy`) never load Qt or pandas.
+    erasmo never imports the layer above it: the `gui` package registers itself under the
+    `erasmo.frontends` entry point (see pyproject.toml), and only this command looks it up, so
+    the other commands (`erasmo buy`) never load Qt or pandas.
     """
-    import importlib
+    from importlib.metadata import entry_points
 
+    found = entry_points(group="erasmo.frontends", name="desktop")
+    if not found:
+        raise click.ClickException(
+            "No desktop front end is installed. Install it with: pip install 'erasmo[gui]'"
+        )
     try:
-        desktop = importlib.import_module("gui.app")
+        run = next(iter(found)).load()
     except ImportError as error:
         raise click.ClickException(
             f"The desktop app cannot start ({error}). Install it with: pip install 'erasmo[gui]'"
         ) from None
-    code: int = desktop.run(data_dir, store)
+    code: int = run(data_dir, store)
     return code
 
 
