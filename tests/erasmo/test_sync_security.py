@@ -466,6 +466,13 @@ def test_fuzz_the_api_from_its_openapi_document(
         base_url=running.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
     )
     assert response.status_code < 500, response.text
+    if response.status_code == 400 and response.headers.get("content-type") == [
+        "text/plain; charset=utf-8"
+    ]:
+        # A request the HTTP server itself refused as malformed HTTP (e.g. a generated header
+        # value it cannot parse): it never reached erasmo's app, so nothing can be recorded.
+        assert unchanged(install) == before
+        return
     assert response.headers["content-type"] == ["application/json"], (
         response.status_code,
         response.text[:300],
