@@ -22,6 +22,12 @@ PG_USER = os.environ.get("ERASMO_TEST_PG_USER", "postgres")
 TODAY = date(2026, 11, 26)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow", action="store_true", default=False, help="run the full, slow variants"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach beyond this machine: connecting anywhere but loopback fails."""
