@@ -34,6 +34,9 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="erasmo-bench-"))
     env = {**os.environ, "ERASMO_HOME": str(data)}
     env.pop("ERASMO_STORE", None)
+    # As installed for a user, Python caches compiled modules (.pyc); a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every process compile erasmo again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         subprocess.run(
             [*command, "portfolio", "open", "Bench", "--cash", "1000000", "--on", "2020-01-02"],
