@@ -32,8 +32,9 @@ OUT = ROOT / "bench" / "out"
 
 from erasmo.sync.client import SyncClient  # noqa: E402
 from erasmo.sync.serving import start_server  # noqa: E402
-from events.application import PORTFOLIO_TOPICS, Portfolios  # noqa: E402
+from events.application import Portfolios  # noqa: E402
 from events.eventlog import export_to_file  # noqa: E402
+from events.portfolio import PORTFOLIO_TOPICS  # noqa: E402
 from events.store import StoreConfig  # noqa: E402
 
 TOKEN = "bench-token-0123456789abcdefghijklmnopqrstuvwxyz"

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
@@ -40,10 +38,11 @@ from events.errors import (
     UnknownPortfolioError,
 )
 from events.log import LogReader
-from events.portfolio import EVENT_TYPES, Portfolio
+from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import StoreConfig, read_format_version, stamp_format_version, store_failure
+from events.sync import SyncRecording
 from events.upcasting import upcast_state
-from events.values import NAME_MAX_LENGTH, PriceProvenance, name_key
+from events.values import PriceProvenance, name_key
 
 T = TypeVar("T")
 RETRIES = 5
@@ -52,7 +51,6 @@ RETRIES = 5
 #: duplicate_function, deadlock_detected.
 _DDL_RACE = {"23505", "XX000", "42710", "42P07", "42723", "40P01"}
 #: Topic -> type name, for every Portfolio event.
-PORTFOLIO_TOPICS: dict[str, str] = {get_topic(cls): name for name, cls in EVENT_TYPES.items()}
 _EVENT_CLASSES: dict[str, type] = {get_topic(cls): cls for cls in EVENT_TYPES.values()}
 _ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
@@ -105,51 +103,7 @@ class LoggedEvent:
     fields: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioHead:
-    """A portfolio as the catalog lists it, with the version of its latest event."""
-
-    id: UUID
-    name: str
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class SyncRecord:
-    """What `Portfolios.record_synced` did.
-
-    Attributes:
-        recorded: how many events were new and recorded.
-        held: how many were already held with the same content.
-        renamed: (portfolio id, its own name, the name it is listed under here) for every
-            incoming portfolio whose name a different portfolio here already had.
-    """
-
-    recorded: int
-    held: int
-    renamed: tuple[tuple[UUID, str, str], ...] = ()
-
-
-class DivergedError(EventLogError):
-    """A peer's event differs from the one this store holds at the same portfolio version."""
-
-    def __init__(self, portfolio_id: UUID, version: int) -> None:
-        self.portfolio_id = portfolio_id
-        self.version = version
-        super().__init__(
-            f"event {version} of portfolio {portfolio_id} differs from the one this store holds "
-            "(both sides wrote to it since they last synced); nothing was recorded"
-        )
-
-
-@dataclass(slots=True)
-class _Checked:
-    portfolio: Any  # the Portfolio after the new events
-    new: list[StoredEvent]
-    head: int  # the stored version before them
-
-
-class Portfolios(Application[UUID]):
+class Portfolios(SyncRecording, Application[UUID]):
     """Opens portfolios and records cash movements and trades in an event store."""
 
     name = "erasmo"
@@ -483,229 +437,6 @@ class Portfolios(Application[UUID]):
                     "nothing was imported"
                 ) from None
 
-    # -- sync -----------------------------------------------------------------------------
-    # Peers exchange stored events. Unlike a file import, a sync arrives in small batches on
-    # top of long histories, so each batch is checked against the stored state (snapshot and
-    # cache), never by replaying the whole history.
-
-    def heads(self) -> list[PortfolioHead]:
-        """Every listed portfolio's id, listed name and latest version, loading none of them."""
-        heads = []
-        for hex_id, name in self._catalog().names.items():
-            last = self.recorder.select_events(UUID(hex_id), desc=True, limit=1)
-            version = last[0].originator_version if last else 0
-            heads.append(PortfolioHead(UUID(hex_id), name, version))
-        return heads
-
-    def record_synced(self, events: Sequence[StoredEvent], *, peer: str) -> SyncRecord:
-        """Record a peer's portfolio events, all or nothing; events held alike are skipped.
-
-        Each new event must continue its portfolio's stored line and be exactly the event the
-        domain's own command records on the state before it (the timestamp aside). An event at
-        a version held with other content raises `DivergedError`. An incoming portfolio whose
-        name a different one here has is listed here as "NAME (from PEER)".
-        """
-        by_portfolio: dict[UUID, list[StoredEvent]] = {}
-        order: dict[tuple[object, int], int] = {}
-        for index, stored in enumerate(events):
-            pid = stored.originator_id
-            if (
-                not isinstance(pid, UUID)
-                or pid == CATALOG_ID
-                or (stored.topic not in PORTFOLIO_TOPICS)
-            ):
-                raise EventLogError(
-                    f"{stored.topic!r} of {pid} is not a portfolio event; nothing was recorded"
-                )
-            by_portfolio.setdefault(pid, []).append(stored)
-            order[(pid, stored.originator_version)] = index
-
-        def command() -> SyncRecord:
-            checked = [self._check_synced(pid, line) for pid, line in by_portfolio.items()]
-            fresh = [c for c in checked if c.new]
-            new = sorted(
-                (e for c in fresh for e in c.new),
-                key=lambda e: order[(e.originator_id, e.originator_version)],
-            )
-            if not new:
-                return SyncRecord(0, len(events))
-            catalog = self._catalog()
-            renamed = self._claim_names(catalog, [c.portfolio for c in fresh], peer)
-            catalog_events = [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
-            self._insert([*new, *catalog_events])
-            for c in fresh:
-                self._remember(c.portfolio, c.head)
-            return SyncRecord(len(new), len(events) - len(new), renamed)
-
-        return self._retry(command)
-
-    def rehome(self, portfolio_id: UUID, diverged_at: int, base: str, suffix: str) -> UUID:
-        """Keep a portfolio's own line as a new portfolio, then cut it back before `diverged_at`.
-
-        The copy holds every event of the portfolio under a new id (the same id for the same
-        divergent events, so running this again after an interruption makes no second copy) and
-        is named "BASE (SUFFIX)". Then the portfolio's events from `diverged_at` on, and its
-        snapshots, are deleted, so it can take a peer's line. Returns the copy's id.
-        """
-        line = list(self.recorder.select_events(portfolio_id))
-        tail = b"".join(e.topic.encode() + b"\0" + e.state for e in line[diverged_at - 1 :])
-        copy_id = uuid5(portfolio_id, f"{diverged_at}:{hashlib.sha256(tail).hexdigest()}")
-        copies = [StoredEvent(copy_id, e.originator_version, e.topic, e.state) for e in line]
-        copy: Any = None
-        for stored in copies:
-            event: Any = self.mapper.to_domain_event(stored)
-            copy = event.mutate(copy)
-
-        def command() -> None:
-            if self.recorder.select_events(copy_id, limit=1):
-                return  # copied before an interruption
-            catalog = self._catalog()
-            name = self._free_name(catalog, base, suffix, copy_id)
-            renamed = deepcopy(copy)
-            if not renamed.closed:  # a closed portfolio takes no rename: it is only listed so
-                renamed.rename(name)
-            catalog.claim(copy_id, name)
-            stored = [self.mapper.to_stored_event(e) for e in renamed.collect_events()]
-            stored += [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
-            self._insert([*copies, *stored])
-            self._remember(renamed, 0)
-
-        if copies:
-            self._retry(command)
-        self._cut(portfolio_id, diverged_at)
-        return copy_id
-
-    def _check_synced(self, portfolio_id: UUID, incoming: list[StoredEvent]) -> _Checked:
-        versions = [e.originator_version for e in incoming]
-        first = versions[0]
-        if first < 1 or versions != list(range(first, first + len(versions))):
-            raise EventLogError(
-                f"the events of portfolio {portfolio_id} are not consecutive versions "
-                f"({versions[:5]}...); nothing was recorded"
-            )
-        try:
-            portfolio: Any = self.portfolio(portfolio_id)
-        except UnknownPortfolioError:
-            portfolio = None
-        head = portfolio.version if portfolio is not None else 0
-        if first <= head:
-            held = self.recorder.select_events(
-                portfolio_id, gt=first - 1, lte=min(head, versions[-1])
-            )
-            for mine, theirs in zip(held, incoming, strict=False):
-                if not self._same_event(mine, theirs):
-                    raise DivergedError(portfolio_id, theirs.originator_version)
-        new = incoming[max(0, head - first + 1) :]
-        if new and new[0].originator_version != head + 1:
-            raise EventLogError(
-                f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
-                f"this store holds it up to version {head}; nothing was recorded"
-            )
-        probe = deepcopy(portfolio)
-        for stored in new:
-            portfolio, probe = self._check_next(portfolio, probe, stored)
-        return _Checked(portfolio, new, head)
-
-    def _check_next(self, portfolio: Any, probe: Any, stored: StoredEvent) -> tuple[Any, Any]:
-        """Apply one incoming event, after checking the domain would record the same event."""
-        kind = PORTFOLIO_TOPICS[stored.topic]
-        try:
-            incoming: Any = self.mapper.to_domain_event(stored)
-            fields: dict[str, Any] = vars(incoming)
-            on, stamp = fields.get("on"), fields.get("timestamp")
-            if not isinstance(on, date) or isinstance(on, datetime):
-                raise EventLogError("it has no market date")
-            if not isinstance(stamp, datetime):
-                raise EventLogError("it has no timestamp")
-            probe = _redo(probe, kind, fields)
-            (triggered,) = probe.collect_events()
-            if _comparable(vars(triggered)) != _comparable(fields):
-                raise EventLogError("it is not the event erasmo records for that command")
-            portfolio = incoming.mutate(portfolio)
-        except Exception as error:  # a peer can send anything: report it, never crash
-            raise EventLogError(
-                f"portfolio {stored.originator_id} event {stored.originator_version} ({kind}) "
-                f"cannot be recorded: {error}; nothing was recorded"
-            ) from None
-        return portfolio, probe
-
-    def _same_event(self, mine: StoredEvent, theirs: StoredEvent) -> bool:
-        if mine.topic != theirs.topic:
-            return False
-        if mine.state == theirs.state:
-            return True
-        try:  # the same fields, serialised differently (e.g. by another eventsourcing version)
-            return self.decode(mine.topic, mine.state) == self.decode(theirs.topic, theirs.state)
-        except Exception:
-            return False
-
-    def _claim_names(
-        self, catalog: Catalog, portfolios: list[Any], peer: str
-    ) -> tuple[tuple[UUID, str, str], ...]:
-        pending = portfolios
-        while pending:  # a claim that frees a name first, so two portfolios can swap names
-            clashing = []
-            for p in pending:
-                try:
-                    catalog.claim(p.id, p.name)
-                except DuplicateNameError:
-                    clashing.append(p)
-            if len(clashing) == len(pending):
-                break
-            pending = clashing
-        renamed = []
-        for p in pending:
-            listed = self._free_name(catalog, p.name, f"from {peer}", p.id)
-            catalog.claim(p.id, listed)
-            renamed.append((p.id, p.name, listed))
-        return tuple(renamed)
-
-    @staticmethod
-    def _free_name(catalog: Catalog, base: str, suffix: str, owner: UUID) -> str:
-        """ "BASE (SUFFIX)", numbered if taken, cut to the longest name allowed."""
-        for n in range(1, 1000):
-            tail = f" ({suffix})" if n == 1 else f" ({suffix} {n})"
-            name = base[: max(1, NAME_MAX_LENGTH - len(tail))].rstrip() + tail
-            if catalog.owner_of(name) in (None, owner):
-                return name[:NAME_MAX_LENGTH]
-        raise DuplicateNameError(f"No free name is left for {base!r} ({suffix}).")
-
-    def _remember(self, portfolio: Any, stored_head: int) -> None:
-        """Cache a portfolio just recorded, and snapshot it when it passed an interval."""
-        if self.repository.cache is not None:
-            self.repository.cache.put(portfolio.id, deepcopy(portfolio))
-        interval = self.snapshotting_intervals.get(Portfolio)
-        if (
-            self.snapshots is not None
-            and interval
-            and (portfolio.version // interval > stored_head // interval)
-        ):
-            with contextlib.suppress(PersistenceError):  # a snapshot only speeds loading up
-                self.snapshots.put([Portfolio.Snapshot.take(portfolio)])
-
-    def _cut(self, portfolio_id: UUID, from_version: int) -> None:
-        """Delete a portfolio's events and snapshots from `from_version` on, in one transaction."""
-        tables: list[str] = [self.reader.table]
-        if self.snapshots is not None:
-            tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
-        sqlite = self.reader.is_sqlite
-        mark = "?" if sqlite else "%s"
-        params = [portfolio_id.hex if sqlite else portfolio_id, from_version]
-        try:
-            with self.reader.datastore.transaction(commit=True) as cursor:
-                for table in tables:
-                    name = table if sqlite else f'"{self.reader.datastore.schema}"."{table}"'
-                    cursor.execute(
-                        f"DELETE FROM {name} WHERE originator_id = {mark} "
-                        f"AND originator_version >= {mark}",
-                        params,
-                    )
-        except PersistenceError as error:
-            raise StoreError(f"The event store could not keep the conflict: {error}") from None
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(portfolio_id, evict=True)
-
     # -- internals ------------------------------------------------------------------------
 
     def _catalog(self) -> Catalog:
@@ -780,37 +511,6 @@ class Portfolios(Application[UUID]):
 
 class _ConflictError(Exception):
     """Another writer saved the same aggregate version first."""
-
-
-def _comparable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if k not in ("timestamp", "originator_id")}
-
-
-def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
-    """Run the command that records an event of type `kind` with fields `f`."""
-    if kind == "PortfolioOpened":
-        if probe is not None:
-            raise EventLogError("PortfolioOpened may only be the first event")
-        if not isinstance(f["currency"], str):
-            raise EventLogError("its currency is not text")
-        return Portfolio.open(f["name"], f["on"], f["currency"])
-    if probe is None:
-        raise EventLogError("the first event must be PortfolioOpened")
-    if kind == "CashDeposited":
-        probe.deposit(f["amount"], f["on"])
-    elif kind == "CashWithdrawn":
-        probe.withdraw(f["amount"], f["on"])
-    elif kind in ("SharesBought", "SharesSold"):
-        provenance = PriceProvenance(
-            f["price_source"], f["price_date"], f["price_adjusted"], f["price_kind"]
-        )
-        trade = probe.buy if kind == "SharesBought" else probe.sell
-        trade(f["ticker"], f["quantity"], f["price"], f["on"], provenance, f["fee"])
-    elif kind == "PortfolioRenamed":
-        probe.rename(f["name"])
-    else:
-        probe.close()
-    return probe
 
 
 def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:

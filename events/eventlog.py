@@ -20,8 +20,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.errors import EventLogError
+from events.portfolio import PORTFOLIO_TOPICS
 
 FORMAT = "erasmo-event-log"
 FORMAT_VERSION = 1

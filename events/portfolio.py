@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from events.errors import (
     ClockError,
@@ -311,3 +312,6 @@ EVENT_VERSIONS: dict[str, int] = {
     "PortfolioClosed": 1,
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
+
+#: Topic -> type name, for every Portfolio event (what stored rows and files name them by).
+PORTFOLIO_TOPICS: dict[str, str] = {get_topic(cls): name for name, cls in EVENT_TYPES.items()}

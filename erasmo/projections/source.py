@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_event_frame
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
+from events.portfolio import PORTFOLIO_TOPICS
 
 BATCH_ROWS = 100_000
 _WRAPPED = pa.struct([("_data_", pa.string())])

@@ -30,7 +30,8 @@ from erasmo.sync.peer import (
 )
 from erasmo.sync.server import MAX_PAGE
 from erasmo.sync.wire import batches
-from events.application import DivergedError, Portfolios
+from events.application import Portfolios
+from events.sync import DivergedError
 from events.values import name_key
 
 __all__ = ["Conflict", "PeerCursors", "SyncClient", "SyncError", "SyncSummary", "default_label"]

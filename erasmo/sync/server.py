@@ -25,8 +25,10 @@ from werkzeug.exceptions import HTTPException
 from erasmo import __version__
 from erasmo.sync.token import token_matches
 from erasmo.sync.wire import WireError, decode_events, loads_strict
-from events.application import PORTFOLIO_TOPICS, DivergedError, Portfolios
+from events.application import Portfolios
 from events.errors import ConcurrentWriteError, ErasmoError, StoreError
+from events.portfolio import PORTFOLIO_TOPICS
+from events.sync import DivergedError
 
 API_VERSION = 1
 MAX_PAGE = 1000

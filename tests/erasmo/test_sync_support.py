@@ -15,8 +15,9 @@ from uuid import UUID
 
 from erasmo.sync.client import SyncClient
 from erasmo.sync.serving import SyncServer, start_server
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.eventlog import export_log
+from events.portfolio import PORTFOLIO_TOPICS
 from events.store import StoreConfig
 from events.values import PriceProvenance
 

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.errors import EventLogError
 from events.eventlog import (
     FORMAT,
@@ -30,6 +30,7 @@ from events.eventlog import (
     verify_file,
     verify_lines,
 )
+from events.portfolio import PORTFOLIO_TOPICS
 from events.store import StoreConfig
 from events.values import PriceProvenance
 

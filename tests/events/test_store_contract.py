@@ -13,10 +13,10 @@ from uuid import UUID
 
 import pytest
 
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.catalog import CATALOG_ID
 from events.errors import StoreError
-from events.portfolio import EVENT_TYPES
+from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS
 from events.store import StoreConfig
 from events.values import PriceProvenance
 

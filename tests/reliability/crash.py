@@ -33,8 +33,9 @@ from typing import Any
 from uuid import UUID
 
 from erasmo.checks import check_store
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.errors import ErasmoError
+from events.portfolio import PORTFOLIO_TOPICS
 from events.values import PriceProvenance
 from reliability.targets import Target, fresh_target, market
 

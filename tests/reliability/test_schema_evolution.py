@@ -12,10 +12,10 @@ from uuid import UUID
 import pytest
 
 from erasmo.checks import check_store
-from events.application import PORTFOLIO_TOPICS, Portfolios
+from events.application import Portfolios
 from events.errors import EventLogError
 from events.eventlog import export_log, import_file, verify_file
-from events.portfolio import EVENT_TYPES, EVENT_VERSIONS
+from events.portfolio import EVENT_TYPES, EVENT_VERSIONS, PORTFOLIO_TOPICS
 from events.upcasting import UPCASTERS, upcast_state
 from reliability.fixtures.make_v1_log import PORTFOLIO, build, canonical, sealed
 from reliability.targets import market
