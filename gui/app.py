@@ -44,15 +44,17 @@ def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int
     icon = theme.app_icon()
     qt_app.setWindowIcon(icon)
 
-    from erasmo.bootstrap import bootstrap
     from events.errors import ErasmoError
     from gui.controllers.main import MainController
+    from gui.controllers.restore import open_erasmo
     from gui.views.main_window import MainWindow
 
-    try:
-        erasmo = bootstrap(data_dir, store_url)
+    try:  # a store that cannot be opened: offer the automatic backups, if there are any
+        erasmo = open_erasmo(data_dir, store_url, theme.colors(qt_app.palette()).loss)
     except ErasmoError as error:
         QMessageBox.critical(None, "erasmo", f"erasmo cannot start: {error}")
+        return 1
+    if erasmo is None:
         return 1
     window = MainWindow(icon)
     probe = os.environ.get(PROBE_ENV, "")

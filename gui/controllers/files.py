@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from erasmo import __version__
 from events.application import Portfolios
+from events.errors import ErasmoError, StoreError
 from events.eventlog import VerifiedLog, export_to_file, import_file, read_lines, verify_lines
 from gui.dialogs.files import ExportView, ImportView
 from gui.workers import JobHandle, Jobs, Progress
@@ -64,9 +65,12 @@ class FileTransfers(QObject):
         jobs: Jobs,
         colors: tuple[QColor, QColor],
         window: QWidget | None = None,
+        *,
+        backup: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(window)
         self.app, self.jobs, self.window = app, jobs, window
+        self.backup = backup  # called in the import job before anything is recorded
         self._gain, self._loss = colors
         self.import_view: ImportView | None = None
         self._verdict: Verdict | None = None
@@ -147,10 +151,13 @@ class FileTransfers(QObject):
         verdict = self._verdict
         if verdict is None:
             return None
-        app, path = self.app, verdict.path
+        app, path, backup = self.app, verdict.path, self.backup
 
         def job(progress: Progress) -> tuple[int, int]:
             progress.report(0, 0)
+            if backup is not None:
+                _back_up_first(backup)
+            progress.check()
             log, new = import_file(app, path)
             return new, len(log.events)
 
@@ -194,6 +201,17 @@ class FileTransfers(QObject):
         if self.import_view is not None:
             self.import_view.accept()
         self.import_verified()
+
+
+def _back_up_first(backup: Callable[[], object]) -> None:
+    """Back the store up before an import; a failed backup stops the import."""
+    try:
+        backup()
+    except (ErasmoError, OSError) as error:
+        raise StoreError(
+            f"The import was stopped because the automatic backup before it failed: {error} "
+            "Nothing was imported."
+        ) from None
 
 
 def _file_stem(name: str) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
+from erasmo.backup import auto_backup
 from erasmo.bootstrap import Erasmo
 from erasmo.services import TradeReceipt
 from events.values import name_key
@@ -20,6 +21,7 @@ from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
+from gui.controllers.sync import SyncController
 from gui.controllers.ticket import TradeTicket
 from gui.demo import DEMO_NAME, create_demo
 from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
@@ -30,6 +32,9 @@ from gui.settings import WindowSettings
 from gui.state import AsOf, Session
 from gui.views.main_window import MainWindow
 from gui.workers import JobHandle, Jobs, Progress
+
+#: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
+AUTO_BACKUPS_KEPT = 5
 
 
 class MainController(QObject):
@@ -64,7 +69,14 @@ class MainController(QObject):
         self.replay = ReplayController(
             window.replay, window.history, self.history_model, self.session
         )
-        self.files = FileTransfers(erasmo.app, self.jobs, (gain, loss), window)
+        self.files = FileTransfers(
+            erasmo.app,
+            self.jobs,
+            (gain, loss),
+            window,
+            backup=lambda: auto_backup(erasmo, keep=AUTO_BACKUPS_KEPT),
+        )
+        self.sync = SyncController(erasmo, self.jobs, loss, window)
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
@@ -102,6 +114,8 @@ class MainController(QObject):
         self.files.exported.connect(self._on_exported)
         self.files.imported.connect(self._on_imported)
         self.files.failed.connect(self._on_failed)
+        self.sync.ended.connect(self._on_sync_ended)
+        self.sync.synced.connect(self._on_synced)
         self.analysis.valuation_ready.connect(self.portfolios.set_valuation)
 
     def _restore(self) -> None:
@@ -288,13 +302,18 @@ class MainController(QObject):
 
     @Slot()
     def _on_sync(self) -> None:
-        QMessageBox.information(
-            self.window,
-            "Sync",
-            "Synchronising with another erasmo arrives with the sync server ('erasmo serve').\n"
-            "Until then, use Export and Import: the files carry a hash chain and import "
-            "skips the events a store already holds.",
-        )
+        self.sync.open_dialog()
+
+    @Slot()
+    def _on_sync_ended(self) -> None:
+        self.session.store_changed.emit()  # even a failed or cancelled sync may have pulled
+        self._on_refresh()
+
+    @Slot(object)
+    def _on_synced(self, summary: Any) -> None:
+        conflicts = len(summary.conflicts)
+        kept = f", {conflicts} conflicts kept as copies" if conflicts else ""
+        self._say(f"Synced: pulled {summary.pulled} events, pushed {summary.pushed}{kept}.")
 
     @Slot()
     def _on_demo(self) -> None:
@@ -375,7 +394,8 @@ class MainController(QObject):
         self.shutdown()
 
     def shutdown(self, msecs: int = 10_000) -> None:
-        """Cancel the background jobs and wait for them (the window is closing)."""
+        """Stop serving, cancel the background jobs and wait for them (the window is closing)."""
+        self.sync.stop_serving()
         for jobs in (self.jobs, self.analysis.jobs):
             jobs.cancel_all()
         for jobs in (self.jobs, self.analysis.jobs):
