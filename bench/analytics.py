@@ -36,26 +36,9 @@ OUT = ROOT / "bench" / "out"
 
 def store_for(trades: int) -> Path:
     """A SQLite store holding a synthetic history of `trades` trades (generated once)."""
-    from synthetic import generate
+    from synthetic import synthetic_store
 
-    from events.application import Portfolios
-    from events.store import StoreConfig
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"synthetic-{trades}.sqlite"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        for leftover in OUT.glob(partial.name + "*"):
-            leftover.unlink()
-        app = Portfolios(StoreConfig.sqlite(partial))
-        started = time.perf_counter()
-        generate(app, trades)
-        app.close()
-        print(f"  generated {trades:,} trades in {time.perf_counter() - started:.0f} s")
-        partial.rename(path)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    return path
+    return synthetic_store(trades, OUT)
 
 
 def rebuild(store: Path, cache_dir: Path | None) -> dict[str, float]:

@@ -8,11 +8,14 @@ negative), and saves are batched so that a million trades take minutes, not hour
 from __future__ import annotations
 
 import random
+import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from erasmo.market.bundled import BundledMarketData
 from events.application import Portfolios
+from events.store import StoreConfig
 from events.values import PriceProvenance
 
 TICKERS = [
@@ -87,3 +90,26 @@ def generate(
                 app.save(portfolio)
                 pending = 0
     app.save(portfolio)
+
+
+def synthetic_store(trades: int, folder: Path) -> Path:
+    """A SQLite store in `folder` holding `generate(trades)` (made once, then reused).
+
+    It is generated under a temporary name and renamed when complete, so an interrupted run
+    never leaves a partial store behind under the real name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"synthetic-{trades}.sqlite"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        for leftover in folder.glob(partial.name + "*"):
+            leftover.unlink()
+        app = Portfolios(StoreConfig.sqlite(partial))
+        started = time.perf_counter()
+        generate(app, trades)
+        app.close()
+        print(f"  generated {trades:,} trades in {time.perf_counter() - started:.0f} s")
+        partial.rename(path)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    return path
