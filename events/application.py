@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -515,8 +515,3 @@ class _ConflictError(Exception):
 
 def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in _ENVELOPE}
-
-
-def recorded_events(events: Iterable[DomainEventProtocol[UUID]]) -> int:
-    """How many events an iterable holds (a small helper for tests and tools)."""
-    return sum(1 for _ in events)
