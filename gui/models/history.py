@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from gui import formatting
 from gui.history_rows import HistoryRow
+from gui.models.base import Index, RowsTableModel
 from gui.models.roles import RAW
-
-Index = QModelIndex | QPersistentModelIndex
 
 #: How each event type reads in the table.
 TYPE_LABELS = {
@@ -30,7 +29,7 @@ def _text(value: Any, fmt: Callable[[Any], str]) -> str:
     return "" if value is None else fmt(value)
 
 
-class HistoryTableModel(QAbstractTableModel):
+class HistoryTableModel(RowsTableModel):
     """seq, date, type, ticker, quantity, price, fee, amount and cash after of each event.
 
     Rows after the "as of" event are drawn dimmed: time travel shows them as the future.
@@ -81,19 +80,6 @@ class HistoryTableModel(QAbstractTableModel):
         return low - 1
 
     # -- QAbstractTableModel ------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

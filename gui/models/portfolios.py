@@ -8,14 +8,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from events.application import PortfolioSummary
 from gui import formatting
+from gui.models.base import Index, RowsTableModel
 from gui.models.roles import PORTFOLIO_ID, RAW
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ class PortfolioRow:
         )
 
 
-class PortfolioListModel(QAbstractTableModel):
+class PortfolioListModel(RowsTableModel):
     """Name, value and return of each portfolio; gains green and losses red."""
 
     COL_NAME, COL_VALUE, COL_RETURN = range(3)
@@ -89,19 +88,6 @@ class PortfolioListModel(QAbstractTableModel):
         return list(self._rows)
 
     # -- QAbstractTableModel ------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
