@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,28 @@ RETRIES = 5
 #: internal_error ("tuple concurrently updated"), duplicate_object, duplicate_table,
 #: duplicate_function, deadlock_detected.
 _DDL_RACE = {"23505", "XX000", "42710", "42P07", "42723", "40P01"}
+#: How long opening keeps retrying while other programs open (and set up) the same store.
+OPEN_RACE_SECONDS = 30.0
+
+
+def _opening_race(error: PersistenceError) -> bool:
+    """Whether opening failed only because another program is opening the same store.
+
+    On PostgreSQL: another program is creating the same tables, types and functions ("duplicate
+    key value", "type ... already exists", "tuple concurrently updated"). On SQLite: another
+    connection holds the lock SQLite needs to switch a new file to WAL, which SQLite reports at
+    once ("database is locked") instead of waiting. Once the other program is done, opening
+    succeeds; nothing was written by the failed attempt.
+    """
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) in _DDL_RACE:
+        return True
+    if isinstance(cause, sqlite3.OperationalError):
+        text = str(cause).lower()
+        return "locked" in text or "busy" in text
+    return False
+
+
 #: Topic -> type name, for every Portfolio event.
 _EVENT_CLASSES: dict[str, type] = {get_topic(cls): cls for cls in EVENT_TYPES.values()}
 _ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -119,26 +142,24 @@ class Portfolios(SyncRecording, Application[UUID]):
         # The tables are created by `_prepare_store`, once the store is known to be one this
         # erasmo can write: a newer or foreign store must be refused before anything is written.
         settings["CREATE_TABLE"] = "no"
-        for attempt in range(RETRIES):
+        deadline = time.monotonic() + OPEN_RACE_SECONDS
+        attempt = 0
+        while True:
             try:
                 super().__init__(env=settings)
                 self._prepare_store()
                 break
             except PersistenceError as error:
                 self._close_quietly()
-                # Another program is creating the same PostgreSQL tables, types and functions at
-                # this moment ("duplicate key value", "type ... already exists", "tuple
-                # concurrently updated"): once it is done, opening succeeds.
-                if getattr(error.__cause__, "sqlstate", None) not in _DDL_RACE or (
-                    attempt == RETRIES - 1
-                ):
+                attempt += 1
+                if not _opening_race(error) or time.monotonic() > deadline:
                     failure = store_failure(error, store, "nothing was changed")
                     if type(failure) is StoreError:
                         failure = StoreError(
                             f"Cannot open the event store ({store.describe()}): {error}"
                         )
                     raise failure from None
-                time.sleep(0.05 * (attempt + 1))
+                time.sleep(min(0.05 * attempt, 0.5))
             except OSError as error:
                 self._close_quietly()
                 raise StoreError(
