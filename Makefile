@@ -29,7 +29,7 @@ bench: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,gui,sync]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,gui,sync,market]"
 	touch $(STAMP)
 
 clean:
