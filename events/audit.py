@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from events.errors import InvalidInputError
 from events.values import (
@@ -68,6 +69,9 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             found.append("the first event must be PortfolioOpened")
         elif event.version > 1 and kind == "PortfolioOpened":
             found.append("PortfolioOpened may only be the first event")
+        # what-if branches
+        if kind == "BranchForked" and event.version != 2:
+            found.append("BranchForked may only follow PortfolioOpened")
         on = fields.get("on")
         if not isinstance(on, date) or isinstance(on, datetime):
             found.append("it has no market date")
@@ -113,8 +117,22 @@ def _apply(
                 found.append(f"sells {quantity} {ticker} but holds {held}")
             cash += value - fee
             shares[ticker] = held - quantity
+    # what-if branches
+    elif kind == "BranchForked":
+        _check_fork(fields, found)
     elif kind != "PortfolioClosed":
         found.append(f"unknown event type {kind}")
     if cash < 0:
         found.append(f"cash would be negative ({cash})")
     return cash
+
+
+def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
+    """A fork mark names its parent by id, name, version and log position."""
+    parse_name(fields["parent_name"])
+    if not isinstance(fields["parent_id"], UUID):
+        found.append("its parent_id is not a UUID")
+    for key in ("parent_version", "parent_seq"):
+        value = fields[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            found.append(f"its {key} {value!r} is not a positive whole number")

@@ -328,6 +328,9 @@ def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
         trade(f["ticker"], f["quantity"], f["price"], f["on"], provenance, f["fee"])
     elif kind == "PortfolioRenamed":
         probe.rename(f["name"])
+    # what-if branches
+    elif kind == "BranchForked":
+        probe.record_fork(f["parent_id"], f["parent_name"], f["parent_version"], f["parent_seq"])
     else:
         probe.close()
     return probe

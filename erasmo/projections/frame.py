@@ -52,9 +52,21 @@ BOUGHT: Final = "SharesBought"
 SOLD: Final = "SharesSold"
 RENAMED: Final = "PortfolioRenamed"
 CLOSED: Final = "PortfolioClosed"
+# what-if branches (the projections ignore the mark: the copies that follow it are ordinary)
+FORKED: Final = "BranchForked"
 
 #: The event types a frame may hold, in the order of the `type` column's categories.
-EVENT_TYPES: Final[tuple[str, ...]] = (OPENED, DEPOSITED, WITHDRAWN, BOUGHT, SOLD, RENAMED, CLOSED)
+EVENT_TYPES: Final[tuple[str, ...]] = (
+    OPENED,
+    DEPOSITED,
+    WITHDRAWN,
+    BOUGHT,
+    SOLD,
+    RENAMED,
+    CLOSED,
+    # what-if branches
+    FORKED,
+)
 EVENT_TYPE_DTYPE: Final = pd.CategoricalDtype(list(EVENT_TYPES), ordered=False)
 
 #: Column name -> dtype of the event frame, in column order.

@@ -22,6 +22,8 @@ TYPE_LABELS = {
     "SharesSold": "Sell",
     "PortfolioRenamed": "Renamed",
     "PortfolioClosed": "Closed",
+    # what-if branches
+    "BranchForked": "Forked",
 }
 
 
