@@ -115,7 +115,7 @@ def compare(
         _row(name, pid, analytics.performance(pid, start=period.start, end=period.end))
         for pid, name in portfolios
     ]
-    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    frame = _with_nones(pd.DataFrame(rows, columns=list(COMPARE_COLUMNS)), "irr_note")
     frame.attrs.update(start=period.start.date(), end=period.end.date())
     return frame
 
@@ -159,6 +159,7 @@ def leaderboard(
     for row in ranked:  # competition ranking: 1 + how many did strictly better
         row["rank"] = 1 + sum(1 for other in ranked if _tie_key(other) > _tie_key(row))
     frame = pd.DataFrame(ranked + unranked, columns=list(LEADERBOARD_COLUMNS))
+    frame = _with_nones(frame, "irr_note", "note")
     frame["rank"] = frame["rank"].astype("Int64")
     frame.attrs.update(start=period.start.date(), end=period.end.date())
     return frame
@@ -248,6 +249,14 @@ def _row(name: str, portfolio_id: UUID, m: Metrics) -> dict[str, object]:
         "sharpe": m.sharpe_pp,
         "trading_days": m.trading_days,
     }
+
+
+def _with_nones(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Text columns keep None (not NaN) where there is no text, as their docs say."""
+    for column in columns:
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
+    return frame
 
 
 def _tie_key(row: dict[str, object]) -> float:
