@@ -121,6 +121,23 @@ def test_a_forks_holdings_values_and_metrics_equal_the_parents_as_of_the_fork(
     assert a.performance(pid).ttwror != a.performance(bid).ttwror
 
 
+def test_a_fork_at_any_event_reads_as_the_parent_then(er: Erasmo) -> None:
+    tech(er)
+    pid = er.trading.resolve("Tech")
+    a = er.analytics
+    for event in er.trading.history("Tech"):
+        bid = er.branches.fork("Tech", f"At {event.version}", event.seq)
+        a.refresh()
+        then = Moment(seq=event.seq)
+        parent, branch = a.snapshot(pid, then), a.snapshot(bid, Moment(on=event.on))
+        pd.testing.assert_frame_equal(parent.positions, branch.positions)
+        assert parent.summary == branch.summary
+        assert Decimal(str(branch.summary.cash)) == er.app.portfolio(pid, event.version).cash
+        ours, theirs = a.value(pid, then, end=LAST_DAY), a.value(bid, end=LAST_DAY)
+        pd.testing.assert_series_equal(ours.total, theirs.total)
+        assert a.performance(pid, then, end=LAST_DAY) == a.performance(bid, end=LAST_DAY)
+
+
 def test_a_branch_diverges_and_the_parent_reads_the_same(er: Erasmo) -> None:
     tech(er)
     pid = er.trading.resolve("Tech")
