@@ -265,8 +265,12 @@ def test_compare_over_a_given_period(er: Erasmo) -> None:
 
     with pytest.raises(ComparisonPeriodError, match="'A' starts on 2019-01-02"):
         er.branches.compare(["A"], "2018-06-01")
-    with pytest.raises(ComparisonPeriodError, match="the period is empty"):
+    with pytest.raises(ComparisonPeriodError, match="the period is empty; give --from earlier"):
         er.branches.compare(["A"], "2019-06-03", "2019-06-01")
+    with pytest.raises(ComparisonPeriodError, match="share starts on 2019-01-01: give --from"):
+        er.branches.leaderboard(end="2018-12-31")
+    with pytest.raises(ComparisonPeriodError, match="after the values end on 2022-12-28"):
+        er.branches.compare(["A"], end="2023-01-03")
 
 
 def test_leaderboard_ranks_ties_and_lists_the_unranked_last(er: Erasmo) -> None:
