@@ -54,16 +54,24 @@ class BranchRecording:
         forked: UUID = self._retry(command)
         return forked
 
+    def fork_marks(self) -> dict[UUID, dict[str, Any]]:
+        """Every branch in the store -> the fields of its `BranchForked` (parent_id,
+        parent_name, parent_version, parent_seq, on)."""
+        marks: dict[UUID, dict[str, Any]] = {}
+        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
+            fields = self.decode(raw.topic, raw.state)
+            marks[raw.originator_id] = {
+                k: fields[k]
+                for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")
+            }
+        return marks
+
     def branches(self) -> dict[UUID, UUID]:
         """Every branch in the store -> the portfolio it was forked from.
 
         The parent may not be in this store (a branch imported or synced without it).
         """
-        parents: dict[UUID, UUID] = {}
-        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
-            fields = self.decode(raw.topic, raw.state)
-            parents[raw.originator_id] = UUID(str(fields["parent_id"]))
-        return parents
+        return {child: mark["parent_id"] for child, mark in self.fork_marks().items()}
 
 
 def fork_prefix(history: list[LoggedEvent], at_seq: int, name: str) -> list[LoggedEvent]:

@@ -180,6 +180,33 @@ def test_fork_points_by_version_and_date_and_their_errors(er: Erasmo) -> None:
     assert er.app.event_count() == count
 
 
+def test_branch_list_names_parents_here_and_elsewhere(er: Erasmo, tmp_path: Path) -> None:
+    tech(er)
+    b = er.branches.fork("Tech", "B", seq_of(er, "Tech", 6))
+    c = er.branches.fork("B", "C")
+    er.trading.rename("Tech", "Tech now")
+    pid = er.trading.resolve("Tech now")
+    assert [
+        (i.name, i.parent_name, i.parent_present, i.parent_version)
+        for i in er.branches.branch_list()
+    ] == [("B", "Tech now", True, 6), ("C", "B", True, 7)]
+    assert er.branches.branches() == {b: pid, c: b}
+
+    from events.eventlog import export_to_file, import_file
+
+    export_to_file(er.app, tmp_path / "c.jsonl", erasmo_version="t", portfolio_ids=[c])
+    elsewhere = bootstrap(tmp_path / "elsewhere")
+    try:
+        import_file(elsewhere.app, tmp_path / "c.jsonl")
+        (info,) = elsewhere.branches.branch_list()
+        assert (info.id, info.name, info.parent_id) == (c, "C", b)
+        assert (info.parent_name, info.parent_present) == ("B", False)
+        frame = elsewhere.branches.compare(["C"])  # a branch alone reads like any portfolio
+        assert frame["end_value"].iloc[0] == pytest.approx(er.analytics.performance(c).end_value)
+    finally:
+        elsewhere.close()
+
+
 def test_branches_pass_the_stores_check(er: Erasmo) -> None:
     tech(er)
     er.branches.fork("Tech", "B", seq_of(er, "Tech", 6))
@@ -343,6 +370,9 @@ def test_cli_fork_compare_and_leaderboard(er: Erasmo, run: Run) -> None:
     code, out, _ = run("history", "A kept KO")
     assert "BranchForked" in out
     assert "from 'A' after its event 3" in out
+    code, out, _ = run("portfolio", "branches", "--json")
+    (listed,) = json.loads(out)
+    assert (listed["name"], listed["parent"], listed["parent_version"]) == ("A kept KO", "A", 3)
     code, out, _ = run("replay", "A kept KO")
     assert code == 0
     assert "BranchForked" in out
