@@ -2,8 +2,8 @@
 
 A branch is opened on its parent's opening date, marked with `BranchForked` (the parent's id,
 name, version and log position at the fork), then given the parent's events up to that point
-again, all in one save, so it is recorded whole or not at all. `Portfolios` inherits these
-methods.
+again, with its catalog entry, in one transaction: it is recorded whole or not at all.
+`Portfolios` inherits these methods.
 """
 
 from __future__ import annotations
