@@ -83,7 +83,10 @@ class SourceChain:
         return self._bundled[key]
 
     def _yahoo_info(self, key: str, unknown: UnknownTickerError) -> TickerInfo:
-        self.update(key)
+        try:
+            self.update(key)
+        except UnknownTickerError:
+            raise self._unknown(key, unknown) from None
         info = self._cached_info(key)
         if info is None:
             raise self._unknown(key, unknown)

@@ -238,7 +238,8 @@ class YahooProvider:
             else:
                 stop = end + timedelta(days=1)  # yfinance's end is exclusive
                 frame = handle.history(start=start.isoformat(), end=stop.isoformat(), **options)
-            meta = handle.history_metadata
+            found = handle.history_metadata  # a lazy Mapping: read only the keys needed
+            meta = {k: found.get(k) for k in ("currency", "longName", "shortName")}
         return frame, meta
 
 

@@ -36,7 +36,7 @@ class Scenario:
     status: int = 200
     body: str | None = None  # a raw body instead of a payload
     raises: BaseException | None = None
-    hang: bool = False
+    hang: bool = False  # wait until released, then answer
 
 
 @dataclass
@@ -60,6 +60,8 @@ class YahooReplay:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    #: Set when a hung request has finally been answered (after `release`).
+    answered_late: threading.Event = field(default_factory=threading.Event)
 
     def history_requests(self, symbol: str | None = None) -> list[Request]:
         return [r for r in self.requests if r.is_history and symbol in (None, r.symbol)]
@@ -80,9 +82,11 @@ class YahooReplay:
                 response.content = b"{}" if host.startswith("query") else b"<html></html>"
             return response
         scenario = self.scenarios.get(asked.symbol, Scenario(payload="unknown", status=404))
-        if scenario.hang:
+        if scenario.hang:  # answer (with the payload, if any) only once released
             self.release.wait(30)
-            raise ConnectionError("the replayed Yahoo hung up")
+            self.answered_late.set()
+            if scenario.payload is None:
+                raise ConnectionError("the replayed Yahoo hung up")
         if scenario.raises is not None:
             raise scenario.raises
         response.status_code = scenario.status
@@ -96,6 +100,31 @@ class YahooReplay:
                 data = _within(data, int(asked.params["period1"]), int(asked.params["period2"]))
             response.content = json.dumps(data).encode()
         return response
+
+
+def install(monkeypatch: Any) -> YahooReplay:
+    """Replay Yahoo for the test, with yfinance's process-wide state (session, crumb, caches)
+    starting fresh, as in a new process."""
+    import curl_cffi.requests
+    import yfinance.base
+    import yfinance.cache
+    import yfinance.data
+
+    served = YahooReplay()
+    monkeypatch.setattr(
+        curl_cffi.requests.Session,
+        "request",
+        lambda self, method, url, **kw: served.request(method, url, **kw),
+    )
+    monkeypatch.delitem(yfinance.data.SingletonMeta._instances, yfinance.data.YfData, raising=False)
+    for manager, slot in (
+        (yfinance.cache._TzCacheManager, "_tz_cache"),
+        (yfinance.cache._CookieCacheManager, "_Cookie_cache"),
+        (yfinance.cache._ISINCacheManager, "_isin_cache"),
+    ):
+        monkeypatch.setattr(manager, slot, None)
+    monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", 0)
+    return served
 
 
 def _within(data: dict[str, Any], start: int, end: int) -> dict[str, Any]:
