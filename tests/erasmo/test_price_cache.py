@@ -297,7 +297,10 @@ def test_refresh_offline_is_refused(bundled: BundledMarketData, tmp_path: Path) 
 # -- the cache file --------------------------------------------------------------------------
 
 
-def bars_of(ticker: str, count: int, first: date = D("2000-01-03")) -> list[Bar]:
+FIRST = date(2000, 1, 3)
+
+
+def bars_of(ticker: str, count: int, first: date = FIRST) -> list[Bar]:
     price = Decimal("10.5")
     return [
         Bar(ticker, first + timedelta(days=i), price, price, price, price, price, 100)

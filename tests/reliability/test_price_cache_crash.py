@@ -63,7 +63,7 @@ def test_cache_writer_killed_at_random_moments_keeps_every_fetch_whole(tmp_path:
         )
         assert child.stdout is not None
         first = child.stdout.readline().split()  # the writer is running
-        assert first and first[0] == "begin"
+        assert first[:1] == ["begin"]
         time.sleep(rng.uniform(0.0, 0.6))
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
