@@ -46,7 +46,9 @@ def generated_history(symbol: str, first: date, last: date) -> str:
     price, day = 20.0, first
     while day <= last:
         if day.weekday() < 5:
-            stamps.append(int(datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC).timestamp()))
+            stamps.append(
+                int(datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC).timestamp())
+            )
             move = price * rng.gauss(0, 0.02)
             opens.append(round(price, 2))
             price = max(1.0, price + move)
@@ -70,7 +72,9 @@ def chain_over(data: Path, bundled: BundledMarketData) -> SourceChain:
     return SourceChain(bundled, cache, yahoo, now=lambda: NOW)
 
 
-def measure(symbol: str, runs: int, bundled: BundledMarketData) -> tuple[list[float], list[float], int, int]:
+def measure(
+    symbol: str, runs: int, bundled: BundledMarketData
+) -> tuple[list[float], list[float], int, int]:
     cold, warm = [], []
     size = bars = 0
     for _ in range(runs):
@@ -107,7 +111,9 @@ def main() -> None:
 
     print(f"import yfinance (and pandas): {time.perf_counter() - started:.2f} s, once per process")
     SCENARIOS["NVDA"] = Scenario("split")
-    SCENARIOS["HIST"] = Scenario(body=generated_history("HIST", date(1999, 1, 22), date(2026, 11, 25)))
+    SCENARIOS["HIST"] = Scenario(
+        body=generated_history("HIST", date(1999, 1, 22), date(2026, 11, 25))
+    )
     bundled = BundledMarketData()
     for symbol, what in (("NVDA", "recorded"), ("HIST", "history")):
         cold, warm, size, bars = measure(symbol, args.runs, bundled)

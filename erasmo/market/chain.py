@@ -146,6 +146,7 @@ class SourceChain:
                 added += self._store(history, (start, end))
         except (MarketDataUnavailable, UnknownTickerError) as error:
             if not cached:
+                self._checked.discard(key)  # ask again next time (the back-off still applies)
                 raise
             if isinstance(error, MarketDataUnavailable):
                 self.last_error = error

@@ -196,6 +196,23 @@ def test_a_cached_ticker_is_served_when_yahoo_fails(
     assert "erasmo asks again after" in status.reason
 
 
+def test_an_uncached_ticker_stays_unavailable_while_yahoo_backs_off(
+    replay: YahooReplay, bundled: BundledMarketData, tmp_path: Path
+) -> None:
+    replay.scenarios["PLTR"] = Scenario(raises=OSError("network unreachable"))
+    now = Now(evening("2024-11-29"))
+    chain = make_chain(tmp_path, bundled, now)
+    with pytest.raises(MarketDataUnavailable, match="network unreachable"):
+        chain.info("PLTR")
+    asked = len(replay.requests)
+    replay.scenarios["PLTR"] = Scenario("normal")
+    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo until"):
+        chain.info("PLTR")  # not "unknown ticker": it is unavailable, and not asked again
+    assert len(replay.requests) == asked
+    now.moment += timedelta(minutes=6)
+    assert chain.info("PLTR").last == D("2024-11-29")
+
+
 def test_non_usd_tickers_can_be_charted_but_not_traded(
     replay: YahooReplay, bundled: BundledMarketData, tmp_path: Path
 ) -> None:
