@@ -117,10 +117,10 @@ def main() -> None:
     bundled = BundledMarketData()
     for symbol, what in (("NVDA", "recorded"), ("HIST", "history")):
         cold, warm, size, bars = measure(symbol, args.runs, bundled)
+        first, again = statistics.median(cold), statistics.median(warm)
         print(
-            f"{what:>8} {symbol}: {bars:,} bars; cold fetch {statistics.median(cold) * 1000:,.1f} ms, "
-            f"cached read {statistics.median(warm) * 1000:,.1f} ms "
-            f"({statistics.median(cold) / statistics.median(warm):,.0f}x); "
+            f"{what:>8} {symbol}: {bars:,} bars; cold fetch {first * 1000:,.1f} ms, "
+            f"cached read {again * 1000:,.1f} ms ({first / again:,.0f}x); "
             f"cache file {size / 1024:,.0f} KB (medians of {args.runs})"
         )
 
