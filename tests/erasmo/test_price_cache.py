@@ -303,6 +303,23 @@ def test_refresh_reports_each_ticker_and_can_be_cancelled(
     assert service.listing() == []
 
 
+def test_refresh_stops_at_a_rate_limit(
+    replay: YahooReplay, bundled: BundledMarketData, tmp_path: Path
+) -> None:
+    replay.scenarios |= {
+        "PLTR": Scenario(status=429, body="Too Many Requests"),
+        "T": Scenario("dividend"),
+    }
+    chain = make_chain(tmp_path, bundled, Now(evening("2024-11-29")))
+    outcomes = PriceService(chain.cache, chain).refresh(["PLTR", "T"])
+    assert [(o.ticker, o.status) for o in outcomes] == [
+        ("PLTR", "rate-limited"),
+        ("T", "cancelled"),
+    ]
+    assert outcomes[0].message == "Yahoo limited requests, HTTP 429"
+    assert replay.history_requests("T") == []
+
+
 def test_refresh_offline_is_refused(bundled: BundledMarketData, tmp_path: Path) -> None:
     chain = make_chain(tmp_path, bundled, Now(evening("2024-11-29")), online=False)
     service = PriceService(chain.cache, chain, "erasmo runs offline (--offline).")
