@@ -12,8 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from erasmo.config import resolve_data_dir, resolve_store
+from erasmo.config import YFINANCE_DIR, offline_reason, resolve_data_dir, resolve_store
 from erasmo.market.base import MarketData
+from erasmo.market.service import PriceService
 from erasmo.services import TradingService
 from events.application import Portfolios
 from events.store import StoreConfig
@@ -33,6 +34,7 @@ class Erasmo:
         app: the eventsourcing application (write side).
         market: the market data.
         trading: the service that turns user intent into commands.
+        prices: live prices: online/offline status, refresh, the price cache.
     """
 
     data_dir: Path
@@ -40,6 +42,7 @@ class Erasmo:
     app: Portfolios
     market: MarketData
     trading: TradingService
+    prices: PriceService
 
     _analytics: Analytics | None = None
     _branches: BranchService | None = None
@@ -63,8 +66,9 @@ class Erasmo:
         return self._branches
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """Release the store's and the price cache's connections."""
         self.app.close()
+        self.prices.cache.close()
 
 
 def bootstrap(
@@ -73,14 +77,18 @@ def bootstrap(
     *,
     market: MarketData | None = None,
     today: Callable[[], date] = date.today,
+    offline: bool = False,
 ) -> Erasmo:
-    """Build erasmo over a data directory (created if missing) and an event store."""
+    """Build erasmo over a data directory (created if missing) and an event store.
+
+    Without a `market`, prices come from the source chain: the bundled data, then the price
+    cache, then Yahoo unless `offline` (or $ERASMO_OFFLINE) forbids the network.
+    """
     directory = resolve_data_dir(data_dir)
     store = resolve_store(directory, store_url)
-    if market is None:
-        from erasmo.market.bundled import BundledMarketData
-
-        market = BundledMarketData()
+    prices = _price_service(directory, market, offline_reason(offline))
+    market = prices.chain if market is None else market
+    assert market is not None
     app = Portfolios(store)
     return Erasmo(
         data_dir=directory,
@@ -88,4 +96,22 @@ def bootstrap(
         app=app,
         market=market,
         trading=TradingService(app, market, today=today),
+        prices=prices,
     )
+
+
+def _price_service(directory: Path, market: MarketData | None, offline: str) -> PriceService:
+    """The price service over the source chain (or, for a given market, over the cache only)."""
+    from erasmo.market.cache import CACHE_FILE, PriceCache
+    from erasmo.market.chain import SourceChain
+
+    cache = PriceCache(directory / CACHE_FILE)
+    if isinstance(market, SourceChain):
+        return PriceService(market.cache, market, offline)
+    if market is not None:
+        return PriceService(cache, None, "erasmo runs on a fixed market (no live prices).")
+    from erasmo.market.bundled import BundledMarketData
+    from erasmo.market.yahoo import YahooProvider
+
+    yahoo = None if offline else YahooProvider(directory / YFINANCE_DIR, cache)
+    return PriceService(cache, SourceChain(BundledMarketData(), cache, yahoo), offline)
