@@ -19,11 +19,15 @@ from events.values import (
     parse_name,
     parse_price,
     parse_quantity,
+    parse_ratio,
     parse_ticker,
+    split_quantity,
     to_cents,
 )
 
 ZERO = Decimal(0)
+#: Events exempt from the forward-only clock (see `events.portfolio`): checked by `_Actions`.
+ACTIONS = ("SplitApplied", "DividendReceived")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
     shares: dict[str, Decimal] = {}
     clock: date | None = None
     closed = False
+    actions = _Actions()
     expected_version = 1
     for event in events:
         found: list[str] = []
@@ -72,12 +77,16 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
         if not isinstance(on, date) or isinstance(on, datetime):
             found.append("it has no market date")
             on = None
-        elif clock is not None and on < clock:
+        elif clock is not None and on < clock and kind not in ACTIONS:
             found.append(f"dated {on} before the portfolio's clock {clock}")
         if closed:
             found.append("the portfolio was already closed")
         try:
-            cash = _apply(kind, fields, cash, shares, found)
+            if kind in ACTIONS:
+                cash = actions.apply(kind, fields, cash, shares, clock, found)
+            else:
+                cash = _apply(kind, fields, cash, shares, found)
+                actions.traded(kind, fields)
         except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
             found.append(f"invalid field: {error}")
         if on is not None:
@@ -118,3 +127,55 @@ def _apply(
     if cash < 0:
         found.append(f"cash would be negative ({cash})")
     return cash
+
+
+class _Actions:
+    """The rules of splits and dividends: the ticker is held, the action is new, and an action
+    dated on or before the clock finds the holding unchanged since its ex-date."""
+
+    def __init__(self) -> None:
+        self.traded_on: dict[str, date] = {}
+        self.split_on: dict[str, date] = {}
+        self.recorded: set[tuple[str, str, date]] = set()
+
+    def traded(self, kind: str, fields: dict[str, Any]) -> None:
+        if kind in ("SharesBought", "SharesSold"):
+            self.traded_on[parse_ticker(fields["ticker"])] = fields["on"]
+
+    def apply(
+        self,
+        kind: str,
+        fields: dict[str, Any],
+        cash: Decimal,
+        shares: dict[str, Decimal],
+        clock: date | None,
+        found: list[str],
+    ) -> Decimal:
+        ticker, on = parse_ticker(fields["ticker"]), fields["on"]
+        if not isinstance(on, date):
+            return cash
+        held = shares.get(ticker, ZERO)
+        what = "split" if kind == "SplitApplied" else "dividend"
+        if held <= 0:
+            found.append(f"a {what} of {ticker}, which is not held")
+        if (ticker, what, on) in self.recorded:
+            found.append(f"the {what} of {ticker} on {on} is recorded twice")
+        self.recorded.add((ticker, what, on))
+        traded, split = self.traded_on.get(ticker), self.split_on.get(ticker)
+        late = clock is not None and on <= clock
+        if late and ((traded is not None and traded >= on) or (split is not None and split > on)):
+            found.append(f"the {ticker} holding changed on or after the ex-date {on}")
+        if kind == "SplitApplied":
+            ratio = parse_ratio(fields["ratio"])
+            shares[ticker] = split_quantity(held, ratio)
+            self.split_on[ticker] = on
+            return cash
+        per_share = parse_price(fields["amount_per_share"])
+        quantity, amount = parse_quantity(fields["quantity"]), fields["amount"]
+        if quantity != held:
+            found.append(f"the dividend is for {quantity} {ticker} but {held} are held")
+        if amount != to_cents(quantity * per_share):
+            found.append(f"amount {amount} is not quantity x amount per share rounded to the cent")
+        if not isinstance(amount, Decimal):
+            raise TypeError(f"the dividend's amount {amount!r} is not a decimal")
+        return cash + amount
