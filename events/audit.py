@@ -85,8 +85,8 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             if kind in ACTIONS:
                 cash = actions.apply(kind, fields, cash, shares, clock, found)
             else:
+                actions.before_trade(kind, fields, shares)
                 cash = _apply(kind, fields, cash, shares, found)
-                actions.traded(kind, fields)
         except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
             found.append(f"invalid field: {error}")
         if on is not None:
@@ -130,17 +130,22 @@ def _apply(
 
 
 class _Actions:
-    """The rules of splits and dividends: the ticker is held, the action is new, and an action
-    dated on or before the clock finds the holding unchanged since its ex-date."""
+    """The rules of splits and dividends (as `Portfolio._check_action` states them): the action
+    is new, and applies to the holding at the close of the day before its ex-date, which must be
+    known when the action is recorded after later events."""
 
     def __init__(self) -> None:
         self.traded_on: dict[str, date] = {}
+        self.opening: dict[str, Decimal] = {}
         self.split_on: dict[str, date] = {}
         self.recorded: set[tuple[str, str, date]] = set()
 
-    def traded(self, kind: str, fields: dict[str, Any]) -> None:
+    def before_trade(self, kind: str, fields: dict[str, Any], shares: dict[str, Decimal]) -> None:
         if kind in ("SharesBought", "SharesSold"):
-            self.traded_on[parse_ticker(fields["ticker"])] = fields["on"]
+            ticker, on = parse_ticker(fields["ticker"]), fields["on"]
+            if self.traded_on.get(ticker) != on:
+                self.opening[ticker] = shares.get(ticker, ZERO)
+            self.traded_on[ticker] = on
 
     def apply(
         self,
@@ -154,17 +159,20 @@ class _Actions:
         ticker, on = parse_ticker(fields["ticker"]), fields["on"]
         if not isinstance(on, date):
             return cash
-        held = shares.get(ticker, ZERO)
         what = "split" if kind == "SplitApplied" else "dividend"
-        if held <= 0:
-            found.append(f"a {what} of {ticker}, which is not held")
         if (ticker, what, on) in self.recorded:
             found.append(f"the {what} of {ticker} on {on} is recorded twice")
         self.recorded.add((ticker, what, on))
+        held = shares.get(ticker, ZERO)
         traded, split = self.traded_on.get(ticker), self.split_on.get(ticker)
-        late = clock is not None and on <= clock
-        if late and ((traded is not None and traded >= on) or (split is not None and split > on)):
-            found.append(f"the {ticker} holding changed on or after the ex-date {on}")
+        entitled = held
+        if clock is not None and on <= clock:
+            if what == "dividend" and traded == on and (split is None or split <= on):
+                entitled = self.opening.get(ticker, ZERO)
+            elif (traded is not None and traded >= on) or (split is not None and split > on):
+                found.append(f"the {ticker} holding changed on or after the ex-date {on}")
+        if entitled <= 0:
+            found.append(f"a {what} of {ticker}, which was not held the day before {on}")
         if kind == "SplitApplied":
             ratio = parse_ratio(fields["ratio"])
             shares[ticker] = split_quantity(held, ratio)
@@ -172,10 +180,10 @@ class _Actions:
             return cash
         per_share = parse_price(fields["amount_per_share"])
         quantity, amount = parse_quantity(fields["quantity"]), fields["amount"]
-        if quantity != held:
-            found.append(f"the dividend is for {quantity} {ticker} but {held} are held")
-        if amount != to_cents(quantity * per_share):
-            found.append(f"amount {amount} is not quantity x amount per share rounded to the cent")
+        if quantity != entitled:
+            found.append(f"the dividend is for {quantity} {ticker} but {entitled} were held")
         if not isinstance(amount, Decimal):
             raise TypeError(f"the dividend's amount {amount!r} is not a decimal")
+        if amount != to_cents(quantity * per_share):
+            found.append(f"amount {amount} is not quantity x amount per share rounded to the cent")
         return cash + amount

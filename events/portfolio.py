@@ -78,6 +78,7 @@ class Portfolio(Aggregate):
         cost: ticker -> cost basis of the quantity held.
         closed: True once closed; a closed portfolio accepts no command.
         traded_on: ticker -> market date of its latest trade.
+        opening: ticker -> its holding before the first trade on `traded_on[ticker]`.
         split_on: ticker -> ex-date of its latest split.
         actions: keys (see `action_key`) of the corporate actions recorded.
     """
@@ -93,6 +94,7 @@ class Portfolio(Aggregate):
         self.cost: dict[str, Decimal] = {}
         self.closed = False
         self.traded_on: dict[str, date] = {}
+        self.opening: dict[str, Decimal] = {}
         self.split_on: dict[str, date] = {}
         self.actions: dict[str, bool] = {}
 
@@ -252,34 +254,57 @@ class Portfolio(Aggregate):
             )
 
     def _check_action(self, ticker: str, kind: str, on: date) -> Decimal:
-        """The holding an action on ex-date `on` applies to, once the action's rules hold."""
+        """The holding an action on ex-date `on` applies to, once the action's rules hold.
+
+        That is the holding at the close of the day before `on`. Dated after the clock, it is
+        the holding now. Dated on or before it (a late action), it is the holding now if the
+        ticker was not traded on or after `on` (and not split after it); for a dividend it may
+        also be the holding before the first trade on the ex-date itself (a trade on the
+        ex-date is in post-split terms, so a late split allows none).
+        """
         self._check_open()
-        held = self.shares.get(ticker, ZERO)
-        if held == 0:
-            raise CorporateActionError(
-                f"{self.name!r} holds no {ticker}, so a {kind} of {ticker} on {on.isoformat()} "
-                "does not concern it. Actions are recorded only for the shares held."
-            )
         if self.has_action(ticker, kind, on):
             raise CorporateActionError(
                 f"The {kind} of {ticker} on {on.isoformat()} is already recorded in "
                 f"{self.name!r}; it is recorded once."
             )
-        if on <= self.clock:  # a late action: only while the holding is the one on the ex-date
+        held = self.shares.get(ticker, ZERO)
+        if on <= self.clock:  # a late action
             traded = self._dates("traded_on").get(ticker)
             split = self._dates("split_on").get(ticker)
-            # A trade on the ex-date is already in post-action terms; a split on the ex-date
-            # comes first (a same-day dividend is per share after the split).
-            changed = max(d for d in (traded, split) if d is not None) if traded or split else None
-            if changed is None or (traded is not None and traded >= on) or changed > on:
+            if kind == "dividend" and traded == on and (split is None or split <= on):
+                held = self._opening().get(ticker, ZERO)
+            elif (
+                (traded is None and held > 0)
+                or (traded is not None and traded >= on)
+                or (split is not None and split > on)
+            ):
+                changed = max(d for d in (traded, split) if d is not None) if held else None
                 when = f"on {changed.isoformat()}" if changed else "at an unknown date"
                 raise CorporateActionError(
                     f"The {kind} of {ticker} on {on.isoformat()} cannot be recorded in "
                     f"{self.name!r}: its {ticker} holding changed {when}, on or after that "
-                    "ex-date, so the shares held then are not the shares held now. Record "
-                    "actions before trading past their ex-date ('erasmo actions apply')."
+                    "ex-date, so the shares held then are not known. Record actions before "
+                    "trading past their ex-date ('erasmo actions apply')."
                 )
+        if held == 0:
+            raise CorporateActionError(
+                f"{self.name!r} held no {ticker} on the day before {on.isoformat()}, so the "
+                f"{kind} of {ticker} then does not concern it. Actions are recorded only for "
+                "the shares held."
+            )
         return held
+
+    def _opening(self) -> dict[str, Decimal]:
+        """ticker -> its holding before the first trade of the day `traded_on[ticker]`."""
+        opening: dict[str, Decimal] = self.__dict__.setdefault("opening", {})
+        return opening
+
+    def _traded(self, ticker: str, held_before: Decimal, on: date) -> None:
+        traded = self._dates("traded_on")
+        if traded.get(ticker) != on:
+            self._opening()[ticker] = held_before
+        traded[ticker] = on
 
     def _dates(self, attribute: str) -> dict[str, date]:
         # A snapshot taken before erasmo tracked these has no such attribute.
@@ -348,9 +373,9 @@ class Portfolio(Aggregate):
         price_kind: str,
     ) -> None:
         self.cash -= value + fee
+        self._traded(ticker, self.shares.get(ticker, ZERO), on)
         self.shares[ticker] = self.shares.get(ticker, ZERO) + quantity
         self.cost[ticker] = self.cost.get(ticker, ZERO) + value + fee
-        self._dates("traded_on")[ticker] = on
         self.clock = on
 
     @event("SharesSold")
@@ -368,6 +393,7 @@ class Portfolio(Aggregate):
         price_kind: str,
     ) -> None:
         held = self.shares[ticker]
+        self._traded(ticker, held, on)
         remaining = held - quantity
         self.cash += value - fee
         if remaining == 0:
@@ -376,7 +402,6 @@ class Portfolio(Aggregate):
         else:
             self.cost[ticker] -= self.cost[ticker] * quantity / held
             self.shares[ticker] = remaining
-        self._dates("traded_on")[ticker] = on
         self.clock = on
 
     @event("SplitApplied")
