@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from erasmo.analytics import Analytics, Moment
 from erasmo.cli.main import main
@@ -157,7 +158,8 @@ def test_split_recorded_after_later_events_of_other_kinds(
     trading.buy("Late", "AAPL", "100", on="2005-02-25")  # 8,899.00
     trading.deposit("Late", "500", on="2005-03-02")
     (due,) = trading.pending_actions("Late")
-    assert due.ready and due.action.day == date(2005, 2, 28)
+    assert due.ready
+    assert due.action.day == date(2005, 2, 28)
     trading.apply_actions("Late")
     pid = trading.resolve("Late")
     assert app.portfolio(pid).clock == date(2005, 3, 2)
@@ -287,7 +289,7 @@ def test_export_import_round_trip_keeps_the_actions(
     export_to_file(app, path, erasmo_version="0.1.0")
     other = Portfolios(StoreConfig.sqlite(tmp_path / "other.sqlite"))
     try:
-        verified, added = import_file(other, path)
+        _verified, added = import_file(other, path)
         assert added == len(kinds)
         pid = other.find("Trip")
         assert other.portfolio(pid).shares == app.portfolio(trading.resolve("Trip")).shares
@@ -327,7 +329,8 @@ def test_cli_actions_list_and_apply(run: Run) -> None:
     assert code == 0
     assert "2012-11-07  IBM     dividend 0.85      20     20  17.00  ready" in out
     code, out, _ = run("actions", "apply", "Blue", "--until", "2012-11-30", "--json")
-    assert code == 0 and '"cash": "17.00"' in out
+    assert code == 0
+    assert '"cash": "17.00"' in out
     code, out, _ = run("actions", "apply", "Blue", "--until", "2012-11-30")
     assert out.strip() == "Nothing to record for 'Blue'."
     code, out, _ = run("history", "Blue")
@@ -338,4 +341,27 @@ def test_cli_actions_list_and_apply(run: Run) -> None:
     assert "IBM 20 x 0.85 div" in out
     assert run("check")[0] == 0
     code, _, err = run("actions", "list", "Nobody")
-    assert code == 1 and "No portfolio is named 'Nobody'" in err
+    assert code == 1
+    assert "No portfolio is named 'Nobody'" in err
+
+
+def test_sync_rechecks_and_records_the_actions(
+    app: Portfolios, trading: TradingService, tmp_path: Path
+) -> None:
+    trading.open_portfolio("Synced", "20000", on="2005-02-24")
+    trading.buy("Synced", "AAPL", "100", on="2005-02-24")
+    trading.deposit("Synced", "1", on="2005-03-02")
+    trading.apply_actions("Synced")  # the split, recorded late
+    pid = trading.resolve("Synced")
+    stored = [
+        StoredEvent(raw.originator_id, raw.version, raw.topic, raw.state)
+        for raw in app.reader.events(originator_id=pid)
+    ]
+    peer = Portfolios(StoreConfig.sqlite(tmp_path / "peer.sqlite"))
+    try:
+        result = peer.record_synced(stored, peer="laptop")
+        assert result.recorded == len(stored)
+        assert peer.portfolio(pid).shares == {"AAPL": D(200)}
+        assert peer.audit(pid) == []
+    finally:
+        peer.close()
