@@ -61,7 +61,8 @@ def actions_apply(c: Context, name: str, until: str | None, as_json: bool) -> No
         return
     click.echo(_table(recorded, with_status=False))
     cash = sum((p.cash for p in recorded), start=Decimal(0))
-    click.echo(f"Recorded {len(recorded)} actions for {name!r}; dividends {money(cash)}.")
+    noun = "action" if len(recorded) == 1 else "actions"
+    click.echo(f"Recorded {len(recorded)} {noun} for {name!r}; dividends {money(cash)}.")
 
 
 def _record(p: PendingAction) -> dict[str, Any]:
