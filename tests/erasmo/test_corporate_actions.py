@@ -20,6 +20,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from erasmo.analytics import Analytics, Moment
+from erasmo.checks import check_store
 from erasmo.cli.main import main
 from erasmo.market.base import CorporateAction
 from erasmo.market.bundled import BOKEH, BundledMarketData
@@ -365,3 +366,25 @@ def test_sync_rechecks_and_records_the_actions(
         assert peer.audit(pid) == []
     finally:
         peer.close()
+
+
+def test_check_compares_recorded_actions_with_the_market_data(
+    app: Portfolios, trading: TradingService, bokeh: BundledMarketData
+) -> None:
+    trading.open_portfolio("Checked", "10000", on="2012-11-01")
+    trading.buy("Checked", "IBM", "10", on="2012-11-01")
+    pid = trading.resolve("Checked")
+    wrong = CorporateAction("IBM", date(2012, 11, 7), "dividend", None, D("0.86"), "typed")
+    invented = CorporateAction("IBM", date(2012, 11, 8), "split", D(2), None, "typed")
+    app.record_actions(pid, [wrong, invented])
+    assert app.audit(pid) == []  # the write side's rules hold; the market disagrees
+    _, findings = check_store(app, bokeh)
+    assert [f.message for f in findings] == [
+        "the dividend of IBM on 2012-11-07 is 0.86 but the market data says 0.85",
+        "the market data has no split of IBM on 2012-11-08",
+    ]
+    trading.open_portfolio("Right", "10000", on="2012-11-01")
+    trading.buy("Right", "IBM", "10", on="2012-11-01")
+    trading.apply_actions("Right", until="2012-11-07")
+    _, findings = check_store(app, bokeh)
+    assert {f.portfolio for f in findings} == {"Checked"}
