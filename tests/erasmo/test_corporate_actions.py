@@ -388,3 +388,24 @@ def test_check_compares_recorded_actions_with_the_market_data(
     trading.apply_actions("Right", until="2012-11-07")
     _, findings = check_store(app, bokeh)
     assert {f.portfolio for f in findings} == {"Checked"}
+
+
+def test_a_portfolio_from_an_old_snapshot_is_rebuilt_for_late_actions(
+    app: Portfolios, trading: TradingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trading.open_portfolio("Old", "10000", on="2005-02-25")
+    trading.buy("Old", "AAPL", "10", on="2005-02-25")
+    trading.deposit("Old", "1", on="2005-03-02")
+    pid = trading.resolve("Old")
+    real = app.portfolio
+
+    def as_from_an_old_snapshot(portfolio_id: object, version: int | None = None) -> object:
+        found = real(portfolio_id, version)  # type: ignore[arg-type]
+        for name in ("traded_on", "split_on", "opening", "actions"):
+            vars(found).pop(name, None)
+        return found
+
+    monkeypatch.setattr(app, "portfolio", as_from_an_old_snapshot)
+    assert len(trading.apply_actions("Old")) == 1  # the late split, checked on the full history
+    monkeypatch.undo()
+    assert app.portfolio(pid).shares == {"AAPL": D(20)}
