@@ -5,6 +5,7 @@ and by sync without their parent."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -268,3 +269,39 @@ def test_a_long_branch_is_recorded_in_one_go_and_loads_from_one_snapshot(
         assert fresh.audit(bid) == []
     finally:
         fresh.close()
+
+
+@dataclass(frozen=True)
+class Action:
+    ticker: str
+    day: date
+    kind: str
+    ratio: Decimal | None
+    amount: Decimal | None
+
+
+def test_a_fork_copies_splits_and_dividends_recorded_after_later_events(app: Portfolios) -> None:
+    """A dividend recorded late (dated before the portfolio's latest event) and a split are
+    copied into a branch, which then holds and has in cash what the parent does."""
+    raw = PriceProvenance("bundled:bokeh", date(2012, 11, 1), False, "close")
+    pid = app.open_portfolio("Income", date(2012, 11, 1), Decimal("5000"))
+    app.buy(pid, "IBM", Decimal(20), Decimal("193.27"), date(2012, 11, 1), raw)
+    app.deposit(pid, Decimal("100"), date(2012, 12, 3))  # the clock passes the ex-date
+    dividend = Action("IBM", date(2012, 11, 7), "dividend", None, Decimal("0.85"))
+    split = Action("IBM", date(2012, 12, 4), "split", Decimal(2), None)
+    assert app.record_actions(pid, [dividend, split]) == [0, 1]
+    parent = app.portfolio(pid)
+    # by hand: 5,000 − 20 × 193.27 = 1,134.60; + 100 deposit; + 20 × 0.85 = 17 dividend
+    assert parent.cash == Decimal("1251.60")
+    assert parent.shares == {"IBM": Decimal(40)}
+
+    latest = app.history(pid)[-1]
+    assert latest.type == "SplitApplied"
+    branch = app.fork(pid, "Income what-if", latest.seq)
+
+    copied = app.portfolio(branch)
+    assert copied.cash == Decimal("1251.60")
+    assert copied.shares == {"IBM": Decimal(40)}
+    assert copied.cost == parent.cost
+    assert [e.type for e in app.history(branch)][-2:] == ["DividendReceived", "SplitApplied"]
+    assert app.audit(branch) == []
