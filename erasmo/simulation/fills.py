@@ -165,8 +165,15 @@ def with_slippage(
     price = (base * factor).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
     if terms.limit is not None:
         price = min(price, max(terms.limit, base)) if buy else max(price, min(terms.limit, base))
-    price = min(max(price, bar.low), bar.high)
-    return price, (price - base if buy else base - price)
+    price = _plain(min(max(price, bar.low), bar.high))
+    return price, _plain(price - base if buy else base - price)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros, never in exponent form (100.0000 -> 100)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def order_fee(commission: Commission, quantity: Decimal, price: Decimal) -> Decimal:

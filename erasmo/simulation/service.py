@@ -30,7 +30,7 @@ from events.errors import (
     NotTradableError,
     UnknownOrderError,
 )
-from events.portfolio import ORDER_KINDS, Order, Portfolio
+from events.portfolio import ORDER_KINDS, Order, Portfolio, check_order_shape
 from events.values import (
     PriceProvenance,
     parse_date,
@@ -251,6 +251,7 @@ class SimulationService:
         limit_price = parse_price(limit) if limit is not None else None
         stop_price = parse_price(stop) if stop is not None else None
         trail_amount, trail_percent = _parse_trail(trail)
+        check_order_shape(side, kind, limit_price, stop_price, trail_amount, trail_percent)
         until = parse_date(expires) if expires is not None else None
         info = self._tradable(symbol)
         portfolio_id = self.trading.resolve(name)
