@@ -45,7 +45,7 @@ SESSION = bars("""
 
 
 def fill(terms: OrderTerms, arrays: BarArrays = SESSION, bps: str = "0") -> tuple[int, D] | None:
-    found = first_fill(terms, arrays, 1, len(arrays.rows), D(bps))
+    found = first_fill(terms, arrays, 1, len(arrays), D(bps))
     return None if found is None else (found.index, found.price)
 
 
