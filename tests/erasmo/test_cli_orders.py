@@ -162,3 +162,44 @@ def test_help_lists_the_order_commands() -> None:
         assert f"  {command} " in result.output
     result = CliRunner().invoke(cli, ["portfolio", "open", "--help"])
     assert "--mode [simulation|live]" in result.output
+
+
+def test_a_trailing_stop_on_real_bars_matches_the_rule_worked_from_the_file(run: Run) -> None:
+    # The rule, worked here from the bundled file's rows: the stop is 8% under the best high
+    # before each bar (from the placing close); the first bar whose low reaches it fills at
+    # min(stop, open), less 5 bps, to 4 places.
+    with gzip.open(ROOT / "resources/prices/bokeh_stocks.csv.gz", "rt") as handle:
+        rows = [
+            r
+            for r in csv.DictReader(handle)
+            if r["Ticker"] == "IBM" and "2008-09-02" <= r["Date"] <= "2008-12-31"
+        ]
+    best, expected = Decimal(rows[0]["Close"]), None
+    for row in rows[1:]:
+        stop = best * Decimal("0.92")
+        if Decimal(row["Low"]) <= stop:
+            base = min(stop, Decimal(row["Open"]))
+            expected = (row["Date"], (base * Decimal("0.9995")).quantize(Decimal("0.0001")))
+            break
+        best = max(best, Decimal(row["High"]))
+    assert expected is not None
+    run("portfolio", "open", "Crash", "--cash", "100000", "--on", "2008-09-02", "--mode",
+        "simulation", "--slippage-bps", "5")  # fmt: skip
+    run("buy", "Crash", "IBM", "200")
+    run(
+        "order",
+        "Crash",
+        "sell",
+        "IBM",
+        "200",
+        "--type",
+        "trailing",
+        "--trail",
+        "8%",
+        "--tif",
+        "gtc",
+    )
+    code, out, _ = run("advance", "Crash", "--to", "2008-12-31", "--json")
+    assert code == 0
+    (filled,) = json.loads(out)["filled"]
+    assert (filled["done_on"], Decimal(filled["fill_price"])) == expected
