@@ -208,8 +208,9 @@ class SimulationService:
             commission if commission is not None else current.commission,
             slippage_bps if slippage_bps is not None else current.slippage_bps,
         )
-        day = self.clock(name)
-        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, max(day, p.clock)))
+        # Dated on the portfolio's latest event: changing rules must not move a live
+        # portfolio's clock to the latest data (which would forbid back-dated trades).
+        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, p.clock))
         return self.rules(name)
 
     def rules(self, name: str) -> TradingRules:
@@ -240,11 +241,15 @@ class SimulationService:
         trail: str | Decimal | None = None,
         tif: str = "day",
         expires: str | date | None = None,
+        *,
+        dry_run: bool = False,
     ) -> OrderView:
         """Place an order on the portfolio's clock day; it can fill from the next bar on.
 
         `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
         back its estimated cost (see `estimated_cost`); a sell holds back its shares.
+        `dry_run`: check every rule and return the order as it would be placed (with what it
+        would hold back), recording nothing; an order ticket can call this as the user types.
         """
         side, kind, tif = side.strip().lower(), kind.strip().lower(), tif.strip().lower()
         if side not in ("buy", "sell"):
@@ -287,6 +292,8 @@ class SimulationService:
             )
             return OrderView.of(p.order(order_id))
 
+        if dry_run:
+            return place(self.app.portfolio(portfolio_id))
         return self.app.change(portfolio_id, place)
 
     def estimated_cost(
@@ -332,11 +339,10 @@ class SimulationService:
         """Cancel an open order (by its id or a unique prefix of it)."""
         portfolio_id = self.trading.resolve(name)
         found = self._find_open(name, order_id)
-        day = self.clock(name)
 
         def cancel(p: Portfolio) -> OrderView:
-            p.cancel_order(found.order_id, max(day, p.clock))
-            return replace(found, status="cancelled", done_on=max(day, p.clock))
+            p.cancel_order(found.order_id, p.clock)
+            return replace(found, status="cancelled", done_on=p.clock)
 
         return self.app.change(portfolio_id, cancel)
 

@@ -439,3 +439,24 @@ def test_a_synced_fill_without_its_trade_is_caught_by_the_audit() -> None:
     messages = [p.message for p in problems]
     assert any("not followed by its SharesBought" in m for m in messages)
     assert any("is not open" in m for m in messages)
+
+
+def test_changing_the_rules_of_a_live_portfolio_keeps_its_clock(s: Setup) -> None:
+    s.sim.open_portfolio("Live", "1000", D0)
+    s.sim.set_rules("Live", commission="1.00")
+    p = s.app.portfolio(s.trading.resolve("Live"))
+    assert (p.clock, p.mode, p.commission) == (D0, "live", "1.00")
+    s.trading.buy("Live", "XYZ", "1", on=D1)  # back-dated trades stay possible
+    with pytest.raises(InsufficientSharesError):
+        s.sim.place_order("Live", "sell", "XYZ", "2")
+
+
+def test_a_dry_run_checks_an_order_and_records_nothing(s: Setup) -> None:
+    s.open(cash="1000")
+    version = s.portfolio().version
+    preview = s.sim.place_order("Sim", "buy", "XYZ", "5", "limit", limit="99", dry_run=True)
+    assert (preview.reserved, preview.status) == (D("495.00"), "open")
+    with pytest.raises(InsufficientCashError):
+        s.sim.place_order("Sim", "buy", "XYZ", "11", "limit", limit="99", dry_run=True)
+    assert s.portfolio().version == version
+    assert s.sim.orders("Sim") == []
