@@ -24,6 +24,7 @@ from events.errors import (
     InsufficientCashError,
     InsufficientSharesError,
     InvalidOrderError,
+    NoPriceError,
     NotTradableError,
     SimulationClockError,
     UnknownOrderError,
@@ -447,8 +448,9 @@ def test_changing_the_rules_of_a_live_portfolio_keeps_its_clock(s: Setup) -> Non
     p = s.app.portfolio(s.trading.resolve("Live"))
     assert (p.clock, p.mode, p.commission) == (D0, "live", "1.00")
     s.trading.buy("Live", "XYZ", "1", on=D1)  # back-dated trades stay possible
-    with pytest.raises(InsufficientSharesError):
-        s.sim.place_order("Live", "sell", "XYZ", "2")
+    # A live portfolio places orders at the latest data, where XYZ's history ends.
+    with pytest.raises(NoPriceError, match="could never fill"):
+        s.sim.place_order("Live", "sell", "XYZ", "1")
 
 
 def test_a_dry_run_checks_an_order_and_records_nothing(s: Setup) -> None:
