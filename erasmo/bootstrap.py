@@ -16,6 +16,7 @@ from erasmo.config import YFINANCE_DIR, offline_reason, resolve_data_dir, resolv
 from erasmo.market.base import MarketData
 from erasmo.market.service import PriceService
 from erasmo.services import TradingService
+from erasmo.simulation.service import SimulationService
 from events.application import Portfolios
 from events.store import StoreConfig
 
@@ -35,6 +36,7 @@ class Erasmo:
         market: the market data.
         trading: the service that turns user intent into commands.
         prices: live prices: online/offline status, refresh, the price cache.
+        simulation: orders, trading rules and the market clock.
     """
 
     data_dir: Path
@@ -43,6 +45,7 @@ class Erasmo:
     market: MarketData
     trading: TradingService
     prices: PriceService
+    simulation: SimulationService
 
     _analytics: Analytics | None = None
     _branches: BranchService | None = None
@@ -90,13 +93,15 @@ def bootstrap(
     market = prices.chain if market is None else market
     assert market is not None
     app = Portfolios(store)
+    trading = TradingService(app, market, today=today)
     return Erasmo(
         data_dir=directory,
         store=store,
         app=app,
         market=market,
-        trading=TradingService(app, market, today=today),
+        trading=trading,
         prices=prices,
+        simulation=SimulationService(app, market, trading),
     )
 
 

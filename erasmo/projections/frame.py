@@ -58,6 +58,17 @@ FORKED: Final = "BranchForked"
 # corporate actions
 SPLIT: Final = "SplitApplied"
 DIVIDEND: Final = "DividendReceived"
+#: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
+#: cash and shares move in the SharesBought/SharesSold recorded with it).
+ORDER_EVENTS: Final[tuple[str, ...]] = (
+    "TradingRulesSet",
+    "OrderPlaced",
+    "OrderFilled",
+    "OrderCancelled",
+    "OrderExpired",
+    "OrderRejected",
+    "ClockAdvanced",
+)
 
 #: The event types a frame may hold, in the order of the `type` column's categories (new types
 #: go at the end, so the codes of the others never change).
@@ -65,6 +76,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     *(OPENED, DEPOSITED, WITHDRAWN, BOUGHT, SOLD, RENAMED, CLOSED),
     FORKED,  # what-if branches
     *(SPLIT, DIVIDEND),  # corporate actions
+    *ORDER_EVENTS,  # orders and the market clock
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

@@ -20,7 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_event_frame
+from erasmo.projections.frame import (
+    EVENT_COLUMNS,
+    EVENT_TYPE_DTYPE,
+    ORDER_EVENTS,
+    empty_event_frame,
+)
 from events.application import Portfolios
 from events.portfolio import PORTFOLIO_TOPICS
 
@@ -94,7 +99,7 @@ def _decode(block: bytes) -> pd.DataFrame:
         table = table.take(pc.sort_indices(table.column("q")))
         seq = table.column("q").to_numpy()
     state = table.column("s").combine_chunks()
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "seq": seq.astype(np.int64, copy=False),
             "portfolio": pd.Series(_labels(table.column("o"), _uuid_text), dtype=object),
@@ -120,6 +125,22 @@ def _decode(block: bytes) -> pd.DataFrame:
             "ratio": _decimal(state, "ratio"),
         }
     )
+    return _without_order_fields(frame)
+
+
+#: Codes of the order, trading-rule and clock events: they carry ticker, quantity, price and fee
+#: fields of their own (an order's terms, a fill's price) which no projection may count (a
+#: fill's trade is the SharesBought/SharesSold recorded with it).
+_BLANKED = [list(EVENT_TYPE_DTYPE.categories).index(name) for name in ORDER_EVENTS]
+
+
+def _without_order_fields(frame: pd.DataFrame) -> pd.DataFrame:
+    other = np.isin(frame["type"].cat.codes.to_numpy(), _BLANKED)
+    if bool(other.any()):
+        frame.loc[other, ["quantity", "price", "value", "amount"]] = np.nan
+        frame.loc[other, "fee"] = 0.0
+        frame.loc[other, "ticker"] = None
+    return frame
 
 
 def _uuid_text(hex_id: str) -> str:

@@ -27,6 +27,14 @@ TYPE_LABELS = {
     # corporate actions
     "SplitApplied": "Split",
     "DividendReceived": "Dividend",
+    # orders and the market clock
+    "TradingRulesSet": "Rules",
+    "OrderPlaced": "Order",
+    "OrderFilled": "Order filled",
+    "OrderCancelled": "Order cancelled",
+    "OrderExpired": "Order expired",
+    "OrderRejected": "Order rejected",
+    "ClockAdvanced": "Clock",
 }
 
 
