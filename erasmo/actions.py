@@ -29,7 +29,7 @@ from uuid import UUID
 
 from erasmo.market.base import CorporateAction, MarketData
 from events.application import LoggedEvent, Portfolios
-from events.errors import ErasmoError
+from events.errors import ErasmoError, SimulationClockError
 from events.values import parse_date, split_quantity, to_cents
 
 ZERO = Decimal(0)
@@ -74,6 +74,12 @@ def pending_actions(
     history = app.history(portfolio_id)
     portfolio = app.portfolio(portfolio_id)
     last = portfolio.clock if until is None else parse_date(until)
+    if portfolio.simulated and last > portfolio.clock:
+        raise SimulationClockError(
+            f"{last.isoformat()} is after the clock of {portfolio.name!r}, which is in "
+            f"simulation mode at {portfolio.clock.isoformat()}: its future actions are not "
+            "known yet. 'erasmo advance' records them as the clock passes their ex-dates."
+        )
     found: list[PendingAction] = []
     for ticker, events in _by_ticker(history).items():
         if any(e.fields.get("price_adjusted") for e in events if _is_trade(e)):

@@ -184,6 +184,16 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
                 "filled": [_order_json(o) for o in report.filled],
                 "expired": [_order_json(o) for o in report.expired],
                 "rejected": [_order_json(o) for o in report.rejected],
+                "actions": [
+                    {
+                        "ticker": a.ticker,
+                        "on": a.day,
+                        "kind": a.kind,
+                        "ratio": a.ratio,
+                        "amount": a.amount,
+                    }
+                    for a in report.actions
+                ],
                 "open_orders": report.open_orders,
                 "cash": report.cash_after,
             }
@@ -201,6 +211,9 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
         click.echo(f"  {o.short_id} {o.describe}: expired {o.done_on}")
     for o in report.rejected:
         click.echo(f"  {o.short_id} {o.describe}: {o.reason}")
+    for a in report.actions:
+        what = f"{a.ratio}:1 split" if a.kind == "split" else f"dividend {a.amount} a share"
+        click.echo(f"  {a.day} {a.ticker} {what}")
 
 
 @portfolio.command("rules")

@@ -16,13 +16,14 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from uuid import UUID
 
-from erasmo.market.base import MarketData, TickerInfo
+from erasmo.market.base import CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
+    CorporateActionError,
     DateOutOfRangeError,
     InsufficientCashError,
     InsufficientSharesError,
@@ -334,8 +335,9 @@ class SimulationService:
         # (day, placement number, what, order, fill) for every order that fills or expires
         # by `target`. Orders cannot be placed while the clock advances, so each order's
         # outcome depends only on the bars and on the cash the earlier outcomes leave:
-        # applying them in (day, placement) order is exact.
-        outcomes: list[tuple[date, int, str, Order, object]] = []
+        # applying them in (day, placement) order is exact. Splits and dividends of the tickers
+        # held join them, before the fills of their ex-date.
+        outcomes: list[tuple[date, int, str, Order | None, object]] = []
         for done, order in enumerate(open_orders):
             if progress is not None:
                 progress(done, len(open_orders))
@@ -367,11 +369,20 @@ class SimulationService:
                 outcomes.append((max(expiry, start), order.number, "expire", order, None))
         if progress is not None:
             progress(len(open_orders), len(open_orders))
+        outcomes.extend(self._actions_due(p, open_orders, start, target))
         outcomes.sort(key=lambda o: (o[0], o[1]))
         filled: list[OrderView] = []
         expired: list[OrderView] = []
         rejected: list[OrderView] = []
-        for day, _, what, order, found in outcomes:
+        applied: list[CorporateAction] = []
+        for day, _, what, pending, found in outcomes:
+            if what == "action":
+                assert isinstance(found, CorporateAction)
+                if self._apply_action(p, found):
+                    applied.append(found)
+                continue
+            assert pending is not None
+            order = pending
             view = OrderView.of(order)
             if what == "expire":
                 p.expire_order(order.order_id, day)
@@ -411,7 +422,41 @@ class SimulationService:
             rejected=tuple(rejected),
             open_orders=len(p.open_orders),
             cash_after=p.cash,
+            actions=tuple(applied),
         )
+
+    def _actions_due(
+        self, p: Portfolio, open_orders: Sequence[Order], start: date, target: date
+    ) -> list[tuple[date, int, str, Order | None, object]]:
+        """The splits and dividends with ex-dates in (start, target] of the tickers held or
+        bought by open orders, as outcomes sorting before the fills of their ex-date (a split
+        before a dividend): they apply to the shares held at the close of the day before."""
+        tickers = set(p.shares) | {o.ticker for o in open_orders if o.side == "buy"}
+        due: list[tuple[date, int, str, Order | None, object]] = []
+        for ticker in sorted(tickers):
+            for action in self.market.actions(ticker, start + timedelta(days=1), target):
+                rank = -2 if action.kind == "split" else -1
+                due.append((action.day, rank, "action", None, action))
+        return due
+
+    @staticmethod
+    def _apply_action(p: Portfolio, action: CorporateAction) -> bool:
+        """Record `action` if the portfolio holds its ticker now (at the close of the day before
+        its ex-date, as the outcomes are applied in date order); False when it does not."""
+        if p.shares.get(action.ticker, ZERO) <= 0 or p.has_action(
+            action.ticker, action.kind, action.day
+        ):
+            return False
+        try:
+            if action.kind == "split" and action.ratio is not None:
+                p.split(action.ticker, action.ratio, action.day)
+            elif action.kind == "dividend" and action.amount is not None:
+                p.receive_dividend(action.ticker, action.amount, action.day)
+            else:
+                return False
+        except CorporateActionError:
+            return False  # e.g. a reverse split leaving less than a millionth of a share
+        return True
 
     # -- market data ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from erasmo.market.base import CorporateAction
 from events.application import LoggedEvent
 from events.portfolio import Order
 
@@ -116,6 +117,7 @@ class AdvanceReport:
         filled, expired, rejected: the orders that became so, in the order recorded.
         open_orders: how many orders are still open.
         cash_after: the portfolio's cash after it.
+        actions: the splits and dividends recorded on the way (ticker held on the ex-date).
     """
 
     portfolio: str
@@ -127,6 +129,7 @@ class AdvanceReport:
     rejected: tuple[OrderView, ...]
     open_orders: int
     cash_after: Decimal
+    actions: tuple[CorporateAction, ...] = ()
 
 
 def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:

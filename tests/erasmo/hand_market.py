@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from erasmo.market.base import Bar, TickerInfo
+from erasmo.market.base import Bar, CorporateAction, TickerInfo
 from events.errors import UnknownTickerError
 
 
 class HandMarket:
     """A `MarketData` over bars given as text; the calendar is every day any ticker has."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, actions: Sequence[CorporateAction] = ()) -> None:
+        self._actions = list(actions)
         self._bars: dict[str, list[Bar]] = {}
         for line in text.strip().splitlines():
             ticker, day, *prices = line.split()
@@ -59,3 +60,14 @@ class HandMarket:
 
     def latest_date(self, ticker: str | None = None) -> date:
         return self.trading_days(ticker)[-1]
+
+    def actions(
+        self, ticker: str, start: date | None = None, end: date | None = None
+    ) -> list[CorporateAction]:
+        return [
+            a
+            for a in self._actions
+            if a.ticker == self.info(ticker).ticker
+            and (start is None or a.day >= start)
+            and (end is None or a.day <= end)
+        ]

@@ -6,7 +6,7 @@ cash figure is worked out by hand in the comments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from hand_market import HandMarket
 
+from erasmo import actions as corporate
+from erasmo.market.base import CorporateAction
 from erasmo.services import TradingService
 from erasmo.simulation.service import SimulationService
 from events.application import Portfolios
@@ -51,9 +53,9 @@ TODAY = date(2026, 11, 26)
 
 
 class Setup:
-    def __init__(self, store: StoreConfig) -> None:
+    def __init__(self, store: StoreConfig, actions: Sequence[CorporateAction] = ()) -> None:
         self.store = store
-        self.market = HandMarket(BARS)
+        self.market = HandMarket(BARS, actions)
         self.app = Portfolios(store)
         self.trading = TradingService(self.app, self.market, today=lambda: TODAY)
         self.sim = SimulationService(self.app, self.market, self.trading)
@@ -462,3 +464,43 @@ def test_a_dry_run_checks_an_order_and_records_nothing(s: Setup) -> None:
         s.sim.place_order("Sim", "buy", "XYZ", "11", "limit", limit="99", dry_run=True)
     assert s.portfolio().version == version
     assert s.sim.orders("Sim") == []
+
+
+def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path) -> None:
+    """A 2:1 split of XYZ on D3 and a dividend of 0.50 a share on D4, recorded by `advance`
+    before that day's fills; CLO's dividend is not, as CLO is not held. (The bars are not
+    rescaled for the split: only the order of the events and the cash are checked here.)"""
+    actions = [
+        CorporateAction("XYZ", D3, "split", D(2), None, "hand"),
+        CorporateAction("XYZ", D4, "dividend", None, D("0.50"), "hand"),
+        CorporateAction("CLO", D4, "dividend", None, D("1"), "hand"),
+    ]
+    s = Setup(StoreConfig.sqlite(tmp_path / "events.sqlite"), actions)
+    try:
+        s.open()
+        s.trading.buy("Sim", "XYZ", "10")  # at D0's close, 100: cash 10,000 - 1,000 = 9,000
+        # a buy limit at 90: the lows are 95, 96, 104, then 90 on D4 (open 104): fills at 90
+        s.sim.place_order("Sim", "buy", "XYZ", "4", kind="limit", limit="90", tif="gtc")
+        report = s.sim.advance("Sim", to=D4)
+        assert [(a.ticker, a.kind, a.day) for a in report.actions] == [
+            ("XYZ", "split", D3),
+            ("XYZ", "dividend", D4),
+        ]
+        p = s.portfolio()
+        # split: 10 -> 20 shares, cost 1,000 kept; dividend on D4 before the fill: 20 x 0.50
+        # = 10.00; then the limit fills on D4 at 90: 4 x 90 = 360.00
+        assert p.shares == {"XYZ": D(24)}
+        assert p.cost == {"XYZ": D(1360)}
+        assert p.cash == D("9000") + D("10.00") - D("360.00")
+        types = s.events()
+        assert types.index("SplitApplied") < types.index("DividendReceived")
+        assert types.index("DividendReceived") < types.index("OrderFilled")
+        # the actions service neither peeks past the clock nor finds anything left to record
+        with pytest.raises(SimulationClockError):
+            corporate.pending_actions(s.app, s.market, s.trading.resolve("Sim"), until=D5)
+        assert corporate.pending_actions(s.app, s.market, s.trading.resolve("Sim")) == []
+        # advancing again records nothing twice
+        assert s.sim.advance("Sim").actions == ()
+        assert s.app.audit(s.trading.resolve("Sim")) == []
+    finally:
+        s.app.close()
