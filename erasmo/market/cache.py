@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ class PriceCache:
             db = sqlite3.connect(
                 self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )
-            db.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(db, self.busy_timeout)
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -161,6 +162,11 @@ class PriceCache:
         return db
 
     def _damaged(self, error: sqlite3.Error) -> MarketDataUnavailable:
+        if _locked(error):
+            return MarketDataUnavailable(
+                f"The price cache {self.path} stayed locked by another erasmo for "
+                f"{self.busy_timeout:g} s. Try again when it is done."
+            )
         return MarketDataUnavailable(
             f"The price cache {self.path} cannot be read ({error}). Run 'erasmo prices clear' to "
             "start it afresh: it holds only copies of downloaded prices."
@@ -434,3 +440,25 @@ class PriceCache:
             for suffix in ("", "-wal")
             if Path(f"{self.path}{suffix}").exists()
         )
+
+
+def _locked(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _switch_to_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Put the file in WAL mode. SQLite answers "database is locked" at once, without waiting
+    for its busy timeout, while another connection opens or switches the same new file; wait
+    for that one instead, up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _locked(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
