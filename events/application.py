@@ -42,7 +42,14 @@ from events.errors import (
 )
 from events.log import LogReader
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
-from events.store import StoreConfig, read_format_version, stamp_format_version, store_failure
+from events.store import (
+    STORE_FORMAT_VERSION,
+    StoreConfig,
+    read_format_version,
+    stamp_format_version,
+    store_failure,
+    upgrade_format_version,
+)
 from events.sync import SyncRecording
 from events.upcasting import upcast_state
 from events.values import PriceProvenance, name_key
@@ -190,8 +197,11 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
     def _prepare_store(self) -> None:
         """Refuse a newer store, then create what is missing and record the store's format."""
         datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        if read_format_version(datastore, self.store) is not None:
-            return  # stamped after its tables were made: nothing to create, no write lock taken
+        found = read_format_version(datastore, self.store)
+        if found is not None:  # stamped after its tables were made: nothing to create
+            if found < STORE_FORMAT_VERSION:
+                upgrade_format_version(datastore, self.store, found)
+            return
         self.recorder.create_table()  # type: ignore[attr-defined]
         if self.snapshots is not None:
             self.snapshots.recorder.create_table()  # type: ignore[attr-defined]

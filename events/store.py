@@ -28,8 +28,10 @@ from events.errors import StoreError
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 #: The store format this erasmo writes and the newest it reads. Bump it whenever the tables
 #: change or an event class gets a new version, so an older erasmo refuses the store instead of
-#: misreading it.
-STORE_FORMAT_VERSION = 1
+#: misreading it. 1: portfolios and trades; 2: orders, trading rules and the market clock,
+#: splits and dividends, and what-if branches (event types format 1 does not know). A store of
+#: an older format is stamped with this one when this erasmo opens it.
+STORE_FORMAT_VERSION = 2
 META_TABLE = "erasmo_meta"
 #: Each time a SQLite store is opened its structure is checked: fully (PRAGMA integrity_check,
 #: which also compares the index with the table) up to the first size, by PRAGMA quick_check up
@@ -424,6 +426,18 @@ def stamp_format_version(datastore: Any, store: StoreConfig) -> None:
             f"INSERT INTO {table} (key, value) VALUES ({mark}, {mark}) "
             "ON CONFLICT (key) DO NOTHING",
             ("format_version", str(STORE_FORMAT_VERSION)),
+        )
+
+
+def upgrade_format_version(datastore: Any, store: StoreConfig, found: int) -> None:
+    """Stamp a store of an older format `found` with this erasmo's, which reads every older
+    one: from now on it may hold events an older erasmo does not know, so that one refuses it."""
+    table = _meta_table(datastore, store)
+    mark = "?" if store.kind == "sqlite" else "%s"
+    with datastore.transaction(commit=True) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET value = {mark} WHERE key = {mark} AND value = {mark}",
+            (str(STORE_FORMAT_VERSION), "format_version", str(found)),
         )
 
 

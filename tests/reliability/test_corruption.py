@@ -21,6 +21,7 @@ from eventsourcing.utils import Environment, EnvType, get_topic
 import events.store
 from events.application import Portfolios
 from events.store import (
+    STORE_FORMAT_VERSION,
     DurableSQLiteConnectionPool,
     DurableSQLiteFactory,
     ForeignStoreError,
@@ -135,9 +136,9 @@ def test_an_empty_file_becomes_a_new_store(tmp_path: Path) -> None:
 def test_a_store_from_a_newer_erasmo_is_refused(reference: Path, tmp_path: Path) -> None:
     path = tmp_path / "events.sqlite"
     shutil.copyfile(reference, path)
-    newer_format(path, "2")
+    newer_format(path, str(STORE_FORMAT_VERSION + 1))
     message = assert_refused_untouched(path, StoreVersionError, "newer erasmo")
-    assert "store format 2" in message
+    assert f"store format {STORE_FORMAT_VERSION + 1}" in message
     assert "Update erasmo" in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.sqlite"]
 
@@ -167,8 +168,30 @@ def test_a_store_written_before_format_versions_is_stamped(reference: Path, tmp_
     finally:
         app.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT value FROM erasmo_meta").fetchall() == [("1",)]
+        assert connection.execute("SELECT value FROM erasmo_meta").fetchall() == [
+            (str(STORE_FORMAT_VERSION),)
+        ]
     connection.close()
+
+
+def test_a_store_of_an_older_format_is_stamped_with_this_one(
+    reference: Path, tmp_path: Path
+) -> None:
+    """Format 1 stores (before orders, actions and branches) open and are stamped with the
+    current format, so an erasmo that does not know the new events refuses them from then on."""
+    path = tmp_path / "events.sqlite"
+    shutil.copyfile(reference, path)
+    newer_format(path, "1")
+    app = Portfolios(StoreConfig.sqlite(path))
+    try:
+        assert len(app.portfolio_ids()) == 3
+    finally:
+        app.close()
+    with sqlite3.connect(path) as connection:
+        stamped = connection.execute("SELECT value FROM erasmo_meta").fetchall()
+    connection.close()
+    assert STORE_FORMAT_VERSION == 2
+    assert stamped == [("2",)]
 
 
 @pytest.mark.postgres
@@ -180,7 +203,8 @@ def test_a_postgres_store_from_a_newer_erasmo_is_refused(pg_schema: str) -> None
     app.open_portfolio("Tech", DAY, D(100))
     app.close()
     with psycopg.connect(pg_url(pg_schema).split("?")[0]) as connection:
-        connection.execute(f"UPDATE \"{pg_schema}\".erasmo_meta SET value = '2'")
+        newer = STORE_FORMAT_VERSION + 1
+        connection.execute(f"UPDATE \"{pg_schema}\".erasmo_meta SET value = '{newer}'")
         before = connection.execute(f'SELECT count(*) FROM "{pg_schema}".erasmo_events').fetchone()
     with pytest.raises(StoreVersionError, match="newer erasmo"):
         Portfolios(config)
