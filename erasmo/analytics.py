@@ -161,6 +161,9 @@ class Analytics:
         """Holdings valued at market, and their totals, as of `moment`."""
         state = self.source(portfolio_id, moment)
         day = moment.on or (state.last_on if not moment.is_now else None)
+        clock = self.simulation_clock(portfolio_id)
+        if clock is not None:
+            day = clock if day is None else min(day, clock)
         return snapshot(state, self.prices(), day, method=method)
 
     def value(
@@ -180,7 +183,7 @@ class Analytics:
     def _value_series(
         self, portfolio_id: UUID, state: ProjectionState, moment: Moment, end: date | None
     ) -> ValueSeries:
-        last = self._end(state, moment, end)
+        last = self._end(portfolio_id, state, moment, end)
         if not moment.is_now:
             return value_series(state, self.prices(), last)
         key = str(portfolio_id)
@@ -200,7 +203,7 @@ class Analytics:
     ) -> Metrics:
         """TTWROR, IRR, drawdown, volatility and Sharpe over [start, end]."""
         state = self.source(portfolio_id, moment)
-        last = self._end(state, moment, end)
+        last = self._end(portfolio_id, state, moment, end)
         closes = self.benchmark_closes(benchmark) if benchmark is not None else None
         daily = self._value_series(portfolio_id, state, moment, end)
         return performance(
@@ -260,13 +263,25 @@ class Analytics:
             events = as_of(events, seq=until.seq, on=until.on)
         return replay_steps(events, self.prices())
 
-    def _end(self, state: ProjectionState, moment: Moment, end: date | None) -> pd.Timestamp:
-        """Charts never run past the moment shown: the moment's date, else the data's end."""
+    def _end(
+        self, portfolio_id: UUID, state: ProjectionState, moment: Moment, end: date | None
+    ) -> pd.Timestamp:
+        """Charts never run past the moment shown: the moment's date, else the data's end; and
+        never past a simulation's clock (its future is not known yet)."""
         if end is not None:
-            return pd.Timestamp(end)
-        if not moment.is_now and state.last_on is not None:
-            return pd.Timestamp(moment.on or state.last_on)
-        return pd.Timestamp(self.prices().index[-1])
+            last = pd.Timestamp(end)
+        elif not moment.is_now and state.last_on is not None:
+            last = pd.Timestamp(moment.on or state.last_on)
+        else:
+            last = pd.Timestamp(self.prices().index[-1])
+        clock = self.simulation_clock(portfolio_id)
+        return last if clock is None else min(last, pd.Timestamp(clock))
+
+    def simulation_clock(self, portfolio_id: UUID) -> date | None:
+        """The clock of a portfolio in simulation mode (no price after it may be shown), or
+        None for a live one."""
+        portfolio = self.app.portfolio(portfolio_id)
+        return portfolio.clock if portfolio.simulated else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -912,7 +912,9 @@ class Portfolio(Aggregate):
             # parent's log passed that rule, and the branch holds what the parent held then
             self._check_open()
         else:
-            self._check_open_and_clock(fields["on"])
+            # `market`: a copy replays what the parent recorded, fills and clock steps included,
+            # which a simulation's clock rule for typed commands would refuse
+            self._check_open_and_clock(fields["on"], market=True)
         self.trigger_event(EVENT_TYPES[event_type], **fields)
 
     @event("BranchForked")

@@ -273,5 +273,5 @@ def describe_order_event(kind: str, fields: dict[str, Any]) -> str | None:
             f"{fields['slippage_bps']} bps"
         )
     if kind == "ClockAdvanced":
-        return "clock moved"
+        return "the simulation's clock moved to this day"
     return None

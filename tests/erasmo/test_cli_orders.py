@@ -203,3 +203,43 @@ def test_a_trailing_stop_on_real_bars_matches_the_rule_worked_from_the_file(run:
     assert code == 0
     (filled,) = json.loads(out)["filled"]
     assert (filled["done_on"], Decimal(filled["fill_price"])) == expected
+
+
+def test_a_simulation_is_valued_forked_and_ranked_up_to_its_clock_only(
+    run: Run, tmp_path: Path
+) -> None:
+    """Nothing after a simulation's clock shows: value, holdings and the leaderboard end at it;
+    a fork of it (fills and clock steps included) reads the same up to its own clock."""
+    assert run("portfolio", "open", "Sim", "--cash", "10000", "--on", "2008-01-02",
+               "--mode", "simulation")[0] == 0  # fmt: skip
+    assert run("order", "Sim", "buy", "IBM", "10")[0] == 0
+    assert run("advance", "Sim", "--to", "2008-01-31")[0] == 0
+    # filled at the next bar's open (2008-01-03), no fee or slippage by default
+    cost = Decimal(bokeh_bar("IBM", "2008-01-03")["Open"]) * 10
+    close = Decimal(bokeh_bar("IBM", "2008-01-31")["Close"])
+
+    def last_value(name: str) -> list[str]:
+        target = tmp_path / f"{name}.csv"
+        assert run("value", name, "--csv", str(target))[0] == 0
+        return target.read_text().strip().splitlines()[-1].split(",")
+
+    day, _, _, total = last_value("Sim")
+    assert day == "2008-01-31"
+    assert Decimal(total) == 10000 - cost + 10 * close
+    code, out, _ = run("holdings", "Sim", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["as_of"] == "2008-01-31"
+    assert Decimal(shown["positions"][0]["last_price"]) == close
+    code, out, _ = run("leaderboard", "--json")
+    assert code == 0
+    assert json.loads(out)["end"] == "2008-01-31"
+
+    code, out, _ = run("history", "Sim", "--json")
+    fill = max(e["seq"] for e in json.loads(out) if e["type"] == "SharesBought")
+    code, _, err = run("portfolio", "fork", "Sim", "Branch", "--at", str(fill))
+    assert code == 0, err
+    day, _, _, total = last_value("Branch")
+    assert day == "2008-01-03"  # the branch's clock: its last copied event, the fill
+    assert Decimal(total) == 10000 - cost + 10 * Decimal(bokeh_bar("IBM", "2008-01-03")["Close"])
+    assert run("check")[0] == 0
