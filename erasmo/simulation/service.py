@@ -32,7 +32,8 @@ from events.errors import (
     NotTradableError,
     UnknownOrderError,
 )
-from events.portfolio import ORDER_KINDS, Order, Portfolio, check_order_shape
+from events.orders import ORDER_KINDS, Order, check_order_shape
+from events.portfolio import Portfolio
 from events.values import (
     PriceProvenance,
     parse_date,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from erasmo.market.base import CorporateAction
 from events.application import LoggedEvent
-from events.portfolio import Order
+from events.orders import Order
 
 
 @dataclass(frozen=True, slots=True)
