@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -30,7 +31,7 @@ from gui.models.portfolios import PortfolioListModel
 from gui.models.roles import PORTFOLIO_ID
 from gui.settings import WindowSettings
 from gui.state import AsOf, Session
-from gui.views.main_window import MainWindow
+from gui.views.main_window import CHART_TAB, MainWindow
 from gui.workers import JobHandle, Jobs, Progress
 
 #: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
@@ -80,6 +81,7 @@ class MainController(QObject):
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
+        self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
         self._connect()
         self._restore()
         self.reload_portfolios()
@@ -117,6 +119,9 @@ class MainController(QObject):
         self.sync.ended.connect(self._on_sync_ended)
         self.sync.synced.connect(self._on_synced)
         self.analysis.valuation_ready.connect(self.portfolios.set_valuation)
+        self.analysis.loaded.connect(self._on_charts_loadable)
+        w.tabs.currentChanged.connect(self._on_tab_changed)
+        w.holdings.table.doubleClicked.connect(self._on_holding_double_clicked)
 
     def _restore(self) -> None:
         s, w = self.settings, self.window
@@ -191,7 +196,65 @@ class MainController(QObject):
             return  # the user moved on
         self._history_job = None
         self.replay.set_rows(rows)
+        self._show_chart_portfolio()
         self.history_loaded.emit(portfolio_id)
+
+    # -- the price chart ------------------------------------------------------------------------
+
+    @Slot()
+    def _on_charts_loadable(self) -> None:
+        self.ensure_chart()
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if index == CHART_TAB:
+            self.ensure_chart()
+
+    def ensure_chart(self) -> Any:
+        """The price chart's controller, built on first use (it imports pyqtgraph)."""
+        if self.chart is None:
+            from gui.controllers.chart import PriceChartController
+
+            self.chart = PriceChartController(
+                self.erasmo, self.window.chart, self.colors, self.jobs, self.visible_until, self
+            )
+            self.chart.trade_requested.connect(self._on_trade_ticker)
+            self.chart.failed.connect(self._say)
+            self._show_chart_portfolio()
+        return self.chart
+
+    def visible_until(self, name: str) -> date | None:
+        """The last market day portfolio `name` may see (None: all the data)."""
+        return None
+
+    def portfolio_tickers(self) -> list[str]:
+        """The selected portfolio's tickers: held first, then the others it traded."""
+        selected = self.selected()
+        if selected is None:
+            return []
+        held = list(self.erasmo.app.portfolio(selected[0]).shares)
+        traded: list[str] = []
+        if self.history_model.rowCount() <= LARGE_HISTORY:  # a huge history is not scanned
+            rows = self.history_model.rows()
+            traded = list(dict.fromkeys(r.ticker for r in rows if r.ticker))
+        return held + [t for t in traded if t not in held]
+
+    def _show_chart_portfolio(self) -> None:
+        if self.chart is not None:
+            self.chart.show_portfolio(self.selected(), self.portfolio_tickers())
+
+    @Slot(str)
+    def _on_trade_ticker(self, ticker: str) -> None:
+        self.open_trade_ticket(ticker=ticker)
+
+    @Slot()
+    def _on_holding_double_clicked(self) -> None:
+        index = self.window.holdings.table.currentIndex()
+        ticker = index.siblingAtColumn(0).data() if index.isValid() else None
+        if not ticker or ticker == "Total":
+            return
+        self.window.tabs.setCurrentIndex(CHART_TAB)
+        self.ensure_chart().show_ticker(str(ticker))
 
     @Slot(object)
     def _on_as_of_changed(self, as_of: AsOf | None) -> None:

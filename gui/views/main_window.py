@@ -25,7 +25,7 @@ from gui.views.sidebar import SidebarView
 from gui.views.status import StatusBarView
 
 TITLE = "erasmo — stock-trading simulator"
-HOLDINGS_TAB, PERFORMANCE_TAB, ALLOCATION_TAB, HISTORY_TAB = range(4)
+HOLDINGS_TAB, PERFORMANCE_TAB, ALLOCATION_TAB, HISTORY_TAB, CHART_TAB = range(5)
 
 
 @dataclass
@@ -66,7 +66,7 @@ def _action(
 
 def _actions(window: QMainWindow) -> Actions:
     std = QKeySequence.StandardKey
-    names = ("&Holdings", "&Performance", "&Allocation", "Hi&story")
+    names = ("&Holdings", "&Performance", "&Allocation", "Hi&story", "Price &chart")
     tabs = [
         _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
         for i, name in enumerate(names)
@@ -117,10 +117,15 @@ class MainWindow(QMainWindow):
         self.performance.addWidget(self.performance_placeholder)
         self.allocation = AllocationView()
         self.history = HistoryView()
+        self.chart = QStackedWidget()  # the price chart, built once pyqtgraph is loaded
+        self.chart_placeholder = QLabel("Loading charts…")
+        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chart.addWidget(self.chart_placeholder)
         self.tabs.addTab(self.holdings, "Holdings")
         self.tabs.addTab(self.performance, "Performance")
         self.tabs.addTab(self.allocation, "Allocation")
         self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.chart, "Price chart")
         self.replay = ReplayBar()
         right = QWidget()
         right_layout = QVBoxLayout(right)
