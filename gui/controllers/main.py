@@ -18,8 +18,11 @@ from erasmo.services import TradeReceipt
 from events.values import name_key
 from gui import formatting, theme
 from gui.controllers.analysis import AnalysisController
+from gui.controllers.clock import ClockController
+from gui.controllers.clock import describe as describe_step
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
+from gui.controllers.orders import OrdersController, OrderTicket
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
@@ -82,6 +85,9 @@ class MainController(QObject):
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
         self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
+        self.simulation: Any = getattr(erasmo, "simulation", None)
+        self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
+        self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
         self._restore()
         self.reload_portfolios()
@@ -95,6 +101,11 @@ class MainController(QObject):
         w, a = self.window, self.window.commands
         a.new_portfolio.triggered.connect(self._on_new_portfolio)
         a.trade.triggered.connect(self._on_trade)
+        a.order.triggered.connect(self._on_order)
+        self.orders.new_order_requested.connect(self._on_order)
+        self.orders.changed.connect(self.recorded)
+        self.clock.advanced.connect(self._on_clock_advanced)
+        self.clock.failed.connect(self._say)
         a.cash.triggered.connect(self._on_cash)
         a.import_log.triggered.connect(self._on_import)
         a.export_log.triggered.connect(self._on_export)
@@ -139,7 +150,7 @@ class MainController(QObject):
     def reload_portfolios(self, select: UUID | None = None) -> None:
         """Read every portfolio's summary again and select `select` (else keep the selection)."""
         wanted = select or self.session.portfolio or self.settings.last_portfolio
-        self.portfolios.set_summaries(self.erasmo.app.summaries())
+        self.portfolios.set_summaries(self.erasmo.app.summaries(), self.branch_parents())
         empty = self.portfolios.rowCount() == 0
         self.window.sidebar.empty.setVisible(empty)
         for action in (self.window.commands.trade, self.window.commands.cash):
@@ -148,9 +159,13 @@ class MainController(QObject):
         if row < 0 and not empty:
             row = 0
         if row >= 0:
-            self.window.sidebar.table.selectRow(row)
+            self.window.sidebar.select(self.portfolios.index_of(row))
         if select is not None and select == self.session.portfolio:
             self._load_history(select)  # the same portfolio, with new events
+
+    def branch_parents(self) -> dict[UUID, UUID]:
+        """Each branch's parent portfolio (empty where erasmo records no branches)."""
+        return {}
 
     def selected(self) -> tuple[UUID, str] | None:
         pid = self.session.portfolio
@@ -166,6 +181,7 @@ class MainController(QObject):
     @Slot(object)
     def _on_portfolio_changed(self, portfolio_id: UUID | None) -> None:
         self.analysis.clear()
+        self._show_simulation()
         if portfolio_id is None:
             self.replay.set_rows([])
             return
@@ -199,6 +215,54 @@ class MainController(QObject):
         self._show_chart_portfolio()
         self.history_loaded.emit(portfolio_id)
 
+    # -- orders and the simulation clock ------------------------------------------------------
+
+    def _show_simulation(self) -> None:
+        """Show the selected portfolio's orders, and its clock bar if it is a simulation."""
+        selected = self.selected()
+        name = selected[1] if selected is not None else None
+        simulated = False
+        if selected is not None and self.simulation is not None:
+            simulated = bool(getattr(self.erasmo.app.portfolio(selected[0]), "simulated", False))
+        self.orders.show_portfolio(name)
+        self.clock.show_portfolio(name, simulated)
+        self.window.commands.order.setEnabled(name is not None and self.simulation is not None)
+
+    def open_order_ticket(self, side: str = "buy", ticker: str = "") -> OrderTicket | None:
+        """The order ticket for the selected portfolio, shown; None without one."""
+        head = self._head()
+        if head is None or self.simulation is None:
+            return None
+        ticket = OrderTicket(
+            self.simulation,
+            self.erasmo.market,
+            head,
+            self.colors.loss,
+            self.window,
+            side=side,
+            ticker=ticker,
+        )
+        ticket.placed.connect(self._on_order_placed)
+        ticket.open()
+        return ticket
+
+    @Slot()
+    def _on_order(self) -> None:
+        ticker = self.chart.ticker if self.chart is not None else ""
+        self.open_order_ticket(
+            ticker=ticker if self.window.tabs.currentIndex() == CHART_TAB else ""
+        )
+
+    @Slot(object)
+    def _on_order_placed(self, order: Any) -> None:
+        self._say(f"Placed order #{getattr(order, 'number', '')} for {order.ticker}.")
+        self.recorded()
+
+    @Slot(object)
+    def _on_clock_advanced(self, report: Any) -> None:
+        self._say(describe_step(report))
+        self.recorded()
+
     # -- the price chart ------------------------------------------------------------------------
 
     @Slot()
@@ -225,7 +289,10 @@ class MainController(QObject):
 
     def visible_until(self, name: str) -> date | None:
         """The last market day portfolio `name` may see (None: all the data)."""
-        return None
+        if self.simulation is None:
+            return None
+        until: date | None = self.simulation.visible_until(name)
+        return until
 
     def portfolio_tickers(self) -> list[str]:
         """The selected portfolio's tickers: held first, then the others it traded."""
@@ -337,6 +404,8 @@ class MainController(QObject):
         """Something was recorded for the selected portfolio: show it."""
         self.session.store_changed.emit()
         self.reload_portfolios(select=self.session.portfolio)
+        self.orders.reload()
+        self.clock.refresh()
 
     @Slot()
     def _on_export(self) -> None:
@@ -445,6 +514,7 @@ class MainController(QObject):
     @Slot()
     def _on_closing(self) -> None:
         self.replay.stop()
+        self.clock.pause()
         w = self.window
         self.settings.save(
             geometry=w.saveGeometry(),
