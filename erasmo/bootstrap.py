@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from erasmo.config import resolve_data_dir, resolve_store
 from erasmo.market.base import MarketData
 from erasmo.services import TradingService
+from erasmo.simulation.service import SimulationService
 from events.application import Portfolios
 from events.store import StoreConfig
 
@@ -32,6 +33,7 @@ class Erasmo:
         app: the eventsourcing application (write side).
         market: the market data.
         trading: the service that turns user intent into commands.
+        simulation: orders, trading rules and the market clock.
     """
 
     data_dir: Path
@@ -39,6 +41,7 @@ class Erasmo:
     app: Portfolios
     market: MarketData
     trading: TradingService
+    simulation: SimulationService
 
     _analytics: Analytics | None = None
 
@@ -71,10 +74,12 @@ def bootstrap(
 
         market = BundledMarketData()
     app = Portfolios(store)
+    trading = TradingService(app, market, today=today)
     return Erasmo(
         data_dir=directory,
         store=store,
         app=app,
         market=market,
-        trading=TradingService(app, market, today=today),
+        trading=trading,
+        simulation=SimulationService(app, market, trading),
     )

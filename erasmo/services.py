@@ -113,6 +113,7 @@ class TradingService:
         """Deposit cash on a market day; returns the portfolio after it."""
         value = parse_money(amount)
         portfolio_id = self.resolve(name)
+        on = self._simulation_day(portfolio_id, on)
         self.app.deposit(portfolio_id, value, self.market_day(on))
         return self.app.portfolio(portfolio_id)
 
@@ -120,6 +121,7 @@ class TradingService:
         """Withdraw cash on a market day; returns the portfolio after it."""
         value = parse_money(amount)
         portfolio_id = self.resolve(name)
+        on = self._simulation_day(portfolio_id, on)
         self.app.withdraw(portfolio_id, value, self.market_day(on))
         return self.app.portfolio(portfolio_id)
 
@@ -162,8 +164,8 @@ class TradingService:
         symbol = parse_ticker(ticker)
         shares = parse_quantity(quantity)
         cost = parse_fee(fee) if fee is not None else ZERO
-        fill = self.fill(symbol, on, price)
         portfolio_id = self.resolve(name)
+        fill = self.fill(symbol, self._simulation_day(portfolio_id, on), price)
         record = self.app.buy if side == "buy" else self.app.sell
         record(portfolio_id, fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
         after = self.app.portfolio(portfolio_id)
@@ -198,6 +200,14 @@ class TradingService:
         explicit = parse_price(price)
         _check_in_range(info, bar, explicit)
         return Fill(info.ticker, day, explicit, _provenance(info, day, "explicit"), bar)
+
+    def _simulation_day(self, portfolio_id: UUID, on: str | date | None) -> str | date | None:
+        """A simulation portfolio trades on its clock's day unless told otherwise."""
+        if on is None:
+            portfolio = self.app.portfolio(portfolio_id)
+            if portfolio.simulated:
+                return portfolio.clock
+        return on
 
     def market_day(self, on: str | date | None, info: TickerInfo | None = None) -> date:
         """A checked trading day of the ticker (or of the market), defaulting to the latest."""

@@ -191,9 +191,15 @@ class Portfolios(SyncRecording, Application[UUID]):
     # -- commands -------------------------------------------------------------------------
 
     def open_portfolio(
-        self, name: str, on: date, cash: Decimal | None = None, currency: str = "USD"
+        self,
+        name: str,
+        on: date,
+        cash: Decimal | None = None,
+        currency: str = "USD",
+        rules: tuple[str, str, Decimal] | None = None,
     ) -> UUID:
-        """Open a portfolio (optionally with a first deposit) and return its id."""
+        """Open a portfolio (optionally with a first deposit and trading rules: mode,
+        commission spec, slippage in bps) and return its id."""
 
         def command() -> UUID:
             catalog = self._catalog()
@@ -201,6 +207,8 @@ class Portfolios(SyncRecording, Application[UUID]):
             catalog.claim(portfolio.id, portfolio.name)
             if cash is not None:
                 portfolio.deposit(cash, on)
+            if rules is not None:
+                portfolio.set_rules(*rules, on)
             self._save(portfolio, catalog)
             return portfolio.id
 
@@ -251,6 +259,21 @@ class Portfolios(SyncRecording, Application[UUID]):
             self._save(portfolio, catalog)
 
         self._retry(command)
+
+    def change(self, portfolio_id: UUID, command: Callable[[Portfolio], T]) -> T:
+        """Run `command` on the portfolio and save every event it triggered, in one save.
+
+        For commands that decide several events at once (an advance of the market clock);
+        like every command here, it is retried on fresh state if another writer came first.
+        """
+
+        def attempt() -> T:
+            portfolio = self.portfolio(portfolio_id)
+            result = command(portfolio)
+            self._save(portfolio)
+            return result
+
+        return self._retry(attempt)
 
     def close_portfolio(self, portfolio_id: UUID) -> None:
         """Close a portfolio; it keeps its history and name and accepts no more commands."""

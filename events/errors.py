@@ -127,3 +127,30 @@ class StoreError(ErasmoError):
 
 class ConcurrentWriteError(ErasmoError):
     """Another process wrote to the same portfolio at the same moment; try the command again."""
+
+
+# -- orders and the market clock ------------------------------------------------------------
+
+
+class OrderError(ErasmoError):
+    """An order cannot be placed, cancelled or filled as asked."""
+
+
+class InvalidOrderError(OrderError, InvalidInputError):
+    """An order's type, prices, time in force or expiry do not make a valid order."""
+
+
+class UnknownOrderError(OrderError):
+    """No open order of the portfolio has that id (or the prefix matches several)."""
+
+
+class InvalidCommissionError(InvalidInputError):
+    """A commission spec is not one erasmo understands."""
+
+
+class InvalidSlippageError(InvalidInputError):
+    """A slippage is not a number of basis points from 0 to 1000."""
+
+
+class SimulationClockError(ClockError):
+    """A simulation portfolio was given a date after its clock: advance the clock first."""

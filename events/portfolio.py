@@ -15,11 +15,15 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
+from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     ClockError,
     ClosedPortfolioError,
     InsufficientCashError,
     InsufficientSharesError,
+    InvalidOrderError,
+    SimulationClockError,
+    UnknownOrderError,
 )
 from events.upcasting import declare_versions
 from events.values import (
@@ -34,6 +38,12 @@ from events.values import (
 )
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+MODES = ("live", "simulation")
+_NO_ORDERS: dict[str, dict[str, Any]] = {}
+ORDER_KINDS = ("market", "limit", "stop", "stop-limit", "trailing")
+ORDER_SIDES = ("buy", "sell")
+TIME_IN_FORCE = ("day", "gtc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,41 @@ class Position:
         return self.cost_basis / self.quantity
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An order as placed (open until filled, cancelled, expired or rejected).
+
+    Attributes:
+        order_id: its id (32 hex digits).
+        number: its place in the portfolio's placement order, from 1 (orders are processed in
+            this order on each bar).
+        side: "buy" or "sell".
+        ticker, quantity: what to trade.
+        kind: "market", "limit", "stop", "stop-limit" or "trailing".
+        limit, stop: the limit and stop prices its kind needs, else None.
+        trail_amount, trail_percent: a trailing stop's distance (one of them), else None.
+        tif: "day" (expires after the first bar it could fill on) or "gtc".
+        expires: a GTC order's last day, or None (good until cancelled).
+        reserved: what it holds back: cash for a buy, shares for a sell.
+        placed_on: the market date it was placed on; it can fill from the next bar on.
+    """
+
+    order_id: str
+    number: int
+    side: str
+    ticker: str
+    quantity: Decimal
+    kind: str
+    limit: Decimal | None
+    stop: Decimal | None
+    trail_amount: Decimal | None
+    trail_percent: Decimal | None
+    tif: str
+    expires: date | None
+    reserved: Decimal
+    placed_on: date
+
+
 class Portfolio(Aggregate):
     """A virtual portfolio: cash, positions and a clock that only moves forward.
 
@@ -68,7 +113,20 @@ class Portfolio(Aggregate):
         shares: ticker -> quantity held (only tickers with a position).
         cost: ticker -> cost basis of the quantity held.
         closed: True once closed; a closed portfolio accepts no command.
+        mode: "live" (the clock follows the data) or "simulation" (the clock moves only when
+            advanced; no command may be dated after it).
+        commission, slippage_bps: the trading rules orders fill under.
+        open_orders: order id -> the order's fields, for orders not yet done.
+        orders_placed: how many orders were ever placed (numbers the next one).
     """
+
+    # Class-level defaults: portfolios (and snapshots) from before orders existed lack these.
+    # (Not annotated here, so eventsourcing's dataclass does not make them fields.)
+    mode = "live"
+    commission = "0"
+    slippage_bps = ZERO
+    open_orders = _NO_ORDERS  # replaced on every change, never mutated in place
+    orders_placed = 0
 
     @event("PortfolioOpened")
     def __init__(self, name: str, on: date, currency: str = "USD") -> None:
@@ -98,10 +156,11 @@ class Portfolio(Aggregate):
         """Take cash out; never more than the balance."""
         amount = parse_money(amount)
         self._check_open_and_clock(on)
-        if amount > self.cash:
+        if amount > self.available_cash:
             raise InsufficientCashError(
                 f"Cannot withdraw {amount:,.2f} {self.currency} from {self.name!r}: its cash is "
-                f"{self.cash:,.2f}. Withdraw at most that, or sell shares first."
+                f"{self.cash:,.2f}{self._held_back()}. Withdraw at most "
+                f"{self.available_cash:,.2f}, or sell shares or cancel orders first."
             )
         self._cash_withdrawn(amount=amount, on=on)
 
@@ -116,14 +175,8 @@ class Portfolio(Aggregate):
     ) -> None:
         """Buy shares at `price`; the cost (value rounded to the cent, plus fee) must be covered."""
         ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on)
+        self._check_buy(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
-        total = value + fee
-        if total > self.cash:
-            raise InsufficientCashError(
-                f"Buying {quantity} {ticker} at {price} costs {total:,.2f} {self.currency} "
-                f"(fee {fee:,.2f} included) but {self.name!r} has {self.cash:,.2f} in cash. "
-                "Deposit more cash or buy fewer shares."
-            )
         self._shares_bought(
             **self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
         )
@@ -139,18 +192,8 @@ class Portfolio(Aggregate):
     ) -> None:
         """Sell shares held at `price`; never more than held, and the fee must be covered."""
         ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on)
-        held = self.shares.get(ticker, ZERO)
-        if quantity > held:
-            raise InsufficientSharesError(
-                f"Cannot sell {quantity} {ticker} from {self.name!r}: it holds {held}. "
-                "Sell at most that many."
-            )
+        self._check_sell(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
-        if self.cash + value - fee < 0:
-            raise InsufficientCashError(
-                f"The fee {fee:,.2f} exceeds the cash {self.name!r} would have after the sale "
-                f"({self.cash + value:,.2f}). Lower the fee."
-            )
         self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))
 
     def rename(self, new_name: str) -> None:
@@ -164,6 +207,189 @@ class Portfolio(Aggregate):
         self._check_open()
         self._closed(on=self.clock)
 
+    # -- orders and the market clock ----------------------------------------------------------
+
+    def set_rules(self, mode: str, commission: str, slippage_bps: Decimal, on: date) -> None:
+        """Set the trading mode, the commission model and the slippage orders fill under."""
+        if mode not in MODES:
+            raise InvalidOrderError(f"Mode {mode!r} is not one of {', '.join(MODES)}.")
+        spec = parse_commission(commission).spec
+        bps = parse_slippage_bps(slippage_bps)
+        self._check_open_and_clock(on)
+        self._rules_set(mode=mode, commission=spec, slippage_bps=bps, on=on)
+
+    def place_order(
+        self,
+        order_id: str,
+        side: str,
+        ticker: str,
+        quantity: Decimal,
+        kind: str,
+        on: date,
+        reserved: Decimal,
+        *,
+        limit: Decimal | None = None,
+        stop: Decimal | None = None,
+        trail_amount: Decimal | None = None,
+        trail_percent: Decimal | None = None,
+        tif: str = "day",
+        expires: date | None = None,
+    ) -> None:
+        """Place an order; a buy holds back `reserved` cash, a sell its `quantity` of shares."""
+        ticker, quantity = parse_ticker(ticker), parse_quantity(quantity)
+        prices = _check_order_shape(side, kind, limit, stop, trail_amount, trail_percent)
+        limit, stop, trail_amount, trail_percent = prices
+        if tif not in TIME_IN_FORCE:
+            raise InvalidOrderError(f"Time in force {tif!r} is not one of day, gtc.")
+        if expires is not None and tif != "gtc":
+            raise InvalidOrderError("Only a GTC order can have an expiry date; use --tif gtc.")
+        if not isinstance(order_id, str) or not order_id or order_id in self.open_orders:
+            raise InvalidOrderError(f"Order id {order_id!r} is empty or already in use.")
+        self._check_open_and_clock(on)
+        if expires is not None and expires <= on:
+            raise InvalidOrderError(
+                f"The expiry {expires.isoformat()} must be after the day the order is placed "
+                f"({on.isoformat()}): an order can fill from the next bar on."
+            )
+        if side == "buy":
+            reserved = parse_money(reserved, what="The cash to reserve")
+            if reserved > self.available_cash:
+                raise InsufficientCashError(
+                    f"A buy of {quantity} {ticker} needs about {reserved:,.2f} {self.currency} "
+                    f"(estimated cost, slippage and fee) but {self.name!r} has "
+                    f"{self.available_cash:,.2f} available{self._held_back()}. Deposit more cash, "
+                    "buy fewer shares or cancel an open order."
+                )
+        else:
+            if reserved != quantity:
+                raise InvalidOrderError("A sell order reserves exactly its quantity of shares.")
+            self._check_shares(ticker, quantity)
+        self._order_placed(
+            order_id=order_id,
+            side=side,
+            ticker=ticker,
+            quantity=quantity,
+            kind=kind,
+            limit=limit,
+            stop=stop,
+            trail_amount=trail_amount,
+            trail_percent=trail_percent,
+            tif=tif,
+            expires=expires,
+            reserved=reserved,
+            on=on,
+        )
+
+    def cancel_order(self, order_id: str, on: date) -> None:
+        """Cancel an open order, releasing what it reserved."""
+        self._open_order(order_id)
+        self._check_open_and_clock(on)
+        self._order_cancelled(order_id=order_id, on=on)
+
+    def expire_order(self, order_id: str, on: date) -> None:
+        """Record that an open order's time in force ran out on market date `on`."""
+        self._open_order(order_id)
+        self._check_open_and_clock(on, market=True)
+        self._order_expired(order_id=order_id, on=on)
+
+    def reject_order(self, order_id: str, reason: str, on: date) -> None:
+        """Record that an open order could not fill on `on` (e.g. not enough cash)."""
+        self._open_order(order_id)
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidOrderError("A rejection needs a reason.")
+        self._check_open_and_clock(on, market=True)
+        self._order_rejected(order_id=order_id, reason=reason.strip(), on=on)
+
+    def fill_order(
+        self,
+        order_id: str,
+        bar_day: date,
+        price: Decimal,
+        fee: Decimal,
+        slippage: Decimal,
+        provenance: PriceProvenance,
+    ) -> None:
+        """Fill an open order on the bar of `bar_day`: an OrderFilled, then the trade itself.
+
+        The two events are triggered together, after every check, so the fill is recorded whole
+        or not at all. A buy may use the cash its own order reserved, never another order's.
+        """
+        order = self.order(order_id)
+        self.check_fill(order_id, bar_day, price, fee, slippage)
+        self.record_fill(order_id, bar_day, price, fee, slippage)
+        trade = self._buy_fill if order.side == "buy" else self._sell_fill
+        trade(order.ticker, order.quantity, price, bar_day, provenance, fee)
+
+    def check_fill(
+        self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
+    ) -> None:
+        """Raise the error `fill_order` would raise, recording nothing."""
+        order = self.order(order_id)
+        price, fee = parse_price(price), parse_fee(fee)
+        if not isinstance(slippage, Decimal) or not slippage.is_finite() or slippage < 0:
+            raise InvalidOrderError(f"Slippage {slippage!r} must be a decimal of at least 0.")
+        self._check_open_and_clock(bar_day, market=True)
+        if bar_day <= order.placed_on:
+            raise InvalidOrderError(
+                f"Order {order_id[:8]} was placed on {order.placed_on}; it can fill only on a "
+                "later bar."
+            )
+        if order.side == "buy":
+            self._check_buy(order.ticker, order.quantity, price, fee, releasing=order.reserved)
+        else:
+            self._check_sell(order.ticker, order.quantity, price, fee, releasing=order.quantity)
+
+    def record_fill(
+        self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
+    ) -> None:
+        """Trigger only the OrderFilled of a fill (`fill_order` follows it with the trade)."""
+        order = self.order(order_id)
+        self._check_open_and_clock(bar_day, market=True)
+        self._order_filled(
+            order_id=order_id,
+            bar_day=bar_day,
+            price=parse_price(price),
+            quantity=order.quantity,
+            fee=parse_fee(fee),
+            slippage=slippage,
+            on=bar_day,
+        )
+
+    def advance_clock(self, on: date) -> None:
+        """Move the clock to market date `on` (after the orders on the bars up to it)."""
+        self._check_open_and_clock(on, market=True)
+        self._clock_advanced(on=on)
+
+    def _buy_fill(
+        self,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        on: date,
+        provenance: PriceProvenance,
+        fee: Decimal,
+    ) -> None:
+        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, True)
+        self._check_buy(ticker, quantity, price, fee)
+        value = to_cents(quantity * price)
+        self._shares_bought(
+            **self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
+        )
+
+    def _sell_fill(
+        self,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        on: date,
+        provenance: PriceProvenance,
+        fee: Decimal,
+    ) -> None:
+        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, True)
+        self._check_sell(ticker, quantity, price, fee)
+        value = to_cents(quantity * price)
+        self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))
+
     # -- queries --------------------------------------------------------------------------
 
     def positions(self) -> list[Position]:
@@ -172,6 +398,60 @@ class Portfolio(Aggregate):
             Position(ticker=t, quantity=q, cost_basis=self.cost[t])
             for t, q in sorted(self.shares.items())
         ]
+
+    @property
+    def simulated(self) -> bool:
+        """True in simulation mode: the clock moves only when advanced."""
+        return self.mode == "simulation"
+
+    @property
+    def reserved_cash(self) -> Decimal:
+        """Cash held back by open buy orders."""
+        return sum((o["reserved"] for o in self.open_orders.values() if o["side"] == "buy"), ZERO)
+
+    @property
+    def available_cash(self) -> Decimal:
+        """Cash not held back by open orders: what a withdrawal, trade or new order may use."""
+        return self.cash - self.reserved_cash
+
+    def reserved_shares(self, ticker: str) -> Decimal:
+        """Shares of `ticker` held back by open sell orders."""
+        return sum(
+            (
+                o["quantity"]
+                for o in self.open_orders.values()
+                if o["side"] == "sell" and o["ticker"] == ticker
+            ),
+            ZERO,
+        )
+
+    def available_shares(self, ticker: str) -> Decimal:
+        """Shares of `ticker` held and not held back by open sell orders."""
+        return self.shares.get(ticker, ZERO) - self.reserved_shares(ticker)
+
+    def orders(self) -> list[Order]:
+        """The open orders, in placement order."""
+        return sorted(
+            (Order(**fields) for fields in self.open_orders.values()), key=lambda o: o.number
+        )
+
+    def order(self, order_id: str) -> Order:
+        """The open order with id `order_id`; raises UnknownOrderError if there is none."""
+        return Order(**self._open_order(order_id))
+
+    def _open_order(self, order_id: str) -> dict[str, Any]:
+        found = self.open_orders.get(order_id) if isinstance(order_id, str) else None
+        if found is None:
+            raise UnknownOrderError(
+                f"{self.name!r} has no open order {str(order_id)[:8]!r}: it was filled, "
+                "cancelled, expired or rejected, or never placed. See 'erasmo orders "
+                f"{self.name}'."
+            )
+        return found
+
+    def _held_back(self) -> str:
+        reserved = self.reserved_cash
+        return f", of which open orders hold back {reserved:,.2f}" if reserved else ""
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -182,8 +462,15 @@ class Portfolio(Aggregate):
                 "Open a new portfolio to keep trading."
             )
 
-    def _check_open_and_clock(self, on: date) -> None:
+    def _check_open_and_clock(self, on: date, market: bool = False) -> None:
+        """`market`: recorded by the market clock (fills, expiries), not typed by a user."""
         self._check_open()
+        if self.simulated and on > self.clock and not market:
+            raise SimulationClockError(
+                f"{on.isoformat()} is after the clock of {self.name!r}, which is in simulation "
+                f"mode at {self.clock.isoformat()}: the future is not known yet. Use "
+                f"{self.clock.isoformat()}, or move the clock with 'erasmo advance'."
+            )
         if on < self.clock:
             raise ClockError(
                 f"{on.isoformat()} is before the latest event of {self.name!r}, on "
@@ -193,12 +480,64 @@ class Portfolio(Aggregate):
             )
 
     def _check_trade(
-        self, ticker: str, quantity: Decimal, price: Decimal, fee: Decimal, on: date
+        self,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        on: date,
+        market: bool = False,
     ) -> tuple[str, Decimal, Decimal, Decimal]:
         checked = (parse_ticker(ticker), parse_quantity(quantity), parse_price(price))
         fee = parse_fee(fee)
-        self._check_open_and_clock(on)
+        self._check_open_and_clock(on, market)
         return (*checked, fee)
+
+    def _check_buy(
+        self,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        releasing: Decimal = ZERO,
+    ) -> None:
+        """The cost must be covered by cash not held back by (other) open orders."""
+        total = to_cents(quantity * price) + fee
+        available = self.available_cash + releasing
+        if total > available:
+            raise InsufficientCashError(
+                f"Buying {quantity} {ticker} at {price} costs {total:,.2f} {self.currency} "
+                f"(fee {fee:,.2f} included) but {self.name!r} has {available:,.2f} in cash "
+                f"available{self._held_back()}. Deposit more cash, buy fewer shares or "
+                "cancel an open order."
+            )
+
+    def _check_shares(self, ticker: str, quantity: Decimal, releasing: Decimal = ZERO) -> None:
+        held = self.shares.get(ticker, ZERO)
+        available = self.available_shares(ticker) + releasing
+        if quantity > available:
+            back = f", of which open sell orders hold back {held - available}"
+            raise InsufficientSharesError(
+                f"Cannot sell {quantity} {ticker} from {self.name!r}: it holds {held}"
+                f"{back if held != available else ''}. Sell at most {available}."
+            )
+
+    def _check_sell(
+        self,
+        ticker: str,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        releasing: Decimal = ZERO,
+    ) -> None:
+        """Never more than held and not held back by (other) sell orders; the fee is covered."""
+        self._check_shares(ticker, quantity, releasing)
+        value = to_cents(quantity * price)
+        if self.available_cash + value - fee < 0:
+            raise InsufficientCashError(
+                f"The fee {fee:,.2f} exceeds the cash {self.name!r} would have after the sale "
+                f"({self.available_cash + value:,.2f}). Lower the fee."
+            )
 
     @staticmethod
     def _trade_fields(
@@ -279,6 +618,86 @@ class Portfolio(Aggregate):
             self.shares[ticker] = remaining
         self.clock = on
 
+    # -- order and clock events ------------------------------------------------------------
+
+    @event("TradingRulesSet")
+    def _rules_set(self, mode: str, commission: str, slippage_bps: Decimal, on: date) -> None:
+        self.mode = mode
+        self.commission = commission
+        self.slippage_bps = slippage_bps
+        self.clock = max(self.clock, on)
+
+    @event("OrderPlaced")
+    def _order_placed(
+        self,
+        order_id: str,
+        side: str,
+        ticker: str,
+        quantity: Decimal,
+        kind: str,
+        limit: Decimal | None,
+        stop: Decimal | None,
+        trail_amount: Decimal | None,
+        trail_percent: Decimal | None,
+        tif: str,
+        expires: date | None,
+        reserved: Decimal,
+        on: date,
+    ) -> None:
+        self.orders_placed += 1
+        order = {
+            "order_id": order_id,
+            "number": self.orders_placed,
+            "side": side,
+            "ticker": ticker,
+            "quantity": quantity,
+            "kind": kind,
+            "limit": limit,
+            "stop": stop,
+            "trail_amount": trail_amount,
+            "trail_percent": trail_percent,
+            "tif": tif,
+            "expires": expires,
+            "reserved": reserved,
+            "placed_on": on,
+        }
+        # A new dict each time: `open_orders` may still be the class-level default.
+        self.open_orders = {**self.open_orders, order_id: order}
+        self.clock = max(self.clock, on)
+
+    def _order_done(self, order_id: str, on: date) -> None:
+        self.open_orders = {k: v for k, v in self.open_orders.items() if k != order_id}
+        self.clock = max(self.clock, on)
+
+    @event("OrderFilled")
+    def _order_filled(
+        self,
+        order_id: str,
+        bar_day: date,
+        price: Decimal,
+        quantity: Decimal,
+        fee: Decimal,
+        slippage: Decimal,
+        on: date,
+    ) -> None:
+        self._order_done(order_id, on)
+
+    @event("OrderCancelled")
+    def _order_cancelled(self, order_id: str, on: date) -> None:
+        self._order_done(order_id, on)
+
+    @event("OrderExpired")
+    def _order_expired(self, order_id: str, on: date) -> None:
+        self._order_done(order_id, on)
+
+    @event("OrderRejected")
+    def _order_rejected(self, order_id: str, reason: str, on: date) -> None:
+        self._order_done(order_id, on)
+
+    @event("ClockAdvanced")
+    def _clock_advanced(self, on: date) -> None:
+        self.clock = on
+
     @event("PortfolioRenamed")
     def _renamed(self, name: str, on: date) -> None:
         self.name = name
@@ -286,6 +705,45 @@ class Portfolio(Aggregate):
     @event("PortfolioClosed")
     def _closed(self, on: date) -> None:
         self.closed = True
+
+
+def _check_order_shape(
+    side: str,
+    kind: str,
+    limit: Decimal | None,
+    stop: Decimal | None,
+    trail_amount: Decimal | None,
+    trail_percent: Decimal | None,
+) -> tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]:
+    """The order's prices, checked against what its kind needs (and nothing more)."""
+    if side not in ORDER_SIDES:
+        raise InvalidOrderError(f"Side {side!r} is not buy or sell.")
+    if kind not in ORDER_KINDS:
+        raise InvalidOrderError(f"Order type {kind!r} is not one of {', '.join(ORDER_KINDS)}.")
+    needs_limit = kind in ("limit", "stop-limit")
+    needs_stop = kind in ("stop", "stop-limit")
+    if needs_limit != (limit is not None):
+        raise InvalidOrderError(
+            f"A {kind} order {'needs' if needs_limit else 'takes no'} limit price (--limit)."
+        )
+    if needs_stop != (stop is not None):
+        raise InvalidOrderError(
+            f"A {kind} order {'needs' if needs_stop else 'takes no'} stop price (--stop)."
+        )
+    trailing = trail_amount is not None or trail_percent is not None
+    if (kind == "trailing") != trailing or (trail_amount is not None and trail_percent is not None):
+        raise InvalidOrderError(
+            "A trailing order needs one trail, an amount or a percentage (--trail 2.50 or "
+            "--trail 5%); other orders take none."
+        )
+    limit = parse_price(limit) if limit is not None else None
+    stop = parse_price(stop) if stop is not None else None
+    trail_amount = parse_price(trail_amount) if trail_amount is not None else None
+    if trail_percent is not None:
+        trail_percent = parse_price(trail_percent)
+        if trail_percent >= HUNDRED:
+            raise InvalidOrderError(f"A trail of {trail_percent}% must be below 100%.")
+    return limit, stop, trail_amount, trail_percent
 
 
 #: Event types by the name people see in history and export files.
@@ -297,6 +755,14 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "SharesSold": Portfolio.SharesSold,  # type: ignore[attr-defined]
     "PortfolioRenamed": Portfolio.PortfolioRenamed,  # type: ignore[attr-defined]
     "PortfolioClosed": Portfolio.PortfolioClosed,  # type: ignore[attr-defined]
+    # orders and the market clock
+    "TradingRulesSet": Portfolio.TradingRulesSet,  # type: ignore[attr-defined]
+    "OrderPlaced": Portfolio.OrderPlaced,  # type: ignore[attr-defined]
+    "OrderFilled": Portfolio.OrderFilled,  # type: ignore[attr-defined]
+    "OrderCancelled": Portfolio.OrderCancelled,  # type: ignore[attr-defined]
+    "OrderExpired": Portfolio.OrderExpired,  # type: ignore[attr-defined]
+    "OrderRejected": Portfolio.OrderRejected,  # type: ignore[attr-defined]
+    "ClockAdvanced": Portfolio.ClockAdvanced,  # type: ignore[attr-defined]
 }
 
 #: The version of each event's stored shape. Raise one, and add its upcaster to
@@ -310,6 +776,14 @@ EVENT_VERSIONS: dict[str, int] = {
     "SharesSold": 1,
     "PortfolioRenamed": 1,
     "PortfolioClosed": 1,
+    # orders and the market clock
+    "TradingRulesSet": 1,
+    "OrderPlaced": 1,
+    "OrderFilled": 1,
+    "OrderCancelled": 1,
+    "OrderExpired": 1,
+    "OrderRejected": 1,
+    "ClockAdvanced": 1,
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
 

@@ -1,0 +1,1 @@
+"""Trading in simulation: orders, their fill rules against daily bars, and the market clock."""

@@ -1,0 +1,617 @@
+"""Orders and the market clock: the use cases of trading in simulation.
+
+`SimulationService` places and cancels orders, lists them, and advances a portfolio's clock
+through the market calendar, filling, expiring or rejecting its open orders on each bar by the
+rules of `erasmo.simulation.fills` (docs/fill-rules.md). Everything an advance decides is
+recorded in one save, so an interrupted advance records nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from uuid import UUID
+
+from erasmo.market.base import MarketData, TickerInfo
+from erasmo.services import TradingService
+from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
+from events.application import LoggedEvent, Portfolios
+from events.commission import parse_commission, parse_slippage_bps
+from events.errors import (
+    DateOutOfRangeError,
+    InsufficientCashError,
+    InsufficientSharesError,
+    InvalidOrderError,
+    NoPriceError,
+    NotTradableError,
+    UnknownOrderError,
+)
+from events.portfolio import ORDER_KINDS, Order, Portfolio
+from events.values import (
+    PriceProvenance,
+    parse_date,
+    parse_money,
+    parse_price,
+    parse_quantity,
+    parse_ticker,
+)
+
+ZERO = Decimal(0)
+BPS = Decimal(10_000)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """An order as the CLI and the GUI show it, with what became of it.
+
+    Attributes:
+        order_id: its full id; `short_id` is its first 8 characters.
+        number: its place in the portfolio's placement order, from 1.
+        side, ticker, quantity, kind, limit, stop, trail_amount, trail_percent, tif, expires:
+            as placed.
+        reserved: cash (buy) or shares (sell) held back while it is open.
+        placed_on: the market date it was placed on.
+        status: "open", "filled", "cancelled", "expired" or "rejected".
+        done_on: the market date it stopped being open, or None.
+        fill_price, fee, slippage: the fill's price, commission and slippage per share.
+        reason: why it was rejected.
+    """
+
+    order_id: str
+    number: int
+    side: str
+    ticker: str
+    quantity: Decimal
+    kind: str
+    limit: Decimal | None
+    stop: Decimal | None
+    trail_amount: Decimal | None
+    trail_percent: Decimal | None
+    tif: str
+    expires: date | None
+    reserved: Decimal
+    placed_on: date
+    status: str = "open"
+    done_on: date | None = None
+    fill_price: Decimal | None = None
+    fee: Decimal | None = None
+    slippage: Decimal | None = None
+    reason: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        """The first 8 characters of the id (what the CLI shows and accepts)."""
+        return self.order_id[:8]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def describe(self) -> str:
+        """E.g. "buy 10 IBM limit 120.00 gtc"."""
+        terms: list[str] = []
+        if self.stop is not None:
+            terms.append(f"stop {self.stop}")
+        if self.limit is not None:
+            terms.append(f"limit {self.limit}")
+        if self.trail_amount is not None:
+            terms.append(f"trailing {self.trail_amount}")
+        if self.trail_percent is not None:
+            terms.append(f"trailing {self.trail_percent}%")
+        until = f" until {self.expires}" if self.expires else ""
+        quantity = format(self.quantity.normalize(), "f")
+        return " ".join(
+            [self.side, quantity, self.ticker, *(terms or ["market"]), self.tif + until]
+        )
+
+    @classmethod
+    def of(cls, order: Order) -> OrderView:
+        return cls(
+            order.order_id,
+            order.number,
+            order.side,
+            order.ticker,
+            order.quantity,
+            order.kind,
+            order.limit,
+            order.stop,
+            order.trail_amount,
+            order.trail_percent,
+            order.tif,
+            order.expires,
+            order.reserved,
+            order.placed_on,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TradingRules:
+    """A portfolio's mode, commission spec and slippage in basis points."""
+
+    mode: str
+    commission: str
+    slippage_bps: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceReport:
+    """What one advance of the clock did.
+
+    Attributes:
+        portfolio: the portfolio's name.
+        start, end: the clock before and after.
+        trading_days: how many trading days of the market calendar it stepped.
+        filled, expired, rejected: the orders that became so, in the order recorded.
+        open_orders: how many orders are still open.
+        cash_after: the portfolio's cash after it.
+    """
+
+    portfolio: str
+    start: date
+    end: date
+    trading_days: int
+    filled: tuple[OrderView, ...]
+    expired: tuple[OrderView, ...]
+    rejected: tuple[OrderView, ...]
+    open_orders: int
+    cash_after: Decimal
+
+
+class SimulationService:
+    """Orders, trading rules and the market clock of portfolios."""
+
+    def __init__(self, app: Portfolios, market: MarketData, trading: TradingService) -> None:
+        self.app = app
+        self.market = market
+        self.trading = trading
+        self._arrays: dict[str, tuple[Sequence[date], BarArrays]] = {}
+
+    # -- portfolios and rules ---------------------------------------------------------------
+
+    def open_portfolio(
+        self,
+        name: str,
+        cash: str | Decimal | None = None,
+        on: str | date | None = None,
+        mode: str = "live",
+        commission: str = "0",
+        slippage_bps: str | Decimal | int = 0,
+    ) -> UUID:
+        """Open a portfolio with its trading rules; a simulation one starts its clock on `on`."""
+        rules = _rules(mode, commission, slippage_bps)
+        amount = parse_money(cash, what="Opening cash") if cash is not None else None
+        day = self.trading.market_day(on)
+        return self.app.open_portfolio(name, day, amount, rules=rules)
+
+    def set_rules(
+        self,
+        name: str,
+        mode: str | None = None,
+        commission: str | None = None,
+        slippage_bps: str | Decimal | int | None = None,
+    ) -> TradingRules:
+        """Change a portfolio's mode, commission or slippage (None keeps the current one)."""
+        portfolio_id = self.trading.resolve(name)
+        current = self.rules(name)
+        rules = _rules(
+            mode if mode is not None else current.mode,
+            commission if commission is not None else current.commission,
+            slippage_bps if slippage_bps is not None else current.slippage_bps,
+        )
+        day = self.clock(name)
+        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, max(day, p.clock)))
+        return self.rules(name)
+
+    def rules(self, name: str) -> TradingRules:
+        """The portfolio's trading rules."""
+        p = self.app.portfolio(self.trading.resolve(name))
+        return TradingRules(p.mode, p.commission, p.slippage_bps)
+
+    def clock(self, name: str) -> date:
+        """The portfolio's market date: its own clock in simulation, else the latest data."""
+        p = self.app.portfolio(self.trading.resolve(name))
+        return p.clock if p.simulated else max(p.clock, self.market.latest_date())
+
+    def visible_until(self, name: str) -> date:
+        """The last market date the portfolio may see prices of (its clock in simulation)."""
+        return self.clock(name)
+
+    # -- orders -----------------------------------------------------------------------------
+
+    def place_order(
+        self,
+        name: str,
+        side: str,
+        ticker: str,
+        quantity: str | Decimal,
+        kind: str = "market",
+        limit: str | Decimal | None = None,
+        stop: str | Decimal | None = None,
+        trail: str | Decimal | None = None,
+        tif: str = "day",
+        expires: str | date | None = None,
+    ) -> OrderView:
+        """Place an order on the portfolio's clock day; it can fill from the next bar on.
+
+        `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
+        back its estimated cost (see `estimated_cost`); a sell holds back its shares.
+        """
+        side, kind, tif = side.strip().lower(), kind.strip().lower(), tif.strip().lower()
+        if side not in ("buy", "sell"):
+            raise InvalidOrderError(f"Side {side!r} is not buy or sell.")
+        if kind not in ORDER_KINDS:
+            raise InvalidOrderError(f"Order type {kind!r} is not one of {', '.join(ORDER_KINDS)}.")
+        symbol, shares = parse_ticker(ticker), parse_quantity(quantity)
+        limit_price = parse_price(limit) if limit is not None else None
+        stop_price = parse_price(stop) if stop is not None else None
+        trail_amount, trail_percent = _parse_trail(trail)
+        until = parse_date(expires) if expires is not None else None
+        info = self._tradable(symbol)
+        portfolio_id = self.trading.resolve(name)
+        day = self.clock(name)
+        order_id = uuid.uuid4().hex
+
+        def place(p: Portfolio) -> OrderView:
+            reserved = shares
+            if side == "buy":
+                reserved = self.estimated_cost(
+                    p, info, shares, kind, limit_price, stop_price, trail_amount, trail_percent, day
+                )
+            else:
+                self._last_close(info, day)  # the ticker must have a price by then
+            p.place_order(
+                order_id,
+                side,
+                info.ticker,
+                shares,
+                kind,
+                day,
+                reserved,
+                limit=limit_price,
+                stop=stop_price,
+                trail_amount=trail_amount,
+                trail_percent=trail_percent,
+                tif=tif,
+                expires=until,
+            )
+            return OrderView.of(p.order(order_id))
+
+        return self.app.change(portfolio_id, place)
+
+    def estimated_cost(
+        self,
+        p: Portfolio,
+        info: TickerInfo,
+        quantity: Decimal,
+        kind: str,
+        limit: Decimal | None,
+        stop: Decimal | None,
+        trail_amount: Decimal | None,
+        trail_percent: Decimal | None,
+        day: date,
+    ) -> Decimal:
+        """The cash a buy order holds back: quantity x its likely price, with slippage, plus
+        the commission on that value (rounded up to the cent, at least one cent).
+
+        The likely price is the limit for limit and stop-limit orders, the higher of the stop
+        and the last close for stop orders, the last close plus the trail for trailing stops,
+        and the last close for market orders. A gap can make a fill cost more than this; the
+        fill is then checked against the cash the order may use, and rejected if short.
+        """
+        close = self._last_close(info, day)
+        if kind in ("limit", "stop-limit"):
+            assert limit is not None
+            price = limit
+        elif kind == "stop":
+            assert stop is not None
+            price = max(stop, close)
+        elif kind == "trailing":
+            if trail_amount is not None:
+                price = close + trail_amount
+            else:
+                price = close * (1 + (trail_percent or ZERO) / 100)
+        else:
+            price = close
+        slipped = price * (1 + p.slippage_bps / BPS)
+        value = _cents_up(quantity * slipped)
+        fee = parse_commission(p.commission).fee(quantity, slipped)
+        return max(value + fee, Decimal("0.01"))
+
+    def cancel_order(self, name: str, order_id: str) -> OrderView:
+        """Cancel an open order (by its id or a unique prefix of it)."""
+        portfolio_id = self.trading.resolve(name)
+        found = self._find_open(name, order_id)
+        day = self.clock(name)
+
+        def cancel(p: Portfolio) -> OrderView:
+            p.cancel_order(found.order_id, max(day, p.clock))
+            return replace(found, status="cancelled", done_on=max(day, p.clock))
+
+        return self.app.change(portfolio_id, cancel)
+
+    def orders(self, name: str, open_only: bool = True) -> list[OrderView]:
+        """The portfolio's orders in placement order (only the open ones by default)."""
+        views = orders_from_history(self.app.history(self.trading.resolve(name)))
+        return [v for v in views if v.is_open] if open_only else views
+
+    def _find_open(self, name: str, order_id: str) -> OrderView:
+        prefix = order_id.strip().lower()
+        matches = [o for o in self.orders(name) if prefix and o.order_id.startswith(prefix)]
+        if len(matches) != 1:
+            what = "several open orders" if matches else "no open order"
+            raise UnknownOrderError(
+                f"{name!r} has {what} whose id starts with {order_id!r}. See its open orders "
+                f"with 'erasmo orders {name}'{' and give more of the id' if matches else ''}."
+            )
+        return matches[0]
+
+    # -- the clock --------------------------------------------------------------------------
+
+    def advance(
+        self,
+        name: str,
+        days: int | None = None,
+        to: str | date | None = None,
+        progress: Progress | None = None,
+    ) -> AdvanceReport:
+        """Step the clock `days` trading days (default 1) or to the last trading day on or
+        before `to`, filling, expiring or rejecting open orders on each bar on the way."""
+        portfolio_id = self.trading.resolve(name)
+        p = self.app.portfolio(portfolio_id)
+        if p.simulated:
+            start = p.clock
+            target = self._target(start, days, to)
+        else:
+            # A live portfolio's clock follows the data: an advance processes its orders on
+            # the bars that arrived since its latest event.
+            if days is not None or to is not None:
+                raise InvalidOrderError(
+                    f"{p.name!r} is a live portfolio: its clock follows the market data, so "
+                    "'advance' takes no --days or --to. Switch it to simulation mode with "
+                    f"'erasmo portfolio rules {p.name} --mode simulation' to step through days."
+                )
+            start, target = p.clock, self.market.latest_date()
+            if target <= start:
+                raise DateOutOfRangeError(
+                    f"{p.name!r} is live and already at the latest market data "
+                    f"({target.isoformat()}); its orders fill as newer data arrives."
+                )
+        calendar = self.market.trading_days(None)
+        stepped = bisect.bisect_right(calendar, target) - bisect.bisect_right(calendar, start)
+
+        def step(p: Portfolio) -> AdvanceReport:
+            return self._advance(p, target, stepped, progress)
+
+        return self.app.change(portfolio_id, step)
+
+    def _target(self, start: date, days: int | None, to: str | date | None) -> date:
+        calendar = self.market.trading_days(None)
+        latest = calendar[-1]
+        if days is not None and to is not None:
+            raise InvalidOrderError("Give either a number of days or a date to advance to.")
+        if to is not None:
+            wanted = parse_date(to)
+            if wanted <= start:
+                raise DateOutOfRangeError(
+                    f"{wanted.isoformat()} is not after the clock ({start.isoformat()}): the "
+                    "clock only moves forward."
+                )
+            if wanted > latest:
+                raise DateOutOfRangeError(
+                    f"{wanted.isoformat()} is after the market data ends on {latest.isoformat()}."
+                    f" Advance to {latest.isoformat()} or earlier."
+                )
+            index = bisect.bisect_right(calendar, wanted) - 1
+            target = calendar[index]
+            return target if target > start else wanted
+        steps = 1 if days is None else days
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise InvalidOrderError(
+                f"Advance by a whole number of trading days (1 or more), not {days!r}."
+            )
+        index = bisect.bisect_right(calendar, start) + steps - 1
+        if index >= len(calendar):
+            raise DateOutOfRangeError(
+                f"The market data ends on {latest.isoformat()}, "
+                f"{len(calendar) - bisect.bisect_right(calendar, start)} trading days after the "
+                f"clock ({start.isoformat()}); advance by fewer days."
+            )
+        return calendar[index]
+
+    def _advance(
+        self, p: Portfolio, target: date, stepped: int, progress: Progress | None
+    ) -> AdvanceReport:
+        start = p.clock
+        calendar = self.market.trading_days(None)
+        bps = p.slippage_bps
+        commission = parse_commission(p.commission)
+        open_orders = p.orders()
+        # (day, placement number, what, order, fill) for every order that fills or expires
+        # by `target`. Orders cannot be placed while the clock advances, so each order's
+        # outcome depends only on the bars and on the cash the earlier outcomes leave:
+        # applying them in (day, placement) order is exact.
+        outcomes: list[tuple[date, int, str, Order, object]] = []
+        for done, order in enumerate(open_orders):
+            if progress is not None:
+                progress(done, len(open_orders))
+            days, arrays = self._ticker_arrays(order.ticker)
+            lo = bisect.bisect_right(days, order.placed_on)
+            last = target
+            expiry: date | None = None
+            if order.tif == "day":
+                following = bisect.bisect_right(calendar, order.placed_on)
+                if following < len(calendar):
+                    expiry = calendar[following]
+            elif order.expires is not None:
+                index = bisect.bisect_right(calendar, order.expires) - 1
+                expiry = max(calendar[index], start) if index >= 0 else start
+            if expiry is not None:
+                last = min(last, order.expires if order.expires is not None else expiry)
+            hi = bisect.bisect_right(days, last)
+            terms = _terms(order, arrays, lo)
+            fill = first_fill(terms, arrays, lo, hi, bps)
+            if fill is not None:
+                outcomes.append((days[fill.index], order.number, "fill", order, fill))
+            elif expiry is not None and expiry <= target:
+                outcomes.append((max(expiry, start), order.number, "expire", order, None))
+        if progress is not None:
+            progress(len(open_orders), len(open_orders))
+        outcomes.sort(key=lambda o: (o[0], o[1]))
+        filled: list[OrderView] = []
+        expired: list[OrderView] = []
+        rejected: list[OrderView] = []
+        for day, _, what, order, found in outcomes:
+            view = OrderView.of(order)
+            if what == "expire":
+                p.expire_order(order.order_id, day)
+                expired.append(replace(view, status="expired", done_on=day))
+                continue
+            assert found is not None
+            price, slippage = found.price, found.slippage  # type: ignore[attr-defined]
+            fee = commission.fee(order.quantity, price)
+            try:
+                p.check_fill(order.order_id, day, price, fee, slippage)
+            except (InsufficientCashError, InsufficientSharesError) as error:
+                reason = f"not filled at {price} on {day}: {error}"
+                p.reject_order(order.order_id, reason, day)
+                rejected.append(replace(view, status="rejected", done_on=day, reason=reason))
+                continue
+            info = self.market.info(order.ticker)
+            provenance = PriceProvenance(info.source, day, info.adjusted, "order")
+            p.fill_order(order.order_id, day, price, fee, slippage, provenance)
+            filled.append(
+                replace(
+                    view,
+                    status="filled",
+                    done_on=day,
+                    fill_price=price,
+                    fee=fee,
+                    slippage=slippage,
+                )
+            )
+        p.advance_clock(target)
+        return AdvanceReport(
+            portfolio=p.name,
+            start=start,
+            end=target,
+            trading_days=stepped,
+            filled=tuple(filled),
+            expired=tuple(expired),
+            rejected=tuple(rejected),
+            open_orders=len(p.open_orders),
+            cash_after=p.cash,
+        )
+
+    # -- market data ------------------------------------------------------------------------
+
+    def _tradable(self, ticker: str) -> TickerInfo:
+        info = self.market.info(ticker)
+        if not info.tradable:
+            raise NotTradableError(
+                f"{info.ticker} ({info.description or 'an index'}) can be charted and used as a "
+                "benchmark, but not traded. Pick a stock instead."
+            )
+        return info
+
+    def _ticker_arrays(self, ticker: str) -> tuple[Sequence[date], BarArrays]:
+        """The ticker's whole history as arrays (built once per service)."""
+        if ticker not in self._arrays:
+            bars = self.market.bars(ticker)
+            self._arrays[ticker] = ([b.day for b in bars], BarArrays.of(bars))
+        return self._arrays[ticker]
+
+    def _last_close(self, info: TickerInfo, day: date) -> Decimal:
+        days, arrays = self._ticker_arrays(info.ticker)
+        index = bisect.bisect_right(days, day) - 1
+        if index < 0:
+            raise NoPriceError(
+                f"The market data for {info.ticker} starts on {info.first}, after the clock "
+                f"({day}): there is no price to place an order at yet."
+            )
+        if info.last <= day:
+            raise NoPriceError(
+                f"The market data for {info.ticker} ends on {info.last}, so an order placed on "
+                f"{day} could never fill. Trade another ticker."
+            )
+        return arrays.bars[index].close
+
+
+def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
+    """Every order of a portfolio's history with what became of it, in placement order."""
+    views: dict[str, OrderView] = {}
+    for event in events:
+        f = event.fields
+        if event.type == "OrderPlaced":
+            views[f["order_id"]] = OrderView(
+                f["order_id"],
+                len(views) + 1,
+                f["side"],
+                f["ticker"],
+                f["quantity"],
+                f["kind"],
+                f["limit"],
+                f["stop"],
+                f["trail_amount"],
+                f["trail_percent"],
+                f["tif"],
+                f["expires"],
+                f["reserved"],
+                event.on,
+            )
+        elif event.type == "OrderFilled":
+            views[f["order_id"]] = replace(
+                views[f["order_id"]],
+                status="filled",
+                done_on=event.on,
+                fill_price=f["price"],
+                fee=f["fee"],
+                slippage=f["slippage"],
+            )
+        elif event.type in ("OrderCancelled", "OrderExpired", "OrderRejected"):
+            status = event.type.removeprefix("Order").lower()
+            views[f["order_id"]] = replace(
+                views[f["order_id"]], status=status, done_on=event.on, reason=f.get("reason")
+            )
+    return list(views.values())
+
+
+def _rules(
+    mode: str, commission: str, slippage_bps: str | Decimal | int
+) -> tuple[str, str, Decimal]:
+    mode = mode.strip().lower()
+    if mode not in ("live", "simulation"):
+        raise InvalidOrderError(f"Mode {mode!r} is not live or simulation.")
+    return mode, parse_commission(commission).spec, parse_slippage_bps(slippage_bps)
+
+
+def _parse_trail(trail: str | Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    if trail is None:
+        return None, None
+    if isinstance(trail, str) and trail.strip().endswith("%"):
+        return None, parse_price(trail.strip().removesuffix("%"))
+    return parse_price(trail), None
+
+
+def _terms(order: Order, arrays: BarArrays, lo: int) -> OrderTerms:
+    reference = arrays.bars[lo - 1].close if lo > 0 else None
+    if reference is None and arrays.bars:
+        reference = arrays.bars[0].open or arrays.bars[0].close
+    return OrderTerms(
+        order.side,
+        order.kind,
+        order.limit,
+        order.stop,
+        order.trail_amount,
+        order.trail_percent,
+        reference,
+    )
+
+
+def _cents_up(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
