@@ -73,7 +73,11 @@ class ClockController(QObject):
         simulation, name = self.simulation, self.name
 
         def job(progress: Progress) -> Any:
-            return simulation.advance(name, days=days, to=to, progress=progress.report)
+            def report(done: int, total: int) -> None:
+                progress.check()  # Cancel: the step is abandoned before anything is recorded
+                progress.report(done, total)
+
+            return simulation.advance(name, days=days, to=to, progress=report)
 
         for widget in self.bar.buttons():
             widget.setEnabled(False)
@@ -154,6 +158,6 @@ def describe(report: Any) -> str:
         count = len(value) if isinstance(value, (list, tuple)) else value
         if count:
             parts.append(f"{count} {word}")
-    clock = getattr(report, "clock", None) or getattr(report, "end", None)
-    head = f"Clock at {clock.isoformat()}" if isinstance(clock, date) else "Clock moved"
-    return head + (": " + ", ".join(parts) if parts else "")
+    end, days = report.end, report.trading_days
+    head = f"Clock at {end.isoformat()} ({days} trading day{'s' if days != 1 else ''})"
+    return head + (": " + ", ".join(parts) if parts else "") + f"; {report.open_orders} open."

@@ -289,9 +289,9 @@ class MainController(QObject):
 
     def visible_until(self, name: str) -> date | None:
         """The last market day portfolio `name` may see (None: all the data)."""
-        if self.simulation is None:
+        if self.simulation is None or self.simulation.rules(name).mode != "simulation":
             return None
-        until: date | None = self.simulation.visible_until(name)
+        until: date = self.simulation.visible_until(name)
         return until
 
     def portfolio_tickers(self) -> list[str]:
@@ -346,7 +346,9 @@ class MainController(QObject):
     def open_new_portfolio_dialog(self) -> NewPortfolioDialog:
         """The new-portfolio dialog, shown; its portfolio is selected once opened."""
         taken = {name_key(r.name) for r in self.portfolios.portfolios()}
-        dialog = NewPortfolioDialog(self.trading, taken, self.colors.loss, self.window)
+        dialog = NewPortfolioDialog(
+            self.trading, taken, self.colors.loss, self.window, simulation=self.simulation
+        )
         dialog.opened_portfolio.connect(self._on_portfolio_opened)
         dialog.open()
         return dialog

@@ -43,7 +43,7 @@ class OrderTicket(QObject):
         self.view = view = OrderTicketView(loss, parent)
         clock = simulation.clock(portfolio.name)
         self.clock = clock
-        available = getattr(portfolio, "available_cash", portfolio.cash)
+        available = portfolio.available_cash
         view.portfolio.setText(
             f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} available, "
             f"clock {clock.isoformat()}"
@@ -225,7 +225,7 @@ class OrdersController(QObject):
             orders = []
             self.view.summary.setText(str(error))
         else:
-            open_count = sum(1 for o in orders if getattr(o, "status", "open") == "open")
+            open_count = sum(1 for o in orders if o.status == "open")
             self.view.summary.setText(f"{open_count} open order{'s' if open_count != 1 else ''}")
         self.model.set_orders(orders)
         self._on_selection()
@@ -237,9 +237,7 @@ class OrdersController(QObject):
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, *_: object) -> None:
         order = self.selected_order()
-        self.view.cancel_order.setEnabled(
-            order is not None and getattr(order, "status", "open") == "open"
-        )
+        self.view.cancel_order.setEnabled(order is not None and order.status == "open")
 
     def cancel(self, order: Any) -> None:
         """Cancel `order` through the service; errors are shown, never raised."""
@@ -255,5 +253,5 @@ class OrdersController(QObject):
     @Slot()
     def _on_cancel(self, *_: object) -> None:
         order = self.selected_order()
-        if order is not None and getattr(order, "status", "open") == "open":
+        if order is not None and order.status == "open":
             self.cancel(order)

@@ -31,8 +31,8 @@ def _price(value: Any) -> str:
 
 
 def _trail(order: Any) -> str:
-    amount = getattr(order, "trail_amount", None)
-    percent = getattr(order, "trail_percent", None)
+    amount = order.trail_amount
+    percent = order.trail_percent
     if percent is not None:
         return f"{formatting.quantity(percent)} %"
     return "" if amount is None else formatting.price(amount)
@@ -52,9 +52,12 @@ COLUMNS: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
     ("TIF", lambda o: o.tif, "Time in force: DAY or GTC."),
     ("Expires", lambda o: o.expires, "A GTC order's last day."),
     ("Reserved", lambda o: o.reserved, "Cash (buy) or shares (sell) held back for it."),
-    ("Status", lambda o: getattr(o, "status", "open"), "Open, filled, cancelled, expired…"),
+    ("Status", lambda o: o.status, "Open, filled, cancelled, expired or rejected."),
+    ("On", lambda o: o.done_on, "The bar it filled on, or the day it was cancelled or expired."),
+    ("Fill price", lambda o: o.fill_price, "The price it filled at, slippage included."),
+    ("Fee", lambda o: o.fee, "The commission charged on the fill."),
 )
-PRICE_COLUMNS = {"Limit", "Stop"}
+PRICE_COLUMNS = {"Limit", "Stop", "Fill price"}
 
 
 class OrdersTableModel(RowsTableModel):
@@ -91,6 +94,8 @@ class OrdersTableModel(RowsTableModel):
             value = read(order)
             if header in PRICE_COLUMNS:
                 return _price(value)
+            if header == "Fee":
+                return "" if value is None else formatting.money(value)
             if header == "Reserved" and isinstance(value, Decimal):
                 shares = order.side == "sell"
                 return formatting.quantity(value) if shares else formatting.money(value)
@@ -100,9 +105,9 @@ class OrdersTableModel(RowsTableModel):
                 return _text(value).upper() if header == "TIF" else _text(value).capitalize()
             return _text(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            reason = getattr(order, "reason", None)
+            reason = order.reason
             return f"{tip}\n{reason}" if reason else tip
-        if role == Qt.ItemDataRole.ForegroundRole and getattr(order, "status", "open") != "open":
+        if role == Qt.ItemDataRole.ForegroundRole and order.status != "open":
             return self._dimmed
         if role == Qt.ItemDataRole.TextAlignmentRole and header in (
             "Quantity",
@@ -111,6 +116,8 @@ class OrdersTableModel(RowsTableModel):
             "Trail",
             "Reserved",
             "#",
+            "Fill price",
+            "Fee",
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
