@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InvalidInputError
 from events.values import (
     parse_fee,
@@ -58,6 +59,7 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
     clock: date | None = None
     closed = False
     expected_version = 1
+    book = _OrderBook()
     for event in events:
         found: list[str] = []
         kind, fields = event.event_type, event.fields
@@ -80,6 +82,10 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             cash = _apply(kind, fields, cash, shares, found)
         except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
             found.append(f"invalid field: {error}")
+        try:
+            book.apply(kind, fields, found)
+        except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
+            found.append(f"invalid order field: {error}")
         if on is not None:
             clock = max(on, clock) if clock else on
         closed = closed or kind == "PortfolioClosed"
@@ -113,8 +119,71 @@ def _apply(
                 found.append(f"sells {quantity} {ticker} but holds {held}")
             cash += value - fee
             shares[ticker] = held - quantity
-    elif kind != "PortfolioClosed":
+    elif kind != "PortfolioClosed" and kind not in ORDER_EVENT_TYPES:
         found.append(f"unknown event type {kind}")
     if cash < 0:
         found.append(f"cash would be negative ({cash})")
     return cash
+
+
+# -- orders and the market clock ------------------------------------------------------------
+
+#: Events of orders, trading rules and the clock (they move no cash: a fill's trade does).
+ORDER_EVENT_TYPES = frozenset(
+    {
+        "TradingRulesSet",
+        "OrderPlaced",
+        "OrderFilled",
+        "OrderCancelled",
+        "OrderExpired",
+        "OrderRejected",
+        "ClockAdvanced",
+    }
+)
+
+
+class _OrderBook:
+    """The open orders while auditing: each order is done once, and each OrderFilled is
+    immediately followed by its trade (same ticker, quantity, price and fee)."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, Any] | None = None  # a fill awaiting its trade
+
+    def apply(self, kind: str, fields: dict[str, Any], found: list[str]) -> None:
+        if self.pending is not None:
+            fill, self.pending = self.pending, None
+            self._check_trade_of(fill, kind, fields, found)
+        if kind == "TradingRulesSet":
+            if fields["mode"] not in ("live", "simulation"):
+                found.append(f"mode {fields['mode']!r} is not live or simulation")
+            parse_commission(fields["commission"])
+            parse_slippage_bps(fields["slippage_bps"])
+        elif kind == "OrderPlaced":
+            order_id = fields["order_id"]
+            if order_id in self.open:
+                found.append(f"order {str(order_id)[:8]} was already placed")
+            parse_ticker(fields["ticker"])
+            parse_quantity(fields["quantity"])
+            self.open[order_id] = fields
+        elif kind in ("OrderFilled", "OrderCancelled", "OrderExpired", "OrderRejected"):
+            order = self.open.pop(fields["order_id"], None)
+            if order is None:
+                found.append(f"order {str(fields['order_id'])[:8]} is not open")
+            elif kind == "OrderFilled":
+                if fields["quantity"] != order["quantity"]:
+                    found.append(f"fills {fields['quantity']} of an order for {order['quantity']}")
+                self.pending = {**fields, "ticker": order["ticker"], "side": order["side"]}
+
+    @staticmethod
+    def _check_trade_of(
+        fill: dict[str, Any], kind: str, fields: dict[str, Any], found: list[str]
+    ) -> None:
+        expected = "SharesBought" if fill["side"] == "buy" else "SharesSold"
+        same = kind == expected and all(
+            fields.get(key) == fill[key] for key in ("ticker", "quantity", "price", "fee")
+        )
+        if not same or fields.get("price_kind") != "order":
+            found.append(
+                f"order {str(fill['order_id'])[:8]}'s fill is not followed by its {expected}"
+            )

@@ -328,6 +328,41 @@ def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
         trade(f["ticker"], f["quantity"], f["price"], f["on"], provenance, f["fee"])
     elif kind == "PortfolioRenamed":
         probe.rename(f["name"])
+    elif kind in _ORDER_COMMANDS:
+        _ORDER_COMMANDS[kind](probe, f)
     else:
         probe.close()
     return probe
+
+
+# -- orders and the market clock: the command that records each event -----------------------
+
+_ORDER_COMMANDS: dict[str, Any] = {
+    "TradingRulesSet": lambda p, f: p.set_rules(
+        f["mode"], f["commission"], f["slippage_bps"], f["on"]
+    ),
+    "OrderPlaced": lambda p, f: p.place_order(
+        f["order_id"],
+        f["side"],
+        f["ticker"],
+        f["quantity"],
+        f["kind"],
+        f["on"],
+        f["reserved"],
+        limit=f["limit"],
+        stop=f["stop"],
+        trail_amount=f["trail_amount"],
+        trail_percent=f["trail_percent"],
+        tif=f["tif"],
+        expires=f["expires"],
+    ),
+    # The trade recorded with a fill follows as its own event, re-made by buy/sell above.
+    "OrderFilled": lambda p, f: (
+        p.check_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
+        p.record_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
+    ),
+    "OrderCancelled": lambda p, f: p.cancel_order(f["order_id"], f["on"]),
+    "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
+    "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
+    "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),
+}

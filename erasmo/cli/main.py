@@ -119,13 +119,38 @@ def portfolio() -> None:
 @click.argument("name")
 @click.option("--cash", metavar="AMOUNT", help="Deposit this much cash on opening.")
 @click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@click.option(
+    "--mode",
+    type=click.Choice(["simulation", "live"], case_sensitive=False),
+    help="simulation: the clock starts on --on and moves only with 'advance'; live (default): "
+    "the clock follows the latest data.",
+)
+@click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
+@click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
 @pass_ctx
-def portfolio_open(c: Context, name: str, cash: str | None, on: str | None) -> None:
+def portfolio_open(
+    c: Context,
+    name: str,
+    cash: str | None,
+    on: str | None,
+    mode: str | None,
+    commission: str | None,
+    slippage_bps: str | None,
+) -> None:
     """Open a new portfolio called NAME."""
-    trading = c.erasmo.trading
-    portfolio_id = trading.open_portfolio(name, cash, on)
+    if mode is None and commission is None and slippage_bps is None:
+        portfolio_id = c.erasmo.trading.open_portfolio(name, cash, on)
+    else:
+        portfolio_id = c.erasmo.simulation.open_portfolio(
+            name, cash, on, mode or "live", commission or "0", slippage_bps or "0"
+        )
     p = c.erasmo.app.portfolio(portfolio_id)
     click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
+    if p.mode != "live" or p.commission != "0" or p.slippage_bps:
+        click.echo(
+            f"Mode {p.mode} (clock {p.clock}), commission {p.commission}, slippage "
+            f"{p.slippage_bps} bps."
+        )
 
 
 @portfolio.command("list")
@@ -300,7 +325,14 @@ def history(c: Context, name: str, as_json: bool) -> None:
             ]
         )
         return
-    rows = [[str(e.seq), e.on.isoformat(), e.type, _describe(e.fields)] for e in events]
+    from erasmo.cli.orders_commands import describe_order_event
+
+    rows = [
+        [str(e.seq), e.on.isoformat(), e.type, describe_order_event(e.type, e.fields) or ""]
+        if e.type.startswith(("Order", "TradingRules", "Clock"))
+        else [str(e.seq), e.on.isoformat(), e.type, _describe(e.fields)]
+        for e in events
+    ]
     click.echo(table(["seq", "on", "event", "details"], rows, right=[0]))
 
 
@@ -496,6 +528,7 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
 
 # Read-side commands (holdings, performance, value, replay) live in their own module.
 from erasmo.cli import (  # noqa: E402, F401
+    orders_commands,
     reports,
     store_commands,
     sync_commands,

@@ -27,6 +27,26 @@ def _moment(as_of: str | None, at: int | None) -> Any:
     return Moment(seq=at, on=parse_date(as_of) if as_of else None)
 
 
+def _simulation_clock(c: Context, name: str) -> Any:
+    """A simulation portfolio's clock (nothing after it may be shown), else None."""
+    p = c.erasmo.app.portfolio(c.erasmo.trading.resolve(name))
+    return p.clock if p.simulated else None
+
+
+def _capped_end(c: Context, name: str, end: Any) -> Any:
+    clock = _simulation_clock(c, name)
+    return end if clock is None else min(end or clock, clock)
+
+
+def _capped_moment(c: Context, name: str, moment: Any) -> Any:
+    from erasmo.analytics import Moment
+
+    clock = _simulation_clock(c, name)
+    if clock is None or moment.seq is not None:
+        return moment
+    return Moment(on=min(moment.on or clock, clock))
+
+
 class _Row:
     """Attribute access to one record of a DataFrame."""
 
@@ -65,7 +85,7 @@ def holdings(
     c: Context, name: str, as_of: str | None, at: int | None, method: str, as_json: bool
 ) -> None:
     """Show the positions of portfolio NAME valued at market, with P&L and weights."""
-    moment = _moment(as_of, at)
+    moment = _capped_moment(c, name, _moment(as_of, at))
     portfolio_id = c.erasmo.trading.resolve(name)
     shot = c.erasmo.analytics.snapshot(portfolio_id, moment, method=method)
     p = c.erasmo.app.portfolio(portfolio_id)
@@ -172,7 +192,7 @@ def performance(
     """Show TTWROR, IRR, drawdown, volatility and Sharpe of NAME (Portfolio Performance's
     conventions)."""
     first = parse_date(start) if start else None
-    last = parse_date(end) if end else None
+    last = _capped_end(c, name, parse_date(end) if end else None)
     portfolio_id = c.erasmo.trading.resolve(name)
     m = c.erasmo.analytics.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
     data: dict[str, Any] = {
@@ -271,7 +291,7 @@ def value(
 ) -> None:
     """Show the daily value of NAME (cash + positions at each close)."""
     first = parse_date(start) if start else None
-    last = parse_date(end) if end else None
+    last = _capped_end(c, name, parse_date(end) if end else None)
     portfolio_id = c.erasmo.trading.resolve(name)
     series = c.erasmo.analytics.value(portfolio_id, start=first, end=last)
     import pandas as pd

@@ -52,9 +52,29 @@ BOUGHT: Final = "SharesBought"
 SOLD: Final = "SharesSold"
 RENAMED: Final = "PortfolioRenamed"
 CLOSED: Final = "PortfolioClosed"
+#: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
+#: cash and shares move in the SharesBought/SharesSold recorded with it).
+ORDER_EVENTS: Final[tuple[str, ...]] = (
+    "TradingRulesSet",
+    "OrderPlaced",
+    "OrderFilled",
+    "OrderCancelled",
+    "OrderExpired",
+    "OrderRejected",
+    "ClockAdvanced",
+)
 
 #: The event types a frame may hold, in the order of the `type` column's categories.
-EVENT_TYPES: Final[tuple[str, ...]] = (OPENED, DEPOSITED, WITHDRAWN, BOUGHT, SOLD, RENAMED, CLOSED)
+EVENT_TYPES: Final[tuple[str, ...]] = (
+    OPENED,
+    DEPOSITED,
+    WITHDRAWN,
+    BOUGHT,
+    SOLD,
+    RENAMED,
+    CLOSED,
+    *ORDER_EVENTS,  # orders and the market clock
+)
 EVENT_TYPE_DTYPE: Final = pd.CategoricalDtype(list(EVENT_TYPES), ordered=False)
 
 #: Column name -> dtype of the event frame, in column order.

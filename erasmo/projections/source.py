@@ -92,7 +92,7 @@ def _decode(block: bytes) -> pd.DataFrame:
         table = table.take(pc.sort_indices(table.column("q")))
         seq = table.column("q").to_numpy()
     state = table.column("s").combine_chunks()
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "seq": seq.astype(np.int64, copy=False),
             "portfolio": pd.Series(_labels(table.column("o"), _uuid_text), dtype=object),
@@ -113,6 +113,32 @@ def _decode(block: bytes) -> pd.DataFrame:
             "amount": _decimal(state, "amount"),
         }
     )
+    return _without_order_fields(frame)
+
+
+#: Codes of the event types whose ticker, quantity, price, value, fee and amount are their own
+#: (trades and cash); order events carry such fields too, which no projection may count.
+_COUNTED = [
+    list(EVENT_TYPE_DTYPE.categories).index(name)
+    for name in (
+        "PortfolioOpened",
+        "CashDeposited",
+        "CashWithdrawn",
+        "SharesBought",
+        "SharesSold",
+        "PortfolioRenamed",
+        "PortfolioClosed",
+    )
+]
+
+
+def _without_order_fields(frame: pd.DataFrame) -> pd.DataFrame:
+    other = ~np.isin(frame["type"].cat.codes.to_numpy(), _COUNTED)
+    if bool(other.any()):
+        frame.loc[other, ["quantity", "price", "value", "amount"]] = np.nan
+        frame.loc[other, "fee"] = 0.0
+        frame.loc[other, "ticker"] = None
+    return frame
 
 
 def _uuid_text(hex_id: str) -> str:

@@ -22,6 +22,14 @@ TYPE_LABELS = {
     "SharesSold": "Sell",
     "PortfolioRenamed": "Renamed",
     "PortfolioClosed": "Closed",
+    # orders and the market clock
+    "TradingRulesSet": "Rules",
+    "OrderPlaced": "Order",
+    "OrderFilled": "Order filled",
+    "OrderCancelled": "Order cancelled",
+    "OrderExpired": "Order expired",
+    "OrderRejected": "Order rejected",
+    "ClockAdvanced": "Clock",
 }
 
 

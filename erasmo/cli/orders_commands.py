@@ -1,0 +1,264 @@
+"""Order and clock commands: `order`, `orders`, `cancel`, `clock`, `advance`, `portfolio rules`.
+
+Orders fill against daily bars by the rules in docs/fill-rules.md when the clock advances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from erasmo.cli.main import NUMBERS_MAY_BE_NEGATIVE, Context, cli, pass_ctx, portfolio
+from erasmo.cli.output import echo_json, money, number, table
+
+ORDER_TYPES = ("market", "limit", "stop", "stop-limit", "trailing")
+
+
+def _order_json(o: Any) -> dict[str, Any]:
+    return {
+        "id": o.order_id,
+        "number": o.number,
+        "side": o.side,
+        "ticker": o.ticker,
+        "quantity": o.quantity,
+        "type": o.kind,
+        "limit": o.limit,
+        "stop": o.stop,
+        "trail_amount": o.trail_amount,
+        "trail_percent": o.trail_percent,
+        "tif": o.tif,
+        "expires": o.expires,
+        "reserved": o.reserved,
+        "placed_on": o.placed_on,
+        "status": o.status,
+        "done_on": o.done_on,
+        "fill_price": o.fill_price,
+        "fee": o.fee,
+        "slippage": o.slippage,
+        "reason": o.reason,
+    }
+
+
+def _outcome(o: Any) -> str:
+    if o.status == "filled":
+        slip = f", slippage {o.slippage}/share" if o.slippage else ""
+        return f"filled {o.done_on} at {o.fill_price}, fee {money(o.fee)}{slip}"
+    if o.status == "open":
+        what = money(o.reserved) if o.side == "buy" else f"{number(o.reserved)} shares"
+        return f"open, holds back {what}"
+    if o.status == "rejected":
+        return f"rejected {o.done_on}"
+    return f"{o.status} {o.done_on}"
+
+
+@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.argument("name")
+@click.argument("side", type=click.Choice(["buy", "sell"], case_sensitive=False))
+@click.argument("ticker")
+@click.argument("quantity")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(ORDER_TYPES, case_sensitive=False),
+    default="market",
+    show_default=True,
+    help="Order type.",
+)
+@click.option("--limit", metavar="PRICE", help="Limit price (limit and stop-limit orders).")
+@click.option("--stop", metavar="PRICE", help="Stop price (stop and stop-limit orders).")
+@click.option("--trail", metavar="AMOUNT|PERCENT%", help="Trailing distance, e.g. 2.50 or 5%.")
+@click.option(
+    "--tif",
+    type=click.Choice(["day", "gtc"], case_sensitive=False),
+    default="day",
+    show_default=True,
+    help="Time in force: the next trading day only, or good till cancelled.",
+)
+@click.option("--expires", metavar="DATE", help="Last day of a GTC order.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def order(
+    c: Context,
+    name: str,
+    side: str,
+    ticker: str,
+    quantity: str,
+    kind: str,
+    limit: str | None,
+    stop: str | None,
+    trail: str | None,
+    tif: str,
+    expires: str | None,
+    as_json: bool,
+) -> None:
+    """Place an order for portfolio NAME: it fills when the clock advances (see 'advance')."""
+    placed = c.erasmo.simulation.place_order(
+        name, side, ticker, quantity, kind, limit, stop, trail, tif, expires
+    )
+    if as_json:
+        echo_json(_order_json(placed))
+        return
+    click.echo(
+        f"Placed order {placed.short_id} on {placed.placed_on}: {placed.describe}; "
+        f"{_outcome(placed)}."
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--open", "which", flag_value="open", default=True, help="Open orders (default).")
+@click.option("--all", "which", flag_value="all", help="Every order, with what became of it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def orders(c: Context, name: str, which: str, as_json: bool) -> None:
+    """List the orders of portfolio NAME."""
+    found = c.erasmo.simulation.orders(name, open_only=which == "open")
+    if as_json:
+        echo_json([_order_json(o) for o in found])
+        return
+    if not found:
+        click.echo(f"{name!r} has no {'open ' if which == 'open' else ''}orders.")
+        return
+    rows = [[o.short_id, o.placed_on.isoformat(), o.describe, _outcome(o)] for o in found]
+    click.echo(table(["id", "placed", "order", "status"], rows))
+    for o in found:
+        if o.reason:
+            click.echo(f"{o.short_id}: {o.reason}")
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("order_id")
+@pass_ctx
+def cancel(c: Context, name: str, order_id: str) -> None:
+    """Cancel open order ORDER_ID (or a unique start of it) of portfolio NAME."""
+    done = c.erasmo.simulation.cancel_order(name, order_id)
+    click.echo(f"Cancelled order {done.short_id} ({done.describe}) on {done.done_on}.")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def clock(c: Context, name: str, as_json: bool) -> None:
+    """Show the market date of portfolio NAME and its trading rules."""
+    simulation = c.erasmo.simulation
+    day = simulation.clock(name)
+    rules = simulation.rules(name)
+    open_orders = simulation.orders(name)
+    if as_json:
+        echo_json(
+            {
+                "clock": day,
+                "mode": rules.mode,
+                "commission": rules.commission,
+                "slippage_bps": rules.slippage_bps,
+                "open_orders": len(open_orders),
+            }
+        )
+        return
+    follows = "" if rules.mode == "simulation" else " (live: follows the latest market data)"
+    click.echo(
+        f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
+        f"slippage {rules.slippage_bps} bps, {len(open_orders)} open orders."
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--days", type=int, metavar="N", help="Trading days to step (default 1).")
+@click.option("--to", "to", metavar="DATE", help="Step to the last trading day on or before DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bool) -> None:
+    """Move the clock of portfolio NAME forward, filling its orders on each bar on the way."""
+    report = c.erasmo.simulation.advance(name, days=days, to=to)
+    if as_json:
+        echo_json(
+            {
+                "portfolio": report.portfolio,
+                "from": report.start,
+                "to": report.end,
+                "trading_days": report.trading_days,
+                "filled": [_order_json(o) for o in report.filled],
+                "expired": [_order_json(o) for o in report.expired],
+                "rejected": [_order_json(o) for o in report.rejected],
+                "open_orders": report.open_orders,
+                "cash": report.cash_after,
+            }
+        )
+        return
+    click.echo(
+        f"{report.portfolio}: {report.start} -> {report.end} ({report.trading_days} trading "
+        f"days). Filled {len(report.filled)}, expired {len(report.expired)}, rejected "
+        f"{len(report.rejected)}; {report.open_orders} open orders, cash "
+        f"{money(report.cash_after)}."
+    )
+    for o in report.filled:
+        click.echo(f"  {o.short_id} {o.describe}: {_outcome(o)}")
+    for o in report.expired:
+        click.echo(f"  {o.short_id} {o.describe}: expired {o.done_on}")
+    for o in report.rejected:
+        click.echo(f"  {o.short_id} {o.describe}: {o.reason}")
+
+
+@portfolio.command("rules")
+@click.argument("name")
+@click.option("--mode", type=click.Choice(["simulation", "live"], case_sensitive=False))
+@click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
+@click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@pass_ctx
+def portfolio_rules(
+    c: Context, name: str, mode: str | None, commission: str | None, slippage_bps: str | None
+) -> None:
+    """Show or change the trading rules of portfolio NAME (recorded as an event)."""
+    simulation = c.erasmo.simulation
+    if mode is None and commission is None and slippage_bps is None:
+        rules = simulation.rules(name)
+        verb = "has"
+    else:
+        rules = simulation.set_rules(name, mode, commission, slippage_bps)
+        verb = "now has"
+    click.echo(
+        f"{name!r} {verb} {rules.mode} mode, commission {rules.commission}, slippage "
+        f"{rules.slippage_bps} bps."
+    )
+
+
+def describe_order_event(kind: str, fields: dict[str, Any]) -> str | None:
+    """The `erasmo history` details of an order, rules or clock event (None for others)."""
+    short = str(fields.get("order_id", ""))[:8]
+    if kind == "OrderPlaced":
+        terms = [
+            f"{label} {fields[key]}{suffix}"
+            for key, label, suffix in (
+                ("stop", "stop", ""),
+                ("limit", "limit", ""),
+                ("trail_amount", "trailing", ""),
+                ("trail_percent", "trailing", "%"),
+            )
+            if fields.get(key) is not None
+        ]
+        until = f" until {fields['expires']}" if fields.get("expires") else ""
+        return (
+            f"{short} {fields['side']} {number(fields['quantity'])} {fields['ticker']} "
+            f"{' '.join(terms) or 'market'} {fields['tif']}{until}"
+        )
+    if kind == "OrderFilled":
+        return (
+            f"{short} {number(fields['quantity'])} @ {fields['price']} on {fields['bar_day']}, "
+            f"fee {money(fields['fee'])}, slippage {fields['slippage']}/share"
+        )
+    if kind in ("OrderCancelled", "OrderExpired"):
+        return short
+    if kind == "OrderRejected":
+        return f"{short} {fields['reason']}"
+    if kind == "TradingRulesSet":
+        return (
+            f"{fields['mode']}, commission {fields['commission']}, slippage "
+            f"{fields['slippage_bps']} bps"
+        )
+    if kind == "ClockAdvanced":
+        return "clock moved"
+    return None
