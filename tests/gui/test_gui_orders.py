@@ -182,9 +182,11 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED))
     assert chart.view.clock_line.isVisible()
 
-    with qtbot.waitSignal(chart.drawn, timeout=10_000):
-        with qtbot.waitSignal(c.clock.advanced, timeout=10_000):
-            c.clock.step(days=5)
+    with (
+        qtbot.waitSignal(chart.drawn, timeout=10_000),
+        qtbot.waitSignal(c.clock.advanced, timeout=10_000),
+    ):
+        c.clock.step(days=5)
     assert chart.series.x[-1] == x_of(date(2010, 3, 8))
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED)) + 5
 
