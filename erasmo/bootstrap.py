@@ -21,6 +21,7 @@ from events.store import StoreConfig
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
+    from erasmo.branches import BranchService
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Erasmo:
     simulation: SimulationService
 
     _analytics: Analytics | None = None
+    _branches: BranchService | None = None
 
     @property
     def analytics(self) -> Analytics:
@@ -53,6 +55,15 @@ class Erasmo:
 
             self._analytics = Analytics(self.app, self.market, self.data_dir / "cache")
         return self._analytics
+
+    @property
+    def branches(self) -> BranchService:
+        """What-if branches, comparisons and the leaderboard (pandas only when comparing)."""
+        if self._branches is None:
+            from erasmo.branches import BranchService
+
+            self._branches = BranchService(self.app, lambda: self.analytics)
+        return self._branches
 
     def close(self) -> None:
         """Release the store's connections."""

@@ -30,6 +30,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from events.audit import AuditedEvent, Problem, audit_portfolio
+from events.branches import BranchRecording
 from events.catalog import CATALOG_ID, Catalog
 from events.errors import (
     ConcurrentWriteError,
@@ -126,7 +127,7 @@ class LoggedEvent:
     fields: dict[str, Any]
 
 
-class Portfolios(SyncRecording, Application[UUID]):
+class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
     """Opens portfolios and records cash movements and trades in an event store."""
 
     name = "erasmo"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InvalidInputError
@@ -70,6 +71,9 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             found.append("the first event must be PortfolioOpened")
         elif event.version > 1 and kind == "PortfolioOpened":
             found.append("PortfolioOpened may only be the first event")
+        # what-if branches
+        if kind == "BranchForked" and event.version != 2:
+            found.append("BranchForked may only follow PortfolioOpened")
         on = fields.get("on")
         if not isinstance(on, date) or isinstance(on, datetime):
             found.append("it has no market date")
@@ -119,6 +123,9 @@ def _apply(
                 found.append(f"sells {quantity} {ticker} but holds {held}")
             cash += value - fee
             shares[ticker] = held - quantity
+    # what-if branches
+    elif kind == "BranchForked":
+        _check_fork(fields, found)
     elif kind != "PortfolioClosed" and kind not in ORDER_EVENT_TYPES:
         found.append(f"unknown event type {kind}")
     if cash < 0:
@@ -187,3 +194,12 @@ class _OrderBook:
             found.append(
                 f"order {str(fill['order_id'])[:8]}'s fill is not followed by its {expected}"
             )
+def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
+    """A fork mark names its parent by id, name, version and log position."""
+    parse_name(fields["parent_name"])
+    if not isinstance(fields["parent_id"], UUID):
+        found.append("its parent_id is not a UUID")
+    for key in ("parent_version", "parent_seq"):
+        value = fields[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            found.append(f"its {key} {value!r} is not a positive whole number")

@@ -125,6 +125,10 @@ class StoreError(ErasmoError):
     """The event store cannot be opened or written (bad URL, unreachable server, bad file)."""
 
 
+class ForkPointError(ErasmoError):
+    """A fork was asked at a point that is not one of the parent portfolio's events."""
+
+
 class ConcurrentWriteError(ErasmoError):
     """Another process wrote to the same portfolio at the same moment; try the command again."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
@@ -19,6 +20,7 @@ from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     ClockError,
     ClosedPortfolioError,
+    ForkPointError,
     InsufficientCashError,
     InsufficientSharesError,
     InvalidOrderError,
@@ -706,6 +708,66 @@ class Portfolio(Aggregate):
     def _closed(self, on: date) -> None:
         self.closed = True
 
+    # -- what-if branches -----------------------------------------------------------------
+    # A branch is a portfolio whose history starts as a copy of another's up to one of its
+    # events: opened on the same date, then `BranchForked` saying where it came from, then the
+    # parent's events again (same fields, same market dates), then its own.
+
+    #: The portfolio this one was forked from (None for a portfolio opened afresh). A class
+    #: default, so snapshots taken before branches existed still load.
+    parent_id: UUID | None = None
+
+    def record_fork(
+        self, parent_id: UUID, parent_name: str, parent_version: int, parent_seq: int
+    ) -> None:
+        """Mark this portfolio, just opened, as a branch of `parent_id` after its event
+        `parent_version` (log position `parent_seq` in the store where it was forked)."""
+        if self.version != 1:
+            raise ForkPointError(
+                f"{self.name!r} already has events: only a portfolio just opened can become a "
+                "branch. Fork into a new name instead."
+            )
+        if parent_id == self.id or parent_version < 1 or parent_seq < 1:
+            raise ForkPointError(
+                f"A branch must come from another portfolio's event (got version "
+                f"{parent_version} at seq {parent_seq} of {parent_id}). See 'erasmo history'."
+            )
+        self._branch_forked(
+            parent_id=parent_id,
+            parent_name=parse_name(parent_name),
+            parent_version=parent_version,
+            parent_seq=parent_seq,
+            on=self.opened_on,
+        )
+
+    def copy_parent_event(self, event_type: str, fields: dict[str, Any]) -> None:
+        """Record one of the parent's events again in this branch, with the same fields.
+
+        The parent's opening, renames, closing and own fork mark are not copied (see
+        `NOT_COPIED_TO_BRANCHES`): the branch has its own name, and is open.
+        """
+        if event_type in NOT_COPIED_TO_BRANCHES:
+            return
+        if self.parent_id is None:
+            raise ForkPointError(
+                f"{self.name!r} is not a branch: record the fork before copying events."
+            )
+        self._check_open_and_clock(fields["on"])
+        self.trigger_event(EVENT_TYPES[event_type], **fields)
+
+    @event("BranchForked")
+    def _branch_forked(
+        self, parent_id: UUID, parent_name: str, parent_version: int, parent_seq: int, on: date
+    ) -> None:
+        self.parent_id = parent_id
+
+
+#: A parent's events a branch does not copy: it has its own opening and name, stays open, and
+#: names only its own parent (a fork of a fork reaches the grandparent through the parent).
+NOT_COPIED_TO_BRANCHES = frozenset(
+    ("PortfolioOpened", "PortfolioRenamed", "PortfolioClosed", "BranchForked")
+)
+
 
 def _check_order_shape(
     side: str,
@@ -763,6 +825,8 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "OrderExpired": Portfolio.OrderExpired,  # type: ignore[attr-defined]
     "OrderRejected": Portfolio.OrderRejected,  # type: ignore[attr-defined]
     "ClockAdvanced": Portfolio.ClockAdvanced,  # type: ignore[attr-defined]
+    # what-if branches
+    "BranchForked": Portfolio.BranchForked,  # type: ignore[attr-defined]
 }
 
 #: The version of each event's stored shape. Raise one, and add its upcaster to
@@ -784,6 +848,8 @@ EVENT_VERSIONS: dict[str, int] = {
     "OrderExpired": 1,
     "OrderRejected": 1,
     "ClockAdvanced": 1,
+    # what-if branches
+    "BranchForked": 1,
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
 

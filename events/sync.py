@@ -330,6 +330,9 @@ def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
         probe.rename(f["name"])
     elif kind in _ORDER_COMMANDS:
         _ORDER_COMMANDS[kind](probe, f)
+    # what-if branches
+    elif kind == "BranchForked":
+        probe.record_fork(f["parent_id"], f["parent_name"], f["parent_version"], f["parent_seq"])
     else:
         probe.close()
     return probe

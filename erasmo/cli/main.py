@@ -345,6 +345,12 @@ def _describe(fields: dict[str, Any]) -> str:
         )
     if "amount" in fields:
         return money(fields["amount"])
+    # what-if branches
+    if "parent_name" in fields:
+        return (
+            f"from {fields['parent_name']!r} after its event {fields['parent_version']} "
+            f"(seq {fields['parent_seq']})"
+        )
     if "name" in fields:
         return repr(fields["name"])
     return ""
@@ -528,6 +534,7 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
 
 # Read-side commands (holdings, performance, value, replay) live in their own module.
 from erasmo.cli import (  # noqa: E402, F401
+    branch_commands,
     orders_commands,
     reports,
     store_commands,

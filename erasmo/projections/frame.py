@@ -63,6 +63,8 @@ ORDER_EVENTS: Final[tuple[str, ...]] = (
     "OrderRejected",
     "ClockAdvanced",
 )
+# what-if branches (the projections ignore the mark: the copies that follow it are ordinary)
+FORKED: Final = "BranchForked"
 
 #: The event types a frame may hold, in the order of the `type` column's categories.
 EVENT_TYPES: Final[tuple[str, ...]] = (
@@ -74,6 +76,8 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     RENAMED,
     CLOSED,
     *ORDER_EVENTS,  # orders and the market clock
+    # what-if branches
+    FORKED,
 )
 EVENT_TYPE_DTYPE: Final = pd.CategoricalDtype(list(EVENT_TYPES), ordered=False)
 

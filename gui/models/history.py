@@ -30,6 +30,8 @@ TYPE_LABELS = {
     "OrderExpired": "Order expired",
     "OrderRejected": "Order rejected",
     "ClockAdvanced": "Clock",
+    # what-if branches
+    "BranchForked": "Forked",
 }
 
 

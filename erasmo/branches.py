@@ -1,0 +1,189 @@
+"""What-if branches, comparisons and the leaderboard: the service the CLI and the GUI call.
+
+`fork` records a branch (write side, no pandas); `compare`, `leaderboard` and `value_lines`
+read the analytics (pandas, loaded on first use). Every metric is the analytics' own
+(`Analytics.performance`): nothing here computes finance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from events.application import LoggedEvent, Portfolios
+from events.branches import fork_prefix
+from events.errors import ForkPointError, InvalidInputError
+from events.values import parse_date
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from erasmo.analytics import Analytics
+
+
+@dataclass(frozen=True, slots=True)
+class ForkReceipt:
+    """What `BranchService.fork_with_receipt` recorded.
+
+    Attributes:
+        id: the branch's id.
+        name: the branch's name.
+        parent: the parent's name.
+        point: the parent's event the branch was forked after.
+        copied: how many of the parent's events the branch holds again.
+    """
+
+    id: UUID
+    name: str
+    parent: str
+    point: LoggedEvent
+    copied: int
+
+
+class BranchService:
+    """Forks portfolios into what-if branches and compares portfolios side by side."""
+
+    def __init__(self, app: Portfolios, analytics: Callable[[], Analytics]) -> None:
+        self.app = app
+        self._analytics = analytics
+
+    # -- branches -------------------------------------------------------------------------
+
+    def fork(
+        self,
+        name: str,
+        new_name: str,
+        at_seq: int | None = None,
+        *,
+        at_version: int | None = None,
+        on: str | date | None = None,
+    ) -> UUID:
+        """Open `new_name` as a branch of `name` after one of its events, and return its id.
+
+        The fork point is the event at log position `at_seq` (see 'erasmo history'), or the
+        event with version `at_version`, or the last event on or before market date `on`;
+        none of them: the latest event. Nothing is recorded when any of them is not one of
+        the portfolio's events, or when `new_name` is taken (`DuplicateNameError`).
+        """
+        return self.fork_with_receipt(name, new_name, at_seq, at_version=at_version, on=on).id
+
+    def fork_with_receipt(
+        self,
+        name: str,
+        new_name: str,
+        at_seq: int | None = None,
+        *,
+        at_version: int | None = None,
+        on: str | date | None = None,
+    ) -> ForkReceipt:
+        """`fork`, returning what was recorded."""
+        parent_id = self.app.find(name)
+        point = self.fork_point(parent_id, at_seq, at_version=at_version, on=on)
+        branch_id = self.app.fork(parent_id, new_name, point.seq)
+        branch = self.app.portfolio(branch_id)
+        return ForkReceipt(
+            id=branch_id,
+            name=branch.name,
+            parent=self.app.portfolio(parent_id).name,
+            point=point,
+            copied=branch.version - 2,
+        )
+
+    def fork_point(
+        self,
+        portfolio_id: UUID,
+        at_seq: int | None = None,
+        *,
+        at_version: int | None = None,
+        on: str | date | None = None,
+    ) -> LoggedEvent:
+        """The portfolio's event a fork would start after (see `fork`)."""
+        given = [x is not None for x in (at_seq, at_version, on)]
+        if sum(given) > 1:
+            raise InvalidInputError(
+                "Give one fork point: a log position (--at), a version (--at-version) or a "
+                "date (--on)."
+            )
+        history = self.app.history(portfolio_id)
+        name = self.app.portfolio(portfolio_id).name
+        if at_seq is not None:
+            return fork_prefix(history, at_seq, name)[-1]
+        if at_version is not None:
+            if not 1 <= at_version <= len(history):
+                raise ForkPointError(
+                    f"{name!r} has versions 1 to {len(history)}; version {at_version} is not "
+                    f"one of them. See 'erasmo history {name} --json'."
+                )
+            return history[at_version - 1]
+        if on is not None:
+            day = parse_date(on)
+            before = [e for e in history if e.on <= day]
+            if not before:
+                raise ForkPointError(
+                    f"{name!r} was opened on {history[0].on}, after {day}. Fork on "
+                    f"{history[0].on} or later."
+                )
+            return before[-1]
+        return history[-1]
+
+    def branches(self) -> dict[UUID, UUID]:
+        """Every branch in the store -> the portfolio it was forked from (which may be absent
+        from this store, e.g. a branch imported without its parent)."""
+        return self.app.branches()
+
+    # -- comparing ------------------------------------------------------------------------
+
+    def compare(
+        self,
+        names: Sequence[str],
+        start: str | date | None = None,
+        end: str | date | None = None,
+    ) -> pd.DataFrame:
+        """One row of metrics per portfolio over their common period (see
+        `erasmo.comparison.compare`)."""
+        from erasmo.comparison import compare
+
+        return compare(self._analytics(), self._resolve(names), _day(start), _day(end))
+
+    def leaderboard(
+        self, start: str | date | None = None, end: str | date | None = None
+    ) -> pd.DataFrame:
+        """Every open portfolio ranked by TTWROR over a common period (see
+        `erasmo.comparison.leaderboard`)."""
+        from erasmo.comparison import leaderboard
+
+        listed = [(s.id, s.name) for s in self.app.summaries() if not s.closed]
+        return leaderboard(self._analytics(), listed, _day(start), _day(end))
+
+    def value_lines(
+        self,
+        names: Sequence[str],
+        start: str | date | None = None,
+        end: str | date | None = None,
+        *,
+        relative: bool = False,
+    ) -> pd.DataFrame:
+        """The daily total value of each portfolio over their common period (dates x names),
+        or with `relative` its wealth index 1 + TTWROR, for an overlay chart."""
+        from erasmo.comparison import value_lines
+
+        return value_lines(
+            self._analytics(), self._resolve(names), _day(start), _day(end), relative=relative
+        )
+
+    def _resolve(self, names: Sequence[str]) -> list[tuple[UUID, str]]:
+        if not names:
+            raise InvalidInputError("Name at least one portfolio to compare.")
+        listed = {s.id: s.name for s in self.app.summaries()}
+        resolved: dict[UUID, str] = {}
+        for name in names:
+            portfolio_id = self.app.find(name)
+            resolved.setdefault(portfolio_id, listed.get(portfolio_id, name))
+        return list(resolved.items())
+
+
+def _day(value: str | date | None) -> date | None:
+    return None if value is None else parse_date(value)

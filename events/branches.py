@@ -1,0 +1,104 @@
+"""Recording what-if branches: a new portfolio whose history starts as a copy of another's.
+
+A branch is opened on its parent's opening date, marked with `BranchForked` (the parent's id,
+name, version and log position at the fork), then given the parent's events up to that point
+again, all in one save, so it is recorded whole or not at all. `Portfolios` inherits these
+methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from events.audit import AuditedEvent, audit_portfolio
+from events.errors import ForkPointError
+from events.portfolio import PORTFOLIO_TOPICS, Portfolio
+
+if TYPE_CHECKING:
+    from events.application import LoggedEvent
+
+#: The stored topic of `BranchForked` events (what `branches()` looks for in the log).
+BRANCH_FORKED_TOPIC = next(t for t, name in PORTFOLIO_TOPICS.items() if name == "BranchForked")
+
+
+class BranchRecording:
+    """The branch side of `Portfolios` (a mixin: every method runs on a `Portfolios`)."""
+
+    if TYPE_CHECKING:
+        # The application's own attributes and methods, which these methods use.
+        def __getattr__(self, name: str) -> Any: ...
+
+    def fork(self, parent_id: UUID, new_name: str, at_seq: int) -> UUID:
+        """Open `new_name` as a branch of a portfolio after its event at log position `at_seq`.
+
+        The branch holds the parent's events up to that one (not its opening, renames, closing
+        or own fork mark), then diverges freely; the parent is not touched. Returns its id.
+        """
+
+        def command() -> UUID:
+            parent = self.portfolio(parent_id)
+            history: list[LoggedEvent] = self.history(parent_id)
+            copied = fork_prefix(history, at_seq, parent.name)
+            _check_parent_history(copied, parent.name)
+            opening = copied[0]
+            catalog = self._catalog()
+            branch = Portfolio.open(new_name, opening.on, opening.fields["currency"])
+            branch.record_fork(parent_id, parent.name, copied[-1].version, at_seq)
+            for event in copied[1:]:
+                branch.copy_parent_event(event.type, {**event.fields, "on": event.on})
+            catalog.claim(branch.id, branch.name)
+            self._save(branch, catalog)
+            return branch.id
+
+        forked: UUID = self._retry(command)
+        return forked
+
+    def branches(self) -> dict[UUID, UUID]:
+        """Every branch in the store -> the portfolio it was forked from.
+
+        The parent may not be in this store (a branch imported or synced without it).
+        """
+        parents: dict[UUID, UUID] = {}
+        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
+            fields = self.decode(raw.topic, raw.state)
+            parents[raw.originator_id] = UUID(str(fields["parent_id"]))
+        return parents
+
+
+def fork_prefix(history: list[LoggedEvent], at_seq: int, name: str) -> list[LoggedEvent]:
+    """The events of portfolio `name` (its `history`) up to and including the one at log
+    position `at_seq`; `ForkPointError` unless that is one of them."""
+    seqs = [e.seq for e in history]
+    if at_seq < seqs[0]:
+        raise ForkPointError(
+            f"Log position {at_seq} is before {name!r} was opened (at {seqs[0]}). Pick one of "
+            f"its events from 'erasmo history {name}'."
+        )
+    if at_seq > seqs[-1]:
+        raise ForkPointError(
+            f"Log position {at_seq} is after the latest event of {name!r} (at {seqs[-1]}). Pick "
+            f"one of its events from 'erasmo history {name}'."
+        )
+    count = sum(1 for s in seqs if s <= at_seq)
+    if seqs[count - 1] != at_seq:
+        after = seqs[count] if count < len(seqs) else None
+        raise ForkPointError(
+            f"Log position {at_seq} is not an event of {name!r} (another portfolio's, or the "
+            f"catalog's); its nearest events are at {seqs[count - 1]} and {after}. Pick one of "
+            f"them from 'erasmo history {name}'."
+        )
+    return history[:count]
+
+
+def _check_parent_history(copied: list[LoggedEvent], name: str) -> None:
+    """Copy nothing from a history that breaks the rules (a damaged or hand-edited store)."""
+    problems = audit_portfolio(
+        AuditedEvent(e.version, e.type, {**e.fields, "on": e.on}) for e in copied
+    )
+    if problems:
+        first = problems[0]
+        raise ForkPointError(
+            f"The history of {name!r} breaks a rule at its event {first.version} "
+            f"({first.event_type}: {first.message}), so it cannot be forked. Run 'erasmo check'."
+        )
