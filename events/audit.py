@@ -194,6 +194,8 @@ class _OrderBook:
             found.append(
                 f"order {str(fill['order_id'])[:8]}'s fill is not followed by its {expected}"
             )
+
+
 def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
     """A fork mark names its parent by id, name, version and log position."""
     parse_name(fields["parent_name"])

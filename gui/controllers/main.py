@@ -10,11 +10,12 @@ from uuid import UUID
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from erasmo.backup import auto_backup
 from erasmo.bootstrap import Erasmo
 from erasmo.services import TradeReceipt
+from events.errors import ErasmoError, ForkPointError
 from events.values import name_key
 from gui import formatting, theme
 from gui.controllers.analysis import AnalysisController
@@ -34,7 +35,7 @@ from gui.models.portfolios import PortfolioListModel
 from gui.models.roles import PORTFOLIO_ID
 from gui.settings import WindowSettings
 from gui.state import AsOf, Session
-from gui.views.main_window import CHART_TAB, MainWindow
+from gui.views.main_window import CHART_TAB, COMPARE_TAB, MainWindow
 from gui.workers import JobHandle, Jobs, Progress
 
 #: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
@@ -85,6 +86,7 @@ class MainController(QObject):
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
         self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
+        self.compare: Any = None  # CompareController, once the analytics are loaded
         self.simulation: Any = getattr(erasmo, "simulation", None)
         self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
         self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
@@ -102,6 +104,8 @@ class MainController(QObject):
         a.new_portfolio.triggered.connect(self._on_new_portfolio)
         a.trade.triggered.connect(self._on_trade)
         a.order.triggered.connect(self._on_order)
+        a.fork.triggered.connect(self._on_fork)
+        w.history.fork.clicked.connect(self._on_fork)
         self.orders.new_order_requested.connect(self._on_order)
         self.orders.changed.connect(self.recorded)
         self.clock.advanced.connect(self._on_clock_advanced)
@@ -164,8 +168,8 @@ class MainController(QObject):
             self._load_history(select)  # the same portfolio, with new events
 
     def branch_parents(self) -> dict[UUID, UUID]:
-        """Each branch's parent portfolio (empty where erasmo records no branches)."""
-        return {}
+        """Each branch's parent portfolio."""
+        return self.erasmo.branches.branches()
 
     def selected(self) -> tuple[UUID, str] | None:
         pid = self.session.portfolio
@@ -213,7 +217,46 @@ class MainController(QObject):
         self._history_job = None
         self.replay.set_rows(rows)
         self._show_chart_portfolio()
+        if self.compare is not None:
+            self.compare.set_portfolios(portfolio_id)
         self.history_loaded.emit(portfolio_id)
+
+    # -- what-if branches ------------------------------------------------------------------------
+
+    def fork(self, new_name: str, as_of: AsOf | None = None) -> UUID:
+        """Fork the selected portfolio after event `as_of` (default: the one shown) into
+        `new_name`, and select the branch. Raises the service's ErasmoError (nothing recorded).
+        """
+        selected = self.selected()
+        as_of = as_of or self.session.as_of
+        if selected is None or as_of is None:
+            raise ForkPointError("Select a portfolio and one of its events first.")
+        branch = self.erasmo.branches.fork(selected[1], new_name, at_seq=as_of.seq)
+        self.session.store_changed.emit()
+        self.reload_portfolios(select=branch)
+        self._say(
+            f"Forked {new_name!r} from {selected[1]!r} after its event of {as_of.on.isoformat()}."
+        )
+        return branch
+
+    @Slot()
+    def _on_fork(self) -> None:
+        selected, as_of = self.selected(), self.session.as_of
+        if selected is None or as_of is None:
+            QMessageBox.information(self.window, "erasmo", "Select a portfolio's event first.")
+            return
+        new_name, ok = QInputDialog.getText(
+            self.window,
+            "Fork a what-if branch",
+            f"A new portfolio with {selected[1]}'s history up to its event #{as_of.version} of "
+            f"{as_of.on.isoformat()}, then free to diverge.\n\nName of the branch:",
+            text=f"{selected[1]} what-if",
+        )
+        if ok and new_name.strip():
+            try:
+                self.fork(new_name.strip(), as_of)
+            except ErasmoError as error:
+                self._on_failed(str(error))
 
     # -- orders and the simulation clock ------------------------------------------------------
 
@@ -268,11 +311,34 @@ class MainController(QObject):
     @Slot()
     def _on_charts_loadable(self) -> None:
         self.ensure_chart()
+        if self.window.tabs.currentIndex() == COMPARE_TAB:
+            self.ensure_compare()
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         if index == CHART_TAB:
             self.ensure_chart()
+        elif index == COMPARE_TAB:
+            self.ensure_compare()
+
+    def ensure_compare(self) -> Any:
+        """The comparison tab's controller, once the analytics are loaded (else None)."""
+        if self.compare is None and self.analysis.analytics is not None:
+            from gui.controllers.compare import CompareController
+
+            analysis = self.analysis
+            self.compare = CompareController(
+                self.erasmo.app,
+                lambda: analysis.analytics,
+                self.portfolios,
+                self.window.compare,
+                self.colors,
+                analysis.jobs,
+                self,
+            )
+            self.compare.set_portfolios(self.session.portfolio)
+            self.compare.rank()
+        return self.compare
 
     def ensure_chart(self) -> Any:
         """The price chart's controller, built on first use (it imports pyqtgraph)."""

@@ -27,7 +27,15 @@ from gui.views.sidebar import SidebarView
 from gui.views.status import StatusBarView
 
 TITLE = "erasmo — stock-trading simulator"
-HOLDINGS_TAB, PERFORMANCE_TAB, ALLOCATION_TAB, HISTORY_TAB, CHART_TAB, ORDERS_TAB = range(6)
+(
+    HOLDINGS_TAB,
+    PERFORMANCE_TAB,
+    ALLOCATION_TAB,
+    HISTORY_TAB,
+    CHART_TAB,
+    ORDERS_TAB,
+    COMPARE_TAB,
+) = range(7)
 
 
 @dataclass
@@ -72,7 +80,15 @@ def _action(
 
 def _actions(window: QMainWindow) -> Actions:
     std = QKeySequence.StandardKey
-    names = ("&Holdings", "&Performance", "&Allocation", "Hi&story", "Price &chart", "&Orders")
+    names = (
+        "&Holdings",
+        "&Performance",
+        "&Allocation",
+        "Hi&story",
+        "Price &chart",
+        "&Orders",
+        "Co&mpare",
+    )
     tabs = [
         _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
         for i, name in enumerate(names)
@@ -152,6 +168,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chart, "Price chart")
         self.orders = OrdersView()
         self.tabs.addTab(self.orders, "Orders")
+        self.compare = QStackedWidget()  # branches side by side, once pyqtgraph is loaded
+        self.compare_placeholder = QLabel("Loading charts…")
+        self.compare_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.compare.addWidget(self.compare_placeholder)
+        self.tabs.addTab(self.compare, "Compare")
         self.clock = ClockBar()
         self.replay = ReplayBar()
         right = QWidget()
