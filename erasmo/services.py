@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from erasmo import actions
 from erasmo.market.base import Bar, MarketData, TickerInfo
 from events.application import LoggedEvent, Portfolios
 from events.errors import (
@@ -260,6 +261,22 @@ class TradingService:
     def history(self, name: str) -> list[LoggedEvent]:
         """The portfolio's events in order."""
         return self.app.history(self.resolve(name))
+
+    # -- corporate actions ----------------------------------------------------------------
+
+    def pending_actions(
+        self, name: str, until: str | date | None = None
+    ) -> list[actions.PendingAction]:
+        """The splits and dividends NAME is due up to `until` (default: its clock) and has not
+        recorded, each ready or blocked (see `erasmo.actions`)."""
+        return actions.pending_actions(self.app, self.market, self.resolve(name), until)
+
+    def apply_actions(
+        self, name: str, until: str | date | None = None
+    ) -> list[actions.PendingAction]:
+        """Record NAME's ready actions up to `until` (default: its clock), in date order, in
+        one save; returns those recorded. Applying twice records nothing the second time."""
+        return actions.apply_actions(self.app, self.market, self.resolve(name), until)
 
 
 def _value(quantity: Decimal, price: Decimal) -> Decimal:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -34,6 +34,7 @@ from events.branches import BranchRecording
 from events.catalog import CATALOG_ID, Catalog
 from events.errors import (
     ConcurrentWriteError,
+    CorporateActionError,
     DuplicateNameError,
     EventLogError,
     StoreError,
@@ -90,6 +91,21 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class ActionLike(Protocol):
+    """A split or dividend to record (erasmo.market.base.CorporateAction is one)."""
+
+    @property
+    def ticker(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def ratio(self) -> Decimal | None: ...
+    @property
+    def amount(self) -> Decimal | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +264,39 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
     ) -> None:
         """Record a sale at a price the caller looked up."""
         self._update(portfolio_id, lambda p: p.sell(ticker, quantity, price, on, provenance, fee))
+
+    def record_actions(self, portfolio_id: UUID, actions: Sequence[ActionLike]) -> list[int]:
+        """Record splits and dividends in the order given, in one save (all or nothing).
+
+        An action the portfolio already recorded is skipped, so recording the same list twice
+        (or a retry after another program recorded some) adds nothing. Returns the indices of
+        `actions` recorded now.
+        """
+
+        def command() -> list[int]:
+            portfolio = self.portfolio(portfolio_id)
+            recorded = []
+            for index, action in enumerate(actions):
+                if portfolio.has_action(action.ticker, action.kind, action.day):
+                    continue
+                if action.kind == "split":
+                    portfolio.split(action.ticker, action.ratio, action.day)  # type: ignore[arg-type]
+                elif action.kind == "dividend":
+                    portfolio.receive_dividend(
+                        action.ticker,
+                        action.amount,  # type: ignore[arg-type]
+                        action.day,
+                    )
+                else:
+                    raise CorporateActionError(
+                        f"Unknown corporate action {action.kind!r}: use 'split' or 'dividend'."
+                    )
+                recorded.append(index)
+            if recorded:
+                self._save(portfolio)
+            return recorded
+
+        return self._retry(command)
 
     def rename(self, portfolio_id: UUID, new_name: str) -> None:
         """Rename a portfolio; the new name must be free (ignoring case)."""

@@ -21,11 +21,15 @@ from events.values import (
     parse_name,
     parse_price,
     parse_quantity,
+    parse_ratio,
     parse_ticker,
+    split_quantity,
     to_cents,
 )
 
 ZERO = Decimal(0)
+#: Events exempt from the forward-only clock (see `events.portfolio`): checked by `_Actions`.
+ACTIONS = ("SplitApplied", "DividendReceived")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
     shares: dict[str, Decimal] = {}
     clock: date | None = None
     closed = False
+    actions = _Actions()
     expected_version = 1
     book = _OrderBook()
     for event in events:
@@ -78,12 +83,16 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
         if not isinstance(on, date) or isinstance(on, datetime):
             found.append("it has no market date")
             on = None
-        elif clock is not None and on < clock:
+        elif clock is not None and on < clock and kind not in ACTIONS:
             found.append(f"dated {on} before the portfolio's clock {clock}")
         if closed:
             found.append("the portfolio was already closed")
         try:
-            cash = _apply(kind, fields, cash, shares, found)
+            if kind in ACTIONS:
+                cash = actions.apply(kind, fields, cash, shares, clock, found)
+            else:
+                actions.before_trade(kind, fields, shares)
+                cash = _apply(kind, fields, cash, shares, found)
         except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
             found.append(f"invalid field: {error}")
         try:
@@ -205,3 +214,61 @@ def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
         value = fields[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             found.append(f"its {key} {value!r} is not a positive whole number")
+class _Actions:
+    """The rules of splits and dividends (as `Portfolio._check_action` states them): the action
+    is new, and applies to the holding at the close of the day before its ex-date, which must be
+    known when the action is recorded after later events."""
+
+    def __init__(self) -> None:
+        self.traded_on: dict[str, date] = {}
+        self.opening: dict[str, Decimal] = {}
+        self.split_on: dict[str, date] = {}
+        self.recorded: set[tuple[str, str, date]] = set()
+
+    def before_trade(self, kind: str, fields: dict[str, Any], shares: dict[str, Decimal]) -> None:
+        if kind in ("SharesBought", "SharesSold"):
+            ticker, on = parse_ticker(fields["ticker"]), fields["on"]
+            if self.traded_on.get(ticker) != on:
+                self.opening[ticker] = shares.get(ticker, ZERO)
+            self.traded_on[ticker] = on
+
+    def apply(
+        self,
+        kind: str,
+        fields: dict[str, Any],
+        cash: Decimal,
+        shares: dict[str, Decimal],
+        clock: date | None,
+        found: list[str],
+    ) -> Decimal:
+        ticker, on = parse_ticker(fields["ticker"]), fields["on"]
+        if not isinstance(on, date):
+            return cash
+        what = "split" if kind == "SplitApplied" else "dividend"
+        if (ticker, what, on) in self.recorded:
+            found.append(f"the {what} of {ticker} on {on} is recorded twice")
+        self.recorded.add((ticker, what, on))
+        held = shares.get(ticker, ZERO)
+        traded, split = self.traded_on.get(ticker), self.split_on.get(ticker)
+        entitled = held
+        if clock is not None and on <= clock:
+            if what == "dividend" and traded == on and (split is None or split <= on):
+                entitled = self.opening.get(ticker, ZERO)
+            elif (traded is not None and traded >= on) or (split is not None and split > on):
+                found.append(f"the {ticker} holding changed on or after the ex-date {on}")
+        if entitled <= 0:
+            found.append(f"a {what} of {ticker}, which was not held the day before {on}")
+        if kind == "SplitApplied":
+            ratio = parse_ratio(fields["ratio"])
+            shares[ticker] = split_quantity(held, ratio)
+            self.split_on[ticker] = on
+            return cash
+        per_share = parse_price(fields["amount_per_share"])
+        quantity, amount = parse_quantity(fields["quantity"]), fields["amount"]
+        if quantity != entitled:
+            found.append(f"the dividend is for {quantity} {ticker} but {entitled} were held")
+        if not isinstance(amount, Decimal):
+            raise TypeError(f"the dividend's amount {amount!r} is not a decimal")
+        if amount != to_cents(quantity * per_share):
+            found.append(f"amount {amount} is not quantity x amount per share rounded to the cent")
+        return cash + amount

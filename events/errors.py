@@ -62,6 +62,11 @@ class ClockError(ErasmoError):
     """A command is dated before the portfolio's latest event: its clock only moves forward."""
 
 
+class CorporateActionError(ErasmoError):
+    """A split or dividend cannot be recorded: the ticker is not held, the ratio or amount is
+    not acceptable, or the holding changed on or after the ex-date."""
+
+
 class UnknownTickerError(ErasmoError):
     """The market data does not know the ticker."""
 

@@ -3,6 +3,12 @@
 Each public method checks its invariant and then triggers one past-tense event; a broken rule
 raises a named error and triggers nothing. Every event carries the market date it happened on
 (`on`), separate from the wall-clock `timestamp` eventsourcing stamps on it.
+
+Corporate actions (`split`, `receive_dividend`) are the one exception to the forward-only clock:
+an action happens to a position whatever the portfolio did since, so it may be recorded after
+later events (it leaves the clock where it is), provided the position has not changed on or after
+its ex-date. Then the position on the ex-date is the position now, and recording the action late
+gives exactly the state of recording it on time (cash and other tickers are unaffected by it).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     ClockError,
     ClosedPortfolioError,
+    CorporateActionError,
     ForkPointError,
     InsufficientCashError,
     InsufficientSharesError,
@@ -35,7 +42,9 @@ from events.values import (
     parse_name,
     parse_price,
     parse_quantity,
+    parse_ratio,
     parse_ticker,
+    split_quantity,
     to_cents,
 )
 
@@ -120,6 +129,10 @@ class Portfolio(Aggregate):
         commission, slippage_bps: the trading rules orders fill under.
         open_orders: order id -> the order's fields, for orders not yet done.
         orders_placed: how many orders were ever placed (numbers the next one).
+        traded_on: ticker -> market date of its latest trade.
+        opening: ticker -> its holding before the first trade on `traded_on[ticker]`.
+        split_on: ticker -> ex-date of its latest split.
+        actions: keys (see `action_key`) of the corporate actions recorded.
     """
 
     # Class-level defaults: portfolios (and snapshots) from before orders existed lack these.
@@ -140,6 +153,10 @@ class Portfolio(Aggregate):
         self.shares: dict[str, Decimal] = {}
         self.cost: dict[str, Decimal] = {}
         self.closed = False
+        self.traded_on: dict[str, date] = {}
+        self.opening: dict[str, Decimal] = {}
+        self.split_on: dict[str, date] = {}
+        self.actions: dict[str, bool] = {}
 
     @classmethod
     def open(cls, name: str, on: date, currency: str = "USD") -> Portfolio:
@@ -197,6 +214,50 @@ class Portfolio(Aggregate):
         self._check_sell(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
         self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))
+
+    def split(self, ticker: str, ratio: Decimal, on: date) -> None:
+        """Apply a stock split effective on ex-date `on` to the shares held.
+
+        The holding becomes quantity * ratio (rounded down to a millionth of a share: fractional
+        shares are kept, as everywhere in erasmo); the cost basis stays, so the cost per share is
+        divided by the ratio.
+        """
+        ticker, ratio = parse_ticker(ticker), parse_ratio(ratio)
+        held = self._check_action(ticker, "split", on)
+        if split_quantity(held, ratio) == 0:
+            raise CorporateActionError(
+                f"A {ratio} split of {held} {ticker} leaves less than a millionth of a share, "
+                "which erasmo cannot hold; sell the position instead."
+            )
+        self._split_applied(ticker=ticker, ratio=ratio, on=on)
+
+    def receive_dividend(
+        self, ticker: str, amount_per_share: Decimal, on: date, quantity: Decimal | None = None
+    ) -> None:
+        """Receive a cash dividend of `amount_per_share` on the shares held on ex-date `on`.
+
+        The cash is quantity * amount_per_share rounded to the cent. `quantity`, when given,
+        must be the holding (a check that the caller and the portfolio agree on it).
+        """
+        ticker = parse_ticker(ticker)
+        amount_per_share = parse_price(amount_per_share)
+        held = self._check_action(ticker, "dividend", on)
+        if quantity is not None and parse_quantity(quantity) != held:
+            raise CorporateActionError(
+                f"The dividend of {ticker} on {on.isoformat()} is for {quantity} shares but "
+                f"{self.name!r} holds {held}; record it for the shares held."
+            )
+        self._dividend_received(
+            ticker=ticker,
+            amount_per_share=amount_per_share,
+            quantity=held,
+            amount=to_cents(held * amount_per_share),
+            on=on,
+        )
+
+    def has_action(self, ticker: str, kind: str, on: date) -> bool:
+        """Whether the split or dividend of `ticker` with ex-date `on` is already recorded."""
+        return action_key(ticker.strip().upper(), kind, on) in self._actions()
 
     def rename(self, new_name: str) -> None:
         """Give the portfolio another name (uniqueness is the store's concern)."""
@@ -481,6 +542,68 @@ class Portfolio(Aggregate):
                 "'erasmo holdings --as-of')."
             )
 
+    def _check_action(self, ticker: str, kind: str, on: date) -> Decimal:
+        """The holding an action on ex-date `on` applies to, once the action's rules hold.
+
+        That is the holding at the close of the day before `on`. Dated after the clock, it is
+        the holding now. Dated on or before it (a late action), it is the holding now if the
+        ticker was not traded on or after `on` (and not split after it); for a dividend it may
+        also be the holding before the first trade on the ex-date itself (a trade on the
+        ex-date is in post-split terms, so a late split allows none).
+        """
+        self._check_open()
+        if self.has_action(ticker, kind, on):
+            raise CorporateActionError(
+                f"The {kind} of {ticker} on {on.isoformat()} is already recorded in "
+                f"{self.name!r}; it is recorded once."
+            )
+        held = self.shares.get(ticker, ZERO)
+        if on <= self.clock:  # a late action
+            traded = self._dates("traded_on").get(ticker)
+            split = self._dates("split_on").get(ticker)
+            if kind == "dividend" and traded == on and (split is None or split <= on):
+                held = self._opening().get(ticker, ZERO)
+            elif (
+                (traded is None and held > 0)
+                or (traded is not None and traded >= on)
+                or (split is not None and split > on)
+            ):
+                changed = max(d for d in (traded, split) if d is not None) if held else None
+                when = f"on {changed.isoformat()}" if changed else "at an unknown date"
+                raise CorporateActionError(
+                    f"The {kind} of {ticker} on {on.isoformat()} cannot be recorded in "
+                    f"{self.name!r}: its {ticker} holding changed {when}, on or after that "
+                    "ex-date, so the shares held then are not known. Record actions before "
+                    "trading past their ex-date ('erasmo actions apply')."
+                )
+        if held == 0:
+            raise CorporateActionError(
+                f"{self.name!r} held no {ticker} on the day before {on.isoformat()}, so the "
+                f"{kind} of {ticker} then does not concern it. Actions are recorded only for "
+                "the shares held."
+            )
+        return held
+
+    def _opening(self) -> dict[str, Decimal]:
+        """ticker -> its holding before the first trade of the day `traded_on[ticker]`."""
+        opening: dict[str, Decimal] = self.__dict__.setdefault("opening", {})
+        return opening
+
+    def _traded(self, ticker: str, held_before: Decimal, on: date) -> None:
+        traded = self._dates("traded_on")
+        if traded.get(ticker) != on:
+            self._opening()[ticker] = held_before
+        traded[ticker] = on
+
+    def _dates(self, attribute: str) -> dict[str, date]:
+        # A snapshot taken before erasmo tracked these has no such attribute.
+        dates: dict[str, date] = self.__dict__.setdefault(attribute, {})
+        return dates
+
+    def _actions(self) -> dict[str, bool]:
+        recorded: dict[str, bool] = self.__dict__.setdefault("actions", {})
+        return recorded
+
     def _check_trade(
         self,
         ticker: str,
@@ -591,6 +714,7 @@ class Portfolio(Aggregate):
         price_kind: str,
     ) -> None:
         self.cash -= value + fee
+        self._traded(ticker, self.shares.get(ticker, ZERO), on)
         self.shares[ticker] = self.shares.get(ticker, ZERO) + quantity
         self.cost[ticker] = self.cost.get(ticker, ZERO) + value + fee
         self.clock = on
@@ -610,6 +734,7 @@ class Portfolio(Aggregate):
         price_kind: str,
     ) -> None:
         held = self.shares[ticker]
+        self._traded(ticker, held, on)
         remaining = held - quantity
         self.cash += value - fee
         if remaining == 0:
@@ -699,6 +824,21 @@ class Portfolio(Aggregate):
     @event("ClockAdvanced")
     def _clock_advanced(self, on: date) -> None:
         self.clock = on
+
+    @event("SplitApplied")
+    def _split_applied(self, ticker: str, ratio: Decimal, on: date) -> None:
+        self.shares[ticker] = split_quantity(self.shares[ticker], ratio)
+        self._dates("split_on")[ticker] = on
+        self._actions()[action_key(ticker, "split", on)] = True
+        self.clock = max(self.clock, on)
+
+    @event("DividendReceived")
+    def _dividend_received(
+        self, ticker: str, amount_per_share: Decimal, quantity: Decimal, amount: Decimal, on: date
+    ) -> None:
+        self.cash += amount
+        self._actions()[action_key(ticker, "dividend", on)] = True
+        self.clock = max(self.clock, on)
 
     @event("PortfolioRenamed")
     def _renamed(self, name: str, on: date) -> None:
@@ -808,6 +948,11 @@ def _check_order_shape(
     return limit, stop, trail_amount, trail_percent
 
 
+def action_key(ticker: str, kind: str, on: date) -> str:
+    """How a recorded corporate action is remembered: "AAPL split 2005-02-28"."""
+    return f"{ticker} {kind} {on.isoformat()}"
+
+
 #: Event types by the name people see in history and export files.
 EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "PortfolioOpened": Portfolio.PortfolioOpened,  # type: ignore[attr-defined]
@@ -827,6 +972,9 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "ClockAdvanced": Portfolio.ClockAdvanced,  # type: ignore[attr-defined]
     # what-if branches
     "BranchForked": Portfolio.BranchForked,  # type: ignore[attr-defined]
+    # corporate actions
+    "SplitApplied": Portfolio.SplitApplied,  # type: ignore[attr-defined]
+    "DividendReceived": Portfolio.DividendReceived,  # type: ignore[attr-defined]
 }
 
 #: The version of each event's stored shape. Raise one, and add its upcaster to
@@ -850,6 +998,9 @@ EVENT_VERSIONS: dict[str, int] = {
     "ClockAdvanced": 1,
     # what-if branches
     "BranchForked": 1,
+    # corporate actions
+    "SplitApplied": 1,
+    "DividendReceived": 1,
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
 

@@ -326,6 +326,11 @@ def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
         )
         trade = probe.buy if kind == "SharesBought" else probe.sell
         trade(f["ticker"], f["quantity"], f["price"], f["on"], provenance, f["fee"])
+    # corporate actions
+    elif kind == "SplitApplied":
+        probe.split(f["ticker"], f["ratio"], f["on"])
+    elif kind == "DividendReceived":
+        probe.receive_dividend(f["ticker"], f["amount_per_share"], f["on"], f["quantity"])
     elif kind == "PortfolioRenamed":
         probe.rename(f["name"])
     elif kind in _ORDER_COMMANDS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from events.errors import (
     InvalidAmountError,
@@ -121,6 +121,29 @@ def parse_quantity(raw: object) -> Decimal:
         error=InvalidQuantityError,
         example="10 or 2.5",
     )
+
+
+def parse_ratio(raw: object) -> Decimal:
+    """A split ratio: new shares per old share, positive, at most 6 decimal places, not 1."""
+    ratio = _parse_positive(
+        raw,
+        what="Split ratio",
+        places=QUANTITY_PLACES,
+        maximum=MAX_QUANTITY,
+        error=InvalidQuantityError,
+        example="2 (a 2:1 split), 1.5 (3:2) or 0.5 (1:2)",
+    )
+    if ratio == 1:
+        raise InvalidQuantityError("A split ratio of 1 changes nothing; give the real ratio.")
+    return ratio
+
+
+def split_quantity(quantity: Decimal, ratio: Decimal) -> Decimal:
+    """The shares `quantity` become in a split of `ratio`, rounded down to a millionth."""
+    exact = quantity * ratio
+    if _places(exact) <= QUANTITY_PLACES:
+        return exact
+    return exact.quantize(Decimal(1).scaleb(-QUANTITY_PLACES), rounding=ROUND_DOWN)
 
 
 def parse_ticker(raw: object) -> str:

@@ -25,11 +25,14 @@ class HistoryRow:
         version: position in the portfolio's own history, from 1.
         on: the market date.
         type: the event type, e.g. "SharesBought".
-        ticker, quantity, price, fee: the trade's, None for other events.
-        amount: the cash moved (deposit, withdrawal) or the trade's value; None otherwise.
+        ticker, quantity, price, fee: the trade's, None for other events (a dividend: its
+            ticker, the shares it was paid on and the cash per share; a split: its ticker).
+        amount: the cash moved (deposit, withdrawal, dividend) or the trade's value; None
+            otherwise.
         cash_after: the portfolio's cash after the event (None where it is not known: see
             `rows_from_event_frame`).
         name: the portfolio's name after the event.
+        ratio: a split's new shares per old share; None for other events.
     """
 
     seq: int
@@ -43,6 +46,7 @@ class HistoryRow:
     amount: Decimal | None
     cash_after: Decimal | None
     name: str
+    ratio: Decimal | None = None
 
 
 Cancelled = Callable[[], bool]
@@ -73,11 +77,12 @@ def history_rows(
                 type=event.type,
                 ticker=fields.get("ticker"),
                 quantity=fields.get("quantity"),
-                price=fields.get("price"),
+                price=fields.get("price", fields.get("amount_per_share")),
                 fee=fields.get("fee"),
                 amount=fields.get("value", fields.get("amount")),
                 cash_after=aggregate.cash,
                 name=aggregate.name,
+                ratio=fields.get("ratio"),
             )
         )
     return rows
@@ -101,6 +106,7 @@ class FrameRows(Sequence[HistoryRow]):
         self._price = events["price"].tolist()
         self._fee = events["fee"].tolist()
         self._moved = events["value"].fillna(events["amount"]).tolist()
+        self._ratio = events["ratio"].tolist() if "ratio" in events else [None] * len(self._seq)
         self._built: dict[int, HistoryRow] = {}  # the rows on screen are asked for many times
 
     def __len__(self) -> int:
@@ -126,18 +132,20 @@ class FrameRows(Sequence[HistoryRow]):
     def _build(self, i: int) -> HistoryRow:
         kind = self._type[i]
         trade = kind in ("SharesBought", "SharesSold")
+        action = kind in ("SplitApplied", "DividendReceived")  # corporate actions
         return HistoryRow(
             seq=int(self._seq[i]),
             version=int(self._version[i]),
             on=self._on[i],
             type=kind,
-            ticker=self._ticker[i] if trade else None,
+            ticker=self._ticker[i] if trade or action else None,
             quantity=_number(self._quantity[i]),
             price=_number(self._price[i]),
             fee=_number(self._fee[i]) if trade else None,
             amount=_number(self._moved[i]),
             cash_after=None,
             name=self._name,
+            ratio=_number(self._ratio[i]),
         )
 
 

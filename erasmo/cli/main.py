@@ -337,6 +337,14 @@ def history(c: Context, name: str, as_json: bool) -> None:
 
 
 def _describe(fields: dict[str, Any]) -> str:
+    # corporate actions
+    if "ratio" in fields:
+        return f"{fields['ticker']} split {number(fields['ratio'])} for 1"
+    if "amount_per_share" in fields:
+        return (
+            f"{number(fields['quantity'])} {fields['ticker']} x {fields['amount_per_share']} "
+            f"= {money(fields['amount'])} dividend"
+        )
     if "ticker" in fields:
         fee = f", fee {money(fields['fee'])}" if fields["fee"] else ""
         return (
@@ -534,6 +542,7 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
 
 # Read-side commands (holdings, performance, value, replay) live in their own module.
 from erasmo.cli import (  # noqa: E402, F401
+    action_commands,
     branch_commands,
     orders_commands,
     reports,

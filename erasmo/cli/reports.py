@@ -171,7 +171,20 @@ def holdings(
     click.echo(
         f"Realized P&L: {money_f(s.realized_pnl, signed=True)}   Unrealized P&L: "
         f"{money_f(s.unrealized_pnl, signed=True)}   Fees paid: {money_f(s.fees_paid)}"
+        + (f"   Dividends: {money_f(s.dividends, signed=True)}" if s.dividends else "")
     )
+
+
+def _step_detail(r: dict[str, Any]) -> str:
+    """The replay's "trade" cell: the trade, or the corporate action, of a step."""
+    if not r["ticker"]:
+        return ""
+    # corporate actions
+    if r["type"] == "SplitApplied":
+        return f"{r['ticker']} split"
+    if r["type"] == "DividendReceived":
+        return f"{r['ticker']} {float(r['quantity']):g} x {float(r['price']):g} div"
+    return f"{r['ticker']} {float(r['quantity']):g} @ {float(r['price']):g}"
 
 
 def money_f(value: float, *, signed: bool = False) -> str:
@@ -361,9 +374,7 @@ def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
             str(r["seq"]),
             r["on"].isoformat(),
             r["type"],
-            f"{r['ticker']} {float(r['quantity']):g} @ {float(r['price']):g}"
-            if r["ticker"]
-            else "",
+            _step_detail(r),
             money_f(float(r["cash_change"]), signed=True),
             money_f(float(r["cash_after"])),
             "" if r["position_after"] is None else f"{float(r['position_after']):g}",

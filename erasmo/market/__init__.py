@@ -3,6 +3,6 @@
 This package must not import pandas at module level: the write path (`erasmo buy`) uses it.
 """
 
-from erasmo.market.base import Bar, MarketData, TickerInfo
+from erasmo.market.base import Bar, CorporateAction, MarketData, TickerInfo
 
-__all__ = ["Bar", "MarketData", "TickerInfo"]
+__all__ = ["Bar", "CorporateAction", "MarketData", "TickerInfo"]

@@ -1,7 +1,8 @@
 """The market-data interface every provider implements.
 
-A provider serves daily bars per ticker, the list of tickers with their date ranges, and says
-which fields its source lacks. Prices are `Decimal`, exactly as written in the source.
+A provider serves daily bars per ticker, the list of tickers with their date ranges, the
+corporate actions (splits, dividends) of tickers with raw prices, and says which fields its
+source lacks. Prices are `Decimal`, exactly as written in the source.
 """
 
 from __future__ import annotations
@@ -68,6 +69,27 @@ class TickerInfo:
         return tuple(f for f in BAR_FIELDS if f not in self.fields)
 
 
+@dataclass(frozen=True, slots=True)
+class CorporateAction:
+    """A split or a cash dividend of one ticker, effective on its ex-date.
+
+    Attributes:
+        ticker: upper-case symbol.
+        day: the ex-date: the first trading day whose price no longer includes the action.
+        kind: "split" or "dividend".
+        ratio: split: new shares per old share (2 for 2:1, 0.5 for 1:2); None for a dividend.
+        amount: dividend: cash per share, in the ticker's currency; None for a split.
+        source: provenance label, e.g. "bundled:bokeh", "yahoo".
+    """
+
+    ticker: str
+    day: date  # ex-date
+    kind: str  # "split" | "dividend"
+    ratio: Decimal | None  # split: new shares per old share (2 for 2:1, 0.5 for 1:2)
+    amount: Decimal | None  # dividend: cash per share, in the ticker's currency
+    source: str  # provenance label, e.g. "bundled:bokeh", "yahoo"
+
+
 class MarketData(Protocol):
     """A source of daily bars."""
 
@@ -93,4 +115,14 @@ class MarketData(Protocol):
 
     def latest_date(self, ticker: str | None = None) -> date:
         """The last trading day of `ticker`, or of the market calendar when None."""
+        ...
+
+    def actions(
+        self, ticker: str, start: date | None = None, end: date | None = None
+    ) -> list[CorporateAction]:
+        """The splits and dividends of `ticker` with start <= ex-date <= end, in date order.
+
+        Empty for a ticker whose prices are adjusted (`TickerInfo.adjusted`): its closes already
+        fold the actions in, so recording them as well would count them twice.
+        """
         ...

@@ -12,6 +12,9 @@ Three gzip CSV files, merged so that every ticker comes from exactly one source:
 The write path (`erasmo buy`) imports this module, so it uses the standard library only. A file is
 read on the first request that needs it and a column is split out of it when first asked for;
 prices stay the strings written in the file and become `Decimal` only when a `Bar` is built.
+
+Corporate actions are derived from the bokeh file's raw and adjusted closes (`derive_actions`;
+the method and its limits are in the NOTICE file); skfolio's series are adjusted and have none.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 
-from erasmo.market.base import BAR_FIELDS, Bar, TickerInfo
+from erasmo.market.base import BAR_FIELDS, Bar, CorporateAction, TickerInfo
 from erasmo.market.resources import MISSING, CsvTable, dates_in_order, is_missing, prices_dir
 from events.errors import UnknownTickerError
 
@@ -55,13 +59,85 @@ def _pick(columns: Columns, rows: Sequence[int]) -> Columns:
     return {field: list(map(column.__getitem__, rows)) for field, column in columns.items()}
 
 
+#: Day-over-day changes of the adjustment factor smaller than this are rounding noise.
+_FACTOR_NOISE = Decimal("1e-7")
+#: A factor change below this is a cash dividend (under 1/6 of the price); above, a split.
+_SPLIT_THRESHOLD = Decimal("1.2")
+#: The largest denominator of a split ratio (3:2, 5:4, 7:1, 1:10 ...).
+_SPLIT_DENOMINATOR = 10
+#: How far a factor change may lie from its split ratio and still be that split alone.
+_SPLIT_TOLERANCE = Decimal("1e-4")
+_CENT = Decimal("0.01")
+
+
+def derive_actions(
+    ticker: str, days: Sequence[date], closes: Sequence[str], adj_closes: Sequence[str], source: str
+) -> list[CorporateAction]:
+    """The splits and dividends implied by a raw close series and its adjusted close series.
+
+    The adjustment factor f = close / adjusted close is constant between two actions and drops
+    on each ex-date: k = f(day before) / f(ex-date) is the split ratio (2 for 2:1) for a split,
+    and 1 + amount / close(ex-date) for a cash dividend (the convention of the series' publisher,
+    Quandl WIKI), so amount = close(ex-date) * (k - 1), rounded to the cent. Days with a missing
+    close or adjusted close are skipped. See resources/prices/NOTICE for the limits.
+    """
+    found: list[CorporateAction] = []
+    previous: Decimal | None = None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        for day, close_cell, adj_cell in zip(days, closes, adj_closes, strict=True):
+            if is_missing(close_cell) or is_missing(adj_cell):
+                continue
+            close, adjusted = Decimal(close_cell), Decimal(adj_cell)
+            if close <= 0 or adjusted <= 0:
+                continue
+            factor = close / adjusted
+            if previous is not None and abs(previous / factor - 1) > _FACTOR_NOISE:
+                found.extend(_classify(ticker, day, previous / factor, close, source))
+            previous = factor
+    return found
+
+
+def _classify(
+    ticker: str, day: date, change: Decimal, close: Decimal, source: str
+) -> list[CorporateAction]:
+    """The action(s) behind a factor change `change` on `day` (see `derive_actions`)."""
+    ratio = Decimal(1)
+    if change >= _SPLIT_THRESHOLD or change <= 1 / _SPLIT_THRESHOLD:
+        simple = Fraction(change).limit_denominator(_SPLIT_DENOMINATOR)
+        ratio = Decimal(simple.numerator) / Decimal(simple.denominator)
+    actions: list[CorporateAction] = []
+    if ratio != 1:
+        actions.append(CorporateAction(ticker, day, "split", ratio.normalize(), None, source))
+    rest = change / ratio
+    if rest - 1 > _SPLIT_TOLERANCE:  # a dividend (on a split day: both)
+        amount = (close * (rest - 1)).quantize(_CENT)
+        if amount > 0:
+            actions.append(CorporateAction(ticker, day, "dividend", None, amount, source))
+    return actions
+
+
 class _Series:
     """One ticker's history: its days and, per bar field, the cells aligned with them."""
 
-    __slots__ = ("columns", "days", "info")
+    __slots__ = ("_actions", "columns", "days", "info")
 
     def __init__(self, info: TickerInfo, days: Days, columns: Columns) -> None:
         self.info, self.days, self.columns = info, days, columns
+        self._actions: list[CorporateAction] | None = None
+
+    def actions(self) -> list[CorporateAction]:
+        """The corporate actions of a raw series (derived once); none for an adjusted one."""
+        if self._actions is None:
+            adjusted = self.columns.get("adj_close")
+            if self.info.adjusted or adjusted is None:
+                self._actions = []
+            else:
+                closes = self.columns["close"]
+                self._actions = derive_actions(
+                    self.info.ticker, self.days, closes, adjusted, self.info.source
+                )
+        return self._actions
 
     def cell(self, field: str, i: int) -> str | None:
         column = self.columns.get(field)
@@ -189,6 +265,20 @@ class BundledMarketData:
     def trading_days(self, ticker: str | None = None) -> Sequence[date]:
         """Sorted trading days of `ticker`, or of the market calendar when None."""
         return self._calendar_days() if ticker is None else self._series(ticker).days
+
+    def actions(
+        self, ticker: str, start: date | None = None, end: date | None = None
+    ) -> list[CorporateAction]:
+        """The splits and dividends of `ticker` with start <= ex-date <= end, in date order.
+
+        Derived from the raw and adjusted closes of the bokeh file (see `derive_actions`); empty
+        for skfolio's series, whose closes are adjusted, and for the index.
+        """
+        return [
+            action
+            for action in self._series(ticker).actions()
+            if (start is None or action.day >= start) and (end is None or action.day <= end)
+        ]
 
     def latest_date(self, ticker: str | None = None) -> date:
         """The last trading day of `ticker`, or of the market calendar when None."""

@@ -24,9 +24,10 @@ from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_even
 from erasmo.projections.source import load_event_frame
 from events.application import Portfolios
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the ratio column and the corporate-action types
 #: Write the cache back when at least this many new events were decoded.
 WRITE_THRESHOLD = 1
+_FLOAT_COLUMNS = ("quantity", "price", "value", "fee", "amount", "ratio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,7 @@ class EventFrameCache:
             "ticker_codes": ticker_codes,
             "portfolios": portfolios,
             "portfolio_codes": portfolio_codes,
-            **{
-                c: frame[c].to_numpy(np.float64)
-                for c in ("quantity", "price", "value", "fee", "amount")
-            },
+            **{c: frame[c].to_numpy(np.float64) for c in _FLOAT_COLUMNS},
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
@@ -151,7 +149,7 @@ def _frame_from(data: np.lib.npyio.NpzFile) -> pd.DataFrame:
             "ticker": pd.Series(
                 _decoded_labels(data["tickers"], data["ticker_codes"]), dtype=object
             ),
-            **{c: data[c] for c in ("quantity", "price", "value", "fee", "amount")},
+            **{c: data[c] for c in _FLOAT_COLUMNS},
         },
         copy=False,  # the arrays were just read for this frame: no second copy
     )

@@ -8,12 +8,13 @@ columns of `EVENT_COLUMNS`:
     version    int64           the aggregate version of the event
     type       category        one of `EVENT_TYPES`, with exactly those categories
     on         datetime64[ns]  the market date (midnight)
-    ticker     object          upper-case symbol for trades, None otherwise
-    quantity   float64         shares traded, NaN for non-trades
-    price      float64         price per share, NaN for non-trades
+    ticker     object          upper-case symbol for trades and corporate actions, else None
+    quantity   float64         shares traded (a dividend: shares held), NaN otherwise
+    price      float64         price per share (a dividend: cash per share), NaN otherwise
     value      float64         quantity * price rounded half-up to cents, NaN for non-trades
     fee        float64         the trade's fee, 0.0 when none
-    amount     float64         cash deposited or withdrawn, NaN otherwise
+    amount     float64         cash deposited, withdrawn or received as a dividend, else NaN
+    ratio      float64         a split's new shares per old share, NaN otherwise
 
 Money is exact on the write side (`Decimal`); here it is float64, and the projections turn it
 back into integer cents (and quantities into integer millionths of a share) wherever a sum must
@@ -66,19 +67,20 @@ ORDER_EVENTS: Final[tuple[str, ...]] = (
 # what-if branches (the projections ignore the mark: the copies that follow it are ordinary)
 FORKED: Final = "BranchForked"
 
-#: The event types a frame may hold, in the order of the `type` column's categories.
+# corporate actions
+SPLIT: Final = "SplitApplied"
+DIVIDEND: Final = "DividendReceived"
+
+#: The event types a frame may hold, in the order of the `type` column's categories (new types
+#: go at the end, so the codes of the others never change).
 EVENT_TYPES: Final[tuple[str, ...]] = (
-    OPENED,
-    DEPOSITED,
-    WITHDRAWN,
-    BOUGHT,
-    SOLD,
-    RENAMED,
-    CLOSED,
+    *(OPENED, DEPOSITED, WITHDRAWN, BOUGHT, SOLD, RENAMED, CLOSED),
     *ORDER_EVENTS,  # orders and the market clock
-    # what-if branches
-    FORKED,
+    FORKED,  # what-if branches
+    *(SPLIT, DIVIDEND),  # corporate actions
 )
+#: The event types that name a ticker.
+TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))
 EVENT_TYPE_DTYPE: Final = pd.CategoricalDtype(list(EVENT_TYPES), ordered=False)
 
 #: Column name -> dtype of the event frame, in column order.
@@ -94,6 +96,7 @@ EVENT_COLUMNS: Final[dict[str, Any]] = {
     "value": np.dtype("float64"),
     "fee": np.dtype("float64"),
     "amount": np.dtype("float64"),
+    "ratio": np.dtype("float64"),
 }
 
 _CENT = Decimal("0.01")
@@ -117,7 +120,8 @@ def event_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     Each dict needs `type` and `on` (a date, datetime or ISO text); numbers may be int, float,
     `Decimal` or text. Missing keys default to: seq and version 1..n, portfolio "p", fee 0,
-    value = quantity * price rounded half-up to cents (trades), NaN or None otherwise.
+    value = quantity * price rounded half-up to cents (trades), amount = quantity * price
+    rounded likewise (dividends), NaN or None otherwise.
     """
     rows = list(records)
     n = len(rows)
@@ -136,6 +140,9 @@ def event_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             )
         trade = kind in (BOUGHT, SOLD)
         quantity, price = _number(row.get("quantity")), _number(row.get("price"))
+        amount = _number(row.get("amount"))
+        if amount is None and kind == DIVIDEND and quantity is not None and price is not None:
+            amount = round_half_up_cents(quantity * price)
         value = row.get("value")
         if value is None and trade and quantity is not None and price is not None:
             value = round_half_up_cents(quantity * price)
@@ -144,13 +151,14 @@ def event_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         columns["portfolio"].append(str(row.get("portfolio", "p")))
         columns["type"].append(kind)
         columns["on"].append(pd.Timestamp(row["on"]).normalize())
-        columns["ticker"].append(row.get("ticker") if trade else None)
+        columns["ticker"].append(row.get("ticker") if kind in TICKER_EVENTS else None)
         columns["quantity"].append(_float(quantity))
         columns["price"].append(_float(price))
         columns["value"].append(_float(_number(value)))
         fee = _number(row.get("fee"))
         columns["fee"].append(0.0 if fee is None else float(fee))
-        columns["amount"].append(_float(_number(row.get("amount"))))
+        columns["amount"].append(_float(amount))
+        columns["ratio"].append(_float(_number(row.get("ratio"))))
     frame = pd.DataFrame(
         {
             name: pd.Series(values, dtype=EVENT_COLUMNS[name], index=pd.RangeIndex(n))
@@ -243,8 +251,11 @@ def trade_log(text: str, portfolio: str = "p") -> pd.DataFrame:
         2016-01-04 WITHDRAW 500
         2016-01-05 RENAME Tech II
         2016-01-06 CLOSE
+        2016-01-07 SPLIT AAPL 2          # a 2:1 split
+        2016-01-08 DIVIDEND 60 AAPL @ 0.52   # cash dividend on 60 shares held
 
-    seq and version are 1..n; value is quantity * price rounded half-up to cents.
+    seq and version are 1..n; value is quantity * price rounded half-up to cents, and so is a
+    dividend's amount.
     """
     records: list[dict[str, Any]] = []
     for number, raw in enumerate(textwrap.dedent(text).splitlines(), start=1):
@@ -290,6 +301,8 @@ _VERBS: Final = {
     "SELL": SOLD,
     "RENAME": RENAMED,
     "CLOSE": CLOSED,
+    "SPLIT": SPLIT,
+    "DIVIDEND": DIVIDEND,
 }
 
 
@@ -297,7 +310,8 @@ def _parse_line(line: str, number: int) -> dict[str, Any]:
     words = line.split()
     bad = EventFrameError(
         f"Line {number} {line!r} is not an event: write 'YYYY-MM-DD DEPOSIT 100', "
-        "'YYYY-MM-DD BUY 10 AAPL @ 128.40 fee 1', 'YYYY-MM-DD OPEN name' and the like."
+        "'YYYY-MM-DD BUY 10 AAPL @ 128.40 fee 1', 'YYYY-MM-DD OPEN name', "
+        "'YYYY-MM-DD SPLIT AAPL 2', 'YYYY-MM-DD DIVIDEND 10 IBM @ 0.85' and the like."
     )
     if len(words) < 2 or words[1].upper() not in _VERBS:
         raise bad
@@ -313,6 +327,22 @@ def _parse_line(line: str, number: int) -> dict[str, Any]:
         if len(rest) != 1:
             raise bad
         record["amount"] = _decimal(rest[0], bad)
+        return record
+    if verb == "SPLIT":
+        if len(rest) != 2:
+            raise bad
+        record.update(ticker=rest[0].upper(), ratio=_decimal(rest[1], bad))
+        return record
+    if verb == "DIVIDEND":
+        if len(rest) != 4 or rest[2] != "@":
+            raise bad
+        quantity, per_share = _decimal(rest[0], bad), _decimal(rest[3], bad)
+        record.update(
+            ticker=rest[1].upper(),
+            quantity=quantity,
+            price=per_share,
+            amount=round_half_up_cents(quantity * per_share),
+        )
         return record
     # BUY/SELL qty TICKER @ price [fee F]
     if len(rest) not in (4, 6) or rest[2] != "@" or (len(rest) == 6 and rest[4].lower() != "fee"):

@@ -4,10 +4,12 @@ Cost basis includes fees, so realized P&L (proceeds net of the sell fee minus th
 shares sold) and unrealized P&L (market value minus the cost of the shares held) already carry
 every fee, and
 
-    total value - deposits + withdrawals = realized P&L + unrealized P&L
+    total value - deposits + withdrawals = realized P&L + unrealized P&L + dividends
 
-holds at any moment. `method` picks the cost basis: "fifo" (first in, first out; the default)
-or "average" (average cost, as the write side's `Portfolio.positions()` reports it).
+holds at any moment (dividends are income the portfolio earned, not money paid in; a split
+changes quantities and cost per share but none of these totals). `method` picks the cost
+basis: "fifo" (first in, first out; the default) or "average" (average cost, as the write
+side's `Portfolio.positions()` reports it).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Summary:
         fees_paid, deposits, withdrawals: totals to date (all >= 0).
         realized_pnl: realized P&L of every sell to date, fees included.
         unrealized_pnl: market_value - cost basis of the positions (buy fees included).
+        dividends: cash dividends received to date (income: part of the return).
     """
 
     as_of: pd.Timestamp | None
@@ -64,11 +67,12 @@ class Summary:
     withdrawals: float
     realized_pnl: float
     unrealized_pnl: float
+    dividends: float = 0.0
 
     @property
     def total_pnl(self) -> float:
-        """realized + unrealized = total_value - deposits + withdrawals."""
-        return self.realized_pnl + self.unrealized_pnl
+        """realized + unrealized + dividends = total_value - deposits + withdrawals."""
+        return self.realized_pnl + self.unrealized_pnl + self.dividends
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -145,6 +149,7 @@ def snapshot(
         withdrawals=state.withdrawals,
         realized_pnl=float(realized.sum()),
         unrealized_pnl=float(unrealized.sum()),
+        dividends=state.dividends_received,
     )
     return Snapshot(table.sort_index(), summary)
 

@@ -2,15 +2,19 @@
 
 One row per event, in log order: the cash it moved, the cash and the position of its ticker
 after it, and the portfolio's total value after it, valued at that day's closes (the latest
-earlier close when a day's is missing, the trade price when there is none yet).
+earlier close when a day's is missing, the trade price when there is none yet). A split changes
+the position (not the cash); a dividend changes the cash (not the position).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
-from erasmo.projections.frame import BOUGHT, DEPOSITED, SOLD, WITHDRAWN
+from erasmo.projections.frame import BOUGHT, DEPOSITED, DIVIDEND, SOLD, SPLIT, WITHDRAWN
 
 REPLAY_COLUMNS = (
     "seq",
@@ -34,8 +38,8 @@ def replay_steps(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     fee = events["fee"].fillna(0.0).to_numpy(float)
     amount = events["amount"].fillna(0.0).to_numpy(float)
     cents = np.select(
-        [kind == DEPOSITED, kind == WITHDRAWN, kind == BOUGHT, kind == SOLD],
-        [amount, -amount, -(value + fee), value - fee],
+        [kind == DEPOSITED, kind == WITHDRAWN, kind == BOUGHT, kind == SOLD, kind == DIVIDEND],
+        [amount, -amount, -(value + fee), value - fee, amount],
         0.0,
     )
     cash_change = np.rint(cents * 100).astype(np.int64)
@@ -48,7 +52,8 @@ def replay_steps(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     # Positions and prices per (event, ticker), vectorised: a cumulative sum of the signed
     # units per ticker, and each ticker's close on the event's day (forward-filled), falling
     # back to its latest trade price where there is no close yet.
-    traded = signed != 0
+    split = kind == SPLIT
+    traded = (signed != 0) | split | (kind == DIVIDEND)
     names = sorted({str(t) for t in tickers[traded]})
     code = {name: i for i, name in enumerate(names)}
     n, k = len(events), len(names)
@@ -57,8 +62,19 @@ def replay_steps(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     where = np.flatnonzero(traded)
     columns = np.array([code[str(t)] for t in tickers[where]], dtype=np.int64)
     delta[where, columns] = signed[where] * units[where]
-    trade_price[where, columns] = prices_paid[where]
+    trade_price[where, columns] = np.where(signed[where] != 0, prices_paid[where], np.nan)
     held = np.cumsum(delta, axis=0)
+    ratios = events["ratio"].to_numpy(float) if "ratio" in events else np.full(n, np.nan)
+    for row in np.flatnonzero(split).tolist():  # splits are rare: one pass each
+        column = code[str(tickers[row])]
+        before = int(held[row, column]) - int(delta[row, column])
+        ratio = Fraction(Decimal(repr(float(ratios[row]))))
+        delta[row, column] = before * ratio.numerator // ratio.denominator - before
+        held = np.cumsum(delta, axis=0)
+        latest = trade_price[: row + 1, column]
+        known_prices = latest[~np.isnan(latest)]
+        if len(known_prices):  # the fallback price, in shares after the split
+            trade_price[row, column] = known_prices[-1] / float(ratios[row])
     position_after[where] = held[where, columns] / 1_000_000
     latest_trade = pd.DataFrame(trade_price).ffill().to_numpy(float)
     closes = prices.reindex(columns=names).ffill()

@@ -35,6 +35,8 @@ _STATE = pa.struct(
         ("value", _WRAPPED),
         ("fee", _WRAPPED),
         ("amount", _WRAPPED),
+        ("ratio", _WRAPPED),  # a split's
+        ("amount_per_share", _WRAPPED),  # a dividend's, read into the price column
     ]
 )
 _SCHEMA = pa.schema(
@@ -107,10 +109,15 @@ def _decode(block: bytes) -> pd.DataFrame:
             .astype(EVENT_COLUMNS["on"]),
             "ticker": pd.Series(_labels(state.field("ticker"), str), dtype=object),
             "quantity": _decimal(state, "quantity"),
-            "price": _decimal(state, "price"),
+            "price": np.where(
+                np.isnan(price := _decimal(state, "price")),
+                _decimal(state, "amount_per_share"),
+                price,
+            ),
             "value": _decimal(state, "value"),
             "fee": np.nan_to_num(_decimal(state, "fee"), nan=0.0),
             "amount": _decimal(state, "amount"),
+            "ratio": _decimal(state, "ratio"),
         }
     )
     return _without_order_fields(frame)

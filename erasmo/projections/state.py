@@ -7,12 +7,20 @@ in the same order), so a window can keep one state and feed it each new event.
 
 The state knows nothing about prices: valuations (holdings, value series, metrics) combine it
 with a price frame in `holdings` and `series`.
+
+Corporate actions: a split multiplies the ticker's holding by its ratio (rounded down to a
+millionth of a share, as the write side does) and divides the cost per share and the lots'
+prices by it; the cost basis and the realized P&L stay. A batch is folded in segments cut at its
+splits, so batching never changes the result. A dividend adds its cash, counted apart as income
+(`dividends`); it is not an external flow.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -23,8 +31,10 @@ from erasmo.projections.frame import (
     BOUGHT,
     CENTS_PER_UNIT_OF_MONEY,
     DEPOSITED,
+    DIVIDEND,
     EVENT_TYPES,
     SOLD,
+    SPLIT,
     UNITS_PER_SHARE,
     WITHDRAWN,
     Bools,
@@ -45,6 +55,8 @@ _BUY: Final = EVENT_TYPES.index(BOUGHT)
 _SELL: Final = EVENT_TYPES.index(SOLD)
 _DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
 _WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
+_SPLIT: Final = EVENT_TYPES.index(SPLIT)
+_DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
 
 METHODS: Final = ("fifo", "average")
 
@@ -85,6 +97,7 @@ class ProjectionState:
         self._realized_fifo: list[float] = []
         self._realized_average: list[float] = []
         self._last_price: list[float] = []
+        self._dividends: list[int] = []
         self._sells: list[_Sells] = []
         self._cash = 0
         self._deposits = 0
@@ -128,6 +141,18 @@ class ProjectionState:
         return len(events)
 
     def _fold(self, events: pd.DataFrame) -> None:
+        splits = np.flatnonzero(type_codes(events["type"]) == _SPLIT).tolist()
+        start = 0
+        for row in splits:
+            if row > start:
+                self._fold_segment(events.iloc[start:row])
+            self._split(events.iloc[row : row + 1])
+            start = row + 1
+        if start < len(events):
+            self._fold_segment(events.iloc[start:])
+
+    def _fold_segment(self, events: pd.DataFrame) -> None:
+        """Fold in a batch with no split."""
         kinds = type_codes(events["type"])
         days = market_days(events["on"])
         trade = (kinds == _BUY) | (kinds == _SELL)
@@ -156,8 +181,21 @@ class ProjectionState:
         withdrawals = np.where(kinds == _WITHDRAW, -cash, 0)
         fees = np.zeros(len(events), dtype=np.int64)
         fees[rows] = fee
+        dividend_rows = np.flatnonzero(kinds == _DIVIDEND)
+        if len(dividend_rows):
+            income = exact_units(
+                events["amount"], dividend_rows, CENTS_PER_UNIT_OF_MONEY, "dividend amount"
+            )
+            cash[dividend_rows] = income
 
         self._book_trades(is_buy, codes, units, trade_cents, seq[rows], days[rows], price)
+        if len(dividend_rows):
+            for ticker, cents in zip(
+                events["ticker"].to_numpy(dtype=object)[dividend_rows].tolist(),
+                income.tolist(),
+                strict=True,
+            ):
+                self._dividends[self._traded_code(ticker)] += cents
         newer = daily_book(
             days,
             rows,
@@ -175,9 +213,79 @@ class ProjectionState:
         self._deposits += int(deposits.sum())
         self._withdrawals += int(withdrawals.sum())
         self._fees += int(fees.sum())
-        self.last_seq = int(seq[-1])
-        self.last_on = pd.Timestamp(np.datetime64(int(days[-1]), "D"))
-        self.events += len(events)
+        self._advance(int(seq[-1]), int(days.max()), len(events))
+
+    def _advance(self, seq: int, day: int, events: int) -> None:
+        """Note `events` more events, up to `seq`, the latest dated `day` (days since 1970)."""
+        self.last_seq = seq
+        # A corporate action may be recorded after later-dated events: the date never goes back.
+        latest = pd.Timestamp(np.datetime64(day, "D"))
+        self.last_on = latest if self.last_on is None else max(self.last_on, latest)
+        self.events += events
+
+    def _traded_code(self, ticker: object) -> int:
+        code = self._codes.get(str(ticker))
+        if code is None:
+            raise EventFrameError(
+                f"A dividend of {ticker}, which the portfolio never traded: the event frame is "
+                "incomplete or out of order. Load every event of the portfolio in seq order."
+            )
+        return code
+
+    def _held_code(self, ticker: object, what: str) -> int:
+        code = self._codes.get(str(ticker))
+        if code is None or self._average[code].held <= 0:
+            raise EventFrameError(
+                f"A {what} of {ticker}, which the portfolio does not hold: the event frame is "
+                "incomplete or out of order. Load every event of the portfolio in seq order."
+            )
+        return code
+
+    def _split(self, event: pd.DataFrame) -> None:
+        """Apply a one-row frame holding a SplitApplied event."""
+        code = self._held_code(event["ticker"].iloc[0], "split")
+        raw_ratio = float(event["ratio"].iloc[0])
+        if not np.isfinite(raw_ratio) or raw_ratio <= 0:
+            raise EventFrameError(f"A split of {self.tickers[code]} has no valid ratio.")
+        ratio = Fraction(Decimal(repr(raw_ratio)))
+        p, q = ratio.numerator, ratio.denominator
+        fifo, average = self._fifo[code], self._average[code]
+        # FIFO: the open lots' stretch of the bought axis, from the first share not yet sold,
+        # scaled by the ratio (Python ints: no overflow); lots keep their whole cost.
+        ends = [(int(end) - fifo.sold) * p // q for end in fifo.end.tolist()]
+        starts = [(int(start) - fifo.sold) * p // q for start in fifo.start.tolist()]
+        self._fifo[code] = replace(
+            fifo,
+            start=np.array(starts, dtype=np.int64),
+            end=np.array(ends, dtype=np.int64),
+            price=fifo.price / raw_ratio,
+            bought=ends[-1],
+            sold=0,
+        )
+        held = average.held * p // q
+        after_sell = average.after_sell * p // q
+        # The cost of the shares left by the latest sell stays what it was.
+        per_share = (
+            average.average * (average.after_sell / after_sell)
+            if after_sell
+            else average.average / raw_ratio
+        )
+        self._average[code] = replace(average, held=held, after_sell=after_sell, average=per_share)
+        self._last_price[code] /= raw_ratio
+        day = market_days(event["on"])
+        units = np.zeros(len(self.tickers), dtype=np.int64)
+        units[code] = held - average.held
+        split_day = DailyBook(
+            days=day,
+            units=units[None, :],
+            price=np.full((1, len(self.tickers)), np.nan),
+            cash=np.zeros(1, dtype=np.int64),
+            deposits=np.zeros(1, dtype=np.int64),
+            withdrawals=np.zeros(1, dtype=np.int64),
+            fees=np.zeros(1, dtype=np.int64),
+        )
+        self.daily = self.daily.merged(split_day, len(self.tickers))
+        self._advance(int(event["seq"].iloc[0]), int(day[0]), 1)
 
     def _ticker_codes(self, tickers: pd.Series[str], rows: Ints) -> Ints:
         """The state's code of each trade's ticker, registering tickers seen for the first time."""
@@ -200,6 +308,7 @@ class ProjectionState:
                 self._realized_fifo.append(0.0)
                 self._realized_average.append(0.0)
                 self._last_price.append(float("nan"))
+                self._dividends.append(0)
             mapping[position] = self._codes[ticker]
         return mapping[local]
 
@@ -287,6 +396,15 @@ class ProjectionState:
     def withdrawals(self) -> float:
         """All cash withdrawn (a positive amount)."""
         return self._withdrawals / CENTS_PER_UNIT_OF_MONEY
+
+    @property
+    def dividends_received(self) -> float:
+        """All cash dividends received (income, not an external flow)."""
+        return sum(self._dividends) / CENTS_PER_UNIT_OF_MONEY
+
+    def dividends(self) -> Floats:
+        """Cash dividends received from each ticker of `tickers`."""
+        return np.array(self._dividends, dtype=np.int64) / CENTS_PER_UNIT_OF_MONEY
 
     @property
     def fees_paid(self) -> float:

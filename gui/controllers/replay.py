@@ -147,6 +147,8 @@ class ReplayController(QObject):
         self.bar.latest.setEnabled(not latest)
         label = TYPE_LABELS.get(event.type, event.type)
         what = f" {formatting.quantity(event.quantity)} {event.ticker}" if event.ticker else ""
+        if event.ratio is not None:  # a split: "Split AAPL x2"
+            what = f" {event.ticker} x{formatting.quantity(event.ratio)}"
         state = "latest" if latest else f"event {row + 1} of {len(self._rows)}"
         self.bar.set_label(f"{event.on.isoformat()} · {label}{what} · {state}")
         table = self.history.table

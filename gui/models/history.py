@@ -32,7 +32,27 @@ TYPE_LABELS = {
     "ClockAdvanced": "Clock",
     # what-if branches
     "BranchForked": "Forked",
+    # corporate actions
+    "SplitApplied": "Split",
+    "DividendReceived": "Dividend",
 }
+
+
+def _explain(r: HistoryRow) -> str:
+    """What an event did, in words, for the tooltip."""
+    # corporate actions
+    if r.type == "SplitApplied" and r.ratio is not None:
+        return (
+            f"{r.ticker} split: each share became {formatting.quantity(r.ratio)}; the cost "
+            "basis and the value stay, the cost per share is divided by the ratio"
+        )
+    if r.type == "DividendReceived" and r.amount is not None:
+        return (
+            f"{r.ticker} dividend: {formatting.price(r.price)} a share on "
+            f"{formatting.quantity(r.quantity)} shares = {formatting.money(r.amount)} cash "
+            "(income, not a deposit)"
+        )
+    return r.type
 
 
 def _text(value: Any, fmt: Callable[[Any], str]) -> str:
@@ -112,7 +132,7 @@ class HistoryTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_CASH and r.cash_after is None:
                 return "Not shown for histories this long (it would take minutes to replay)."
-            return f"{r.type} (event {r.version} of {r.name!r}, log position {r.seq})"
+            return f"{_explain(r)} (event {r.version} of {r.name!r}, log position {r.seq})"
         return None
 
     def _display(self, r: HistoryRow, col: int) -> str:
@@ -125,6 +145,8 @@ class HistoryTableModel(RowsTableModel):
         if col == self.COL_TICKER:
             return r.ticker or ""
         if col == self.COL_QUANTITY:
+            if r.ratio is not None:  # a split: its ratio, e.g. "x2"
+                return f"x{formatting.quantity(r.ratio)}"
             return _text(r.quantity, formatting.quantity)
         if col == self.COL_PRICE:
             return _text(r.price, formatting.price)
