@@ -124,7 +124,8 @@ def _decode(block: bytes) -> pd.DataFrame:
 
 
 #: Codes of the event types whose ticker, quantity, price, value, fee and amount are their own
-#: (trades and cash); order events carry such fields too, which no projection may count.
+#: (trades, cash and corporate actions); order events carry such fields too, which no
+#: projection may count.
 _COUNTED = [
     list(EVENT_TYPE_DTYPE.categories).index(name)
     for name in (
@@ -135,6 +136,8 @@ _COUNTED = [
         "SharesSold",
         "PortfolioRenamed",
         "PortfolioClosed",
+        "SplitApplied",
+        "DividendReceived",
     )
 ]
 
