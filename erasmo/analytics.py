@@ -306,10 +306,13 @@ def holdings_totals(shot: Snapshot) -> dict[str, float]:
 def price_frame(market: MarketData) -> pd.DataFrame:
     """Daily closes of every ticker the market knows, as a float frame (dates x tickers)."""
     from erasmo.market.bundled import BundledMarketData
-    from erasmo.market.frames import close_frame
+    from erasmo.market.chain import SourceChain
+    from erasmo.market.frames import chain_close_frame, close_frame
 
     if isinstance(market, BundledMarketData):
         return close_frame(market)
+    if isinstance(market, SourceChain):
+        return chain_close_frame(market)
     columns = {}
     for info in market.tickers():
         bars = market.bars(info.ticker)

@@ -12,8 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from erasmo.config import resolve_data_dir, resolve_store
+from erasmo.config import YFINANCE_DIR, offline_reason, resolve_data_dir, resolve_store
 from erasmo.market.base import MarketData
+from erasmo.market.service import PriceService
 from erasmo.services import TradingService
 from erasmo.simulation.service import SimulationService
 from events.application import Portfolios
@@ -35,6 +36,7 @@ class Erasmo:
         market: the market data.
         trading: the service that turns user intent into commands.
         simulation: orders, trading rules and the market clock.
+        prices: live prices: online/offline status, refresh, the price cache.
     """
 
     data_dir: Path
@@ -43,6 +45,7 @@ class Erasmo:
     market: MarketData
     trading: TradingService
     simulation: SimulationService
+    prices: PriceService
 
     _analytics: Analytics | None = None
     _branches: BranchService | None = None
@@ -66,8 +69,9 @@ class Erasmo:
         return self._branches
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """Release the store's and the price cache's connections."""
         self.app.close()
+        self.prices.cache.close()
 
 
 def bootstrap(
@@ -76,14 +80,18 @@ def bootstrap(
     *,
     market: MarketData | None = None,
     today: Callable[[], date] = date.today,
+    offline: bool = False,
 ) -> Erasmo:
-    """Build erasmo over a data directory (created if missing) and an event store."""
+    """Build erasmo over a data directory (created if missing) and an event store.
+
+    Without a `market`, prices come from the source chain: the bundled data, then the price
+    cache, then Yahoo unless `offline` (or $ERASMO_OFFLINE) forbids the network.
+    """
     directory = resolve_data_dir(data_dir)
     store = resolve_store(directory, store_url)
-    if market is None:
-        from erasmo.market.bundled import BundledMarketData
-
-        market = BundledMarketData()
+    prices = _price_service(directory, market, offline_reason(offline))
+    market = prices.chain if market is None else market
+    assert market is not None
     app = Portfolios(store)
     trading = TradingService(app, market, today=today)
     return Erasmo(
@@ -93,4 +101,22 @@ def bootstrap(
         market=market,
         trading=trading,
         simulation=SimulationService(app, market, trading),
+        prices=prices,
     )
+
+
+def _price_service(directory: Path, market: MarketData | None, offline: str) -> PriceService:
+    """The price service over the source chain (or, for a given market, over the cache only)."""
+    from erasmo.market.cache import CACHE_FILE, PriceCache
+    from erasmo.market.chain import SourceChain
+
+    cache = PriceCache(directory / CACHE_FILE)
+    if isinstance(market, SourceChain):
+        return PriceService(market.cache, market, offline)
+    if market is not None:
+        return PriceService(cache, None, "erasmo runs on a fixed market (no live prices).")
+    from erasmo.market.bundled import BundledMarketData
+    from erasmo.market.yahoo import YahooProvider
+
+    yahoo = None if offline else YahooProvider(directory / YFINANCE_DIR, cache)
+    return PriceService(cache, SourceChain(BundledMarketData(), cache, yahoo), offline)

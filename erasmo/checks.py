@@ -46,6 +46,8 @@ def _price_problem(market: MarketData, fields: dict[str, object]) -> str | None:
     try:
         info = market.info(ticker)
     except ErasmoError:
+        if isinstance(source, str) and not source.startswith("bundled:"):
+            return None  # priced from a live feed (Yahoo) not at hand now: nothing to compare
         return f"the market data does not know {ticker}"
     if info.source != source:
         return None  # priced from another source (e.g. a cache): nothing here to compare with

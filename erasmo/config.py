@@ -2,6 +2,7 @@
 
 `--data-dir DIR` or `ERASMO_HOME`, else the platform's user data directory. The event store is
 the SQLite file `events.sqlite` there, unless `--store URL` or `ERASMO_STORE` names another.
+`--offline` or `ERASMO_OFFLINE=1` forbids the network (live prices from Yahoo).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 from events.store import StoreConfig
 
 STORE_FILE = "events.sqlite"
+#: Where yfinance keeps its own caches, inside the data directory.
+YFINANCE_DIR = "yfinance"
+_TRUE = ("1", "true", "yes", "on")
 
 
 def resolve_data_dir(explicit: str | Path | None = None) -> Path:
@@ -32,3 +36,12 @@ def resolve_store(data_dir: Path, url: str | None = None) -> StoreConfig:
     if url:
         return StoreConfig.from_url(url)
     return StoreConfig.sqlite(data_dir / STORE_FILE)
+
+
+def offline_reason(flag: bool = False) -> str:
+    """Why the network is forbidden ("" when it is allowed): `--offline` or $ERASMO_OFFLINE."""
+    if flag:
+        return "erasmo runs offline (--offline)."
+    if os.environ.get("ERASMO_OFFLINE", "").strip().lower() in _TRUE:
+        return "erasmo runs offline (ERASMO_OFFLINE is set)."
+    return ""

@@ -210,7 +210,8 @@ class PriceProvenance:
     """Where a trade's price came from, stored with the trade so replays need no price feed.
 
     Attributes:
-        source: the market-data source label, e.g. "bundled:skfolio".
+        source: the market-data source label: "bundled:skfolio", "bundled:bokeh", or "yahoo" (a
+            Yahoo price, whether just fetched or read from erasmo's cache of Yahoo's bars).
         day: the date of the bar the price was taken from.
         adjusted: True when the price is a split- and dividend-adjusted close.
         kind: "close" when erasmo filled at the bar's close, "explicit" when the user gave it.

@@ -46,8 +46,13 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user's data directory or store."""
+    """No test reads or writes the real user's data directory or store, or asks Yahoo.
+
+    yfinance speaks HTTP through curl_cffi (libcurl), which `_no_network` cannot see, so every
+    test runs offline; the tests of live prices turn it off and replay recorded answers.
+    """
     monkeypatch.setenv("ERASMO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ERASMO_OFFLINE", "1")
     monkeypatch.delenv("ERASMO_STORE", raising=False)
     monkeypatch.delenv("PERSISTENCE_MODULE", raising=False)
 

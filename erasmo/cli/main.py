@@ -27,9 +27,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Context:
     """Lazily built erasmo: `--help` and usage errors never open the store."""
 
-    def __init__(self, data_dir: str | None, store: str | None) -> None:
+    def __init__(self, data_dir: str | None, store: str | None, offline: bool = False) -> None:
         self.data_dir = data_dir
         self.store = store
+        self.offline = offline
         self._erasmo: Erasmo | None = None
 
     @property
@@ -37,7 +38,7 @@ class Context:
         if self._erasmo is None:
             from erasmo.bootstrap import bootstrap
 
-            self._erasmo = bootstrap(self.data_dir, self.store)
+            self._erasmo = bootstrap(self.data_dir, self.store, offline=self.offline)
         return self._erasmo
 
     def close(self) -> None:
@@ -62,15 +63,21 @@ NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
     help="Event store URL, e.g. postgresql://postgres@127.0.0.1:5432/erasmo "
     "(default: $ERASMO_STORE or the SQLite file in the data directory).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never use the network: prices from the bundled data and the price cache only "
+    "(also ERASMO_OFFLINE=1).",
+)
 @click.version_option(__version__, prog_name="erasmo")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None, store: str | None) -> None:
+def cli(ctx: click.Context, data_dir: str | None, store: str | None, offline: bool) -> None:
     """erasmo: a stock-trading simulator on real historical prices.
 
     It never trades real money: every portfolio is virtual. Without a command, erasmo opens
     the desktop app.
     """
-    ctx.obj = Context(data_dir, store)
+    ctx.obj = Context(data_dir, store, offline)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         ctx.invoke(gui)
@@ -80,6 +87,10 @@ def cli(ctx: click.Context, data_dir: str | None, store: str | None) -> None:
 @pass_ctx
 def gui(c: Context) -> None:
     """Open the desktop app (the default when no command is given)."""
+    if c.offline:  # the desktop app builds erasmo itself: hand it the flag this way
+        import os
+
+        os.environ["ERASMO_OFFLINE"] = "1"
     sys.exit(_run_desktop_app(c.data_dir, c.store))
 
 
@@ -445,8 +456,10 @@ def prices() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def prices_list(c: Context, as_json: bool) -> None:
-    """List the tickers with their date ranges and sources."""
+    """List the tickers with their date ranges and sources (bundled, or cached from Yahoo)."""
     infos = c.erasmo.market.tickers()
+    service = c.erasmo.prices
+    cached = {t.ticker: t for t in service.listing()}
     if as_json:
         echo_json(
             [
@@ -459,11 +472,25 @@ def prices_list(c: Context, as_json: bool) -> None:
                     "tradable": i.tradable,
                     "fields": list(i.fields),
                     "missing_fields": list(i.missing_fields),
+                    "cached": i.ticker in cached,
+                    "fetched_to": cached[i.ticker].covered_to if i.ticker in cached else None,
+                    "fetched_at": cached[i.ticker].fetched_at if i.ticker in cached else None,
+                    "stale": service.is_stale(i.ticker) if i.ticker in cached else False,
                 }
                 for i in infos
             ]
         )
         return
+
+    def note(info: Any) -> str:
+        notes = [] if info.tradable else [info.description or "index (not tradable)"]
+        if info.ticker in cached:
+            entry = cached[info.ticker]
+            notes.append(f"cached, fetched {entry.fetched_at.astimezone():%Y-%m-%d %H:%M}")
+            if service.is_stale(info.ticker):
+                notes.append("stale")
+        return "; ".join(notes)
+
     rows = [
         [
             i.ticker,
@@ -472,11 +499,25 @@ def prices_list(c: Context, as_json: bool) -> None:
             i.source,
             "adjusted" if i.adjusted else "raw",
             ",".join(i.fields),
-            "" if i.tradable else "index (not tradable)",
+            note(i) if i.ticker in cached or not i.tradable else "",
         ]
         for i in infos
     ]
     click.echo(table(["ticker", "first", "last", "source", "close", "fields", "note"], rows))
+    click.echo(price_status_line(c))
+
+
+def price_status_line(c: Context) -> str:
+    """One line: online or offline (and why), the cache, the last refresh."""
+    service = c.erasmo.prices
+    status = service.status()
+    state = "online (Yahoo)." if status.online else f"offline: {status.reason}"
+    last = f"{status.last_refresh:%Y-%m-%d %H:%M}" if status.last_refresh else "never"
+    size = service.cache.size()
+    return (
+        f"Live prices: {state} Cache: {status.cached_tickers} tickers, {size / 1024:,.0f} KB "
+        f"({service.cache.path}); last refresh {last}."
+    )
 
 
 @prices.command("show")
@@ -545,6 +586,7 @@ from erasmo.cli import (  # noqa: E402, F401
     action_commands,
     branch_commands,
     orders_commands,
+    price_commands,
     reports,
     store_commands,
     sync_commands,

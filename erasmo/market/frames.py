@@ -1,4 +1,4 @@
-"""pandas views of the bundled prices, for the read side (charts, analytics).
+"""pandas views of the bundled and cached prices, for the read side (charts, analytics).
 
 This module imports pandas; the write path must not import it.
 """
@@ -18,6 +18,7 @@ from erasmo.market.bundled import (
     INDEX_TICKER,
     BundledMarketData,
 )
+from erasmo.market.chain import SourceChain
 
 
 def close_frame(
@@ -70,3 +71,23 @@ def _read(market: BundledMarketData, name: str, columns: list[str]) -> pd.DataFr
 def _unique(frame: pd.DataFrame) -> pd.DataFrame:
     """The first row of each date (as BundledMarketData keeps)."""
     return frame[~frame.index.duplicated()]
+
+
+def chain_close_frame(chain: SourceChain) -> pd.DataFrame:
+    """The daily closes of every ticker the chain serves: the bundled ones (as `close_frame`),
+    then the cached Yahoo ones, each from its one source. Without a cached ticker this is exactly
+    `close_frame(chain.bundled)`."""
+    frame = close_frame(chain.bundled)
+    cached = [t.ticker for t in chain.cache.listing() if t.ticker not in frame.columns]
+    if not cached:
+        return frame
+    columns = {}
+    for ticker in cached:
+        bars = chain.cache.bars(ticker)
+        index = pd.DatetimeIndex([pd.Timestamp(b.day) for b in bars], name="date")
+        columns[ticker] = pd.Series([float(b.close) for b in bars], index=index, dtype="float64")
+    extra = pd.DataFrame(columns)
+    joined = frame.join(extra, how="outer").sort_index()
+    joined.index = pd.DatetimeIndex(joined.index, name="date")
+    joined.columns.name = "ticker"
+    return joined

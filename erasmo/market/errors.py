@@ -1,0 +1,17 @@
+"""Named errors of the market-data side: live prices that could not be had.
+
+Both are `ErasmoError`s, so the CLI prints their message on one line and exits with code 1, and a
+command that raises one records nothing. An unknown symbol is `events.errors.UnknownTickerError`.
+"""
+
+from __future__ import annotations
+
+from events.errors import ErasmoError
+
+
+class MarketDataUnavailable(ErasmoError):  # noqa: N818 - the name the issue gives it
+    """Live prices could not be fetched: offline, Yahoo down or too slow, or unusable data."""
+
+
+class RateLimited(MarketDataUnavailable):
+    """Yahoo refused the request because too many were made (HTTP 429); erasmo waits longer."""

@@ -1,0 +1,145 @@
+"""`erasmo prices refresh/list/clear`, `--offline` and trading a Yahoo ticker, end to end in-process
+(real SQLite store and price cache; Yahoo replayed at yfinance's HTTP layer)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from yahoo_replay import Scenario, YahooReplay, install
+
+from erasmo.cli.main import main
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[YahooReplay]:
+    monkeypatch.delenv("ERASMO_OFFLINE")  # these tests are online, against the replay
+    served = install(monkeypatch)
+    served.scenarios |= {
+        "PLTR": Scenario("normal"),
+        "T": Scenario("dividend"),
+        "NVDA": Scenario("split"),
+    }
+    yield served
+    served.release.set()
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    data_dir = tmp_path / "data"
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        out, err = capsys.readouterr()
+        code = exited.value.code
+        return (code if isinstance(code, int) else 1), out, err
+
+    return invoke
+
+
+def test_refresh_list_and_clear(run: Run, replay: YahooReplay, tmp_path: Path) -> None:
+    code, out, err = run("prices", "refresh", "PLTR", "t", "AAPL")
+    assert code == 0, err
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[2:5]}
+    assert rows == {"PLTR": ["updated", "9"], "T": ["updated", "5"], "AAPL": ["bundled", "0"]}
+    assert "Refreshing" in err  # the progress bar, on stderr
+    assert "Live prices: online (Yahoo). Cache: 2 tickers" in out
+
+    code, out, _ = run("prices", "list", "--json")
+    listed = {t["ticker"]: t for t in json.loads(out)}
+    assert listed["PLTR"]["source"] == "yahoo"
+    assert listed["PLTR"]["adjusted"] is False
+    assert (listed["PLTR"]["first"], listed["PLTR"]["last"]) == ("2024-11-18", "2024-11-29")
+    assert listed["PLTR"]["cached"] is True
+    assert listed["AAPL"]["cached"] is False
+    assert listed["AAPL"]["source"] == "bundled:skfolio"
+    code, out, _ = run("prices", "list")
+    pltr = next(line for line in out.splitlines() if line.startswith("PLTR"))
+    assert "yahoo" in pltr
+    assert "cached, fetched" in pltr
+    assert str(tmp_path / "data" / "prices.sqlite") in out
+
+    # Refreshing again asks only for what is new (here: nothing, the history is complete).
+    before = len(replay.history_requests())
+    code, out, _ = run("prices", "refresh")
+    assert code == 0
+    assert [line.split()[1] for line in out.splitlines()[2:4]] == ["current", "current"]
+    assert len(replay.history_requests()) == before  # covered to the last session already
+
+    code, out, _ = run("prices", "clear", "T")
+    assert (code, out.strip()) == (0, "Cleared 1 tickers (5 bars) from the price cache.")
+    code, out, _ = run("prices", "clear")
+    assert out.strip() == "Cleared 1 tickers (9 bars) from the price cache."
+    code, out, _ = run("prices", "list", "--json")
+    assert "PLTR" not in {t["ticker"] for t in json.loads(out)}
+
+
+def test_refresh_of_an_unknown_ticker_fails_with_exit_1(run: Run, replay: YahooReplay) -> None:
+    code, out, err = run("prices", "refresh", "PLTR", "ZZZZQ")
+    assert code == 1
+    assert "Unknown ticker 'ZZZZQ'" in out
+    assert "could not refresh ZZZZQ" in err
+
+
+def test_offline_flag_forbids_the_network(run: Run, replay: YahooReplay) -> None:
+    code, _, err = run("--offline", "prices", "refresh", "PLTR")
+    assert code == 1
+    assert err.strip().endswith("Nothing was refreshed: erasmo runs offline (--offline).")
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    code, _, err = run("--offline", "buy", "Tech", "NVDA", "5")
+    assert code == 1
+    assert "Unknown ticker 'NVDA'" in err
+    code, out, _ = run("--offline", "prices", "list")
+    assert "offline: erasmo runs offline (--offline)." in out
+    assert replay.requests == []
+
+
+def test_environment_variable_forbids_the_network(
+    run: Run, replay: YahooReplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ERASMO_OFFLINE", "1")
+    code, _, err = run("prices", "refresh", "PLTR")
+    assert code == 1
+    assert "ERASMO_OFFLINE is set" in err
+    assert replay.requests == []
+
+
+def test_buy_a_yahoo_ticker_then_trade_it_offline_from_the_cache(
+    run: Run, replay: YahooReplay
+) -> None:
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    code, out, err = run("buy", "Tech", "NVDA", "5", "--on", "2024-06-07")
+    assert code == 0, err
+    # 5 x 1208.88 (the raw close of 2024-06-07 in the payload) = 6,044.40
+    assert out.startswith("Bought 5 NVDA at 1208.88 on 2024-06-07 (yahoo) = 6,044.40.")
+    code, out, err = run("--offline", "sell", "Tech", "NVDA", "2")
+    assert code == 0, err
+    assert "Sold 2 NVDA at 125.2 on 2024-06-12 (yahoo)" in out
+    assert len(replay.history_requests("NVDA")) == 1
+    code, out, _ = run("history", "Tech")
+    assert "5 NVDA @ 1208.88 = 6,044.40 [yahoo]" in out
+    code, out, _ = run("--offline", "check")
+    assert code == 0
+    # With the cache cleared and no network, the recorded trades still check out.
+    run("prices", "clear")
+    code, out, _ = run("--offline", "check")
+    assert (code, out.split(":")[0]) == (0, "OK")
+
+
+def test_a_rate_limited_buy_records_nothing(run: Run, replay: YahooReplay) -> None:
+    replay.scenarios["PLTR"] = Scenario(status=429, body="Too Many Requests")
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    code, _, err = run("buy", "Tech", "PLTR", "1")
+    assert code == 1
+    assert "Yahoo is limiting requests (HTTP 429)" in err
+    code, out, _ = run("portfolio", "list", "--json")
+    assert sum(p["version"] for p in json.loads(out)) == 2  # opened, deposited: no trade
+    code, out, _ = run("prices", "list")
+    assert "Yahoo failed" in out
