@@ -214,6 +214,8 @@ def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
         value = fields[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             found.append(f"its {key} {value!r} is not a positive whole number")
+
+
 class _Actions:
     """The rules of splits and dividends (as `Portfolio._check_action` states them): the action
     is new, and applies to the holding at the close of the day before its ex-date, which must be

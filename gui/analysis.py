@@ -97,6 +97,7 @@ class Snapshot:
     holdings: HoldingsResult
     allocation: AllocationResult
     performance: PerformanceResult | None = None
+    stale: frozenset[str] = frozenset()  # tickers whose latest price is older than it should be
 
 
 def positions_at_cost(app: Portfolios, portfolio_id: UUID, version: int | None) -> HoldingsResult:

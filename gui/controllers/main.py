@@ -18,12 +18,15 @@ from erasmo.services import TradeReceipt
 from events.errors import ErasmoError, ForkPointError
 from events.values import name_key
 from gui import formatting, theme
+from gui.controllers.actions import ActionsDialog
 from gui.controllers.analysis import AnalysisController
 from gui.controllers.clock import ClockController
 from gui.controllers.clock import describe as describe_step
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
 from gui.controllers.orders import OrdersController, OrderTicket
+from gui.controllers.prices import PricesController
+from gui.controllers.prices import summary as price_summary
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
@@ -85,6 +88,7 @@ class MainController(QObject):
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
+        self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)
         self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
         self.compare: Any = None  # CompareController, once the analytics are loaded
         self.simulation: Any = getattr(erasmo, "simulation", None)
@@ -105,6 +109,10 @@ class MainController(QObject):
         a.trade.triggered.connect(self._on_trade)
         a.order.triggered.connect(self._on_order)
         a.fork.triggered.connect(self._on_fork)
+        a.refresh_prices.triggered.connect(self._on_refresh_prices)
+        a.apply_actions.triggered.connect(self._on_apply_actions)
+        self.prices.refreshed.connect(self._on_prices_refreshed)
+        self.prices.failed.connect(self._say)
         w.history.fork.clicked.connect(self._on_fork)
         self.orders.new_order_requested.connect(self._on_order)
         self.orders.changed.connect(self.recorded)
@@ -220,6 +228,43 @@ class MainController(QObject):
         if self.compare is not None:
             self.compare.set_portfolios(portfolio_id)
         self.history_loaded.emit(portfolio_id)
+
+    # -- live prices ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_refresh_prices(self) -> None:
+        if self.prices.refresh() is None:
+            self._say("Prices are being refreshed already.")
+
+    @Slot(object)
+    def _on_prices_refreshed(self, outcomes: list[Any]) -> None:
+        self._say(price_summary(outcomes))
+        if any(o.status == "updated" for o in outcomes):
+            self.session.store_changed.emit()
+            if self.session.portfolio is not None:
+                self._load_history(self.session.portfolio)
+
+    def open_actions_dialog(self) -> ActionsDialog | None:
+        """The splits-and-dividends dialog of the selected portfolio, shown."""
+        selected = self.selected()
+        if selected is None:
+            QMessageBox.information(self.window, "erasmo", "Select or create a portfolio first.")
+            return None
+        colors = (self.colors.gain, self.colors.loss)
+        dialog = ActionsDialog(self.trading, selected[1], colors, self.window)
+        dialog.applied.connect(self._on_actions_applied)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_apply_actions(self) -> None:
+        self.open_actions_dialog()
+
+    @Slot(object)
+    def _on_actions_applied(self, done: list[Any]) -> None:
+        if done:
+            self._say(f"Recorded {len(done)} split(s) and dividend(s).")
+            self.recorded()
 
     # -- what-if branches ------------------------------------------------------------------------
 
