@@ -300,7 +300,7 @@ class Portfolio(Aggregate):
     ) -> None:
         """Place an order; a buy holds back `reserved` cash, a sell its `quantity` of shares."""
         ticker, quantity = parse_ticker(ticker), parse_quantity(quantity)
-        prices = _check_order_shape(side, kind, limit, stop, trail_amount, trail_percent)
+        prices = check_order_shape(side, kind, limit, stop, trail_amount, trail_percent)
         limit, stop, trail_amount, trail_percent = prices
         if tif not in TIME_IN_FORCE:
             raise InvalidOrderError(f"Time in force {tif!r} is not one of day, gtc.")
@@ -909,7 +909,7 @@ NOT_COPIED_TO_BRANCHES = frozenset(
 )
 
 
-def _check_order_shape(
+def check_order_shape(
     side: str,
     kind: str,
     limit: Decimal | None,

@@ -165,8 +165,15 @@ def with_slippage(
     price = (base * factor).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
     if terms.limit is not None:
         price = min(price, max(terms.limit, base)) if buy else max(price, min(terms.limit, base))
-    price = min(max(price, bar.low), bar.high)
-    return price, (price - base if buy else base - price)
+    price = _plain(min(max(price, bar.low), bar.high))
+    return price, _plain(price - base if buy else base - price)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros, never in exponent form (100.0000 -> 100)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def order_fee(commission: Commission, quantity: Decimal, price: Decimal) -> Decimal:
@@ -177,26 +184,41 @@ def order_fee(commission: Commission, quantity: Decimal, price: Decimal) -> Deci
 # -- the first filling bar -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class BarArrays:
-    """A ticker's bars as exact rows and float columns, aligned (rules read the exact rows)."""
+    """A ticker's bars as float columns for finding candidates, and exact rows on demand.
 
-    bars: Sequence[Bar]
-    rows: Sequence[OHLC]
-    open: Floats
-    high: Floats
-    low: Floats
+    The float columns follow `OHLC.of`: a missing open, high or low is the close, and the
+    range is widened to hold the open and the close.
+    """
+
+    __slots__ = ("_rows", "bars", "high", "low", "open")
+
+    def __init__(self, bars: Sequence[Bar]) -> None:
+        self.bars = bars
+        self._rows: dict[int, OHLC] = {}
+        close = np.array([float(b.close) for b in bars], dtype=np.float64)
+
+        def column(values: list[Decimal | None]) -> Floats:
+            array = np.array([np.nan if v is None else float(v) for v in values], np.float64)
+            return np.where(np.isnan(array), close, array)
+
+        self.open = column([b.open for b in bars])
+        self.high = np.maximum.reduce([column([b.high for b in bars]), self.open, close])
+        self.low = np.minimum.reduce([column([b.low for b in bars]), self.open, close])
 
     @classmethod
     def of(cls, bars: Sequence[Bar]) -> BarArrays:
-        rows = [OHLC.of(b) for b in bars]
-        return cls(
-            bars,
-            rows,
-            np.array([float(r.open) for r in rows], dtype=np.float64),
-            np.array([float(r.high) for r in rows], dtype=np.float64),
-            np.array([float(r.low) for r in rows], dtype=np.float64),
-        )
+        return cls(bars)
+
+    def __len__(self) -> int:
+        return len(self.bars)
+
+    def row(self, i: int) -> OHLC:
+        """The exact prices of bar `i`."""
+        found = self._rows.get(i)
+        if found is None:
+            found = self._rows[i] = OHLC.of(self.bars[i])
+        return found
 
 
 def _candidates(terms: OrderTerms, a: BarArrays, lo: int, hi: int) -> npt.NDArray[np.int64]:
@@ -225,14 +247,14 @@ def first_fill(
     if terms.kind == "trailing":
         return _first_trailing(terms, a, lo, hi, slippage_bps)
     for i in _candidates(terms, a, lo, hi):
-        base = fill_on_bar(terms, a.rows[i])
+        base = fill_on_bar(terms, a.row(i))
         if base is not None:
             return _priced(terms, a, int(i), base, slippage_bps)
     return None
 
 
 def _priced(terms: OrderTerms, a: BarArrays, i: int, base: Decimal, bps: Decimal) -> FillPrice:
-    price, slippage = with_slippage(terms, base, a.rows[i], bps)
+    price, slippage = with_slippage(terms, base, a.row(i), bps)
     return FillPrice(i, base, price, slippage)
 
 
@@ -241,9 +263,9 @@ def _first_stop_limit(
 ) -> FillPrice | None:
     stop_terms = OrderTerms(terms.side, "stop", stop=terms.stop)
     for i in _candidates(stop_terms, a, lo, hi):
-        if not stop_triggers(terms, a.rows[i]):
+        if not stop_triggers(terms, a.row(i)):
             continue
-        base = fill_on_bar(terms, a.rows[i])
+        base = fill_on_bar(terms, a.row(i))
         if base is not None:
             return _priced(terms, a, int(i), base, bps)
         limit_terms = OrderTerms(terms.side, "limit", limit=terms.limit)
@@ -277,7 +299,7 @@ def _first_trailing(
     for offset in np.flatnonzero(mask):
         i = lo + int(offset)
         best = _exact_best(terms, a, lo, i)
-        base = fill_on_bar(terms, a.rows[i], best=best)
+        base = fill_on_bar(terms, a.row(i), best=best)
         if base is not None:
             return _priced(terms, a, i, base, bps)
     return None
@@ -287,5 +309,5 @@ def _exact_best(terms: OrderTerms, a: BarArrays, lo: int, i: int) -> Decimal:
     """The exact best price over bars [lo, i) and the reference."""
     assert terms.reference is not None
     if terms.side == "buy":
-        return min([terms.reference, *(a.rows[j].low for j in range(lo, i))])
-    return max([terms.reference, *(a.rows[j].high for j in range(lo, i))])
+        return min([terms.reference, *(a.row(j).low for j in range(lo, i))])
+    return max([terms.reference, *(a.row(j).high for j in range(lo, i))])

@@ -12,7 +12,7 @@ import bisect
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from uuid import UUID
 
@@ -30,7 +30,7 @@ from events.errors import (
     NotTradableError,
     UnknownOrderError,
 )
-from events.portfolio import ORDER_KINDS, Order, Portfolio
+from events.portfolio import ORDER_KINDS, Order, Portfolio, check_order_shape
 from events.values import (
     PriceProvenance,
     parse_date,
@@ -43,6 +43,8 @@ from events.values import (
 ZERO = Decimal(0)
 BPS = Decimal(10_000)
 Progress = Callable[[int, int], None]
+#: How far before an order's placing day its reference close is looked for.
+LOOK_BACK = timedelta(days=31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,9 @@ class SimulationService:
         self.app = app
         self.market = market
         self.trading = trading
-        self._arrays: dict[str, tuple[Sequence[date], BarArrays]] = {}
+        # ticker -> (first, last day asked for, the days, the bars as arrays), kept between
+        # advances so stepping day by day does not rebuild them
+        self._arrays: dict[str, tuple[date, date, Sequence[date], BarArrays]] = {}
 
     # -- portfolios and rules ---------------------------------------------------------------
 
@@ -204,8 +208,9 @@ class SimulationService:
             commission if commission is not None else current.commission,
             slippage_bps if slippage_bps is not None else current.slippage_bps,
         )
-        day = self.clock(name)
-        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, max(day, p.clock)))
+        # Dated on the portfolio's latest event: changing rules must not move a live
+        # portfolio's clock to the latest data (which would forbid back-dated trades).
+        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, p.clock))
         return self.rules(name)
 
     def rules(self, name: str) -> TradingRules:
@@ -236,11 +241,15 @@ class SimulationService:
         trail: str | Decimal | None = None,
         tif: str = "day",
         expires: str | date | None = None,
+        *,
+        dry_run: bool = False,
     ) -> OrderView:
         """Place an order on the portfolio's clock day; it can fill from the next bar on.
 
         `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
         back its estimated cost (see `estimated_cost`); a sell holds back its shares.
+        `dry_run`: check every rule and return the order as it would be placed (with what it
+        would hold back), recording nothing; an order ticket can call this as the user types.
         """
         side, kind, tif = side.strip().lower(), kind.strip().lower(), tif.strip().lower()
         if side not in ("buy", "sell"):
@@ -251,6 +260,7 @@ class SimulationService:
         limit_price = parse_price(limit) if limit is not None else None
         stop_price = parse_price(stop) if stop is not None else None
         trail_amount, trail_percent = _parse_trail(trail)
+        check_order_shape(side, kind, limit_price, stop_price, trail_amount, trail_percent)
         until = parse_date(expires) if expires is not None else None
         info = self._tradable(symbol)
         portfolio_id = self.trading.resolve(name)
@@ -282,6 +292,8 @@ class SimulationService:
             )
             return OrderView.of(p.order(order_id))
 
+        if dry_run:
+            return place(self.app.portfolio(portfolio_id))
         return self.app.change(portfolio_id, place)
 
     def estimated_cost(
@@ -327,11 +339,10 @@ class SimulationService:
         """Cancel an open order (by its id or a unique prefix of it)."""
         portfolio_id = self.trading.resolve(name)
         found = self._find_open(name, order_id)
-        day = self.clock(name)
 
         def cancel(p: Portfolio) -> OrderView:
-            p.cancel_order(found.order_id, max(day, p.clock))
-            return replace(found, status="cancelled", done_on=max(day, p.clock))
+            p.cancel_order(found.order_id, p.clock)
+            return replace(found, status="cancelled", done_on=p.clock)
 
         return self.app.change(portfolio_id, cancel)
 
@@ -432,6 +443,11 @@ class SimulationService:
         bps = p.slippage_bps
         commission = parse_commission(p.commission)
         open_orders = p.orders()
+        first_placed: dict[str, date] = {}
+        for order in open_orders:
+            first_placed[order.ticker] = min(
+                order.placed_on, first_placed.get(order.ticker, target)
+            )
         # (day, placement number, what, order, fill) for every order that fills or expires
         # by `target`. Orders cannot be placed while the clock advances, so each order's
         # outcome depends only on the bars and on the cash the earlier outcomes leave:
@@ -440,7 +456,9 @@ class SimulationService:
         for done, order in enumerate(open_orders):
             if progress is not None:
                 progress(done, len(open_orders))
-            days, arrays = self._ticker_arrays(order.ticker)
+            days, arrays = self._ticker_arrays(
+                order.ticker, first_placed[order.ticker] - LOOK_BACK, target
+            )
             lo = bisect.bisect_right(days, order.placed_on)
             last = target
             expiry: date | None = None
@@ -454,7 +472,11 @@ class SimulationService:
             if expiry is not None:
                 last = min(last, order.expires if order.expires is not None else expiry)
             hi = bisect.bisect_right(days, last)
-            terms = _terms(order, arrays, lo)
+            if lo > 0:
+                reference = arrays.bars[lo - 1].close
+            else:
+                reference = self._last_close(self.market.info(order.ticker), order.placed_on)
+            terms = _terms(order, reference)
             fill = first_fill(terms, arrays, lo, hi, bps)
             if fill is not None:
                 outcomes.append((days[fill.index], order.number, "fill", order, fill))
@@ -519,17 +541,23 @@ class SimulationService:
             )
         return info
 
-    def _ticker_arrays(self, ticker: str) -> tuple[Sequence[date], BarArrays]:
-        """The ticker's whole history as arrays (built once per service)."""
-        if ticker not in self._arrays:
-            bars = self.market.bars(ticker)
-            self._arrays[ticker] = ([b.day for b in bars], BarArrays.of(bars))
-        return self._arrays[ticker]
+    def _ticker_arrays(
+        self, ticker: str, start: date, end: date
+    ) -> tuple[Sequence[date], BarArrays]:
+        """The ticker's bars from `start` to `end` (at least) as arrays, kept for later calls."""
+        kept = self._arrays.get(ticker)
+        if kept is not None:
+            if kept[0] <= start and kept[1] >= end:
+                return kept[2], kept[3]
+            start, end = min(start, kept[0]), max(end, kept[1])
+        bars = self.market.bars(ticker, start, end)
+        days, arrays = [b.day for b in bars], BarArrays(bars)
+        self._arrays[ticker] = (start, end, days, arrays)
+        return days, arrays
 
     def _last_close(self, info: TickerInfo, day: date) -> Decimal:
-        days, arrays = self._ticker_arrays(info.ticker)
-        index = bisect.bisect_right(days, day) - 1
-        if index < 0:
+        """The ticker's last close on or before `day` (an order's reference price)."""
+        if info.first > day:
             raise NoPriceError(
                 f"The market data for {info.ticker} starts on {info.first}, after the clock "
                 f"({day}): there is no price to place an order at yet."
@@ -539,7 +567,8 @@ class SimulationService:
                 f"The market data for {info.ticker} ends on {info.last}, so an order placed on "
                 f"{day} could never fill. Trade another ticker."
             )
-        return arrays.bars[index].close
+        recent = self.market.bars(info.ticker, day - LOOK_BACK, day)
+        return (recent or self.market.bars(info.ticker, end=day))[-1].close
 
 
 def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
@@ -598,10 +627,7 @@ def _parse_trail(trail: str | Decimal | None) -> tuple[Decimal | None, Decimal |
     return parse_price(trail), None
 
 
-def _terms(order: Order, arrays: BarArrays, lo: int) -> OrderTerms:
-    reference = arrays.bars[lo - 1].close if lo > 0 else None
-    if reference is None and arrays.bars:
-        reference = arrays.bars[0].open or arrays.bars[0].close
+def _terms(order: Order, reference: Decimal) -> OrderTerms:
     return OrderTerms(
         order.side,
         order.kind,
