@@ -16,7 +16,7 @@ from uuid import UUID
 from events.application import LoggedEvent, Portfolios
 from events.branches import fork_prefix
 from events.errors import ForkPointError, InvalidInputError
-from events.values import parse_date
+from events.values import name_key, parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +41,29 @@ class ForkReceipt:
     parent: str
     point: LoggedEvent
     copied: int
+
+
+@dataclass(frozen=True, slots=True)
+class BranchInfo:
+    """A branch and where it came from.
+
+    Attributes:
+        id, name: the branch.
+        parent_id: the portfolio it was forked from.
+        parent_name: that portfolio's name now, or the name it had at the fork when it is not
+            in this store.
+        parent_present: whether the parent is in this store.
+        parent_version, parent_seq: the parent's event the branch was forked after (its
+            version, and its log position in the store where the fork was made).
+    """
+
+    id: UUID
+    name: str
+    parent_id: UUID
+    parent_name: str
+    parent_present: bool
+    parent_version: int
+    parent_seq: int
 
 
 class BranchService:
@@ -133,6 +156,23 @@ class BranchService:
         """Every branch in the store -> the portfolio it was forked from (which may be absent
         from this store, e.g. a branch imported without its parent)."""
         return self.app.branches()
+
+    def branch_list(self) -> list[BranchInfo]:
+        """Every branch with its parent, sorted by branch name."""
+        listed = {s.id: s.name for s in self.app.summaries()}
+        infos = [
+            BranchInfo(
+                id=child,
+                name=listed.get(child, str(child)),
+                parent_id=mark["parent_id"],
+                parent_name=listed.get(mark["parent_id"], mark["parent_name"]),
+                parent_present=mark["parent_id"] in listed,
+                parent_version=mark["parent_version"],
+                parent_seq=mark["parent_seq"],
+            )
+            for child, mark in self.app.fork_marks().items()
+        ]
+        return sorted(infos, key=lambda b: name_key(b.name))
 
     # -- comparing ------------------------------------------------------------------------
 

@@ -215,16 +215,26 @@ def _span(analytics: Analytics, portfolio_id: UUID, name: str) -> _Span:
 def _period(
     analytics: Analytics, spans: list[_Span], start: date | None, end: date | None
 ) -> Period:
-    begin = (
-        max(s.first for s in spans) - pd.Timedelta(days=1) if start is None else pd.Timestamp(start)
-    )
-    finish = min(s.last for s in spans) if end is None else pd.Timestamp(end)
+    shared_start = max(s.first for s in spans) - pd.Timedelta(days=1)
+    data_end = min(s.last for s in spans)
+    begin = shared_start if start is None else pd.Timestamp(start)
+    finish = data_end if end is None else pd.Timestamp(end)
+    if finish > data_end:
+        raise ComparisonPeriodError(
+            f"--to {finish:%Y-%m-%d} is after the values end on {data_end:%Y-%m-%d} (the end "
+            f"of the market data). Use {data_end:%Y-%m-%d} or earlier, or leave --to out."
+        )
     calendar = pd.DatetimeIndex(analytics.prices().index)
     after = calendar[(calendar > begin) & (calendar <= finish)]
     if not len(after):
+        why = (
+            f"the period all of them share starts on {begin:%Y-%m-%d}: give --from as well"
+            if start is None
+            else "give --from earlier than --to, inside the market data"
+        )
         raise ComparisonPeriodError(
-            f"No trading day lies after {begin:%Y-%m-%d} and on or before {finish:%Y-%m-%d}: "
-            "the period is empty. Give --from earlier than --to, inside the market data."
+            f"No trading day lies after {begin:%Y-%m-%d} and on or before {finish:%Y-%m-%d}, "
+            f"so the period is empty; {why}."
         )
     return Period(begin, finish, pd.Timestamp(after[0]))
 

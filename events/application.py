@@ -558,14 +558,14 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
         except PersistenceError as error:
             raise store_failure(error, self.store, "the command was not recorded") from None
 
-    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+    def _insert(self, stored: Sequence[StoredEvent], failed: str = "nothing was imported") -> None:
         self.store.check_free_space()
         try:
             self.recorder.insert_events(stored)
         except IntegrityError:
             raise _ConflictError from None
         except PersistenceError as error:
-            raise store_failure(error, self.store, "nothing was imported") from None
+            raise store_failure(error, self.store, failed) from None
 
     def _take_snapshots(self, processing_event: Any) -> None:
         # The command's events are committed by now: a snapshot that cannot be written (a full

@@ -2,8 +2,8 @@
 
 A branch is opened on its parent's opening date, marked with `BranchForked` (the parent's id,
 name, version and log position at the fork), then given the parent's events up to that point
-again, all in one save, so it is recorded whole or not at all. `Portfolios` inherits these
-methods.
+again, with its catalog entry, in one transaction: it is recorded whole or not at all.
+`Portfolios` inherits these methods.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from events.audit import AuditedEvent, audit_portfolio
-from events.errors import ForkPointError
+from events.errors import ForkPointError, UnknownPortfolioError
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 
 if TYPE_CHECKING:
@@ -37,33 +37,48 @@ class BranchRecording:
         """
 
         def command() -> UUID:
-            parent = self.portfolio(parent_id)
             history: list[LoggedEvent] = self.history(parent_id)
-            copied = fork_prefix(history, at_seq, parent.name)
-            _check_parent_history(copied, parent.name)
+            if not history:
+                raise UnknownPortfolioError(f"No portfolio has the id {parent_id}.")
+            name = _name_of(history)
+            copied = fork_prefix(history, at_seq, name)
+            _check_parent_history(copied, name)
             opening = copied[0]
             catalog = self._catalog()
             branch = Portfolio.open(new_name, opening.on, opening.fields["currency"])
-            branch.record_fork(parent_id, parent.name, copied[-1].version, at_seq)
+            branch.record_fork(parent_id, name, copied[-1].version, at_seq)
             for event in copied[1:]:
                 branch.copy_parent_event(event.type, {**event.fields, "on": event.on})
             catalog.claim(branch.id, branch.name)
-            self._save(branch, catalog)
+            # One insert of every event, then one snapshot if the branch is long: saving
+            # through the application would snapshot it at every interval it crosses.
+            stored = [self.mapper.to_stored_event(e) for e in branch.collect_events()]
+            stored += [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
+            self._insert(stored, "nothing was recorded")
+            self._remember(branch, 0)
             return branch.id
 
         forked: UUID = self._retry(command)
         return forked
+
+    def fork_marks(self) -> dict[UUID, dict[str, Any]]:
+        """Every branch in the store -> the fields of its `BranchForked` (parent_id,
+        parent_name, parent_version, parent_seq, on)."""
+        marks: dict[UUID, dict[str, Any]] = {}
+        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
+            fields = self.decode(raw.topic, raw.state)
+            marks[raw.originator_id] = {
+                k: fields[k]
+                for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")
+            }
+        return marks
 
     def branches(self) -> dict[UUID, UUID]:
         """Every branch in the store -> the portfolio it was forked from.
 
         The parent may not be in this store (a branch imported or synced without it).
         """
-        parents: dict[UUID, UUID] = {}
-        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
-            fields = self.decode(raw.topic, raw.state)
-            parents[raw.originator_id] = UUID(str(fields["parent_id"]))
-        return parents
+        return {child: mark["parent_id"] for child, mark in self.fork_marks().items()}
 
 
 def fork_prefix(history: list[LoggedEvent], at_seq: int, name: str) -> list[LoggedEvent]:
@@ -89,6 +104,12 @@ def fork_prefix(history: list[LoggedEvent], at_seq: int, name: str) -> list[Logg
             f"them from 'erasmo history {name}'."
         )
     return history[:count]
+
+
+def _name_of(history: list[LoggedEvent]) -> str:
+    """The portfolio's name now: its opening's, or its latest rename's."""
+    named = [e for e in history if e.type in ("PortfolioOpened", "PortfolioRenamed")]
+    return str(named[-1].fields["name"])
 
 
 def _check_parent_history(copied: list[LoggedEvent], name: str) -> None:

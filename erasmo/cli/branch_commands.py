@@ -75,6 +75,43 @@ def portfolio_fork(
     )
 
 
+@portfolio.command("branches")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def portfolio_branches(c: Context, as_json: bool) -> None:
+    """List the what-if branches and where each was forked from."""
+    infos = c.erasmo.branches.branch_list()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": b.id,
+                    "name": b.name,
+                    "parent_id": b.parent_id,
+                    "parent": b.parent_name,
+                    "parent_present": b.parent_present,
+                    "parent_version": b.parent_version,
+                    "parent_seq": b.parent_seq,
+                }
+                for b in infos
+            ]
+        )
+        return
+    if not infos:
+        click.echo("No branches yet. Make one with: erasmo portfolio fork NAME NEW_NAME --at SEQ")
+        return
+    rows = [
+        [
+            b.name,
+            b.parent_name if b.parent_present else f"{b.parent_name} (not in this store)",
+            str(b.parent_version),
+            str(b.parent_seq),
+        ]
+        for b in infos
+    ]
+    click.echo(table(["branch", "forked from", "after event", "seq"], rows, right=[2, 3]))
+
+
 @cli.command()
 @click.argument("names", nargs=-1, required=True)
 @click.option("--from", "start", metavar="DATE", help="Start of the period (default: common).")

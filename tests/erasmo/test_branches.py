@@ -121,6 +121,23 @@ def test_a_forks_holdings_values_and_metrics_equal_the_parents_as_of_the_fork(
     assert a.performance(pid).ttwror != a.performance(bid).ttwror
 
 
+def test_a_fork_at_any_event_reads_as_the_parent_then(er: Erasmo) -> None:
+    tech(er)
+    pid = er.trading.resolve("Tech")
+    a = er.analytics
+    for event in er.trading.history("Tech"):
+        bid = er.branches.fork("Tech", f"At {event.version}", event.seq)
+        a.refresh()
+        then = Moment(seq=event.seq)
+        parent, branch = a.snapshot(pid, then), a.snapshot(bid, Moment(on=event.on))
+        pd.testing.assert_frame_equal(parent.positions, branch.positions)
+        assert parent.summary == branch.summary
+        assert Decimal(str(branch.summary.cash)) == er.app.portfolio(pid, event.version).cash
+        ours, theirs = a.value(pid, then, end=LAST_DAY), a.value(bid, end=LAST_DAY)
+        pd.testing.assert_series_equal(ours.total, theirs.total)
+        assert a.performance(pid, then, end=LAST_DAY) == a.performance(bid, end=LAST_DAY)
+
+
 def test_a_branch_diverges_and_the_parent_reads_the_same(er: Erasmo) -> None:
     tech(er)
     pid = er.trading.resolve("Tech")
@@ -161,6 +178,33 @@ def test_fork_points_by_version_and_date_and_their_errors(er: Erasmo) -> None:
     with pytest.raises(DuplicateNameError):
         er.branches.fork("Tech", "now")
     assert er.app.event_count() == count
+
+
+def test_branch_list_names_parents_here_and_elsewhere(er: Erasmo, tmp_path: Path) -> None:
+    tech(er)
+    b = er.branches.fork("Tech", "B", seq_of(er, "Tech", 6))
+    c = er.branches.fork("B", "C")
+    er.trading.rename("Tech", "Tech now")
+    pid = er.trading.resolve("Tech now")
+    assert [
+        (i.name, i.parent_name, i.parent_present, i.parent_version)
+        for i in er.branches.branch_list()
+    ] == [("B", "Tech now", True, 6), ("C", "B", True, 7)]
+    assert er.branches.branches() == {b: pid, c: b}
+
+    from events.eventlog import export_to_file, import_file
+
+    export_to_file(er.app, tmp_path / "c.jsonl", erasmo_version="t", portfolio_ids=[c])
+    elsewhere = bootstrap(tmp_path / "elsewhere")
+    try:
+        import_file(elsewhere.app, tmp_path / "c.jsonl")
+        (info,) = elsewhere.branches.branch_list()
+        assert (info.id, info.name, info.parent_id) == (c, "C", b)
+        assert (info.parent_name, info.parent_present) == ("B", False)
+        frame = elsewhere.branches.compare(["C"])  # a branch alone reads like any portfolio
+        assert frame["end_value"].iloc[0] == pytest.approx(er.analytics.performance(c).end_value)
+    finally:
+        elsewhere.close()
 
 
 def test_branches_pass_the_stores_check(er: Erasmo) -> None:
@@ -248,8 +292,12 @@ def test_compare_over_a_given_period(er: Erasmo) -> None:
 
     with pytest.raises(ComparisonPeriodError, match="'A' starts on 2019-01-02"):
         er.branches.compare(["A"], "2018-06-01")
-    with pytest.raises(ComparisonPeriodError, match="the period is empty"):
+    with pytest.raises(ComparisonPeriodError, match="the period is empty; give --from earlier"):
         er.branches.compare(["A"], "2019-06-03", "2019-06-01")
+    with pytest.raises(ComparisonPeriodError, match="share starts on 2019-01-01: give --from"):
+        er.branches.leaderboard(end="2018-12-31")
+    with pytest.raises(ComparisonPeriodError, match="after the values end on 2022-12-28"):
+        er.branches.compare(["A"], end="2023-01-03")
 
 
 def test_leaderboard_ranks_ties_and_lists_the_unranked_last(er: Erasmo) -> None:
@@ -322,6 +370,9 @@ def test_cli_fork_compare_and_leaderboard(er: Erasmo, run: Run) -> None:
     code, out, _ = run("history", "A kept KO")
     assert "BranchForked" in out
     assert "from 'A' after its event 3" in out
+    code, out, _ = run("portfolio", "branches", "--json")
+    (listed,) = json.loads(out)
+    assert (listed["name"], listed["parent"], listed["parent_version"]) == ("A kept KO", "A", 3)
     code, out, _ = run("replay", "A kept KO")
     assert code == 0
     assert "BranchForked" in out

@@ -248,3 +248,23 @@ def test_the_audit_knows_where_a_fork_mark_may_stand() -> None:
         "its parent_id is not a UUID",
         "its parent_version 0 is not a positive whole number",
     ]
+
+
+def test_a_long_branch_is_recorded_in_one_go_and_loads_from_one_snapshot(
+    app: Portfolios, store: StoreConfig
+) -> None:
+    pid = app.open_portfolio("Long", D1, Decimal(1))
+    portfolio = app.portfolio(pid)
+    for _ in range(450):
+        portfolio.deposit(Decimal("0.01"), D2)
+    app.save(portfolio)
+    bid = app.fork(pid, "Long branch", app.history(pid)[-1].seq)
+    assert app.snapshots is not None
+    assert [s.originator_version for s in app.snapshots.get(bid)] == [453]
+    fresh = Portfolios(store)
+    try:
+        branch = fresh.portfolio(bid)
+        assert (branch.version, branch.cash) == (453, Decimal("5.50"))
+        assert fresh.audit(bid) == []
+    finally:
+        fresh.close()
