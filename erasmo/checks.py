@@ -1,12 +1,14 @@
 """`erasmo check`: replay every portfolio and report every broken invariant.
 
 The write side's rules (versions, clock, cash, shares, values) come from `events.audit`; this adds
-the market's: each trade's ticker is known and its price matches the bar it claims to come from.
+the market's: each trade's ticker is known and its price matches the bar it claims to come from,
+and each split or dividend of a raw-price ticker matches an action of the market data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from erasmo.market.base import MarketData
@@ -37,7 +39,34 @@ def check_store(app: Portfolios, market: MarketData) -> tuple[int, list[Finding]
                 problem = _price_problem(market, event.fields)
                 if problem:
                     findings.append(Finding(summary.name, event.version, event.type, problem))
+            # corporate actions
+            elif event.type in ("SplitApplied", "DividendReceived"):
+                problem = _action_problem(market, event.type, event.on, event.fields)
+                if problem:
+                    findings.append(Finding(summary.name, event.version, event.type, problem))
     return len(summaries), findings
+
+
+def _action_problem(
+    market: MarketData, kind: str, on: date, fields: dict[str, object]
+) -> str | None:
+    """A split or dividend the market data contradicts (None when it agrees or cannot say)."""
+    ticker = str(fields["ticker"])
+    try:
+        if market.info(ticker).adjusted:
+            return None  # this market serves it adjusted: it lists no actions to compare with
+        actions = market.actions(ticker, on, on)
+    except ErasmoError:
+        return None
+    what = "split" if kind == "SplitApplied" else "dividend"
+    same = [a for a in actions if a.kind == what]
+    if not same:
+        return f"the market data has no {what} of {ticker} on {on}"
+    recorded = fields["ratio"] if what == "split" else fields["amount_per_share"]
+    listed = same[0].ratio if what == "split" else same[0].amount
+    if recorded != listed:
+        return f"the {what} of {ticker} on {on} is {recorded} but the market data says {listed}"
+    return None
 
 
 def _price_problem(market: MarketData, fields: dict[str, object]) -> str | None:

@@ -275,6 +275,10 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
 
         def command() -> list[int]:
             portfolio = self.portfolio(portfolio_id)
+            if "traded_on" not in vars(portfolio):
+                # Restored from a snapshot taken before erasmo tracked trade dates, which the
+                # rules of late actions need: rebuild it from its events instead.
+                portfolio = self._replayed(portfolio_id)
             recorded = []
             for index, action in enumerate(actions):
                 if portfolio.has_action(action.ticker, action.kind, action.day):
@@ -532,6 +536,15 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
                 ) from None
 
     # -- internals ------------------------------------------------------------------------
+
+    def _replayed(self, portfolio_id: UUID) -> Portfolio:
+        """The portfolio rebuilt from all its events (no snapshot)."""
+        aggregate: Any = None
+        domain_events: Any = self.events.get(portfolio_id)
+        for domain_event in domain_events:
+            aggregate = domain_event.mutate(aggregate)
+        assert isinstance(aggregate, Portfolio)
+        return aggregate
 
     def _catalog(self) -> Catalog:
         try:

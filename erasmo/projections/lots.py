@@ -8,11 +8,15 @@ in two batches gives bit-for-bit the result of feeding them at once: that is wha
 
 Cost basis includes fees: a buy adds `value + fee` to the basis, and a sell's proceeds are
 `value - fee`, so realized P&L = proceeds - cost removed.
+
+A split scales a book (`split_fifo`, `split_average`): holdings times the ratio, rounded down to
+a millionth of a share as the write side does, with the cost unchanged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -201,3 +205,35 @@ def average_match(
         ),
         per_sell * (units[sells] / UNITS_PER_SHARE),
     )
+
+
+def split_fifo(book: FifoBook, ratio: Fraction) -> FifoBook:
+    """The lots after a split of `ratio` (new shares per old share).
+
+    The open stretch of the bought axis, counted from the first share not yet sold, is scaled by
+    the ratio (Python ints: no overflow); each lot keeps its whole cost, so its cost per share
+    and its price are divided by the ratio, and the last end is the holding after the split.
+    """
+    p, q = ratio.numerator, ratio.denominator
+    ends = [(end - book.sold) * p // q for end in book.end.tolist()]
+    starts = [(start - book.sold) * p // q for start in book.start.tolist()]
+    return replace(
+        book,
+        start=np.array(starts, dtype=np.int64),
+        end=np.array(ends, dtype=np.int64),
+        price=book.price / float(ratio),
+        bought=ends[-1] if ends else 0,
+        sold=0,
+    )
+
+
+def split_average(book: AverageBook, ratio: Fraction) -> AverageBook:
+    """The average-cost book after a split of `ratio`: the same cost over more (or fewer)
+    shares."""
+    p, q = ratio.numerator, ratio.denominator
+    after_sell = book.after_sell * p // q
+    # The cost of the shares left by the latest sell stays what it was.
+    average = (
+        book.average * (book.after_sell / after_sell) if after_sell else book.average / float(ratio)
+    )
+    return replace(book, held=book.held * p // q, after_sell=after_sell, average=average)

@@ -17,7 +17,7 @@ splits, so batching never changes the result. A dividend adds its cash, counted 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -49,7 +49,14 @@ from erasmo.projections.frame import (
     timestamps,
     type_codes,
 )
-from erasmo.projections.lots import AverageBook, FifoBook, average_match, fifo_match
+from erasmo.projections.lots import (
+    AverageBook,
+    FifoBook,
+    average_match,
+    fifo_match,
+    split_average,
+    split_fifo,
+)
 
 _BUY: Final = EVENT_TYPES.index(BOUGHT)
 _SELL: Final = EVENT_TYPES.index(SOLD)
@@ -248,29 +255,10 @@ class ProjectionState:
         if not np.isfinite(raw_ratio) or raw_ratio <= 0:
             raise EventFrameError(f"A split of {self.tickers[code]} has no valid ratio.")
         ratio = Fraction(Decimal(repr(raw_ratio)))
-        p, q = ratio.numerator, ratio.denominator
-        fifo, average = self._fifo[code], self._average[code]
-        # FIFO: the open lots' stretch of the bought axis, from the first share not yet sold,
-        # scaled by the ratio (Python ints: no overflow); lots keep their whole cost.
-        ends = [(int(end) - fifo.sold) * p // q for end in fifo.end.tolist()]
-        starts = [(int(start) - fifo.sold) * p // q for start in fifo.start.tolist()]
-        self._fifo[code] = replace(
-            fifo,
-            start=np.array(starts, dtype=np.int64),
-            end=np.array(ends, dtype=np.int64),
-            price=fifo.price / raw_ratio,
-            bought=ends[-1],
-            sold=0,
-        )
-        held = average.held * p // q
-        after_sell = average.after_sell * p // q
-        # The cost of the shares left by the latest sell stays what it was.
-        per_share = (
-            average.average * (average.after_sell / after_sell)
-            if after_sell
-            else average.average / raw_ratio
-        )
-        self._average[code] = replace(average, held=held, after_sell=after_sell, average=per_share)
+        average = self._average[code]
+        self._fifo[code] = split_fifo(self._fifo[code], ratio)
+        self._average[code] = split_average(average, ratio)
+        held = self._average[code].held
         self._last_price[code] /= raw_ratio
         day = market_days(event["on"])
         units = np.zeros(len(self.tickers), dtype=np.int64)

@@ -20,6 +20,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from erasmo.analytics import Analytics, Moment
+from erasmo.checks import check_store
 from erasmo.cli.main import main
 from erasmo.market.base import CorporateAction
 from erasmo.market.bundled import BOKEH, BundledMarketData
@@ -365,3 +366,46 @@ def test_sync_rechecks_and_records_the_actions(
         assert peer.audit(pid) == []
     finally:
         peer.close()
+
+
+def test_check_compares_recorded_actions_with_the_market_data(
+    app: Portfolios, trading: TradingService, bokeh: BundledMarketData
+) -> None:
+    trading.open_portfolio("Checked", "10000", on="2012-11-01")
+    trading.buy("Checked", "IBM", "10", on="2012-11-01")
+    pid = trading.resolve("Checked")
+    wrong = CorporateAction("IBM", date(2012, 11, 7), "dividend", None, D("0.86"), "typed")
+    invented = CorporateAction("IBM", date(2012, 11, 8), "split", D(2), None, "typed")
+    app.record_actions(pid, [wrong, invented])
+    assert app.audit(pid) == []  # the write side's rules hold; the market disagrees
+    _, findings = check_store(app, bokeh)
+    assert [f.message for f in findings] == [
+        "the dividend of IBM on 2012-11-07 is 0.86 but the market data says 0.85",
+        "the market data has no split of IBM on 2012-11-08",
+    ]
+    trading.open_portfolio("Right", "10000", on="2012-11-01")
+    trading.buy("Right", "IBM", "10", on="2012-11-01")
+    trading.apply_actions("Right", until="2012-11-07")
+    _, findings = check_store(app, bokeh)
+    assert {f.portfolio for f in findings} == {"Checked"}
+
+
+def test_a_portfolio_from_an_old_snapshot_is_rebuilt_for_late_actions(
+    app: Portfolios, trading: TradingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trading.open_portfolio("Old", "10000", on="2005-02-25")
+    trading.buy("Old", "AAPL", "10", on="2005-02-25")
+    trading.deposit("Old", "1", on="2005-03-02")
+    pid = trading.resolve("Old")
+    real = app.portfolio
+
+    def as_from_an_old_snapshot(portfolio_id: object, version: int | None = None) -> object:
+        found = real(portfolio_id, version)  # type: ignore[arg-type]
+        for name in ("traded_on", "split_on", "opening", "actions"):
+            vars(found).pop(name, None)
+        return found
+
+    monkeypatch.setattr(app, "portfolio", as_from_an_old_snapshot)
+    assert len(trading.apply_actions("Old")) == 1  # the late split, checked on the full history
+    monkeypatch.undo()
+    assert app.portfolio(pid).shares == {"AAPL": D(20)}

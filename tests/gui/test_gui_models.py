@@ -112,3 +112,29 @@ def test_history_headers(qapp: QApplication, column: int) -> None:
     model = HistoryTableModel()
     header = model.headerData(column, Qt.Orientation.Horizontal)
     assert header == HistoryTableModel.HEADERS[column]
+
+
+def test_history_model_shows_splits_and_dividends(qapp: QApplication, erasmo: Erasmo) -> None:
+    from erasmo.market.bundled import BOKEH, BundledMarketData
+    from erasmo.services import TradingService
+    from gui.history_rows import rows_from_event_frame
+
+    trading = TradingService(erasmo.app, BundledMarketData(BOKEH), today=lambda: date(2026, 1, 1))
+    trading.open_portfolio("Raw", "20000", on="2005-02-25")
+    trading.buy("Raw", "AAPL", "10", on="2005-02-25")
+    trading.apply_actions("Raw", until="2012-08-09")  # the 2:1 split, then a 2.65 dividend
+    pid = trading.resolve("Raw")
+    model = HistoryTableModel()
+    model.set_rows(history_rows(erasmo.app, pid))
+    split, dividend = cells(model, 3), cells(model, 4)
+    assert split[1:5] == ["2005-02-28", "Split", "AAPL", "x2"]
+    assert dividend[1:6] == ["2012-08-09", "Dividend", "AAPL", "20", "2.65"]
+    assert dividend[HistoryTableModel.COL_AMOUNT] == "53.00"
+    tip = model.index(4, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "20 shares = 53.00 cash (income, not a deposit)" in tip
+    assert "each share became 2" in model.index(3, 0).data(Qt.ItemDataRole.ToolTipRole)
+    # The rows built from the columnar event frame say the same.
+    frame = erasmo.analytics.portfolio_events(pid)
+    model.set_rows(rows_from_event_frame(frame, "Raw"))
+    assert cells(model, 3)[1:5] == ["2005-02-28", "Split", "AAPL", "x2"]
+    assert cells(model, 4)[1:6] == ["2012-08-09", "Dividend", "AAPL", "20", "2.65"]
