@@ -10,7 +10,15 @@ from events.errors import ErasmoError
 
 
 class MarketDataUnavailable(ErasmoError):  # noqa: N818 - the name the issue gives it
-    """Live prices could not be fetched: offline, Yahoo down or too slow, or unusable data."""
+    """Live prices could not be fetched: offline, Yahoo down or too slow, or unusable data.
+
+    Attributes:
+        reason: the cause in a few words (e.g. "no answer within 15 s"), for status lines.
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class RateLimited(MarketDataUnavailable):

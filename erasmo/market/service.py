@@ -152,9 +152,11 @@ class PriceService:
             failure: Exception | None = chain.take_error()
         except (UnknownTickerError, MarketDataUnavailable) as error:
             failure = error
-        if failure is not None:
+        if isinstance(failure, MarketDataUnavailable):  # the cause, in a few words
             status = "rate-limited" if isinstance(failure, RateLimited) else "failed"
-            return RefreshOutcome(ticker, status, 0, str(failure))
+            return RefreshOutcome(ticker, status, 0, failure.reason)
+        if failure is not None:
+            return RefreshOutcome(ticker, "failed", 0, str(failure))
         found = self.cache.listing(ticker)
         through = f" (prices to {found[0].last})" if found else ""
         if added:

@@ -20,6 +20,8 @@ significant digits and at most 6 decimal places, which gives back the quoted pri
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time as _time
 import warnings
@@ -162,7 +164,7 @@ class YahooProvider:
         pause = RATE_LIMIT_BACKOFF if limited else BACKOFF
         until = datetime.fromtimestamp(self.clock(), tz=UTC) + pause
         self.state.set_state(_UNTIL, until.isoformat(timespec="seconds"))
-        self.state.set_state(_REASON, str(error))
+        self.state.set_state(_REASON, error.reason)
         self.state.set_state(_KIND, "rate-limit" if limited else "failure")
 
     def reset_backoff(self) -> None:
@@ -189,8 +191,9 @@ class YahooProvider:
             local = until.astimezone().strftime("%H:%M")
             error = RateLimited if limited else MarketDataUnavailable
             raise error(
-                f"erasmo is not asking Yahoo until {local} after a failure ({reason}). Prices "
-                "from the bundled data and the cache still work; try again later."
+                f"erasmo is not asking Yahoo again until {local} ({reason}), so it has no new "
+                f"prices for {ticker}. The bundled data and the price cache still work.",
+                reason,
             )
         try:
             frame, meta = self._within_deadline(ticker, start, end)
@@ -219,7 +222,8 @@ class YahooProvider:
         if worker.is_alive():
             raise MarketDataUnavailable(
                 f"Yahoo did not answer within {self.deadline:g} s for {ticker}: the network or "
-                "Yahoo may be down. erasmo works on the bundled data and the cache meanwhile."
+                "Yahoo may be down. erasmo works on the bundled data and the cache meanwhile.",
+                f"no answer within {self.deadline:g} s",
             )
         if "error" in box:
             raise _translate(ticker, box["error"]) from box["error"]
@@ -260,6 +264,8 @@ def _yfinance(cache_dir: Path) -> Any:
             cache_dir.mkdir(parents=True, exist_ok=True)
             yf.set_tz_cache_location(str(cache_dir))  # also the cookie and ISIN caches
             yf.config.debug.hide_exceptions = False
+            # erasmo reports every failure itself, in one sentence: keep yfinance's log quiet.
+            logging.getLogger("yfinance").setLevel(logging.CRITICAL)
             _configured_dir[:] = [cache_dir]
         return yf
 
@@ -272,7 +278,8 @@ def _translate(ticker: str, error: BaseException) -> Exception:
     if name == "YFRateLimitError":
         return RateLimited(
             f"Yahoo is limiting requests (HTTP 429) and did not send {ticker}'s prices. erasmo "
-            "will not ask again for 30 minutes; the bundled data and the cache still work."
+            "will not ask again for 30 minutes; the bundled data and the cache still work.",
+            "Yahoo limited requests, HTTP 429",
         )
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None)
@@ -281,13 +288,24 @@ def _translate(ticker: str, error: BaseException) -> Exception:
     if name == "YFPricesMissingError":
         return MarketDataUnavailable(
             f"Yahoo sent no prices for {ticker} (it may be delisted, or Yahoo is having "
-            "trouble); nothing was stored. Try again later."
+            "trouble); nothing was stored. Try again later.",
+            f"no prices for {ticker}",
         )
-    detail = str(error).strip().splitlines()[0][:160] if str(error).strip() else name
+    detail = _short(error)
     return MarketDataUnavailable(
-        f"erasmo could not get {ticker}'s prices from Yahoo ({detail}). Check the network, or "
-        "work offline on the bundled data and the cache."
+        f"Could not get {ticker}'s prices from Yahoo ({detail}). Check the network, or work "
+        "offline (--offline) on the bundled data and the price cache.",
+        detail,
     )
+
+
+def _short(error: BaseException) -> str:
+    """The gist of a network error: curl's own sentence, else the first line of the message."""
+    text = str(error).strip()
+    found = re.search(r"curl: \(\d+\) (.+?)(?: \(|\. |\.?$)", text)
+    if found:
+        return found.group(1).strip()
+    return text.splitlines()[0][:120] if text else type(error).__name__
 
 
 def history_from_frame(

@@ -125,6 +125,11 @@ def test_buy_a_yahoo_ticker_then_trade_it_offline_from_the_cache(
     assert len(replay.history_requests("NVDA")) == 1
     code, out, _ = run("history", "Tech")
     assert "5 NVDA @ 1208.88 = 6,044.40 [yahoo]" in out
+    code, out, _ = run("--offline", "holdings", "Tech", "--json")
+    held = json.loads(out)
+    nvda = next(p for p in held["positions"] if p["ticker"] == "NVDA")
+    assert held["as_of"] == "2024-06-12"  # the calendar goes on with the cached Yahoo days
+    assert nvda["market_value"] == "375.60"  # 3 x 125.2, NVDA's last cached close
     code, out, _ = run("--offline", "check")
     assert code == 0
     # With the cache cleared and no network, the recorded trades still check out.

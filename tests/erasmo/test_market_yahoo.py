@@ -167,14 +167,24 @@ def test_exception_backs_off_for_5_minutes_and_is_persisted(
 ) -> None:
     from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
 
-    replay.scenarios["PLTR"] = Scenario(raises=CurlConnectionError("Could not resolve host"))
-    with pytest.raises(MarketDataUnavailable, match="Could not resolve host"):
+    curl_says = (
+        "Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com (Domain "
+        "name not found). See https://curl.se/libcurl/c/libcurl-errors.html first for more details."
+    )
+    replay.scenarios["PLTR"] = Scenario(raises=CurlConnectionError(curl_says))
+    with pytest.raises(MarketDataUnavailable) as raised:
         yahoo.fetch("PLTR", None, END)
+    assert str(raised.value) == (
+        "Could not get PLTR's prices from Yahoo (Could not resolve host: "
+        "query2.finance.yahoo.com). Check the network, or work offline (--offline) on the "
+        "bundled data and the price cache."
+    )
+    assert raised.value.reason == "Could not resolve host: query2.finance.yahoo.com"
     replay.scenarios["PLTR"] = Scenario("normal")
     asked = len(replay.requests)
     # Another process (a new provider on the same cache file) stays away too.
     other = YahooProvider(tmp_path / "yf2", PriceCache(cache.path), deadline=10, clock=clock)
-    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo until"):
+    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo again until"):
         other.fetch("PLTR", None, END)
     assert len(replay.requests) == asked
     # An explicit refresh may try again at once after a plain failure.

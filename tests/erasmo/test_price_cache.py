@@ -206,7 +206,7 @@ def test_an_uncached_ticker_stays_unavailable_while_yahoo_backs_off(
         chain.info("PLTR")
     asked = len(replay.requests)
     replay.scenarios["PLTR"] = Scenario("normal")
-    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo until"):
+    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo again until"):
         chain.info("PLTR")  # not "unknown ticker": it is unavailable, and not asked again
     assert len(replay.requests) == asked
     now.moment += timedelta(minutes=6)
@@ -301,6 +301,23 @@ def test_refresh_reports_each_ticker_and_can_be_cancelled(
     assert [t.ticker for t in service.listing()] == ["PLTR"]
     assert service.clear() == (1, 9)
     assert service.listing() == []
+
+
+def test_refresh_stops_at_a_rate_limit(
+    replay: YahooReplay, bundled: BundledMarketData, tmp_path: Path
+) -> None:
+    replay.scenarios |= {
+        "PLTR": Scenario(status=429, body="Too Many Requests"),
+        "T": Scenario("dividend"),
+    }
+    chain = make_chain(tmp_path, bundled, Now(evening("2024-11-29")))
+    outcomes = PriceService(chain.cache, chain).refresh(["PLTR", "T"])
+    assert [(o.ticker, o.status) for o in outcomes] == [
+        ("PLTR", "rate-limited"),
+        ("T", "cancelled"),
+    ]
+    assert outcomes[0].message == "Yahoo limited requests, HTTP 429"
+    assert replay.history_requests("T") == []
 
 
 def test_refresh_offline_is_refused(bundled: BundledMarketData, tmp_path: Path) -> None:
