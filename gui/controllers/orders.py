@@ -40,6 +40,7 @@ class OrderTicket(QObject):
         self.simulation, self.market, self.head = simulation, market, portfolio
         self._loss = loss
         self.order: Any = None
+        self.preview: Any = None  # the order as it would be placed (a dry run)
         self.view = view = OrderTicketView(loss, parent)
         clock = simulation.clock(portfolio.name)
         self.clock = clock
@@ -118,16 +119,54 @@ class OrderTicket(QObject):
         missing = [name for name in ("ticker", "quantity", *wanted) if not r[name]]
         for widget in v.fields().values():
             mark_invalid(widget, False, self._loss)
-        v.ok.setEnabled(not missing)
         verb = "Buy" if self.side == BUY else "Sell"
         v.ok.setText(f"Place {verb.lower()} order")
+        self.preview = None
         if missing:
-            v.message.show_hint(f"Enter the {', '.join(m.replace('_', ' ') for m in missing)}.")
-        else:
-            v.message.show_hint(
-                f"{verb} {r['quantity']} {r['ticker'].upper()}, {v.kind.currentText().lower()}, "
-                f"{r['tif'].upper()}: it can fill from the bar after {self.clock.isoformat()}."
-            )
+            v.ok.setEnabled(False)
+            v.message.show_hint(f"Enter the {', '.join(missing)}.")
+            return
+        try:  # every rule of the real command, recording nothing
+            self.preview = self._place(r, dry_run=True)
+        except ErasmoError as error:
+            v.ok.setEnabled(False)
+            self._show_error(str(error))
+            return
+        v.ok.setEnabled(True)
+        p = self.preview
+        held = (
+            f"holds back {formatting.money(p.reserved)} {self.head.currency} of cash"
+            if p.side == BUY
+            else f"holds back {formatting.quantity(p.reserved)} {p.ticker} shares"
+        )
+        v.message.show_hint(
+            f"{verb} {formatting.quantity(p.quantity)} {p.ticker}, {v.kind.currentText().lower()},"
+            f" {p.tif.upper()}: it {held} and can fill from the bar after "
+            f"{self.clock.isoformat()}."
+        )
+
+    def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> Any:
+        return self.simulation.place_order(
+            self.head.name,
+            r["side"],
+            r["ticker"],
+            r["quantity"],
+            kind=r["kind"],
+            limit=r["limit"],
+            stop=r["stop"],
+            trail=r["trail"],
+            tif=r["tif"],
+            expires=r["expires"],
+            dry_run=dry_run,
+        )
+
+    def _show_error(self, message: str) -> None:
+        self.view.message.show_error(message)
+        r = self.request()
+        typed = {k: str(r[k]) for k in ("quantity", "limit", "stop", "trail") if r[k]}
+        field = _field_of(message, typed)
+        if field is not None:
+            mark_invalid(self.view.fields()[field], True, self._loss)
 
     def _show_ticker(self) -> None:
         v = self.view
@@ -148,34 +187,22 @@ class OrderTicket(QObject):
 
     @Slot()
     def _on_submit(self) -> None:
-        r = self.request()
-        name = self.head.name
         try:
-            self.order = self.simulation.place_order(
-                name,
-                r["side"],
-                r["ticker"],
-                r["quantity"],
-                kind=r["kind"],
-                limit=r["limit"],
-                stop=r["stop"],
-                trail=r["trail"],
-                tif=r["tif"],
-                expires=r["expires"],
-            )
-        except ErasmoError as error:  # shown in the ticket, which stays open
-            self.view.message.show_error(str(error))
-            field = _field_of(str(error))
-            if field is not None:
-                mark_invalid(self.view.fields()[field], True, self._loss)
+            self.order = self._place(self.request())
+        except ErasmoError as error:  # e.g. another program traded first: shown, never raised
+            self._show_error(str(error))
+            self.view.ok.setEnabled(False)
             return
         self.placed.emit(self.order)
         self.view.accept()
 
 
-def _field_of(message: str) -> str | None:
-    """The field an error message is about, when it names one."""
+def _field_of(message: str, typed: dict[str, str]) -> str | None:
+    """The field an error message is about: the one it names, or whose value it quotes."""
     lowered = message.lower()
+    quoted = [f for f, text in typed.items() if f"{text} " in message or f"{text!r}" in message]
+    if len(quoted) == 1:
+        return quoted[0]
     for field, words in (
         ("limit", ("limit",)),
         ("stop", ("stop price", "--stop")),

@@ -61,8 +61,14 @@ def test_the_ticket_enables_the_fields_each_order_type_takes(
     assert not v.ok.isEnabled()  # no limit price yet
     assert "limit" in v.message.text()
     v.trail.setText("5%")  # not taken by a limit order: left out of the request
+    v.limit.setText("-1")
+    assert not v.ok.isEnabled()
+    assert v.message.is_error
+    assert "border" in v.limit.styleSheet()
     v.limit.setText("127")
-    assert v.ok.isEnabled()
+    assert v.ok.isEnabled(), v.message.text()
+    # The dry run's reservation: 10 x 127.00 + the 1.00 commission.
+    assert "holds back 1,271.00 USD of cash" in v.message.text()
     assert ticket.request()["trail"] is None
     assert ticket.request()["expires"] == date(2010, 3, 31)  # clock + 30 days by default
 
@@ -96,11 +102,10 @@ def test_a_placed_order_is_listed_then_cancel_removes_it(
     assert again is not None
     again.view.ticker.setText("IBM")
     again.view.quantity.setText("70")
-    qtbot.mouseClick(again.view.ok, Qt.MouseButton.LeftButton)
-    assert again.order is None
+    assert not again.view.ok.isEnabled()  # the dry run refuses it before anything is placed
     assert again.view.message.is_error
     assert "available" in again.view.message.text()
-    assert again.view.isVisible()
+    assert "border" in again.view.quantity.styleSheet()
     again.view.reject()
     assert c.orders.model.rowCount() == 1
 
