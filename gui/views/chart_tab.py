@@ -120,7 +120,12 @@ class PriceChartView(QWidget):
             movable=False,
             pen=pg.mkPen(colors.crosshair, width=1, style=Qt.PenStyle.DashLine),
             label="clock",
-            labelOpts={"position": 0.95, "color": foreground},
+            labelOpts={
+                "position": 0.97,
+                "color": foreground,
+                "fill": pg.mkBrush(background),
+                "anchors": [(1, 0.5), (1, 0.5)],  # left of the line: it stands at the right edge
+            },
         )
         self.plot.addItem(self.clock_line, ignoreBounds=True)
         self.clock_line.setVisible(False)
