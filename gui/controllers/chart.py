@@ -76,7 +76,9 @@ class PriceChartController(QObject):
         if tickers and others:
             combo.insertSeparator(len(tickers))
         combo.addItems(others)
-        wanted = current if current else (tickers[0] if tickers else "")
+        # The portfolio's own tickers first: keep the one shown only if it is among them (or
+        # if the portfolio has none).
+        wanted = tickers[0] if tickers and current not in tickers else current
         if wanted:
             combo.setCurrentText(wanted)
         combo.blockSignals(False)

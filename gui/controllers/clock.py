@@ -95,7 +95,9 @@ class ClockController(QObject):
     @Slot(object)
     def _on_advanced(self, report: Any) -> None:
         self._on_done()
-        self.bar.report.setText(describe(report))
+        text = describe(report)
+        self.bar.report.setText(text)
+        self.bar.report.setToolTip(text)
         self.advanced.emit(report)
 
     @Slot(str)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QWidget,
 )
@@ -65,10 +66,12 @@ class ClockBar(QWidget):
         self.speed.setToolTip("How fast Play moves the clock")
         layout.addWidget(self.play)
         layout.addWidget(self.speed)
-        layout.addStretch(1)
         self.report = QLabel("")
         muted(self.report)
-        layout.addWidget(self.report)
+        # What the last step did: it may be cut short, but must never widen the window.
+        self.report.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.report.setMinimumWidth(0)
+        layout.addWidget(self.report, 1)
 
     def set_playing(self, playing: bool) -> None:
         icon = (
