@@ -32,6 +32,7 @@ from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
 from gui.controllers.ticket import TradeTicket
 from gui.demo import DEMO_NAME, create_demo
+from gui.dialogs.form import to_qdate
 from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
 from gui.models.history import HistoryTableModel
 from gui.models.portfolios import PortfolioListModel
@@ -423,7 +424,11 @@ class MainController(QObject):
 
     @Slot(str)
     def _on_trade_ticker(self, ticker: str) -> None:
-        self.open_trade_ticket(ticker=ticker)
+        selected = self.selected()
+        if selected is not None and self.visible_until(selected[1]) is not None:
+            self.open_order_ticket(ticker=ticker)  # a simulation trades through orders
+        else:
+            self.open_trade_ticket(ticker=ticker)
 
     @Slot()
     def _on_holding_double_clicked(self) -> None:
@@ -480,6 +485,9 @@ class MainController(QObject):
             return None
         colors = (self.colors.gain, self.colors.loss)
         ticket = TradeTicket(self.trading, head, colors, self.window, side=side, ticker=ticker)
+        until = self.visible_until(head.name)
+        if until is not None:  # a simulation trades on its clock day, never after it
+            ticket.view.date.setMaximumDate(to_qdate(until))
         ticket.recorded.connect(self._on_trade_recorded)
         ticket.open()
         return ticket

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from erasmo.bootstrap import Erasmo
 from gui.controllers.main import MainController
+from gui.dialogs.order_ticket import OrderTicketView
 from gui.price_chart import x_of
 from gui.views.main_window import CHART_TAB, ORDERS_TAB
 
@@ -186,6 +187,18 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
     assert chart.series.x[-1] == x_of(OPENED)
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED))
     assert chart.view.clock_line.isVisible()
+    # Its Trade… button opens the order ticket (a simulation trades through orders).
+    qtbot.mouseClick(chart.view.trade, Qt.MouseButton.LeftButton)
+    ticket = c.window.findChild(OrderTicketView)
+    assert ticket is not None
+    assert ticket.isVisible()
+    assert ticket.ticker.text() == "IBM"
+    ticket.reject()
+    # The instant trade ticket stops at the clock too.
+    trade = c.open_trade_ticket(ticker="IBM")
+    assert trade is not None
+    assert trade.view.date.maximumDate() == QDate(2010, 3, 1)
+    trade.view.reject()
 
     with (
         qtbot.waitSignal(chart.drawn, timeout=10_000),
