@@ -174,8 +174,12 @@ def _select(controller: MainController, name: str) -> None:
     portfolio = controller.erasmo.trading.resolve(name)
     row = controller.portfolios.row_of(portfolio)
     controller.window.sidebar.select(controller.portfolios.index_of(row))
-    wait_until(lambda: controller.history_model.rowCount() > 0 and controller.selected() is not None
-               and controller.selected()[0] == portfolio)  # fmt: skip
+    loaded: list[object] = []
+    controller.history_loaded.connect(loaded.append)
+    wait_until(lambda: portfolio in loaded or (
+        controller.session.portfolio == portfolio and controller.history_model.rowCount() > 0
+        and controller.history_model.rows()[-1].name == name))  # fmt: skip
+    controller.history_loaded.disconnect(loaded.append)
     settle()
 
 
