@@ -176,10 +176,16 @@ class Portfolio(Aggregate):
         amount = parse_money(amount)
         self._check_open_and_clock(on)
         if amount > self.available_cash:
+            if self.available_cash == self.cash:
+                todo = "Withdraw at most that, or sell shares first."
+            else:
+                todo = (
+                    f"Withdraw at most {self.available_cash:,.2f}, or sell shares or cancel "
+                    "orders first."
+                )
             raise InsufficientCashError(
                 f"Cannot withdraw {amount:,.2f} {self.currency} from {self.name!r}: its cash is "
-                f"{self.cash:,.2f}{self._held_back()}. Withdraw at most "
-                f"{self.available_cash:,.2f}, or sell shares or cancel orders first."
+                f"{self.cash:,.2f}{self._held_back()}. {todo}"
             )
         self._cash_withdrawn(amount=amount, on=on)
 
@@ -512,8 +518,8 @@ class Portfolio(Aggregate):
             )
         return found
 
-    def _held_back(self) -> str:
-        reserved = self.reserved_cash
+    def _held_back(self, releasing: Decimal = ZERO) -> str:
+        reserved = self.reserved_cash - releasing
         return f", of which open orders hold back {reserved:,.2f}" if reserved else ""
 
     # -- rules ----------------------------------------------------------------------------
@@ -630,21 +636,30 @@ class Portfolio(Aggregate):
         total = to_cents(quantity * price) + fee
         available = self.available_cash + releasing
         if total > available:
+            if available == self.cash:
+                has, todo = f"{self.cash:,.2f} in cash", "Deposit more cash or buy fewer shares."
+            else:
+                has = f"{available:,.2f} in cash available{self._held_back(releasing)}"
+                todo = "Deposit more cash, buy fewer shares or cancel an open order."
             raise InsufficientCashError(
                 f"Buying {quantity} {ticker} at {price} costs {total:,.2f} {self.currency} "
-                f"(fee {fee:,.2f} included) but {self.name!r} has {available:,.2f} in cash "
-                f"available{self._held_back()}. Deposit more cash, buy fewer shares or "
-                "cancel an open order."
+                f"(fee {fee:,.2f} included) but {self.name!r} has {has}. {todo}"
             )
 
     def _check_shares(self, ticker: str, quantity: Decimal, releasing: Decimal = ZERO) -> None:
         held = self.shares.get(ticker, ZERO)
         available = self.available_shares(ticker) + releasing
         if quantity > available:
-            back = f", of which open sell orders hold back {held - available}"
+            if held == available:
+                tail = "Sell at most that many."
+            else:
+                tail = (
+                    f"of which open sell orders hold back {held - available}. Sell at most "
+                    f"{available}."
+                )
             raise InsufficientSharesError(
                 f"Cannot sell {quantity} {ticker} from {self.name!r}: it holds {held}"
-                f"{back if held != available else ''}. Sell at most {available}."
+                f"{'. ' if held == available else ', '}{tail}"
             )
 
     def _check_sell(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from uuid import UUID
@@ -19,7 +19,8 @@ from uuid import UUID
 from erasmo.market.base import MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
-from events.application import LoggedEvent, Portfolios
+from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
+from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     DateOutOfRangeError,
@@ -45,124 +46,6 @@ BPS = Decimal(10_000)
 Progress = Callable[[int, int], None]
 #: How far before an order's placing day its reference close is looked for.
 LOOK_BACK = timedelta(days=31)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderView:
-    """An order as the CLI and the GUI show it, with what became of it.
-
-    Attributes:
-        order_id: its full id; `short_id` is its first 8 characters.
-        number: its place in the portfolio's placement order, from 1.
-        side, ticker, quantity, kind, limit, stop, trail_amount, trail_percent, tif, expires:
-            as placed.
-        reserved: cash (buy) or shares (sell) held back while it is open.
-        placed_on: the market date it was placed on.
-        status: "open", "filled", "cancelled", "expired" or "rejected".
-        done_on: the market date it stopped being open, or None.
-        fill_price, fee, slippage: the fill's price, commission and slippage per share.
-        reason: why it was rejected.
-    """
-
-    order_id: str
-    number: int
-    side: str
-    ticker: str
-    quantity: Decimal
-    kind: str
-    limit: Decimal | None
-    stop: Decimal | None
-    trail_amount: Decimal | None
-    trail_percent: Decimal | None
-    tif: str
-    expires: date | None
-    reserved: Decimal
-    placed_on: date
-    status: str = "open"
-    done_on: date | None = None
-    fill_price: Decimal | None = None
-    fee: Decimal | None = None
-    slippage: Decimal | None = None
-    reason: str | None = None
-
-    @property
-    def short_id(self) -> str:
-        """The first 8 characters of the id (what the CLI shows and accepts)."""
-        return self.order_id[:8]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
-    @property
-    def describe(self) -> str:
-        """E.g. "buy 10 IBM limit 120.00 gtc"."""
-        terms: list[str] = []
-        if self.stop is not None:
-            terms.append(f"stop {self.stop}")
-        if self.limit is not None:
-            terms.append(f"limit {self.limit}")
-        if self.trail_amount is not None:
-            terms.append(f"trailing {self.trail_amount}")
-        if self.trail_percent is not None:
-            terms.append(f"trailing {self.trail_percent}%")
-        until = f" until {self.expires}" if self.expires else ""
-        quantity = format(self.quantity.normalize(), "f")
-        return " ".join(
-            [self.side, quantity, self.ticker, *(terms or ["market"]), self.tif + until]
-        )
-
-    @classmethod
-    def of(cls, order: Order) -> OrderView:
-        return cls(
-            order.order_id,
-            order.number,
-            order.side,
-            order.ticker,
-            order.quantity,
-            order.kind,
-            order.limit,
-            order.stop,
-            order.trail_amount,
-            order.trail_percent,
-            order.tif,
-            order.expires,
-            order.reserved,
-            order.placed_on,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class TradingRules:
-    """A portfolio's mode, commission spec and slippage in basis points."""
-
-    mode: str
-    commission: str
-    slippage_bps: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class AdvanceReport:
-    """What one advance of the clock did.
-
-    Attributes:
-        portfolio: the portfolio's name.
-        start, end: the clock before and after.
-        trading_days: how many trading days of the market calendar it stepped.
-        filled, expired, rejected: the orders that became so, in the order recorded.
-        open_orders: how many orders are still open.
-        cash_after: the portfolio's cash after it.
-    """
-
-    portfolio: str
-    start: date
-    end: date
-    trading_days: int
-    filled: tuple[OrderView, ...]
-    expired: tuple[OrderView, ...]
-    rejected: tuple[OrderView, ...]
-    open_orders: int
-    cash_after: Decimal
 
 
 class SimulationService:
@@ -571,45 +454,6 @@ class SimulationService:
         return (recent or self.market.bars(info.ticker, end=day))[-1].close
 
 
-def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
-    """Every order of a portfolio's history with what became of it, in placement order."""
-    views: dict[str, OrderView] = {}
-    for event in events:
-        f = event.fields
-        if event.type == "OrderPlaced":
-            views[f["order_id"]] = OrderView(
-                f["order_id"],
-                len(views) + 1,
-                f["side"],
-                f["ticker"],
-                f["quantity"],
-                f["kind"],
-                f["limit"],
-                f["stop"],
-                f["trail_amount"],
-                f["trail_percent"],
-                f["tif"],
-                f["expires"],
-                f["reserved"],
-                event.on,
-            )
-        elif event.type == "OrderFilled":
-            views[f["order_id"]] = replace(
-                views[f["order_id"]],
-                status="filled",
-                done_on=event.on,
-                fill_price=f["price"],
-                fee=f["fee"],
-                slippage=f["slippage"],
-            )
-        elif event.type in ("OrderCancelled", "OrderExpired", "OrderRejected"):
-            status = event.type.removeprefix("Order").lower()
-            views[f["order_id"]] = replace(
-                views[f["order_id"]], status=status, done_on=event.on, reason=f.get("reason")
-            )
-    return list(views.values())
-
-
 def _rules(
     mode: str, commission: str, slippage_bps: str | Decimal | int
 ) -> tuple[str, str, Decimal]:
@@ -641,3 +485,12 @@ def _terms(order: Order, reference: Decimal) -> OrderTerms:
 
 def _cents_up(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+
+__all__ = [
+    "AdvanceReport",
+    "OrderView",
+    "SimulationService",
+    "TradingRules",
+    "orders_from_history",
+]
