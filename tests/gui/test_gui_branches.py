@@ -104,6 +104,17 @@ def test_compare_overlays_the_family_and_ranks_every_portfolio(
     assert list(compare.view.curves) == ["Demo no MSFT"]
     assert compare.metrics.rowCount() == 1
 
+    # Values instead of growth: the lines are the portfolios' own values, from `value_lines`.
+    with qtbot.waitSignal(compare.compared, timeout=30_000):
+        qtbot.mouseClick(compare.view.values, Qt.MouseButton.LeftButton)
+    assert not compare.result.relative
+    values = erasmo.branches.value_lines(["Demo no MSFT"])
+    assert compare.view.curves["Demo no MSFT"].getData()[1][-1] == values["Demo no MSFT"].iloc[-1]
+    # The family button ticks the branch's parent again.
+    with qtbot.waitSignal(compare.compared, timeout=30_000):
+        qtbot.mouseClick(compare.view.family, Qt.MouseButton.LeftButton)
+    assert set(compare.ticked_names()) == {"Demo", "Demo no MSFT"}
+
     qtbot.waitUntil(lambda: compare.board.rowCount() == 2, timeout=30_000)
     board = erasmo.branches.leaderboard()
     assert [compare.board.text(r, "name") for r in range(2)] == list(board["name"])
