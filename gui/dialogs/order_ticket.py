@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.dialogs.form import InlineMessage, date_edit
-from gui.theme import muted
+from gui.theme import muted, visible_checks
 
 #: (label, kind as the orders service names it)
 ORDER_TYPES = (
@@ -92,6 +92,7 @@ class OrderTicketView(QDialog):
             self.tif.addItem(label, tif)
         self.tif.setToolTip("A day order expires after the first bar it could fill on")
         self.expires_on = QCheckBox("Expires on")
+        visible_checks(self.expires_on)
         self.expires_on.setToolTip("A GTC order can end on a date of its own")
         self.expires = date_edit()
         expiry = QHBoxLayout()

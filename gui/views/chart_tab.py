@@ -170,9 +170,10 @@ class PriceChartView(QWidget):
             if len(scatter.data):
                 self.legend.addItem(scatter, self._names[scatter])
         if clock_label and series.until is not None:
+            self.clock_line.setVisible(True)  # first: a hidden label ignores new text
             self.clock_line.setPos(series.x[-1])
             self.clock_line.label.setFormat(clock_label)
-            self.clock_line.setVisible(True)
+            self.clock_line.label.setText(clock_label)
         else:
             self.clock_line.setVisible(False)
         self.note.setText(series.describe)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.analysis import ComparisonResult
 from gui.models.records import Column, day, percent, ratio, unsigned
-from gui.theme import Colors, muted
+from gui.theme import Colors, muted, visible_checks
 from gui.views.performance_tab import NumberAxis
 from gui.views.tables import table_view
 
@@ -64,6 +64,7 @@ class CompareView(QWidget):
         foreground = palette.color(QPalette.ColorRole.Text)
 
         self.portfolios = QListWidget()
+        visible_checks(self.portfolios)
         self.portfolios.setToolTip("Tick the portfolios to compare")
         self.family = QPushButton("This portfolio and its branches")
         self.family.setToolTip("Tick the selected portfolio, its parent and its branches")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.theme import muted
+from gui.theme import muted, visible_checks
 from gui.views.tables import table_view
 
 
@@ -28,6 +28,7 @@ class OrdersView(QWidget):
         self.cancel_order.setToolTip("Cancel the selected open order (what it reserved is freed)")
         self.cancel_order.setEnabled(False)
         self.show_all = QCheckBox("Show filled, cancelled and expired orders too")
+        visible_checks(self.show_all)
         self.summary = QLabel("")
         top = QHBoxLayout()
         top.addWidget(self.new_order)

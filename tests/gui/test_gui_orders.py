@@ -187,6 +187,7 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
     assert chart.series.x[-1] == x_of(OPENED)
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED))
     assert chart.view.clock_line.isVisible()
+    assert chart.view.clock_line.label.toPlainText() == "clock 2010-03-01"
     # Its Trade… button opens the order ticket (a simulation trades through orders).
     qtbot.mouseClick(chart.view.trade, Qt.MouseButton.LeftButton)
     ticket = c.window.findChild(OrderTicketView)
@@ -207,6 +208,7 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
         c.clock.step(days=5)
     assert chart.series.x[-1] == x_of(date(2010, 3, 8))
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED)) + 5
+    assert chart.view.clock_line.label.toPlainText() == "clock 2010-03-08"
 
     erasmo.trading.open_portfolio("Live", "100", OPENED)
     c.reload_portfolios()
