@@ -181,9 +181,9 @@ class OrderTicket(QObject):
         kind = "daily OHLC" if "open" in info.fields else "closes only"
         held = self.head.shares.get(info.ticker)
         holding = f" · you hold {formatting.quantity(held)}" if held else ""
-        v.ticker_info.setText(
-            f"{info.first.isoformat()} – {info.last.isoformat()}, {kind}{holding}"
-        )
+        # Never the end of the data beyond the clock: a simulation does not know tomorrow.
+        last = min(info.last, self.clock)
+        v.ticker_info.setText(f"{info.first.isoformat()} – {last.isoformat()}, {kind}{holding}")
 
     @Slot()
     def _on_submit(self) -> None:

@@ -58,6 +58,7 @@ def test_the_ticket_enables_the_fields_each_order_type_takes(
 
     ticket.set_kind("limit")
     qtbot.keyClicks(v.ticker, "IBM")
+    assert v.ticker_info.text().startswith("2000-03-01 – 2010-03-01, daily OHLC")  # not 2013
     qtbot.keyClicks(v.quantity, "10")
     assert not v.ok.isEnabled()  # no limit price yet
     assert "limit" in v.message.text()
