@@ -97,6 +97,7 @@ class Snapshot:
     holdings: HoldingsResult
     allocation: AllocationResult
     performance: PerformanceResult | None = None
+    stale: frozenset[str] = frozenset()  # tickers whose latest price is older than it should be
 
 
 def positions_at_cost(app: Portfolios, portfolio_id: UUID, version: int | None) -> HoldingsResult:
@@ -278,3 +279,57 @@ def valuations(
         found.append((portfolio_id, summary.total_value, None if math.isnan(ttwror) else ttwror))
         progress.report(done + 1, len(portfolio_ids))
     return found
+
+
+# -- comparing portfolios (erasmo.branches' service over the same analytics) --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonResult:
+    """Portfolios side by side over their common period.
+
+    Attributes:
+        names: the portfolios, in the order asked.
+        x: the trading days of the period (POSIX seconds).
+        lines: name -> its daily value (or wealth index) on those days.
+        rows: one mapping of metrics per portfolio (the compare frame's columns).
+        start, end: the period (start exclusive, as the metrics count it).
+        relative: True when the lines are wealth indices (1 + TTWROR).
+    """
+
+    names: list[str]
+    x: Any
+    lines: dict[str, Any]
+    rows: list[dict[str, Any]]
+    start: date
+    end: date
+    relative: bool
+
+
+def comparison_of(
+    service: Any, analytics: Any, names: list[str], relative: bool
+) -> ComparisonResult:
+    """`service.compare` and `service.value_lines` of `names` (a BranchService), for the views."""
+    import numpy as np
+
+    analytics.refresh()  # fold in what was recorded since
+    frame = service.compare(names)
+    lines = service.value_lines(names, relative=relative)
+    x = lines.index.to_numpy("datetime64[s]").astype(np.int64).astype(float)
+    rows = frame.to_dict("records")
+    return ComparisonResult(
+        names=list(names),
+        x=x,
+        lines={str(c): lines[c].to_numpy(float) for c in lines.columns},
+        rows=rows,
+        start=frame.attrs["start"],
+        end=frame.attrs["end"],
+        relative=relative,
+    )
+
+
+def leaderboard_of(service: Any, analytics: Any) -> list[dict[str, Any]]:
+    """`service.leaderboard()` as rows, best first."""
+    analytics.refresh()
+    records: list[dict[str, Any]] = service.leaderboard().to_dict("records")
+    return records

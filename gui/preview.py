@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from erasmo.services import TradingService
+from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     ClockError,
     ClosedPortfolioError,
@@ -23,9 +24,11 @@ from events.errors import (
     InsufficientCashError,
     InsufficientSharesError,
     InvalidAmountError,
+    InvalidCommissionError,
     InvalidDateError,
     InvalidNameError,
     InvalidQuantityError,
+    InvalidSlippageError,
     InvalidTickerError,
     NoPriceError,
     NotTradableError,
@@ -117,6 +120,14 @@ class OpeningPreview:
     name: str
     cash: Decimal | None
     day: date
+    mode: str = "live"
+    commission: str = "0"
+    slippage_bps: Decimal = ZERO
+
+    @property
+    def default_rules(self) -> bool:
+        """A live portfolio without commission or slippage (no trading rules to record)."""
+        return self.mode == "live" and self.commission == "0" and not self.slippage_bps
 
 
 _TRADE_FIELDS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
@@ -226,11 +237,21 @@ _OPENING_FIELDS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
     ((InvalidNameError, DuplicateNameError), "name"),
     ((InvalidAmountError,), "cash"),
     ((InvalidDateError, NoPriceError), "date"),
+    ((InvalidCommissionError,), "commission"),
+    ((InvalidSlippageError,), "slippage"),
 )
 
 
 def preview_opening(
-    trading: TradingService, taken: set[str], *, name: str, cash: str, on: date
+    trading: TradingService,
+    taken: set[str],
+    *,
+    name: str,
+    cash: str,
+    on: date,
+    mode: str = "live",
+    commission: str = "0",
+    slippage: str = "0",
 ) -> OpeningPreview:
     """The portfolio that would be opened; `taken` holds the `name_key`s already in use."""
     if not name.strip():
@@ -241,7 +262,10 @@ def preview_opening(
             f"A portfolio called {checked!r} already exists (names ignore case). Pick another name."
         )
     amount = parse_money(cash, what="Opening cash") if cash.strip() else None
-    return OpeningPreview(checked, amount, trading.market_day(on))
+    day = trading.market_day(on)
+    spec = parse_commission(commission.strip() or "0").spec
+    bps = parse_slippage_bps(slippage.strip() or "0")
+    return OpeningPreview(checked, amount, day, mode, spec, bps)
 
 
 def opening_problem(error: Exception) -> Problem:

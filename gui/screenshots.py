@@ -26,13 +26,19 @@ from gui.controllers.main import MainController
 from gui.demo import create_demo
 from gui.views.main_window import (
     ALLOCATION_TAB,
+    CHART_TAB,
+    COMPARE_TAB,
     HISTORY_TAB,
     HOLDINGS_TAB,
+    ORDERS_TAB,
     PERFORMANCE_TAB,
     MainWindow,
 )
 
 SIZE = QSize(1280, 800)
+#: The simulation portfolio of the order screenshots: IBM's daily candles of 2012.
+SIMULATION = "Sim IBM"
+BRANCH = "Demo, kept KO"
 #: A fixed "today" keeps the screenshots the same from one run to the next.
 TODAY = date(2026, 1, 2)
 
@@ -87,7 +93,7 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     assert isinstance(app, QApplication)
     theme.apply(app, dark=False)
     data = data_dir or Path(tempfile.mkdtemp(prefix="erasmo-shots-"))
-    erasmo = bootstrap(data, today=lambda: TODAY)
+    erasmo = bootstrap(data, today=lambda: TODAY, offline=True)  # never touches the network
     window, controller = open_demo_window(erasmo)
     saved: list[Path] = []
     try:
@@ -118,14 +124,20 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         saved.append(out_dir / "trade-ticket.png")
         grab(ticket.view, saved[-1])
         ticket.view.reject()
+        saved += _trading_shots(out_dir, erasmo, window, controller)
     finally:
         controller.shutdown()
         window.close()
     try:  # the same window on a dark palette, as on a desktop set to dark
         theme.apply(app, dark=True)
         window, controller = open_demo_window(erasmo)
+        _select(controller, "Demo")
+        demo = erasmo.trading.resolve("Demo")
+        analysis = controller.analysis
+        wait_until(lambda: analysis.last_snapshot is not None
+                   and analysis.last_snapshot.portfolio == demo)  # fmt: skip
         window.tabs.setCurrentIndex(PERFORMANCE_TAB)
-        settle()
+        settle(0.5)
         saved.append(out_dir / "dark.png")
         grab(window, saved[-1])
     finally:
@@ -133,6 +145,85 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         window.close()
         theme.apply(app, dark=False)
         erasmo.close()
+    return saved
+
+
+def create_simulation(erasmo: Erasmo) -> None:
+    """A simulation portfolio on IBM with orders filled, cancelled and open, and a what-if
+    branch of the demo: what the order, chart and comparison screenshots show."""
+    sim = erasmo.simulation
+    sim.open_portfolio(SIMULATION, "50000", date(2012, 6, 1), "simulation", "1.00", 5)
+    sim.place_order(SIMULATION, "buy", "IBM", "100")
+    sim.place_order(SIMULATION, "buy", "IBM", "50", kind="limit", limit="188", tif="gtc")
+    sim.advance(SIMULATION, days=15)
+    sim.place_order(SIMULATION, "sell", "IBM", "60", kind="limit", limit="205", tif="gtc")
+    sim.advance(SIMULATION, days=60)
+    sim.place_order(SIMULATION, "sell", "IBM", "40", kind="trailing", trail="4%", tif="gtc")
+    sim.place_order(SIMULATION, "buy", "IBM", "30", kind="limit", limit="185", tif="gtc")
+    sim.advance(SIMULATION, days=40)
+    sim.place_order(SIMULATION, "buy", "IBM", "20", kind="stop-limit", stop="212", limit="214",
+                    tif="gtc", expires=date(2013, 1, 31))  # fmt: skip
+    sim.place_order(SIMULATION, "buy", "IBM", "25", kind="limit", limit="180", tif="gtc")
+    demo = erasmo.trading.resolve("Demo")
+    sale = next(e for e in erasmo.app.history(demo) if e.type == "SharesSold")
+    erasmo.branches.fork("Demo", BRANCH, at_seq=sale.seq - 1)
+    erasmo.trading.buy(BRANCH, "MSFT", "40", date(2020, 3, 23))
+
+
+def _select(controller: MainController, name: str) -> None:
+    portfolio = controller.erasmo.trading.resolve(name)
+    row = controller.portfolios.row_of(portfolio)
+    controller.window.sidebar.select(controller.portfolios.index_of(row))
+    loaded: list[object] = []
+    controller.history_loaded.connect(loaded.append)
+    wait_until(lambda: portfolio in loaded or (
+        controller.session.portfolio == portfolio and controller.history_model.rowCount() > 0
+        and controller.history_model.rows()[-1].name == name))  # fmt: skip
+    controller.history_loaded.disconnect(loaded.append)
+    settle()
+
+
+def _trading_shots(
+    out_dir: Path, erasmo: Erasmo, window: MainWindow, controller: MainController
+) -> list[Path]:
+    """The price chart, the orders and the clock, the order ticket, and the comparison."""
+    saved: list[Path] = []
+    create_simulation(erasmo)
+    controller.session.store_changed.emit()  # as after any command: values in the sidebar
+    controller.reload_portfolios()
+    wait_until(lambda: all(r.value is not None for r in controller.portfolios.portfolios()))
+    _select(controller, SIMULATION)
+    window.tabs.setCurrentIndex(CHART_TAB)
+    chart = controller.ensure_chart()
+    chart.show_ticker("IBM")
+    wait_until(lambda: chart.series is not None and chart.series.ticker == "IBM")
+    chart._on_range("1Y")
+    settle(0.5)
+    saved.append(out_dir / "price-chart.png")
+    grab(window, saved[-1])
+    window.tabs.setCurrentIndex(ORDERS_TAB)
+    window.orders.show_all.setChecked(True)
+    settle()
+    saved.append(out_dir / "orders.png")
+    grab(window, saved[-1])
+    ticket = controller.open_order_ticket(side="sell", ticker="IBM")
+    assert ticket is not None
+    ticket.set_kind("stop-limit")
+    ticket.view.quantity.setText("50")
+    ticket.view.stop.setText("190")
+    ticket.view.limit.setText("188.50")
+    ticket.view.tif.setCurrentIndex(ticket.view.tif.findData("gtc"))
+    settle()
+    saved.append(out_dir / "order-ticket.png")
+    grab(ticket.view, saved[-1])
+    ticket.view.reject()
+    _select(controller, BRANCH)
+    window.tabs.setCurrentIndex(COMPARE_TAB)
+    compare = controller.ensure_compare()
+    wait_until(lambda: compare.result is not None and compare.board.rowCount() > 0, 60)
+    settle(0.5)
+    saved.append(out_dir / "compare.png")
+    grab(window, saved[-1])
     return saved
 
 

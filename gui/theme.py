@@ -124,3 +124,16 @@ def muted(widget: QWidget) -> QWidget:
     """Draw a label's text in the palette's muted colour (captions, hints, notes)."""
     widget.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return widget
+
+
+def visible_checks(widget: QWidget) -> QWidget:
+    """Make the check boxes of `widget` readable on a dark palette.
+
+    Fusion draws a check box's frame in the window colour darkened, which on a dark window is
+    as dark as the box itself; a lighter window colour for this widget alone gives it a frame.
+    """
+    palette = widget.palette()
+    if palette.color(QPalette.ColorRole.Window).lightness() < 128:
+        palette.setColor(QPalette.ColorRole.Window, QColor("#8b949e"))
+        widget.setPalette(palette)
+    return widget

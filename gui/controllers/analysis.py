@@ -9,6 +9,7 @@ runs, only the latest request waits (a replay never queues up stale frames).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -178,10 +179,15 @@ class AnalysisController(QObject):
         analytics = self.analytics
         portfolio_id, as_of = request
 
+        prices = self.erasmo.prices
+
         def job(progress: Progress) -> Snapshot:
             from gui.analysis import snapshot_of
 
-            return snapshot_of(analytics, portfolio_id, as_of)
+            snapshot = snapshot_of(analytics, portfolio_id, as_of)
+            held = [str(r["ticker"]) for r in snapshot.holdings.rows]
+            stale = frozenset(t for t in held if prices.is_stale(t))
+            return replace(snapshot, stale=stale)
 
         self.jobs.start(job, self._on_snapshot, self._on_snapshot_failed)
 
@@ -190,6 +196,7 @@ class AnalysisController(QObject):
         self._busy = False
         if self._current is not None and self._current[0] == snapshot.portfolio:
             self._show_holdings(snapshot.holdings)
+            self.model.set_stale(snapshot.stale)
             self._show_allocation(snapshot)
             if self.performance is not None:
                 self.performance.show(snapshot)

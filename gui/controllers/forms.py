@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -125,9 +126,11 @@ class NewPortfolioDialog(QObject):
         parent: QWidget | None = None,
         *,
         default_day: date | None = None,
+        simulation: Any = None,
     ) -> None:
         super().__init__(parent)
         self.trading, self.taken, self._loss = trading, taken, loss
+        self.simulation = simulation
         self.preview: OpeningPreview | None = None
         self.problem: Problem | None = None
         self.opened: UUID | None = None
@@ -139,6 +142,11 @@ class NewPortfolioDialog(QObject):
         view.name.textChanged.connect(self._on_changed)
         view.cash.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
+        view.mode.currentIndexChanged.connect(self._on_changed)
+        view.commission.textChanged.connect(self._on_changed)
+        view.slippage.textChanged.connect(self._on_changed)
+        for widget in (view.mode, view.commission, view.slippage):
+            widget.setEnabled(simulation is not None)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
 
@@ -154,7 +162,8 @@ class NewPortfolioDialog(QObject):
         try:
             self.preview = preview_opening(
                 self.trading, self.taken, name=v.name.text(), cash=v.cash.text(),
-                on=to_date(v.date.date()),
+                on=to_date(v.date.date()), mode=str(v.mode.currentData()),
+                commission=v.commission.text(), slippage=v.slippage.text(),
             )  # fmt: skip
             self.problem = None
         except ErasmoError as error:
@@ -168,7 +177,12 @@ class NewPortfolioDialog(QObject):
         if p is None:
             return
         try:
-            self.opened = self.trading.open_portfolio(p.name, p.cash, p.day)
+            if p.default_rules or self.simulation is None:
+                self.opened = self.trading.open_portfolio(p.name, p.cash, p.day)
+            else:
+                self.opened = self.simulation.open_portfolio(
+                    p.name, p.cash, p.day, p.mode, p.commission, p.slippage_bps
+                )
         except ErasmoError as error:
             self.view.message.show_error(str(error))
             return

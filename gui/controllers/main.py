@@ -17,13 +17,18 @@ from erasmo.services import TradeReceipt
 from events.values import name_key
 from gui import formatting, theme
 from gui.controllers.analysis import AnalysisController
+from gui.controllers.clock import ClockController
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
+from gui.controllers.orders import OrdersController
+from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
 from gui.controllers.ticket import TradeTicket
+from gui.controllers.trading import TradingCommands
 from gui.demo import DEMO_NAME, create_demo
+from gui.dialogs.form import to_qdate
 from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
 from gui.models.history import HistoryTableModel
 from gui.models.portfolios import PortfolioListModel
@@ -37,7 +42,7 @@ from gui.workers import JobHandle, Jobs, Progress
 AUTO_BACKUPS_KEPT = 5
 
 
-class MainController(QObject):
+class MainController(QObject, TradingCommands):
     """Connects the window to erasmo: every command of the window is an `_on_*` slot here."""
 
     history_loaded = Signal(object)  # UUID: its rows are in the history model
@@ -80,6 +85,12 @@ class MainController(QObject):
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
+        self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)
+        self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
+        self.compare: Any = None  # CompareController, once the analytics are loaded
+        self.simulation: Any = getattr(erasmo, "simulation", None)
+        self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
+        self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
         self._restore()
         self.reload_portfolios()
@@ -93,6 +104,17 @@ class MainController(QObject):
         w, a = self.window, self.window.commands
         a.new_portfolio.triggered.connect(self._on_new_portfolio)
         a.trade.triggered.connect(self._on_trade)
+        a.order.triggered.connect(self._on_order)
+        a.fork.triggered.connect(self._on_fork)
+        a.refresh_prices.triggered.connect(self._on_refresh_prices)
+        a.apply_actions.triggered.connect(self._on_apply_actions)
+        self.prices.refreshed.connect(self._on_prices_refreshed)
+        self.prices.failed.connect(self._say)
+        w.history.fork.clicked.connect(self._on_fork)
+        self.orders.new_order_requested.connect(self._on_order)
+        self.orders.changed.connect(self.recorded)
+        self.clock.advanced.connect(self._on_clock_advanced)
+        self.clock.failed.connect(self._say)
         a.cash.triggered.connect(self._on_cash)
         a.import_log.triggered.connect(self._on_import)
         a.export_log.triggered.connect(self._on_export)
@@ -117,6 +139,9 @@ class MainController(QObject):
         self.sync.ended.connect(self._on_sync_ended)
         self.sync.synced.connect(self._on_synced)
         self.analysis.valuation_ready.connect(self.portfolios.set_valuation)
+        self.analysis.loaded.connect(self._on_charts_loadable)
+        w.tabs.currentChanged.connect(self._on_tab_changed)
+        w.holdings.table.doubleClicked.connect(self._on_holding_double_clicked)
 
     def _restore(self) -> None:
         s, w = self.settings, self.window
@@ -134,7 +159,7 @@ class MainController(QObject):
     def reload_portfolios(self, select: UUID | None = None) -> None:
         """Read every portfolio's summary again and select `select` (else keep the selection)."""
         wanted = select or self.session.portfolio or self.settings.last_portfolio
-        self.portfolios.set_summaries(self.erasmo.app.summaries())
+        self.portfolios.set_summaries(self.erasmo.app.summaries(), self.branch_parents())
         empty = self.portfolios.rowCount() == 0
         self.window.sidebar.empty.setVisible(empty)
         for action in (self.window.commands.trade, self.window.commands.cash):
@@ -143,9 +168,13 @@ class MainController(QObject):
         if row < 0 and not empty:
             row = 0
         if row >= 0:
-            self.window.sidebar.table.selectRow(row)
+            self.window.sidebar.select(self.portfolios.index_of(row))
         if select is not None and select == self.session.portfolio:
             self._load_history(select)  # the same portfolio, with new events
+
+    def branch_parents(self) -> dict[UUID, UUID]:
+        """Each branch's parent portfolio."""
+        return self.erasmo.branches.branches()
 
     def selected(self) -> tuple[UUID, str] | None:
         pid = self.session.portfolio
@@ -161,6 +190,7 @@ class MainController(QObject):
     @Slot(object)
     def _on_portfolio_changed(self, portfolio_id: UUID | None) -> None:
         self.analysis.clear()
+        self._show_simulation()
         if portfolio_id is None:
             self.replay.set_rows([])
             return
@@ -191,6 +221,9 @@ class MainController(QObject):
             return  # the user moved on
         self._history_job = None
         self.replay.set_rows(rows)
+        self._show_chart_portfolio()
+        if self.compare is not None:
+            self.compare.set_portfolios(portfolio_id)
         self.history_loaded.emit(portfolio_id)
 
     @Slot(object)
@@ -216,7 +249,9 @@ class MainController(QObject):
     def open_new_portfolio_dialog(self) -> NewPortfolioDialog:
         """The new-portfolio dialog, shown; its portfolio is selected once opened."""
         taken = {name_key(r.name) for r in self.portfolios.portfolios()}
-        dialog = NewPortfolioDialog(self.trading, taken, self.colors.loss, self.window)
+        dialog = NewPortfolioDialog(
+            self.trading, taken, self.colors.loss, self.window, simulation=self.simulation
+        )
         dialog.opened_portfolio.connect(self._on_portfolio_opened)
         dialog.open()
         return dialog
@@ -237,6 +272,9 @@ class MainController(QObject):
             return None
         colors = (self.colors.gain, self.colors.loss)
         ticket = TradeTicket(self.trading, head, colors, self.window, side=side, ticker=ticker)
+        until = self.visible_until(head.name)
+        if until is not None:  # a simulation trades on its clock day, never after it
+            ticket.view.date.setMaximumDate(to_qdate(until))
         ticket.recorded.connect(self._on_trade_recorded)
         ticket.open()
         return ticket
@@ -274,6 +312,8 @@ class MainController(QObject):
         """Something was recorded for the selected portfolio: show it."""
         self.session.store_changed.emit()
         self.reload_portfolios(select=self.session.portfolio)
+        self.orders.reload()
+        self.clock.refresh()
 
     @Slot()
     def _on_export(self) -> None:
@@ -382,6 +422,7 @@ class MainController(QObject):
     @Slot()
     def _on_closing(self) -> None:
         self.replay.stop()
+        self.clock.pause()
         w = self.window
         self.settings.save(
             geometry=w.saveGeometry(),

@@ -18,9 +18,6 @@ class StatusController(QObject):
         super().__init__(parent)
         self.view = view
         self._watched: list[Jobs] = []
-        market = type(erasmo.market).__name__
-        source = "bundled history (offline)" if "Bundled" in market else "Yahoo Finance"
-        view.market.setText(f"Market data: {source}")
         store = erasmo.store
         if store.kind == "sqlite" and store.path is not None:
             view.store.setText(f"Store: SQLite {_home_relative(store.path)}")

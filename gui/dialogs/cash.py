@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -83,12 +84,28 @@ class NewPortfolioView(QDialog):
         self.cash = QLineEdit("10000")
         self.cash.setPlaceholderText("blank: open without cash")
         self.date = date_edit()
+        self.mode = QComboBox()
+        self.mode.addItem("Live: trade at any day's close up to the latest data", "live")
+        self.mode.addItem("Simulation: see the market only up to a clock you step", "simulation")
+        self.commission = QLineEdit("0")
+        self.commission.setPlaceholderText("0, 1.00, 0.005/share, 0.1%,min=1,max=20")
+        self.commission.setToolTip(
+            "Commission per order: a flat amount ('1.00'), an amount per share ('0.005/share') "
+            "or a percentage of the value ('0.1%'), optionally with ',min=' and ',max='."
+        )
+        self.slippage = QLineEdit("0")
+        self.slippage.setPlaceholderText("basis points against you, e.g. 5")
+        self.slippage.setToolTip("Slippage in basis points (1 bp = 0.01 %) against the trader")
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Opening cash", self.cash)
         form.addRow("Opens on", self.date)
+        form.addRow("Mode", self.mode)
+        form.addRow("Commission", self.commission)
+        form.addRow("Slippage (bp)", self.slippage)
         note = QLabel(
-            "The portfolio's clock starts on this market date; trades are dated on or after it."
+            "The portfolio's clock starts on this market date; trades are dated on or after it. "
+            "Commission and slippage apply to the fills of orders."
         )
         note.setWordWrap(True)
         muted(note)
@@ -102,4 +119,10 @@ class NewPortfolioView(QDialog):
         layout.addWidget(self.buttons)
 
     def fields(self) -> dict[str, QWidget]:
-        return {"name": self.name, "cash": self.cash, "date": self.date}
+        return {
+            "name": self.name,
+            "cash": self.cash,
+            "date": self.date,
+            "commission": self.commission,
+            "slippage": self.slippage,
+        }

@@ -17,10 +17,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from gui import formatting
-from gui.models.roles import RAW, TOTAL
+from gui.models.roles import RAW, STALE, TOTAL
 
 Index = QModelIndex | QPersistentModelIndex
 Row = Mapping[str, Any]
@@ -86,6 +86,19 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
 KEYS = tuple(c[0] for c in COLUMNS)
 
 
+def _dot(color: QColor, size: int = 10) -> QIcon:
+    """A small filled circle: the stale-price marker."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(color)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
 
@@ -98,6 +111,17 @@ class HoldingsTableModel(QAbstractTableModel):
         self._rows: list[Row] = []
         self._totals: Row | None = None
         self._gain, self._loss = gain, loss
+        self._stale: frozenset[str] = frozenset()
+        self._stale_icon = _dot(QColor("#d29922"))
+
+    def set_stale(self, tickers: frozenset[str]) -> None:
+        """Mark the tickers whose latest price is older than their source should have."""
+        self._stale = frozenset(tickers)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+    def is_stale(self, row: int) -> bool:
+        return row < len(self._rows) and str(self._rows[row].get("ticker")) in self._stale
 
     def set_rows(self, rows: Sequence[Row], totals: Row | None = None) -> None:
         """Replace the positions (mappings keyed like the holdings frame) and the totals row."""
@@ -167,6 +191,17 @@ class HoldingsTableModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
+        stale = key == "ticker" and not total and str(value) in self._stale
+        if role == STALE:
+            return stale
+        if role == Qt.ItemDataRole.DecorationRole and stale:
+            return self._stale_icon
+        if role == Qt.ItemDataRole.ToolTipRole and stale:
+            return (
+                f"{value}'s latest price is older than the last trading day its source should "
+                "have (the price feed failed or has not been asked since). Refresh prices "
+                "(Ctrl+Shift+R) to bring it up to date."
+            )
         if role == Qt.ItemDataRole.ToolTipRole and key == "last_price" and row.get("stale"):
             return "No close that day: the latest earlier close (or trade price) is used."
         return None

@@ -1,4 +1,4 @@
-"""The sidebar's model: every portfolio with its value and return."""
+"""The sidebar's model: every portfolio with its value and return, branches under their parent."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from events.application import PortfolioSummary
 from gui import formatting
-from gui.models.base import Index, RowsTableModel
+from gui.models.base import Index
 from gui.models.roles import PORTFOLIO_ID, RAW
 
 
@@ -42,8 +42,12 @@ class PortfolioRow:
         )
 
 
-class PortfolioListModel(RowsTableModel):
-    """Name, value and return of each portfolio; gains green and losses red."""
+class PortfolioListModel(QAbstractItemModel):
+    """Name, value and return of each portfolio; gains green and losses red.
+
+    A tree: a branch (a fork of another portfolio) is a child of the portfolio it was forked
+    from. Portfolios are also numbered flat, in the store's order: `row_of`, `portfolio(row)`.
+    """
 
     COL_NAME, COL_VALUE, COL_RETURN = range(3)
     HEADERS = ("Portfolio", "Value", "Return")
@@ -51,12 +55,17 @@ class PortfolioListModel(RowsTableModel):
     def __init__(self, gain: QColor, loss: QColor, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[PortfolioRow] = []
+        self._parent_of: list[int] = []  # flat position of each row's parent, -1 at the top
+        self._children: dict[int, list[int]] = {-1: []}  # flat positions, by parent
         self._gain, self._loss = gain, loss
 
     # -- content ------------------------------------------------------------------------------
 
-    def set_summaries(self, summaries: list[PortfolioSummary]) -> None:
-        """Replace the rows, keeping values already known for portfolios that did not change."""
+    def set_summaries(
+        self, summaries: list[PortfolioSummary], parents: dict[UUID, UUID] | None = None
+    ) -> None:
+        """Replace the rows (keeping values already known for portfolios that did not change);
+        `parents` maps a branch's id to its parent's id."""
         known = {r.id: r for r in self._rows}
         rows = []
         for s in summaries:
@@ -67,32 +76,94 @@ class PortfolioListModel(RowsTableModel):
             rows.append(row)
         self.beginResetModel()
         self._rows = rows
+        position = {r.id: i for i, r in enumerate(rows)}
+        parents = parents or {}
+        self._parent_of = [position.get(parents.get(r.id), -1) for r in rows]  # type: ignore[arg-type]
+        self._break_cycles()
+        self._children = {-1: []}
+        for i, p in enumerate(self._parent_of):
+            self._children.setdefault(p, []).append(i)
         self.endResetModel()
+
+    def _break_cycles(self) -> None:
+        for start in range(len(self._parent_of)):
+            seen, node = {start}, self._parent_of[start]
+            while node >= 0:
+                if node in seen:  # a loop (a store edited by hand): show it at the top
+                    self._parent_of[start] = -1
+                    break
+                seen.add(node)
+                node = self._parent_of[node]
 
     def set_valuation(self, portfolio_id: UUID, value: float, total_return: float | None) -> None:
         """Fill in a portfolio's value and return."""
-        for i, row in enumerate(self._rows):
-            if row.id == portfolio_id:
-                self._rows[i] = replace(row, value=value, total_return=total_return)
-                self.dataChanged.emit(self.index(i, 1), self.index(i, 2))
-                return
+        i = self.row_of(portfolio_id)
+        if i >= 0:
+            self._rows[i] = replace(self._rows[i], value=value, total_return=total_return)
+            self.dataChanged.emit(self.index_of(i, 1), self.index_of(i, 2))
 
     def row_of(self, portfolio_id: UUID | None) -> int:
-        """The row of a portfolio, or -1."""
+        """The flat position of a portfolio, or -1."""
         return next((i for i, r in enumerate(self._rows) if r.id == portfolio_id), -1)
 
     def portfolio(self, row: int) -> PortfolioRow:
+        """The portfolio at flat position `row`."""
         return self._rows[row]
 
     def portfolios(self) -> list[PortfolioRow]:
         return list(self._rows)
 
-    # -- QAbstractTableModel ------------------------------------------------------------------
+    def count(self) -> int:
+        """How many portfolios, branches included."""
+        return len(self._rows)
+
+    def parent_of(self, portfolio_id: UUID) -> UUID | None:
+        """The id of the portfolio `portfolio_id` was forked from (None: not a branch)."""
+        i = self.row_of(portfolio_id)
+        return None if i < 0 or self._parent_of[i] < 0 else self._rows[self._parent_of[i]].id
+
+    def index_of(self, row: int, column: int = 0) -> QModelIndex:
+        """The model index of the portfolio at flat position `row`."""
+        if not 0 <= row < len(self._rows):
+            return QModelIndex()
+        siblings = self._children[self._parent_of[row]]
+        return self.createIndex(siblings.index(row), column, row)
+
+    # -- QAbstractItemModel ---------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        key = parent.internalId() if parent.isValid() else -1
+        children = self._children.get(key, [])
+        if not (0 <= row < len(children) and 0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        p = self._parent_of[index.internalId()]
+        return QModelIndex() if p < 0 else self.index_of(p)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        key = parent.internalId() if parent.isValid() else -1
+        return len(self._children.get(key, []))
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(self.HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, col = self._rows[index.row()], index.column()
+        row, col = self._rows[index.internalId()], index.column()
         if role == PORTFOLIO_ID:
             return row.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -114,6 +185,9 @@ class PortfolioListModel(RowsTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             status = " (closed)" if row.closed else ""
+            parent = self._parent_of[index.internalId()]
+            if parent >= 0:
+                status += f" — a branch of {self._rows[parent].name}"
             return (
                 f"{row.name}{status}\nSimulation date {row.clock.isoformat()}\n"
                 f"Cash {formatting.money(row.cash)}"

@@ -10,3 +10,5 @@ RAW = Qt.ItemDataRole.UserRole + 1
 TOTAL = Qt.ItemDataRole.UserRole + 2
 #: The portfolio id of a sidebar row.
 PORTFOLIO_ID = Qt.ItemDataRole.UserRole + 3
+#: True on a holding whose latest price is stale (older than its source should have).
+STALE = Qt.ItemDataRole.UserRole + 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.theme import muted
 from gui.views.tables import table_view
@@ -21,10 +21,18 @@ class HistoryView(QWidget):
         )
         muted(self.hint)
         self.hint.setWordWrap(True)
+        self.fork = QPushButton("Fork a what-if branch here…")
+        self.fork.setToolTip(
+            "Start a new portfolio whose history is this one's up to the selected event, then "
+            "diverges: what if you had done otherwise from here?"
+        )
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.hint, 1)
+        bottom.addWidget(self.fork)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.hint)
+        layout.addLayout(bottom)
 
     def set_model(self, model: QAbstractItemModel) -> None:
         self.table.setModel(model)

@@ -18,14 +18,24 @@ from PySide6.QtWidgets import (
 )
 
 from gui.views.allocation_tab import AllocationView
+from gui.views.clock_bar import ClockBar
 from gui.views.history_tab import HistoryView
 from gui.views.holdings_tab import HoldingsView
+from gui.views.orders_tab import OrdersView
 from gui.views.replay_bar import ReplayBar
 from gui.views.sidebar import SidebarView
 from gui.views.status import StatusBarView
 
 TITLE = "erasmo — stock-trading simulator"
-HOLDINGS_TAB, PERFORMANCE_TAB, ALLOCATION_TAB, HISTORY_TAB = range(4)
+(
+    HOLDINGS_TAB,
+    PERFORMANCE_TAB,
+    ALLOCATION_TAB,
+    HISTORY_TAB,
+    CHART_TAB,
+    ORDERS_TAB,
+    COMPARE_TAB,
+) = range(7)
 
 
 @dataclass
@@ -34,7 +44,11 @@ class Actions:
 
     new_portfolio: QAction
     trade: QAction
+    order: QAction
+    fork: QAction
     cash: QAction
+    refresh_prices: QAction
+    apply_actions: QAction
     import_log: QAction
     export_log: QAction
     sync: QAction
@@ -66,7 +80,15 @@ def _action(
 
 def _actions(window: QMainWindow) -> Actions:
     std = QKeySequence.StandardKey
-    names = ("&Holdings", "&Performance", "&Allocation", "Hi&story")
+    names = (
+        "&Holdings",
+        "&Performance",
+        "&Allocation",
+        "Hi&story",
+        "Price &chart",
+        "&Orders",
+        "Co&mpare",
+    )
     tabs = [
         _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
         for i, name in enumerate(names)
@@ -74,6 +96,24 @@ def _actions(window: QMainWindow) -> Actions:
     return Actions(
         new_portfolio=_action(window, "&New portfolio…", std.New, "Open a new portfolio"),
         trade=_action(window, "&Trade…", "Ctrl+T", "Buy or sell shares"),
+        order=_action(
+            window, "Place &order…", "Ctrl+Shift+O", "Place a market, limit, stop or trailing order"
+        ),
+        fork=_action(
+            window,
+            "&Fork at event…",
+            "Ctrl+Shift+F",
+            "Start a what-if branch at the selected event",
+        ),
+        refresh_prices=_action(
+            window, "Refresh &prices", "Ctrl+Shift+R", "Fetch the latest prices in the background"
+        ),
+        apply_actions=_action(
+            window,
+            "Apply &splits and dividends…",
+            None,
+            "Record the stock splits and dividends the portfolio's holdings went through",
+        ),
         cash=_action(window, "&Deposit / Withdraw…", "Ctrl+D", "Move cash in or out"),
         import_log=_action(window, "&Import…", "Ctrl+I", "Import an exported event log"),
         export_log=_action(window, "&Export…", "Ctrl+E", "Export the event log to a file"),
@@ -117,16 +157,30 @@ class MainWindow(QMainWindow):
         self.performance.addWidget(self.performance_placeholder)
         self.allocation = AllocationView()
         self.history = HistoryView()
+        self.chart = QStackedWidget()  # the price chart, built once pyqtgraph is loaded
+        self.chart_placeholder = QLabel("Loading charts…")
+        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chart.addWidget(self.chart_placeholder)
         self.tabs.addTab(self.holdings, "Holdings")
         self.tabs.addTab(self.performance, "Performance")
         self.tabs.addTab(self.allocation, "Allocation")
         self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.chart, "Price chart")
+        self.orders = OrdersView()
+        self.tabs.addTab(self.orders, "Orders")
+        self.compare = QStackedWidget()  # branches side by side, once pyqtgraph is loaded
+        self.compare_placeholder = QLabel("Loading charts…")
+        self.compare_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.compare.addWidget(self.compare_placeholder)
+        self.tabs.addTab(self.compare, "Compare")
+        self.clock = ClockBar()
         self.replay = ReplayBar()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
         right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(self.clock)
         right_layout.addWidget(self.replay)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -145,13 +199,14 @@ class MainWindow(QMainWindow):
         for action in (a.new_portfolio, None, a.import_log, a.export_log, a.sync, None, a.quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         portfolio_menu = bar.addMenu("&Portfolio")
-        for action in (a.trade, a.cash, None, a.demo):
+        for action in (a.trade, a.order, a.cash, None, a.fork, a.apply_actions, None, a.demo):
             portfolio_menu.addSeparator() if action is None else portfolio_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in a.tabs:
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(a.refresh)
+        view_menu.addAction(a.refresh_prices)
         travel_menu = bar.addMenu("&Time travel")
         for action in (a.play, a.step_back, a.step_forward, a.latest):
             travel_menu.addAction(action)
@@ -164,7 +219,20 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (a.new_portfolio, a.trade, a.cash, None, a.import_log, a.export_log, a.sync):
+        for action in (
+            a.new_portfolio,
+            a.trade,
+            a.order,
+            a.cash,
+            None,
+            a.fork,
+            None,
+            a.refresh_prices,
+            None,
+            a.import_log,
+            a.export_log,
+            a.sync,
+        ):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar

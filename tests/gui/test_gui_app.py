@@ -25,7 +25,7 @@ def test_window_state_and_last_portfolio_are_restored(
     second = erasmo.trading.open_portfolio("Beta", "100", "2015-03-02")
     c = make_window(erasmo)
     assert c.session.portfolio == first
-    c.window.sidebar.table.selectRow(1)
+    c.window.sidebar.select_row(1)
     assert c.session.portfolio == second
     c.window.tabs.setCurrentIndex(ALLOCATION_TAB)
     c.replay.set_speed_index(4)

@@ -107,6 +107,43 @@ def test_portfolio_list_model_shows_values_once_known(qapp: QApplication) -> Non
     assert not QModelIndex().isValid()
 
 
+def test_portfolio_tree_nests_branches_and_survives_orphans_and_loops(
+    qapp: QApplication,
+) -> None:
+    model = PortfolioListModel(GAIN, LOSS)
+    base, branch, deeper, orphan, x, y = (uuid4() for _ in range(6))
+    day, cash = date(2020, 1, 2), Decimal("1")
+    names = {base: "Base", branch: "Branch", deeper: "Deeper", orphan: "Orphan", x: "X", y: "Y"}
+    summaries = [PortfolioSummary(i, n, 1, day, cash, "USD", False) for i, n in names.items()]
+    parents = {branch: base, deeper: branch, orphan: uuid4(), x: y, y: x}  # x and y: a loop
+    model.set_summaries(summaries, parents)
+    top = [model.index(r, 0).data(DISPLAY) for r in range(model.rowCount())]
+    assert top[:2] == ["Base", "Orphan"]  # a branch whose parent is not here stays on top
+    assert model.count() == 6
+    base_index = model.index(0, 0)
+    child = model.index(0, 0, base_index)
+    assert child.data(DISPLAY) == "Branch"
+    assert model.index(0, 0, child).data(DISPLAY) == "Deeper"
+    assert model.parent(model.index(0, 0, child)) == child
+    assert model.parent(base_index) == QModelIndex()
+    assert model.parent_of(deeper) == branch
+    assert model.parent_of(orphan) is None
+    assert model.index_of(model.row_of(deeper)).data(DISPLAY) == "Deeper"
+    # A loop (a store edited by hand) cannot hide both: each is reachable from the top.
+    reachable: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for r in range(model.rowCount(parent)):
+            index = model.index(r, 0, parent)
+            reachable.append(index.data(DISPLAY))
+            walk(index)
+
+    walk(QModelIndex())
+    assert sorted(reachable) == sorted(names.values())
+    model.set_valuation(deeper, 10.0, 0.5)  # a nested row updates in place
+    assert model.index(0, 1, child).data(DISPLAY) == "10.00"
+
+
 @pytest.mark.parametrize("column", range(len(HistoryTableModel.HEADERS)))
 def test_history_headers(qapp: QApplication, column: int) -> None:
     model = HistoryTableModel()

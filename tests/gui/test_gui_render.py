@@ -31,6 +31,10 @@ def test_the_demo_window_renders_to_non_blank_pngs(qapp: QApplication, tmp_path:
         "history.png",
         "time-travel.png",
         "trade-ticket.png",
+        "price-chart.png",
+        "orders.png",
+        "order-ticket.png",
+        "compare.png",
         "dark.png",
     ]
     for path in saved:

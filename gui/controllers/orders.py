@@ -1,0 +1,284 @@
+"""Orders: the ticket that places one, and the orders tab that lists and cancels them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QObject, QStringListModel, Qt, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCompleter, QMessageBox, QWidget
+
+from events.errors import ErasmoError
+from gui import formatting
+from gui.dialogs.form import mark_invalid, to_date, to_qdate
+from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
+from gui.models.orders import OrdersTableModel
+from gui.views.orders_tab import OrdersView
+
+BUY, SELL = "buy", "sell"
+
+
+class OrderTicket(QObject):
+    """Enables the fields the order type takes; Place order asks the orders service."""
+
+    placed = Signal(object)  # the service's view of the new order
+
+    def __init__(
+        self,
+        simulation: Any,
+        market: Any,
+        portfolio: Any,
+        loss: QColor,
+        parent: QWidget | None = None,
+        *,
+        side: str = BUY,
+        ticker: str = "",
+    ) -> None:
+        """`portfolio`: the head of the portfolio (name, clock, cash, shares)."""
+        super().__init__(parent)
+        self.simulation, self.market, self.head = simulation, market, portfolio
+        self._loss = loss
+        self.order: Any = None
+        self.preview: Any = None  # the order as it would be placed (a dry run)
+        self.view = view = OrderTicketView(loss, parent)
+        clock = simulation.clock(portfolio.name)
+        self.clock = clock
+        available = portfolio.available_cash
+        view.portfolio.setText(
+            f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} available, "
+            f"clock {clock.isoformat()}"
+        )
+        tradable = [i.ticker for i in market.tickers() if i.tradable]
+        completer = QCompleter(QStringListModel(tradable, view), view)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        view.ticker.setCompleter(completer)
+        (view.sell if side == SELL else view.buy).setChecked(True)
+        view.ticker.setText(ticker)
+        view.expires.setMinimumDate(to_qdate(clock + timedelta(days=1)))
+        view.expires.setDate(to_qdate(clock + timedelta(days=30)))
+        for edit in (view.ticker, view.quantity, view.limit, view.stop, view.trail):
+            edit.textChanged.connect(self._on_changed)
+        view.kind.currentIndexChanged.connect(self._on_changed)
+        view.tif.currentIndexChanged.connect(self._on_changed)
+        view.expires_on.toggled.connect(self._on_changed)
+        view.side.buttonToggled.connect(self._on_changed)
+        view.buttons.accepted.connect(self._on_submit)
+        self._on_changed()
+
+    def open(self) -> None:
+        """Show the ticket (window-modal); `placed` is emitted once the order is placed."""
+        self.view.finished.connect(self.deleteLater)
+        self.view.finished.connect(self.view.deleteLater)
+        self.view.open()
+
+    @property
+    def kind(self) -> str:
+        return str(self.view.kind.currentData())
+
+    @property
+    def side(self) -> str:
+        return SELL if self.view.sell.isChecked() else BUY
+
+    def set_kind(self, kind: str) -> None:
+        self.view.kind.setCurrentIndex(self.view.kind.findData(kind))
+
+    def request(self) -> dict[str, Any]:
+        """The order as the service takes it (fields the type does not take are left out)."""
+        v = self.view
+        wanted = FIELDS_OF[self.kind]
+        gtc = v.tif.currentData() == "gtc"
+        return {
+            "side": self.side,
+            "ticker": v.ticker.text().strip(),
+            "quantity": v.quantity.text().strip(),
+            "kind": self.kind,
+            "limit": v.limit.text().strip() if "limit" in wanted else None,
+            "stop": v.stop.text().strip() if "stop" in wanted else None,
+            "trail": v.trail.text().strip() if "trail" in wanted else None,
+            "tif": v.tif.currentData(),
+            "expires": to_date(v.expires.date()) if gtc and v.expires_on.isChecked() else None,
+        }
+
+    @Slot()
+    def _on_changed(self, *_: object) -> None:
+        v = self.view
+        wanted = FIELDS_OF[self.kind]
+        for name, edit in v.price_fields().items():
+            edit.setEnabled(name in wanted)
+            label = v.form.labelForField(edit)
+            if label is not None:
+                label.setEnabled(name in wanted)
+        gtc = v.tif.currentData() == "gtc"
+        v.expires_on.setEnabled(gtc)
+        v.expires.setEnabled(gtc and v.expires_on.isChecked())
+        v.kind_help.setText(TYPE_HELP[self.kind])
+        self._show_ticker()
+        r = self.request()
+        # The service checks the values; the ticket only waits for them.
+        missing = [name for name in ("ticker", "quantity", *wanted) if not r[name]]
+        for widget in v.fields().values():
+            mark_invalid(widget, False, self._loss)
+        verb = "Buy" if self.side == BUY else "Sell"
+        v.ok.setText(f"Place {verb.lower()} order")
+        self.preview = None
+        if missing:
+            v.ok.setEnabled(False)
+            v.message.show_hint(f"Enter the {', '.join(missing)}.")
+            return
+        try:  # every rule of the real command, recording nothing
+            self.preview = self._place(r, dry_run=True)
+        except ErasmoError as error:
+            v.ok.setEnabled(False)
+            self._show_error(str(error))
+            return
+        v.ok.setEnabled(True)
+        p = self.preview
+        held = (
+            f"holds back {formatting.money(p.reserved)} {self.head.currency} of cash"
+            if p.side == BUY
+            else f"holds back {formatting.quantity(p.reserved)} {p.ticker} shares"
+        )
+        v.message.show_hint(
+            f"{verb} {formatting.quantity(p.quantity)} {p.ticker}, {v.kind.currentText().lower()},"
+            f" {p.tif.upper()}: it {held} and can fill from the bar after "
+            f"{self.clock.isoformat()}."
+        )
+
+    def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> Any:
+        return self.simulation.place_order(
+            self.head.name,
+            r["side"],
+            r["ticker"],
+            r["quantity"],
+            kind=r["kind"],
+            limit=r["limit"],
+            stop=r["stop"],
+            trail=r["trail"],
+            tif=r["tif"],
+            expires=r["expires"],
+            dry_run=dry_run,
+        )
+
+    def _show_error(self, message: str) -> None:
+        self.view.message.show_error(message)
+        r = self.request()
+        typed = {k: str(r[k]) for k in ("quantity", "limit", "stop", "trail") if r[k]}
+        field = _field_of(message, typed)
+        if field is not None:
+            mark_invalid(self.view.fields()[field], True, self._loss)
+
+    def _show_ticker(self) -> None:
+        v = self.view
+        text = v.ticker.text().strip()
+        try:
+            info = self.market.info(text) if text else None
+        except ErasmoError:
+            info = None
+        if info is None:
+            v.ticker_info.setText("")
+            return
+        kind = "daily OHLC" if "open" in info.fields else "closes only"
+        held = self.head.shares.get(info.ticker)
+        holding = f" · you hold {formatting.quantity(held)}" if held else ""
+        # Never the end of the data beyond the clock: a simulation does not know tomorrow.
+        last = min(info.last, self.clock)
+        v.ticker_info.setText(f"{info.first.isoformat()} – {last.isoformat()}, {kind}{holding}")
+
+    @Slot()
+    def _on_submit(self) -> None:
+        try:
+            self.order = self._place(self.request())
+        except ErasmoError as error:  # e.g. another program traded first: shown, never raised
+            self._show_error(str(error))
+            self.view.ok.setEnabled(False)
+            return
+        self.placed.emit(self.order)
+        self.view.accept()
+
+
+def _field_of(message: str, typed: dict[str, str]) -> str | None:
+    """The field an error message is about: the one it names, or whose value it quotes."""
+    lowered = message.lower()
+    quoted = [f for f, text in typed.items() if f"{text} " in message or f"{text!r}" in message]
+    if len(quoted) == 1:
+        return quoted[0]
+    for field, words in (
+        ("limit", ("limit",)),
+        ("stop", ("stop price", "--stop")),
+        ("trail", ("trail",)),
+        ("expires", ("expiry", "expires")),
+        ("quantity", ("quantity", "shares")),
+        ("ticker", ("ticker",)),
+    ):
+        if any(w in lowered for w in words):
+            return field
+    return None
+
+
+class OrdersController(QObject):
+    """Fills the orders tab for the selected portfolio; Cancel cancels the selected order."""
+
+    changed = Signal()  # an order was cancelled
+    new_order_requested = Signal()
+
+    def __init__(self, simulation: Any, view: OrdersView, dimmed: QColor, parent: QObject) -> None:
+        super().__init__(parent)
+        self.simulation, self.view = simulation, view
+        self.model = OrdersTableModel(dimmed, self)
+        view.set_model(self.model)
+        self.name: str | None = None
+        view.show_all.toggled.connect(self.reload)
+        view.cancel_order.clicked.connect(self._on_cancel)
+        view.new_order.clicked.connect(self.new_order_requested)
+        view.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def show_portfolio(self, name: str | None) -> None:
+        self.name = name
+        self.view.new_order.setEnabled(name is not None and self.simulation is not None)
+        self.reload()
+
+    @Slot()
+    def reload(self) -> None:
+        """Read the orders again (open ones, or all)."""
+        if self.name is None or self.simulation is None:
+            self.model.set_orders([])
+            self.view.summary.setText("")
+            self._on_selection()
+            return
+        try:
+            orders = self.simulation.orders(self.name, open_only=not self.view.show_all.isChecked())
+        except ErasmoError as error:
+            orders = []
+            self.view.summary.setText(str(error))
+        else:
+            open_count = sum(1 for o in orders if o.status == "open")
+            self.view.summary.setText(f"{open_count} open order{'s' if open_count != 1 else ''}")
+        self.model.set_orders(orders)
+        self._on_selection()
+
+    def selected_order(self) -> Any:
+        rows = self.view.table.selectionModel().selectedRows()
+        return self.model.order(rows[0].row()) if rows else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection(self, *_: object) -> None:
+        order = self.selected_order()
+        self.view.cancel_order.setEnabled(order is not None and order.status == "open")
+
+    def cancel(self, order: Any) -> None:
+        """Cancel `order` through the service; errors are shown, never raised."""
+        assert self.name is not None
+        try:
+            self.simulation.cancel_order(self.name, order.order_id)
+        except ErasmoError as error:
+            QMessageBox.warning(self.view, "erasmo", str(error))
+            return
+        self.reload()
+        self.changed.emit()
+
+    @Slot()
+    def _on_cancel(self, *_: object) -> None:
+        order = self.selected_order()
+        if order is not None and order.status == "open":
+            self.cancel(order)
