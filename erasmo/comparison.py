@@ -139,12 +139,19 @@ def leaderboard(
         frame = pd.DataFrame(columns=list(LEADERBOARD_COLUMNS))
         frame.attrs.update(start=None, end=None)
         return frame
-    period = _period(analytics, present, start, end)
+    period = _leaderboard_period(analytics, present, start, end)
     ranked, unranked = [], []
     for pid, name in portfolios:
         span = spans[pid]
         if span is None:
             unranked.append(_unranked(name, pid, "has no value on any day of the market data"))
+            continue
+        if span.last < period.end:
+            note = (
+                f"its values end on {span.last:%Y-%m-%d} (a simulation's clock), before the "
+                "period ends"
+            )
+            unranked.append(_unranked(name, pid, note))
             continue
         if span.first > period.first_day:
             note = f"starts on {span.first:%Y-%m-%d}, after the period starts"
@@ -210,6 +217,18 @@ def _span(analytics: Analytics, portfolio_id: UUID, name: str) -> _Span:
             "after the data ends), so there is nothing to compare."
         )
     return span
+
+
+def _leaderboard_period(
+    analytics: Analytics, spans: list[_Span], start: date | None, end: date | None
+) -> Period:
+    """The leaderboard's period: up to `end` (default: the latest day any portfolio has a
+    value for), shared by the portfolios whose values reach it. A simulation whose clock stops
+    earlier is listed without a rank rather than cutting everyone's period short."""
+    latest = max(s.last for s in spans)
+    finish = latest if end is None else min(pd.Timestamp(end), latest)
+    reaching = [s for s in spans if s.last >= finish]
+    return _period(analytics, reaching, start, None if end is None else end)
 
 
 def _period(

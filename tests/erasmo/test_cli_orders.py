@@ -243,3 +243,40 @@ def test_a_simulation_is_valued_forked_and_ranked_up_to_its_clock_only(
     assert day == "2008-01-03"  # the branch's clock: its last copied event, the fill
     assert Decimal(total) == 10000 - cost + 10 * Decimal(bokeh_bar("IBM", "2008-01-03")["Close"])
     assert run("check")[0] == 0
+
+
+def test_the_leaderboard_leaves_out_a_simulation_whose_clock_stops_earlier(run: Run) -> None:
+    """A live portfolio and a simulation stopped at 2008-01-31: by default the period runs to
+    the end of the data and only the live one is ranked; ending at the clock ranks both."""
+    assert run("portfolio", "open", "Sim", "--cash", "10000", "--on", "2008-01-02",
+               "--mode", "simulation")[0] == 0  # fmt: skip
+    assert run("order", "Sim", "buy", "IBM", "10")[0] == 0
+    assert run("advance", "Sim", "--to", "2008-01-31")[0] == 0
+    assert run("portfolio", "open", "Live", "--cash", "10000", "--on", "2008-01-02")[0] == 0
+    assert run("buy", "Live", "IBM", "10", "--on", "2008-01-02")[0] == 0
+
+    code, out, err = run("leaderboard", "--json")
+    assert code == 0, err
+    board = json.loads(out)
+    by_name = {row["name"]: row for row in board["ranking"]}
+    assert by_name["Live"]["rank"] == 1
+    assert by_name["Sim"]["rank"] is None
+    assert "2008-01-31" in by_name["Sim"]["note"]
+
+    code, out, err = run("leaderboard", "--to", "2008-01-31", "--json")
+    assert code == 0, err
+    board = json.loads(out)
+    assert board["end"] == "2008-01-31"
+    ranks = {row["name"]: row["rank"] for row in board["ranking"]}
+    assert sorted(ranks.values()) == [1, 2]
+    # by hand, over 2008-01-02 .. 2008-01-31 (deposits at the start of the first day):
+    # Live bought at the 01-02 close, Sim at the 01-03 open; both hold 10 IBM to the 01-31 close
+    c0 = Decimal(bokeh_bar("IBM", "2008-01-02")["Close"])
+    o1 = Decimal(bokeh_bar("IBM", "2008-01-03")["Open"])
+    c31 = Decimal(bokeh_bar("IBM", "2008-01-31")["Close"])
+    live = (10000 - 10 * c0 + 10 * c31) / 10000 - 1
+    sim = (10000 - 10 * o1 + 10 * c31) / 10000 - 1
+    rows = {row["name"]: Decimal(row["ttwror"]) for row in board["ranking"]}
+    assert rows["Live"] == pytest.approx(live, abs=Decimal("0.000001"))
+    assert rows["Sim"] == pytest.approx(sim, abs=Decimal("0.000001"))
+    assert (ranks["Live"] < ranks["Sim"]) == (live > sim)
