@@ -310,10 +310,11 @@ class Portfolio(Aggregate):
             on=on,
         )
 
-    def cancel_order(self, order_id: str, on: date) -> None:
-        """Cancel an open order, releasing what it reserved."""
+    def cancel_order(self, order_id: str, on: date, market: bool = False) -> None:
+        """Cancel an open order, releasing what it reserved. `market`: cancelled by the market
+        clock (a split of its ticker on ex-date `on`), not by the user."""
         self._open_order(order_id)
-        self._check_open_and_clock(on)
+        self._check_open_and_clock(on, market=market)
         self._order_cancelled(order_id=order_id, on=on)
 
     def expire_order(self, order_id: str, on: date) -> None:

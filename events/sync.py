@@ -369,7 +369,7 @@ _ORDER_COMMANDS: dict[str, Any] = {
         p.check_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
         p.record_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
     ),
-    "OrderCancelled": lambda p, f: p.cancel_order(f["order_id"], f["on"]),
+    "OrderCancelled": lambda p, f: p.cancel_order(f["order_id"], f["on"], market=True),
     "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
     "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
     "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),

@@ -184,6 +184,7 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
                 "filled": [_order_json(o) for o in report.filled],
                 "expired": [_order_json(o) for o in report.expired],
                 "rejected": [_order_json(o) for o in report.rejected],
+                "cancelled": [_order_json(o) for o in report.cancelled],
                 "actions": [
                     {
                         "ticker": a.ticker,
@@ -211,6 +212,8 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
         click.echo(f"  {o.short_id} {o.describe}: expired {o.done_on}")
     for o in report.rejected:
         click.echo(f"  {o.short_id} {o.describe}: {o.reason}")
+    for o in report.cancelled:
+        click.echo(f"  {o.short_id} {o.describe}: cancelled {o.done_on} by a split")
     for a in report.actions:
         what = f"{a.ratio}:1 split" if a.kind == "split" else f"dividend {a.amount} a share"
         click.echo(f"  {a.day} {a.ticker} {what}")

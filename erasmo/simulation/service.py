@@ -376,14 +376,25 @@ class SimulationService:
         expired: list[OrderView] = []
         rejected: list[OrderView] = []
         applied: list[CorporateAction] = []
+        cancelled: list[OrderView] = []
         for day, _, what, pending, found in outcomes:
             if what == "action":
                 assert isinstance(found, CorporateAction)
                 if self._apply_action(p, found):
                     applied.append(found)
+                if found.kind == "split":
+                    # Its terms (quantity, prices) are in pre-split shares: cancelled on the
+                    # ex-date, as many brokers do, releasing what they hold back.
+                    for order in p.orders():
+                        if order.ticker == found.ticker:
+                            p.cancel_order(order.order_id, day, market=True)
+                            view = OrderView.of(order)
+                            cancelled.append(replace(view, status="cancelled", done_on=day))
                 continue
             assert pending is not None
             order = pending
+            if order.order_id not in p.open_orders:
+                continue  # cancelled by a split on an earlier day of this advance
             view = OrderView.of(order)
             if what == "expire":
                 p.expire_order(order.order_id, day)
@@ -424,6 +435,7 @@ class SimulationService:
             open_orders=len(p.open_orders),
             cash_after=p.cash,
             actions=tuple(applied),
+            cancelled=tuple(cancelled),
         )
 
     def _actions_due(

@@ -118,6 +118,8 @@ class AdvanceReport:
         open_orders: how many orders are still open.
         cash_after: the portfolio's cash after it.
         actions: the splits and dividends recorded on the way (ticker held on the ex-date).
+        cancelled: the open orders cancelled by a split of their ticker (their terms were in
+            pre-split shares).
     """
 
     portfolio: str
@@ -130,6 +132,7 @@ class AdvanceReport:
     open_orders: int
     cash_after: Decimal
     actions: tuple[CorporateAction, ...] = ()
+    cancelled: tuple[OrderView, ...] = ()
 
 
 def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:

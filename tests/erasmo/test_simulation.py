@@ -468,8 +468,9 @@ def test_a_dry_run_checks_an_order_and_records_nothing(s: Setup) -> None:
 
 def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path) -> None:
     """A 2:1 split of XYZ on D3 and a dividend of 0.50 a share on D4, recorded by `advance`
-    before that day's fills; CLO's dividend is not, as CLO is not held. (The bars are not
-    rescaled for the split: only the order of the events and the cash are checked here.)"""
+    before that day's fills; CLO's dividend is not, as CLO is not held. The split cancels the
+    open XYZ order (its terms are in pre-split shares) and leaves the CLO order alone. (The bars
+    are not rescaled for the split: only the events and the cash are checked here.)"""
     actions = [
         CorporateAction("XYZ", D3, "split", D(2), None, "hand"),
         CorporateAction("XYZ", D4, "dividend", None, D("0.50"), "hand"),
@@ -479,22 +480,28 @@ def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path
     try:
         s.open()
         s.trading.buy("Sim", "XYZ", "10")  # at D0's close, 100: cash 10,000 - 1,000 = 9,000
-        # a buy limit at 90: the lows are 95, 96, 104, then 90 on D4 (open 104): fills at 90
-        s.sim.place_order("Sim", "buy", "XYZ", "4", kind="limit", limit="90", tif="gtc")
+        # a buy limit at 90: the lows are 95, 96, 104, then 90 on D4 - after the split
+        xyz = s.sim.place_order("Sim", "buy", "XYZ", "4", kind="limit", limit="90", tif="gtc")
+        # a buy limit at 40 on close-only CLO (closes 48, 52, 47, 47, 46): never fills
+        clo = s.sim.place_order("Sim", "buy", "CLO", "1", kind="limit", limit="40", tif="gtc")
         report = s.sim.advance("Sim", to=D4)
         assert [(a.ticker, a.kind, a.day) for a in report.actions] == [
             ("XYZ", "split", D3),
             ("XYZ", "dividend", D4),
         ]
+        assert [(o.order_id, o.done_on) for o in report.cancelled] == [(xyz.order_id, D3)]
+        assert report.filled == ()
         p = s.portfolio()
-        # split: 10 -> 20 shares, cost 1,000 kept; dividend on D4 before the fill: 20 x 0.50
-        # = 10.00; then the limit fills on D4 at 90: 4 x 90 = 360.00
-        assert p.shares == {"XYZ": D(24)}
-        assert p.cost == {"XYZ": D(1360)}
-        assert p.cash == D("9000") + D("10.00") - D("360.00")
+        # split: 10 -> 20 shares, cost 1,000 kept; dividend: 20 x 0.50 = 10.00; the XYZ
+        # order's 360.00 (4 x 90) is no longer held back, the CLO order's 40.00 still is
+        assert p.shares == {"XYZ": D(20)}
+        assert p.cost == {"XYZ": D(1000)}
+        assert p.cash == D("9000") + D("10.00")
+        assert [o.order_id for o in p.orders()] == [clo.order_id]
+        assert p.available_cash == p.cash - D("40.00")
         types = s.events()
-        assert types.index("SplitApplied") < types.index("DividendReceived")
-        assert types.index("DividendReceived") < types.index("OrderFilled")
+        assert types.index("SplitApplied") < types.index("OrderCancelled")
+        assert types.index("OrderCancelled") < types.index("DividendReceived")
         # the actions service neither peeks past the clock nor finds anything left to record
         with pytest.raises(SimulationClockError):
             corporate.pending_actions(s.app, s.market, s.trading.resolve("Sim"), until=D5)
@@ -502,5 +509,14 @@ def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path
         # advancing again records nothing twice
         assert s.sim.advance("Sim").actions == ()
         assert s.app.audit(s.trading.resolve("Sim")) == []
+        # another install re-checks every event as it syncs them: the split's cancel included
+        stored = list(s.app.recorder.select_events(p.id))
+        other = Setup(StoreConfig.sqlite(tmp_path / "other.sqlite"), actions)
+        try:
+            assert other.app.record_synced(stored, peer="a").recorded == len(stored)
+            q, mine = other.portfolio(), s.portfolio()
+            assert (q.cash, q.shares, q.open_orders) == (mine.cash, mine.shares, mine.open_orders)
+        finally:
+            other.app.close()
     finally:
         s.app.close()
