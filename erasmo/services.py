@@ -23,7 +23,6 @@ from events.errors import (
     NotATradingDayError,
     NotTradableError,
     PriceOutOfRangeError,
-    UnknownPortfolioError,
 )
 from events.portfolio import Portfolio
 from events.values import (
@@ -240,23 +239,6 @@ class TradingService:
         return day
 
     # -- reading --------------------------------------------------------------------------
-
-    def portfolio_as_of(
-        self, name: str, *, as_of: str | date | None = None, at: int | None = None
-    ) -> Portfolio:
-        """The portfolio after its last event on or before `as_of`, or at log position `at`."""
-        portfolio_id = self.resolve(name)
-        if as_of is None and at is None:
-            return self.app.portfolio(portfolio_id)
-        day = parse_date(as_of) if as_of is not None else None
-        version = self.app.version_at(portfolio_id, seq=at, on=day)
-        if version == 0:
-            when = f"on {day}" if day else f"at log position {at}"
-            raise UnknownPortfolioError(
-                f"Portfolio {name!r} did not exist yet {when}; pick a later date or position "
-                "(see 'erasmo history')."
-            )
-        return self.app.portfolio(portfolio_id, version=version)
 
     def history(self, name: str) -> list[LoggedEvent]:
         """The portfolio's events in order."""

@@ -394,7 +394,13 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
     def version_at(
         self, portfolio_id: UUID, *, seq: int | None = None, on: date | None = None
     ) -> int:
-        """The portfolio's version after log position `seq`, or after market date `on` (0: none)."""
+        """The portfolio's version after log position `seq`, or after market date `on` (0: none).
+
+        A version is a prefix of the log: by date it ends before the first event dated after
+        `on`, so a split or dividend recorded late (after later-dated events) is not in it. The
+        projections' as-of by date (`erasmo.projections.as_of`) takes every event dated up to
+        `on`, late ones included.
+        """
         version = 0
         for event in self.history(portfolio_id, upto_seq=seq):
             if on is not None and event.on > on:
