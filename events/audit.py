@@ -15,6 +15,7 @@ from uuid import UUID
 
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InvalidInputError
+from events.orders import ORDER_EVENT_TYPES
 from events.values import (
     parse_fee,
     parse_money,
@@ -214,19 +215,6 @@ class _Actions:
 
 
 # -- orders and the market clock ------------------------------------------------------------
-
-#: Events of orders, trading rules and the clock (they move no cash: a fill's trade does).
-ORDER_EVENT_TYPES = frozenset(
-    {
-        "TradingRulesSet",
-        "OrderPlaced",
-        "OrderFilled",
-        "OrderCancelled",
-        "OrderExpired",
-        "OrderRejected",
-        "ClockAdvanced",
-    }
-)
 
 
 class _OrderBook:

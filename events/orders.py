@@ -16,6 +16,17 @@ MODES = ("live", "simulation")
 ORDER_KINDS = ("market", "limit", "stop", "stop-limit", "trailing")
 ORDER_SIDES = ("buy", "sell")
 TIME_IN_FORCE = ("day", "gtc")
+#: The events of orders, trading rules and the market clock, in the order they were added. They
+#: move no cash and no shares: a fill's trade (SharesBought/SharesSold) does.
+ORDER_EVENT_TYPES = (
+    "TradingRulesSet",
+    "OrderPlaced",
+    "OrderFilled",
+    "OrderCancelled",
+    "OrderExpired",
+    "OrderRejected",
+    "ClockAdvanced",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,12 +160,7 @@ class Portfolio(Aggregate):
         fee: Decimal = ZERO,
     ) -> None:
         """Buy shares at `price`; the cost (value rounded to the cent, plus fee) must be covered."""
-        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on)
-        self._check_buy(ticker, quantity, price, fee)
-        value = to_cents(quantity * price)
-        self._shares_bought(
-            **self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
-        )
+        self._buy(ticker, quantity, price, on, provenance, fee, market=False)
 
     def sell(
         self,
@@ -177,10 +172,7 @@ class Portfolio(Aggregate):
         fee: Decimal = ZERO,
     ) -> None:
         """Sell shares held at `price`; never more than held, and the fee must be covered."""
-        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on)
-        self._check_sell(ticker, quantity, price, fee)
-        value = to_cents(quantity * price)
-        self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))
+        self._sell(ticker, quantity, price, on, provenance, fee, market=False)
 
     def split(self, ticker: str, ratio: Decimal, on: date) -> None:
         """Apply a stock split effective on ex-date `on` to the shares held.
@@ -348,8 +340,8 @@ class Portfolio(Aggregate):
         order = self.order(order_id)
         self.check_fill(order_id, bar_day, price, fee, slippage)
         self.record_fill(order_id, bar_day, price, fee, slippage)
-        trade = self._buy_fill if order.side == "buy" else self._sell_fill
-        trade(order.ticker, order.quantity, price, bar_day, provenance, fee)
+        trade = self._buy if order.side == "buy" else self._sell
+        trade(order.ticker, order.quantity, price, bar_day, provenance, fee, market=True)
 
     def check_fill(
         self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
@@ -391,7 +383,7 @@ class Portfolio(Aggregate):
         self._check_open_and_clock(on, market=True)
         self._clock_advanced(on=on)
 
-    def _buy_fill(
+    def _buy(
         self,
         ticker: str,
         quantity: Decimal,
@@ -399,15 +391,17 @@ class Portfolio(Aggregate):
         on: date,
         provenance: PriceProvenance,
         fee: Decimal,
+        market: bool,
     ) -> None:
-        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, True)
+        """`market`: the fill of an order, recorded by the market clock (see `fill_order`)."""
+        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, market)
         self._check_buy(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
         self._shares_bought(
             **self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
         )
 
-    def _sell_fill(
+    def _sell(
         self,
         ticker: str,
         quantity: Decimal,
@@ -415,8 +409,9 @@ class Portfolio(Aggregate):
         on: date,
         provenance: PriceProvenance,
         fee: Decimal,
+        market: bool,
     ) -> None:
-        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, True)
+        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, market)
         self._check_sell(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
         self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))

@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from events.errors import ErasmoError
+from events.orders import ORDER_EVENT_TYPES
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -60,15 +61,7 @@ SPLIT: Final = "SplitApplied"
 DIVIDEND: Final = "DividendReceived"
 #: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
 #: cash and shares move in the SharesBought/SharesSold recorded with it).
-ORDER_EVENTS: Final[tuple[str, ...]] = (
-    "TradingRulesSet",
-    "OrderPlaced",
-    "OrderFilled",
-    "OrderCancelled",
-    "OrderExpired",
-    "OrderRejected",
-    "ClockAdvanced",
-)
+ORDER_EVENTS: Final[tuple[str, ...]] = ORDER_EVENT_TYPES
 
 #: The event types a frame may hold, in the order of the `type` column's categories (new types
 #: go at the end, so the codes of the others never change).
