@@ -6,17 +6,15 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import Run
 
 from erasmo.analytics import Analytics, Moment
-from erasmo.cli.main import main
 from erasmo.market.bundled import BundledMarketData
 from erasmo.projections.cache import EventFrameCache
 from erasmo.projections.frame import event_frame
@@ -26,24 +24,11 @@ from events.store import StoreConfig
 from events.values import PriceProvenance
 
 ROOT = Path(__file__).resolve().parents[2]
-Run = Callable[..., tuple[int, str, str]]
 
 
 def closes(ticker: str) -> dict[str, float]:
     with gzip.open(ROOT / "resources/prices/sp500_dataset.csv.gz", "rt") as handle:
         return {row["Date"]: float(row[ticker]) for row in csv.DictReader(handle)}
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(tmp_path / "d"), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        return int(exited.value.code or 0), out, err
-
-    return invoke
 
 
 def test_loader_matches_the_events_recorded(sqlite_app: Portfolios) -> None:

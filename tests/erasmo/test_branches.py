@@ -12,24 +12,22 @@ import csv
 import gzip
 import json
 import math
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import Run, cli_runner
 
 from erasmo.analytics import Moment
 from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.checks import check_store
-from erasmo.cli.main import main
 from erasmo.comparison import ComparisonPeriodError
 from events.errors import DuplicateNameError, ForkPointError, InvalidInputError
 
 ROOT = Path(__file__).resolve().parents[2]
-Run = Callable[..., tuple[int, str, str]]
 LAST_DAY = date(2022, 12, 28)  # the bundled data's last trading day
 BUY, SELL = "2019-01-02", "2019-06-03"
 
@@ -60,14 +58,7 @@ def er(data_dir: Path) -> Iterator[Erasmo]:
 
 @pytest.fixture
 def run(data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        return int(exited.value.code or 0), out, err
-
-    return invoke
+    return cli_runner(data_dir, capsys, monkeypatch)
 
 
 # -- forks ------------------------------------------------------------------------------------

@@ -8,14 +8,11 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import sys
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-
-from erasmo.cli.main import main
+from cli_runner import Run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,24 +35,6 @@ def bokeh_bar(ticker: str, day: str) -> dict[str, str]:
 
 def cents(x: Decimal) -> Decimal:
     return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    data_dir = tmp_path / "data"
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return invoke
 
 
 def event_count(run: Run) -> int:

@@ -9,18 +9,16 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import sys
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from click.testing import CliRunner
 
-from erasmo.cli.main import cli, main
+from erasmo.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-Run = Callable[..., tuple[int, str, str]]
 
 
 def bokeh_bar(ticker: str, day: str) -> dict[str, str]:
@@ -29,21 +27,6 @@ def bokeh_bar(ticker: str, day: str) -> dict[str, str]:
             if row["Ticker"] == ticker and row["Date"] == day:
                 return row
     raise AssertionError(f"{ticker} {day} not in the file")
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    data_dir = tmp_path / "data"
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return invoke
 
 
 def versions(run: Run) -> int:

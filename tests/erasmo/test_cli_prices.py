@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from yahoo_replay import Scenario, YahooReplay, install
-
-from erasmo.cli.main import main
-
-Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
@@ -27,21 +23,6 @@ def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[YahooReplay]:
     }
     yield served
     served.release.set()
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    data_dir = tmp_path / "data"
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return invoke
 
 
 def test_refresh_list_and_clear(run: Run, replay: YahooReplay, tmp_path: Path) -> None:

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import csv
 import gzip
-import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from eventsourcing.persistence import StoredEvent
 
 from erasmo.analytics import Analytics, Moment
 from erasmo.checks import check_store
-from erasmo.cli.main import main
 from erasmo.market.base import CorporateAction
 from erasmo.market.bundled import BOKEH, BundledMarketData
 from erasmo.services import TradingService
@@ -303,24 +301,6 @@ def test_export_import_round_trip_keeps_the_actions(
 
 
 # -- the CLI -------------------------------------------------------------------------------
-
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    data_dir = tmp_path / "data"
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return invoke
 
 
 def test_cli_actions_list_and_apply(run: Run) -> None:

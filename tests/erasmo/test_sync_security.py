@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from cli_runner import Run
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from test_sync_support import TOKEN, Install, call, client, make_install, serve
 
-from erasmo.cli.main import main
 from erasmo.sync import serving
 from erasmo.sync.server import openapi_document
 from erasmo.sync.serving import ServeError, SyncServer, is_loopback, start_server
@@ -346,19 +346,8 @@ def test_the_token_file(tmp_path: Path) -> None:
         load_or_create_token(tmp_path)
 
 
-def test_cli_show_and_rotate_token(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_show_and_rotate_token(tmp_path: Path, run: Run) -> None:
     data_dir = tmp_path / "data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["erasmo", "--data-dir", str(data_dir), *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
     code, out, _ = run("serve", "--show-token")
     assert (code, out.strip()) == (0, token_path(data_dir).read_text().strip())
     code, rotated, _ = run("serve", "--rotate-token", "--show-token")
