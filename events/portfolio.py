@@ -160,7 +160,7 @@ class Portfolio(Aggregate):
         fee: Decimal = ZERO,
     ) -> None:
         """Buy shares at `price`; the cost (value rounded to the cent, plus fee) must be covered."""
-        self._buy(ticker, quantity, price, on, provenance, fee, market=False)
+        self._trade("buy", ticker, quantity, price, on, provenance, fee, market=False)
 
     def sell(
         self,
@@ -172,7 +172,7 @@ class Portfolio(Aggregate):
         fee: Decimal = ZERO,
     ) -> None:
         """Sell shares held at `price`; never more than held, and the fee must be covered."""
-        self._sell(ticker, quantity, price, on, provenance, fee, market=False)
+        self._trade("sell", ticker, quantity, price, on, provenance, fee, market=False)
 
     def split(self, ticker: str, ratio: Decimal, on: date) -> None:
         """Apply a stock split effective on ex-date `on` to the shares held.
@@ -340,8 +340,9 @@ class Portfolio(Aggregate):
         order = self.order(order_id)
         self.check_fill(order_id, bar_day, price, fee, slippage)
         self.record_fill(order_id, bar_day, price, fee, slippage)
-        trade = self._buy if order.side == "buy" else self._sell
-        trade(order.ticker, order.quantity, price, bar_day, provenance, fee, market=True)
+        self._trade(
+            order.side, order.ticker, order.quantity, price, bar_day, provenance, fee, market=True
+        )
 
     def check_fill(
         self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
@@ -383,8 +384,9 @@ class Portfolio(Aggregate):
         self._check_open_and_clock(on, market=True)
         self._clock_advanced(on=on)
 
-    def _buy(
+    def _trade(
         self,
+        side: str,
         ticker: str,
         quantity: Decimal,
         price: Decimal,
@@ -393,28 +395,17 @@ class Portfolio(Aggregate):
         fee: Decimal,
         market: bool,
     ) -> None:
-        """`market`: the fill of an order, recorded by the market clock (see `fill_order`)."""
+        """A buy or a sell, checked, then recorded. `market`: the fill of an order, recorded by
+        the market clock (see `fill_order`)."""
         ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, market)
-        self._check_buy(ticker, quantity, price, fee)
         value = to_cents(quantity * price)
-        self._shares_bought(
-            **self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
-        )
-
-    def _sell(
-        self,
-        ticker: str,
-        quantity: Decimal,
-        price: Decimal,
-        on: date,
-        provenance: PriceProvenance,
-        fee: Decimal,
-        market: bool,
-    ) -> None:
-        ticker, quantity, price, fee = self._check_trade(ticker, quantity, price, fee, on, market)
-        self._check_sell(ticker, quantity, price, fee)
-        value = to_cents(quantity * price)
-        self._shares_sold(**self._trade_fields(ticker, quantity, price, value, fee, on, provenance))
+        fields = self._trade_fields(ticker, quantity, price, value, fee, on, provenance)
+        if side == "buy":
+            self._check_buy(ticker, quantity, price, fee)
+            self._shares_bought(**fields)
+        else:
+            self._check_sell(ticker, quantity, price, fee)
+            self._shares_sold(**fields)
 
     # -- queries --------------------------------------------------------------------------
 

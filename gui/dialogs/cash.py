@@ -5,20 +5,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit
+from gui.dialogs.form import InlineMessage, date_edit, two_choices
 from gui.theme import muted
 
 
@@ -39,16 +36,7 @@ class CashView(QDialog):
         self.setWindowTitle("Deposit / Withdraw")
         self.setMinimumWidth(440)
         self.portfolio = QLabel("")
-        self.deposit = QRadioButton("Deposit")
-        self.withdraw = QRadioButton("Withdraw")
-        self.deposit.setChecked(True)
-        self.kind = QButtonGroup(self)
-        self.kind.addButton(self.deposit)
-        self.kind.addButton(self.withdraw)
-        kinds = QHBoxLayout()
-        kinds.addWidget(self.deposit)
-        kinds.addWidget(self.withdraw)
-        kinds.addStretch(1)
+        self.deposit, self.withdraw, self.kind, kinds = two_choices(self, "Deposit", "Withdraw")
         self.amount = QLineEdit()
         self.amount.setPlaceholderText("e.g. 1500.00")
         self.date = date_edit()

@@ -1,4 +1,5 @@
-"""Pieces every form dialog shares: an inline message, field highlighting, date editors."""
+"""Pieces every form dialog shares: an inline message, field highlighting, date editors, a
+pair of exclusive choices."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QWidget,
+)
 
 DATE_FORMAT = "yyyy-MM-dd"
 
@@ -56,3 +64,18 @@ def mark_invalid(widget: QWidget, invalid: bool, color: QColor) -> None:
     """Draw a field's frame in the error colour while it holds the problem."""
     name = type(widget).__name__
     widget.setStyleSheet(f"{name} {{ border: 1px solid {color.name()}; }}" if invalid else "")
+
+
+def two_choices(
+    parent: QWidget, first: str, second: str
+) -> tuple[QRadioButton, QRadioButton, QButtonGroup, QHBoxLayout]:
+    """Two exclusive radio buttons side by side (the first checked), their group and their row."""
+    one, other = QRadioButton(first), QRadioButton(second)
+    one.setChecked(True)
+    group = QButtonGroup(parent)
+    row = QHBoxLayout()
+    for button in (one, other):
+        group.addButton(button)
+        row.addWidget(button)
+    row.addStretch(1)
+    return one, other, group, row

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -13,12 +12,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit
+from gui.dialogs.form import InlineMessage, date_edit, two_choices
 from gui.theme import muted, visible_checks
 
 #: (label, kind as the orders service names it)
@@ -59,16 +57,7 @@ class OrderTicketView(QDialog):
         self.setMinimumWidth(560)
         self.portfolio = QLabel("")
         self.portfolio.setWordWrap(True)
-        self.buy = QRadioButton("Buy")
-        self.sell = QRadioButton("Sell")
-        self.buy.setChecked(True)
-        self.side = QButtonGroup(self)
-        self.side.addButton(self.buy)
-        self.side.addButton(self.sell)
-        sides = QHBoxLayout()
-        sides.addWidget(self.buy)
-        sides.addWidget(self.sell)
-        sides.addStretch(1)
+        self.buy, self.sell, self.side, sides = two_choices(self, "Buy", "Sell")
         self.ticker = QLineEdit()
         self.ticker.setPlaceholderText("e.g. IBM")
         self.ticker_info = QLabel("")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -14,12 +13,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit
+from gui.dialogs.form import InlineMessage, date_edit, two_choices
 from gui.theme import muted
 
 
@@ -31,16 +29,7 @@ class TradeTicketView(QDialog):
         self.setWindowTitle("Trade")
         self.setMinimumWidth(560)
         self.portfolio = QLabel("")
-        self.buy = QRadioButton("Buy")
-        self.sell = QRadioButton("Sell")
-        self.buy.setChecked(True)
-        self.side = QButtonGroup(self)
-        self.side.addButton(self.buy)
-        self.side.addButton(self.sell)
-        sides = QHBoxLayout()
-        sides.addWidget(self.buy)
-        sides.addWidget(self.sell)
-        sides.addStretch(1)
+        self.buy, self.sell, self.side, sides = two_choices(self, "Buy", "Sell")
         self.ticker = QLineEdit()
         self.ticker.setPlaceholderText("e.g. AAPL")
         self.ticker_info = QLabel("")
