@@ -188,6 +188,7 @@ class ProjectionState:
         withdrawals = np.where(kinds == _WITHDRAW, -cash, 0)
         fees = np.zeros(len(events), dtype=np.int64)
         fees[rows] = fee
+        del value, fee  # at 1M events each column is 8 MB: the peak is what is alive at once
         dividend_rows = np.flatnonzero(kinds == _DIVIDEND)
         if len(dividend_rows):
             income = exact_units(
@@ -196,6 +197,8 @@ class ProjectionState:
             cash[dividend_rows] = income
 
         self._book_trades(is_buy, codes, units, trade_cents, seq[rows], days[rows], price)
+        signed = np.where(is_buy, units, -units)
+        del units, trade_cents
         if len(dividend_rows):
             for ticker, cents in zip(
                 events["ticker"].to_numpy(dtype=object)[dividend_rows].tolist(),
@@ -208,7 +211,7 @@ class ProjectionState:
             rows,
             codes,
             len(self.tickers),
-            units=np.where(is_buy, units, -units),
+            units=signed,
             price=price,
             cash=cash,
             deposits=deposits,
@@ -314,38 +317,45 @@ class ProjectionState:
         if len(codes) == 0:
             return
         # Group the trades by ticker, keeping log order within each: a stable sort of small
-        # integers is a linear radix sort, and each ticker's trades are then one slice.
+        # integers is a linear radix sort, and each ticker's trades are then one slice of
+        # `order`. Each group's columns are gathered on their own, so the peak memory is that
+        # of one ticker's trades, not a sorted copy of every column at 1M trades.
         small = codes.astype(np.int16) if len(self.tickers) < 2**15 else codes
         order = np.argsort(small, kind="stable")
-        code, buy, units, cents = codes[order], is_buy[order], units[order], cents[order]
-        seq, on, price = seq[order], on[order], price[order]
-        held = np.cumsum(np.where(buy, units, -units))
-        cost_fifo = np.zeros(len(order), dtype=np.float64)
-        cost_average = np.zeros(len(order), dtype=np.float64)
-        bounds = np.flatnonzero(np.diff(code)) + 1
-        for first, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(order)], strict=True):
-            ticker = int(code[first])
-            group = slice(first, end)
-            sold = ~buy[group]
+        counts = np.bincount(codes, minlength=len(self.tickers))
+        ends = np.cumsum(counts)
+        # The batch's sells, grouped by ticker, filled in place as each group is booked.
+        total = int((~is_buy).sum())
+        sells = _Sells(
+            seq=np.empty(total, dtype=seq.dtype),
+            on=np.empty(total, dtype=on.dtype),
+            ticker=np.empty(total, dtype=codes.dtype),
+            units=np.empty(total, dtype=units.dtype),
+            proceeds=np.empty(total, dtype=cents.dtype),
+            cost_fifo=np.empty(total, dtype=np.float64),
+            cost_average=np.empty(total, dtype=np.float64),
+        )
+        filled = 0
+        for ticker in np.flatnonzero(counts).tolist():
+            rows = order[ends[ticker] - counts[ticker] : ends[ticker]]
+            buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
+            sold = ~buy
             book = self._average[ticker]
-            held_after = held[group] - (held[first - 1] if first else 0) + book.held
+            held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
             if bool((held_after < 0).any()):
-                bad = first + int(np.argmax(held_after < 0))
-                holding = (held_after[bad - first] + units[bad]) / UNITS_PER_SHARE
+                bad = int(np.argmax(held_after < 0))
+                holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
                 raise EventFrameError(
-                    f"Sell seq {int(seq[bad])} sells {units[bad] / UNITS_PER_SHARE:g} "
+                    f"Sell seq {int(seq[rows[bad]])} sells {units_g[bad] / UNITS_PER_SHARE:g} "
                     f"{self.tickers[ticker]} but the portfolio holds {holding:g}: the event frame "
                     "is incomplete or out of order. Load every event of the portfolio in seq order."
                 )
+            seq_g, on_g, price_g = seq[rows], on[rows], price[rows]
             self._fifo[ticker], fifo = fifo_match(
-                self._fifo[ticker], buy[group], units[group], cents[group], seq[group], on[group],
-                price[group],
-            )  # fmt: skip
-            self._average[ticker], average = average_match(
-                book, buy[group], units[group], cents[group], held_after
+                self._fifo[ticker], buy, units_g, cents_g, seq_g, on_g, price_g
             )
-            cost_fifo[group][sold], cost_average[group][sold] = fifo, average
-            proceeds = cents[group][sold] / CENTS_PER_UNIT_OF_MONEY
+            self._average[ticker], average = average_match(book, buy, units_g, cents_g, held_after)
+            proceeds = cents_g[sold] / CENTS_PER_UNIT_OF_MONEY
             # cumsum adds left to right from the carried total, exactly as one long batch would.
             self._realized_fifo[ticker] = _running_total(
                 self._realized_fifo[ticker], proceeds - fifo
@@ -353,20 +363,18 @@ class ProjectionState:
             self._realized_average[ticker] = _running_total(
                 self._realized_average[ticker], proceeds - average
             )
-            self._last_price[ticker] = float(price[end - 1])
-        sells = ~buy
-        if bool(sells.any()):
-            self._sells.append(
-                _Sells(
-                    seq=seq[sells],
-                    on=on[sells],
-                    ticker=code[sells],
-                    units=units[sells],
-                    proceeds=cents[sells],
-                    cost_fifo=cost_fifo[sells],
-                    cost_average=cost_average[sells],
-                )
+            self._last_price[ticker] = float(price_g[-1])
+            part = slice(filled, filled + int(sold.sum()))
+            sells.seq[part], sells.on[part], sells.units[part] = (
+                seq_g[sold],
+                on_g[sold],
+                units_g[sold],
             )
+            sells.ticker[part], sells.proceeds[part] = ticker, cents_g[sold]
+            sells.cost_fifo[part], sells.cost_average[part] = fifo, average
+            filled = part.stop
+        if total:
+            self._sells.append(sells)
 
     # -- reading --------------------------------------------------------------------------
 
