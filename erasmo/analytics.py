@@ -71,6 +71,7 @@ class Analytics:
         # The latest value series per portfolio (and the end date it runs to), shared by the
         # value chart and the metrics until the portfolio gets a new event.
         self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
+        self._clocks: dict[tuple[str, int | None], date | None] = {}
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -279,9 +280,14 @@ class Analytics:
 
     def simulation_clock(self, portfolio_id: UUID) -> date | None:
         """The clock of a portfolio in simulation mode (no price after it may be shown), or
-        None for a live one."""
-        portfolio = self.app.portfolio(portfolio_id)
-        return portfolio.clock if portfolio.simulated else None
+        None for a live one. Read from the write side once per event folded in: only an event
+        of the portfolio can change its mode or clock."""
+        key = (str(portfolio_id), self.state(portfolio_id).last_seq)
+        if key not in self._clocks:
+            portfolio = self.app.portfolio(portfolio_id)
+            self._clocks = {k: v for k, v in self._clocks.items() if k[0] != key[0]}
+            self._clocks[key] = portfolio.clock if portfolio.simulated else None
+        return self._clocks[key]
 
 
 @dataclass(frozen=True, slots=True)
