@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from gui.price_chart import PriceSeries, TradeMarks
 from gui.theme import Colors, muted
 from gui.views.candles import CandlestickItem
-from gui.views.performance_tab import NumberAxis
+from gui.views.performance_tab import CHECKED_BUTTONS, date_plot
 
 #: (label, months; 0: everything)
 CHART_RANGES = (("3M", 3), ("6M", 6), ("1Y", 12), ("5Y", 60), ("Max", 0))
@@ -64,22 +64,10 @@ class PriceChartView(QWidget):
         self.trade = QPushButton("Trade…")
         self.trade.setToolTip("Open the ticket for this ticker")
         top.addWidget(self.trade)
-        self.setStyleSheet(
-            "QPushButton:checked { background-color: palette(highlight); "
-            "color: palette(highlighted-text); border: 1px solid palette(highlight); "
-            "border-radius: 3px; padding: 4px 10px; }"
-        )
+        self.setStyleSheet(CHECKED_BUTTONS)
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis()})
-        self.plot.setBackground(background)
+        self.plot = date_plot(background, foreground)
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.15)
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setPen(foreground)
-            item.getAxis(axis).setTextPen(foreground)
-        item.getAxis("left").setWidth(80)
-        item.hideButtons()
-        self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "Price")
         item.getViewBox().setAutoVisible(y=True)  # the price axis fits the visible dates
         self.legend = item.addLegend(offset=(10, 10))

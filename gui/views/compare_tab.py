@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from gui.analysis import ComparisonResult
 from gui.models.records import Column, day, percent, ratio, unsigned
 from gui.theme import Colors, muted, visible_checks
-from gui.views.performance_tab import NumberAxis
+from gui.views.performance_tab import CHECKED_BUTTONS, date_plot
 from gui.views.tables import table_view
 
 COMPARE_COLUMNS = (
@@ -99,22 +99,10 @@ class CompareView(QWidget):
         top.addWidget(self.growth)
         top.addSpacing(12)
         top.addWidget(self.period, 1)
-        self.setStyleSheet(
-            "QPushButton:checked { background-color: palette(highlight); "
-            "color: palette(highlighted-text); border: 1px solid palette(highlight); "
-            "border-radius: 3px; padding: 4px 10px; }"
-        )
+        self.setStyleSheet(CHECKED_BUTTONS)
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis()})
-        self.plot.setBackground(background)
+        self.plot = date_plot(background, foreground)
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.15)
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setPen(foreground)
-            item.getAxis(axis).setTextPen(foreground)
-        item.getAxis("left").setWidth(80)
-        item.hideButtons()
-        self.plot.setMenuEnabled(False)
         self.legend = item.addLegend(offset=(10, 10))
         self.legend.setLabelTextColor(foreground)
         self.curves: dict[str, Any] = {}

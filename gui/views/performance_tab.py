@@ -66,6 +66,30 @@ class NumberAxis(pg.AxisItem):  # type: ignore[misc]
         return [f"{v * scale:,.{places}f}{self._suffix}".replace("-", "−") for v in values]
 
 
+#: A checked button must read as checked on light and dark palettes alike.
+CHECKED_BUTTONS = (
+    "QPushButton:checked { background-color: palette(highlight); "
+    "color: palette(highlighted-text); border: 1px solid palette(highlight); "
+    "border-radius: 3px; padding: 4px 10px; }"
+)
+
+
+def date_plot(background: QColor, foreground: QColor, suffix: str = "") -> Any:
+    """A pyqtgraph plot with a date axis below and a thousands-separated value axis, in the
+    palette's colours, with a light grid and no menu or auto-range button."""
+    plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis(suffix)})
+    plot.setBackground(background)
+    item = plot.getPlotItem()
+    item.showGrid(x=True, y=True, alpha=0.15)
+    for axis in ("left", "bottom"):
+        item.getAxis(axis).setPen(foreground)
+        item.getAxis(axis).setTextPen(foreground)
+    item.getAxis("left").setWidth(80)
+    plot.setMenuEnabled(False)
+    item.hideButtons()
+    return plot
+
+
 def _pen(color: QColor, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> Any:
     return pg.mkPen(color=color, width=width, style=style)
 
@@ -108,12 +132,7 @@ class PerformanceView(QWidget):
         self.benchmark.setCheckable(True)
         self.benchmark.setChecked(True)
         self.benchmark.setToolTip("Show the S&P 500, rebased to the portfolio's first value")
-        # A checked button must read as checked on light and dark palettes alike.
-        self.setStyleSheet(
-            "QPushButton:checked { background-color: palette(highlight); "
-            "color: palette(highlighted-text); border: 1px solid palette(highlight); "
-            "border-radius: 3px; padding: 4px 10px; }"
-        )
+        self.setStyleSheet(CHECKED_BUTTONS)
         top.addWidget(self.stacked)
         top.addWidget(self.benchmark)
 
@@ -121,22 +140,8 @@ class PerformanceView(QWidget):
         for key, _caption in METRICS:
             self.metrics.set_value(key, "—", tooltip=DEFINITIONS[key])
 
-        self.value_plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis()}
-        )
-        self.drawdown_plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis(" %")}
-        )
-        for plot in (self.value_plot, self.drawdown_plot):
-            plot.setBackground(background)
-            item = plot.getPlotItem()
-            item.showGrid(x=True, y=True, alpha=0.15)
-            for axis in ("left", "bottom"):
-                item.getAxis(axis).setPen(foreground)
-                item.getAxis(axis).setTextPen(foreground)
-            item.getAxis("left").setWidth(80)
-            plot.setMenuEnabled(False)
-            item.hideButtons()
+        self.value_plot = date_plot(background, foreground)
+        self.drawdown_plot = date_plot(background, foreground, " %")
         self.value_plot.setLabel("left", "Value")
         self.drawdown_plot.setLabel("left", "Drawdown")
         self.drawdown_plot.setToolTip(
