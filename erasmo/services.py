@@ -17,12 +17,15 @@ from uuid import UUID
 from erasmo import actions
 from erasmo.market.base import Bar, MarketData, TickerInfo
 from events.application import LoggedEvent, Portfolios
+from events.deletion import DeletedSummary
 from events.errors import (
+    ClockError,
     DateOutOfRangeError,
     NoPriceError,
     NotATradingDayError,
     NotTradableError,
     PriceOutOfRangeError,
+    SimulationClockError,
 )
 from events.portfolio import Portfolio
 from events.values import (
@@ -106,15 +109,54 @@ class TradingService:
         self.app.rename(self.resolve(name), new_name)
 
     def close(self, name: str) -> None:
-        """Close a portfolio for good (its history stays readable)."""
+        """Close a portfolio (its history stays readable; it can be reopened)."""
         self.app.close_portfolio(self.resolve(name))
+
+    def reopen(self, name: str) -> None:
+        """Reopen a closed portfolio."""
+        self.app.reopen_portfolio(self.resolve(name))
+
+    def delete(self, name: str) -> UUID:
+        """Delete a portfolio (a tombstone: its events stay); returns its id."""
+        portfolio_id = self.resolve(name)
+        self.app.delete_portfolio(portfolio_id)
+        return portfolio_id
+
+    def undelete(self, name_or_id: str) -> Portfolio:
+        """Bring back a deleted portfolio (by name, or by id when several had that name)."""
+        portfolio_id = self.app.find_deleted(name_or_id)
+        self.app.undelete_portfolio(portfolio_id)
+        return self.app.portfolio(portfolio_id)
+
+    def deleted(self) -> list[DeletedSummary]:
+        """The deleted portfolios, with when they were deleted."""
+        return self.app.deleted_summaries()
+
+    def opened_at_end_of_data(self, portfolio_id: UUID) -> bool:
+        """Whether the portfolio was opened on the last day of the data (so every trade must be
+        dated on that day: the clock only moves forward)."""
+        return self.app.portfolio(portfolio_id).opened_on == self.market.latest_date()
+
+    def _explain_clock(self, portfolio_id: UUID, error: ClockError) -> ClockError:
+        """The clock trap: a portfolio opened on the last day of the data cannot trade in the
+        past, whatever date is asked; say why and what to do instead."""
+        if isinstance(error, SimulationClockError) or not self.opened_at_end_of_data(portfolio_id):
+            return error
+        p = self.app.portfolio(portfolio_id)
+        return ClockError(
+            f"{p.name!r} was opened on {p.opened_on.isoformat()}, the last day of the data; to "
+            "trade in the past, open a portfolio with --on DATE"
+        )
 
     def deposit(self, name: str, amount: str | Decimal, on: str | date | None = None) -> Portfolio:
         """Deposit cash on a market day; returns the portfolio after it."""
         value = parse_money(amount)
         portfolio_id = self.resolve(name)
         on = self._simulation_day(portfolio_id, on)
-        self.app.deposit(portfolio_id, value, self.market_day(on))
+        try:
+            self.app.deposit(portfolio_id, value, self.market_day(on))
+        except ClockError as error:
+            raise self._explain_clock(portfolio_id, error) from None
         return self.app.portfolio(portfolio_id)
 
     def withdraw(self, name: str, amount: str | Decimal, on: str | date | None = None) -> Portfolio:
@@ -122,7 +164,10 @@ class TradingService:
         value = parse_money(amount)
         portfolio_id = self.resolve(name)
         on = self._simulation_day(portfolio_id, on)
-        self.app.withdraw(portfolio_id, value, self.market_day(on))
+        try:
+            self.app.withdraw(portfolio_id, value, self.market_day(on))
+        except ClockError as error:
+            raise self._explain_clock(portfolio_id, error) from None
         return self.app.portfolio(portfolio_id)
 
     # -- trades ---------------------------------------------------------------------------
@@ -167,7 +212,10 @@ class TradingService:
         portfolio_id = self.resolve(name)
         fill = self.fill(symbol, self._simulation_day(portfolio_id, on), price)
         record = self.app.buy if side == "buy" else self.app.sell
-        record(portfolio_id, fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
+        try:
+            record(portfolio_id, fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
+        except ClockError as error:
+            raise self._explain_clock(portfolio_id, error) from None
         after = self.app.portfolio(portfolio_id)
         return TradeReceipt(
             portfolio=after.name,

@@ -32,9 +32,11 @@ from eventsourcing.utils import get_topic
 from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording
 from events.catalog import CATALOG_ID, Catalog
+from events.deletion import Deletion
 from events.errors import (
     ConcurrentWriteError,
     CorporateActionError,
+    DeletedPortfolioError,
     DuplicateNameError,
     EventLogError,
     StoreError,
@@ -150,7 +152,7 @@ class LoggedEvent:
     fields: dict[str, Any]
 
 
-class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
+class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
     """Opens portfolios and records cash movements and trades in an event store."""
 
     name = "erasmo"
@@ -359,6 +361,13 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
         catalog = self._catalog()
         owner = catalog.owner_of(name.strip())
         if owner is None:
+            gone = [h for h, n in catalog.deleted.items() if name_key(n) == name_key(name)]
+            if gone:
+                raise DeletedPortfolioError(
+                    f"Portfolio {catalog.deleted[gone[-1]]!r} was deleted. To use it again, "
+                    f"undelete it: erasmo portfolio undelete {name.strip()!r} (see 'erasmo "
+                    "portfolio list --deleted')."
+                )
             names = list(catalog.names.values())
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
             hint = (
@@ -514,12 +523,19 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
             for e in reversed(history)
             if e.event_type in ("PortfolioOpened", "PortfolioRenamed")
         )
+        tombstones = [e.event_type for e in history if e.event_type in _TOMBSTONES]
+        if tombstones and tombstones[-1] == "PortfolioDeleted":
+            catalog.release(portfolio_id, name)  # a deleted portfolio takes no name
+            return new
         try:
             catalog.claim(portfolio_id, name)
         except DuplicateNameError:
+            owner = catalog.owner_of(name)
+            local = catalog.names[owner.hex] if owner is not None else name
             raise EventLogError(
                 f"the file's portfolio {name!r} ({portfolio_id}) has the name of a different "
-                "portfolio in this store; rename that one first, then import again"
+                f"portfolio in this store; rename that one first (erasmo portfolio rename "
+                f"{local!r} NEW_NAME, closed or not) or delete it, then import again"
             ) from None
         return new
 
@@ -630,6 +646,9 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
             timestamp=timestamp,
             fields=_without_envelope(fields),
         )
+
+
+_TOMBSTONES = ("PortfolioDeleted", "PortfolioUndeleted")
 
 
 class _ConflictError(Exception):

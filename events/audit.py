@@ -31,6 +31,10 @@ from events.values import (
 ZERO = Decimal(0)
 #: Events exempt from the forward-only clock (see `events.portfolio`): checked by `_Actions`.
 ACTIONS = ("SplitApplied", "DividendReceived")
+#: Events a closed portfolio still accepts.
+AFTER_CLOSING = frozenset(
+    ("PortfolioRenamed", "PortfolioReopened", "PortfolioDeleted", "PortfolioUndeleted")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
     cash = ZERO
     shares: dict[str, Decimal] = {}
     clock: date | None = None
-    closed = False
+    closed = deleted = False
     actions = _Actions()
     expected_version = 1
     book = _OrderBook()
@@ -86,8 +90,11 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             on = None
         elif clock is not None and on < clock and kind not in ACTIONS:
             found.append(f"dated {on} before the portfolio's clock {clock}")
-        if closed:
+        if deleted and kind != "PortfolioUndeleted":
+            found.append("the portfolio was deleted")
+        elif closed and kind not in AFTER_CLOSING:
             found.append("the portfolio was already closed")
+        _check_status(kind, closed, deleted, found)
         try:
             if kind in ACTIONS:
                 cash = actions.apply(kind, fields, cash, shares, clock, found)
@@ -102,7 +109,8 @@ def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
             found.append(f"invalid order field: {error}")
         if on is not None:
             clock = max(on, clock) if clock else on
-        closed = closed or kind == "PortfolioClosed"
+        closed = (closed or kind == "PortfolioClosed") and kind != "PortfolioReopened"
+        deleted = (deleted or kind == "PortfolioDeleted") and kind != "PortfolioUndeleted"
         problems.extend(Problem(event.version, kind, message) for message in found)
     return problems
 
@@ -136,11 +144,22 @@ def _apply(
     # what-if branches
     elif kind == "BranchForked":
         _check_fork(fields, found)
-    elif kind != "PortfolioClosed" and kind not in ORDER_EVENT_TYPES:
+    elif kind != "PortfolioClosed" and kind not in (*ORDER_EVENT_TYPES, *_STATUS_EVENTS):
         found.append(f"unknown event type {kind}")
     if cash < 0:
         found.append(f"cash would be negative ({cash})")
     return cash
+
+
+_STATUS_EVENTS = frozenset(("PortfolioReopened", "PortfolioDeleted", "PortfolioUndeleted"))
+
+
+def _check_status(kind: str, closed: bool, deleted: bool, found: list[str]) -> None:
+    """A reopen needs a closed portfolio, an undelete a deleted one."""
+    if kind == "PortfolioReopened" and not closed:
+        found.append("it reopens a portfolio that is not closed")
+    elif kind == "PortfolioUndeleted" and not deleted:
+        found.append("it undeletes a portfolio that is not deleted")
 
 
 def _check_fork(fields: dict[str, Any], found: list[str]) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from events.audit import AuditedEvent, audit_portfolio
-from events.errors import ForkPointError, UnknownPortfolioError
+from events.errors import DeletedPortfolioError, ForkPointError, UnknownPortfolioError
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 
 if TYPE_CHECKING:
@@ -41,6 +41,11 @@ class BranchRecording:
             if not history:
                 raise UnknownPortfolioError(f"No portfolio has the id {parent_id}.")
             name = _name_of(history)
+            if _deleted(history):
+                raise DeletedPortfolioError(
+                    f"Portfolio {name!r} was deleted and cannot be forked. Undelete it first: "
+                    f"erasmo portfolio undelete {parent_id}"
+                )
             copied = fork_prefix(history, at_seq, name)
             _check_parent_history(copied, name)
             opening = copied[0]
@@ -110,6 +115,11 @@ def _name_of(history: list[LoggedEvent]) -> str:
     """The portfolio's name now: its opening's, or its latest rename's."""
     named = [e for e in history if e.type in ("PortfolioOpened", "PortfolioRenamed")]
     return str(named[-1].fields["name"])
+
+
+def _deleted(history: list[LoggedEvent]) -> bool:
+    marks = [e.type for e in history if e.type in ("PortfolioDeleted", "PortfolioUndeleted")]
+    return bool(marks) and marks[-1] == "PortfolioDeleted"
 
 
 def _check_parent_history(copied: list[LoggedEvent], name: str) -> None:

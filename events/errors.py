@@ -50,12 +50,21 @@ class ClosedPortfolioError(ErasmoError):
     """A command was given to a portfolio that has been closed."""
 
 
-class DuplicateNameError(ErasmoError):
-    """Another portfolio in this store already has that name (names ignore case)."""
-
-
 class UnknownPortfolioError(ErasmoError):
     """No portfolio in this store has that name or id."""
+
+
+class DeletedPortfolioError(UnknownPortfolioError):
+    """A command was given to a deleted portfolio (undelete it first)."""
+
+
+class PortfolioStatusError(ErasmoError):
+    """The portfolio is not in the state the command needs (reopen an open one, undelete one
+    that is not deleted)."""
+
+
+class DuplicateNameError(ErasmoError):
+    """Another portfolio in this store already has that name (names ignore case)."""
 
 
 class ClockError(ErasmoError):

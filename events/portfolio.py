@@ -27,10 +27,12 @@ from events.errors import (
     ClockError,
     ClosedPortfolioError,
     CorporateActionError,
+    DeletedPortfolioError,
     ForkPointError,
     InsufficientCashError,
     InsufficientSharesError,
     InvalidOrderError,
+    PortfolioStatusError,
     SimulationClockError,
     UnknownOrderError,
 )
@@ -84,7 +86,9 @@ class Portfolio(Aggregate):
         cash: cash balance, never negative.
         shares: ticker -> quantity held (only tickers with a position).
         cost: ticker -> cost basis of the quantity held.
-        closed: True once closed; a closed portfolio accepts no command.
+        closed: True once closed; a closed portfolio accepts no command but a rename, a
+            reopen or a delete.
+        deleted: True once deleted (a tombstone: its events stay); it accepts only undelete.
         traded_on: ticker -> market date of its latest trade.
         opening: ticker -> its holding before the first trade on `traded_on[ticker]`.
         split_on: ticker -> ex-date of its latest split.
@@ -103,6 +107,7 @@ class Portfolio(Aggregate):
     slippage_bps = ZERO
     open_orders = _NO_ORDERS  # replaced on every change, never mutated in place
     orders_placed = 0
+    deleted = False
 
     @event("PortfolioOpened")
     def __init__(self, name: str, on: date, currency: str = "USD") -> None:
@@ -219,15 +224,34 @@ class Portfolio(Aggregate):
         return action_key(ticker.strip().upper(), kind, on) in self._actions()
 
     def rename(self, new_name: str) -> None:
-        """Give the portfolio another name (uniqueness is the store's concern)."""
+        """Give the portfolio another name (uniqueness is the store's concern); a closed
+        portfolio may be renamed too."""
         new_name = parse_name(new_name)
-        self._check_open()
+        self._check_not_deleted()
         self._renamed(name=new_name, on=self.clock)
 
     def close(self) -> None:
         """Close the portfolio; its history stays, and it accepts no further command."""
         self._check_open()
         self._closed(on=self.clock)
+
+    def reopen(self) -> None:
+        """Open a closed portfolio again, as it was when closed."""
+        self._check_not_deleted()
+        if not self.closed:
+            raise PortfolioStatusError(f"Portfolio {self.name!r} is not closed; it is open.")
+        self._reopened(on=self.clock)
+
+    def delete(self) -> None:
+        """Delete the portfolio: a tombstone. Its events stay; it leaves every list."""
+        self._check_not_deleted()
+        self._deleted(on=self.clock)
+
+    def undelete(self) -> None:
+        """Bring a deleted portfolio back, as it was when deleted (open or closed)."""
+        if not self.deleted:
+            raise PortfolioStatusError(f"Portfolio {self.name!r} is not deleted.")
+        self._undeleted(on=self.clock)
 
     # -- orders and the market clock ----------------------------------------------------------
 
@@ -472,11 +496,20 @@ class Portfolio(Aggregate):
 
     # -- rules ----------------------------------------------------------------------------
 
+    def _check_not_deleted(self) -> None:
+        if self.deleted:
+            raise DeletedPortfolioError(
+                f"Portfolio {self.name!r} was deleted. Undelete it first: erasmo portfolio "
+                f"undelete {self.id}"
+            )
+
     def _check_open(self) -> None:
+        self._check_not_deleted()
         if self.closed:
             raise ClosedPortfolioError(
                 f"Portfolio {self.name!r} is closed and accepts no more commands. "
-                "Open a new portfolio to keep trading."
+                "Open a new portfolio to keep trading, or reopen this one ('erasmo portfolio "
+                "reopen')."
             )
 
     def _check_open_and_clock(self, on: date, market: bool = False) -> None:
@@ -811,6 +844,20 @@ class Portfolio(Aggregate):
     def _closed(self, on: date) -> None:
         self.closed = True
 
+    # -- reopen and delete (a tombstone: history stays, the portfolio leaves every list) -----
+
+    @event("PortfolioReopened")
+    def _reopened(self, on: date) -> None:
+        self.closed = False
+
+    @event("PortfolioDeleted")
+    def _deleted(self, on: date) -> None:
+        self.deleted = True
+
+    @event("PortfolioUndeleted")
+    def _undeleted(self, on: date) -> None:
+        self.deleted = False
+
     # -- what-if branches -----------------------------------------------------------------
     # A branch is a portfolio whose history starts as a copy of another's up to one of its
     # events: opened on the same date, then `BranchForked` saying where it came from, then the
@@ -878,7 +925,13 @@ LATE_EVENTS = frozenset(("SplitApplied", "DividendReceived"))
 #: A parent's events a branch does not copy: it has its own opening and name, stays open, and
 #: names only its own parent (a fork of a fork reaches the grandparent through the parent).
 NOT_COPIED_TO_BRANCHES = frozenset(
-    ("PortfolioOpened", "PortfolioRenamed", "PortfolioClosed", "BranchForked")
+    (
+        "PortfolioOpened",
+        "PortfolioRenamed",
+        "PortfolioClosed",
+        "BranchForked",
+        *("PortfolioReopened", "PortfolioDeleted", "PortfolioUndeleted"),
+    )
 )
 
 
@@ -909,6 +962,10 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
     "OrderExpired": Portfolio.OrderExpired,  # type: ignore[attr-defined]
     "OrderRejected": Portfolio.OrderRejected,  # type: ignore[attr-defined]
     "ClockAdvanced": Portfolio.ClockAdvanced,  # type: ignore[attr-defined]
+    # reopen and delete
+    "PortfolioReopened": Portfolio.PortfolioReopened,  # type: ignore[attr-defined]
+    "PortfolioDeleted": Portfolio.PortfolioDeleted,  # type: ignore[attr-defined]
+    "PortfolioUndeleted": Portfolio.PortfolioUndeleted,  # type: ignore[attr-defined]
 }
 
 #: The version of each event's stored shape. Raise one, and add its upcaster to
@@ -935,6 +992,10 @@ EVENT_VERSIONS: dict[str, int] = {
     "OrderExpired": 1,
     "OrderRejected": 1,
     "ClockAdvanced": 1,
+    # reopen and delete
+    "PortfolioReopened": 1,
+    "PortfolioDeleted": 1,
+    "PortfolioUndeleted": 1,
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
 

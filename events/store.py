@@ -29,9 +29,10 @@ SQLITE_LOCK_TIMEOUT_SECONDS = 30
 #: The store format this erasmo writes and the newest it reads. Bump it whenever the tables
 #: change or an event class gets a new version, so an older erasmo refuses the store instead of
 #: misreading it. 1: portfolios and trades; 2: orders, trading rules and the market clock,
-#: splits and dividends, and what-if branches (event types format 1 does not know). A store of
-#: an older format is stamped with this one when this erasmo opens it.
-STORE_FORMAT_VERSION = 2
+#: splits and dividends, and what-if branches (event types format 1 does not know); 3: reopen,
+#: delete and undelete (tombstone events, and the catalog's NameReleased). A store of an older
+#: format is stamped with this one when this erasmo opens it.
+STORE_FORMAT_VERSION = 3
 META_TABLE = "erasmo_meta"
 #: Each time a SQLite store is opened its structure is checked: fully (PRAGMA integrity_check,
 #: which also compares the index with the table) up to the first size, by PRAGMA quick_check up

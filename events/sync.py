@@ -80,10 +80,13 @@ class SyncRecording:
     # top of long histories, so each batch is checked against the stored state (snapshot and
     # cache), never by replaying the whole history.
 
-    def heads(self) -> list[PortfolioHead]:
-        """Every listed portfolio's id, listed name and latest version, loading none of them."""
+    def heads(self, *, deleted: bool = False) -> list[PortfolioHead]:
+        """Every listed portfolio's id, listed name and latest version, loading none of them;
+        with `deleted`, the deleted ones too (under the name they had)."""
         heads = []
-        for hex_id, name in self._catalog().names.items():
+        catalog = self._catalog()
+        listed = {**catalog.names, **catalog.deleted} if deleted else catalog.names
+        for hex_id, name in listed.items():
             last = self.recorder.select_events(UUID(hex_id), desc=True, limit=1)
             version = last[0].originator_version if last else 0
             heads.append(PortfolioHead(UUID(hex_id), name, version))
@@ -155,9 +158,12 @@ class SyncRecording:
             catalog = self._catalog()
             name = self._free_name(catalog, base, suffix, copy_id)
             renamed = deepcopy(copy)
-            if not renamed.closed:  # a closed portfolio takes no rename: it is only listed so
-                renamed.rename(name)
-            catalog.claim(copy_id, name)
+            if renamed.deleted:  # a deleted copy takes no name: it is kept apart as deleted
+                catalog.release(copy_id, name)
+            else:
+                if not renamed.closed:  # a closed copy is only listed under the new name
+                    renamed.rename(name)
+                catalog.claim(copy_id, name)
             stored = [self.mapper.to_stored_event(e) for e in renamed.collect_events()]
             stored += [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
             self._insert([*copies, *stored])
@@ -237,7 +243,10 @@ class SyncRecording:
     def _claim_names(
         self, catalog: Catalog, portfolios: list[Any], peer: str
     ) -> tuple[tuple[UUID, str, str], ...]:
-        pending = portfolios
+        for p in portfolios:
+            if p.deleted:  # a deleted portfolio takes no name
+                catalog.release(p.id, p.name)
+        pending = [p for p in portfolios if not p.deleted]
         while pending:  # a claim that frees a name first, so two portfolios can swap names
             clashing = []
             for p in pending:
@@ -338,6 +347,13 @@ def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
         probe.record_fork(f["parent_id"], f["parent_name"], f["parent_version"], f["parent_seq"])
     elif kind in _ORDER_COMMANDS:
         _ORDER_COMMANDS[kind](probe, f)
+    # reopen and delete
+    elif kind == "PortfolioReopened":
+        probe.reopen()
+    elif kind == "PortfolioDeleted":
+        probe.delete()
+    elif kind == "PortfolioUndeleted":
+        probe.undelete()
     else:
         probe.close()
     return probe

@@ -123,13 +123,19 @@ def _run_desktop_app(data_dir: str | None, store: str | None) -> int:
 
 @cli.group()
 def portfolio() -> None:
-    """Open, list, rename and close portfolios."""
+    """Open, list, rename, close, reopen, delete and undelete portfolios."""
 
 
 @portfolio.command("open")
 @click.argument("name")
 @click.option("--cash", metavar="AMOUNT", help="Deposit this much cash on opening.")
-@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@click.option(
+    "--on",
+    "on",
+    metavar="DATE",
+    help="Market date the portfolio starts on (default: the latest in the data, which allows no "
+    "trade in the past; a simulation needs it).",
+)
 @click.option(
     "--mode",
     type=click.Choice(["simulation", "live"], case_sensitive=False),
@@ -157,6 +163,11 @@ def portfolio_open(
         )
     p = c.erasmo.app.portfolio(portfolio_id)
     click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
+    if on is None and c.erasmo.trading.opened_at_end_of_data(portfolio_id):
+        click.echo(
+            f"{p.opened_on} is the last day of the data, and a portfolio's clock only moves "
+            "forward; to trade in the past, open a portfolio with --on DATE."
+        )
     if p.mode != "live" or p.commission != "0" or p.slippage_bps:
         click.echo(
             f"Mode {p.mode} (clock {p.clock}), commission {p.commission}, slippage "
@@ -166,9 +177,15 @@ def portfolio_open(
 
 @portfolio.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--deleted", is_flag=True, help="List the deleted portfolios (with when) instead.")
 @pass_ctx
-def portfolio_list(c: Context, as_json: bool) -> None:
+def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
     """List every portfolio."""
+    if deleted:
+        from erasmo.cli.portfolio_commands import list_deleted
+
+        list_deleted(c, as_json)
+        return
     summaries = c.erasmo.app.summaries()
     if as_json:
         echo_json(
@@ -217,7 +234,8 @@ def portfolio_rename(c: Context, name: str, new_name: str) -> None:
 @click.argument("name")
 @pass_ctx
 def portfolio_close(c: Context, name: str) -> None:
-    """Close portfolio NAME: its history stays, no more commands are accepted."""
+    """Close portfolio NAME: its history stays, no more commands are accepted until it is
+    reopened."""
     c.erasmo.trading.close(name)
     click.echo(f"Closed {name!r}.")
 
@@ -586,6 +604,7 @@ from erasmo.cli import (  # noqa: E402, F401
     action_commands,
     branch_commands,
     orders_commands,
+    portfolio_commands,
     price_commands,
     reports,
     store_commands,

@@ -24,7 +24,9 @@ from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_even
 from erasmo.projections.source import load_event_frame
 from events.application import Portfolios
 
-CACHE_FORMAT = 3  # 2: the ratio column and the corporate-action types; 3: branch and order types
+#: 2: the ratio column and the corporate-action types; 3: branch and order types; 4: reopen and
+#: delete types
+CACHE_FORMAT = 4
 #: Write the cache back when at least this many new events were decoded.
 WRITE_THRESHOLD = 1
 _FLOAT_COLUMNS = ("quantity", "price", "value", "fee", "amount", "ratio")

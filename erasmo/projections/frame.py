@@ -59,6 +59,10 @@ FORKED: Final = "BranchForked"
 # corporate actions
 SPLIT: Final = "SplitApplied"
 DIVIDEND: Final = "DividendReceived"
+# reopen and delete (projections ignore them; a deleted portfolio is left out by not being listed)
+REOPENED: Final = "PortfolioReopened"
+DELETED: Final = "PortfolioDeleted"
+UNDELETED: Final = "PortfolioUndeleted"
 #: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
 #: cash and shares move in the SharesBought/SharesSold recorded with it).
 ORDER_EVENTS: Final[tuple[str, ...]] = ORDER_EVENT_TYPES
@@ -70,6 +74,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     FORKED,  # what-if branches
     *(SPLIT, DIVIDEND),  # corporate actions
     *ORDER_EVENTS,  # orders and the market clock
+    *(REOPENED, DELETED, UNDELETED),  # reopen and delete
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

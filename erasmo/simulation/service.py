@@ -30,6 +30,7 @@ from events.errors import (
     InvalidOrderError,
     NoPriceError,
     NotTradableError,
+    SimulationClockError,
     UnknownOrderError,
 )
 from events.orders import ORDER_KINDS, Order, check_order_shape
@@ -72,8 +73,17 @@ class SimulationService:
         commission: str = "0",
         slippage_bps: str | Decimal | int = 0,
     ) -> UUID:
-        """Open a portfolio with its trading rules; a simulation one starts its clock on `on`."""
+        """Open a portfolio with its trading rules; a simulation one starts its clock on `on`,
+        which it must be given (opened on the last day of the data it could never advance)."""
         rules = _rules(mode, commission, slippage_bps)
+        if rules[0] == "simulation" and on is None:
+            days = self.market.trading_days()
+            raise SimulationClockError(
+                "A simulation needs a start date: open it with --on DATE (e.g. --on "
+                f"{days[0].isoformat()}); its clock then moves forward with 'erasmo advance'. "
+                f"Without --on it would start on {days[-1].isoformat()}, the last day of the "
+                "data, with no day left to advance to."
+            )
         amount = parse_money(cash, what="Opening cash") if cash is not None else None
         day = self.trading.market_day(on)
         return self.app.open_portfolio(name, day, amount, rules=rules)

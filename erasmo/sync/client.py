@@ -159,7 +159,7 @@ class SyncClient:
             names = {UUID(p["id"]): str(p["name"]) for p in listing["portfolios"]}
         except (KeyError, TypeError, ValueError):
             raise SyncError(f"{self.peer.url} sent a malformed list of portfolios.") from None
-        ahead = [h for h in self.app.heads() if h.version > theirs.get(h.id, 0)]
+        ahead = [h for h in self.app.heads(deleted=True) if h.version > theirs.get(h.id, 0)]
         ahead.sort(key=lambda h: h.id not in theirs)  # updates first: they may free names
         # The server's names once the updates we push are in (they may rename portfolios).
         names.update({h.id: self.app.portfolio(h.id).name for h in ahead if h.id in theirs})
@@ -222,7 +222,7 @@ class SyncClient:
         """Rename ours first if the server has another portfolio of its name (a push-only sync)."""
         portfolio = self.app.portfolio(pid)
         owner = taken.get(name_key(portfolio.name))
-        if owner is None or owner == pid or portfolio.closed:
+        if owner is None or owner == pid or portfolio.closed or portfolio.deleted:
             return
         ours = {name_key(h.name) for h in self.app.heads()}
         for n in range(1, 100):

@@ -299,10 +299,9 @@ def test_clock_error_before_opening_day(app: Portfolios, funded: UUID) -> None:
         lambda app, pid: app.withdraw(pid, D(1), LATER),
         lambda app, pid: app.buy(pid, "AAPL", D(1), D(10), LATER, prov(LATER)),
         lambda app, pid: app.sell(pid, "AAPL", D(1), D(10), LATER, prov(LATER)),
-        lambda app, pid: app.rename(pid, "Other"),
         lambda app, pid: app.close_portfolio(pid),
     ],
-    ids=["deposit", "withdraw", "buy", "sell", "rename", "close"],
+    ids=["deposit", "withdraw", "buy", "sell", "close"],
 )
 def test_any_command_on_a_closed_portfolio_is_refused(
     app: Portfolios, holding: UUID, command: Callable[[Portfolios, UUID], None]

@@ -174,24 +174,42 @@ def test_a_store_written_before_format_versions_is_stamped(reference: Path, tmp_
     connection.close()
 
 
+@pytest.mark.parametrize("older", ["1", "2"])
 def test_a_store_of_an_older_format_is_stamped_with_this_one(
-    reference: Path, tmp_path: Path
+    reference: Path, tmp_path: Path, older: str
 ) -> None:
-    """Format 1 stores (before orders, actions and branches) open and are stamped with the
-    current format, so an erasmo that does not know the new events refuses them from then on."""
+    """Format 1 stores (before orders, actions and branches) and format 2 stores (before
+    reopen and delete) open, read as before, and are stamped with the current format, so an
+    erasmo that does not know the new events refuses them from then on."""
+    current = tmp_path / "current" / "events.sqlite"
+    current.parent.mkdir()
+    shutil.copyfile(reference, current)
+    app = Portfolios(StoreConfig.sqlite(current))
+    try:
+        expected = [(s.name, s.version, s.cash, s.closed) for s in app.summaries()]
+        events = [
+            (e.seq, e.type, e.fields) for pid in app.portfolio_ids() for e in app.history(pid)
+        ]
+    finally:
+        app.close()
     path = tmp_path / "events.sqlite"
     shutil.copyfile(reference, path)
-    newer_format(path, "1")
+    newer_format(path, older)
     app = Portfolios(StoreConfig.sqlite(path))
     try:
         assert len(app.portfolio_ids()) == 3
+        assert [(s.name, s.version, s.cash, s.closed) for s in app.summaries()] == expected
+        assert [
+            (e.seq, e.type, e.fields) for pid in app.portfolio_ids() for e in app.history(pid)
+        ] == events
+        assert app.deleted_summaries() == []
     finally:
         app.close()
     with sqlite3.connect(path) as connection:
         stamped = connection.execute("SELECT value FROM erasmo_meta").fetchall()
     connection.close()
-    assert STORE_FORMAT_VERSION == 2
-    assert stamped == [("2",)]
+    assert STORE_FORMAT_VERSION == 3
+    assert stamped == [("3",)]
 
 
 @pytest.mark.postgres
