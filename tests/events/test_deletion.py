@@ -70,7 +70,9 @@ def test_delete_records_a_tombstone_and_frees_the_name(app: Portfolios, tech: UU
     assert history[-1].on == LATER  # the portfolio's clock, as every event carries
     assert len(history) == 4  # opened, deposit, buy, and the tombstone: nothing forgotten
     p = app.portfolio(tech)
-    assert p.deleted and p.cash == D("950.00") and p.shares == {"AAPL": D(5)}
+    assert p.deleted
+    assert p.cash == D("950.00")
+    assert p.shares == {"AAPL": D(5)}
     other = app.open_portfolio("TECH", DAY)  # the name is free again, in any case
     assert app.find("tech") == other
 
@@ -165,7 +167,8 @@ def test_two_deleted_portfolios_of_one_name_are_told_apart_by_id(
     message = refused(
         app, UnknownPortfolioError, lambda: app.find_deleted("tech"), "2 deleted portfolios"
     )
-    assert str(tech) in message and str(second) in message
+    assert str(tech) in message
+    assert str(second) in message
     assert app.find_deleted(str(second)) == second
     with pytest.raises(UnknownPortfolioError, match="No deleted portfolio is named 'Nope'"):
         app.find_deleted("Nope")
