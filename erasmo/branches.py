@@ -171,6 +171,7 @@ class BranchService:
                 parent_seq=mark["parent_seq"],
             )
             for child, mark in self.app.fork_marks().items()
+            if child in listed  # a deleted branch is not listed
         ]
         return sorted(infos, key=lambda b: name_key(b.name))
 

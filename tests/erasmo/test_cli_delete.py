@@ -221,3 +221,50 @@ def test_reopening_an_open_portfolio_is_refused(run: Run) -> None:
     assert (
         refused(run, "portfolio", "reopen", "Tech") == "Portfolio 'Tech' is not closed; it is open."
     )
+
+
+# -- a deleted portfolio leaves the leaderboard, compare and the branch list ---------------
+
+
+def _two_portfolios(run: Run) -> None:
+    for name, ticker in (("Apple", "AAPL"), ("Cola", "KO")):
+        run("portfolio", "open", name, "--cash", "1000", "--on", "2020-01-02")
+        assert run("buy", name, ticker, "1", "--on", "2020-01-02")[0] == 0
+
+
+def test_a_deleted_portfolio_leaves_the_leaderboard_and_compare(run: Run) -> None:
+    _two_portfolios(run)
+    ranked = json.loads(run("leaderboard", "--json")[1])["ranking"]
+    assert sorted(r["name"] for r in ranked) == ["Apple", "Cola"]
+
+    run("portfolio", "delete", "Cola", "--yes")
+
+    ranked = json.loads(run("leaderboard", "--json")[1])["ranking"]
+    assert [r["name"] for r in ranked] == ["Apple"]
+    assert refused(run, "compare", "Apple", "Cola") == (
+        "Portfolio 'Cola' was deleted. To use it again, undelete it: erasmo portfolio undelete "
+        "'Cola' (see 'erasmo portfolio list --deleted')."
+    )
+
+
+def test_the_branches_of_a_deleted_portfolio_stay(run: Run) -> None:
+    """Deleting a parent leaves its branches: they keep their events and stay listed (the
+    desktop app shows them at the top level, as it shows any branch without its parent)."""
+    _two_portfolios(run)
+    seq = json.loads(run("history", "Apple", "--json")[1])[-1]["seq"]
+    assert run("portfolio", "fork", "Apple", "Apple what-if", "--at", str(seq))[0] == 0
+
+    run("portfolio", "delete", "Apple", "--yes")
+
+    names = [p["name"] for p in json.loads(run("portfolio", "list", "--json")[1])]
+    assert names == ["Apple what-if", "Cola"]
+    (branch,) = json.loads(run("portfolio", "branches", "--json")[1])
+    assert (branch["name"], branch["parent"], branch["parent_present"]) == (
+        "Apple what-if",
+        "Apple",
+        False,
+    )
+    assert run("buy", "Apple what-if", "AAPL", "1", "--on", "2020-01-03")[0] == 0
+
+    run("portfolio", "delete", "Apple what-if", "--yes")
+    assert json.loads(run("portfolio", "branches", "--json")[1]) == []
