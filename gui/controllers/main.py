@@ -20,6 +20,7 @@ from gui.controllers.analysis import AnalysisController
 from gui.controllers.clock import ClockController
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
+from gui.controllers.lifecycle import PortfolioLifecycle
 from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
@@ -92,6 +93,9 @@ class MainController(QObject, TradingCommands):
         self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
         self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
+        self.lifecycle = PortfolioLifecycle(
+            self.trading, window, self.portfolios, self.session, self.reload_portfolios, self._say
+        )
         self._restore()
         self.reload_portfolios()
         if analysis:

@@ -35,6 +35,10 @@ TYPE_LABELS = {
     "OrderExpired": "Order expired",
     "OrderRejected": "Order rejected",
     "ClockAdvanced": "Clock",
+    # reopen and delete
+    "PortfolioReopened": "Reopened",
+    "PortfolioDeleted": "Deleted",
+    "PortfolioUndeleted": "Undeleted",
 }
 
 

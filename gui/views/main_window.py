@@ -61,6 +61,11 @@ class Actions:
     step_forward: QAction
     latest: QAction
     about: QAction
+    # the selected portfolio's lifecycle (gui.controllers.lifecycle)
+    rename_portfolio: QAction
+    close_portfolio: QAction
+    reopen_portfolio: QAction
+    delete_portfolio: QAction
 
 
 def _action(
@@ -127,6 +132,17 @@ def _actions(window: QMainWindow) -> Actions:
         step_forward=_action(window, "Step &forward", "Ctrl+Right", "One event forward"),
         latest=_action(window, "&Latest", "End", "Back to the latest event"),
         about=_action(window, "&About erasmo", None, "About erasmo"),
+        rename_portfolio=_action(window, "Re&name…", "F2", "Rename the selected portfolio"),
+        close_portfolio=_action(
+            window, "C&lose", None, "Close the selected portfolio: it accepts no more commands"
+        ),
+        reopen_portfolio=_action(window, "R&eopen", None, "Reopen the selected closed portfolio"),
+        delete_portfolio=_action(
+            window,
+            "De&lete…",
+            None,
+            "Delete the selected portfolio (its events stay in the log; it can be undeleted)",
+        ),
     )
 
 
@@ -201,6 +217,10 @@ class MainWindow(QMainWindow):
         portfolio_menu = bar.addMenu("&Portfolio")
         for action in (a.trade, a.order, a.cash, None, a.fork, a.apply_actions, None, a.demo):
             portfolio_menu.addSeparator() if action is None else portfolio_menu.addAction(action)
+        portfolio_menu.addSeparator()
+        for action in (a.rename_portfolio, a.close_portfolio, a.reopen_portfolio):
+            portfolio_menu.addAction(action)
+        portfolio_menu.addAction(a.delete_portfolio)
         view_menu = bar.addMenu("&View")
         for action in a.tabs:
             view_menu.addAction(action)
