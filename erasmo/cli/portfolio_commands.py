@@ -28,10 +28,10 @@ def portfolio_delete(c: Context, name: str, yes: bool) -> None:
             "events stay in the log; 'erasmo portfolio undelete' brings it back.",
             abort=True,
         )
-    portfolio_id = trading.delete(name)
+    trading.delete(name)
     click.echo(
-        f"Deleted {p.name!r} ({portfolio_id}). Its name is free again; bring it back with: "
-        f"erasmo portfolio undelete {p.name!r}"
+        f"Deleted {p.name!r}. Its name is free again; bring it back with: erasmo portfolio "
+        f"undelete {p.name!r}"
     )
 
 

@@ -133,9 +133,10 @@ def test_delete_with_a_yes_then_undelete(run: Run, monkeypatch: pytest.MonkeyPat
 
     code, out, _ = run("portfolio", "delete", "tech")
     assert code == 0
-    assert "Deleted 'Tech' (" in out
-    assert out.rstrip().endswith(
-        "Its name is free again; bring it back with: erasmo portfolio undelete 'Tech'"
+    assert out.startswith("Delete 'Tech' (3 events, ")  # asked first (the answer is not echoed)
+    assert out.endswith(
+        "[y/N]: Deleted 'Tech'. Its name is free again; bring it back with: erasmo portfolio "
+        "undelete 'Tech'\n"
     )
     assert [p["name"] for p in json.loads(run("portfolio", "list", "--json")[1])] == ["Income"]
     (gone,) = json.loads(run("portfolio", "list", "--deleted", "--json")[1])
