@@ -29,21 +29,23 @@ class Finding:
 def check_store(app: Portfolios, market: MarketData) -> tuple[int, list[Finding]]:
     """(portfolios checked, findings) over the whole store."""
     findings: list[Finding] = []
-    summaries = app.summaries()
-    for summary in summaries:
+    # deleted portfolios too: their events stay in the log, and an undelete brings them back
+    summaries = [(s.id, s.name) for s in app.summaries()]
+    summaries += [(d.id, f"{d.name} (deleted)") for d in app.deleted_summaries()]
+    for portfolio_id, name in summaries:
         findings.extend(
-            Finding(summary.name, p.version, p.event_type, p.message) for p in app.audit(summary.id)
+            Finding(name, p.version, p.event_type, p.message) for p in app.audit(portfolio_id)
         )
-        for event in app.history(summary.id):
+        for event in app.history(portfolio_id):
             if event.type in ("SharesBought", "SharesSold"):
                 problem = _price_problem(market, event.fields)
                 if problem:
-                    findings.append(Finding(summary.name, event.version, event.type, problem))
+                    findings.append(Finding(name, event.version, event.type, problem))
             # corporate actions
             elif event.type in ("SplitApplied", "DividendReceived"):
                 problem = _action_problem(market, event.type, event.on, event.fields)
                 if problem:
-                    findings.append(Finding(summary.name, event.version, event.type, problem))
+                    findings.append(Finding(name, event.version, event.type, problem))
     return len(summaries), findings
 
 

@@ -269,3 +269,14 @@ def test_the_branches_of_a_deleted_portfolio_stay(run: Run) -> None:
 
     run("portfolio", "delete", "Apple what-if", "--yes")
     assert json.loads(run("portfolio", "branches", "--json")[1]) == []
+
+
+def test_check_replays_the_deleted_portfolios_too(run: Run) -> None:
+    _two_portfolios(run)
+    run("portfolio", "close", "Apple")
+    run("portfolio", "reopen", "Apple")
+    run("portfolio", "delete", "Cola", "--yes")
+    code, out, _ = run("check")
+    # Apple: opened, deposit, buy, closed, reopened; Cola: opened, deposit, buy, deleted
+    assert (code, out.split(",")[0]) == (0, "OK: 2 portfolios")
+    assert "no problems" in out

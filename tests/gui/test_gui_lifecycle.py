@@ -197,3 +197,22 @@ def test_the_sidebar_context_menu_selects_the_row_and_offers_the_commands(
     assert offered["R&eopen"] is True
     assert offered["De&lete…"] is True
     menu.close()
+
+
+def test_the_branch_of_a_deleted_portfolio_moves_to_the_top_level(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    alpha, _, _ = three(erasmo)
+    at = erasmo.app.history(alpha)[-1].seq
+    branch = erasmo.app.fork(alpha, "Alpha what-if", at)
+    c = make_window(erasmo)
+    assert c.portfolios.parent_of(branch) == alpha
+    select(qtbot, c, alpha)
+
+    c.window.commands.delete_portfolio.trigger()
+    c.lifecycle.delete_dialog.button(QMessageBox.StandardButton.Yes).click()  # type: ignore[union-attr]
+
+    assert names(c) == ["Alpha what-if", "Beta", "Gamma"]
+    assert c.portfolios.parent_of(branch) is None
+    assert c.portfolios.rowCount() == 3  # every one at the top level
+    assert c.session.portfolio == branch  # the next row, where the branch was drawn
