@@ -32,6 +32,7 @@ class PortfolioHead:
     id: UUID
     name: str
     version: int
+    deleted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,8 @@ class SyncRecording:
         for hex_id, name in listed.items():
             last = self.recorder.select_events(UUID(hex_id), desc=True, limit=1)
             version = last[0].originator_version if last else 0
-            heads.append(PortfolioHead(UUID(hex_id), name, version))
+            gone = hex_id in catalog.deleted and hex_id not in catalog.names
+            heads.append(PortfolioHead(UUID(hex_id), name, version, gone))
         return heads
 
     def record_synced(self, events: Sequence[StoredEvent], *, peer: str) -> SyncRecord:

@@ -156,13 +156,22 @@ class SyncClient:
         listing = self.peer.portfolios()
         try:
             theirs = {UUID(p["id"]): int(p["version"]) for p in listing["portfolios"]}
-            names = {UUID(p["id"]): str(p["name"]) for p in listing["portfolios"]}
+            names = {
+                UUID(p["id"]): str(p["name"])
+                for p in listing["portfolios"]
+                if p.get("deleted") is not True  # a deleted portfolio's name is free
+            }
         except (KeyError, TypeError, ValueError):
             raise SyncError(f"{self.peer.url} sent a malformed list of portfolios.") from None
         ahead = [h for h in self.app.heads(deleted=True) if h.version > theirs.get(h.id, 0)]
         ahead.sort(key=lambda h: h.id not in theirs)  # updates first: they may free names
         # The server's names once the updates we push are in (they may rename portfolios).
-        names.update({h.id: self.app.portfolio(h.id).name for h in ahead if h.id in theirs})
+        names.update(
+            {h.id: self.app.portfolio(h.id).name for h in ahead if h.id in theirs and not h.deleted}
+        )
+        for head in ahead:
+            if head.deleted:  # deleted by what we push: its name is free
+                names.pop(head.id, None)
         taken = {name_key(name): pid for pid, name in names.items()}
         for head in ahead:
             if head.id not in theirs:

@@ -139,12 +139,16 @@ class SyncService:
         }
 
     def portfolios(self) -> dict[str, Any]:
-        heads = self.app.heads()
+        heads = self.app.heads(deleted=True)  # deleted ones too: a client need not resend them
         return {
             "api": API_VERSION,
             "name": self.settings.name,
             "head": self._head(),
-            "portfolios": [{"id": str(h.id), "name": h.name, "version": h.version} for h in heads],
+            "portfolios": [
+                {"id": str(h.id), "name": h.name, "version": h.version}
+                | ({"deleted": True} if h.deleted else {})
+                for h in heads
+            ],
         }
 
     def _head(self) -> int:

@@ -127,3 +127,30 @@ def test_a_rename_of_a_closed_portfolio_and_a_reopen_sync(
         == {tech: ("Old tech", 5, alpha.app.portfolio(tech).cash, False)}
     )
     assert exported(alpha, tech) == exported(beta, tech)
+
+
+def test_a_synced_delete_is_not_sent_again(
+    alpha: Install, beta: Install, server: SyncServer
+) -> None:
+    tech = alpha.open("Tech")
+    alpha.trade(tech, 4)
+    alpha.app.delete_portfolio(tech)
+    first = client(beta, server).sync()
+    assert (first.pulled, first.pushed) == (2 + 4 + 1, 0)
+
+    again = client(beta, server).sync()
+
+    assert (again.pulled, again.pushed, again.held) == (0, 0, 0)
+
+
+def test_a_push_only_sync_takes_the_name_of_a_portfolio_deleted_on_the_server(
+    alpha: Install, beta: Install, server: SyncServer
+) -> None:
+    old = alpha.open("Tech")
+    alpha.app.delete_portfolio(old)
+    ours = beta.open("Tech")
+
+    summary = client(beta, server).sync(pull=False)
+
+    assert summary.renamed == []
+    assert alpha.app.find("Tech") == beta.app.find("Tech") == ours
