@@ -28,6 +28,20 @@ class RateLimited(MarketDataUnavailable):
     """Yahoo refused the request because too many were made (HTTP 429); erasmo waits longer."""
 
 
+class YfinanceMissing(MarketDataUnavailable):
+    """Live prices need the yfinance package, which is not installed.
+
+    Not a failure of Yahoo or of the network: erasmo does not pause asking Yahoo for it, so the
+    first command after installing yfinance fetches at once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Live prices need yfinance, which is not installed: pip install 'erasmo[market]'.",
+            "yfinance is not installed",
+        )
+
+
 class OfflineTickerError(UnknownTickerError):
     """A ticker that is not in the bundled data (nor cached), asked for while erasmo may not use
     the network: it may well exist on Yahoo, so the message says how to get it.

@@ -166,3 +166,38 @@ def test_a_rate_limited_buy_records_nothing(run: Run, replay: YahooReplay) -> No
     assert sum(p["version"] for p in json.loads(out)) == 2  # opened, deposited: no trade
     code, out, _ = run("prices", "list")
     assert "Yahoo failed" in out
+
+
+def test_installing_yfinance_takes_effect_at_the_next_buy(
+    run: Run, replay: YahooReplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    with monkeypatch.context() as blocked:
+        blocked.setitem(sys.modules, "yfinance", None)  # not installed: `import yfinance` fails
+        code, _, err = run("buy", "Tech", "NVDA", "5", "--on", "2024-06-07")
+        assert code == 1
+        assert err.strip().endswith(
+            "Live prices need yfinance, which is not installed: pip install 'erasmo[market]'."
+        )
+        code, out, _ = run("prices", "list")
+        assert "Live prices: online (Yahoo)." in out  # no pause was kept for a missing package
+    code, out, err = run("buy", "Tech", "NVDA", "5", "--on", "2024-06-07")
+    assert code == 0, err
+    assert out.startswith("Bought 5 NVDA at 1208.88 on 2024-06-07 (yahoo)")
+
+
+def test_a_network_failure_pauses_yahoo_and_says_so_once(run: Run, replay: YahooReplay) -> None:
+    replay.scenarios["PLTR"] = Scenario(raises=OSError("network unreachable"))
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    code, _, err = run("buy", "Tech", "PLTR", "1")
+    assert code == 1
+    assert "Could not get PLTR's prices from Yahoo (network unreachable)." in err
+    asked = len(replay.requests)
+    replay.scenarios["PLTR"] = Scenario("normal")
+    code, _, err = run("buy", "Tech", "PLTR", "1")
+    assert code == 1
+    assert len(replay.requests) == asked  # paused: Yahoo was not asked again
+    assert "Yahoo failed a few minutes ago (network unreachable); erasmo asks it again" in err
+    assert "erasmo: erasmo" not in err  # the program's name is said once, as the prefix

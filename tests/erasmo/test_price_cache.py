@@ -219,7 +219,7 @@ def test_an_uncached_ticker_stays_unavailable_while_yahoo_backs_off(
         chain.info("PLTR")
     asked = len(replay.requests)
     replay.scenarios["PLTR"] = Scenario("normal")
-    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo again until"):
+    with pytest.raises(MarketDataUnavailable, match="erasmo asks it again after"):
         chain.info("PLTR")  # not "unknown ticker": it is unavailable, and not asked again
     assert len(replay.requests) == asked
     now.moment += timedelta(minutes=6)
