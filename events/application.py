@@ -45,6 +45,7 @@ from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
     StoreConfig,
+    check_postgres_server,
     read_format_version,
     stamp_format_version,
     store_failure,
@@ -162,6 +163,8 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
     def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
         self.store = store
         settings = store.environment()  # a SQLite file is checked here, read-only
+        if store.kind == "postgresql":
+            check_postgres_server(store)  # its refusal at once, not after the pool's timeout
         settings.update(env or {})
         # The tables are created by `_prepare_store`, once the store is known to be one this
         # erasmo can write: a newer or foreign store must be refused before anything is written.
