@@ -534,6 +534,9 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
     info = market.info(parse_ticker(ticker))
     first = parse_date(start) if start else None
     last = parse_date(end) if end else None
+    from erasmo.cli.ranges import check_period
+
+    check_period(info.ticker, first, last, (info.first, info.last), "prices")
     if first is None and last is None:
         bars = market.bars(info.ticker)[-20:]
     else:
