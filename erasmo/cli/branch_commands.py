@@ -106,7 +106,7 @@ def portfolio_branches(c: Context, as_json: bool) -> None:
             b.name,
             b.parent_name if b.parent_present else f"{b.parent_name} (not in this store)",
             str(b.parent_version),
-            str(b.parent_seq),
+            "-" if b.parent_seq is None else str(b.parent_seq),
         ]
         for b in infos
     ]
