@@ -87,6 +87,11 @@ def _share(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2%}"
 
 
+def _ratio(value: float) -> str:
+    """A ratio to 3 places, "n/a" when it cannot be computed (NaN)."""
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
 @cli.command()
 @click.argument("name")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
@@ -295,7 +300,7 @@ def performance(
         ],
         [
             "Sharpe (IRR / period volatility)",
-            "n/a" if math.isnan(m.sharpe_pp) else f"{m.sharpe_pp:.3f}",
+            _ratio(m.sharpe_pp),
         ],
     ]
     if m.benchmark is not None:
@@ -306,7 +311,7 @@ def performance(
                 f"{_pct(b.ttwror)}  ({_pct(b.ttwror_annualized)} p.a.)",
             ],
             ["Excess return", _pct(b.excess_return)],
-            ["Beta / correlation", f"{b.beta:.3f} / {b.correlation:.3f}"],
+            ["Beta / correlation", f"{_ratio(b.beta)} / {_ratio(b.correlation)}"],
         ]
     click.echo(table(["metric", "value"], rows))
 
