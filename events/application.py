@@ -41,11 +41,11 @@ from events.errors import (
     UnknownPortfolioError,
 )
 from events.log import LogReader
+from events.pg_connect import check_postgres_server
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
     StoreConfig,
-    check_postgres_server,
     read_format_version,
     stamp_format_version,
     store_failure,

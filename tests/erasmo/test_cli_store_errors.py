@@ -10,9 +10,10 @@ import uuid
 import pytest
 from cli_runner import Run
 
-import events.store
 from events.application import Portfolios
-from events.store import StoreConfig, StoreConnectionError
+from events.errors import StoreError
+from events.pg_connect import StoreConnectionError
+from events.store import StoreConfig
 
 HOST = os.environ.get("ERASMO_TEST_PG_HOST", "127.0.0.1")
 PORT = int(os.environ.get("ERASMO_TEST_PG_PORT", "5432"))
@@ -102,7 +103,7 @@ def test_the_refusal_is_a_named_store_error_with_postgresql_words() -> None:
     with pytest.raises(StoreConnectionError) as refused:
         Portfolios(store)
     assert refused.value.reason == f"connection refused: is PostgreSQL running on {HOST}:{port}?"
-    assert isinstance(refused.value, events.store.StoreError)
+    assert isinstance(refused.value, StoreError)
 
 
 @pytest.mark.postgres
