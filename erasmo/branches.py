@@ -53,8 +53,10 @@ class BranchInfo:
         parent_name: that portfolio's name now, or the name it had at the fork when it is not
             in this store.
         parent_present: whether the parent is in this store.
-        parent_version, parent_seq: the parent's event the branch was forked after (its
-            version, and its log position in the store where the fork was made).
+        parent_version: the parent's event the branch was forked after: its version (the
+            same in every store the log travels to).
+        parent_seq: that event's log position in this store (None when the parent is not in
+            it); the position recorded at the fork is true only in the store it was made in.
     """
 
     id: UUID
@@ -63,7 +65,7 @@ class BranchInfo:
     parent_name: str
     parent_present: bool
     parent_version: int
-    parent_seq: int
+    parent_seq: int | None
 
 
 class BranchService:
@@ -168,7 +170,7 @@ class BranchService:
                 parent_name=listed.get(mark["parent_id"], mark["parent_name"]),
                 parent_present=mark["parent_id"] in listed,
                 parent_version=mark["parent_version"],
-                parent_seq=mark["parent_seq"],
+                parent_seq=self.app.fork_position(mark["parent_id"], mark["parent_version"]),
             )
             for child, mark in self.app.fork_marks().items()
             if child in listed  # a deleted branch is not listed

@@ -43,6 +43,7 @@ from events.errors import (
     UnknownPortfolioError,
 )
 from events.log import LogReader
+from events.pg_connect import check_postgres_server
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
@@ -164,6 +165,8 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
     def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
         self.store = store
         settings = store.environment()  # a SQLite file is checked here, read-only
+        if store.kind == "postgresql":
+            check_postgres_server(store)  # its refusal at once, not after the pool's timeout
         settings.update(env or {})
         # The tables are created by `_prepare_store`, once the store is known to be one this
         # erasmo can write: a newer or foreign store must be refused before anything is written.

@@ -4,6 +4,11 @@ A branch is opened on its parent's opening date, marked with `BranchForked` (the
 name, version and log position at the fork), then given the parent's events up to that point
 again, with its catalog entry, in one transaction: it is recorded whole or not at all.
 `Portfolios` inherits these methods.
+
+The recorded log position is true only in the store where the fork was made: an exported log
+imported elsewhere (or synced) gets other positions. The parent's version travels with the log,
+so the fork point's position in any store is looked up by (parent id, version):
+`fork_position`.
 """
 
 from __future__ import annotations
@@ -77,6 +82,12 @@ class BranchRecording:
                 for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")
             }
         return marks
+
+    def fork_position(self, parent_id: UUID, parent_version: int) -> int | None:
+        """The log position, in this store, of the parent's event a branch was forked after
+        (None when the parent is not in this store)."""
+        found: int | None = self.reader.position(parent_id, parent_version)
+        return found
 
     def branches(self) -> dict[UUID, UUID]:
         """Every branch in the store -> the portfolio it was forked from.

@@ -122,6 +122,22 @@ class LogReader:
         """The latest sequence number (0 for an empty store)."""
         return self.recorder.max_notification_id() or 0
 
+    def position(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of an aggregate's event `version` in this store (None: not here)."""
+        seq = "rowid" if self.is_sqlite else "notification_id"
+        mark = "?" if self.is_sqlite else "%s"
+        sql = (
+            f"SELECT {seq} AS seq FROM {self._table()} "
+            f"WHERE originator_id = {mark} AND originator_version = {mark}"
+        )
+        key = originator_id.hex if self.is_sqlite else originator_id
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, [key, version])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return int(row[0] if self.is_sqlite else row["seq"])
+
     def count(
         self,
         *,

@@ -26,6 +26,8 @@ from eventsourcing.utils import Environment, EnvType
 from events.errors import StoreError
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
+#: How long a connection to PostgreSQL may take to be made (libpq counts whole seconds, >= 2).
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 #: The store format this erasmo writes and the newest it reads. Bump it whenever the tables
 #: change or an event class gets a new version, so an older erasmo refuses the store instead of
 #: misreading it. 1: portfolios and trades; 2: orders, trading rules and the market clock,
@@ -189,7 +191,7 @@ class StoreConfig:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_SCHEMA": self.schema,
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_CONNECT_TIMEOUT": str(POSTGRES_CONNECT_TIMEOUT_SECONDS),
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "10",

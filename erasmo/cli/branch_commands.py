@@ -12,6 +12,7 @@ import click
 
 from erasmo.cli.main import Context, cli, pass_ctx, portfolio
 from erasmo.cli.output import echo_json, money, number, table
+from erasmo.cli.ranges import check_order
 from erasmo.cli.reports import _dec, _pct, money_f
 from events.values import parse_date
 
@@ -105,7 +106,7 @@ def portfolio_branches(c: Context, as_json: bool) -> None:
             b.name,
             b.parent_name if b.parent_present else f"{b.parent_name} (not in this store)",
             str(b.parent_version),
-            str(b.parent_seq),
+            "-" if b.parent_seq is None else str(b.parent_seq),
         ]
         for b in infos
     ]
@@ -122,9 +123,9 @@ def compare(
     c: Context, names: tuple[str, ...], start: str | None, end: str | None, as_json: bool
 ) -> None:
     """Show the metrics of portfolios NAMES side by side over the period they share."""
-    frame = c.erasmo.branches.compare(
-        names, parse_date(start) if start else None, parse_date(end) if end else None
-    )
+    first, last = (parse_date(start) if start else None), (parse_date(end) if end else None)
+    check_order(first, last)
+    frame = c.erasmo.branches.compare(names, first, last)
     records = frame.to_dict("records")
     if as_json:
         echo_json(
@@ -172,9 +173,9 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
     Ties share a rank (1, 2, 2, 4). Portfolios that did not exist for the whole period or held
     nothing in it are listed last, unranked, with the reason.
     """
-    frame = c.erasmo.branches.leaderboard(
-        parse_date(start) if start else None, parse_date(end) if end else None
-    )
+    first, last = (parse_date(start) if start else None), (parse_date(end) if end else None)
+    check_order(first, last)
+    frame = c.erasmo.branches.leaderboard(first, last)
     import pandas as pd
 
     records = frame.to_dict("records")

@@ -339,6 +339,10 @@ def _echo_receipt(r: Any) -> None:
 def history(c: Context, name: str, as_json: bool) -> None:
     """Show every event of portfolio NAME, in order."""
     events = c.erasmo.trading.history(name)
+    for e in events:  # a fork's recorded position is the origin store's: give this store's
+        if e.type == "BranchForked":
+            at = c.erasmo.app.fork_position(e.fields["parent_id"], e.fields["parent_version"])
+            e.fields["parent_seq"] = at
     if as_json:
         echo_json(
             [
@@ -384,9 +388,10 @@ def _describe(fields: dict[str, Any]) -> str:
         return money(fields["amount"])
     # what-if branches
     if "parent_name" in fields:
+        at = fields["parent_seq"]
+        where = "not in this store" if at is None else f"seq {at}"
         return (
-            f"from {fields['parent_name']!r} after its event {fields['parent_version']} "
-            f"(seq {fields['parent_seq']})"
+            f"from {fields['parent_name']!r} after its event {fields['parent_version']} ({where})"
         )
     if "name" in fields:
         return repr(fields["name"])
@@ -552,6 +557,9 @@ def prices_show(c: Context, ticker: str, start: str | None, end: str | None, as_
     info = market.info(parse_ticker(ticker))
     first = parse_date(start) if start else None
     last = parse_date(end) if end else None
+    from erasmo.cli.ranges import check_period
+
+    check_period(info.ticker, first, last, (info.first, info.last), "prices")
     if first is None and last is None:
         bars = market.bars(info.ticker)[-20:]
     else:

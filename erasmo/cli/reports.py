@@ -6,6 +6,7 @@ These import pandas (through `erasmo.analytics`); the write commands in `main` n
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 
 from erasmo.cli.main import Context, cli, pass_ctx
 from erasmo.cli.output import echo_json, table
+from erasmo.cli.ranges import check_order, check_period, check_position
 from events.values import parse_date
 
 AS_OF_HELP = "As after the last event on or before DATE."
@@ -31,6 +33,18 @@ def _simulation_clock(c: Context, name: str) -> Any:
     """A simulation portfolio's clock (nothing after it may be shown), else None."""
     p = c.erasmo.app.portfolio(c.erasmo.trading.resolve(name))
     return p.clock if p.simulated else None
+
+
+def _valued_days(c: Context, portfolio_id: Any) -> tuple[date, date] | None:
+    """The first and last day of a portfolio's value series (None: it has none)."""
+    index = c.erasmo.analytics.value(portfolio_id).total.index
+    return (index[0].date(), index[-1].date()) if len(index) else None
+
+
+def _log_positions(c: Context, portfolio_id: Any) -> tuple[int, int] | None:
+    """The log positions of a portfolio's first and last events (None: it has none)."""
+    seqs = c.erasmo.analytics.portfolio_events(portfolio_id)["seq"]
+    return (int(seqs.iloc[0]), int(seqs.iloc[-1])) if len(seqs) else None
 
 
 def _capped_end(c: Context, name: str, end: Any) -> Any:
@@ -68,6 +82,16 @@ def _pct(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:+.2%}"
 
 
+def _share(value: float) -> str:
+    """An unsigned percentage, "n/a" when it cannot be computed (NaN)."""
+    return "n/a" if math.isnan(value) else f"{value:.2%}"
+
+
+def _ratio(value: float) -> str:
+    """A ratio to 3 places, "n/a" when it cannot be computed (NaN)."""
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
 @cli.command()
 @click.argument("name")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
@@ -87,6 +111,8 @@ def holdings(
     """Show the positions of portfolio NAME valued at market, with P&L and weights."""
     moment = _capped_moment(c, name, _moment(as_of, at))
     portfolio_id = c.erasmo.trading.resolve(name)
+    if at is not None:
+        check_position(name, "--at", at, _log_positions(c, portfolio_id))
     shot = c.erasmo.analytics.snapshot(portfolio_id, moment, method=method)
     p = c.erasmo.app.portfolio(portfolio_id)
     s = shot.summary
@@ -205,9 +231,18 @@ def performance(
     """Show TTWROR, IRR, drawdown, volatility and Sharpe of NAME (Portfolio Performance's
     conventions)."""
     first = parse_date(start) if start else None
-    last = _capped_end(c, name, parse_date(end) if end else None)
+    asked_end = parse_date(end) if end else None
+    check_order(first, asked_end)
+    last = _capped_end(c, name, asked_end)
     portfolio_id = c.erasmo.trading.resolve(name)
+    days = _valued_days(c, portfolio_id)
+    check_period(repr(name), first, asked_end, days)
     m = c.erasmo.analytics.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
+    if m.days <= 0 and (first or asked_end) and days is not None:
+        raise click.UsageError(
+            f"The period {m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} has no length: {name!r} has "
+            f"values from {days[0]} to {days[1]}; pick dates at least a day apart between those."
+        )
     data: dict[str, Any] = {
         "portfolio": name,
         "start": m.start.date(),
@@ -260,10 +295,13 @@ def performance(
         ["Longest drawdown", f"{m.longest_drawdown_days} days"],
         [
             "Volatility",
-            f"{m.volatility_period:.2%} over the period (PP), "
-            f"{m.volatility_annualized:.2%} annualised (sqrt 252)",
+            f"{_share(m.volatility_period)} over the period (PP), "
+            f"{_share(m.volatility_annualized)} annualised (sqrt 252)",
         ],
-        ["Sharpe (IRR / period volatility)", f"{m.sharpe_pp:.3f}"],
+        [
+            "Sharpe (IRR / period volatility)",
+            _ratio(m.sharpe_pp),
+        ],
     ]
     if m.benchmark is not None:
         b = m.benchmark
@@ -273,7 +311,7 @@ def performance(
                 f"{_pct(b.ttwror)}  ({_pct(b.ttwror_annualized)} p.a.)",
             ],
             ["Excess return", _pct(b.excess_return)],
-            ["Beta / correlation", f"{b.beta:.3f} / {b.correlation:.3f}"],
+            ["Beta / correlation", f"{_ratio(b.beta)} / {_ratio(b.correlation)}"],
         ]
     click.echo(table(["metric", "value"], rows))
 
@@ -304,8 +342,11 @@ def value(
 ) -> None:
     """Show the daily value of NAME (cash + positions at each close)."""
     first = parse_date(start) if start else None
-    last = _capped_end(c, name, parse_date(end) if end else None)
+    asked_end = parse_date(end) if end else None
+    check_order(first, asked_end)
+    last = _capped_end(c, name, asked_end)
     portfolio_id = c.erasmo.trading.resolve(name)
+    check_period(repr(name), first, asked_end, _valued_days(c, portfolio_id))
     series = c.erasmo.analytics.value(portfolio_id, start=first, end=last)
     import pandas as pd
 
@@ -349,6 +390,8 @@ def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
     if until is not None:
         moment = Moment(seq=int(until)) if until.isdigit() else Moment(on=parse_date(until))
     portfolio_id = c.erasmo.trading.resolve(name)
+    if moment.seq is not None:
+        check_position(name, "--until", moment.seq, _log_positions(c, portfolio_id))
     steps = c.erasmo.analytics.replay(portfolio_id, moment)
     records: list[dict[str, Any]] = [
         {

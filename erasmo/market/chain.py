@@ -13,7 +13,8 @@ The market calendar is the bundled one (the S&P 500's days, to 2022-12-28), cont
 of the cached Yahoo series after it, so portfolios can be opened and funded on recent days.
 
 Offline (`--offline`, `ERASMO_OFFLINE=1`, tests) and with an empty cache, the chain behaves
-exactly like the bundled provider. Standard library only: `erasmo buy` imports it.
+exactly like the bundled provider, except that a well-formed symbol it lacks is an
+`OfflineTickerError` (Yahoo may know it). Standard library only: `erasmo buy` imports it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from erasmo.market.base import BAR_FIELDS, Bar, CorporateAction, TickerInfo
 from erasmo.market.bundled import BundledMarketData
 from erasmo.market.cache import EARLIEST, PriceCache
-from erasmo.market.errors import MarketDataUnavailable
+from erasmo.market.errors import MarketDataUnavailable, OfflineTickerError
 from erasmo.market.yahoo import YAHOO, YahooHistory, YahooProvider, last_session
 from events.errors import InvalidTickerError, UnknownTickerError
 from events.values import parse_ticker
@@ -115,8 +116,8 @@ class SourceChain:
         )
 
     def _unknown(self, key: str, unknown: UnknownTickerError) -> UnknownTickerError:
-        if not self.online:
-            return unknown  # offline: exactly the bundled provider's answer
+        if not self.online:  # Yahoo may know it: say why erasmo did not ask
+            return OfflineTickerError(key, unknown.suggestions)
         import difflib
 
         known = [i.ticker for i in self.tickers()]

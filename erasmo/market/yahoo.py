@@ -10,9 +10,11 @@ Yahoo's feed breaks often, so every fetch:
   late is thrown away, never written anywhere);
 - maps every failure to `MarketDataUnavailable`, `RateLimited` or `UnknownTickerError`, with a
   message a user can act on;
-- after a failure, makes the provider refuse to fetch (without a request) for a back-off period:
-  5 minutes, or 30 after a rate limit. The back-off is persisted (in the price cache's state
-  table) so that the next `erasmo` process, not only this one, stays off Yahoo too.
+- after a failure of Yahoo or the network, makes the provider refuse to fetch (without a request)
+  for a back-off period: 5 minutes, or 30 after a rate limit. A missing yfinance package is not
+  such a failure and never pauses: installing it takes effect at once. The back-off is persisted
+  (in the price cache's state table) so that the next `erasmo` process, not only this one, stays
+  off Yahoo too.
 
 Yahoo's prices arrive as binary floats of float32 precision (1208.8800048828125); erasmo keeps 7
 significant digits and at most 6 decimal places, which gives back the quoted price (1208.88).
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from erasmo.market.base import Bar, CorporateAction
-from erasmo.market.errors import MarketDataUnavailable, RateLimited
+from erasmo.market.errors import MarketDataUnavailable, RateLimited, YfinanceMissing
 from events.errors import UnknownTickerError
 
 #: The provenance label of every price and action fetched from Yahoo (cached or not).
@@ -187,21 +189,15 @@ class YahooProvider:
         """
         pause = self.backoff()
         if pause is not None and (pause[2] or not force):
-            until, reason, limited = pause
-            local = until.astimezone().strftime("%H:%M")
-            error = RateLimited if limited else MarketDataUnavailable
-            raise error(
-                f"erasmo is not asking Yahoo again until {local} ({reason}), so it has no new "
-                f"prices for {ticker}. The bundled data and the price cache still work.",
-                reason,
-            )
+            raise _paused(ticker, *pause)
         try:
             frame, meta = self._within_deadline(ticker, start, end)
             history = history_from_frame(ticker, frame, meta, start, end)
         except UnknownTickerError:
             raise
         except MarketDataUnavailable as error:
-            self._back_off(error)
+            if not isinstance(error, YfinanceMissing):  # only Yahoo's failures pause
+                self._back_off(error)
             raise
         if pause is not None:
             self.reset_backoff()
@@ -247,6 +243,24 @@ class YahooProvider:
         return frame, meta
 
 
+def _paused(ticker: str, until: datetime, reason: str, limited: bool) -> MarketDataUnavailable:
+    """The refusal to fetch while backing off: why, until when, and what still works."""
+    local = until.astimezone().strftime("%H:%M")
+    if limited:
+        return RateLimited(
+            f"Yahoo is limiting requests ({reason}); erasmo asks it again after {local}, so "
+            f"there are no new prices for {ticker} yet. The bundled data and the price cache "
+            "still work.",
+            reason,
+        )
+    return MarketDataUnavailable(
+        f"Yahoo failed a few minutes ago ({reason}); erasmo asks it again after {local}, so "
+        f"there are no new prices for {ticker} yet. The bundled data and the price cache still "
+        "work, and refreshing prices tries Yahoo again at once.",
+        reason,
+    )
+
+
 _configure_lock = threading.Lock()
 _configured_dir: list[Path] = []
 
@@ -257,9 +271,7 @@ def _yfinance(cache_dir: Path) -> Any:
         try:
             import yfinance as yf
         except ImportError:
-            raise MarketDataUnavailable(
-                "Live prices need yfinance, which is not installed: pip install 'erasmo[market]'."
-            ) from None
+            raise YfinanceMissing from None
         if not _configured_dir or _configured_dir[0] != cache_dir:
             cache_dir.mkdir(parents=True, exist_ok=True)
             yf.set_tz_cache_location(str(cache_dir))  # also the cookie and ISIN caches

@@ -11,6 +11,11 @@ import pytest
 from cli_runner import Run
 from yahoo_replay import Scenario, YahooReplay, install
 
+OFFLINE_NVDA = (
+    "NVDA is not in the bundled data and erasmo is offline (--offline / ERASMO_OFFLINE); "
+    "go online to fetch it from Yahoo."
+)
+
 
 @pytest.fixture
 def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[YahooReplay]:
@@ -76,7 +81,8 @@ def test_offline_flag_forbids_the_network(run: Run, replay: YahooReplay) -> None
     run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
     code, _, err = run("--offline", "buy", "Tech", "NVDA", "5")
     assert code == 1
-    assert "Unknown ticker 'NVDA'" in err
+    assert err.strip().endswith(OFFLINE_NVDA)
+    assert "Unknown ticker" not in err
     code, out, _ = run("--offline", "prices", "list")
     assert "offline: erasmo runs offline (--offline)." in out
     assert replay.requests == []
@@ -90,6 +96,37 @@ def test_environment_variable_forbids_the_network(
     assert code == 1
     assert "ERASMO_OFFLINE is set" in err
     assert replay.requests == []
+
+
+def test_offline_says_why_a_real_ticker_is_missing_for_trades_and_benchmarks(
+    run: Run, replay: YahooReplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ERASMO_OFFLINE", "1")
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    run("buy", "Tech", "AAPL", "5", "--on", "2015-03-02")
+    before = run("portfolio", "list", "--json")[1]
+    code, _, err = run("buy", "Tech", "NVDA", "5", "--on", "2015-03-03")
+    assert (code, err.strip().endswith(OFFLINE_NVDA)) == (1, True), err
+    code, _, err = run("performance", "Tech", "--benchmark", "nvda")
+    assert (code, err.strip().endswith(OFFLINE_NVDA)) == (1, True), err
+    code, _, err = run("performance", "Tech", "--benchmark", "APPL")
+    assert code == 1
+    assert (
+        "APPL is not in the bundled data and erasmo is offline (--offline / ERASMO_OFFLINE); "
+        "go online to fetch it from Yahoo. Did you mean AAPL"
+    ) in err
+    assert run("portfolio", "list", "--json")[1] == before  # nothing recorded
+    assert replay.requests == []
+
+    # Online, a symbol Yahoo does not know is still an unknown ticker.
+    monkeypatch.delenv("ERASMO_OFFLINE")
+    code, _, err = run("buy", "Tech", "ZZZZQ", "5", "--on", "2015-03-03")
+    assert code == 1
+    assert "Unknown ticker 'ZZZZQ'." in err
+    assert "offline" not in err
+    code, _, err = run("performance", "Tech", "--benchmark", "ZZZZQ")
+    assert code == 1
+    assert "Unknown ticker 'ZZZZQ'." in err
 
 
 def test_buy_a_yahoo_ticker_then_trade_it_offline_from_the_cache(
@@ -129,3 +166,38 @@ def test_a_rate_limited_buy_records_nothing(run: Run, replay: YahooReplay) -> No
     assert sum(p["version"] for p in json.loads(out)) == 2  # opened, deposited: no trade
     code, out, _ = run("prices", "list")
     assert "Yahoo failed" in out
+
+
+def test_installing_yfinance_takes_effect_at_the_next_buy(
+    run: Run, replay: YahooReplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    with monkeypatch.context() as blocked:
+        blocked.setitem(sys.modules, "yfinance", None)  # not installed: `import yfinance` fails
+        code, _, err = run("buy", "Tech", "NVDA", "5", "--on", "2024-06-07")
+        assert code == 1
+        assert err.strip().endswith(
+            "Live prices need yfinance, which is not installed: pip install 'erasmo[market]'."
+        )
+        code, out, _ = run("prices", "list")
+        assert "Live prices: online (Yahoo)." in out  # no pause was kept for a missing package
+    code, out, err = run("buy", "Tech", "NVDA", "5", "--on", "2024-06-07")
+    assert code == 0, err
+    assert out.startswith("Bought 5 NVDA at 1208.88 on 2024-06-07 (yahoo)")
+
+
+def test_a_network_failure_pauses_yahoo_and_says_so_once(run: Run, replay: YahooReplay) -> None:
+    replay.scenarios["PLTR"] = Scenario(raises=OSError("network unreachable"))
+    run("portfolio", "open", "Tech", "--cash", "10000", "--on", "2015-03-02")
+    code, _, err = run("buy", "Tech", "PLTR", "1")
+    assert code == 1
+    assert "Could not get PLTR's prices from Yahoo (network unreachable)." in err
+    asked = len(replay.requests)
+    replay.scenarios["PLTR"] = Scenario("normal")
+    code, _, err = run("buy", "Tech", "PLTR", "1")
+    assert code == 1
+    assert len(replay.requests) == asked  # paused: Yahoo was not asked again
+    assert "Yahoo failed a few minutes ago (network unreachable); erasmo asks it again" in err
+    assert "erasmo: erasmo" not in err  # the program's name is said once, as the prefix

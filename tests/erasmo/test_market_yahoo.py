@@ -7,6 +7,7 @@ the payload files by eye and written here, not computed by the code under test.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from yahoo_replay import Scenario, YahooReplay, install
 
 from erasmo.market.base import CorporateAction
 from erasmo.market.cache import PriceCache
-from erasmo.market.errors import MarketDataUnavailable, RateLimited
+from erasmo.market.errors import MarketDataUnavailable, RateLimited, YfinanceMissing
 from erasmo.market.yahoo import (
     YAHOO,
     YahooProvider,
@@ -154,8 +155,14 @@ def test_rate_limit_backs_off_for_30_minutes_even_when_forced(
     asked = len(replay.requests)
     replay.scenarios["PLTR"] = Scenario("normal")
     clock.moment = NOW + timedelta(minutes=29)
-    with pytest.raises(RateLimited, match="not asking Yahoo"):
+    with pytest.raises(RateLimited) as refused:
         yahoo.fetch("PLTR", None, END, force=True)
+    at = (NOW + timedelta(minutes=30)).astimezone().strftime("%H:%M")
+    assert str(refused.value) == (
+        f"Yahoo is limiting requests (Yahoo limited requests, HTTP 429); erasmo asks it again "
+        f"after {at}, so there are no new prices for PLTR yet. The bundled data and the price "
+        "cache still work."
+    )
     assert len(replay.requests) == asked  # refused without a request
     clock.moment = NOW + timedelta(minutes=31)
     assert len(yahoo.fetch("PLTR", None, END).bars) == 9
@@ -184,14 +191,43 @@ def test_exception_backs_off_for_5_minutes_and_is_persisted(
     asked = len(replay.requests)
     # Another process (a new provider on the same cache file) stays away too.
     other = YahooProvider(tmp_path / "yf2", PriceCache(cache.path), deadline=10, clock=clock)
-    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo again until"):
+    with pytest.raises(MarketDataUnavailable) as refused:
         other.fetch("PLTR", None, END)
+    at = (NOW + timedelta(minutes=5)).astimezone().strftime("%H:%M")
+    assert str(refused.value) == (
+        "Yahoo failed a few minutes ago (Could not resolve host: query2.finance.yahoo.com); "
+        f"erasmo asks it again after {at}, so there are no new prices for PLTR yet. The bundled "
+        "data and the price cache still work, and refreshing prices tries Yahoo again at once."
+    )
     assert len(replay.requests) == asked
     # An explicit refresh may try again at once after a plain failure.
     assert len(other.fetch("PLTR", None, END, force=True).bars) == 9
     assert yahoo.backoff() is None
     clock.moment = NOW + timedelta(minutes=6)
     assert len(yahoo.fetch("PLTR", None, END).bars) == 9
+
+
+def test_a_missing_yfinance_is_said_and_leaves_no_pause_behind(
+    replay: YahooReplay,
+    yahoo: YahooProvider,
+    cache: PriceCache,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    replay.scenarios["PLTR"] = Scenario("normal")
+    with monkeypatch.context() as blocked:
+        blocked.setitem(sys.modules, "yfinance", None)  # `import yfinance` raises ImportError
+        with pytest.raises(YfinanceMissing) as raised:
+            yahoo.fetch("PLTR", None, END)
+    assert str(raised.value) == (
+        "Live prices need yfinance, which is not installed: pip install 'erasmo[market]'."
+    )
+    assert replay.requests == []
+    assert yahoo.backoff() is None
+    assert cache.get_state("yahoo.offline_until") is None  # nothing kept for the next process
+    # Installed now: the very next fetch (here, of another process on the same cache) goes out.
+    other = YahooProvider(tmp_path / "yf2", PriceCache(cache.path), deadline=10)
+    assert len(other.fetch("PLTR", None, END).bars) == 9
 
 
 def test_a_hang_longer_than_the_deadline_gives_up_and_drops_the_late_answer(

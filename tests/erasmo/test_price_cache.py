@@ -22,7 +22,7 @@ from erasmo.market.base import Bar, CorporateAction
 from erasmo.market.bundled import BundledMarketData
 from erasmo.market.cache import EARLIEST, PriceCache, gaps, merge_ranges
 from erasmo.market.chain import SourceChain
-from erasmo.market.errors import MarketDataUnavailable
+from erasmo.market.errors import MarketDataUnavailable, OfflineTickerError
 from erasmo.market.service import PriceService
 from erasmo.market.yahoo import YahooProvider
 from events.errors import NotTradableError, UnknownTickerError
@@ -151,7 +151,20 @@ def test_offline_chain_is_the_bundled_provider(bundled: BundledMarketData, tmp_p
             chain.info(name)
         with pytest.raises(UnknownTickerError) as from_bundled:
             bundled.info(name)
-        assert str(from_chain.value) == str(from_bundled.value)
+        assert from_chain.value.suggestions == from_bundled.value.suggestions
+    # A symbol Yahoo might know is not called unknown offline: the message says why it is missing.
+    with pytest.raises(OfflineTickerError) as offline:
+        chain.info("nvda")
+    assert str(offline.value) == (
+        "NVDA is not in the bundled data and erasmo is offline (--offline / ERASMO_OFFLINE); "
+        "go online to fetch it from Yahoo."
+    )
+    with pytest.raises(OfflineTickerError, match=r"from Yahoo\. Did you mean AAPL") as typo:
+        chain.info("APPL")
+    assert "AAPL" in typo.value.suggestions
+    with pytest.raises(UnknownTickerError) as malformed:  # no symbol: nothing to fetch online
+        chain.info("???")
+    assert not isinstance(malformed.value, OfflineTickerError)
     assert not (tmp_path / "prices.sqlite").exists()  # reading never creates the cache
 
 
@@ -206,7 +219,7 @@ def test_an_uncached_ticker_stays_unavailable_while_yahoo_backs_off(
         chain.info("PLTR")
     asked = len(replay.requests)
     replay.scenarios["PLTR"] = Scenario("normal")
-    with pytest.raises(MarketDataUnavailable, match="not asking Yahoo again until"):
+    with pytest.raises(MarketDataUnavailable, match="erasmo asks it again after"):
         chain.info("PLTR")  # not "unknown ticker": it is unavailable, and not asked again
     assert len(replay.requests) == asked
     now.moment += timedelta(minutes=6)

@@ -229,6 +229,30 @@ def test_a_branch_crosses_to_another_install_without_its_parent(
         synced.close()
 
 
+def test_the_fork_position_is_looked_up_in_the_store_at_hand(
+    app: Portfolios, tmp_path: Path
+) -> None:
+    pid = parent_with_history(app)
+    bid = app.fork(pid, "B", seq_of(app, pid, 3))
+    assert [app.fork_position(pid, v) for v in range(1, 8)] == [e.seq for e in app.history(pid)]
+    assert app.fork_position(pid, 8) is None  # no such version
+    assert app.fork_position(UUID(int=7), 1) is None  # no such portfolio
+    exported = tmp_path / "all.jsonl"
+    export_to_file(app, exported, erasmo_version="t")
+
+    # Another store whose log starts with a portfolio of its own: every position moves.
+    other = Portfolios(StoreConfig.sqlite(tmp_path / "other.sqlite"))
+    try:
+        other.open_portfolio("Mine", D1, Decimal("1"))
+        import_file(other, exported)
+        mark = other.fork_marks()[bid]
+        assert mark["parent_seq"] == seq_of(app, pid, 3)  # as recorded where it was forked
+        here = other.fork_position(mark["parent_id"], mark["parent_version"])
+        assert here == seq_of(other, pid, 3) != mark["parent_seq"]
+    finally:
+        other.close()
+
+
 def test_the_audit_knows_where_a_fork_mark_may_stand() -> None:
     opened = AuditedEvent(1, "PortfolioOpened", {"name": "B", "currency": "USD", "on": D1})
     mark = {
