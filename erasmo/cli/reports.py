@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from erasmo.cli.main import Context, cli, pass_ctx
-from erasmo.cli.output import echo_json, table
+from erasmo.cli.output import echo_json, plural, table
 from events.values import parse_date
 
 AS_OF_HELP = "As after the last event on or before DATE."
@@ -392,6 +392,6 @@ def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
     if records:
         last = records[-1]
         click.echo(
-            f"After {len(records)} events ({last['on']}): cash {last['cash_after']}, "
+            f"After {plural(len(records), 'event')} ({last['on']}): cash {last['cash_after']}, "
             f"total value {last['value_after']}."
         )
