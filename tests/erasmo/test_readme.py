@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,7 @@ def test_every_readme_example_prints_what_the_readme_shows(
             if printed != expected:
                 diff = "\n".join(
                     f"    README: {e!r}\n    actual: {a!r}"
-                    for e, a in zip(expected + [""] * len(printed), printed + [""] * len(expected))
+                    for e, a in zip_longest(expected, printed, fillvalue="")
                     if e != a
                 )
                 problems.append(f"README.md:{block.line}: `{command}` printed otherwise:\n{diff}")
