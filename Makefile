@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest bench clean
+.PHONY: run test lint pytest smoke bench clean
 
 run: $(STAMP)
 	$(BIN)/erasmo
@@ -21,6 +21,11 @@ lint: $(STAMP)
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The wheel, installed with a plain `pip install` into a fresh venv: version, a trade, the window
+# under Xvfb (xvfb-run must be installed), the sync server. CI runs it after `make test`.
+smoke: $(STAMP)
+	bash .ci/smoke.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/cli_write.py

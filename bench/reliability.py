@@ -125,7 +125,7 @@ def corruption(flips: int, work: Path) -> tuple[int, int]:
             reference, work / f"flip-{name}", flip(offset, bit)
         )
     newer = damaged_copy(reference, work / "newer", lambda data: None)
-    newer_format(newer, "2")
+    newer_format(newer)  # the format after the current one
     cases["written by a newer erasmo"] = newer
     other = work / "other" / "events.sqlite"
     other.parent.mkdir()

@@ -49,6 +49,7 @@ def _parse_positive(
     example: str,
     allow_zero: bool = False,
 ) -> Decimal:
+    bound = "zero or greater" if allow_zero else "greater than zero"
     if isinstance(raw, (bool, float)):
         raise error(f"{what} {raw!r} must be given as an exact decimal such as {example}.")
     if isinstance(raw, Decimal):
@@ -60,7 +61,7 @@ def _parse_positive(
     elif isinstance(raw, str):
         text = raw.strip()
         if text.startswith("-") and _PLAIN_DECIMAL.fullmatch(text[1:]):
-            raise error(f"{what} {text} must be greater than zero.")
+            raise error(f"{what} {text} must be {bound}.")
         if not _PLAIN_DECIMAL.fullmatch(text):
             raise error(
                 f"{what} {raw!r} is not a plain decimal number: type digits with an optional "
@@ -73,7 +74,7 @@ def _parse_positive(
     else:
         raise error(f"{what} must be a number such as {example}, not {type(raw).__name__}.")
     if value < 0 or (value == 0 and not allow_zero):
-        raise error(f"{what} {value} must be greater than zero.")
+        raise error(f"{what} {value} must be {bound}.")
     if value > maximum:
         raise error(f"{what} {value} is too large: the most erasmo accepts is {maximum:,.0f}.")
     if _places(value) > places:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -20,6 +21,10 @@ PROBE_ENV = "ERASMO_GUI_PROBE"
 def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int:
     """Open the main window over erasmo's store; returns the exit code."""
     started = time.perf_counter()
+    missing = _missing_qt()
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     if not _has_display():
         print(
             "erasmo: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
@@ -66,6 +71,26 @@ def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int
         return qt_app.exec()
     finally:
         erasmo.close()
+
+
+def _missing_qt() -> str | None:
+    """A one-line hint when PySide6 or pyqtgraph cannot be imported (a broken install), else None.
+
+    Both come with erasmo; the charts import pyqtgraph only after the first paint, so it is
+    looked for here without being loaded.
+    """
+    try:
+        import PySide6.QtWidgets  # noqa: F401
+
+        if importlib.util.find_spec("pyqtgraph") is None:
+            raise ModuleNotFoundError("No module named 'pyqtgraph'")
+    except ImportError as error:
+        return (
+            f"erasmo: the desktop app cannot start: {error}. PySide6 and pyqtgraph come with "
+            "erasmo; reinstall it (pipx reinstall erasmo, or pip install --force-reinstall "
+            "erasmo), or use the commands (erasmo --help)."
+        )
+    return None
 
 
 def _has_display() -> bool:

@@ -16,6 +16,11 @@ MISSING = "—"
 MINUS = "−"
 
 
+def counted(count: int, word: str) -> str:
+    """A count and its noun: '1 portfolio', '2 portfolios', '1,200 events'."""
+    return f"{count:,} {word if count == 1 else word + 's'}"
+
+
 def _missing(value: Number | None) -> bool:
     if value is None:
         return True

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from erasmo import __version__
-from erasmo.cli.output import echo_json, money, number, table
+from erasmo.cli.output import echo_json, money, number, plural, table
 from events.errors import ErasmoError
 from events.values import parse_money
 
@@ -106,13 +106,15 @@ def _run_desktop_app(data_dir: str | None, store: str | None) -> int:
     found = entry_points(group="erasmo.frontends", name="desktop")
     if not found:
         raise click.ClickException(
-            "No desktop front end is installed. Install it with: pip install 'erasmo[gui]'"
+            "No desktop front end is installed. It comes with erasmo: reinstall it (pipx "
+            "reinstall erasmo, or pip install --force-reinstall erasmo)."
         )
     try:
         run = next(iter(found)).load()
     except ImportError as error:
         raise click.ClickException(
-            f"The desktop app cannot start ({error}). Install it with: pip install 'erasmo[gui]'"
+            f"The desktop app cannot start ({error}). Reinstall erasmo: pipx reinstall erasmo, "
+            "or pip install --force-reinstall erasmo."
         ) from None
     code: int = run(data_dir, store)
     return code
@@ -419,7 +421,7 @@ def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
         export_log(c.erasmo.app, sys.stdout, erasmo_version=__version__, portfolio_ids=ids)
         return
     count = export_to_file(c.erasmo.app, output, erasmo_version=__version__, portfolio_ids=ids)
-    click.echo(f"Exported {count} events to {output}.")
+    click.echo(f"Exported {plural(count, 'event')} to {output}.")
 
 
 @cli.command("import")
@@ -434,8 +436,8 @@ def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
     held = len(log.events) - new
     verb = "Would import" if dry_run else "Imported"
     click.echo(
-        f"{verb} {new} new events of {len(log.portfolios)} portfolios from {file} "
-        f"({held} already held)."
+        f"{verb} {plural(new, 'new event')} of {plural(len(log.portfolios), 'portfolio')} "
+        f"from {file} ({held:,} already held)."
     )
 
 
@@ -447,8 +449,8 @@ def verify(file: Path) -> None:
 
     log = verify_file(file)
     click.echo(
-        f"OK: {len(log.events)} events of {len(log.portfolios)} portfolios, written by erasmo "
-        f"{log.header['erasmo_version']}; chain ends {log.last_hash[:16]}."
+        f"OK: {plural(len(log.events), 'event')} of {plural(len(log.portfolios), 'portfolio')}, "
+        f"written by erasmo {log.header['erasmo_version']}; chain ends {log.last_hash[:16]}."
     )
 
 
@@ -462,9 +464,10 @@ def check(c: Context) -> None:
     for f in findings:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
     if findings:
-        click.echo(f"{len(findings)} problems in {count} portfolios.", err=True)
+        click.echo(f"{plural(len(findings), 'problem')} in {plural(count, 'portfolio')}.", err=True)
         sys.exit(1)
-    click.echo(f"OK: {count} portfolios, {c.erasmo.app.event_count()} events, no problems.")
+    events = plural(c.erasmo.app.event_count(), "event")
+    click.echo(f"OK: {plural(count, 'portfolio')}, {events}, no problems.")
 
 
 # -- market data ----------------------------------------------------------------------------
@@ -620,6 +623,23 @@ from erasmo.cli import (  # noqa: E402, F401
 )
 
 
+def _state_date_format(group: click.Group) -> None:
+    """Make every option that takes a DATE say its format in --help, in whichever module it is
+    declared."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _state_date_format(command)
+        for param in command.params:
+            if not isinstance(param, click.Option) or "DATE" not in (param.metavar or ""):
+                continue
+            if "YYYY-MM-DD" not in (param.help or ""):  # first, where --help never wraps it
+                form = "YYYY-MM-DD" if param.metavar == "DATE" else "DATE is YYYY-MM-DD"
+                param.help = f"({form}) {param.help or ''}".rstrip()
+
+
+_state_date_format(cli)
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning erasmo's errors into exit code 1."""
     try:
@@ -627,8 +647,11 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except click.ClickException as error:
+    except click.UsageError as error:  # click's own form: the usage line, then the error
         error.show()
+        sys.exit(error.exit_code)
+    except click.ClickException as error:  # erasmo's own refusals, in one style
+        click.echo(f"erasmo: {error.format_message()}", err=True)
         sys.exit(error.exit_code)
     except ErasmoError as error:
         click.echo(f"erasmo: {error}", err=True)

@@ -40,6 +40,11 @@ def money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count and its noun: '1 portfolio', '2 portfolios', '1,200 events'."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
 def number(value: Decimal) -> str:
     """A quantity without trailing zeros: 10.500000 -> '10.5'."""
     return format(value.normalize(), "f")

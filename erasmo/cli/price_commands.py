@@ -7,7 +7,7 @@ import sys
 import click
 
 from erasmo.cli.main import Context, pass_ctx, price_status_line, prices
-from erasmo.cli.output import echo_json, table
+from erasmo.cli.output import echo_json, plural, table
 
 
 @prices.command("refresh")
@@ -64,4 +64,4 @@ def prices_clear(c: Context, tickers: tuple[str, ...]) -> None:
     """Empty the price cache (or forget the given TICKERs). Trades already recorded keep their
     prices; cleared tickers are fetched again when next needed."""
     count, bars = c.erasmo.prices.clear(list(tickers) if tickers else None)
-    click.echo(f"Cleared {count} tickers ({bars:,} bars) from the price cache.")
+    click.echo(f"Cleared {plural(count, 'ticker')} ({plural(bars, 'bar')}) from the price cache.")

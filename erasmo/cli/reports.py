@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from erasmo.cli.main import Context, cli, pass_ctx
-from erasmo.cli.output import echo_json, table
+from erasmo.cli.output import echo_json, plural, table
 from erasmo.cli.ranges import check_order, check_period, check_position
 from events.values import parse_date
 
@@ -435,6 +435,6 @@ def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
     if records:
         last = records[-1]
         click.echo(
-            f"After {len(records)} events ({last['on']}): cash {last['cash_after']}, "
+            f"After {plural(len(records), 'event')} ({last['on']}): cash {last['cash_after']}, "
             f"total value {last['value_after']}."
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.output import plural
 
 
 @cli.command()
@@ -30,14 +31,14 @@ from erasmo.cli.main import Context, cli, pass_ctx
 def backup(c: Context, output: Path | None, keep: int) -> None:
     """Make a consistent copy of the event store, even while erasmo is in use.
 
-    A SQLite store is copied with SQLite's own online copy (VACUUM INTO) and checked; a
+    A SQLite store is copied page by page with SQLite's online backup API and checked; a
     PostgreSQL store is exported as a hash-chained event log. 'erasmo restore FILE' brings
     either back.
     """
     from erasmo.backup import auto_backup, backup_store
 
     made = backup_store(c.erasmo.app, output) if output else auto_backup(c.erasmo, keep=keep)
-    what = f"{made.events:,} events of {made.portfolios:,} portfolios"
+    what = f"{plural(made.events, 'event')} of {plural(made.portfolios, 'portfolio')}"
     if made.kind == "sqlite":
         click.echo(f"Backed up {what} to {made.path} (SQLite online copy, integrity checked).")
     else:
@@ -68,14 +69,14 @@ def restore(c: Context, file: Path, yes: bool) -> None:
         found = verify_backup(file, market)
         click.confirm(
             f"Replace the store ({store.describe()}) with {file}, which holds "
-            f"{found.events:,} events of {found.portfolios:,} portfolios?",
+            f"{plural(found.events, 'event')} of {plural(found.portfolios, 'portfolio')}?",
             abort=True,
         )
     done = restore_store(store, file, market)
-    what = f"{done.backup.events:,} events of {done.backup.portfolios:,} portfolios"
+    what = f"{plural(done.backup.events, 'event')} of {plural(done.backup.portfolios, 'portfolio')}"
     if done.imported is not None:
         click.echo(
-            f"Imported {done.imported:,} new events from {file} ({what}, checked) into "
+            f"Imported {plural(done.imported, 'new event')} from {file} ({what}, checked) into "
             f"{store.describe()}."
         )
     elif done.previous is not None:

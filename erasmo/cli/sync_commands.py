@@ -25,8 +25,8 @@ def _sync_parts() -> Any:
         import erasmo.sync.token as token
     except ImportError as error:
         raise click.ClickException(
-            f"Sync needs its extra packages ({error}). Install them with: "
-            "pip install 'erasmo[sync]'"
+            f"The sync server needs Flask, waitress and cheroot, which come with erasmo ({error}). "
+            "Reinstall erasmo: pipx reinstall erasmo, or pip install --force-reinstall erasmo."
         ) from None
     return client, serving, token
 
@@ -137,7 +137,8 @@ def sync_cmd(
         raise click.UsageError("Give --pull-only or --push-only, not both.")
     if not token:
         token = click.prompt("Token of the server", hide_input=True)
-    client, _serving, _tokens = _sync_parts()
+    import erasmo.sync.client as client  # the client needs no Flask
+
     erasmo = c.erasmo
     syncer = client.SyncClient(erasmo.app, erasmo.data_dir, url, token or "", cafile=cacert)
     bars: dict[str, Any] = {}

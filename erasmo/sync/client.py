@@ -28,7 +28,7 @@ from erasmo.sync.peer import (
     as_label,
     default_label,
 )
-from erasmo.sync.server import MAX_PAGE
+from erasmo.sync.protocol import MAX_PAGE
 from erasmo.sync.wire import batches
 from events.application import Portfolios
 from events.sync import DivergedError

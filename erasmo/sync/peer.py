@@ -24,7 +24,7 @@ from uuid import UUID
 from eventsourcing.interface import NotificationLogInterface
 from eventsourcing.persistence import StoredEvent
 
-from erasmo.sync.server import API_VERSION, PREFIX
+from erasmo.sync.protocol import API_VERSION, PREFIX
 from erasmo.sync.wire import encode_event
 from events.errors import ErasmoError
 

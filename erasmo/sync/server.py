@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from erasmo import __version__
+from erasmo.sync.protocol import API_VERSION, MAX_BODY, MAX_PAGE, PREFIX
 from erasmo.sync.token import token_matches
 from erasmo.sync.wire import WireError, decode_events, loads_strict
 from events.application import Portfolios
@@ -30,10 +31,6 @@ from events.errors import ConcurrentWriteError, ErasmoError, StoreError
 from events.portfolio import PORTFOLIO_TOPICS
 from events.sync import DivergedError
 
-API_VERSION = 1
-MAX_PAGE = 1000
-MAX_BODY = 4 * 1024 * 1024
-PREFIX = "/api/v1"
 OPEN_PATHS = frozenset({f"{PREFIX}/health"})
 _LOG = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from erasmo.sync.server import MAX_BODY, ServerSettings, create_app
+from erasmo.sync.protocol import MAX_BODY
+from erasmo.sync.server import ServerSettings, create_app
 from events.application import Portfolios
 from events.errors import ErasmoError
 

@@ -16,6 +16,7 @@ from events.application import Portfolios
 from events.errors import ErasmoError, StoreError
 from events.eventlog import VerifiedLog, export_to_file, import_file, read_lines, verify_lines
 from gui.dialogs.files import ExportView, ImportView
+from gui.formatting import counted
 from gui.workers import JobHandle, Jobs, Progress
 
 #: Progress is reported in thousandths (file sizes overflow a Qt int).
@@ -178,10 +179,11 @@ class FileTransfers(QObject):
         if self.import_view is not None:
             self.import_view.show_verdict(
                 True,
-                f"OK: {len(log.events)} events of {len(log.portfolios)} portfolios, written by "
-                f"erasmo {log.header['erasmo_version']}; the hash chain is intact "
+                f"OK: {counted(len(log.events), 'event')} of "
+                f"{counted(len(log.portfolios), 'portfolio')}, written by erasmo "
+                f"{log.header['erasmo_version']}; the hash chain is intact "
                 f"(ends {log.last_hash[:16]}).",
-                f"{verdict.new} events are new to this store, {held} are already held. "
+                f"{counted(verdict.new, 'event')} new to this store, {held:,} already held. "
                 "Import is all-or-nothing: if any event breaks a rule, nothing is recorded.",
             )
             self.import_view.ok.setEnabled(verdict.new > 0)

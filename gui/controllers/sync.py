@@ -26,7 +26,7 @@ HOST = "127.0.0.1"
 
 
 class SyncUnavailableError(ErasmoError):
-    """The sync packages (erasmo[sync]) are not installed."""
+    """The sync packages (Flask, waitress, cheroot: they come with erasmo) cannot be imported."""
 
 
 def _sync_modules() -> tuple[Any, Any, Any]:
@@ -36,8 +36,8 @@ def _sync_modules() -> tuple[Any, Any, Any]:
         import erasmo.sync.token as token
     except ImportError as error:
         raise SyncUnavailableError(
-            f"Sync needs its extra packages ({error}). Install them with: "
-            "pip install 'erasmo[sync]'"
+            f"Sync needs Flask, waitress and cheroot, which come with erasmo ({error}). "
+            "Reinstall erasmo: pipx reinstall erasmo, or pip install --force-reinstall erasmo."
         ) from None
     return client, serving, token
 

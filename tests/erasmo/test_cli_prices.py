@@ -60,9 +60,9 @@ def test_refresh_list_and_clear(run: Run, replay: YahooReplay, tmp_path: Path) -
     assert len(replay.history_requests()) == before  # covered to the last session already
 
     code, out, _ = run("prices", "clear", "T")
-    assert (code, out.strip()) == (0, "Cleared 1 tickers (5 bars) from the price cache.")
+    assert (code, out.strip()) == (0, "Cleared 1 ticker (5 bars) from the price cache.")
     code, out, _ = run("prices", "clear")
-    assert out.strip() == "Cleared 1 tickers (9 bars) from the price cache."
+    assert out.strip() == "Cleared 1 ticker (9 bars) from the price cache."
     code, out, _ = run("prices", "list", "--json")
     assert "PLTR" not in {t["ticker"] for t in json.loads(out)}
 

@@ -41,7 +41,7 @@ def test_export_then_import_into_another_store(
     view = d.files.import_view
     assert view is not None
     assert view.ok.isEnabled()
-    assert view.verdict.text().startswith("OK: 15 events of 1 portfolios")
+    assert view.verdict.text().startswith("OK: 15 events of 1 portfolio, written by erasmo")
     with qtbot.waitSignal(d.files.imported, timeout=10_000) as imported:
         view.ok.click()
     assert imported.args == [15, 15]

@@ -19,7 +19,7 @@ from typing import Any
 from erasmo.checks import check_store
 from events.application import Portfolios
 from events.errors import ErasmoError, StoreError
-from events.store import StoreConfig
+from events.store import STORE_FORMAT_VERSION, StoreConfig
 from events.values import PriceProvenance
 from reliability.crash import DAY
 from reliability.targets import market
@@ -163,8 +163,9 @@ def flip(offset: int, bit: int) -> Callable[[bytearray], None]:
     return change
 
 
-def newer_format(path: Path, version: str = "2") -> None:
-    """Stamp a store as written by a newer erasmo (what that erasmo would do)."""
+def newer_format(path: Path, version: str = str(STORE_FORMAT_VERSION + 1)) -> None:
+    """Stamp a store as written by a newer erasmo (what that erasmo would do); by default with
+    the format after this erasmo's."""
     connection = sqlite3.connect(path)
     try:
         connection.execute(
