@@ -9,6 +9,7 @@ dropped rather than delivered to a dead object.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import traceback
@@ -175,10 +176,8 @@ class Jobs(QObject):
         emit = self._relay.report.emit
 
         def report(kind: str, value: object) -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the relay is gone (its window closed)
                 emit(number, kind, value)
-            except RuntimeError:  # the relay is gone (its window closed): nobody to tell
-                pass
 
         worker = Worker(job, report)
         handle = JobHandle(worker.progress, on_success, on_failure, on_cancel, self, title)
