@@ -89,7 +89,7 @@ class MainController(QObject, TradingCommands):
         self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
         self.compare: Any = None  # CompareController, once the analytics are loaded
         self.simulation: Any = getattr(erasmo, "simulation", None)
-        self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
+        self.orders = OrdersController(self.simulation, window.orders, dimmed, self.jobs, self)
         self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
         self._restore()
