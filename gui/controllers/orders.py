@@ -255,6 +255,14 @@ class OrdersController(QObject):
         if name is None or simulation is None:
             self._show([], "")
             return
+        try:  # the head (from its latest snapshot) knows whether it ever placed an order
+            head = simulation.app.portfolio(simulation.trading.resolve(name))
+        except ErasmoError as error:
+            self._show([], str(error))
+            return
+        if not head.orders_placed:
+            self._show([], "0 open orders")  # nothing to read
+            return
         open_only = not self.view.show_all.isChecked()
         self.view.summary.setText("Reading the orders…")
 

@@ -27,9 +27,9 @@ DAY = date(2020, 1, 2)
 
 
 def record_many(erasmo: Erasmo, events: int) -> UUID:
-    """A portfolio of `events` events: opened with cash, then one-share buys of KO."""
+    """A simulation of `events` events: opened with cash, then one-share buys of KO."""
     app = erasmo.app
-    portfolio_id = app.open_portfolio("Busy", DAY, Decimal(10_000_000))
+    portfolio_id = erasmo.simulation.open_portfolio("Busy", "10000000", DAY, "simulation", "0", 0)
     portfolio = app.portfolio(portfolio_id)
     close = erasmo.market.bar("KO", DAY)
     assert close is not None
@@ -47,7 +47,8 @@ def test_selecting_a_large_portfolio_decodes_its_history_off_the_gui_thread(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     small = erasmo.trading.open_portfolio("Small", "100", DAY)
-    busy = record_many(erasmo, EVENTS)
+    busy = record_many(erasmo, EVENTS - 1)
+    erasmo.simulation.place_order("Busy", "buy", "KO", "1", kind="limit", limit="1", tif="gtc")
     c = make_window(erasmo)
     c.reload_portfolios(select=small)
     qtbot.waitUntil(lambda: c.history_model.rowCount() == 2, timeout=10_000)
@@ -76,6 +77,7 @@ def test_selecting_a_large_portfolio_decodes_its_history_off_the_gui_thread(
     qtbot.waitUntil(lambda: not c.jobs.busy, timeout=10_000)
 
     assert c.history_model.rowCount() == EVENTS
+    assert c.orders.model.rowCount() == 1  # its orders are read from the history: off-thread
     assert decoded["background history"] >= EVENTS  # the history was read, in the background
     assert decoded["gui history"] == 0
     # The GUI thread only rebuilds the head from its latest snapshot (one every 200 events).
