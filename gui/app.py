@@ -34,7 +34,10 @@ def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int
         return 1
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from gui import theme
+    from gui import bindings, theme
+
+    if bindings.keep_singletons_alive():  # before any thread starts
+        print(bindings.warning(), file=sys.stderr)
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)

@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from erasmo.bootstrap import Erasmo, bootstrap
-from gui import theme
+from gui import bindings, theme
 from gui.controllers.main import MainController
 from gui.demo import create_demo
 from gui.views.main_window import (
@@ -89,6 +89,7 @@ def grab(widget: QWidget, path: Path) -> QImage:
 
 def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     """Save the README's screenshots into `out_dir`; returns their paths."""
+    bindings.keep_singletons_alive()  # screenshots spin the event loop thousands of times
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     theme.apply(app, dark=False)

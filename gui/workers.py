@@ -2,18 +2,22 @@
 
 A job is a plain function taking a `Progress`; it reports `progress.report(done, total)` and
 checks `progress.cancelled` (or calls `progress.check()`, which raises `Cancelled`). Its result,
-error or cancellation comes back to the GUI thread as a queued signal, so the event loop keeps
-answering while it runs.
+error or cancellation comes back to the GUI thread as a queued signal of one long-lived relay, so
+the event loop keeps answering while it runs, and a result whose receiver was deleted meanwhile is
+dropped rather than delivered to a dead object.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import Shiboken
 
 from events.errors import ErasmoError
 
@@ -48,53 +52,59 @@ class Progress:
         self._emit(done, total)
 
 
-class JobSignals(QObject):
-    """Signals of one job, emitted from the pool thread and delivered in the GUI thread."""
+class _Relay(QObject):
+    """Carries every job's reports from the pool threads to the GUI thread.
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-    finished = Signal()
+    One relay per `Jobs`, living as long as it does: a worker never owns a QObject, so nothing
+    Qt is created or destroyed in a pool thread, and a report that arrives for a job whose
+    handle is gone is simply dropped.
+    """
+
+    report = Signal(int, str, object)  # the job's number, what happened, its value
 
 
 Job = Callable[[Progress], Any]
 
 
 class Worker(QRunnable):
-    """Runs one job in the thread pool."""
+    """Runs one job in the thread pool and reports through `report(kind, value)`."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, report: Callable[[str, object], None]) -> None:
         super().__init__()
         # Python keeps the worker (Jobs holds it until it is done); Qt must not delete it.
         self.setAutoDelete(False)
-        self.signals = JobSignals()
-        self.progress = Progress(self.signals.progressed.emit)
+        self.progress = Progress(lambda done, total: report("progressed", (done, total)))
         self._job = job
+        self._report = report
 
     def run(self) -> None:
         try:
             result = self._job(self.progress)
         except Cancelled:
-            self.signals.cancelled.emit()
+            self._report("cancelled", None)
         except ErasmoError as error:
-            self.signals.failed.emit(str(error))
+            self._report("failed", str(error))
         except Exception as error:  # a bug: report it readably, never kill the window
             traceback.print_exc()
-            self.signals.failed.emit(f"Unexpected error: {type(error).__name__}: {error}")
+            self._report("failed", f"Unexpected error: {type(error).__name__}: {error}")
         else:
-            if self.progress.cancelled:
-                self.signals.cancelled.emit()
-            else:
-                self.signals.succeeded.emit(result)
-        self.signals.finished.emit()
+            self._report("cancelled" if self.progress.cancelled else "succeeded", result)
+        self._report("finished", None)
+
+
+def _receiver_alive(callback: Callable[..., Any] | None) -> bool:
+    """False without a callback, or when it is a method of a Qt object deleted meanwhile (a
+    closed dialog): its result has nobody to go to."""
+    if callback is None:
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or Shiboken.isValid(owner)
 
 
 class JobHandle(QObject):
-    """The GUI-thread end of one job: relays its signals to the caller's callbacks.
+    """The GUI-thread end of one job: relays its reports to the caller's callbacks.
 
-    It lives in the GUI thread, so the worker's signals reach it as queued calls whatever the
-    thread they are emitted from.
+    A callback whose Qt object was deleted while the job ran is skipped.
     """
 
     progressed = Signal(int, int)
@@ -102,7 +112,7 @@ class JobHandle(QObject):
 
     def __init__(
         self,
-        worker: Worker,
+        progress: Progress,
         on_success: Callable[[Any], None] | None,
         on_failure: Callable[[str], None] | None,
         on_cancel: Callable[[], None] | None,
@@ -111,44 +121,29 @@ class JobHandle(QObject):
     ) -> None:
         super().__init__(parent)
         self.title = title
-        self.progress = worker.progress
+        self.progress = progress
         self._on_success_callback = on_success
         self._on_failure_callback = on_failure
         self._on_cancel_callback = on_cancel
         self.finished = False
-        worker.signals.progressed.connect(self._on_progressed)
-        worker.signals.succeeded.connect(self._on_succeeded)
-        worker.signals.failed.connect(self._on_failed)
-        worker.signals.cancelled.connect(self._on_cancelled)
-        worker.signals.finished.connect(self._on_finished)
 
     def cancel(self) -> None:
         """Ask the job to stop."""
         self.progress.cancel()
 
-    @Slot(int, int)
-    def _on_progressed(self, done: int, total: int) -> None:
-        self.progressed.emit(done, total)
-
-    @Slot(object)
-    def _on_succeeded(self, result: object) -> None:
-        if self._on_success_callback is not None:
-            self._on_success_callback(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        if self._on_failure_callback is not None:
-            self._on_failure_callback(message)
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        if self._on_cancel_callback is not None:
-            self._on_cancel_callback()
-
-    @Slot()
-    def _on_finished(self) -> None:
-        self.finished = True
-        self.done.emit()
+    def deliver(self, kind: str, value: Any) -> None:
+        """One report of the job, in the GUI thread."""
+        if kind == "progressed":
+            self.progressed.emit(*value)
+        elif kind == "finished":
+            self.finished = True
+            self.done.emit()
+        elif kind == "succeeded" and _receiver_alive(self._on_success_callback):
+            self._on_success_callback(value)  # type: ignore[misc]
+        elif kind == "failed" and _receiver_alive(self._on_failure_callback):
+            self._on_failure_callback(value)  # type: ignore[misc]
+        elif kind == "cancelled" and _receiver_alive(self._on_cancel_callback):
+            self._on_cancel_callback()  # type: ignore[misc]
 
 
 class Jobs(QObject):
@@ -159,7 +154,10 @@ class Jobs(QObject):
     def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
-        self._running: dict[JobHandle, Worker] = {}
+        self._relay = _Relay(self)
+        self._relay.report.connect(self._on_report)  # queued: emitted in the pool's threads
+        self._numbers = itertools.count(1)
+        self._running: dict[int, tuple[JobHandle, Worker]] = {}
 
     def start(
         self,
@@ -174,10 +172,16 @@ class Jobs(QObject):
 
         A job with a `title` is shown in the status bar with its progress and a Cancel button.
         """
-        worker = Worker(job)
-        handle = JobHandle(worker, on_success, on_failure, on_cancel, self, title)
-        self._running[handle] = worker  # keeps the worker's signals alive until it is done
-        handle.done.connect(self._on_job_done)
+        number = next(self._numbers)
+        emit = self._relay.report.emit
+
+        def report(kind: str, value: object) -> None:
+            with contextlib.suppress(RuntimeError):  # the relay is gone (its window closed)
+                emit(number, kind, value)
+
+        worker = Worker(job, report)
+        handle = JobHandle(worker.progress, on_success, on_failure, on_cancel, self, title)
+        self._running[number] = (handle, worker)  # until its "finished" report arrives
         self.started.emit(handle)
         self.pool.start(worker)
         return handle
@@ -189,20 +193,25 @@ class Jobs(QObject):
 
     def running(self) -> list[JobHandle]:
         """The jobs still running, oldest first."""
-        return list(self._running)
+        return [handle for handle, _worker in self._running.values()]
 
     def cancel_all(self) -> None:
         """Ask every running job to stop."""
-        for handle in list(self._running):
+        for handle in self.running():
             handle.cancel()
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the pool is idle (at shutdown and in tests)."""
         return self.pool.waitForDone(msecs)
 
-    @Slot()
-    def _on_job_done(self) -> None:
-        handle = self.sender()
-        if isinstance(handle, JobHandle):
-            self._running.pop(handle, None)
+    @Slot(int, str, object)
+    def _on_report(self, number: int, kind: str, value: object) -> None:
+        running = self._running.get(number)
+        if running is None:
+            return  # a job this Jobs no longer tracks: nobody to tell
+        handle = running[0]
+        if kind == "finished":
+            del self._running[number]
+        handle.deliver(kind, value)
+        if kind == "finished":
             handle.deleteLater()

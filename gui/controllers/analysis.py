@@ -35,6 +35,7 @@ class AnalysisController(QObject):
     unavailable = Signal(str)  # they cannot be loaded: why
     shown = Signal(object)  # a Snapshot (or HoldingsResult before loading) is on screen
     valuation_ready = Signal(object, float, object)  # portfolio id, value, total return
+    valuation_failed = Signal(str)  # the sidebar's values cannot be computed: why
 
     def __init__(
         self, erasmo: Erasmo, window: MainWindow, session: Session, colors: Colors
@@ -63,6 +64,8 @@ class AnalysisController(QObject):
             tuple[UUID, str, Callable[[tuple[UUID, Sequence[HistoryRow]]], None]] | None
         ) = None
         self.last_snapshot: Snapshot | None = None
+        self._valuing = False  # a valuation of every portfolio is queued or running
+        self._value_again = False  # and another was asked for meanwhile
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -107,8 +110,8 @@ class AnalysisController(QObject):
         self.loaded.emit()
         if self._history_request is not None:
             self.load_history(*self._history_request)
-        self.session.store_changed.connect(self._refresh_valuations)
-        self._refresh_valuations()
+        self.session.store_changed.connect(self.refresh_valuations)
+        self.refresh_valuations()
         if self._current is not None:
             self.show(*self._current)
 
@@ -239,7 +242,18 @@ class AnalysisController(QObject):
 
     # -- the sidebar's values --------------------------------------------------------------------
 
-    def _refresh_valuations(self) -> None:
+    def refresh_valuations(self) -> None:
+        """Value every portfolio again in the background (the sidebar's value and return).
+
+        Before the analytics are loaded this does nothing: they value every portfolio once
+        loaded. Requests made while a valuation runs are folded into one more run after it.
+        """
+        if self.analytics is None:
+            return
+        if self._valuing:
+            self._value_again = True
+            return
+        self._valuing, self._value_again = True, False
         analytics = self.analytics
         ids = [s.id for s in self.erasmo.app.summaries()]
 
@@ -248,9 +262,20 @@ class AnalysisController(QObject):
 
             return valuations(analytics, ids, progress)
 
-        self.jobs.start(job, self._on_valuations)
+        self.jobs.start(job, self._on_valuations, self._on_valuations_failed)
 
     @Slot(object)
     def _on_valuations(self, rows: list[tuple[UUID, float, float | None]]) -> None:
         for portfolio_id, value, total_return in rows:
             self.valuation_ready.emit(portfolio_id, value, total_return)
+        self._valued()
+
+    @Slot(str)
+    def _on_valuations_failed(self, message: str) -> None:
+        self.valuation_failed.emit(message)
+        self._valued()
+
+    def _valued(self) -> None:
+        self._valuing = False
+        if self._value_again:
+            self.refresh_valuations()

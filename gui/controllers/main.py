@@ -90,7 +90,7 @@ class MainController(QObject, TradingCommands):
         self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
         self.compare: Any = None  # CompareController, once the analytics are loaded
         self.simulation: Any = getattr(erasmo, "simulation", None)
-        self.orders = OrdersController(self.simulation, window.orders, dimmed, self)
+        self.orders = OrdersController(self.simulation, window.orders, dimmed, self.jobs, self)
         self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
         self.lifecycle = PortfolioLifecycle(
@@ -143,6 +143,7 @@ class MainController(QObject, TradingCommands):
         self.sync.ended.connect(self._on_sync_ended)
         self.sync.synced.connect(self._on_synced)
         self.analysis.valuation_ready.connect(self.portfolios.set_valuation)
+        self.analysis.valuation_failed.connect(self._on_valuation_failed)
         self.analysis.loaded.connect(self._on_charts_loadable)
         w.tabs.currentChanged.connect(self._on_tab_changed)
         w.holdings.table.doubleClicked.connect(self._on_holding_double_clicked)
@@ -164,6 +165,8 @@ class MainController(QObject, TradingCommands):
         """Read every portfolio's summary again and select `select` (else keep the selection)."""
         wanted = select or self.session.portfolio or self.settings.last_portfolio
         self.portfolios.set_summaries(self.erasmo.app.summaries(), self.branch_parents())
+        if any(not r.valued for r in self.portfolios.portfolios()):
+            self.analysis.refresh_valuations()  # a new portfolio, or new events in one
         empty = self.portfolios.rowCount() == 0
         self.window.sidebar.empty.setVisible(empty)
         for action in (self.window.commands.trade, self.window.commands.cash):
@@ -338,6 +341,10 @@ class MainController(QObject, TradingCommands):
         self.reload_portfolios()
         if self.session.portfolio is not None:
             self._load_history(self.session.portfolio)
+
+    @Slot(str)
+    def _on_valuation_failed(self, message: str) -> None:
+        self._say(f"Cannot value the portfolios: {message}")
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -15,6 +15,7 @@ from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
 from gui.views.orders_tab import OrdersView
+from gui.workers import Jobs, Progress
 
 BUY, SELL = "buy", "sell"
 
@@ -217,14 +218,22 @@ def _field_of(message: str, typed: dict[str, str]) -> str | None:
 
 
 class OrdersController(QObject):
-    """Fills the orders tab for the selected portfolio; Cancel cancels the selected order."""
+    """Fills the orders tab for the selected portfolio; Cancel cancels the selected order.
+
+    The orders are read from the portfolio's whole history, so they are read in the background:
+    selecting a portfolio of a hundred thousand events never blocks the window.
+    """
 
     changed = Signal()  # an order was cancelled
     new_order_requested = Signal()
+    loaded = Signal()  # the orders of the latest reload are in the model
 
-    def __init__(self, simulation: Any, view: OrdersView, dimmed: QColor, parent: QObject) -> None:
+    def __init__(
+        self, simulation: Any, view: OrdersView, dimmed: QColor, jobs: Jobs, parent: QObject
+    ) -> None:
         super().__init__(parent)
-        self.simulation, self.view = simulation, view
+        self.simulation, self.view, self.jobs = simulation, view, jobs
+        self._reading = 0  # the number of the latest reload; older results are dropped
         self.model = OrdersTableModel(dimmed, self)
         view.set_model(self.model)
         self.name: str | None = None
@@ -240,22 +249,43 @@ class OrdersController(QObject):
 
     @Slot()
     def reload(self) -> None:
-        """Read the orders again (open ones, or all)."""
-        if self.name is None or self.simulation is None:
-            self.model.set_orders([])
-            self.view.summary.setText("")
-            self._on_selection()
+        """Read the orders again (open ones, or all), in the background."""
+        self._reading += 1
+        reading, name, simulation = self._reading, self.name, self.simulation
+        if name is None or simulation is None:
+            self._show([], "")
             return
-        try:
-            orders = self.simulation.orders(self.name, open_only=not self.view.show_all.isChecked())
+        try:  # the head (from its latest snapshot) knows whether it ever placed an order
+            head = simulation.app.portfolio(simulation.trading.resolve(name))
         except ErasmoError as error:
-            orders = []
-            self.view.summary.setText(str(error))
-        else:
-            open_count = sum(1 for o in orders if o.status == "open")
-            self.view.summary.setText(f"{open_count} open order{'s' if open_count != 1 else ''}")
+            self._show([], str(error))
+            return
+        if not head.orders_placed:
+            self._show([], "0 open orders")  # nothing to read
+            return
+        open_only = not self.view.show_all.isChecked()
+        self.view.summary.setText("Reading the orders…")
+
+        def job(progress: Progress) -> list[Any]:
+            orders: list[Any] = simulation.orders(name, open_only=open_only)
+            return orders
+
+        def shown(orders: list[Any]) -> None:
+            if reading == self._reading:  # else the user moved on: a newer reload follows
+                open_count = sum(1 for o in orders if o.status == "open")
+                self._show(orders, f"{open_count} open order{'s' if open_count != 1 else ''}")
+
+        def failed(message: str) -> None:
+            if reading == self._reading:
+                self._show([], message)
+
+        self.jobs.start(job, shown, failed)
+
+    def _show(self, orders: list[Any], summary: str) -> None:
         self.model.set_orders(orders)
+        self.view.summary.setText(summary)
         self._on_selection()
+        self.loaded.emit()
 
     def selected_order(self) -> Any:
         rows = self.view.table.selectionModel().selectedRows()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,9 @@ class PortfolioRow:
 
     Attributes:
         value: total value (positions + cash) at the latest close; None until known.
-        total_return: time-weighted return since opening, as a fraction; None until known.
+        total_return: time-weighted return since opening, as a fraction; None until known
+            (and None once valued when it is undefined).
+        valued: whether erasmo has valued it since its latest event ("…" until then).
     """
 
     id: UUID
@@ -34,6 +37,7 @@ class PortfolioRow:
     closed: bool
     value: float | None = None
     total_return: float | None = None
+    valued: bool = False
 
     @classmethod
     def of(cls, summary: PortfolioSummary) -> PortfolioRow:
@@ -72,7 +76,9 @@ class PortfolioListModel(QAbstractItemModel):
             row = PortfolioRow.of(s)
             old = known.get(s.id)
             if old is not None and old.version == row.version:
-                row = replace(row, value=old.value, total_return=old.total_return)
+                row = replace(
+                    row, value=old.value, total_return=old.total_return, valued=old.valued
+                )
             rows.append(row)
         self.beginResetModel()
         self._rows = rows
@@ -96,10 +102,12 @@ class PortfolioListModel(QAbstractItemModel):
                 node = self._parent_of[node]
 
     def set_valuation(self, portfolio_id: UUID, value: float, total_return: float | None) -> None:
-        """Fill in a portfolio's value and return."""
+        """Fill in a portfolio's value and return (None: undefined, shown as "—")."""
         i = self.row_of(portfolio_id)
         if i >= 0:
-            self._rows[i] = replace(self._rows[i], value=value, total_return=total_return)
+            self._rows[i] = replace(
+                self._rows[i], value=value, total_return=total_return, valued=True
+            )
             self.dataChanged.emit(self.index_of(i, 1), self.index_of(i, 2))
 
     def row_of(self, portfolio_id: UUID | None) -> int:
@@ -169,9 +177,12 @@ class PortfolioListModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_NAME:
                 return row.name
-            if col == self.COL_VALUE:
-                return "…" if row.value is None else formatting.money(row.value)
-            return "…" if row.total_return is None else formatting.percent(row.total_return)
+            if not row.valued:
+                return "…"  # being valued in the background
+            figure = row.value if col == self.COL_VALUE else row.total_return
+            if figure is None or math.isnan(figure):
+                return "—"
+            return formatting.money(figure) if col == self.COL_VALUE else formatting.percent(figure)
         if role == RAW:
             return (row.name, row.value, row.total_return)[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.COL_NAME:

@@ -21,9 +21,11 @@ pytest.importorskip("PySide6.QtWidgets", reason="the desktop app needs PySide6 (
 
 from erasmo.bootstrap import Erasmo, bootstrap  # noqa: E402
 from erasmo.market.bundled import BundledMarketData  # noqa: E402
+from gui.bindings import keep_singletons_alive  # noqa: E402
 from gui.demo import create_demo  # noqa: E402
 
 TODAY = date(2026, 11, 26)
+keep_singletons_alive()  # as the app does at start: a miscounting binding must not abort a run
 _MARKET: BundledMarketData | None = None
 
 

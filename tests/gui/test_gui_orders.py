@@ -92,7 +92,7 @@ def test_a_placed_order_is_listed_then_cancel_removes_it(
     v.tif.setCurrentIndex(v.tif.findData("gtc"))
     qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
     assert ticket.order is not None, v.message.text()
-    assert c.orders.model.rowCount() == 1
+    qtbot.waitUntil(lambda: c.orders.model.rowCount() == 1, timeout=5_000)  # read off-thread
     assert cell(c, 0, "Type") == "Limit"
     assert cell(c, 0, "Limit") == "120.00"
     assert cell(c, 0, "TIF") == "GTC"
@@ -114,10 +114,10 @@ def test_a_placed_order_is_listed_then_cancel_removes_it(
     c.orders.view.table.selectRow(0)
     assert c.orders.view.cancel_order.isEnabled()
     qtbot.mouseClick(c.orders.view.cancel_order, Qt.MouseButton.LeftButton)
-    assert c.orders.model.rowCount() == 0
+    qtbot.waitUntil(lambda: c.orders.model.rowCount() == 0, timeout=5_000)
     assert erasmo.simulation.orders("Sim") == []
     c.orders.view.show_all.setChecked(True)
-    assert c.orders.model.rowCount() == 1
+    qtbot.waitUntil(lambda: c.orders.model.rowCount() == 1, timeout=5_000)
     assert cell(c, 0, "Status") == "Cancelled"
     assert cell(c, 0, "On") == "2010-03-01"
 
@@ -130,7 +130,7 @@ def test_stepping_the_clock_moves_the_date_and_fills_orders(
     sim.place_order("Sim", "buy", "IBM", "10", kind="market")
     sim.place_order("Sim", "buy", "IBM", "5", kind="limit", limit="127", tif="gtc")
     c.recorded()
-    assert c.orders.model.rowCount() == 2
+    qtbot.waitUntil(lambda: c.orders.model.rowCount() == 2, timeout=5_000)
     bar = c.window.clock
 
     with qtbot.waitSignal(c.clock.advanced, timeout=10_000):
@@ -151,6 +151,7 @@ def test_stepping_the_clock_moves_the_date_and_fills_orders(
     head = erasmo.app.portfolio(c.session.portfolio)
     assert head.cash == 10_000 - 1288 - 635 - 1
     c.orders.view.show_all.setChecked(True)
+    qtbot.waitUntil(lambda: c.orders.model.rowCount() == 2, timeout=5_000)
     assert [cell(c, r, "Fill price") for r in range(2)] == ["128.70", "127.00"]
 
 
