@@ -405,9 +405,11 @@ def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
 @pass_ctx
 def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
     """Import an exported event log, all or nothing; events already held are skipped."""
+    from erasmo.intake import admission
     from events.eventlog import import_file
 
-    log, new = import_file(c.erasmo.app, file, dry_run=dry_run)
+    admit = admission(c.erasmo.app, c.erasmo.market, outcome="nothing was imported")
+    log, new = import_file(c.erasmo.app, file, dry_run=dry_run, admit=admit)
     held = len(log.events) - new
     verb = "Would import" if dry_run else "Imported"
     click.echo(
