@@ -17,13 +17,14 @@ the leaderboard marks the portfolio holding it, and the GUI shows it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pandas as pd
 from eventsourcing.persistence import StoredEvent
 
 from erasmo.market.base import MarketData, TickerInfo
@@ -33,13 +34,163 @@ from events.registry import BY_TOPIC, check_stored_event
 
 #: Active ISO 4217 currency codes.
 ISO_CURRENCIES = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
-    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
-    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS
-    KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
-    MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
-    SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD
-    TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
+    [
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BTN",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CUP",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ERN",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GHS",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "IRR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KPW",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "LYD",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MRU",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SDG",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SOS",
+        "SRD",
+        "SSP",
+        "STN",
+        "SVC",
+        "SYP",
+        "SZL",
+        "THB",
+        "TJS",
+        "TMT",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYU",
+        "UZS",
+        "VES",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+        "ZWL",
+    ]
 )
 _TRADES = ("SharesBought", "SharesSold")
 _ACTIONS = ("SplitApplied", "DividendReceived")
@@ -104,7 +255,9 @@ class MarketRules:
         if event_type in _TRADES:
             return self._trade_verdict(on, fields) if not verdict.unverified else verdict
         if event_type in _ACTIONS:
-            return self._action_verdict(event_type, on, fields) if not verdict.unverified else verdict
+            return (
+                self._action_verdict(event_type, on, fields) if not verdict.unverified else verdict
+            )
         ticker = fields.get("ticker")
         if event_type == "OrderPlaced" and isinstance(ticker, str) and self.info(ticker) is None:
             return Verdict(unverified=f"this install has no market data for {ticker}")
@@ -168,7 +321,9 @@ class MarketRules:
         recorded = f["ratio"] if what == "split" else f["amount_per_share"]
         listed = same[0].ratio if what == "split" else same[0].amount
         if recorded != listed:
-            return Verdict(f"the {what} of {ticker} on {on} is {recorded}; the data says {listed}")
+            return Verdict(
+                f"the {what} of {ticker} on {on} is {recorded} but the market data says {listed}"
+            )
         return OK
 
 
@@ -221,26 +376,17 @@ def admission(
     return admit
 
 
-def unverified_portfolios(
-    rows: Iterable[tuple[str, str | None, date]], market: MarketData, today: date
-) -> set[str]:
-    """The portfolios (ids as text) holding an event this install cannot check, from rows of
-    (portfolio, ticker or None, market date): a ticker it has no data for, or a date beyond
-    the data's calendar."""
-    rules = MarketRules(market, today)
-    marked = set()
-    for portfolio, ticker, on in rules_rows(rows):
-        if portfolio in marked:
-            continue
-        if ticker is not None and rules.info(ticker) is None:
-            marked.add(portfolio)
-        elif rules._date_verdict(on).unverified:
-            marked.add(portfolio)
-    return marked
-
-
-def rules_rows(
-    rows: Iterable[tuple[str, str | None, date]],
-) -> Iterable[tuple[str, str | None, date]]:
-    """The distinct rows, so each (portfolio, ticker, day) is judged once."""
-    return dict.fromkeys(rows)
+def unverified_in_frame(frame: pd.DataFrame, market: MarketData) -> set[str]:
+    """The portfolios (ids as text) of an event frame holding an event this install cannot
+    check: of a ticker its market data does not know, or dated beyond the data's calendar."""
+    if frame.empty:
+        return set()
+    rules = MarketRules(market, date.today())
+    tickers = frame["ticker"].dropna().unique()
+    unknown = [t for t in tickers if rules.info(str(t)) is None]
+    marked = frame["ticker"].isin(unknown).to_numpy()
+    if rules.first is not None and rules.last is not None:
+        on = frame["on"]
+        first, last = pd.Timestamp(rules.first), pd.Timestamp(rules.last)
+        marked = marked | ((on < first) | (on > last)).to_numpy()
+    return {str(p) for p in frame["portfolio"].to_numpy()[marked]}

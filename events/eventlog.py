@@ -238,7 +238,9 @@ def _parse(text: str, number: int) -> dict[str, Any]:
     except RecursionError:
         raise EventLogError("the line nests too deeply to be an erasmo event", number) from None
     except ValueError:  # a whole number longer than Python reads (4,300 digits)
-        raise EventLogError("the line holds a number too long to be an erasmo value", number) from None
+        raise EventLogError(
+            "the line holds a number too long to be an erasmo value", number
+        ) from None
     except _FloatError:
         raise EventLogError(
             "the line holds a floating-point number; erasmo writes amounts as decimal strings",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -44,6 +45,8 @@ _HEX_UUID = re.compile(r"[0-9a-f]{32}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _TICKER = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-]{0,14}")
 _PORTFOLIO_TOPIC = get_topic(Portfolio)
+#: Checks one encoded value of a field: what is wrong with it, or None.
+Check = Callable[["Field", object], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +295,7 @@ def value_problem(field: Field, value: object) -> str | None:
     """What is wrong with one encoded value of `field` (None when it is fine)."""
     if value is None:
         return None if field.optional else "is null but must have a value"
-    check = _CHECKS[field.kind]
+    check: Check = _CHECKS[field.kind]
     return check(field, value)
 
 
@@ -312,7 +315,7 @@ def _encoded(value: object, type_name: str) -> str | None:
 def _decimal(field: Field, value: object) -> str | None:
     text = _encoded(value, "decimal_str")
     if text is None:
-        return f"must be an encoded decimal such as \"1500.00\", not {_shown(value)}"
+        return f'must be an encoded decimal such as "1500.00", not {_shown(value)}'
     if not _DECIMAL_TEXT.fullmatch(text):
         return f"holds {text[:30]!r}, which is not a plain decimal number"
     try:
@@ -370,7 +373,7 @@ def _text(field: Field, value: object) -> str | None:
     return None
 
 
-def _pattern(pattern: re.Pattern[str], example: str) -> Any:
+def _pattern(pattern: re.Pattern[str], example: str) -> Check:
     def check(field: Field, value: object) -> str | None:
         if not isinstance(value, str) or not pattern.fullmatch(value):
             return f"must be {example}, not {_shown(value)}"
@@ -405,7 +408,7 @@ def _bool(field: Field, value: object) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, not {_shown(value)}"
 
 
-_CHECKS: dict[str, Any] = {
+_CHECKS: dict[str, Check] = {
     "decimal": _decimal,
     "date": _date,
     "text": _text,

@@ -437,7 +437,10 @@ def check(c: Context) -> None:
     """Replay every portfolio and report every broken invariant (exit 1 if any)."""
     from erasmo.checks import check_store
 
-    count, findings = check_store(c.erasmo.app, c.erasmo.market)
+    unverified: list[Any] = []
+    count, findings = check_store(c.erasmo.app, c.erasmo.market, unverified)
+    for f in unverified:
+        click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}) is unverified: {f.message}")
     for f in findings:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
     if findings:

@@ -13,9 +13,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from eventsourcing.application import LocalNotificationLog
