@@ -21,16 +21,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import pandas as pd
 from eventsourcing.persistence import StoredEvent
 
 from erasmo.market.base import MarketData, TickerInfo
 from events.application import Portfolios
 from events.errors import ErasmoError, EventLogError
 from events.registry import BY_TOPIC, check_stored_event
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Active ISO 4217 currency codes.
 ISO_CURRENCIES = frozenset(
@@ -379,6 +381,8 @@ def admission(
 def unverified_in_frame(frame: pd.DataFrame, market: MarketData) -> set[str]:
     """The portfolios (ids as text) of an event frame holding an event this install cannot
     check: of a ticker its market data does not know, or dated beyond the data's calendar."""
+    import pandas as pd  # only here: sync and import need no pandas
+
     if frame.empty:
         return set()
     rules = MarketRules(market, date.today())

@@ -613,4 +613,13 @@ def main() -> None:
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as error:  # a path the system refuses (too long, no permission, ...)
+        where = str(error.filename or "")
+        shown = where if len(where) <= 80 else f"{where[:40]}…{where[-30:]}"
+        click.echo(
+            f"erasmo: cannot use {shown!r}: {error.strerror or error}. Give another path "
+            "(--data-dir, --store or the file named).",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
