@@ -119,7 +119,7 @@ _TRADE = (
     Field("price_date", "date"),
     Field("price_adjusted", "bool"),
 )
-_PRICE_KINDS = frozenset({"close", "explicit"})
+_PRICE_KINDS = frozenset({"close", "explicit", "order"})  # "order": an order's fill
 
 #: name -> (fields, words). One entry per event type.
 EVENT_SCHEMAS: dict[str, tuple[tuple[Field, ...], str]] = {
