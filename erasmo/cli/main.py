@@ -434,19 +434,22 @@ def verify(file: Path) -> None:
 @cli.command()
 @pass_ctx
 def check(c: Context) -> None:
-    """Replay every portfolio and report every broken invariant (exit 1 if any)."""
+    """Replay every portfolio and report every broken invariant (exit 1 if any), then list the
+    events this install lacks the market data to check (unverified)."""
     from erasmo.checks import check_store
 
     unverified: list[Any] = []
     count, findings = check_store(c.erasmo.app, c.erasmo.market, unverified)
-    for f in unverified:
-        click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}) is unverified: {f.message}")
     for f in findings:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
     if findings:
         click.echo(f"{len(findings)} problems in {count} portfolios.", err=True)
+    else:
+        click.echo(f"OK: {count} portfolios, {c.erasmo.app.event_count()} events, no problems.")
+    for f in unverified:
+        click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}) is unverified: {f.message}")
+    if findings:
         sys.exit(1)
-    click.echo(f"OK: {count} portfolios, {c.erasmo.app.event_count()} events, no problems.")
 
 
 # -- market data ----------------------------------------------------------------------------
