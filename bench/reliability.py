@@ -1,7 +1,8 @@
 """Reliability figures: the cores of tests/reliability with larger counts.
 
 Prints kills survived, acknowledged events lost, half-written commands, races run and
-double-sells, corrupted files tried and detected, and bad inputs tried and accepted, on a SQLite
+double-sells, corrupted files tried and detected, bad inputs tried and accepted, and hostile
+sync pushes and re-chained imports tried and accepted that should not be, on a SQLite
 file and (when a server answers, see tests/conftest.py for its settings) PostgreSQL.
 
     python bench/reliability.py [--kills 500] [--cli-kills 20] [--races 1000] [--flips 2000]
@@ -178,6 +179,31 @@ def bad_input(steps: int) -> tuple[int, int, int, int]:
     return figures.inputs, figures.invalid_inputs, len(figures.invalid_accepted), bad
 
 
+def hostile(work: Path) -> tuple[int, int]:
+    from reliability.hostile import CASES, run_hostile
+
+    print(
+        f"Hostile input: {len(CASES)} cases a peer holding the token or a re-chained log could "
+        "send, through the sync API and through import"
+    )
+    started = time.perf_counter()
+    figures = run_hostile(work)
+    line(
+        "sync push and import, SQLite",
+        cases_tried=figures.tried,
+        refused_in_one_line=figures.refused,
+        kept_unverified=figures.kept_unverified,
+        accepted_that_should_not_be=len(figures.wrongly_accepted),
+        not_one_line=len(figures.not_one_line),
+        other_reports_broken=len(figures.reports_broken),
+    )
+    for case, route, what in figures.wrongly_accepted + figures.not_one_line:
+        print(f"    {route}: {case}: {what}")
+    print(f"  ({time.perf_counter() - started:.0f} s)")
+    bad = len(figures.wrongly_accepted) + len(figures.not_one_line) + len(figures.reports_broken)
+    return figures.tried, bad
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=500, help="API-writer kills a backend")
@@ -198,6 +224,7 @@ def main() -> None:
         raced, double, race_problems = races(backends, args.races, work / "races")
         tried, detected = corruption(args.flips, work / "corruption")
         inputs, invalid, accepted, foreign = bad_input(args.steps)
+        hostile_tried, hostile_bad = hostile(work / "hostile")
     print("\nTotals")
     totals = {
         "kills survived": f"{crashed.kills} ({', '.join(backends)})",
@@ -211,10 +238,13 @@ def main() -> None:
         "bad inputs tried": f"{inputs} ({invalid} invalid)",
         "invalid inputs accepted": accepted,
         "exceptions not erasmo's own": foreign,
+        "hostile cases tried": hostile_tried,
+        "hostile cases accepted or unclear": hostile_bad,
     }
     for title, value in totals.items():
         print(f"  {title:<34} {value}")
     failed = crashed.problems or double or race_problems or detected != tried or accepted or foreign
+    failed = failed or hostile_bad
     sys.exit(1 if failed else 0)
 
 

@@ -32,7 +32,7 @@ from erasmo.projections import (
 )
 from erasmo.projections.cache import EventFrameCache
 from erasmo.projections.replay import replay_steps
-from erasmo.projections.source import load_event_frame
+from erasmo.projections.source import UNREADABLE, load_event_frame
 from events.application import Portfolios
 from events.errors import ErasmoError
 
@@ -54,6 +54,10 @@ class Moment:
 NOW = Moment()
 
 
+class UnreadablePortfolioError(ErasmoError):
+    """A portfolio's reports cannot be computed: one of its stored events cannot be read."""
+
+
 class Analytics:
     """Projections of the store's portfolios on the market's prices."""
 
@@ -72,6 +76,7 @@ class Analytics:
         # value chart and the metrics until the portfolio gets a new event.
         self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
         self._clocks: dict[tuple[str, int | None], date | None] = {}
+        self._unreadable: set[str] = set()  # portfolios an unreadable stored event left out
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -79,6 +84,7 @@ class Analytics:
         """Every portfolio event in the store as loaded (see `refresh` for newer ones)."""
         if self._events is None:
             self._events = self.cache.load() if self.cache else load_event_frame(self.app)
+            self._unreadable |= self._events.attrs.get(UNREADABLE, frozenset())
             seqs = self._events["seq"].to_numpy(np.int64)
             self._head = int(seqs[-1]) if len(seqs) else 0
         if self._tails:
@@ -99,6 +105,7 @@ class Analytics:
         if self.app.reader.head() <= self._head:
             return 0
         tail = load_event_frame(self.app, after=self._head)
+        self._unreadable |= tail.attrs.get(UNREADABLE, frozenset())
         if tail.empty:
             return 0
         self._head = int(tail["seq"].to_numpy(np.int64)[-1])
@@ -114,7 +121,7 @@ class Analytics:
 
     def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
         """One portfolio's events, in log order."""
-        key = str(portfolio_id)
+        key = self._readable(portfolio_id)
         if key not in self._by_portfolio:
             events = self.events()
             mine = (events["portfolio"] == key).to_numpy()
@@ -124,6 +131,29 @@ class Analytics:
             parts = self._by_portfolio_tails.pop(key)
             self._by_portfolio[key] = _concat([self._by_portfolio[key], *parts])
         return self._by_portfolio[key]
+
+    def unreadable(self, portfolio_id: UUID) -> bool:
+        """Whether a stored event of the portfolio cannot be read (its reports then fail)."""
+        if self._events is None:
+            self.events()
+        return str(portfolio_id) in self._unreadable
+
+    def _readable(self, portfolio_id: UUID) -> str:
+        """The portfolio's key, unless one of its stored events cannot be read."""
+        if self._events is None:
+            self.events()
+        key = str(portfolio_id)
+        if key in self._unreadable:
+            try:
+                name = repr(self.app.portfolio(portfolio_id).name)
+            except Exception:  # the event may keep the aggregate from loading too
+                name = str(portfolio_id)
+            raise UnreadablePortfolioError(
+                f"Portfolio {name} has a stored event erasmo cannot read (a date or a "
+                "value out of shape), so its reports are not shown. Run 'erasmo check' to see "
+                "which event, then restore a backup or export the other portfolios."
+            )
+        return key
 
     def prices(self) -> pd.DataFrame:
         """Daily closes of every ticker (dates x tickers), loaded once."""
@@ -140,7 +170,7 @@ class Analytics:
 
     def state(self, portfolio_id: UUID) -> ProjectionState:
         """The portfolio's current projection state (kept, and folded forward by `refresh`)."""
-        key = str(portfolio_id)
+        key = self._readable(portfolio_id)
         state = self._states.get(key)
         if state is None:
             state = ProjectionState.from_events(self.portfolio_events(portfolio_id))

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
+from erasmo.intake import MarketRules
 from erasmo.market.base import MarketData
 from events.application import Portfolios
 from events.errors import ErasmoError
+from events.registry import BY_TOPIC, state_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,27 +29,72 @@ class Finding:
     message: str
 
 
-def check_store(app: Portfolios, market: MarketData) -> tuple[int, list[Finding]]:
-    """(portfolios checked, findings) over the whole store."""
+def check_store(
+    app: Portfolios, market: MarketData, unverified: list[Finding] | None = None
+) -> tuple[int, list[Finding]]:
+    """(portfolios checked, findings) over the whole store.
+
+    Each portfolio is checked on its own: a stored event that cannot be read (out of its
+    type's shape, a damaged byte) is a finding of its portfolio, never a crash. Events kept
+    although this install lacks the market data to check them are added to `unverified`."""
     findings: list[Finding] = []
-    # deleted portfolios too: their events stay in the log, and an undelete brings them back
-    summaries = [(s.id, s.name) for s in app.summaries()]
-    summaries += [(d.id, f"{d.name} (deleted)") for d in app.deleted_summaries()]
-    for portfolio_id, name in summaries:
-        findings.extend(
-            Finding(name, p.version, p.event_type, p.message) for p in app.audit(portfolio_id)
-        )
-        for event in app.history(portfolio_id):
-            if event.type in ("SharesBought", "SharesSold"):
-                problem = _price_problem(market, event.fields)
-                if problem:
-                    findings.append(Finding(name, event.version, event.type, problem))
-            # corporate actions
-            elif event.type in ("SplitApplied", "DividendReceived"):
-                problem = _action_problem(market, event.type, event.on, event.fields)
-                if problem:
-                    findings.append(Finding(name, event.version, event.type, problem))
-    return len(summaries), findings
+    try:
+        # deleted portfolios too: their events stay in the log, and an undelete brings them back
+        heads = app.heads(deleted=True)
+    except Exception as error:  # a damaged catalog: report it, never crash
+        return 0, [Finding("(catalog)", 0, "Catalog", f"the catalog cannot be read: {error}")]
+    rules = MarketRules(market, date.today())
+    for head in sorted(heads, key=lambda h: h.name.casefold()):
+        name = f"{head.name} (deleted)" if head.deleted else head.name
+        try:
+            findings.extend(_check_portfolio(app, market, rules, head.id, name, unverified))
+        except Exception as error:  # the store can hold anything: report it, never crash
+            findings.append(Finding(name, 0, "?", f"its stored events cannot be read ({error})"))
+    return len(heads), findings
+
+
+def _check_portfolio(
+    app: Portfolios,
+    market: MarketData,
+    rules: MarketRules,
+    portfolio_id: UUID,
+    name: str,
+    unverified: list[Finding] | None,
+) -> list[Finding]:
+    findings = []
+    for stored in app.recorder.select_events(portfolio_id):
+        event_type = BY_TOPIC.get(stored.topic)
+        if event_type is None:
+            message = f"its type {stored.topic[:80]!r} is unknown"
+            findings.append(Finding(name, stored.originator_version, "?", message))
+            continue
+        problem = state_problem(event_type, stored.state)
+        if problem:
+            findings.append(Finding(name, stored.originator_version, event_type.name, problem))
+    if findings:  # out of shape: the rules below would only trip over it
+        return findings
+    findings.extend(
+        Finding(name, p.version, p.event_type, p.message) for p in app.audit(portfolio_id)
+    )
+    for event in app.history(portfolio_id):
+        verdict = rules.judge(event.type, event.on, {**event.fields, "on": event.on})
+        if verdict.refused:
+            findings.append(Finding(name, event.version, event.type, verdict.refused))
+            continue
+        if verdict.unverified:
+            if unverified is not None:
+                unverified.append(Finding(name, event.version, event.type, verdict.unverified))
+            continue
+        if event.type in ("SharesBought", "SharesSold"):
+            problem = _price_problem(market, event.fields)
+            if problem:
+                findings.append(Finding(name, event.version, event.type, problem))
+        # corporate actions
+        elif event.type in ("SplitApplied", "DividendReceived"):
+            problem = _action_problem(market, event.type, event.on, event.fields)
+            if problem:
+                findings.append(Finding(name, event.version, event.type, problem))
+    return findings
 
 
 def _action_problem(

@@ -23,6 +23,7 @@ from uuid import UUID
 import pandas as pd
 
 from erasmo.analytics import Analytics
+from erasmo.intake import unverified_in_frame
 from erasmo.projections import Metrics, daily_returns
 from events.errors import ErasmoError
 
@@ -61,6 +62,7 @@ LEADERBOARD_COLUMNS = (
     "end_value",
     "pnl",
     "note",
+    "unverified",
 )
 
 #: TTWRORs equal to this many decimal places tie (float noise aside, e.g. a branch that has
@@ -133,7 +135,10 @@ def leaderboard(
     (no value at any day), is not ranked: it follows the ranked ones with `rank` <NA> and a
     `note` saying why. The period is in the frame's `attrs` ("start", "end").
     """
-    spans = {pid: _span_or_none(analytics, pid) for pid, _ in portfolios}
+    unreadable = {pid for pid, _ in portfolios if analytics.unreadable(pid)}
+    spans = {
+        pid: None if pid in unreadable else _span_or_none(analytics, pid) for pid, _ in portfolios
+    }
     present = [s for s in spans.values() if s is not None]
     if not present:
         frame = pd.DataFrame(columns=list(LEADERBOARD_COLUMNS))
@@ -143,6 +148,10 @@ def leaderboard(
     ranked, unranked = [], []
     for pid, name in portfolios:
         span = spans[pid]
+        if pid in unreadable:
+            note = "a stored event of it cannot be read; run 'erasmo check'"
+            unranked.append(_unranked(name, pid, note))
+            continue
         if span is None:
             unranked.append(_unranked(name, pid, "has no value on any day of the market data"))
             continue
@@ -165,6 +174,9 @@ def leaderboard(
     ranked.sort(key=lambda r: (-_tie_key(r), str(r["name"]).casefold()))
     for row in ranked:  # competition ranking: 1 + how many did strictly better
         row["rank"] = 1 + sum(1 for other in ranked if _tie_key(other) > _tie_key(row))
+    marked = unverified_in_frame(analytics.events(), analytics.market)
+    for row in ranked + unranked:
+        row["unverified"] = row["id"] in marked
     frame = pd.DataFrame(ranked + unranked, columns=list(LEADERBOARD_COLUMNS))
     frame = _with_nones(frame, "irr_note", "note")
     frame["rank"] = frame["rank"].astype("Int64")

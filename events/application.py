@@ -12,6 +12,7 @@ import difflib
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -543,7 +544,8 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
         return new
 
     def _check_replays(self, portfolio_id: UUID, new: list[StoredEvent], stored: bool) -> None:
-        """The Portfolio must rebuild from the new events after the stored ones.
+        """The Portfolio must rebuild from the new events after the stored ones, each the event
+        the domain's own command records on the state before it (the rules sync checks too).
 
         A file can hold states the rules accept but the aggregate cannot apply (an amount
         written as text, a missing field), or an opening naming another class; recording
@@ -551,6 +553,8 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
         """
         portfolio_topic = get_topic(Portfolio)
         aggregate: Any = self.portfolio(portfolio_id) if stored else None
+        # each event must also be the one the domain's own command records (as for sync)
+        probe: Any = deepcopy(aggregate)
         for event in new:  # in version order, checked by the caller
             version = event.originator_version
             fields = self.decode(event.topic, event.state)
@@ -562,12 +566,10 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
                     f"{fields.get('originator_topic')!r}, not a portfolio; nothing was imported"
                 )
             try:
-                domain_event: Any = self.mapper.to_domain_event(event)
-                aggregate = domain_event.mutate(aggregate)
-            except Exception as error:  # a file can hold anything: report it, never crash
+                aggregate, probe = self._check_next(aggregate, probe, event)
+            except EventLogError as error:
                 raise EventLogError(
-                    f"portfolio {portfolio_id} event {version} cannot be replayed ({error}); "
-                    "nothing was imported"
+                    str(error).replace("nothing was recorded", "nothing was imported")
                 ) from None
 
     # -- internals ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -23,10 +23,13 @@ from eventsourcing.persistence import StoredEvent
 from events.application import Portfolios
 from events.errors import EventLogError
 from events.portfolio import PORTFOLIO_TOPICS
+from events.registry import check_stored_event
 
 FORMAT = "erasmo-event-log"
 FORMAT_VERSION = 1
 GENESIS = "0" * 64
+#: The longest line an event-log file may have (an event takes well under a kilobyte).
+MAX_LINE_BYTES = 1 << 20
 _HEADER_KEYS = {"format", "format_version", "erasmo_version", "count", "prev", "hash"}
 _EVENT_KEYS = {"n", "portfolio", "version", "topic", "state", "prev", "hash"}
 
@@ -132,7 +135,15 @@ def read_lines(path: Path) -> Iterator[str]:
     with handle:
         # Decode line by line: a text-mode reader decodes ahead in large blocks, so a bad byte
         # would be reported on the wrong line.
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise EventLogError(
+                    f"the line is longer than {MAX_LINE_BYTES:,} bytes, which no erasmo event "
+                    "needs: this is not an erasmo event log",
+                    number,
+                )
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             try:
@@ -184,10 +195,20 @@ def verify_file(path: Path) -> VerifiedLog:
     return verify_lines(read_lines(path))
 
 
-def import_file(app: Portfolios, path: Path, *, dry_run: bool = False) -> tuple[VerifiedLog, int]:
-    """Verify then record a file's events, all or nothing; returns the log and how many were new."""
+def import_file(
+    app: Portfolios,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    admit: Callable[[Sequence[StoredEvent]], object] | None = None,
+) -> tuple[VerifiedLog, int]:
+    """Verify then record a file's events, all or nothing; returns the log and how many were new.
+
+    Every event must have its type's shape (`events.registry`); `admit`, when given, checks
+    them further (the market's rules) and raises to refuse them."""
     log = verify_file(path)
     for event in log.events:
+        check_stored_event(event, outcome="nothing was imported")
         try:
             fields = app.decode(event.topic, event.state)
         except Exception as error:  # a file can hold anything: report it, never crash
@@ -200,6 +221,8 @@ def import_file(app: Portfolios, path: Path, *, dry_run: bool = False) -> tuple[
                 f"event {event.originator_version} of portfolio {event.originator_id} lacks "
                 "its market date or timestamp"
             )
+    if admit is not None:
+        admit(log.events)
     new = app.record_imported(log.events, dry_run=dry_run)
     return log, new
 
@@ -212,6 +235,12 @@ def _parse(text: str, number: int) -> dict[str, Any]:
         obj = json.loads(text, parse_constant=refuse, parse_float=_refuse_float)
     except json.JSONDecodeError as error:
         raise EventLogError(f"the line is not valid JSON ({error.msg})", number) from None
+    except RecursionError:
+        raise EventLogError("the line nests too deeply to be an erasmo event", number) from None
+    except ValueError:  # a whole number longer than Python reads (4,300 digits)
+        raise EventLogError(
+            "the line holds a number too long to be an erasmo value", number
+        ) from None
     except _FloatError:
         raise EventLogError(
             "the line holds a floating-point number; erasmo writes amounts as decimal strings",

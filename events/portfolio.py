@@ -40,6 +40,7 @@ from events.orders import MODES, TIME_IN_FORCE, Order, check_order_shape
 from events.upcasting import declare_versions
 from events.values import (
     PriceProvenance,
+    check_trade_value,
     parse_fee,
     parse_money,
     parse_name,
@@ -285,6 +286,7 @@ class Portfolio(Aggregate):
         ticker, quantity = parse_ticker(ticker), parse_quantity(quantity)
         prices = check_order_shape(side, kind, limit, stop, trail_amount, trail_percent)
         limit, stop, trail_amount, trail_percent = prices
+        check_trade_value(quantity, limit, stop, trail_amount)
         if tif not in TIME_IN_FORCE:
             raise InvalidOrderError(f"Time in force {tif!r} is not one of day, gtc.")
         if expires is not None and tif != "gtc":
@@ -601,6 +603,7 @@ class Portfolio(Aggregate):
         market: bool = False,
     ) -> tuple[str, Decimal, Decimal, Decimal]:
         checked = (parse_ticker(ticker), parse_quantity(quantity), parse_price(price))
+        check_trade_value(checked[1], checked[2])
         fee = parse_fee(fee)
         self._check_open_and_clock(on, market)
         return (*checked, fee)

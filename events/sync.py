@@ -22,6 +22,7 @@ from eventsourcing.persistence import PersistenceError, StoredEvent
 from events.catalog import CATALOG_ID, Catalog
 from events.errors import DuplicateNameError, EventLogError, StoreError, UnknownPortfolioError
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
+from events.registry import check_stored_event
 from events.values import NAME_MAX_LENGTH, PriceProvenance
 
 
@@ -114,6 +115,7 @@ class SyncRecording:
                 raise EventLogError(
                     f"{stored.topic!r} of {pid} is not a portfolio event; nothing was recorded"
                 )
+            check_stored_event(stored)  # every field of its type, typed and in range
             by_portfolio.setdefault(pid, []).append(stored)
             order[(pid, stored.originator_version)] = index
 

@@ -139,6 +139,16 @@ def parse_ratio(raw: object) -> Decimal:
     return ratio
 
 
+def check_trade_value(quantity: Decimal, *prices: Decimal | None) -> None:
+    """Refuse a trade or order whose value (quantity x price) exceeds what erasmo handles."""
+    for price in prices:
+        if price is not None and quantity * price > MAX_MONEY:
+            raise InvalidAmountError(
+                f"{quantity} shares at {price} are worth more than {MAX_MONEY:,.0f}, the most "
+                "erasmo handles in one trade or order; use fewer shares or a lower price."
+            )
+
+
 def split_quantity(quantity: Decimal, ratio: Decimal) -> Decimal:
     """The shares `quantity` become in a split of `ratio`, rounded down to a millionth."""
     exact = quantity * ratio

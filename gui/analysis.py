@@ -267,18 +267,28 @@ def snapshot_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Snapshot:
 def valuations(
     analytics: Any, portfolio_ids: list[UUID], progress: Any
 ) -> list[tuple[UUID, float, float | None]]:
-    """(id, total value, time-weighted return since opening) of each portfolio."""
+    """(id, total value, time-weighted return since opening) of each portfolio (but those
+    with a stored event that cannot be read: `erasmo check` reports them)."""
     import math
 
     analytics.refresh()
     found = []
     for done, portfolio_id in enumerate(portfolio_ids):
         progress.check()
+        if analytics.unreadable(portfolio_id):
+            continue
         summary = analytics.snapshot(portfolio_id).summary
         ttwror = analytics.performance(portfolio_id).ttwror
         found.append((portfolio_id, summary.total_value, None if math.isnan(ttwror) else ttwror))
         progress.report(done + 1, len(portfolio_ids))
     return found
+
+
+def unverified(analytics: Any) -> set[UUID]:
+    """The portfolios holding events this install could not check against its market data."""
+    from erasmo.intake import unverified_in_frame
+
+    return {UUID(p) for p in unverified_in_frame(analytics.events(), analytics.market)}
 
 
 # -- comparing portfolios (erasmo.branches' service over the same analytics) --------------------

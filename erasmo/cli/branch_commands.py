@@ -189,6 +189,7 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
                         "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
                         **_json_row(r),
                         "note": r["note"],
+                        "unverified": bool(r["unverified"]),
                     }
                     for r in records
                 ],
@@ -200,13 +201,14 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
         return
     rows = []
     for r in records:
+        name = f"{r['name']} (?)" if r["unverified"] else str(r["name"])
         if r["note"] is not None:
-            rows.append(["-", str(r["name"]), "", "", "", "", "", "", str(r["note"])])
+            rows.append(["-", name, "", "", "", "", "", "", str(r["note"])])
             continue
         rows.append(
             [
                 str(r["rank"]),
-                str(r["name"]),
+                name,
                 _pct(r["ttwror"]),
                 _pct(r["ttwror_annualized"]),
                 "n/a" if r["irr_note"] else _pct(r["irr"]),
@@ -221,6 +223,11 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
     )
     headers = ["rank", "portfolio", "TTWROR", "p.a.", "IRR p.a.", "max DD", "Sharpe", "value"]
     click.echo(table([*headers, "note"], rows, right=[0, 2, 3, 4, 5, 6, 7]))
+    if any(r["unverified"] for r in records):
+        click.echo(
+            "(?) holds events this install could not check against its market data; see "
+            "'erasmo check'."
+        )
 
 
 def _json_row(r: dict[Any, Any]) -> dict[str, Any]:

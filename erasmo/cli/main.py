@@ -430,9 +430,11 @@ def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
 @pass_ctx
 def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
     """Import an exported event log, all or nothing; events already held are skipped."""
+    from erasmo.intake import admission
     from events.eventlog import import_file
 
-    log, new = import_file(c.erasmo.app, file, dry_run=dry_run)
+    admit = admission(c.erasmo.app, c.erasmo.market, outcome="nothing was imported")
+    log, new = import_file(c.erasmo.app, file, dry_run=dry_run, admit=admit)
     held = len(log.events) - new
     verb = "Would import" if dry_run else "Imported"
     click.echo(
@@ -457,17 +459,23 @@ def verify(file: Path) -> None:
 @cli.command()
 @pass_ctx
 def check(c: Context) -> None:
-    """Replay every portfolio and report every broken invariant (exit 1 if any)."""
+    """Replay every portfolio and report every broken invariant (exit 1 if any), then list the
+    events this install lacks the market data to check (unverified)."""
     from erasmo.checks import check_store
 
-    count, findings = check_store(c.erasmo.app, c.erasmo.market)
+    unverified: list[Any] = []
+    count, findings = check_store(c.erasmo.app, c.erasmo.market, unverified)
     for f in findings:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
     if findings:
         click.echo(f"{plural(len(findings), 'problem')} in {plural(count, 'portfolio')}.", err=True)
+    else:
+        events = plural(c.erasmo.app.event_count(), "event")
+        click.echo(f"OK: {plural(count, 'portfolio')}, {events}, no problems.")
+    for f in unverified:
+        click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}) is unverified: {f.message}")
+    if findings:
         sys.exit(1)
-    events = plural(c.erasmo.app.event_count(), "event")
-    click.echo(f"OK: {plural(count, 'portfolio')}, {events}, no problems.")
 
 
 # -- market data ----------------------------------------------------------------------------
@@ -658,4 +666,13 @@ def main() -> None:
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as error:  # a path the system refuses (too long, no permission, ...)
+        where = str(error.filename or "")
+        shown = where if len(where) <= 80 else f"{where[:40]}…{where[-30:]}"
+        click.echo(
+            f"erasmo: cannot use {shown!r}: {error.strerror or error}. Give another path "
+            "(--data-dir, --store or the file named).",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

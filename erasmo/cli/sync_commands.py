@@ -73,6 +73,7 @@ def serve(
 ) -> None:
     """Serve this install's event log so other installs can sync with it (Ctrl-C stops)."""
     from erasmo.config import resolve_data_dir
+    from erasmo.intake import admission
 
     client, serving, tokens = _sync_parts()
     data_dir = resolve_data_dir(c.data_dir)
@@ -100,6 +101,7 @@ def serve(
         insecure=insecure,
         name=client.default_label(),
         extra_hosts=allow_host,
+        admit=admission(c.erasmo.app, c.erasmo.market),
     )
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     click.echo(f"Serving the event log on {server.url} (Ctrl-C stops).")
@@ -138,9 +140,17 @@ def sync_cmd(
     if not token:
         token = click.prompt("Token of the server", hide_input=True)
     import erasmo.sync.client as client  # the client needs no Flask
+    from erasmo.intake import admission
 
     erasmo = c.erasmo
-    syncer = client.SyncClient(erasmo.app, erasmo.data_dir, url, token or "", cafile=cacert)
+    syncer = client.SyncClient(
+        erasmo.app,
+        erasmo.data_dir,
+        url,
+        token or "",
+        cafile=cacert,
+        admit=admission(erasmo.app, erasmo.market),
+    )
     bars: dict[str, Any] = {}
 
     def progress(phase: str, done: int, total: int) -> None:

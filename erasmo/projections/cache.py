@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_event_frame
-from erasmo.projections.source import load_event_frame
+from erasmo.projections.source import UNREADABLE, load_event_frame
 from events.application import Portfolios
 
 #: 2: the ratio column and the corporate-action types; 3: branch and order types; 4: reopen and
@@ -60,10 +60,15 @@ class EventFrameCache:
             frame, head = cached
             tail = load_event_frame(self.app, after=head)
             self.last = CacheStats(len(frame), len(tail), rebuilt=False)
+            unreadable = tail.attrs.get(UNREADABLE, frozenset())
+            if unreadable:  # a portfolio with an unreadable event is left out whole
+                frame = frame[~frame["portfolio"].isin(unreadable)].reset_index(drop=True)
             if len(tail):
                 frame = pd.concat([frame, tail], ignore_index=True)
                 frame["type"] = frame["type"].astype(EVENT_TYPE_DTYPE)
-        if self.last.decoded >= WRITE_THRESHOLD:
+            frame.attrs[UNREADABLE] = unreadable
+        # A frame missing unreadable portfolios is not cached: the next load finds them again.
+        if self.last.decoded >= WRITE_THRESHOLD and not frame.attrs.get(UNREADABLE):
             self.write(frame)
         return frame
 

@@ -10,6 +10,8 @@ fetched on a second thread. eventsourcing wraps decimals and dates as {"_type_":
 from __future__ import annotations
 
 import io
+import json
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
@@ -28,6 +30,7 @@ from erasmo.projections.frame import (
 )
 from events.application import Portfolios
 from events.portfolio import PORTFOLIO_TOPICS
+from events.registry import BY_TOPIC, state_problem
 
 BATCH_ROWS = 100_000
 _WRAPPED = pa.struct([("_data_", pa.string())])
@@ -70,14 +73,74 @@ def load_event_frame(
         topics=list(PORTFOLIO_TOPICS),
         batch_size=batch_rows,
     )
-    parts = [_decode(block) for block in _prefetched(blocks)]
+    decoded = [_decode_or_salvage(block) for block in _prefetched(blocks)]
+    unreadable = frozenset().union(*(bad for _part, bad in decoded))
+    parts = [_without(part, unreadable) for part, _bad in decoded]
     if not parts:
-        return empty_event_frame()
-    if len(parts) == 1:
-        return parts[0]
-    frame = pd.concat(parts, ignore_index=True)
-    frame["type"] = frame["type"].astype(EVENT_TYPE_DTYPE)
+        frame = empty_event_frame()
+    elif len(parts) == 1:
+        frame = parts[0]
+    else:
+        frame = pd.concat(parts, ignore_index=True)
+        frame["type"] = frame["type"].astype(EVENT_TYPE_DTYPE)
+    frame.attrs[UNREADABLE] = unreadable
     return frame
+
+
+#: The key of an event frame's `attrs` naming the portfolios (ids as text) left out of it
+#: because one of their stored events cannot be read (`erasmo check` says which and why).
+UNREADABLE = "unreadable"
+
+
+def _without(frame: pd.DataFrame, portfolios: frozenset[str]) -> pd.DataFrame:
+    if not portfolios:
+        return frame
+    keep = ~frame["portfolio"].isin(portfolios).to_numpy()
+    return frame if bool(keep.all()) else frame[keep].reset_index(drop=True)
+
+
+def _decode_or_salvage(block: bytes) -> tuple[pd.DataFrame, frozenset[str]]:
+    """A block's frame, or, when one of its events cannot be read (a date beyond what the
+    frame holds, a number where a decimal belongs), the frame of the other portfolios' events
+    and the ids of the portfolios left out. One bad event never takes the others down."""
+    try:
+        return _decode(block), frozenset()
+    except (pa.ArrowInvalid, ValueError, KeyError):
+        pass
+    lines = [line for line in block.split(b"\n") if line]
+    bad = {_owner(line) for line in lines if _unreadable(line)}
+    good = [line for line in lines if _owner(line) not in bad]
+    if not good:
+        return empty_event_frame(), frozenset(bad)
+    try:
+        return _decode(b"\n".join(good)), frozenset(bad)
+    except (pa.ArrowInvalid, ValueError, KeyError):
+        pass
+    for line in good:  # the schemas missed it: find it by decoding one line at a time
+        try:
+            _decode(line)
+        except (pa.ArrowInvalid, ValueError, KeyError):
+            bad.add(_owner(line))
+    good = [line for line in good if _owner(line) not in bad]
+    return (_decode(b"\n".join(good)) if good else empty_event_frame()), frozenset(bad)
+
+
+_OWNER = re.compile(rb'"o":"([0-9a-fA-F-]{32,36})"')
+
+
+def _owner(line: bytes) -> str:
+    found = _OWNER.search(line)
+    return str(UUID(found.group(1).decode())) if found else "?"
+
+
+def _unreadable(line: bytes) -> bool:
+    """Whether a line's event breaks its type's schema (`events.registry`)."""
+    try:
+        row = json.loads(line)
+        event_type = BY_TOPIC[row["t"]]
+    except (ValueError, RecursionError, KeyError, TypeError):
+        return True
+    return state_problem(event_type, row.get("s")) is not None
 
 
 def _prefetched(blocks: Iterator[bytes]) -> Iterator[bytes]:

@@ -37,6 +37,7 @@ from events.orders import ORDER_KINDS, Order, check_order_shape
 from events.portfolio import Portfolio
 from events.values import (
     PriceProvenance,
+    check_trade_value,
     parse_date,
     parse_money,
     parse_price,
@@ -156,6 +157,7 @@ class SimulationService:
         stop_price = parse_price(stop) if stop is not None else None
         trail_amount, trail_percent = _parse_trail(trail)
         check_order_shape(side, kind, limit_price, stop_price, trail_amount, trail_percent)
+        check_trade_value(shares, limit_price, stop_price, trail_amount)
         until = parse_date(expires) if expires is not None else None
         info = self._tradable(symbol)
         portfolio_id = self.trading.resolve(name)

@@ -11,7 +11,7 @@ all or nothing. The cursor is saved after every page, so an interrupted sync res
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,8 +85,10 @@ class SyncClient:
         page_size: int = MAX_PAGE,
         cafile: Path | None = None,
         today: Callable[[], date] = date.today,
+        admit: Callable[[Sequence[StoredEvent]], object] | None = None,
     ) -> None:
         self.app = app
+        self.admit = admit  # checks pulled events against the market data (erasmo.intake)
         self.peer = HttpPeer(url, token, cafile=cafile)
         self.log = NotificationLogJSONClient(self.peer)
         self.cursors = PeerCursors(data_dir)
@@ -194,6 +196,8 @@ class SyncClient:
 
     def _record_page(self, events: list[StoredEvent], summary: SyncSummary) -> list[UUID]:
         """Record one page, keeping our line of every portfolio that diverged; renamed ids."""
+        if self.admit is not None:
+            self.admit(events)
         for _ in range(len(events) + 1):
             try:
                 record = self.app.record_synced(events, peer=self.server_label)

@@ -13,12 +13,14 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, cast
 
 from eventsourcing.application import LocalNotificationLog
 from eventsourcing.interface import NotificationLogJSONService
+from eventsourcing.persistence import StoredEvent
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +34,8 @@ from events.portfolio import PORTFOLIO_TOPICS
 from events.sync import DivergedError
 
 OPEN_PATHS = frozenset({f"{PREFIX}/health"})
+#: Checks incoming events before they are recorded; raises an `ErasmoError` to refuse them.
+Admit = Callable[[Sequence[StoredEvent]], object]
 _LOG = logging.getLogger(__name__)
 
 
@@ -92,9 +96,10 @@ class TokenBucket:
 class SyncService:
     """What the endpoints do, over one erasmo application."""
 
-    def __init__(self, app: Portfolios, settings: ServerSettings) -> None:
+    def __init__(self, app: Portfolios, settings: ServerSettings, admit: Admit | None) -> None:
         self.app = app
         self.settings = settings
+        self.admit = admit
         # eventsourcing's JSON service over the application's log, in pages of MAX_PAGE (the
         # application's own log reads sections of 10).
         self.log = NotificationLogJSONService(cast(Any, _PagedLog(app)))
@@ -126,6 +131,8 @@ class SyncService:
         if not isinstance(peer, str) or not _is_label(peer):
             raise ApiError(400, "bad_request", "'peer' must be 1 to 32 letters, digits, . _ or -")
         events = decode_events(body["events"], limit=MAX_PAGE)
+        if self.admit is not None:  # the market's rules, as a typed command passes them
+            self.admit(events)
         with self._write:
             record = self.app.record_synced(events, peer=peer)
         return {
@@ -187,11 +194,14 @@ def portfolios() -> Response:
     return _json(_service().portfolios())
 
 
-def create_app(app: Portfolios, settings: ServerSettings) -> Flask:
-    """The sync API over `app`, guarded by `settings`; serve it with `erasmo.sync.serving`."""
+def create_app(app: Portfolios, settings: ServerSettings, admit: Admit | None = None) -> Flask:
+    """The sync API over `app`, guarded by `settings`; serve it with `erasmo.sync.serving`.
+
+    `admit` checks pushed events against the market data before they are recorded (see
+    `erasmo.intake.admission`); it raises to refuse them."""
     flask = Flask(__name__)
     flask.config.update(MAX_CONTENT_LENGTH=settings.max_body, DEBUG=False, TESTING=False)
-    flask.extensions["erasmo_sync"] = SyncService(app, settings)
+    flask.extensions["erasmo_sync"] = SyncService(app, settings, admit)
     flask.register_blueprint(api, url_prefix=PREFIX)
     flask.before_request(_guard)
     flask.after_request(_harden)

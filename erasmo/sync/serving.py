@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from erasmo.sync.protocol import MAX_BODY
-from erasmo.sync.server import ServerSettings, create_app
+from erasmo.sync.server import Admit, ServerSettings, create_app
 from events.application import Portfolios
 from events.errors import ErasmoError
 
@@ -111,6 +111,7 @@ def start_server(
     rate: float = 100.0,
     burst: int = 400,
     max_body: int = MAX_BODY,
+    admit: Admit | None = None,
 ) -> SyncServer:
     """Serve the sync API over `app` in a background thread; `stop()` the handle to end it."""
     if (cert is None) != (key is None):
@@ -135,7 +136,7 @@ def start_server(
         rate=rate,
         burst=burst,
     )
-    wsgi = create_app(app, settings)
+    wsgi = create_app(app, settings, admit)
     shown = f"[{host}]" if ":" in host else host
     if cert is not None and key is not None:
         stop, thread = _cheroot(wsgi, listener, cert, key, max_body)

@@ -45,6 +45,8 @@ def loads_strict(data: bytes) -> Any:
         raise WireError(f"the body is not valid JSON ({error.msg} at {error.pos})") from None
     except RecursionError:
         raise WireError("the body nests too deeply") from None
+    except ValueError:  # a whole number longer than Python reads (4,300 digits)
+        raise WireError("the body holds a number too long for the sync API") from None
 
 
 def encode_event(event: StoredEvent) -> dict[str, Any]:

@@ -36,6 +36,7 @@ class AnalysisController(QObject):
     shown = Signal(object)  # a Snapshot (or HoldingsResult before loading) is on screen
     valuation_ready = Signal(object, float, object)  # portfolio id, value, total return
     valuation_failed = Signal(str)  # the sidebar's values cannot be computed: why
+    unverified_ready = Signal(object)  # the ids of portfolios holding unverified events
 
     def __init__(
         self, erasmo: Erasmo, window: MainWindow, session: Session, colors: Colors
@@ -257,17 +258,21 @@ class AnalysisController(QObject):
         analytics = self.analytics
         ids = [s.id for s in self.erasmo.app.summaries()]
 
-        def job(progress: Progress) -> list[tuple[UUID, float, float | None]]:
-            from gui.analysis import valuations
+        def job(progress: Progress) -> tuple[list[tuple[UUID, float, float | None]], set[UUID]]:
+            from gui.analysis import unverified, valuations
 
-            return valuations(analytics, ids, progress)
+            return valuations(analytics, ids, progress), unverified(analytics)
 
         self.jobs.start(job, self._on_valuations, self._on_valuations_failed)
 
     @Slot(object)
-    def _on_valuations(self, rows: list[tuple[UUID, float, float | None]]) -> None:
+    def _on_valuations(
+        self, found: tuple[list[tuple[UUID, float, float | None]], set[UUID]]
+    ) -> None:
+        rows, marked = found
         for portfolio_id, value, total_return in rows:
             self.valuation_ready.emit(portfolio_id, value, total_return)
+        self.unverified_ready.emit(marked)
         self._valued()
 
     @Slot(str)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -68,8 +69,10 @@ class FileTransfers(QObject):
         window: QWidget | None = None,
         *,
         backup: Callable[[], object] | None = None,
+        admit: Callable[[Sequence[StoredEvent]], object] | None = None,
     ) -> None:
         super().__init__(window)
+        self.admit = admit  # the market's rules for imported events (erasmo.intake)
         self.app, self.jobs, self.window = app, jobs, window
         self.backup = backup  # called in the import job before anything is recorded
         self._gain, self._loss = colors
@@ -152,14 +155,14 @@ class FileTransfers(QObject):
         verdict = self._verdict
         if verdict is None:
             return None
-        app, path, backup = self.app, verdict.path, self.backup
+        app, path, backup, admit = self.app, verdict.path, self.backup, self.admit
 
         def job(progress: Progress) -> tuple[int, int]:
             progress.report(0, 0)
             if backup is not None:
                 _back_up_first(backup)
             progress.check()
-            log, new = import_file(app, path)
+            log, new = import_file(app, path, admit=admit)
             return new, len(log.events)
 
         return self.jobs.start(

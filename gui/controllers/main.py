@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from erasmo.backup import auto_backup
 from erasmo.bootstrap import Erasmo
+from erasmo.intake import admission
 from erasmo.services import TradeReceipt
 from events.values import name_key
 from gui import formatting, theme
@@ -81,6 +82,7 @@ class MainController(QObject, TradingCommands):
             (gain, loss),
             window,
             backup=lambda: auto_backup(erasmo, keep=AUTO_BACKUPS_KEPT),
+            admit=admission(erasmo.app, erasmo.market, outcome="nothing was imported"),
         )
         self.sync = SyncController(erasmo, self.jobs, loss, window)
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
@@ -144,6 +146,7 @@ class MainController(QObject, TradingCommands):
         self.sync.synced.connect(self._on_synced)
         self.analysis.valuation_ready.connect(self.portfolios.set_valuation)
         self.analysis.valuation_failed.connect(self._on_valuation_failed)
+        self.analysis.unverified_ready.connect(self.portfolios.set_unverified)
         self.analysis.loaded.connect(self._on_charts_loadable)
         w.tabs.currentChanged.connect(self._on_tab_changed)
         w.holdings.table.doubleClicked.connect(self._on_holding_double_clicked)

@@ -154,9 +154,12 @@ class SyncController(QObject):
         erasmo = self.erasmo
 
         def job(progress: Progress) -> tuple[SyncSummary, str]:
+            from erasmo.intake import admission
+
             client, _serving, _tokens = _sync_modules()
             progress.report(0, 0)
-            syncer = client.SyncClient(erasmo.app, erasmo.data_dir, url, token)
+            admit = admission(erasmo.app, erasmo.market)
+            syncer = client.SyncClient(erasmo.app, erasmo.data_dir, url, token, admit=admit)
 
             def step(_phase: str, done: int, total: int) -> None:
                 progress.check()  # a cancel stops between pages; the cursor is already saved

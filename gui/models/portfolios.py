@@ -17,6 +17,9 @@ from gui import formatting
 from gui.models.base import Index
 from gui.models.roles import PORTFOLIO_ID, RAW
 
+#: Shown after the name of a portfolio holding events this install could not check.
+UNVERIFIED_MARK = "(?)"
+
 
 @dataclass(frozen=True, slots=True)
 class PortfolioRow:
@@ -62,6 +65,7 @@ class PortfolioListModel(QAbstractItemModel):
         self._parent_of: list[int] = []  # flat position of each row's parent, -1 at the top
         self._children: dict[int, list[int]] = {-1: []}  # flat positions, by parent
         self._gain, self._loss = gain, loss
+        self._unverified: set[UUID] = set()
 
     # -- content ------------------------------------------------------------------------------
 
@@ -109,6 +113,13 @@ class PortfolioListModel(QAbstractItemModel):
                 self._rows[i], value=value, total_return=total_return, valued=True
             )
             self.dataChanged.emit(self.index_of(i, 1), self.index_of(i, 2))
+
+    def set_unverified(self, portfolio_ids: set[UUID]) -> None:
+        """Mark the portfolios holding events this install could not check (see erasmo check)."""
+        self._unverified = set(portfolio_ids)
+        for i in range(len(self._rows)):
+            index = self.index_of(i, 0)
+            self.dataChanged.emit(index, index)
 
     def row_of(self, portfolio_id: UUID | None) -> int:
         """The flat position of a portfolio, or -1."""
@@ -176,7 +187,7 @@ class PortfolioListModel(QAbstractItemModel):
             return row.id
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_NAME:
-                return row.name
+                return f"{row.name} {UNVERIFIED_MARK}" if row.id in self._unverified else row.name
             if not row.valued:
                 return "…"  # being valued in the background
             figure = row.value if col == self.COL_VALUE else row.total_return
@@ -199,8 +210,14 @@ class PortfolioListModel(QAbstractItemModel):
             parent = self._parent_of[index.internalId()]
             if parent >= 0:
                 status += f" — a branch of {self._rows[parent].name}"
+            unchecked = (
+                "\nHolds events this install could not check against its market data "
+                "(see 'erasmo check')."
+                if row.id in self._unverified
+                else ""
+            )
             return (
                 f"{row.name}{status}\nSimulation date {row.clock.isoformat()}\n"
-                f"Cash {formatting.money(row.cash)}"
+                f"Cash {formatting.money(row.cash)}{unchecked}"
             )
         return None

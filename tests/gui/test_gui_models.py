@@ -175,3 +175,27 @@ def test_history_model_shows_splits_and_dividends(qapp: QApplication, erasmo: Er
     model.set_rows(rows_from_event_frame(frame, "Raw"))
     assert cells(model, 3)[1:5] == ["2005-02-28", "Split", "AAPL", "x2"]
     assert cells(model, 4)[1:6] == ["2012-08-09", "Dividend", "AAPL", "20", "2.65"]
+
+
+def test_portfolio_list_model_marks_portfolios_holding_unverified_events(
+    qapp: QApplication,
+) -> None:
+    model = PortfolioListModel(GAIN, LOSS)
+    a, b = uuid4(), uuid4()
+    model.set_summaries(
+        [
+            PortfolioSummary(a, "Growth", 3, date(2020, 1, 2), Decimal("10"), "USD", False),
+            PortfolioSummary(b, "Pulled", 2, date(2021, 1, 4), Decimal("5"), "USD", False),
+        ]
+    )
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    model.set_unverified({b})
+    assert changed == [0, 1]
+    assert cells(model, 0)[0] == "Growth"
+    assert cells(model, 1)[0] == "Pulled (?)"
+    tip = model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith(
+        "Holds events this install could not check against its market data (see 'erasmo check')."
+    )
+    assert "could not check" not in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)

@@ -40,7 +40,8 @@ from events.values import PriceProvenance
 from reliability.targets import Target, fresh_target, market
 
 DAY = date(2015, 3, 2)  # a trading day in the bundled data
-PRICE = Decimal("1.00")
+#: AAPL's close on DAY in the bundled data: `erasmo check` holds every trade to its bar.
+PRICE = Decimal("29.08")
 PROVENANCE = PriceProvenance("crash-test", DAY, False, "explicit")
 #: Which event type and field carries each command's unique key.
 KEYED = {
