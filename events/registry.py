@@ -215,6 +215,12 @@ EVENT_SCHEMAS: dict[str, tuple[tuple[Field, ...], str]] = {
         "an open order could not fill",
     ),
     "ClockAdvanced": ((_on(),), "a simulation's clock moved forward"),
+    "PortfolioReopened": ((_on(),), "a closed portfolio was opened again"),
+    "PortfolioDeleted": (
+        (_on(),),
+        "the portfolio was deleted: it leaves every list, its history stays in the log",
+    ),
+    "PortfolioUndeleted": ((_on(),), "a deleted portfolio was brought back"),
 }
 
 
