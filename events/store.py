@@ -192,6 +192,8 @@ class StoreConfig:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # Large saves in chunks, never in one pipelined statement (see events.pgrecorder).
+            "APPLICATION_RECORDER_TOPIC": "events.pgrecorder:ChunkedPostgresApplicationRecorder",
         }
 
     def check_free_space(self) -> None:
