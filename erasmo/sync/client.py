@@ -37,6 +37,9 @@ from events.values import name_key
 __all__ = ["Conflict", "PeerCursors", "SyncClient", "SyncError", "SyncSummary", "default_label"]
 
 PUSH_BYTES = 2 * 1024 * 1024
+#: The most pages one pull reads (a hundred million events): every page must also move the
+#: cursor on, so a server cannot keep a sync reading for ever.
+MAX_PAGES = 100_000
 #: Called as progress(phase, done, total) with phase "pull" or "push".
 Progress = Callable[[str, int, int], None]
 
@@ -85,14 +88,17 @@ class SyncClient:
         page_size: int = MAX_PAGE,
         cafile: Path | None = None,
         today: Callable[[], date] = date.today,
+        max_pages: int = MAX_PAGES,
+        peer: HttpPeer | None = None,
     ) -> None:
         self.app = app
-        self.peer = HttpPeer(url, token, cafile=cafile)
+        self.peer = peer if peer is not None else HttpPeer(url, token, cafile=cafile)
         self.log = NotificationLogJSONClient(self.peer)
         self.cursors = PeerCursors(data_dir)
         self.label = as_label(label) if label else default_label()
         self.page_size = max(1, min(page_size, MAX_PAGE))
         self.today = today
+        self.max_pages = max_pages
         self.server_label = "server"
 
     def sync(
@@ -123,7 +129,7 @@ class SyncClient:
         after, pending = self.cursors.get(peer)
         start = after
         restarted = False
-        while True:
+        for _ in range(self.max_pages + 1):
             try:
                 notes = self.log.select(after, self.page_size, inclusive_of_start=False)
             except SyncError:
@@ -142,12 +148,23 @@ class SyncClient:
             ]
             if events:
                 pending.extend(self._record_page(events, summary))
+            if len(notes) >= self.page_size and next_after <= after:
+                raise SyncError(
+                    f"{peer} sent a full page that does not move the cursor on (after "
+                    f"{after}, next {next_after}); it is not an erasmo server. What was "
+                    "recorded stays."
+                )
             after = max(after, next_after)
             self.cursors.put(peer, after, _unique(pending))
             if progress is not None:
                 progress("pull", min(after, head) - start, max(0, head - start))
             if len(notes) < self.page_size:
                 break
+        else:
+            raise SyncError(
+                f"{peer} kept sending pages ({self.max_pages:,} in one sync); the sync stopped. "
+                "What was recorded stays: run it again to go on."
+            )
         self._adopt_listed_names(_unique(pending), summary)
         self.cursors.put(peer, after, [])
 
@@ -173,10 +190,13 @@ class SyncClient:
         done = 0
         for batch in batches(events, size=self.page_size, max_bytes=PUSH_BYTES):
             result = self.peer.push(batch, self.label)
-            summary.pushed += int(result.get("recorded", 0))
-            summary.held += int(result.get("held", 0))
-            for renamed in result.get("renamed", []):
-                summary.renamed.append((renamed["name"], renamed["listed_as"]))
+            try:
+                summary.pushed += int(result.get("recorded", 0))
+                summary.held += int(result.get("held", 0))
+                for renamed in result.get("renamed", []):
+                    summary.renamed.append((str(renamed["name"]), str(renamed["listed_as"])))
+            except (AttributeError, KeyError, TypeError, ValueError):
+                raise SyncError(f"{self.peer.url} answered a push malformed.") from None
             done += len(batch)
             if progress is not None:
                 progress("push", done, len(events))
