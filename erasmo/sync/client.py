@@ -218,11 +218,30 @@ class SyncClient:
 
     def _keep_our_line(self, diverged: DivergedError) -> Conflict:
         pid = diverged.portfolio_id
-        name = self.app.portfolio(pid).name
+        portfolio = self.app.portfolio(pid)
+        name = portfolio.name
+        # Another install holding the same diverging events may have kept them already: the
+        # server then lists their copy (same id, whole line and its rename), which this pull
+        # brings. Take that one rather than make a second.
+        copy_id = self.app.conflict_copy_id(pid, diverged.version)
+        kept = self._listed(copy_id)
+        if kept is not None and kept[1] > portfolio.version:
+            self.app.cut_back(pid, diverged.version)
+            return Conflict(pid, name, diverged.version, copy_id, kept[0])
         suffix = f"conflict {self.today().isoformat()} from {self.label}"
         copy_id = self.app.rehome(pid, diverged.version, name, suffix)
         listed = {h.id: h.name for h in self.app.heads()}
         return Conflict(pid, name, diverged.version, copy_id, listed.get(copy_id, name))
+
+    def _listed(self, pid: UUID) -> tuple[str, int] | None:
+        """The server's listed name and version of portfolio `pid` (None: it has no such)."""
+        try:
+            for entry in self.peer.portfolios()["portfolios"]:
+                if entry["id"] == str(pid):
+                    return str(entry["name"]), int(entry["version"])
+        except (KeyError, TypeError, ValueError):
+            raise SyncError(f"{self.peer.url} sent a malformed list of portfolios.") from None
+        return None
 
     def _adopt_listed_names(self, pending: list[UUID], summary: SyncSummary) -> None:
         """Rename (by an event, which then syncs) the incoming portfolios listed under another name.
