@@ -38,6 +38,7 @@ from events.store import (
     SQLITE_SIDE_FILES,
     StoreConfig,
     inspect_sqlite_file,
+    make_private_file,
 )
 
 if TYPE_CHECKING:
@@ -334,6 +335,7 @@ def _copy_sqlite(source: Path | sqlite3.Connection, destination: Path) -> None:
         )
     else:
         reader = source
+    make_private_file(destination)  # a backup is as private as the store
     writer = sqlite3.connect(destination)
     try:
         reader.backup(writer)
