@@ -14,10 +14,16 @@ from pathlib import Path
 import pytest
 from test_sync_support import CONFLICT_DAY, Install, assert_same_events, client, make_install, serve
 
+from events.application import Portfolios
+from events.store import StoreConfig
+
 
 @pytest.fixture
-def installs(tmp_path: Path) -> Iterator[tuple[Install, Install, Install]]:
-    made = [make_install(tmp_path / name) for name in ("alpha", "beta", "gamma")]
+def installs(tmp_path: Path, store: StoreConfig) -> Iterator[tuple[Install, Install, Install]]:
+    """alpha and beta on SQLite; gamma, which keeps or recognises the copy, on each store."""
+    (tmp_path / "gamma").mkdir()
+    made = [make_install(tmp_path / name) for name in ("alpha", "beta")]
+    made.append(Install(tmp_path / "gamma", Portfolios(store)))
     yield made[0], made[1], made[2]
     for install in made:
         install.app.close()
