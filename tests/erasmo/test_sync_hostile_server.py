@@ -5,6 +5,7 @@ Each case ends in a one-line `SyncError`, after a bounded number of requests."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -206,3 +207,27 @@ def test_a_malformed_push_answer_is_a_sync_error(
     server = hostile(answer)
     with pytest.raises(SyncError, match="answered a push malformed"):
         client(beta, server.url).sync(pull=False)
+
+
+def test_a_server_that_never_answers_ends_at_the_deadline(beta: Install) -> None:
+    """It accepts the connection and reads the request, then says nothing at all."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        connection, _ = listener.accept()
+        accepted.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    peer = HttpPeer(url, TOKEN, request_seconds=0.5)
+    try:
+        with pytest.raises(SyncError, match=r"took longer than 0.5 s"):
+            client(beta, url, peer=peer).sync()
+        thread.join(10)
+        assert len(accepted) == 1
+    finally:
+        for connection in accepted:
+            connection.close()
+        listener.close()
