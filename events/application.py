@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,6 +42,7 @@ from events.errors import (
     UnknownPortfolioError,
 )
 from events.log import LogReader
+from events.names import mixed_word
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
@@ -358,6 +360,12 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
         """The id of the portfolio called `name` (ignoring case)."""
         catalog = self._catalog()
         owner = catalog.owner_of(name.strip())
+        if owner is not None and mixed_word(name) is not None:
+            # A look-alike spelling finds only the name it is exactly (one listed before
+            # mixed alphabets were refused), never the portfolio it imitates.
+            listed = catalog.names.get(owner.hex, "")
+            if _exact(listed) != _exact(name.strip()):
+                owner = None
         if owner is None:
             names = list(catalog.names.values())
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
@@ -634,6 +642,10 @@ class Portfolios(BranchRecording, SyncRecording, Application[UUID]):
 
 class _ConflictError(Exception):
     """Another writer saved the same aggregate version first."""
+
+
+def _exact(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:

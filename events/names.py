@@ -27,17 +27,26 @@ _LOOK_ALIKES = str.maketrans(
 )
 
 
+def mixed_word(name: str) -> tuple[str, set[str]] | None:
+    """The first word of `name` mixing Latin, Cyrillic or Greek letters, and those scripts."""
+    for word in _words(unicodedata.normalize("NFC", name)):
+        scripts = {_script(c) for c in word} & _CONFUSABLE_SCRIPTS
+        if len(scripts) > 1:
+            return word, scripts
+    return None
+
+
 def normal_name(name: str) -> str:
     """`name` in composed form (NFC); a word mixing look-alike alphabets is refused."""
     name = unicodedata.normalize("NFC", name)
-    for word in _words(name):
-        scripts = {_script(c) for c in word} & _CONFUSABLE_SCRIPTS
-        if len(scripts) > 1:
-            mixed = " and ".join(sorted(s.title() for s in scripts))
-            raise ConfusableNameError(
-                f"The portfolio name {name!r} mixes {mixed} letters in the word {word!r}, so it "
-                "can be mistaken for another name: type each word in one alphabet."
-            )
+    found = mixed_word(name)
+    if found is not None:
+        word, scripts = found
+        mixed = " and ".join(sorted(s.title() for s in scripts))
+        raise ConfusableNameError(
+            f"The portfolio name {name!r} mixes {mixed} letters in the word {word!r}, so it "
+            "can be mistaken for another name: type each word in one alphabet."
+        )
     return name
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from events.application import Portfolios
-from events.errors import ConfusableNameError, DuplicateNameError
+from events.errors import ConfusableNameError, DuplicateNameError, UnknownPortfolioError
 from events.values import parse_name
 
 DAY = date(2015, 3, 2)
@@ -66,3 +66,10 @@ def test_a_word_mixing_alphabets_is_refused(app: Portfolios, name: str) -> None:
 )
 def test_names_in_one_alphabet_per_word_are_accepted(name: str) -> None:
     assert parse_name(name) == name
+
+
+def test_a_mixed_spelling_finds_no_portfolio(app: Portfolios) -> None:
+    pid = app.open_portfolio("Tech", DAY)
+    with pytest.raises(UnknownPortfolioError, match="No portfolio is named"):
+        app.find(MIXED_TECH)
+    assert app.find(" tech ") == pid
