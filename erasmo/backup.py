@@ -28,9 +28,10 @@ from urllib.parse import quote
 from erasmo import __version__
 from erasmo.checks import check_store
 from erasmo.market.base import MarketData
+from erasmo.partials import clean_leftovers, partial_name, scratch_prefix
 from events.application import Portfolios
 from events.errors import ErasmoError, EventLogError, StoreError
-from events.eventlog import VerifiedLog, export_to_file, import_file, verify_file
+from events.eventlog import VerifiedLog, export_log, import_file, verify_file
 from events.portfolio import Portfolio
 from events.store import (
     SQLITE_LOCK_TIMEOUT_SECONDS,
@@ -38,6 +39,7 @@ from events.store import (
     SQLITE_SIDE_FILES,
     StoreConfig,
     inspect_sqlite_file,
+    make_private_file,
 )
 
 if TYPE_CHECKING:
@@ -96,16 +98,18 @@ def backup_store(app: Portfolios, destination: Path) -> Backup:
         destination.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(f"Cannot create the folder {destination.parent}: {error}.") from None
+    clean_leftovers(destination.parent)
     store = app.store
+    partial = partial_name(destination)
     if store.kind != "sqlite":
         try:
-            count = export_to_file(app, destination, erasmo_version=__version__)
+            count = _export_privately(app, partial, destination)
         except OSError as error:
             raise StoreError(f"Cannot write the backup {destination}: {error}.") from None
+        finally:
+            partial.unlink(missing_ok=True)
         return Backup(destination, "event-log", count, len(app.portfolio_ids()))
     assert store.path is not None
-    partial = destination.with_name(f".{destination.name}.partial")
-    partial.unlink(missing_ok=True)
     try:
         _copy_sqlite(store.path, partial)
         inspect_sqlite_file(partial, check="full")
@@ -117,7 +121,7 @@ def backup_store(app: Portfolios, destination: Path) -> Backup:
     except OSError as error:
         raise StoreError(f"Cannot write the backup {destination}: {error}.") from None
     finally:
-        partial.unlink(missing_ok=True)
+        _remove_sqlite(partial)
     events, portfolios = _sqlite_counts(destination)
     return Backup(destination, "sqlite", events, portfolios)
 
@@ -181,9 +185,10 @@ def restore_store(store: StoreConfig, source: Path, market: MarketData) -> Resto
         return _import_log(store, source, market)
     assert store.path is not None
     target = store.path
-    candidate = target.with_name(f".{target.name}.restoring")
+    candidate = partial_name(target, "restoring")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target.parent)
         _remove_sqlite(candidate)
         if _is_sqlite(source):
             inspect_sqlite_file(source, check="full")
@@ -279,7 +284,7 @@ def _swap_in(candidate: Path, target: Path) -> Path | None:
     try:
         _remove_sqlite(previous)
         if connection is not None:
-            partial = previous.with_name(f".{previous.name}.partial")
+            partial = partial_name(previous)
             _copy_sqlite(connection, partial)
             partial.replace(previous)
             # Fold the journal into the old file and delete it now, while the lock is held: the
@@ -334,6 +339,7 @@ def _copy_sqlite(source: Path | sqlite3.Connection, destination: Path) -> None:
         )
     else:
         reader = source
+    make_private_file(destination)  # a backup is as private as the store
     writer = sqlite3.connect(destination)
     try:
         reader.backup(writer)
@@ -366,11 +372,25 @@ def _is_sqlite(path: Path) -> bool:
 def _scratch_dir(near: Path | None) -> Path:
     import tempfile
 
-    return Path(tempfile.mkdtemp(prefix=".erasmo-verify-", dir=near))
+    if near is not None:
+        clean_leftovers(near)
+    return Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=near))
+
+
+def _export_privately(app: Portfolios, partial: Path, destination: Path) -> int:
+    """The event log exported into `partial` (owner-only), synced, then renamed `destination`."""
+    make_private_file(partial)
+    with partial.open("w", encoding="utf-8", newline="\n") as out:
+        count = export_log(app, out, erasmo_version=__version__)
+        out.flush()
+        os.fsync(out.fileno())
+    partial.replace(destination)
+    _fsync_dir(destination.parent)
+    return count
 
 
 def _remove_sqlite(path: Path) -> None:
-    for name in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES)):
+    for name in (path, *(Path(f"{path}{suffix}") for suffix in (*SQLITE_SIDE_FILES, "-journal"))):
         name.unlink(missing_ok=True)
 
 

@@ -6,6 +6,7 @@ Nothing is constructed at import time. Tests build the same graph with their own
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from erasmo.market.service import PriceService
 from erasmo.services import TradingService
 from erasmo.simulation.service import SimulationService
 from events.application import Portfolios
-from events.store import StoreConfig
+from events.store import StoreConfig, make_private_dir
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
@@ -88,6 +89,8 @@ def bootstrap(
     cache, then Yahoo unless `offline` (or $ERASMO_OFFLINE) forbids the network.
     """
     directory = resolve_data_dir(data_dir)
+    with contextlib.suppress(OSError):  # a folder erasmo cannot change is reported by the store
+        make_private_dir(directory)  # the store, token, backups and caches: the owner's only
     store = resolve_store(directory, store_url)
     prices = _price_service(directory, market, offline_reason(offline))
     market = prices.chain if market is None else market

@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from events.errors import (
 )
 from events.log import LogReader
 from events.pg_connect import check_postgres_server
+from events.names import mixed_word
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
@@ -364,6 +366,12 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
         """The id of the portfolio called `name` (ignoring case)."""
         catalog = self._catalog()
         owner = catalog.owner_of(name.strip())
+        if owner is not None and mixed_word(name) is not None:
+            # A look-alike spelling finds only the name it is exactly (one listed before
+            # mixed alphabets were refused), never the portfolio it imitates.
+            listed = catalog.names.get(owner.hex, "")
+            if _exact(listed) != _exact(name.strip()):
+                owner = None
         if owner is None:
             gone = [h for h, n in catalog.deleted.items() if name_key(n) == name_key(name)]
             if gone:
@@ -658,6 +666,10 @@ _TOMBSTONES = ("PortfolioDeleted", "PortfolioUndeleted")
 
 class _ConflictError(Exception):
     """Another writer saved the same aggregate version first."""
+
+
+def _exact(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:

@@ -70,8 +70,8 @@ class Catalog(Aggregate):
     @event("NameClaimed")
     def _name_claimed(self, portfolio_id: UUID, name: str) -> None:
         old = self.names.get(portfolio_id.hex)
-        if old is not None:
-            del self.owners[name_key(old)]
+        if old is not None and self.owners.get(name_key(old)) == portfolio_id.hex:
+            del self.owners[name_key(old)]  # (a store may list look-alike names held before)
         self.names[portfolio_id.hex] = name
         self.owners[name_key(name)] = portfolio_id.hex
         if portfolio_id.hex in self.deleted:

@@ -30,6 +30,10 @@ class InvalidNameError(InvalidInputError):
     """A portfolio name is empty, too long or has characters that cannot be printed."""
 
 
+class ConfusableNameError(InvalidNameError):
+    """A portfolio name mixes alphabets whose letters look alike (Latin, Cyrillic, Greek)."""
+
+
 class InvalidTickerError(InvalidInputError):
     """A ticker symbol has characters no ticker has."""
 

@@ -11,6 +11,7 @@ it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -195,6 +196,8 @@ class StoreConfig:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # Large saves in chunks, never in one pipelined statement (see events.pgrecorder).
+            "APPLICATION_RECORDER_TOPIC": "events.pgrecorder:ChunkedPostgresApplicationRecorder",
         }
 
     def check_free_space(self) -> None:
@@ -220,7 +223,7 @@ class StoreConfig:
             raise StoreError(f"The store {path} is a folder, not a SQLite file.")
         if not path.parent.exists():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_dir(path.parent)
             except OSError as error:
                 raise StoreError(
                     f"Cannot create the data directory {path.parent}: {error.strerror}."
@@ -228,6 +231,34 @@ class StoreConfig:
         inspect_sqlite_file(path, check="quick", writable=True)
         if not path.exists() or path.stat().st_size == 0:
             self.check_free_space()  # a new store is about to be created
+        # Owner-only, like the token: SQLite gives its -wal and -shm files the store's mode.
+        for name in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES)):
+            with contextlib.suppress(OSError):  # a read-only store was refused above
+                make_private_file(name, create=name == path)
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create `folder` owner-only (0700) if missing; an existing one of ours is made so."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700)
+
+
+def make_private_file(path: Path, *, create: bool = True) -> None:
+    """Create `path` empty and owner-only (0600) if missing (and `create`); an existing file of
+    ours that others may read is made owner-only."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _tighten(path, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return
+    if found.st_uid == os.getuid() and found.st_mode & 0o077:
+        path.chmod(mode)
 
 
 def inspect_sqlite_file(

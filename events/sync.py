@@ -148,8 +148,7 @@ class SyncRecording:
         snapshots, are deleted, so it can take a peer's line. Returns the copy's id.
         """
         line = list(self.recorder.select_events(portfolio_id))
-        tail = b"".join(e.topic.encode() + b"\0" + e.state for e in line[diverged_at - 1 :])
-        copy_id = uuid5(portfolio_id, f"{diverged_at}:{hashlib.sha256(tail).hexdigest()}")
+        copy_id = _copy_id(portfolio_id, diverged_at, line)
         copies = [StoredEvent(copy_id, e.originator_version, e.topic, e.state) for e in line]
         copy: Any = None
         for stored in copies:
@@ -177,6 +176,17 @@ class SyncRecording:
             self._retry(command)
         self._cut(portfolio_id, diverged_at)
         return copy_id
+
+    def conflict_copy_id(self, portfolio_id: UUID, diverged_at: int) -> UUID:
+        """The id `rehome` gives the copy of the portfolio's line from `diverged_at` on: the same
+        on every install holding the same diverging events, so a copy is recognised, not made
+        twice."""
+        return _copy_id(portfolio_id, diverged_at, self.recorder.select_events(portfolio_id))
+
+    def cut_back(self, portfolio_id: UUID, diverged_at: int) -> None:
+        """Delete the portfolio's events from `diverged_at` on (a peer already keeps them as a
+        conflict copy this install will pull), so it can take the peer's line."""
+        self._cut(portfolio_id, diverged_at)
 
     def _check_synced(self, portfolio_id: UUID, incoming: list[StoredEvent]) -> _Checked:
         versions = [e.originator_version for e in incoming]
@@ -313,6 +323,11 @@ class SyncRecording:
         if self.repository.cache is not None:
             with contextlib.suppress(KeyError):
                 self.repository.cache.get(portfolio_id, evict=True)
+
+
+def _copy_id(portfolio_id: UUID, diverged_at: int, line: Sequence[StoredEvent]) -> UUID:
+    tail = b"".join(e.topic.encode() + b"\0" + e.state for e in line[diverged_at - 1 :])
+    return uuid5(portfolio_id, f"{diverged_at}:{hashlib.sha256(tail).hexdigest()}")
 
 
 def _comparable(fields: dict[str, Any]) -> dict[str, Any]:

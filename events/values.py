@@ -19,6 +19,7 @@ from events.errors import (
     InvalidQuantityError,
     InvalidTickerError,
 )
+from events.names import normal_name, skeleton
 
 MONEY_PLACES = 2
 QUANTITY_PLACES = 6
@@ -173,7 +174,8 @@ def parse_ticker(raw: object) -> str:
 
 
 def parse_name(raw: object) -> str:
-    """A portfolio name: 1 to 64 printable characters, surrounding spaces removed."""
+    """A portfolio name: 1 to 64 printable characters, surrounding spaces removed, in composed
+    form (NFC), no word mixing look-alike alphabets (see `events.names`)."""
     if not isinstance(raw, str):
         raise InvalidNameError(f"A portfolio name must be text, not {raw!r}.")
     name = raw.strip()
@@ -189,12 +191,13 @@ def parse_name(raw: object) -> str:
             f"The portfolio name {name!r} has a character that cannot be printed (a control "
             "character or line break); remove it."
         )
-    return name
+    return normal_name(name)
 
 
 def name_key(name: str) -> str:
-    """The key under which a name must be unique: names ignore case."""
-    return name.casefold()
+    """The key under which a name must be unique: names ignore case, Unicode's composed or
+    decomposed forms, and Cyrillic or Greek letters drawn like Latin ones."""
+    return skeleton(name).casefold()
 
 
 def parse_date(raw: object) -> date:

@@ -6,10 +6,11 @@ recorded); 2 a usage error. `--json` output carries money and quantities as deci
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -651,28 +652,35 @@ _state_date_format(cli)
 def main() -> None:
     """Console-script entry point: run the CLI, turning erasmo's errors into exit code 1."""
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False, prog_name="erasmo")
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except click.UsageError as error:  # click's own form: the usage line, then the error
-        error.show()
-        sys.exit(error.exit_code)
-    except click.ClickException as error:  # erasmo's own refusals, in one style
-        click.echo(f"erasmo: {error.format_message()}", err=True)
-        sys.exit(error.exit_code)
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx is not None else "erasmo"
+        _refuse(f"{error.format_message().rstrip('.')}; see '{where} --help'.", error.exit_code)
+    except click.ClickException as error:
+        _refuse(error.format_message(), error.exit_code)
     except ErasmoError as error:
-        click.echo(f"erasmo: {error}", err=True)
-        sys.exit(1)
+        _refuse(str(error), 1)
     except BrokenPipeError:
         sys.exit(0)
-    except OSError as error:  # a path the system refuses (too long, no permission, ...)
+    except OSError as error:  # a path the system refuses (missing, too long, no permission, ...)
         where = str(error.filename or "")
         shown = where if len(where) <= 80 else f"{where[:40]}…{where[-30:]}"
-        click.echo(
-            f"erasmo: cannot use {shown!r}: {error.strerror or error}. Give another path "
-            "(--data-dir, --store or the file named).",
-            err=True,
+        _refuse(
+            f"cannot use {shown!r}: {error.strerror or error}; nothing was changed. Give another "
+            "path (--data-dir, --store or the file named).",
+            1,
         )
-        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _refuse(message: str, code: int) -> NoReturn:
+    """A refusal is one line on stderr, always."""
+    one_line = _LINE_BREAKS.sub(" ", message).strip()
+    click.echo(f"erasmo: {one_line}", err=True)
+    sys.exit(code)

@@ -137,6 +137,10 @@ def sync_cmd(
     """Sync with the erasmo server at URL: pull what it has, push what it lacks."""
     if pull_only and push_only:
         raise click.UsageError("Give --pull-only or --push-only, not both.")
+    if not token and not sys.stdin.isatty():  # piped in: read it, with no prompt to hide
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise click.UsageError("Give the server's token with --token (or on standard input).")
     if not token:
         token = click.prompt("Token of the server", hide_input=True)
     import erasmo.sync.client as client  # the client needs no Flask

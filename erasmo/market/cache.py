@@ -27,6 +27,7 @@ from pathlib import Path
 
 from erasmo.market.base import Bar, CorporateAction
 from erasmo.market.errors import MarketDataUnavailable
+from events.store import make_private_file
 
 CACHE_FILE = "prices.sqlite"
 CACHE_FORMAT = 1
@@ -132,6 +133,7 @@ class PriceCache:
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            make_private_file(self.path)  # its -wal and -shm take its mode
             db = sqlite3.connect(
                 self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )

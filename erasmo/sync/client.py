@@ -37,6 +37,9 @@ from events.values import name_key
 __all__ = ["Conflict", "PeerCursors", "SyncClient", "SyncError", "SyncSummary", "default_label"]
 
 PUSH_BYTES = 2 * 1024 * 1024
+#: The most pages one pull reads (a hundred million events): every page must also move the
+#: cursor on, so a server cannot keep a sync reading for ever.
+MAX_PAGES = 100_000
 #: Called as progress(phase, done, total) with phase "pull" or "push".
 Progress = Callable[[str, int, int], None]
 
@@ -86,15 +89,18 @@ class SyncClient:
         cafile: Path | None = None,
         today: Callable[[], date] = date.today,
         admit: Callable[[Sequence[StoredEvent]], object] | None = None,
+        max_pages: int = MAX_PAGES,
+        peer: HttpPeer | None = None,
     ) -> None:
         self.app = app
         self.admit = admit  # checks pulled events against the market data (erasmo.intake)
-        self.peer = HttpPeer(url, token, cafile=cafile)
+        self.peer = peer if peer is not None else HttpPeer(url, token, cafile=cafile)
         self.log = NotificationLogJSONClient(self.peer)
         self.cursors = PeerCursors(data_dir)
         self.label = as_label(label) if label else default_label()
         self.page_size = max(1, min(page_size, MAX_PAGE))
         self.today = today
+        self.max_pages = max_pages
         self.server_label = "server"
 
     def sync(
@@ -125,7 +131,7 @@ class SyncClient:
         after, pending = self.cursors.get(peer)
         start = after
         restarted = False
-        while True:
+        for _ in range(self.max_pages + 1):
             try:
                 notes = self.log.select(after, self.page_size, inclusive_of_start=False)
             except SyncError:
@@ -144,12 +150,23 @@ class SyncClient:
             ]
             if events:
                 pending.extend(self._record_page(events, summary))
+            if len(notes) >= self.page_size and next_after <= after:
+                raise SyncError(
+                    f"{peer} sent a full page that does not move the cursor on (after "
+                    f"{after}, next {next_after}); it is not an erasmo server. What was "
+                    "recorded stays."
+                )
             after = max(after, next_after)
             self.cursors.put(peer, after, _unique(pending))
             if progress is not None:
                 progress("pull", min(after, head) - start, max(0, head - start))
             if len(notes) < self.page_size:
                 break
+        else:
+            raise SyncError(
+                f"{peer} kept sending pages ({self.max_pages:,} in one sync); the sync stopped. "
+                "What was recorded stays: run it again to go on."
+            )
         self._adopt_listed_names(_unique(pending), summary)
         self.cursors.put(peer, after, [])
 
@@ -184,10 +201,13 @@ class SyncClient:
         done = 0
         for batch in batches(events, size=self.page_size, max_bytes=PUSH_BYTES):
             result = self.peer.push(batch, self.label)
-            summary.pushed += int(result.get("recorded", 0))
-            summary.held += int(result.get("held", 0))
-            for renamed in result.get("renamed", []):
-                summary.renamed.append((renamed["name"], renamed["listed_as"]))
+            try:
+                summary.pushed += int(result.get("recorded", 0))
+                summary.held += int(result.get("held", 0))
+                for renamed in result.get("renamed", []):
+                    summary.renamed.append((str(renamed["name"]), str(renamed["listed_as"])))
+            except (AttributeError, KeyError, TypeError, ValueError):
+                raise SyncError(f"{self.peer.url} answered a push malformed.") from None
             done += len(batch)
             if progress is not None:
                 progress("push", done, len(events))
@@ -211,11 +231,30 @@ class SyncClient:
 
     def _keep_our_line(self, diverged: DivergedError) -> Conflict:
         pid = diverged.portfolio_id
-        name = self.app.portfolio(pid).name
+        portfolio = self.app.portfolio(pid)
+        name = portfolio.name
+        # Another install holding the same diverging events may have kept them already: the
+        # server then lists their copy (same id, whole line and its rename), which this pull
+        # brings. Take that one rather than make a second.
+        copy_id = self.app.conflict_copy_id(pid, diverged.version)
+        kept = self._listed(copy_id)
+        if kept is not None and kept[1] > portfolio.version:
+            self.app.cut_back(pid, diverged.version)
+            return Conflict(pid, name, diverged.version, copy_id, kept[0])
         suffix = f"conflict {self.today().isoformat()} from {self.label}"
         copy_id = self.app.rehome(pid, diverged.version, name, suffix)
         listed = {h.id: h.name for h in self.app.heads()}
         return Conflict(pid, name, diverged.version, copy_id, listed.get(copy_id, name))
+
+    def _listed(self, pid: UUID) -> tuple[str, int] | None:
+        """The server's listed name and version of portfolio `pid` (None: it has no such)."""
+        try:
+            for entry in self.peer.portfolios()["portfolios"]:
+                if entry["id"] == str(pid):
+                    return str(entry["name"]), int(entry["version"])
+        except (KeyError, TypeError, ValueError):
+            raise SyncError(f"{self.peer.url} sent a malformed list of portfolios.") from None
+        return None
 
     def _adopt_listed_names(self, pending: list[UUID], summary: SyncSummary) -> None:
         """Rename (by an event, which then syncs) the incoming portfolios listed under another name.

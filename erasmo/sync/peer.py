@@ -14,6 +14,7 @@ import os
 import socket
 import ssl
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,13 @@ from erasmo.sync.wire import encode_event
 from events.errors import ErasmoError
 
 PEERS_FILE = "sync-peers.json"
+#: A server is trusted with nothing: the largest answer read (a full page is about 1 MB), the
+#: longest a request may take in all (however slowly the answer trickles in), how often a
+#: request refused as too many is tried, and the longest wait before trying again.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+REQUEST_SECONDS = 300.0
+ATTEMPTS = 6
+MAX_RETRY_WAIT = 5.0
 
 
 class SyncError(ErasmoError):
@@ -105,7 +113,15 @@ class HttpPeer(NotificationLogInterface):
     """
 
     def __init__(
-        self, url: str, token: str, *, cafile: Path | None = None, timeout: float = 60.0
+        self,
+        url: str,
+        token: str,
+        *,
+        cafile: Path | None = None,
+        timeout: float = 60.0,
+        max_response: int = MAX_RESPONSE_BYTES,
+        request_seconds: float = REQUEST_SECONDS,
+        max_wait: float = MAX_RETRY_WAIT,
     ) -> None:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -120,6 +136,9 @@ class HttpPeer(NotificationLogInterface):
         self.url = f"{parts.scheme}://{shown}:{self.port}"
         self.token = token.strip()
         self.timeout = timeout
+        self.max_response = max_response
+        self.request_seconds = request_seconds
+        self.max_wait = max_wait
         self.context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
         self.last_head = 0
         self.last_next = 0
@@ -169,10 +188,11 @@ class HttpPeer(NotificationLogInterface):
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        for attempt in range(6):
+        for attempt in range(ATTEMPTS):
             status, raw, retry_after = self._send(method, PREFIX + path, data, headers, attempt)
-            if status == 429 and attempt < 5:
-                time.sleep(min(5.0, retry_after))
+            if status == 429:
+                if attempt < ATTEMPTS - 1:
+                    time.sleep(min(self.max_wait, max(0.0, retry_after)))
                 continue
             return self._answer(status, raw)
         raise SyncError(f"{self.url} kept refusing requests as too many; try again later.")
@@ -187,12 +207,19 @@ class HttpPeer(NotificationLogInterface):
     ) -> tuple[int, bytes, float]:
         for retry in (False, True):
             connection = self._connect()
+            # However slowly the server answers, the request ends at its deadline.
+            overdue = threading.Event()
+            watchdog = threading.Timer(self.request_seconds, _cut, (connection, overdue))
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 connection.request(method, path, body=data, headers=headers)
                 response = connection.getresponse()
-                raw = response.read()
+                raw = self._read(response, overdue)
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
                 self.close()
+                if overdue.is_set():
+                    raise self._overdue() from None
                 if retry:  # the server went away mid-request: the caller resumes later
                     raise SyncError(
                         f"Lost the connection to {self.url} ({e}); what was recorded stays. "
@@ -201,21 +228,58 @@ class HttpPeer(NotificationLogInterface):
                 continue  # a kept-alive connection the server had closed: open a new one
             except ssl.SSLError as error:
                 self.close()
+                if overdue.is_set():
+                    raise self._overdue() from None
                 raise SyncError(f"TLS with {self.url} failed: {error.reason or error}") from None
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
                 self.close()
+                if overdue.is_set():
+                    raise self._overdue() from None
                 raise SyncError(
-                    f"Cannot reach {self.url}: {error.strerror or error}. Is 'erasmo serve' "
-                    "running there?"
+                    f"Cannot reach {self.url}: {getattr(error, 'strerror', None) or error}. Is "
+                    "'erasmo serve' running there?"
                 ) from None
+            except SyncError:
+                self.close()
+                raise
+            finally:
+                watchdog.cancel()
             if response.getheader("Connection", "").lower() == "close":
                 self.close()
-            try:
-                retry_after = float(response.getheader("Retry-After") or 1)
-            except ValueError:
-                retry_after = 1.0
-            return response.status, raw, retry_after
+            return response.status, raw, _seconds(response.getheader("Retry-After"))
         raise AssertionError("unreachable")
+
+    def _read(self, response: http.client.HTTPResponse, overdue: threading.Event) -> bytes:
+        """The answer's body, refused once it is larger than `max_response` bytes or once the
+        request is past its deadline."""
+        declared = response.getheader("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_response:
+            raise self._too_large()
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := response.read1(65_536):  # what has arrived, however little
+            if overdue.is_set():
+                raise self._overdue()
+            total += len(chunk)
+            if total > self.max_response:
+                raise self._too_large()
+            chunks.append(chunk)
+        if overdue.is_set():  # cut short by the deadline
+            raise self._overdue()
+        response.read()  # nothing is left: this marks the answer read, so the connection is reused
+        return b"".join(chunks)
+
+    def _too_large(self) -> SyncError:
+        return SyncError(
+            f"{self.url} sent an answer larger than {self.max_response // (1024 * 1024)} MB, "
+            "more than any erasmo server sends; the sync stopped (what was recorded stays)."
+        )
+
+    def _overdue(self) -> SyncError:
+        return SyncError(
+            f"{self.url} took longer than {self.request_seconds:g} s to answer one request; the "
+            "sync stopped (what was recorded stays). Run it again later."
+        )
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
@@ -246,3 +310,23 @@ class HttpPeer(NotificationLogInterface):
         if status == 409 and isinstance(payload, dict) and payload.get("error") == "conflict":
             raise PushConflictError(f"{self.url}: {message}")
         raise SyncError(f"{self.url} refused the request ({status}): {message}")
+
+
+def _cut(connection: http.client.HTTPConnection, overdue: threading.Event) -> None:
+    """End a request past its deadline: the next read of its socket fails at once, and a read
+    blocked now returns (its socket is shut)."""
+    overdue.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(0.01)
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _seconds(header: str | None) -> float:
+    """A Retry-After header's seconds (1 when missing or unreadable; the caller clamps it)."""
+    try:
+        value = float(header or 1)
+    except ValueError:
+        return 1.0
+    return value if value == value else 1.0  # NaN

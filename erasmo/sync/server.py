@@ -1,10 +1,12 @@
 """The sync server: a Flask app exposing the event log to peers that hold the token.
 
 `create_app` builds it; `erasmo.sync.serving` runs it under a production WSGI server. Every
-request passes, in order: a per-address rate limit (429), the Host allow-list (421, against DNS
-rebinding), the token (401; health alone is open), and for bodies the content type (415), the
-size limit (413) and strict JSON (400: malformed, NaN, floats, duplicate or unknown fields).
-Errors are JSON without tracebacks; no CORS headers are ever sent (peers are not browsers).
+request passes, in order: a per-address rate limit (429; requests with and without the token
+are counted apart, so token-less ones cannot use up a peer's budget), the Host allow-list (421,
+against DNS rebinding), the token (401; health alone is open), and for bodies the content type
+(415), the size limit (413) and strict JSON (400: malformed, NaN, floats, duplicate or unknown
+fields). Errors are JSON without tracebacks; no CORS headers are ever sent (peers are not
+browsers).
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ class SyncService:
         # application's own log reads sections of 10).
         self.log = NotificationLogJSONService(cast(Any, _PagedLog(app)))
         self.topics = list(PORTFOLIO_TOPICS)
-        self.limiter = TokenBucket(settings.rate, settings.burst)
+        self.limiter = TokenBucket(settings.rate, settings.burst)  # requests with the token
+        self.open_limiter = TokenBucket(settings.rate, settings.burst)  # and without it
         self._write = threading.Lock()
 
     def health(self) -> dict[str, Any]:
@@ -223,15 +226,20 @@ def openapi_document() -> dict[str, Any]:
 
 def _guard() -> None:
     service = _service()
-    wait = service.limiter.take(request.remote_addr or "?")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    authenticated = scheme.lower() == "bearer" and token_matches(
+        given.strip(), service.settings.token
+    )
+    # Requests with the token and without it are counted apart: a flood of token-less requests
+    # from an address never uses up the budget of the peer syncing from the same address.
+    limiter = service.limiter if authenticated else service.open_limiter
+    wait = limiter.take(request.remote_addr or "?")
     if wait:
         raise ApiError(429, "rate_limited", "too many requests", retry_after=round(wait, 3))
     if request.host.lower() not in service.settings.allowed_hosts:
         raise ApiError(421, "bad_host", "this server does not answer to that Host name")
-    if request.path not in OPEN_PATHS:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token_matches(given.strip(), service.settings.token):
-            raise ApiError(401, "unauthorized", "a valid 'Authorization: Bearer TOKEN' is needed")
+    if request.path not in OPEN_PATHS and not authenticated:
+        raise ApiError(401, "unauthorized", "a valid 'Authorization: Bearer TOKEN' is needed")
     if request.routing_exception is None and request.method == "POST":
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):

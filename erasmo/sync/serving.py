@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from erasmo.sync.guarded import ConnectionLimits
 from erasmo.sync.protocol import MAX_BODY
 from erasmo.sync.server import Admit, ServerSettings, create_app
 from events.application import Portfolios
@@ -112,8 +113,12 @@ def start_server(
     burst: int = 400,
     max_body: int = MAX_BODY,
     admit: Admit | None = None,
+    limits: ConnectionLimits | None = None,
 ) -> SyncServer:
-    """Serve the sync API over `app` in a background thread; `stop()` the handle to end it."""
+    """Serve the sync API over `app` in a background thread; `stop()` the handle to end it.
+
+    Plain HTTP is bounded by `limits` (slow requests, idle and hoarded connections; see
+    `erasmo.sync.guarded`)."""
     if (cert is None) != (key is None):
         raise ServeError("Give both --cert and --key (the certificate and its private key).")
     if not is_loopback(host) and cert is None and not insecure:
@@ -142,25 +147,27 @@ def start_server(
         stop, thread = _cheroot(wsgi, listener, cert, key, max_body)
         url = f"https://{shown}:{real_port}"
     else:
-        stop, thread = _waitress(wsgi, listener, max_body)
+        stop, thread = _waitress(wsgi, listener, max_body, limits or ConnectionLimits())
         url = f"http://{shown}:{real_port}"
     thread.start()
     return SyncServer(url=url, host=host, port=real_port, _stop=stop, _thread=thread)
 
 
-def _waitress(wsgi: Any, listener: socket.socket, max_body: int) -> tuple[Any, threading.Thread]:
-    from waitress.server import create_server
+def _waitress(
+    wsgi: Any, listener: socket.socket, max_body: int, limits: ConnectionLimits
+) -> tuple[Any, threading.Thread]:
+    from erasmo.sync.guarded import create_guarded_server
 
-    server: Any = create_server(
+    server: Any = create_guarded_server(
         wsgi,
-        sockets=[listener],
+        listener,
+        limits,
         threads=THREADS,
         ident="erasmo",
         # Bodies are buffered by waitress before Flask sees them: bound them here too.
         max_request_body_size=max_body + 65_536,
         clear_untrusted_proxy_headers=True,
         expose_tracebacks=False,
-        channel_timeout=30,
     )
 
     thread = threading.Thread(target=server.run, name="erasmo-sync-waitress", daemon=True)

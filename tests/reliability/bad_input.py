@@ -55,6 +55,7 @@ from reliability.bad_input_model import (
     WHO,
     Held,
     index_of,
+    mixes_alphabets,
     model_day,
     model_fill,
     money_inputs,
@@ -183,6 +184,7 @@ class BadInputMachine(RuleBasedStateMachine):
             and day is not None
             and 0 < len(text) <= 64
             and text.isprintable()
+            and not mixes_alphabets(text)
             and text.casefold() not in self.model
         )
         what = f"open {name!r} {cash!r} {on!r}"

@@ -81,6 +81,17 @@ PRICES = st.sampled_from(["close", "close", "close", "cent above", "low", "high"
 FEES = st.sampled_from([None, None, None, None, "0", "4.95", "0.001", "-1", "1e2", "NaN"])
 
 
+def mixes_alphabets(name: str) -> bool:
+    """A word of `name` holds both a Latin letter and a Cyrillic or Greek one (refused, since
+    such a name exists only to be mistaken for another)."""
+    for word in name.split():
+        latin = any("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f" for c in word)
+        other = any("\u0370" <= c <= "\u03ff" or "\u0400" <= c <= "\u04ff" for c in word)
+        if latin and other:
+            return True
+    return False
+
+
 def money_inputs() -> st.SearchStrategy[object]:
     valid = st.integers(1, 5_000_000).map(lambda cents: str(Decimal(cents) / 100))
     return st.one_of(
