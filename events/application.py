@@ -45,8 +45,8 @@ from events.errors import (
     UnknownPortfolioError,
 )
 from events.log import LogReader
-from events.pg_connect import check_postgres_server
 from events.names import mixed_word
+from events.pg_connect import check_postgres_server
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
     STORE_FORMAT_VERSION,
