@@ -16,6 +16,7 @@ import click
 
 from erasmo import __version__
 from erasmo.cli.output import echo_json, money, number, plural, table
+from erasmo.cli.ranges import PickError
 from events.errors import ErasmoError
 from events.values import parse_money
 
@@ -656,6 +657,8 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
+    except PickError as error:  # it says what to pick already
+        _refuse(error.format_message(), error.exit_code)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else "erasmo"
         _refuse(f"{error.format_message().rstrip('.')}; see '{where} --help'.", error.exit_code)

@@ -12,10 +12,14 @@ from datetime import date
 import click
 
 
+class PickError(click.UsageError):
+    """A usage error whose message already says which values to pick (no --help hint)."""
+
+
 def check_order(start: date | None, end: date | None) -> None:
     """Refuse --from after --to."""
     if start is not None and end is not None and start > end:
-        raise click.UsageError(
+        raise PickError(
             f"--from {start} is after --to {end}; swap them: --from {end} --to {start}."
         )
 
@@ -38,9 +42,9 @@ def check_period(
     first, last = days
     span = f"{name} has {what} from {first} to {last}; pick dates between those."
     if end is not None and end < first:
-        raise click.UsageError(f"--to {end}: {span}")
+        raise PickError(f"--to {end}: {span}")
     if start is not None and start > last:
-        raise click.UsageError(f"--from {start}: {span}")
+        raise PickError(f"--from {start}: {span}")
 
 
 def check_position(name: str, option: str, at: int, seqs: tuple[int, int] | None) -> None:
@@ -53,7 +57,7 @@ def check_position(name: str, option: str, at: int, seqs: tuple[int, int] | None
         return
     first, last = seqs
     if not first <= at <= last:
-        raise click.UsageError(
+        raise PickError(
             f"{option} {at}: {name!r} has events at log positions {first} to {last}; pick one "
             f"of those (see 'erasmo history {name}')."
         )

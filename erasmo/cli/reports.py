@@ -14,7 +14,7 @@ import click
 
 from erasmo.cli.main import Context, cli, pass_ctx
 from erasmo.cli.output import echo_json, plural, table
-from erasmo.cli.ranges import check_order, check_period, check_position
+from erasmo.cli.ranges import PickError, check_order, check_period, check_position
 from events.values import parse_date
 
 AS_OF_HELP = "As after the last event on or before DATE."
@@ -239,7 +239,7 @@ def performance(
     check_period(repr(name), first, asked_end, days)
     m = c.erasmo.analytics.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
     if m.days <= 0 and (first or asked_end) and days is not None:
-        raise click.UsageError(
+        raise PickError(
             f"The period {m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} has no length: {name!r} has "
             f"values from {days[0]} to {days[1]}; pick dates at least a day apart between those."
         )

@@ -35,7 +35,8 @@ def refused(run: Run, *args: str) -> str:
     """The last line of a usage error (exit 2, nothing on stdout)."""
     code, out, err = run(*args)
     assert (code, out) == (2, ""), (args, code, out, err)
-    return err.strip().splitlines()[-1].removeprefix("Error: ")
+    assert err.count("\n") == 1, err  # one line
+    return err.strip().removeprefix("erasmo: ")
 
 
 @pytest.mark.parametrize(

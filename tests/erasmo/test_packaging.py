@@ -6,6 +6,7 @@ one clear line instead of a traceback when the install is broken or another dist
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -111,7 +112,7 @@ def test_plain_install_requires_the_whole_app_and_the_extras_are_empty_aliases(
         names = set(archive.namelist())
         metadata = HeaderParser().parsestr(archive.read("erasmo-0.1.0.dist-info/METADATA").decode())
     requires = metadata.get_all("Requires-Dist") or []
-    plain = {r.split(";")[0].split(">")[0].split("<")[0].split("[")[0].lower() for r in requires}
+    plain = {re.split(r"[;<>=!~\[ ]", r, maxsplit=1)[0].lower() for r in requires}
     for needed in ("pyside6-essentials", "pyqtgraph", "yfinance", "flask", "waitress", "cheroot"):
         assert needed in plain, f"{needed} is not a dependency of erasmo itself"
     assert {"gui", "sync", "market"} <= set(metadata.get_all("Provides-Extra") or [])

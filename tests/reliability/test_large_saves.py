@@ -13,7 +13,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from erasmo import __version__
 from erasmo.cli.main import main
+from erasmo.market.bundled import BundledMarketData
 from events.application import Portfolios
 from events.errors import StoreError
 from events.eventlog import export_to_file
@@ -39,16 +40,19 @@ EVENTS = 50_000  # one opening and 49,999 deposits of 1.00
 
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An exported log of one portfolio with EVENTS events (deposits of 1.00 on weekdays)."""
+    """An exported log of one portfolio with EVENTS events (deposits of 1.00 on the market's
+    trading days, as an import checks)."""
     folder = tmp_path_factory.mktemp("big")
     app = Portfolios(StoreConfig.sqlite(folder / "events.sqlite"))
     try:
         pid = app.open_portfolio("Big", START)
         portfolio = app.portfolio(pid)
-        day = START
+        days = iter([d for d in BundledMarketData().trading_days() if d >= START])
+        day = next(days)
+        assert day == START
         for n in range(1, EVENTS):
             if n % 250 == 0:
-                day += timedelta(days=1 if day.weekday() < 4 else 3)
+                day = next(days)
             portfolio.deposit(D(1), day)
             if n % 10_000 == 0:
                 app.save(portfolio)
