@@ -11,14 +11,15 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from uuid import UUID
 
 from erasmo.market.base import CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
-from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
+from erasmo.simulation.fills import BarArrays
+from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
@@ -336,132 +337,104 @@ class SimulationService:
         self, p: Portfolio, target: date, stepped: int, progress: Progress | None
     ) -> AdvanceReport:
         start = p.clock
-        calendar = self.market.trading_days(None)
-        bps = p.slippage_bps
-        commission = parse_commission(p.commission)
         open_orders = p.orders()
-        first_placed: dict[str, date] = {}
-        for order in open_orders:
-            first_placed[order.ticker] = min(
-                order.placed_on, first_placed.get(order.ticker, target)
-            )
-        # (day, placement number, what, order, fill) for every order that fills or expires
-        # by `target`. Orders cannot be placed while the clock advances, so each order's
-        # outcome depends only on the bars and on the cash the earlier outcomes leave:
-        # applying them in (day, placement) order is exact. Splits and dividends of the tickers
-        # held join them, before the fills of their ex-date.
-        outcomes: list[tuple[date, int, str, Order | None, object]] = []
-        for done, order in enumerate(open_orders):
-            if progress is not None:
-                progress(done, len(open_orders))
-            days, arrays = self._ticker_arrays(
-                order.ticker, first_placed[order.ticker] - LOOK_BACK, target
-            )
-            lo = bisect.bisect_right(days, order.placed_on)
-            last = target
-            expiry: date | None = None
-            if order.tif == "day":
-                following = bisect.bisect_right(calendar, order.placed_on)
-                if following < len(calendar):
-                    expiry = calendar[following]
-            elif order.expires is not None:
-                index = bisect.bisect_right(calendar, order.expires) - 1
-                expiry = max(calendar[index], start) if index >= 0 else start
-            if expiry is not None:
-                last = min(last, order.expires if order.expires is not None else expiry)
-            hi = bisect.bisect_right(days, last)
-            if lo > 0:
-                reference = arrays.bars[lo - 1].close
-            else:
-                reference = self._last_close(self.market.info(order.ticker), order.placed_on)
-            terms = _terms(order, reference)
-            fill = first_fill(terms, arrays, lo, hi, bps)
-            if fill is not None:
-                outcomes.append((days[fill.index], order.number, "fill", order, fill))
-            elif expiry is not None and expiry <= target:
-                outcomes.append((max(expiry, start), order.number, "expire", order, None))
-        if progress is not None:
-            progress(len(open_orders), len(open_orders))
-        outcomes.extend(self._actions_due(p, open_orders, start, target))
-        outcomes.sort(key=lambda o: (o[0], o[1]))
-        filled: list[OrderView] = []
-        expired: list[OrderView] = []
-        rejected: list[OrderView] = []
-        applied: list[CorporateAction] = []
-        cancelled: list[OrderView] = []
-        for day, _, what, pending, found in outcomes:
-            if what == "action":
-                assert isinstance(found, CorporateAction)
-                if self._apply_action(p, found):
-                    applied.append(found)
-                if found.kind == "split":
-                    # Its terms (quantity, prices) are in pre-split shares: cancelled on the
-                    # ex-date, as many brokers do, releasing what they hold back.
-                    for order in p.orders():
-                        if order.ticker == found.ticker:
-                            p.cancel_order(order.order_id, day, market=True)
-                            view = OrderView.of(order)
-                            cancelled.append(replace(view, status="cancelled", done_on=day))
-                continue
-            assert pending is not None
-            order = pending
-            if order.order_id not in p.open_orders:
+        outcomes = plan(
+            open_orders,
+            self._bars_for(open_orders, target),
+            self._references(open_orders),
+            self.market.trading_days(None),
+            (start, target),
+            (parse_commission(p.commission), p.slippage_bps),
+            self._actions_due(p, open_orders, start, target),
+            progress,
+        )
+        done = _Applied()
+        for outcome in outcomes:
+            if isinstance(outcome, ActionDue):
+                self._apply_due(p, outcome, done)
+            elif outcome.order.order_id not in p.open_orders:
                 continue  # cancelled by a split on an earlier day of this advance
-            view = OrderView.of(order)
-            if what == "expire":
-                p.expire_order(order.order_id, day)
-                expired.append(replace(view, status="expired", done_on=day))
-                continue
-            assert found is not None
-            price, slippage = found.price, found.slippage  # type: ignore[attr-defined]
-            fee = commission.fee(order.quantity, price)
-            try:
-                p.check_fill(order.order_id, day, price, fee, slippage)
-            except (InsufficientCashError, InsufficientSharesError) as error:
-                reason = f"not filled at {price} on {day}: {error}"
-                p.reject_order(order.order_id, reason, day)
-                rejected.append(replace(view, status="rejected", done_on=day, reason=reason))
-                continue
-            info = self.market.info(order.ticker)
-            provenance = PriceProvenance(info.source, day, info.adjusted, "order")
-            p.fill_order(order.order_id, day, price, fee, slippage, provenance)
-            filled.append(
-                replace(
-                    view,
-                    status="filled",
-                    done_on=day,
-                    fill_price=price,
-                    fee=fee,
-                    slippage=slippage,
-                )
-            )
+            elif isinstance(outcome, Expired):
+                p.expire_order(outcome.order.order_id, outcome.day)
+                done.expired.append(_done(outcome.order, "expired", outcome.day))
+            else:
+                self._apply_fill(p, outcome, done)
         p.advance_clock(target)
         return AdvanceReport(
             portfolio=p.name,
             start=start,
             end=target,
             trading_days=stepped,
-            filled=tuple(filled),
-            expired=tuple(expired),
-            rejected=tuple(rejected),
+            filled=tuple(done.filled),
+            expired=tuple(done.expired),
+            rejected=tuple(done.rejected),
             open_orders=len(p.open_orders),
             cash_after=p.cash,
-            actions=tuple(applied),
-            cancelled=tuple(cancelled),
+            actions=tuple(done.actions),
+            cancelled=tuple(done.cancelled),
         )
+
+    def _bars_for(self, orders: Sequence[Order], target: date) -> dict[str, TickerBars]:
+        """Each ordered ticker's bars, from a little before its earliest order to `target`."""
+        first_placed: dict[str, date] = {}
+        for order in orders:
+            first_placed[order.ticker] = min(
+                order.placed_on, first_placed.get(order.ticker, target)
+            )
+        return {
+            ticker: TickerBars(*self._ticker_arrays(ticker, first - LOOK_BACK, target))
+            for ticker, first in first_placed.items()
+        }
+
+    def _references(self, orders: Sequence[Order]) -> dict[str, Decimal]:
+        """Order id -> its reference close, for orders whose ticker has no bar on or before
+        their placing day among the bars kept (the bars start after it)."""
+        found: dict[str, Decimal] = {}
+        for order in orders:
+            days = self._arrays[order.ticker][2]
+            if not days or days[0] > order.placed_on:
+                info = self.market.info(order.ticker)
+                found[order.order_id] = self._last_close(info, order.placed_on)
+        return found
+
+    def _apply_due(self, p: Portfolio, due: ActionDue, done: _Applied) -> None:
+        """Record a split or dividend; a split cancels the open orders of its ticker."""
+        action, day = due.action, due.day
+        if self._apply_action(p, action):
+            done.actions.append(action)
+        if action.kind == "split":
+            # Their terms (quantity, prices) are in pre-split shares: cancelled on the
+            # ex-date, as many brokers do, releasing what they hold back.
+            for order in p.orders():
+                if order.ticker == action.ticker:
+                    p.cancel_order(order.order_id, day, market=True)
+                    done.cancelled.append(_done(order, "cancelled", day))
+
+    def _apply_fill(self, p: Portfolio, fill: Filled, done: _Applied) -> None:
+        """Record a fill, or its rejection when the cash or shares do not cover it now."""
+        order, day, price = fill.order, fill.day, fill.price
+        try:
+            p.check_fill(order.order_id, day, price, fill.fee, fill.slippage)
+        except (InsufficientCashError, InsufficientSharesError) as error:
+            reason = f"not filled at {price} on {day}: {error}"
+            p.reject_order(order.order_id, reason, day)
+            done.rejected.append(replace(_done(order, "rejected", day), reason=reason))
+            return
+        info = self.market.info(order.ticker)
+        provenance = PriceProvenance(info.source, day, info.adjusted, "order")
+        p.fill_order(order.order_id, day, price, fill.fee, fill.slippage, provenance)
+        view = _done(order, "filled", day)
+        done.filled.append(replace(view, fill_price=price, fee=fill.fee, slippage=fill.slippage))
 
     def _actions_due(
         self, p: Portfolio, open_orders: Sequence[Order], start: date, target: date
-    ) -> list[tuple[date, int, str, Order | None, object]]:
+    ) -> list[CorporateAction]:
         """The splits and dividends with ex-dates in (start, target] of the tickers held or
-        bought by open orders, as outcomes sorting before the fills of their ex-date (a split
-        before a dividend): they apply to the shares held at the close of the day before."""
+        bought by open orders."""
         tickers = set(p.shares) | {o.ticker for o in open_orders if o.side == "buy"}
-        due: list[tuple[date, int, str, Order | None, object]] = []
+        due: list[CorporateAction] = []
         for ticker in sorted(tickers):
-            for action in self.market.actions(ticker, start + timedelta(days=1), target):
-                rank = -2 if action.kind == "split" else -1
-                due.append((action.day, rank, "action", None, action))
+            due.extend(self.market.actions(ticker, start + timedelta(days=1), target))
         return due
 
     @staticmethod
@@ -541,20 +514,23 @@ def _parse_trail(trail: str | Decimal | None) -> tuple[Decimal | None, Decimal |
     return parse_price(trail), None
 
 
-def _terms(order: Order, reference: Decimal) -> OrderTerms:
-    return OrderTerms(
-        order.side,
-        order.kind,
-        order.limit,
-        order.stop,
-        order.trail_amount,
-        order.trail_percent,
-        reference,
-    )
-
-
 def _cents_up(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+
+@dataclass
+class _Applied:
+    """What an advance recorded, by kind, as it applies the planned outcomes."""
+
+    filled: list[OrderView] = field(default_factory=list)
+    expired: list[OrderView] = field(default_factory=list)
+    rejected: list[OrderView] = field(default_factory=list)
+    cancelled: list[OrderView] = field(default_factory=list)
+    actions: list[CorporateAction] = field(default_factory=list)
+
+
+def _done(order: Order, status: str, day: date) -> OrderView:
+    return replace(OrderView.of(order), status=status, done_on=day)
 
 
 __all__ = [
