@@ -24,7 +24,9 @@ from decimal import Decimal
 from erasmo.market.base import CorporateAction
 from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
 from events.commission import Commission
+from events.errors import DateOutOfRangeError, InvalidOrderError
 from events.orders import Order
+from events.values import parse_date
 
 Progress = Callable[[int, int], None]
 
@@ -116,6 +118,44 @@ def plan(
     outcomes.extend(ActionDue(action.day, action) for action in actions)
     outcomes.sort(key=lambda o: (o.day, o.rank))
     return outcomes
+
+
+def target_day(
+    calendar: Sequence[date], start: date, days: int | None, to: str | date | None
+) -> date:
+    """The day an advance from `start` ends on: `days` trading days on (default 1), or the last
+    trading day on or before `to`; a named error if that is not after `start` or past the data."""
+    latest = calendar[-1]
+    if days is not None and to is not None:
+        raise InvalidOrderError("Give either a number of days or a date to advance to.")
+    if to is not None:
+        wanted = parse_date(to)
+        if wanted <= start:
+            raise DateOutOfRangeError(
+                f"{wanted.isoformat()} is not after the clock ({start.isoformat()}): the "
+                "clock only moves forward."
+            )
+        if wanted > latest:
+            raise DateOutOfRangeError(
+                f"{wanted.isoformat()} is after the market data ends on {latest.isoformat()}."
+                f" Advance to {latest.isoformat()} or earlier."
+            )
+        index = bisect.bisect_right(calendar, wanted) - 1
+        target = calendar[index]
+        return target if target > start else wanted
+    steps = 1 if days is None else days
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise InvalidOrderError(
+            f"Advance by a whole number of trading days (1 or more), not {days!r}."
+        )
+    index = bisect.bisect_right(calendar, start) + steps - 1
+    if index >= len(calendar):
+        raise DateOutOfRangeError(
+            f"The market data ends on {latest.isoformat()}, "
+            f"{len(calendar) - bisect.bisect_right(calendar, start)} trading days after the "
+            f"clock ({start.isoformat()}); advance by fewer days."
+        )
+    return calendar[index]
 
 
 def expiry(order: Order, calendar: Sequence[date], start: date) -> date | None:

@@ -19,7 +19,7 @@ from uuid import UUID
 from erasmo.market.base import CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays
-from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan
+from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
@@ -275,7 +275,7 @@ class SimulationService:
         p = self.app.portfolio(portfolio_id)
         if p.simulated:
             start = p.clock
-            target = self._target(start, days, to)
+            target = target_day(self.market.trading_days(None), start, days, to)
         else:
             # A live portfolio's clock follows the data: an advance processes its orders on
             # the bars that arrived since its latest event.
@@ -298,40 +298,6 @@ class SimulationService:
             return self._advance(p, target, stepped, progress)
 
         return self.app.change(portfolio_id, step)
-
-    def _target(self, start: date, days: int | None, to: str | date | None) -> date:
-        calendar = self.market.trading_days(None)
-        latest = calendar[-1]
-        if days is not None and to is not None:
-            raise InvalidOrderError("Give either a number of days or a date to advance to.")
-        if to is not None:
-            wanted = parse_date(to)
-            if wanted <= start:
-                raise DateOutOfRangeError(
-                    f"{wanted.isoformat()} is not after the clock ({start.isoformat()}): the "
-                    "clock only moves forward."
-                )
-            if wanted > latest:
-                raise DateOutOfRangeError(
-                    f"{wanted.isoformat()} is after the market data ends on {latest.isoformat()}."
-                    f" Advance to {latest.isoformat()} or earlier."
-                )
-            index = bisect.bisect_right(calendar, wanted) - 1
-            target = calendar[index]
-            return target if target > start else wanted
-        steps = 1 if days is None else days
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise InvalidOrderError(
-                f"Advance by a whole number of trading days (1 or more), not {days!r}."
-            )
-        index = bisect.bisect_right(calendar, start) + steps - 1
-        if index >= len(calendar):
-            raise DateOutOfRangeError(
-                f"The market data ends on {latest.isoformat()}, "
-                f"{len(calendar) - bisect.bisect_right(calendar, start)} trading days after the "
-                f"clock ({start.isoformat()}); advance by fewer days."
-            )
-        return calendar[index]
 
     def _advance(
         self, p: Portfolio, target: date, stepped: int, progress: Progress | None
