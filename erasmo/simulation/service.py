@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from uuid import UUID
 
 from erasmo.market.base import CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
+from erasmo.simulation.tickets import estimated_cost, parse_order
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
@@ -34,20 +35,14 @@ from events.errors import (
     SimulationClockError,
     UnknownOrderError,
 )
-from events.orders import ORDER_KINDS, Order, check_order_shape
+from events.orders import Order
 from events.portfolio import Portfolio
 from events.values import (
     PriceProvenance,
-    check_trade_value,
-    parse_date,
     parse_money,
-    parse_price,
-    parse_quantity,
-    parse_ticker,
 )
 
 ZERO = Decimal(0)
-BPS = Decimal(10_000)
 Progress = Callable[[int, int], None]
 #: How far before an order's placing day its reference close is looked for.
 LOOK_BACK = timedelta(days=31)
@@ -144,94 +139,43 @@ class SimulationService:
         """Place an order on the portfolio's clock day; it can fill from the next bar on.
 
         `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
-        back its estimated cost (see `estimated_cost`); a sell holds back its shares.
+        back its estimated cost (see `erasmo.simulation.tickets.estimated_cost`); a sell holds
+        back its shares.
         `dry_run`: check every rule and return the order as it would be placed (with what it
         would hold back), recording nothing; an order ticket can call this as the user types.
         """
-        side, kind, tif = side.strip().lower(), kind.strip().lower(), tif.strip().lower()
-        if side not in ("buy", "sell"):
-            raise InvalidOrderError(f"Side {side!r} is not buy or sell.")
-        if kind not in ORDER_KINDS:
-            raise InvalidOrderError(f"Order type {kind!r} is not one of {', '.join(ORDER_KINDS)}.")
-        symbol, shares = parse_ticker(ticker), parse_quantity(quantity)
-        limit_price = parse_price(limit) if limit is not None else None
-        stop_price = parse_price(stop) if stop is not None else None
-        trail_amount, trail_percent = _parse_trail(trail)
-        check_order_shape(side, kind, limit_price, stop_price, trail_amount, trail_percent)
-        check_trade_value(shares, limit_price, stop_price, trail_amount)
-        until = parse_date(expires) if expires is not None else None
-        info = self._tradable(symbol)
+        request = parse_order(side, ticker, quantity, kind, limit, stop, trail, tif, expires)
+        info = self._tradable(request.ticker)
         portfolio_id = self.trading.resolve(name)
         day = self.clock(name)
         order_id = uuid.uuid4().hex
 
         def place(p: Portfolio) -> OrderView:
-            reserved = shares
-            if side == "buy":
-                reserved = self.estimated_cost(
-                    p, info, shares, kind, limit_price, stop_price, trail_amount, trail_percent, day
-                )
-            else:
-                self._last_close(info, day)  # the ticker must have a price by then
+            close = self._last_close(info, day)  # the ticker must have a price by then
+            reserved = request.quantity
+            if request.side == "buy":
+                commission = parse_commission(p.commission)
+                reserved = estimated_cost(request, close, p.slippage_bps, commission)
             p.place_order(
                 order_id,
-                side,
+                request.side,
                 info.ticker,
-                shares,
-                kind,
+                request.quantity,
+                request.kind,
                 day,
                 reserved,
-                limit=limit_price,
-                stop=stop_price,
-                trail_amount=trail_amount,
-                trail_percent=trail_percent,
-                tif=tif,
-                expires=until,
+                limit=request.limit,
+                stop=request.stop,
+                trail_amount=request.trail_amount,
+                trail_percent=request.trail_percent,
+                tif=request.tif,
+                expires=request.expires,
             )
             return OrderView.of(p.order(order_id))
 
         if dry_run:
             return place(self.app.portfolio(portfolio_id))
         return self.app.change(portfolio_id, place)
-
-    def estimated_cost(
-        self,
-        p: Portfolio,
-        info: TickerInfo,
-        quantity: Decimal,
-        kind: str,
-        limit: Decimal | None,
-        stop: Decimal | None,
-        trail_amount: Decimal | None,
-        trail_percent: Decimal | None,
-        day: date,
-    ) -> Decimal:
-        """The cash a buy order holds back: quantity x its likely price, with slippage, plus
-        the commission on that value (rounded up to the cent, at least one cent).
-
-        The likely price is the limit for limit and stop-limit orders, the higher of the stop
-        and the last close for stop orders, the last close plus the trail for trailing stops,
-        and the last close for market orders. A gap can make a fill cost more than this; the
-        fill is then checked against the cash the order may use, and rejected if short.
-        """
-        close = self._last_close(info, day)
-        if kind in ("limit", "stop-limit"):
-            assert limit is not None
-            price = limit
-        elif kind == "stop":
-            assert stop is not None
-            price = max(stop, close)
-        elif kind == "trailing":
-            if trail_amount is not None:
-                price = close + trail_amount
-            else:
-                price = close * (1 + (trail_percent or ZERO) / 100)
-        else:
-            price = close
-        slipped = price * (1 + p.slippage_bps / BPS)
-        value = _cents_up(quantity * slipped)
-        fee = parse_commission(p.commission).fee(quantity, slipped)
-        return max(value + fee, Decimal("0.01"))
 
     def cancel_order(self, name: str, order_id: str) -> OrderView:
         """Cancel an open order (by its id or a unique prefix of it)."""
@@ -470,18 +414,6 @@ def _rules(
     if mode not in ("live", "simulation"):
         raise InvalidOrderError(f"Mode {mode!r} is not live or simulation.")
     return mode, parse_commission(commission).spec, parse_slippage_bps(slippage_bps)
-
-
-def _parse_trail(trail: str | Decimal | None) -> tuple[Decimal | None, Decimal | None]:
-    if trail is None:
-        return None, None
-    if isinstance(trail, str) and trail.strip().endswith("%"):
-        return None, parse_price(trail.strip().removesuffix("%"))
-    return parse_price(trail), None
-
-
-def _cents_up(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
 @dataclass
