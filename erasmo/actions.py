@@ -11,9 +11,10 @@ no actions either, whatever the provider says now, so a return is never counted 
 When: `apply` records the actions dated up to the portfolio's clock by default (catching up,
 which leaves the clock where it is), or up to a later date (`until`), which moves the clock to
 the last action recorded. An action dated before later events is recorded provided its ticker
-was not traded on or after its ex-date (the write side's rule, `Portfolio._check_action`); an
-action whose ticker was traded past its ex-date before it was recorded can no longer be, and is
-listed as blocked with the reason. So: apply actions before trading a ticker past an ex-date.
+was not traded on or after its ex-date (the write side's rule,
+`events.rules.actions.check_action`); an action whose ticker was traded past its ex-date
+before it was recorded can no longer be, and is listed as blocked with the reason. So: apply
+actions before trading a ticker past an ex-date.
 Trades do not record actions by themselves: every recorded event is one the user asked for.
 
 Standard library only (no pandas): the CLI's write commands import this.
@@ -196,7 +197,8 @@ def _blocked(
     last_trade: date | None,
     last_split: date | None,
 ) -> str:
-    """Why `action` cannot be recorded now ("" if it can), as `Portfolio._check_action` says."""
+    """Why `action` cannot be recorded now ("" if it can), as
+    `events.rules.actions.check_action` says."""
     if day > clock:
         return ""
     if last_split is not None and last_split > day:

@@ -174,9 +174,9 @@ def _check_fork(fields: dict[str, Any], found: list[str]) -> None:
 
 
 class _Actions:
-    """The rules of splits and dividends (as `Portfolio._check_action` states them): the action
-    is new, and applies to the holding at the close of the day before its ex-date, which must be
-    known when the action is recorded after later events."""
+    """The rules of splits and dividends (as `events.rules.actions.check_action` states them):
+    the action is new, and applies to the holding at the close of the day before its ex-date,
+    which must be known when the action is recorded after later events."""
 
     def __init__(self) -> None:
         self.traded_on: dict[str, date] = {}

@@ -17,13 +17,13 @@ splits, so batching never changes the result. A dividend adds its cash, counted 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from erasmo.projections.daily import DailyBook, daily_book
@@ -46,7 +46,6 @@ from erasmo.projections.frame import (
     check_event_frame,
     exact_units,
     market_days,
-    timestamps,
     type_codes,
 )
 from erasmo.projections.lots import (
@@ -57,6 +56,7 @@ from erasmo.projections.lots import (
     split_average,
     split_fifo,
 )
+from erasmo.projections.tables import Sells, open_lots, realized_trades
 
 _BUY: Final = EVENT_TYPES.index(BOUGHT)
 _SELL: Final = EVENT_TYPES.index(SOLD)
@@ -66,19 +66,6 @@ _SPLIT: Final = EVENT_TYPES.index(SPLIT)
 _DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
 
 METHODS: Final = ("fifo", "average")
-
-
-@dataclass(frozen=True, slots=True)
-class _Sells:
-    """Sells of one batch, grouped by ticker (realized P&L = proceeds - cost)."""
-
-    seq: Ints
-    on: Ints
-    ticker: Ints
-    units: Ints
-    proceeds: Ints  # cents, value - fee
-    cost_fifo: Floats
-    cost_average: Floats
 
 
 class ProjectionState:
@@ -105,7 +92,7 @@ class ProjectionState:
         self._realized_average: list[float] = []
         self._last_price: list[float] = []
         self._dividends: list[int] = []
-        self._sells: list[_Sells] = []
+        self._sells: list[Sells] = []
         self._cash = 0
         self._deposits = 0
         self._withdrawals = 0
@@ -178,23 +165,12 @@ class ProjectionState:
         seq = events["seq"].to_numpy(dtype=np.int64)
         price = events["price"].to_numpy(dtype=np.float64)[rows]
 
-        amount_rows = np.flatnonzero((kinds == _DEPOSIT) | (kinds == _WITHDRAW))
-        amounts = exact_units(events["amount"], amount_rows, CENTS_PER_UNIT_OF_MONEY, "amount")
-        cash = np.zeros(len(events), dtype=np.int64)
-        cash[rows] = np.where(is_buy, -trade_cents, trade_cents)
-        cash[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, -amounts)
-        deposits = np.zeros(len(events), dtype=np.int64)
-        deposits[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, 0)
-        withdrawals = np.where(kinds == _WITHDRAW, -cash, 0)
         fees = np.zeros(len(events), dtype=np.int64)
         fees[rows] = fee
         del value, fee  # at 1M events each column is 8 MB: the peak is what is alive at once
+        cash, deposits, withdrawals = _cash_columns(events, kinds, rows, is_buy, trade_cents)
         dividend_rows = np.flatnonzero(kinds == _DIVIDEND)
-        if len(dividend_rows):
-            income = exact_units(
-                events["amount"], dividend_rows, CENTS_PER_UNIT_OF_MONEY, "dividend amount"
-            )
-            cash[dividend_rows] = income
+        income = cash[dividend_rows]
 
         self._book_trades(is_buy, codes, units, trade_cents, seq[rows], days[rows], price)
         signed = np.where(is_buy, units, -units)
@@ -326,7 +302,7 @@ class ProjectionState:
         ends = np.cumsum(counts)
         # The batch's sells, grouped by ticker, filled in place as each group is booked.
         total = int((~is_buy).sum())
-        sells = _Sells(
+        sells = Sells(
             seq=np.empty(total, dtype=seq.dtype),
             on=np.empty(total, dtype=on.dtype),
             ticker=np.empty(total, dtype=codes.dtype),
@@ -336,45 +312,53 @@ class ProjectionState:
             cost_average=np.empty(total, dtype=np.float64),
         )
         filled = 0
+        columns = (is_buy, units, cents, seq, on, price)
         for ticker in np.flatnonzero(counts).tolist():
             rows = order[ends[ticker] - counts[ticker] : ends[ticker]]
-            buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
-            sold = ~buy
-            book = self._average[ticker]
-            held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
-            if bool((held_after < 0).any()):
-                bad = int(np.argmax(held_after < 0))
-                holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
-                raise EventFrameError(
-                    f"Sell seq {int(seq[rows[bad]])} sells {units_g[bad] / UNITS_PER_SHARE:g} "
-                    f"{self.tickers[ticker]} but the portfolio holds {holding:g}: the event frame "
-                    "is incomplete or out of order. Load every event of the portfolio in seq order."
-                )
-            seq_g, on_g, price_g = seq[rows], on[rows], price[rows]
-            self._fifo[ticker], fifo = fifo_match(
-                self._fifo[ticker], buy, units_g, cents_g, seq_g, on_g, price_g
-            )
-            self._average[ticker], average = average_match(book, buy, units_g, cents_g, held_after)
-            proceeds = cents_g[sold] / CENTS_PER_UNIT_OF_MONEY
-            # cumsum adds left to right from the carried total, exactly as one long batch would.
-            self._realized_fifo[ticker] = _running_total(
-                self._realized_fifo[ticker], proceeds - fifo
-            )
-            self._realized_average[ticker] = _running_total(
-                self._realized_average[ticker], proceeds - average
-            )
-            self._last_price[ticker] = float(price_g[-1])
-            part = slice(filled, filled + int(sold.sum()))
-            sells.seq[part], sells.on[part], sells.units[part] = (
-                seq_g[sold],
-                on_g[sold],
-                units_g[sold],
-            )
-            sells.ticker[part], sells.proceeds[part] = ticker, cents_g[sold]
-            sells.cost_fifo[part], sells.cost_average[part] = fifo, average
-            filled = part.stop
+            filled = self._book_ticker(ticker, rows, columns, sells, filled)
         if total:
             self._sells.append(sells)
+
+    def _book_ticker(
+        self,
+        ticker: int,
+        rows: Ints,
+        columns: tuple[Bools, Ints, Ints, Ints, Ints, Floats],
+        sells: Sells,
+        filled: int,
+    ) -> int:
+        """Book the trades in `rows` (all of `ticker`, in log order) and write its sells into
+        `sells` from position `filled`; returns the position after them."""
+        is_buy, units, cents, seq, on, price = columns
+        buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
+        sold = ~buy
+        book = self._average[ticker]
+        held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
+        if bool((held_after < 0).any()):
+            bad = int(np.argmax(held_after < 0))
+            holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
+            raise EventFrameError(
+                f"Sell seq {int(seq[rows[bad]])} sells {units_g[bad] / UNITS_PER_SHARE:g} "
+                f"{self.tickers[ticker]} but the portfolio holds {holding:g}: the event frame "
+                "is incomplete or out of order. Load every event of the portfolio in seq order."
+            )
+        seq_g, on_g, price_g = seq[rows], on[rows], price[rows]
+        self._fifo[ticker], fifo = fifo_match(
+            self._fifo[ticker], buy, units_g, cents_g, seq_g, on_g, price_g
+        )
+        self._average[ticker], average = average_match(book, buy, units_g, cents_g, held_after)
+        proceeds = cents_g[sold] / CENTS_PER_UNIT_OF_MONEY
+        # cumsum adds left to right from the carried total, exactly as one long batch would.
+        self._realized_fifo[ticker] = _running_total(self._realized_fifo[ticker], proceeds - fifo)
+        self._realized_average[ticker] = _running_total(
+            self._realized_average[ticker], proceeds - average
+        )
+        self._last_price[ticker] = float(price_g[-1])
+        part = slice(filled, filled + int(sold.sum()))
+        sells.seq[part], sells.on[part], sells.units[part] = seq_g[sold], on_g[sold], units_g[sold]
+        sells.ticker[part], sells.proceeds[part] = ticker, cents_g[sold]
+        sells.cost_fifo[part], sells.cost_average[part] = fifo, average
+        return part.stop
 
     # -- reading --------------------------------------------------------------------------
 
@@ -430,72 +414,33 @@ class ProjectionState:
 
     def open_lots(self) -> pd.DataFrame:
         """The FIFO lots still open: ticker, seq, on, price, quantity, unit_cost, cost_basis."""
-        parts = [
-            pd.DataFrame(
-                {
-                    "ticker": ticker,
-                    "seq": book.seq,
-                    "on": timestamps(book.on),
-                    "price": book.price,
-                    "quantity": book.remaining() / UNITS_PER_SHARE,
-                    "unit_cost": (book.cost / CENTS_PER_UNIT_OF_MONEY)
-                    / ((book.end - book.start) / UNITS_PER_SHARE),
-                    "cost_basis": book.remaining_cost(),
-                }
-            )
-            for ticker, book in zip(self.tickers, self._fifo, strict=True)
-            if len(book.seq)
-        ]
-        columns = ["ticker", "seq", "on", "price", "quantity", "unit_cost", "cost_basis"]
-        if not parts:
-            return pd.DataFrame({name: pd.Series([], dtype=_LOT_DTYPES[name]) for name in columns})
-        lots = pd.concat(parts, ignore_index=True)
-        return lots.sort_values("seq", kind="stable", ignore_index=True)
+        return open_lots(self.tickers, self._fifo)
 
     def realized_trades(self) -> pd.DataFrame:
         """Every sell in log order with its proceeds (value - fee), cost and realized P&L by
         FIFO and by average cost."""
-        if self._sells:
-            seq, on, ticker, units, proceeds, fifo, average = (
-                np.concatenate([getattr(part, name) for part in self._sells])
-                for name in _Sells.__slots__
-            )
-        else:
-            seq, on, ticker, units, proceeds = (np.zeros(0, dtype=np.int64) for _ in range(5))
-            fifo = average = np.zeros(0, dtype=np.float64)
-        in_log_order = np.argsort(seq, kind="stable")
-        seq, on, ticker, units = (
-            seq[in_log_order],
-            on[in_log_order],
-            ticker[in_log_order],
-            units[in_log_order],
-        )
-        proceeds, fifo, average = proceeds[in_log_order], fifo[in_log_order], average[in_log_order]
-        money = proceeds / CENTS_PER_UNIT_OF_MONEY
-        return pd.DataFrame(
-            {
-                "seq": seq,
-                "on": timestamps(on),
-                "ticker": np.array(self.tickers, dtype=object)[ticker],
-                "quantity": units / UNITS_PER_SHARE,
-                "proceeds": money,
-                "cost_fifo": fifo,
-                "realized_fifo": money - fifo,
-                "cost_average": average,
-                "realized_average": money - average,
-            }
-        )
+        return realized_trades(self.tickers, self._sells)
 
 
-_LOT_DTYPES: Final = {
-    "ticker": "object",
-    "seq": "int64",
-    "on": "datetime64[ns]",
-    "price": "float64",
-    "quantity": "float64",
-    "unit_cost": "float64",
-    "cost_basis": "float64",
-}
+def _cash_columns(
+    events: pd.DataFrame, kinds: npt.NDArray[np.int8], rows: Ints, is_buy: Bools, trade_cents: Ints
+) -> tuple[Ints, Ints, Ints]:
+    """Per event, in cents: the change of cash (trades, deposits, withdrawals, dividends), the
+    cash deposited and the cash withdrawn (positive)."""
+    amount_rows = np.flatnonzero((kinds == _DEPOSIT) | (kinds == _WITHDRAW))
+    amounts = exact_units(events["amount"], amount_rows, CENTS_PER_UNIT_OF_MONEY, "amount")
+    cash = np.zeros(len(events), dtype=np.int64)
+    cash[rows] = np.where(is_buy, -trade_cents, trade_cents)
+    cash[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, -amounts)
+    deposits = np.zeros(len(events), dtype=np.int64)
+    deposits[amount_rows] = np.where(kinds[amount_rows] == _DEPOSIT, amounts, 0)
+    withdrawals = np.where(kinds == _WITHDRAW, -cash, 0)
+    dividend_rows = np.flatnonzero(kinds == _DIVIDEND)
+    if len(dividend_rows):
+        cash[dividend_rows] = exact_units(
+            events["amount"], dividend_rows, CENTS_PER_UNIT_OF_MONEY, "dividend amount"
+        )
+    return cash, deposits, withdrawals
 
 
 def _check_method(method: str) -> None:

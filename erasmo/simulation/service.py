@@ -11,14 +11,16 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from uuid import UUID
 
 from erasmo.market.base import CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
-from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
+from erasmo.simulation.fills import BarArrays
+from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
+from erasmo.simulation.tickets import estimated_cost, parse_order
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
@@ -33,20 +35,14 @@ from events.errors import (
     SimulationClockError,
     UnknownOrderError,
 )
-from events.orders import ORDER_KINDS, Order, check_order_shape
+from events.orders import Order
 from events.portfolio import Portfolio
 from events.values import (
     PriceProvenance,
-    check_trade_value,
-    parse_date,
     parse_money,
-    parse_price,
-    parse_quantity,
-    parse_ticker,
 )
 
 ZERO = Decimal(0)
-BPS = Decimal(10_000)
 Progress = Callable[[int, int], None]
 #: How far before an order's placing day its reference close is looked for.
 LOOK_BACK = timedelta(days=31)
@@ -143,94 +139,43 @@ class SimulationService:
         """Place an order on the portfolio's clock day; it can fill from the next bar on.
 
         `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
-        back its estimated cost (see `estimated_cost`); a sell holds back its shares.
+        back its estimated cost (see `erasmo.simulation.tickets.estimated_cost`); a sell holds
+        back its shares.
         `dry_run`: check every rule and return the order as it would be placed (with what it
         would hold back), recording nothing; an order ticket can call this as the user types.
         """
-        side, kind, tif = side.strip().lower(), kind.strip().lower(), tif.strip().lower()
-        if side not in ("buy", "sell"):
-            raise InvalidOrderError(f"Side {side!r} is not buy or sell.")
-        if kind not in ORDER_KINDS:
-            raise InvalidOrderError(f"Order type {kind!r} is not one of {', '.join(ORDER_KINDS)}.")
-        symbol, shares = parse_ticker(ticker), parse_quantity(quantity)
-        limit_price = parse_price(limit) if limit is not None else None
-        stop_price = parse_price(stop) if stop is not None else None
-        trail_amount, trail_percent = _parse_trail(trail)
-        check_order_shape(side, kind, limit_price, stop_price, trail_amount, trail_percent)
-        check_trade_value(shares, limit_price, stop_price, trail_amount)
-        until = parse_date(expires) if expires is not None else None
-        info = self._tradable(symbol)
+        request = parse_order(side, ticker, quantity, kind, limit, stop, trail, tif, expires)
+        info = self._tradable(request.ticker)
         portfolio_id = self.trading.resolve(name)
         day = self.clock(name)
         order_id = uuid.uuid4().hex
 
         def place(p: Portfolio) -> OrderView:
-            reserved = shares
-            if side == "buy":
-                reserved = self.estimated_cost(
-                    p, info, shares, kind, limit_price, stop_price, trail_amount, trail_percent, day
-                )
-            else:
-                self._last_close(info, day)  # the ticker must have a price by then
+            close = self._last_close(info, day)  # the ticker must have a price by then
+            reserved = request.quantity
+            if request.side == "buy":
+                commission = parse_commission(p.commission)
+                reserved = estimated_cost(request, close, p.slippage_bps, commission)
             p.place_order(
                 order_id,
-                side,
+                request.side,
                 info.ticker,
-                shares,
-                kind,
+                request.quantity,
+                request.kind,
                 day,
                 reserved,
-                limit=limit_price,
-                stop=stop_price,
-                trail_amount=trail_amount,
-                trail_percent=trail_percent,
-                tif=tif,
-                expires=until,
+                limit=request.limit,
+                stop=request.stop,
+                trail_amount=request.trail_amount,
+                trail_percent=request.trail_percent,
+                tif=request.tif,
+                expires=request.expires,
             )
             return OrderView.of(p.order(order_id))
 
         if dry_run:
             return place(self.app.portfolio(portfolio_id))
         return self.app.change(portfolio_id, place)
-
-    def estimated_cost(
-        self,
-        p: Portfolio,
-        info: TickerInfo,
-        quantity: Decimal,
-        kind: str,
-        limit: Decimal | None,
-        stop: Decimal | None,
-        trail_amount: Decimal | None,
-        trail_percent: Decimal | None,
-        day: date,
-    ) -> Decimal:
-        """The cash a buy order holds back: quantity x its likely price, with slippage, plus
-        the commission on that value (rounded up to the cent, at least one cent).
-
-        The likely price is the limit for limit and stop-limit orders, the higher of the stop
-        and the last close for stop orders, the last close plus the trail for trailing stops,
-        and the last close for market orders. A gap can make a fill cost more than this; the
-        fill is then checked against the cash the order may use, and rejected if short.
-        """
-        close = self._last_close(info, day)
-        if kind in ("limit", "stop-limit"):
-            assert limit is not None
-            price = limit
-        elif kind == "stop":
-            assert stop is not None
-            price = max(stop, close)
-        elif kind == "trailing":
-            if trail_amount is not None:
-                price = close + trail_amount
-            else:
-                price = close * (1 + (trail_percent or ZERO) / 100)
-        else:
-            price = close
-        slipped = price * (1 + p.slippage_bps / BPS)
-        value = _cents_up(quantity * slipped)
-        fee = parse_commission(p.commission).fee(quantity, slipped)
-        return max(value + fee, Decimal("0.01"))
 
     def cancel_order(self, name: str, order_id: str) -> OrderView:
         """Cancel an open order (by its id or a unique prefix of it)."""
@@ -274,7 +219,7 @@ class SimulationService:
         p = self.app.portfolio(portfolio_id)
         if p.simulated:
             start = p.clock
-            target = self._target(start, days, to)
+            target = target_day(self.market.trading_days(None), start, days, to)
         else:
             # A live portfolio's clock follows the data: an advance processes its orders on
             # the bars that arrived since its latest event.
@@ -298,170 +243,108 @@ class SimulationService:
 
         return self.app.change(portfolio_id, step)
 
-    def _target(self, start: date, days: int | None, to: str | date | None) -> date:
-        calendar = self.market.trading_days(None)
-        latest = calendar[-1]
-        if days is not None and to is not None:
-            raise InvalidOrderError("Give either a number of days or a date to advance to.")
-        if to is not None:
-            wanted = parse_date(to)
-            if wanted <= start:
-                raise DateOutOfRangeError(
-                    f"{wanted.isoformat()} is not after the clock ({start.isoformat()}): the "
-                    "clock only moves forward."
-                )
-            if wanted > latest:
-                raise DateOutOfRangeError(
-                    f"{wanted.isoformat()} is after the market data ends on {latest.isoformat()}."
-                    f" Advance to {latest.isoformat()} or earlier."
-                )
-            index = bisect.bisect_right(calendar, wanted) - 1
-            target = calendar[index]
-            return target if target > start else wanted
-        steps = 1 if days is None else days
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise InvalidOrderError(
-                f"Advance by a whole number of trading days (1 or more), not {days!r}."
-            )
-        index = bisect.bisect_right(calendar, start) + steps - 1
-        if index >= len(calendar):
-            raise DateOutOfRangeError(
-                f"The market data ends on {latest.isoformat()}, "
-                f"{len(calendar) - bisect.bisect_right(calendar, start)} trading days after the "
-                f"clock ({start.isoformat()}); advance by fewer days."
-            )
-        return calendar[index]
-
     def _advance(
         self, p: Portfolio, target: date, stepped: int, progress: Progress | None
     ) -> AdvanceReport:
         start = p.clock
-        calendar = self.market.trading_days(None)
-        bps = p.slippage_bps
-        commission = parse_commission(p.commission)
         open_orders = p.orders()
-        first_placed: dict[str, date] = {}
-        for order in open_orders:
-            first_placed[order.ticker] = min(
-                order.placed_on, first_placed.get(order.ticker, target)
-            )
-        # (day, placement number, what, order, fill) for every order that fills or expires
-        # by `target`. Orders cannot be placed while the clock advances, so each order's
-        # outcome depends only on the bars and on the cash the earlier outcomes leave:
-        # applying them in (day, placement) order is exact. Splits and dividends of the tickers
-        # held join them, before the fills of their ex-date.
-        outcomes: list[tuple[date, int, str, Order | None, object]] = []
-        for done, order in enumerate(open_orders):
-            if progress is not None:
-                progress(done, len(open_orders))
-            days, arrays = self._ticker_arrays(
-                order.ticker, first_placed[order.ticker] - LOOK_BACK, target
-            )
-            lo = bisect.bisect_right(days, order.placed_on)
-            last = target
-            expiry: date | None = None
-            if order.tif == "day":
-                following = bisect.bisect_right(calendar, order.placed_on)
-                if following < len(calendar):
-                    expiry = calendar[following]
-            elif order.expires is not None:
-                index = bisect.bisect_right(calendar, order.expires) - 1
-                expiry = max(calendar[index], start) if index >= 0 else start
-            if expiry is not None:
-                last = min(last, order.expires if order.expires is not None else expiry)
-            hi = bisect.bisect_right(days, last)
-            if lo > 0:
-                reference = arrays.bars[lo - 1].close
-            else:
-                reference = self._last_close(self.market.info(order.ticker), order.placed_on)
-            terms = _terms(order, reference)
-            fill = first_fill(terms, arrays, lo, hi, bps)
-            if fill is not None:
-                outcomes.append((days[fill.index], order.number, "fill", order, fill))
-            elif expiry is not None and expiry <= target:
-                outcomes.append((max(expiry, start), order.number, "expire", order, None))
-        if progress is not None:
-            progress(len(open_orders), len(open_orders))
-        outcomes.extend(self._actions_due(p, open_orders, start, target))
-        outcomes.sort(key=lambda o: (o[0], o[1]))
-        filled: list[OrderView] = []
-        expired: list[OrderView] = []
-        rejected: list[OrderView] = []
-        applied: list[CorporateAction] = []
-        cancelled: list[OrderView] = []
-        for day, _, what, pending, found in outcomes:
-            if what == "action":
-                assert isinstance(found, CorporateAction)
-                if self._apply_action(p, found):
-                    applied.append(found)
-                if found.kind == "split":
-                    # Its terms (quantity, prices) are in pre-split shares: cancelled on the
-                    # ex-date, as many brokers do, releasing what they hold back.
-                    for order in p.orders():
-                        if order.ticker == found.ticker:
-                            p.cancel_order(order.order_id, day, market=True)
-                            view = OrderView.of(order)
-                            cancelled.append(replace(view, status="cancelled", done_on=day))
-                continue
-            assert pending is not None
-            order = pending
-            if order.order_id not in p.open_orders:
+        outcomes = plan(
+            open_orders,
+            self._bars_for(open_orders, target),
+            self._references(open_orders),
+            self.market.trading_days(None),
+            (start, target),
+            (parse_commission(p.commission), p.slippage_bps),
+            self._actions_due(p, open_orders, start, target),
+            progress,
+        )
+        done = _Applied()
+        for outcome in outcomes:
+            if isinstance(outcome, ActionDue):
+                self._apply_due(p, outcome, done)
+            elif outcome.order.order_id not in p.open_orders:
                 continue  # cancelled by a split on an earlier day of this advance
-            view = OrderView.of(order)
-            if what == "expire":
-                p.expire_order(order.order_id, day)
-                expired.append(replace(view, status="expired", done_on=day))
-                continue
-            assert found is not None
-            price, slippage = found.price, found.slippage  # type: ignore[attr-defined]
-            fee = commission.fee(order.quantity, price)
-            try:
-                p.check_fill(order.order_id, day, price, fee, slippage)
-            except (InsufficientCashError, InsufficientSharesError) as error:
-                reason = f"not filled at {price} on {day}: {error}"
-                p.reject_order(order.order_id, reason, day)
-                rejected.append(replace(view, status="rejected", done_on=day, reason=reason))
-                continue
-            info = self.market.info(order.ticker)
-            provenance = PriceProvenance(info.source, day, info.adjusted, "order")
-            p.fill_order(order.order_id, day, price, fee, slippage, provenance)
-            filled.append(
-                replace(
-                    view,
-                    status="filled",
-                    done_on=day,
-                    fill_price=price,
-                    fee=fee,
-                    slippage=slippage,
-                )
-            )
+            elif isinstance(outcome, Expired):
+                p.expire_order(outcome.order.order_id, outcome.day)
+                done.expired.append(_done(outcome.order, "expired", outcome.day))
+            else:
+                self._apply_fill(p, outcome, done)
         p.advance_clock(target)
         return AdvanceReport(
             portfolio=p.name,
             start=start,
             end=target,
             trading_days=stepped,
-            filled=tuple(filled),
-            expired=tuple(expired),
-            rejected=tuple(rejected),
+            filled=tuple(done.filled),
+            expired=tuple(done.expired),
+            rejected=tuple(done.rejected),
             open_orders=len(p.open_orders),
             cash_after=p.cash,
-            actions=tuple(applied),
-            cancelled=tuple(cancelled),
+            actions=tuple(done.actions),
+            cancelled=tuple(done.cancelled),
         )
+
+    def _bars_for(self, orders: Sequence[Order], target: date) -> dict[str, TickerBars]:
+        """Each ordered ticker's bars, from a little before its earliest order to `target`."""
+        first_placed: dict[str, date] = {}
+        for order in orders:
+            first_placed[order.ticker] = min(
+                order.placed_on, first_placed.get(order.ticker, target)
+            )
+        return {
+            ticker: TickerBars(*self._ticker_arrays(ticker, first - LOOK_BACK, target))
+            for ticker, first in first_placed.items()
+        }
+
+    def _references(self, orders: Sequence[Order]) -> dict[str, Decimal]:
+        """Order id -> its reference close, for orders whose ticker has no bar on or before
+        their placing day among the bars kept (the bars start after it)."""
+        found: dict[str, Decimal] = {}
+        for order in orders:
+            days = self._arrays[order.ticker][2]
+            if not days or days[0] > order.placed_on:
+                info = self.market.info(order.ticker)
+                found[order.order_id] = self._last_close(info, order.placed_on)
+        return found
+
+    def _apply_due(self, p: Portfolio, due: ActionDue, done: _Applied) -> None:
+        """Record a split or dividend; a split cancels the open orders of its ticker."""
+        action, day = due.action, due.day
+        if self._apply_action(p, action):
+            done.actions.append(action)
+        if action.kind == "split":
+            # Their terms (quantity, prices) are in pre-split shares: cancelled on the
+            # ex-date, as many brokers do, releasing what they hold back.
+            for order in p.orders():
+                if order.ticker == action.ticker:
+                    p.cancel_order(order.order_id, day, market=True)
+                    done.cancelled.append(_done(order, "cancelled", day))
+
+    def _apply_fill(self, p: Portfolio, fill: Filled, done: _Applied) -> None:
+        """Record a fill, or its rejection when the cash or shares do not cover it now."""
+        order, day, price = fill.order, fill.day, fill.price
+        try:
+            p.check_fill(order.order_id, day, price, fill.fee, fill.slippage)
+        except (InsufficientCashError, InsufficientSharesError) as error:
+            reason = f"not filled at {price} on {day}: {error}"
+            p.reject_order(order.order_id, reason, day)
+            done.rejected.append(replace(_done(order, "rejected", day), reason=reason))
+            return
+        info = self.market.info(order.ticker)
+        provenance = PriceProvenance(info.source, day, info.adjusted, "order")
+        p.fill_order(order.order_id, day, price, fill.fee, fill.slippage, provenance)
+        view = _done(order, "filled", day)
+        done.filled.append(replace(view, fill_price=price, fee=fill.fee, slippage=fill.slippage))
 
     def _actions_due(
         self, p: Portfolio, open_orders: Sequence[Order], start: date, target: date
-    ) -> list[tuple[date, int, str, Order | None, object]]:
+    ) -> list[CorporateAction]:
         """The splits and dividends with ex-dates in (start, target] of the tickers held or
-        bought by open orders, as outcomes sorting before the fills of their ex-date (a split
-        before a dividend): they apply to the shares held at the close of the day before."""
+        bought by open orders."""
         tickers = set(p.shares) | {o.ticker for o in open_orders if o.side == "buy"}
-        due: list[tuple[date, int, str, Order | None, object]] = []
+        due: list[CorporateAction] = []
         for ticker in sorted(tickers):
-            for action in self.market.actions(ticker, start + timedelta(days=1), target):
-                rank = -2 if action.kind == "split" else -1
-                due.append((action.day, rank, "action", None, action))
+            due.extend(self.market.actions(ticker, start + timedelta(days=1), target))
         return due
 
     @staticmethod
@@ -533,28 +416,19 @@ def _rules(
     return mode, parse_commission(commission).spec, parse_slippage_bps(slippage_bps)
 
 
-def _parse_trail(trail: str | Decimal | None) -> tuple[Decimal | None, Decimal | None]:
-    if trail is None:
-        return None, None
-    if isinstance(trail, str) and trail.strip().endswith("%"):
-        return None, parse_price(trail.strip().removesuffix("%"))
-    return parse_price(trail), None
+@dataclass
+class _Applied:
+    """What an advance recorded, by kind, as it applies the planned outcomes."""
+
+    filled: list[OrderView] = field(default_factory=list)
+    expired: list[OrderView] = field(default_factory=list)
+    rejected: list[OrderView] = field(default_factory=list)
+    cancelled: list[OrderView] = field(default_factory=list)
+    actions: list[CorporateAction] = field(default_factory=list)
 
 
-def _terms(order: Order, reference: Decimal) -> OrderTerms:
-    return OrderTerms(
-        order.side,
-        order.kind,
-        order.limit,
-        order.stop,
-        order.trail_amount,
-        order.trail_percent,
-        reference,
-    )
-
-
-def _cents_up(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+def _done(order: Order, status: str, day: date) -> OrderView:
+    return replace(OrderView.of(order), status=status, done_on=day)
 
 
 __all__ = [

@@ -1,0 +1,208 @@
+"""What an advance will do, worked out from the bars alone: the planner of `SimulationService`.
+
+`plan` is pure: given the open orders, each ticker's bars, the market calendar and the trading
+rules, it returns what happens to each order by the target day (the bar it fills on, at what
+price and fee, or the day its time in force runs out) and the corporate actions that fall due,
+as typed outcomes in the order they apply. It reads no store and records nothing; the service
+applies the outcomes through the application, where the portfolio's rules (cash, shares) may
+still reject a fill.
+
+Orders cannot be placed while the clock advances, so each order's outcome depends only on the
+bars and on the cash the earlier outcomes leave: applying them in (day, placement) order is
+exact. Splits and dividends join them before the fills of their ex-date (a split before a
+dividend): they apply to the shares held at the close of the day before.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from erasmo.market.base import CorporateAction
+from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
+from events.commission import Commission
+from events.errors import DateOutOfRangeError, InvalidOrderError
+from events.orders import Order
+from events.values import parse_date
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TickerBars:
+    """A ticker's bars: their days, ascending, and the bars as arrays (same length)."""
+
+    days: Sequence[date]
+    arrays: BarArrays
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """`order` fills on the bar of `day` at `price` (slippage included), paying `fee`."""
+
+    day: date
+    order: Order
+    price: Decimal
+    fee: Decimal
+    slippage: Decimal
+
+    @property
+    def rank(self) -> int:
+        return self.order.number
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """`order`'s time in force runs out on `day` without a fill."""
+
+    day: date
+    order: Order
+
+    @property
+    def rank(self) -> int:
+        return self.order.number
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDue:
+    """A split or dividend with ex-date `day` of a ticker held or bought by an open order."""
+
+    day: date
+    action: CorporateAction
+
+    @property
+    def rank(self) -> int:
+        """Before every order of its day; a split before a dividend."""
+        return -2 if self.action.kind == "split" else -1
+
+
+Outcome = Filled | Expired | ActionDue
+
+
+def plan(
+    orders: Sequence[Order],
+    bars: Mapping[str, TickerBars],
+    references: Mapping[str, Decimal],
+    calendar: Sequence[date],
+    window: tuple[date, date],
+    rules: tuple[Commission, Decimal],
+    actions: Sequence[CorporateAction] = (),
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """The outcomes of advancing from `window[0]` (the clock) to `window[1]` (the target),
+    sorted by (day, rank).
+
+    Args:
+        orders: the open orders.
+        bars: ticker -> its bars, covering each order's placing day to the target.
+        references: order id -> the close before its placing day, for the orders whose ticker
+            has no bar on or before that day in `bars` (a trailing stop starts from it).
+        calendar: the market's trading days, ascending.
+        rules: the commission model and the slippage in basis points.
+        actions: the splits and dividends with ex-dates in the window that concern the
+            portfolio.
+        progress: called with (orders done, orders) as the orders are worked through.
+    """
+    outcomes: list[Outcome] = []
+    for done, order in enumerate(orders):
+        if progress is not None:
+            progress(done, len(orders))
+        found = _outcome(order, bars[order.ticker], references, calendar, window, rules)
+        if found is not None:
+            outcomes.append(found)
+    if progress is not None:
+        progress(len(orders), len(orders))
+    outcomes.extend(ActionDue(action.day, action) for action in actions)
+    outcomes.sort(key=lambda o: (o.day, o.rank))
+    return outcomes
+
+
+def target_day(
+    calendar: Sequence[date], start: date, days: int | None, to: str | date | None
+) -> date:
+    """The day an advance from `start` ends on: `days` trading days on (default 1), or the last
+    trading day on or before `to`; a named error if that is not after `start` or past the data."""
+    latest = calendar[-1]
+    if days is not None and to is not None:
+        raise InvalidOrderError("Give either a number of days or a date to advance to.")
+    if to is not None:
+        wanted = parse_date(to)
+        if wanted <= start:
+            raise DateOutOfRangeError(
+                f"{wanted.isoformat()} is not after the clock ({start.isoformat()}): the "
+                "clock only moves forward."
+            )
+        if wanted > latest:
+            raise DateOutOfRangeError(
+                f"{wanted.isoformat()} is after the market data ends on {latest.isoformat()}."
+                f" Advance to {latest.isoformat()} or earlier."
+            )
+        index = bisect.bisect_right(calendar, wanted) - 1
+        target = calendar[index]
+        return target if target > start else wanted
+    steps = 1 if days is None else days
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise InvalidOrderError(
+            f"Advance by a whole number of trading days (1 or more), not {days!r}."
+        )
+    index = bisect.bisect_right(calendar, start) + steps - 1
+    if index >= len(calendar):
+        raise DateOutOfRangeError(
+            f"The market data ends on {latest.isoformat()}, "
+            f"{len(calendar) - bisect.bisect_right(calendar, start)} trading days after the "
+            f"clock ({start.isoformat()}); advance by fewer days."
+        )
+    return calendar[index]
+
+
+def expiry(order: Order, calendar: Sequence[date], start: date) -> date | None:
+    """The day `order`'s time in force runs out: a day order's is the trading day after its
+    placing day, a GTC order's its expiry date's trading day (never before `start`); None if
+    it never runs out."""
+    if order.tif == "day":
+        following = bisect.bisect_right(calendar, order.placed_on)
+        return calendar[following] if following < len(calendar) else None
+    if order.expires is not None:
+        index = bisect.bisect_right(calendar, order.expires) - 1
+        return max(calendar[index], start) if index >= 0 else start
+    return None
+
+
+def _outcome(
+    order: Order,
+    series: TickerBars,
+    references: Mapping[str, Decimal],
+    calendar: Sequence[date],
+    window: tuple[date, date],
+    rules: tuple[Commission, Decimal],
+) -> Outcome | None:
+    """The fill or expiry of one order by the target day; None if it stays open."""
+    start, target = window
+    days, arrays = series.days, series.arrays
+    lo = bisect.bisect_right(days, order.placed_on)
+    ends = expiry(order, calendar, start)
+    last = target
+    if ends is not None:
+        last = min(last, order.expires if order.expires is not None else ends)
+    hi = bisect.bisect_right(days, last)
+    reference = arrays.bars[lo - 1].close if lo > 0 else references[order.order_id]
+    terms = OrderTerms(
+        order.side,
+        order.kind,
+        order.limit,
+        order.stop,
+        order.trail_amount,
+        order.trail_percent,
+        reference,
+    )
+    commission, bps = rules
+    fill = first_fill(terms, arrays, lo, hi, bps)
+    if fill is not None:
+        fee = commission.fee(order.quantity, fill.price)
+        return Filled(days[fill.index], order, fill.price, fee, fill.slippage)
+    if ends is not None and ends <= target:
+        return Expired(max(ends, start), order)
+    return None
