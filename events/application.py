@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from events.log import LogReader
 from events.logged import LoggedEvent as LoggedEvent  # read by erasmo
 from events.logged import without_envelope
 from events.names import mixed_word
+from events.opening import OPEN_RACE_SECONDS, opening_race
 from events.pg_connect import check_postgres_server
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
@@ -63,30 +63,6 @@ from events.values import PriceProvenance, name_key
 
 T = TypeVar("T")
 RETRIES = 5
-#: PostgreSQL errors of two programs creating the store's tables at once: unique_violation,
-#: internal_error ("tuple concurrently updated"), duplicate_object, duplicate_table,
-#: duplicate_function, deadlock_detected.
-_DDL_RACE = {"23505", "XX000", "42710", "42P07", "42723", "40P01"}
-#: How long opening keeps retrying while other programs open (and set up) the same store.
-OPEN_RACE_SECONDS = 30.0
-
-
-def _opening_race(error: PersistenceError) -> bool:
-    """Whether opening failed only because another program is opening the same store.
-
-    On PostgreSQL: another program is creating the same tables, types and functions ("duplicate
-    key value", "type ... already exists", "tuple concurrently updated"). On SQLite: another
-    connection holds the lock SQLite needs to switch a new file to WAL, which SQLite reports at
-    once ("database is locked") instead of waiting. Once the other program is done, opening
-    succeeds; nothing was written by the failed attempt.
-    """
-    cause = error.__cause__
-    if getattr(cause, "sqlstate", None) in _DDL_RACE:
-        return True
-    if isinstance(cause, sqlite3.OperationalError):
-        text = str(cause).lower()
-        return "locked" in text or "busy" in text
-    return False
 
 
 #: Topic -> type name, for every Portfolio event.
@@ -162,7 +138,7 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
             except PersistenceError as error:
                 self._close_quietly()
                 attempt += 1
-                if not _opening_race(error) or time.monotonic() > deadline:
+                if not opening_race(error) or time.monotonic() > deadline:
                     failure = store_failure(error, store, "nothing was changed")
                     if type(failure) is StoreError:
                         failure = StoreError(
