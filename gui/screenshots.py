@@ -221,6 +221,7 @@ def _trading_shots(
     _select(controller, BRANCH)
     window.tabs.setCurrentIndex(COMPARE_TAB)
     compare = controller.ensure_compare()
+    assert compare is not None  # the analytics were loaded above
     wait_until(lambda: compare.result is not None and compare.board.rowCount() > 0, 60)
     settle(0.5)
     saved.append(out_dir / "compare.png")
