@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
@@ -41,6 +41,7 @@ from gui.views.main_window import MainWindow
 from gui.workers import JobHandle, Jobs, Progress
 
 if TYPE_CHECKING:
+    from erasmo.sync.client import SyncSummary
     from events.portfolio import Portfolio
 
 #: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
@@ -367,7 +368,7 @@ class MainController(QObject, TradingCommands):
         self._on_refresh()
 
     @Slot(object)
-    def _on_synced(self, summary: Any) -> None:
+    def _on_synced(self, summary: SyncSummary) -> None:
         conflicts = len(summary.conflicts)
         kept = f", {conflicts} conflicts kept as copies" if conflicts else ""
         self._say(f"Synced: pulled {summary.pulled} events, pushed {summary.pushed}{kept}.")
