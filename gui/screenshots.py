@@ -72,6 +72,7 @@ def open_demo_window(erasmo: Erasmo) -> tuple[MainWindow, MainController]:
     wait_until(lambda: controller.analysis.performance is not None)
     wait_until(lambda: controller.history_model.rowCount() > 0)
     performance = controller.analysis.performance
+    assert performance is not None  # waited for above
     wait_until(lambda: performance.metrics is not None and performance.data is not None)
     wait_until(lambda: all(r.value is not None for r in controller.portfolios.portfolios()))
     settle()
