@@ -2,7 +2,8 @@
 
 Each command method gets the aggregates it needs, calls one domain method, and saves. When
 another process saved the same portfolio in between, the command is retried on fresh state, so
-the rules are always checked against what is really stored.
+the rules are always checked against what is really stored. Branches, deletion, import and
+sync are mixins in their own modules, typed against `events.host.PortfoliosHost`.
 """
 
 from __future__ import annotations
