@@ -2,22 +2,21 @@
 
 Each command method gets the aggregates it needs, calls one domain method, and saves. When
 another process saved the same portfolio in between, the command is retried on fresh state, so
-the rules are always checked against what is really stored.
+the rules are always checked against what is really stored. Branches, deletion, import and
+sync are mixins in their own modules, typed against `events.host.PortfoliosHost`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
-import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -39,13 +38,16 @@ from events.errors import (
     ConcurrentWriteError,
     CorporateActionError,
     DeletedPortfolioError,
-    DuplicateNameError,
-    EventLogError,
     StoreError,
     UnknownPortfolioError,
 )
+from events.host import PortfoliosHost
+from events.importing import ImportRecording
 from events.log import LogReader
+from events.logged import LoggedEvent as LoggedEvent  # read by erasmo
+from events.logged import without_envelope
 from events.names import mixed_word
+from events.opening import OPEN_RACE_SECONDS, opening_race
 from events.pg_connect import check_postgres_server
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.store import (
@@ -62,35 +64,10 @@ from events.values import PriceProvenance, name_key
 
 T = TypeVar("T")
 RETRIES = 5
-#: PostgreSQL errors of two programs creating the store's tables at once: unique_violation,
-#: internal_error ("tuple concurrently updated"), duplicate_object, duplicate_table,
-#: duplicate_function, deadlock_detected.
-_DDL_RACE = {"23505", "XX000", "42710", "42P07", "42723", "40P01"}
-#: How long opening keeps retrying while other programs open (and set up) the same store.
-OPEN_RACE_SECONDS = 30.0
-
-
-def _opening_race(error: PersistenceError) -> bool:
-    """Whether opening failed only because another program is opening the same store.
-
-    On PostgreSQL: another program is creating the same tables, types and functions ("duplicate
-    key value", "type ... already exists", "tuple concurrently updated"). On SQLite: another
-    connection holds the lock SQLite needs to switch a new file to WAL, which SQLite reports at
-    once ("database is locked") instead of waiting. Once the other program is done, opening
-    succeeds; nothing was written by the failed attempt.
-    """
-    cause = error.__cause__
-    if getattr(cause, "sqlstate", None) in _DDL_RACE:
-        return True
-    if isinstance(cause, sqlite3.OperationalError):
-        text = str(cause).lower()
-        return "locked" in text or "busy" in text
-    return False
 
 
 #: Topic -> type name, for every Portfolio event.
 _EVENT_CLASSES: dict[str, type] = {get_topic(cls): cls for cls in EVENT_TYPES.values()}
-_ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
 
 class DateAsISO(Transcoding):
@@ -134,29 +111,7 @@ class PortfolioSummary:
     closed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedEvent:
-    """One portfolio event as people read it.
-
-    Attributes:
-        seq: its position in the store's log.
-        version: its position in the portfolio's own history, from 1.
-        type: the event type name, e.g. "SharesBought".
-        on: the market date it happened on.
-        timestamp: when it was recorded (wall clock, UTC).
-        fields: its own fields (ticker, quantity, price, amount, ...).
-    """
-
-    seq: int
-    portfolio_id: UUID
-    version: int
-    type: str
-    on: date
-    timestamp: datetime
-    fields: dict[str, Any]
-
-
-class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
+class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Application[UUID]):
     """Opens portfolios and records cash movements and trades in an event store."""
 
     name = "erasmo"
@@ -184,7 +139,7 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
             except PersistenceError as error:
                 self._close_quietly()
                 attempt += 1
-                if not _opening_race(error) or time.monotonic() > deadline:
+                if not opening_race(error) or time.monotonic() > deadline:
                     failure = store_failure(error, store, "nothing was changed")
                     if type(failure) is StoreError:
                         failure = StoreError(
@@ -440,7 +395,7 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
             for e in self.history(portfolio_id)
         )
 
-    # -- import ---------------------------------------------------------------------------
+    # -- stored state ---------------------------------------------------------------------
 
     def decode(self, topic: str, state: bytes) -> dict[str, Any]:
         """An event's fields from its stored JSON state, upcast to the event's current shape."""
@@ -452,133 +407,6 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
     def encode(self, fields: dict[str, Any]) -> bytes:
         """Stored JSON state from an event's fields."""
         return self.mapper.transcoder.encode(fields)
-
-    def record_imported(self, events: Sequence[StoredEvent], *, dry_run: bool = False) -> int:
-        """Record portfolio events from a file, all or nothing; returns how many were new.
-
-        An event already stored with the same content is skipped; one whose version is taken
-        by different content, or that breaks a rule when replayed after what is stored, makes
-        the whole import fail with nothing recorded.
-        """
-        by_portfolio: dict[UUID, list[StoredEvent]] = {}
-        position: dict[tuple[object, int], int] = {}
-        for index, stored in enumerate(events):
-            assert isinstance(stored.originator_id, UUID)
-            by_portfolio.setdefault(stored.originator_id, []).append(stored)
-            position.setdefault((stored.originator_id, stored.originator_version), index)
-
-        def command() -> int:
-            catalog = self._catalog()
-            new: list[StoredEvent] = []
-            for portfolio_id, incoming in by_portfolio.items():
-                new.extend(self._check_import(portfolio_id, incoming, catalog))
-            if not new or dry_run:
-                return len(new)
-            # Record in the file's order, so the store's log order (across portfolios) is the
-            # file's, and exporting the store again gives the same file.
-            new.sort(key=lambda e: position[(e.originator_id, e.originator_version)])
-            catalog_events = [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
-            self._insert([*new, *catalog_events])
-            return len(new)
-
-        return self._retry(command)
-
-    def _check_import(
-        self, portfolio_id: UUID, incoming: list[StoredEvent], catalog: Catalog
-    ) -> list[StoredEvent]:
-        stored = {e.version: e for e in self.history(portfolio_id)}
-        versions = [e.originator_version for e in incoming]
-        if versions != sorted(set(versions)):
-            raise EventLogError(
-                f"the events of portfolio {portfolio_id} are not in version order in the file "
-                f"(versions {versions[:10]}...); nothing was imported"
-            )
-        new = []
-        for event in incoming:
-            existing = stored.get(event.originator_version)
-            if existing is None:
-                new.append(event)
-                continue
-            fields = self.decode(event.topic, event.state)
-            if PORTFOLIO_TOPICS.get(event.topic) != existing.type or _without_envelope(fields) != {
-                **existing.fields,
-                "on": existing.on,
-            }:
-                raise EventLogError(
-                    f"event {event.originator_version} of portfolio {portfolio_id} differs from "
-                    "the one this store already holds; the file and the store have diverged, "
-                    "so nothing was imported"
-                )
-        if not new:
-            return []
-        history = [
-            AuditedEvent(e.version, e.type, {**e.fields, "on": e.on}) for e in stored.values()
-        ]
-        history += [
-            AuditedEvent(
-                e.originator_version,
-                PORTFOLIO_TOPICS[e.topic],
-                _without_envelope(self.decode(e.topic, e.state)),
-            )
-            for e in sorted(new, key=lambda e: e.originator_version)
-        ]
-        problems = audit_portfolio(history)
-        if problems:
-            first = problems[0]
-            raise EventLogError(
-                f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
-                f"{first.message}; nothing was imported"
-            )
-        self._check_replays(portfolio_id, new, bool(stored))
-        name = next(
-            e.fields["name"]
-            for e in reversed(history)
-            if e.event_type in ("PortfolioOpened", "PortfolioRenamed")
-        )
-        tombstones = [e.event_type for e in history if e.event_type in _TOMBSTONES]
-        if tombstones and tombstones[-1] == "PortfolioDeleted":
-            catalog.release(portfolio_id, name)  # a deleted portfolio takes no name
-            return new
-        try:
-            catalog.claim(portfolio_id, name)
-        except DuplicateNameError:
-            owner = catalog.owner_of(name)
-            local = catalog.names[owner.hex] if owner is not None else name
-            raise EventLogError(
-                f"the file's portfolio {name!r} ({portfolio_id}) has the name of a different "
-                f"portfolio in this store; rename that one first (erasmo portfolio rename "
-                f"{local!r} NEW_NAME, closed or not) or delete it, then import again"
-            ) from None
-        return new
-
-    def _check_replays(self, portfolio_id: UUID, new: list[StoredEvent], stored: bool) -> None:
-        """The Portfolio must rebuild from the new events after the stored ones, each the event
-        the domain's own command records on the state before it (the rules sync checks too).
-
-        A file can hold states the rules accept but the aggregate cannot apply (an amount
-        written as text, a missing field), or an opening naming another class; recording
-        them would leave a portfolio no command or query can load.
-        """
-        portfolio_topic = get_topic(Portfolio)
-        aggregate: Any = self.portfolio(portfolio_id) if stored else None
-        # each event must also be the one the domain's own command records (as for sync)
-        probe: Any = deepcopy(aggregate)
-        for event in new:  # in version order, checked by the caller
-            version = event.originator_version
-            fields = self.decode(event.topic, event.state)
-            if PORTFOLIO_TOPICS[event.topic] == "PortfolioOpened" and (
-                fields.get("originator_topic") != portfolio_topic
-            ):
-                raise EventLogError(
-                    f"portfolio {portfolio_id} event {version} opens a "
-                    f"{fields.get('originator_topic')!r}, not a portfolio; nothing was imported"
-                )
-            try:
-                aggregate, probe = self._check_next(aggregate, probe, event)
-            except EventLogError as error:
-                raise EventLogError(
-                    str(error).replace("nothing was recorded", "nothing was imported")
-                ) from None
 
     # -- internals ------------------------------------------------------------------------
 
@@ -657,11 +485,12 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, Application[UUID]):
             type=PORTFOLIO_TOPICS.get(topic, topic.rsplit(".", 1)[-1]),
             on=on,
             timestamp=timestamp,
-            fields=_without_envelope(fields),
+            fields=without_envelope(fields),
         )
 
 
-_TOMBSTONES = ("PortfolioDeleted", "PortfolioUndeleted")
+if TYPE_CHECKING:  # mypy checks here that the application is what its mixins run on
+    _HOST: type[PortfoliosHost] = Portfolios
 
 
 class _ConflictError(Exception):
@@ -670,7 +499,3 @@ class _ConflictError(Exception):
 
 def _exact(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
-
-
-def _without_envelope(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if k not in _ENVELOPE}

@@ -13,15 +13,14 @@ so the fork point's position in any store is looked up by (parent id, version):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from events.audit import AuditedEvent, audit_portfolio
 from events.errors import DeletedPortfolioError, ForkPointError, UnknownPortfolioError
+from events.host import PortfoliosHost, remember
+from events.logged import LoggedEvent
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
-
-if TYPE_CHECKING:
-    from events.application import LoggedEvent
 
 #: The stored topic of `BranchForked` events (what `branches()` looks for in the log).
 BRANCH_FORKED_TOPIC = next(t for t, name in PORTFOLIO_TOPICS.items() if name == "BranchForked")
@@ -30,11 +29,7 @@ BRANCH_FORKED_TOPIC = next(t for t, name in PORTFOLIO_TOPICS.items() if name == 
 class BranchRecording:
     """The branch side of `Portfolios` (a mixin: every method runs on a `Portfolios`)."""
 
-    if TYPE_CHECKING:
-        # The application's own attributes and methods, which these methods use.
-        def __getattr__(self, name: str) -> Any: ...
-
-    def fork(self, parent_id: UUID, new_name: str, at_seq: int) -> UUID:
+    def fork(self: PortfoliosHost, parent_id: UUID, new_name: str, at_seq: int) -> UUID:
         """Open `new_name` as a branch of a portfolio after its event at log position `at_seq`.
 
         The branch holds the parent's events up to that one (not its opening, renames, closing
@@ -42,7 +37,7 @@ class BranchRecording:
         """
 
         def command() -> UUID:
-            history: list[LoggedEvent] = self.history(parent_id)
+            history = self.history(parent_id)
             if not history:
                 raise UnknownPortfolioError(f"No portfolio has the id {parent_id}.")
             name = _name_of(history)
@@ -65,36 +60,37 @@ class BranchRecording:
             stored = [self.mapper.to_stored_event(e) for e in branch.collect_events()]
             stored += [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
             self._insert(stored, "nothing was recorded")
-            self._remember(branch, 0)
+            remember(self, branch, 0)
             return branch.id
 
-        forked: UUID = self._retry(command)
-        return forked
+        return self._retry(command)
 
-    def fork_marks(self) -> dict[UUID, dict[str, Any]]:
+    def fork_marks(self: PortfoliosHost) -> dict[UUID, dict[str, Any]]:
         """Every branch in the store -> the fields of its `BranchForked` (parent_id,
         parent_name, parent_version, parent_seq, on)."""
-        marks: dict[UUID, dict[str, Any]] = {}
-        for raw in self.reader.events(topics=[BRANCH_FORKED_TOPIC]):
-            fields = self.decode(raw.topic, raw.state)
-            marks[raw.originator_id] = {
-                k: fields[k]
-                for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")
-            }
-        return marks
+        return _fork_marks(self)
 
-    def fork_position(self, parent_id: UUID, parent_version: int) -> int | None:
+    def fork_position(self: PortfoliosHost, parent_id: UUID, parent_version: int) -> int | None:
         """The log position, in this store, of the parent's event a branch was forked after
         (None when the parent is not in this store)."""
-        found: int | None = self.reader.position(parent_id, parent_version)
-        return found
+        return self.reader.position(parent_id, parent_version)
 
-    def branches(self) -> dict[UUID, UUID]:
+    def branches(self: PortfoliosHost) -> dict[UUID, UUID]:
         """Every branch in the store -> the portfolio it was forked from.
 
         The parent may not be in this store (a branch imported or synced without it).
         """
-        return {child: mark["parent_id"] for child, mark in self.fork_marks().items()}
+        return {child: mark["parent_id"] for child, mark in _fork_marks(self).items()}
+
+
+def _fork_marks(app: PortfoliosHost) -> dict[UUID, dict[str, Any]]:
+    marks: dict[UUID, dict[str, Any]] = {}
+    for raw in app.reader.events(topics=[BRANCH_FORKED_TOPIC]):
+        fields = app.decode(raw.topic, raw.state)
+        marks[raw.originator_id] = {
+            k: fields[k] for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")
+        }
+    return marks
 
 
 def fork_prefix(history: list[LoggedEvent], at_seq: int, name: str) -> list[LoggedEvent]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from events.errors import DuplicateNameError, PortfolioStatusError, UnknownPortfolioError
+from events.host import PortfoliosHost
 from events.values import name_key
 
 
@@ -40,11 +40,7 @@ class Deletion:
     """The reopen and delete side of `Portfolios` (a mixin: every method runs on a
     `Portfolios`)."""
 
-    if TYPE_CHECKING:
-        # The application's own attributes and methods, which these methods use.
-        def __getattr__(self, name: str) -> Any: ...
-
-    def reopen_portfolio(self, portfolio_id: UUID) -> None:
+    def reopen_portfolio(self: PortfoliosHost, portfolio_id: UUID) -> None:
         """Reopen a closed portfolio; it kept its name, which must still be listed as its own."""
 
         def command() -> None:
@@ -61,7 +57,7 @@ class Deletion:
 
         self._retry(command)
 
-    def delete_portfolio(self, portfolio_id: UUID) -> None:
+    def delete_portfolio(self: PortfoliosHost, portfolio_id: UUID) -> None:
         """Delete a portfolio (a tombstone event): it leaves the list and frees its name; its
         events stay in the log."""
 
@@ -74,7 +70,7 @@ class Deletion:
 
         self._retry(command)
 
-    def undelete_portfolio(self, portfolio_id: UUID) -> None:
+    def undelete_portfolio(self: PortfoliosHost, portfolio_id: UUID) -> None:
         """Bring a deleted portfolio back under its name, which must be free (ignoring case)."""
 
         def command() -> None:
@@ -94,7 +90,7 @@ class Deletion:
 
         self._retry(command)
 
-    def find_deleted(self, name_or_id: str) -> UUID:
+    def find_deleted(self: PortfoliosHost, name_or_id: str) -> UUID:
         """The id of the deleted portfolio called `name_or_id` (ignoring case), or with that id."""
         deleted = self._catalog().deleted
         text = name_or_id.strip()
@@ -113,7 +109,7 @@ class Deletion:
             )
         return found[0]
 
-    def deleted_summaries(self) -> list[DeletedSummary]:
+    def deleted_summaries(self: PortfoliosHost) -> list[DeletedSummary]:
         """Every deleted portfolio, with when it was deleted, sorted by name."""
         found = []
         for hex_id in self._catalog().deleted:

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
 RawRow = tuple[int, str, int, str, bytes]
+
+
+class _Tabled(Protocol):
+    events_table_name: str
+
+
+def events_table(recorder: object) -> str:
+    """The table a SQLite or PostgreSQL recorder keeps its events in (its base type does not
+    say)."""
+    return cast(_Tabled, recorder).events_table_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +50,7 @@ class LogReader:
 
     def __init__(self, recorder: ApplicationRecorder) -> None:
         self.recorder = recorder
-        self.table: str = recorder.events_table_name  # type: ignore[attr-defined]
+        self.table = events_table(recorder)
         self.datastore: Any = recorder.datastore  # type: ignore[attr-defined]
         self.is_sqlite = type(recorder).__module__.startswith("eventsourcing.sqlite")
 

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent
 
 from events.catalog import CATALOG_ID, Catalog
 from events.errors import DuplicateNameError, EventLogError, StoreError, UnknownPortfolioError
+from events.host import PortfoliosHost, remember
+from events.log import events_table
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 from events.registry import check_stored_event
 from events.values import NAME_MAX_LENGTH, PriceProvenance
@@ -66,7 +68,7 @@ class DivergedError(EventLogError):
 
 @dataclass(slots=True)
 class _Checked:
-    portfolio: Any  # the Portfolio after the new events
+    portfolio: Portfolio  # the Portfolio after the new events
     new: list[StoredEvent]
     head: int  # the stored version before them
 
@@ -74,15 +76,11 @@ class _Checked:
 class SyncRecording:
     """The sync side of `Portfolios` (a mixin: every method runs on a `Portfolios`)."""
 
-    if TYPE_CHECKING:
-        # The application's own attributes and methods, which these methods use.
-        def __getattr__(self, name: str) -> Any: ...
-
     # Peers exchange stored events. Unlike a file import, a sync arrives in small batches on
     # top of long histories, so each batch is checked against the stored state (snapshot and
     # cache), never by replaying the whole history.
 
-    def heads(self, *, deleted: bool = False) -> list[PortfolioHead]:
+    def heads(self: PortfoliosHost, *, deleted: bool = False) -> list[PortfolioHead]:
         """Every listed portfolio's id, listed name and latest version, loading none of them;
         with `deleted`, the deleted ones too (under the name they had)."""
         heads = []
@@ -95,7 +93,9 @@ class SyncRecording:
             heads.append(PortfolioHead(UUID(hex_id), name, version, gone))
         return heads
 
-    def record_synced(self, events: Sequence[StoredEvent], *, peer: str) -> SyncRecord:
+    def record_synced(
+        self: PortfoliosHost, events: Sequence[StoredEvent], *, peer: str
+    ) -> SyncRecord:
         """Record a peer's portfolio events, all or nothing; events held alike are skipped.
 
         Each new event must continue its portfolio's stored line and be exactly the event the
@@ -120,7 +120,7 @@ class SyncRecording:
             order[(pid, stored.originator_version)] = index
 
         def command() -> SyncRecord:
-            checked = [self._check_synced(pid, line) for pid, line in by_portfolio.items()]
+            checked = [_check_synced(self, pid, line) for pid, line in by_portfolio.items()]
             fresh = [c for c in checked if c.new]
             new = sorted(
                 (e for c in fresh for e in c.new),
@@ -129,17 +129,18 @@ class SyncRecording:
             if not new:
                 return SyncRecord(0, len(events))
             catalog = self._catalog()
-            renamed = self._claim_names(catalog, [c.portfolio for c in fresh], peer)
+            renamed = _claim_names(catalog, [c.portfolio for c in fresh], peer)
             catalog_events = [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
             self._insert([*new, *catalog_events])
             for c in fresh:
-                self._remember(c.portfolio, c.head)
+                remember(self, c.portfolio, c.head)
             return SyncRecord(len(new), len(events) - len(new), renamed)
 
-        recorded: SyncRecord = self._retry(command)
-        return recorded
+        return self._retry(command)
 
-    def rehome(self, portfolio_id: UUID, diverged_at: int, base: str, suffix: str) -> UUID:
+    def rehome(
+        self: PortfoliosHost, portfolio_id: UUID, diverged_at: int, base: str, suffix: str
+    ) -> UUID:
         """Keep a portfolio's own line as a new portfolio, then cut it back before `diverged_at`.
 
         The copy holds every event of the portfolio under a new id (the same id for the same
@@ -150,7 +151,7 @@ class SyncRecording:
         line = list(self.recorder.select_events(portfolio_id))
         copy_id = _copy_id(portfolio_id, diverged_at, line)
         copies = [StoredEvent(copy_id, e.originator_version, e.topic, e.state) for e in line]
-        copy: Any = None
+        copy: Portfolio | None = None
         for stored in copies:
             event: Any = self.mapper.to_domain_event(stored)
             copy = event.mutate(copy)
@@ -159,8 +160,9 @@ class SyncRecording:
             if self.recorder.select_events(copy_id, limit=1):
                 return  # copied before an interruption
             catalog = self._catalog()
-            name = self._free_name(catalog, base, suffix, copy_id)
+            name = _free_name(catalog, base, suffix, copy_id)
             renamed = deepcopy(copy)
+            assert renamed is not None  # run only when there are events to copy
             if renamed.deleted:  # a deleted copy takes no name: it is kept apart as deleted
                 catalog.release(copy_id, name)
             else:
@@ -170,159 +172,153 @@ class SyncRecording:
             stored = [self.mapper.to_stored_event(e) for e in renamed.collect_events()]
             stored += [self.mapper.to_stored_event(e) for e in catalog.collect_events()]
             self._insert([*copies, *stored])
-            self._remember(renamed, 0)
+            remember(self, renamed, 0)
 
         if copies:
             self._retry(command)
-        self._cut(portfolio_id, diverged_at)
+        _cut(self, portfolio_id, diverged_at)
         return copy_id
 
-    def conflict_copy_id(self, portfolio_id: UUID, diverged_at: int) -> UUID:
+    def conflict_copy_id(self: PortfoliosHost, portfolio_id: UUID, diverged_at: int) -> UUID:
         """The id `rehome` gives the copy of the portfolio's line from `diverged_at` on: the same
         on every install holding the same diverging events, so a copy is recognised, not made
         twice."""
         return _copy_id(portfolio_id, diverged_at, self.recorder.select_events(portfolio_id))
 
-    def cut_back(self, portfolio_id: UUID, diverged_at: int) -> None:
+    def cut_back(self: PortfoliosHost, portfolio_id: UUID, diverged_at: int) -> None:
         """Delete the portfolio's events from `diverged_at` on (a peer already keeps them as a
         conflict copy this install will pull), so it can take the peer's line."""
-        self._cut(portfolio_id, diverged_at)
+        _cut(self, portfolio_id, diverged_at)
 
-    def _check_synced(self, portfolio_id: UUID, incoming: list[StoredEvent]) -> _Checked:
-        versions = [e.originator_version for e in incoming]
-        first = versions[0]
-        if first < 1 or versions != list(range(first, first + len(versions))):
-            raise EventLogError(
-                f"the events of portfolio {portfolio_id} are not consecutive versions "
-                f"({versions[:5]}...); nothing was recorded"
-            )
-        try:
-            portfolio: Any = self.portfolio(portfolio_id)
-        except UnknownPortfolioError:
-            portfolio = None
-        head = portfolio.version if portfolio is not None else 0
-        if first <= head:
-            held = self.recorder.select_events(
-                portfolio_id, gt=first - 1, lte=min(head, versions[-1])
-            )
-            for mine, theirs in zip(held, incoming, strict=False):
-                if not self._same_event(mine, theirs):
-                    raise DivergedError(portfolio_id, theirs.originator_version)
-        new = incoming[max(0, head - first + 1) :]
-        if new and new[0].originator_version != head + 1:
-            raise EventLogError(
-                f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
-                f"this store holds it up to version {head}; nothing was recorded"
-            )
-        probe = deepcopy(portfolio)
-        for stored in new:
-            portfolio, probe = self._check_next(portfolio, probe, stored)
-        return _Checked(portfolio, new, head)
 
-    def _check_next(self, portfolio: Any, probe: Any, stored: StoredEvent) -> tuple[Any, Any]:
-        """Apply one incoming event, after checking the domain would record the same event."""
-        kind = PORTFOLIO_TOPICS[stored.topic]
-        try:
-            incoming: Any = self.mapper.to_domain_event(stored)
-            fields: dict[str, Any] = vars(incoming)
-            on, stamp = fields.get("on"), fields.get("timestamp")
-            if not isinstance(on, date) or isinstance(on, datetime):
-                raise EventLogError("it has no market date")
-            if not isinstance(stamp, datetime):
-                raise EventLogError("it has no timestamp")
-            probe = _redo(probe, kind, fields)
-            (triggered,) = probe.collect_events()
-            if _comparable(vars(triggered)) != _comparable(fields):
-                raise EventLogError("it is not the event erasmo records for that command")
-            portfolio = incoming.mutate(portfolio)
-        except Exception as error:  # a peer can send anything: report it, never crash
-            raise EventLogError(
-                f"portfolio {stored.originator_id} event {stored.originator_version} ({kind}) "
-                f"cannot be recorded: {error}; nothing was recorded"
-            ) from None
-        return portfolio, probe
+def _check_synced(app: PortfoliosHost, portfolio_id: UUID, incoming: list[StoredEvent]) -> _Checked:
+    versions = [e.originator_version for e in incoming]
+    first = versions[0]
+    if first < 1 or versions != list(range(first, first + len(versions))):
+        raise EventLogError(
+            f"the events of portfolio {portfolio_id} are not consecutive versions "
+            f"({versions[:5]}...); nothing was recorded"
+        )
+    portfolio: Portfolio | None
+    try:
+        portfolio = app.portfolio(portfolio_id)
+    except UnknownPortfolioError:
+        portfolio = None
+    head = portfolio.version if portfolio is not None else 0
+    if first <= head:
+        held = app.recorder.select_events(portfolio_id, gt=first - 1, lte=min(head, versions[-1]))
+        for mine, theirs in zip(held, incoming, strict=False):
+            if not _same_event(app, mine, theirs):
+                raise DivergedError(portfolio_id, theirs.originator_version)
+    new = incoming[max(0, head - first + 1) :]
+    if new and new[0].originator_version != head + 1:
+        raise EventLogError(
+            f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
+            f"this store holds it up to version {head}; nothing was recorded"
+        )
+    probe = deepcopy(portfolio)
+    for stored in new:
+        portfolio, probe = check_next(app.mapper, portfolio, probe, stored)
+    assert portfolio is not None  # an unknown portfolio sends its opening first
+    return _Checked(portfolio, new, head)
 
-    def _same_event(self, mine: StoredEvent, theirs: StoredEvent) -> bool:
-        if mine.topic != theirs.topic:
-            return False
-        if mine.state == theirs.state:
-            return True
-        try:  # the same fields, serialised differently (e.g. by another eventsourcing version)
-            return bool(
-                self.decode(mine.topic, mine.state) == self.decode(theirs.topic, theirs.state)
-            )
-        except Exception:
-            return False
 
-    def _claim_names(
-        self, catalog: Catalog, portfolios: list[Any], peer: str
-    ) -> tuple[tuple[UUID, str, str], ...]:
-        for p in portfolios:
-            if p.deleted:  # a deleted portfolio takes no name
-                catalog.release(p.id, p.name)
-        pending = [p for p in portfolios if not p.deleted]
-        while pending:  # a claim that frees a name first, so two portfolios can swap names
-            clashing = []
-            for p in pending:
-                try:
-                    catalog.claim(p.id, p.name)
-                except DuplicateNameError:
-                    clashing.append(p)
-            if len(clashing) == len(pending):
-                break
-            pending = clashing
-        renamed = []
+def check_next(
+    mapper: Mapper[UUID], portfolio: Portfolio | None, probe: Portfolio | None, stored: StoredEvent
+) -> tuple[Portfolio, Portfolio]:
+    """Apply one incoming event to `portfolio`, after checking the domain would record the same
+    event: its command is run on `probe` (a copy of the state before it). Returns both after."""
+    kind = PORTFOLIO_TOPICS[stored.topic]
+    try:
+        incoming: Any = mapper.to_domain_event(stored)
+        fields: dict[str, Any] = vars(incoming)
+        on, stamp = fields.get("on"), fields.get("timestamp")
+        if not isinstance(on, date) or isinstance(on, datetime):
+            raise EventLogError("it has no market date")
+        if not isinstance(stamp, datetime):
+            raise EventLogError("it has no timestamp")
+        redone = _redo(probe, kind, fields)
+        (triggered,) = redone.collect_events()
+        if _comparable(vars(triggered)) != _comparable(fields):
+            raise EventLogError("it is not the event erasmo records for that command")
+        applied: Portfolio = incoming.mutate(portfolio)
+    except Exception as error:  # a peer can send anything: report it, never crash
+        raise EventLogError(
+            f"portfolio {stored.originator_id} event {stored.originator_version} ({kind}) "
+            f"cannot be recorded: {error}; nothing was recorded"
+        ) from None
+    return applied, redone
+
+
+def _same_event(app: PortfoliosHost, mine: StoredEvent, theirs: StoredEvent) -> bool:
+    if mine.topic != theirs.topic:
+        return False
+    if mine.state == theirs.state:
+        return True
+    try:  # the same fields, serialised differently (e.g. by another eventsourcing version)
+        return app.decode(mine.topic, mine.state) == app.decode(theirs.topic, theirs.state)
+    except Exception:
+        return False
+
+
+def _claim_names(
+    catalog: Catalog, portfolios: list[Portfolio], peer: str
+) -> tuple[tuple[UUID, str, str], ...]:
+    for p in portfolios:
+        if p.deleted:  # a deleted portfolio takes no name
+            catalog.release(p.id, p.name)
+    pending = [p for p in portfolios if not p.deleted]
+    while pending:  # a claim that frees a name first, so two portfolios can swap names
+        clashing = []
         for p in pending:
-            listed = self._free_name(catalog, p.name, f"from {peer}", p.id)
-            catalog.claim(p.id, listed)
-            renamed.append((p.id, p.name, listed))
-        return tuple(renamed)
+            try:
+                catalog.claim(p.id, p.name)
+            except DuplicateNameError:
+                clashing.append(p)
+        if len(clashing) == len(pending):
+            break
+        pending = clashing
+    renamed = []
+    for p in pending:
+        listed = _free_name(catalog, p.name, f"from {peer}", p.id)
+        catalog.claim(p.id, listed)
+        renamed.append((p.id, p.name, listed))
+    return tuple(renamed)
 
-    @staticmethod
-    def _free_name(catalog: Catalog, base: str, suffix: str, owner: UUID) -> str:
-        """ "BASE (SUFFIX)", numbered if taken, cut to the longest name allowed."""
-        for n in range(1, 1000):
-            tail = f" ({suffix})" if n == 1 else f" ({suffix} {n})"
-            name = base[: max(1, NAME_MAX_LENGTH - len(tail))].rstrip() + tail
-            if catalog.owner_of(name) in (None, owner):
-                return name[:NAME_MAX_LENGTH]
-        raise DuplicateNameError(f"No free name is left for {base!r} ({suffix}).")
 
-    def _remember(self, portfolio: Any, stored_head: int) -> None:
-        """Cache a portfolio just recorded, and snapshot it when it passed an interval."""
-        if self.repository.cache is not None:
-            self.repository.cache.put(portfolio.id, deepcopy(portfolio))
-        interval = self.snapshotting_intervals.get(Portfolio)
-        if (
-            self.snapshots is not None
-            and interval
-            and (portfolio.version // interval > stored_head // interval)
-        ):
-            with contextlib.suppress(PersistenceError):  # a snapshot only speeds loading up
-                self.snapshots.put([Portfolio.Snapshot.take(portfolio)])
+def _free_name(catalog: Catalog, base: str, suffix: str, owner: UUID) -> str:
+    """ "BASE (SUFFIX)", numbered if taken, cut to the longest name allowed."""
+    for n in range(1, 1000):
+        tail = f" ({suffix})" if n == 1 else f" ({suffix} {n})"
+        name = base[: max(1, NAME_MAX_LENGTH - len(tail))].rstrip() + tail
+        if catalog.owner_of(name) in (None, owner):
+            return name[:NAME_MAX_LENGTH]
+    raise DuplicateNameError(f"No free name is left for {base!r} ({suffix}).")
 
-    def _cut(self, portfolio_id: UUID, from_version: int) -> None:
-        """Delete a portfolio's events and snapshots from `from_version` on, in one transaction."""
-        tables: list[str] = [self.reader.table]
-        if self.snapshots is not None:
-            tables.append(self.snapshots.recorder.events_table_name)
-        sqlite = self.reader.is_sqlite
-        mark = "?" if sqlite else "%s"
-        params = [portfolio_id.hex if sqlite else portfolio_id, from_version]
-        try:
-            with self.reader.datastore.transaction(commit=True) as cursor:
-                for table in tables:
-                    name = table if sqlite else f'"{self.reader.datastore.schema}"."{table}"'
-                    cursor.execute(
-                        f"DELETE FROM {name} WHERE originator_id = {mark} "
-                        f"AND originator_version >= {mark}",
-                        params,
-                    )
-        except PersistenceError as error:
-            raise StoreError(f"The event store could not keep the conflict: {error}") from None
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(portfolio_id, evict=True)
+
+def _cut(app: PortfoliosHost, portfolio_id: UUID, from_version: int) -> None:
+    """Delete a portfolio's events and snapshots from `from_version` on, in one transaction."""
+    reader = app.reader
+    tables: list[str] = [reader.table]
+    if app.snapshots is not None:
+        tables.append(events_table(app.snapshots.recorder))
+    sqlite = reader.is_sqlite
+    mark = "?" if sqlite else "%s"
+    params = [portfolio_id.hex if sqlite else portfolio_id, from_version]
+    try:
+        with reader.datastore.transaction(commit=True) as cursor:
+            for table in tables:
+                name = table if sqlite else f'"{reader.datastore.schema}"."{table}"'
+                cursor.execute(
+                    f"DELETE FROM {name} WHERE originator_id = {mark} "
+                    f"AND originator_version >= {mark}",
+                    params,
+                )
+    except PersistenceError as error:
+        raise StoreError(f"The event store could not keep the conflict: {error}") from None
+    if app.repository.cache is not None:
+        with contextlib.suppress(KeyError):
+            app.repository.cache.get(portfolio_id, evict=True)
 
 
 def _copy_id(portfolio_id: UUID, diverged_at: int, line: Sequence[StoredEvent]) -> UUID:

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from erasmo.market.base import MarketData
 from events.application import Portfolios
+
+if TYPE_CHECKING:
+    from erasmo.analytics import Analytics
 
 Number = float | Decimal
 
@@ -133,7 +138,7 @@ BENCHMARK = "^GSPC"
 BENCHMARK_NAME = "S&P 500"
 
 
-def load_analytics(app: Portfolios, market: Any, data_dir: Any) -> Any:
+def load_analytics(app: Portfolios, market: MarketData, data_dir: Path) -> Analytics:
     """Build the analytics and warm them (event frame and price frame) off the GUI thread."""
     from erasmo.analytics import Analytics
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from erasmo.market.base import MarketData, TickerInfo
-from events.application import LoggedEvent
+from events.logged import LoggedEvent
 
 BUY, SELL = "SharesBought", "SharesSold"
 #: `price_kind` of a trade recorded by an order's fill (the orders' bookkeeping).

@@ -72,6 +72,7 @@ def open_demo_window(erasmo: Erasmo) -> tuple[MainWindow, MainController]:
     wait_until(lambda: controller.analysis.performance is not None)
     wait_until(lambda: controller.history_model.rowCount() > 0)
     performance = controller.analysis.performance
+    assert performance is not None  # waited for above
     wait_until(lambda: performance.metrics is not None and performance.data is not None)
     wait_until(lambda: all(r.value is not None for r in controller.portfolios.portfolios()))
     settle()
@@ -221,6 +222,7 @@ def _trading_shots(
     _select(controller, BRANCH)
     window.tabs.setCurrentIndex(COMPARE_TAB)
     compare = controller.ensure_compare()
+    assert compare is not None  # the analytics were loaded above
     wait_until(lambda: compare.result is not None and compare.board.rowCount() > 0, 60)
     settle(0.5)
     saved.append(out_dir / "compare.png")

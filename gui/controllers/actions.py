@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from erasmo.actions import PendingAction
+from erasmo.services import TradingService
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.actions import ActionsView
@@ -25,7 +27,7 @@ COLUMNS = (
 )
 
 
-def records(pending: list[Any]) -> list[dict[str, Any]]:
+def records(pending: list[PendingAction]) -> list[dict[str, Any]]:
     """The service's pending actions as table rows."""
     rows = []
     for p in pending:
@@ -53,14 +55,18 @@ class ActionsDialog(QObject):
     applied = Signal(object)  # the actions recorded
 
     def __init__(
-        self, trading: Any, name: str, colors: tuple[QColor, QColor], parent: QWidget | None
+        self,
+        trading: TradingService,
+        name: str,
+        colors: tuple[QColor, QColor],
+        parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
         self.trading, self.name = trading, name
         self.view = view = ActionsView(colors[1], parent)
         self.model = RecordsTableModel(COLUMNS, colors[0], colors[1], self)
         view.set_model(self.model)
-        self.pending: list[Any] = []
+        self.pending: list[PendingAction] = []
         view.apply.clicked.connect(self._on_apply)
         self.reload()
 

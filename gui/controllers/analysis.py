@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
@@ -26,6 +26,10 @@ from gui.theme import Colors
 from gui.views.allocation_tab import Slice
 from gui.views.main_window import MainWindow
 from gui.workers import Jobs, Progress
+
+if TYPE_CHECKING:
+    from erasmo.analytics import Analytics
+    from gui.controllers.performance import PerformanceController
 
 
 class AnalysisController(QObject):
@@ -49,8 +53,8 @@ class AnalysisController(QObject):
         pool.setMaxThreadCount(1)
         self.jobs = Jobs(pool, self)
         self.colors = colors
-        self.analytics: Any = None
-        self.performance: Any = None  # PerformanceController, once pyqtgraph is loaded
+        self.analytics: Analytics | None = None
+        self.performance: PerformanceController | None = None  # once pyqtgraph is loaded
         self.failure: str | None = None
         self.model = HoldingsTableModel(colors.gain, colors.loss, self)
         self.proxy = TotalsLastProxy(self)
@@ -78,7 +82,7 @@ class AnalysisController(QObject):
         self._started = True
         app, market, data_dir = self.erasmo.app, self.erasmo.market, self.erasmo.data_dir
 
-        def job(progress: Progress) -> Any:
+        def job(progress: Progress) -> Analytics:
             from gui.analysis import load_analytics  # imports pandas: off the GUI thread
 
             analytics = load_analytics(app, market, data_dir)
@@ -91,7 +95,7 @@ class AnalysisController(QObject):
         self.jobs.start(job, self._on_analytics, self._on_analytics_failed)
 
     @Slot(object)
-    def _on_analytics(self, analytics: Any) -> None:
+    def _on_analytics(self, analytics: Analytics) -> None:
         self.analytics = analytics
         QTimer.singleShot(0, self._build_charts)  # after this event is handled
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from erasmo.simulation.service import SimulationService
+from erasmo.simulation.views import AdvanceReport
 from events.errors import ErasmoError
 from gui.dialogs.form import to_date, to_qdate
 from gui.views.clock_bar import ClockBar
@@ -19,7 +20,9 @@ class ClockController(QObject):
     advanced = Signal(object)  # the service's report of the step
     failed = Signal(str)
 
-    def __init__(self, simulation: Any, bar: ClockBar, jobs: Jobs, parent: QObject) -> None:
+    def __init__(
+        self, simulation: SimulationService, bar: ClockBar, jobs: Jobs, parent: QObject
+    ) -> None:
         super().__init__(parent)
         self.simulation, self.bar, self.jobs = simulation, bar, jobs
         self.name: str | None = None
@@ -72,7 +75,7 @@ class ClockController(QObject):
             return None
         simulation, name = self.simulation, self.name
 
-        def job(progress: Progress) -> Any:
+        def job(progress: Progress) -> AdvanceReport:
             def report(done: int, total: int) -> None:
                 progress.check()  # Cancel: the step is abandoned before anything is recorded
                 progress.report(done, total)
@@ -93,7 +96,7 @@ class ClockController(QObject):
         self.step(to=to_date(self.bar.to_date.date()))
 
     @Slot(object)
-    def _on_advanced(self, report: Any) -> None:
+    def _on_advanced(self, report: AdvanceReport) -> None:
         self._on_done()
         text = describe(report)
         self.bar.report.setText(text)
@@ -148,7 +151,7 @@ class ClockController(QObject):
             self.timer.setInterval(int(self.bar.speed.currentData()))
 
 
-def describe(report: Any) -> str:
+def describe(report: AdvanceReport) -> str:
     """One line about what a step did."""
     parts = []
     for attribute, word in (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -11,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from erasmo.services import TradingService
+from erasmo.simulation.service import SimulationService
 from events.errors import ErasmoError
 from events.portfolio import Portfolio
 from gui import formatting
@@ -126,7 +126,7 @@ class NewPortfolioDialog(QObject):
         parent: QWidget | None = None,
         *,
         default_day: date | None = None,
-        simulation: Any = None,
+        simulation: SimulationService | None = None,
     ) -> None:
         super().__init__(parent)
         self.trading, self.taken, self._loss = trading, taken, loss

@@ -9,12 +9,12 @@ leaves the sidebar and the selection moves to its neighbour. The dialogs are ope
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
+from erasmo.services import TradingService
 from events.errors import ErasmoError
 from gui.models.portfolios import PortfolioListModel, PortfolioRow
 from gui.state import Session
@@ -30,7 +30,7 @@ class PortfolioLifecycle(QObject):
 
     def __init__(
         self,
-        trading: Any,
+        trading: TradingService,
         window: MainWindow,
         portfolios: PortfolioListModel,
         session: Session,

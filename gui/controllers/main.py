@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
@@ -39,6 +39,10 @@ from gui.settings import WindowSettings
 from gui.state import AsOf, Session
 from gui.views.main_window import MainWindow
 from gui.workers import JobHandle, Jobs, Progress
+
+if TYPE_CHECKING:
+    from erasmo.sync.client import SyncSummary
+    from events.portfolio import Portfolio
 
 #: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
 AUTO_BACKUPS_KEPT = 5
@@ -89,9 +93,9 @@ class MainController(QObject, TradingCommands):
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
         self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)
-        self.chart: Any = None  # PriceChartController, once pyqtgraph is loaded
-        self.compare: Any = None  # CompareController, once the analytics are loaded
-        self.simulation: Any = getattr(erasmo, "simulation", None)
+        self.chart = None  # a PriceChartController, once pyqtgraph is loaded
+        self.compare = None  # a CompareController, once the analytics are loaded
+        self.simulation = erasmo.simulation
         self.orders = OrdersController(self.simulation, window.orders, dimmed, self.jobs, self)
         self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
         self._connect()
@@ -249,7 +253,7 @@ class MainController(QObject, TradingCommands):
 
     # -- commands -------------------------------------------------------------------------------
 
-    def _head(self) -> Any:
+    def _head(self) -> Portfolio | None:
         pid = self.session.portfolio
         if pid is None:
             QMessageBox.information(self.window, "erasmo", "Select or create a portfolio first.")
@@ -364,7 +368,7 @@ class MainController(QObject, TradingCommands):
         self._on_refresh()
 
     @Slot(object)
-    def _on_synced(self, summary: Any) -> None:
+    def _on_synced(self, summary: SyncSummary) -> None:
         conflicts = len(summary.conflicts)
         kept = f", {conflicts} conflicts kept as copies" if conflicts else ""
         self._say(f"Synced: pulled {summary.pulled} events, pushed {summary.pushed}{kept}.")

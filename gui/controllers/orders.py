@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, QObject, QStringListModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCompleter, QMessageBox, QWidget
 
+from erasmo.market.base import MarketData
+from erasmo.simulation.service import SimulationService
+from erasmo.simulation.views import OrderView
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
@@ -16,6 +19,9 @@ from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
 from gui.views.orders_tab import OrdersView
 from gui.workers import Jobs, Progress
+
+if TYPE_CHECKING:
+    from events.portfolio import Portfolio
 
 BUY, SELL = "buy", "sell"
 
@@ -27,9 +33,9 @@ class OrderTicket(QObject):
 
     def __init__(
         self,
-        simulation: Any,
-        market: Any,
-        portfolio: Any,
+        simulation: SimulationService,
+        market: MarketData,
+        portfolio: Portfolio,
         loss: QColor,
         parent: QWidget | None = None,
         *,
@@ -40,8 +46,8 @@ class OrderTicket(QObject):
         super().__init__(parent)
         self.simulation, self.market, self.head = simulation, market, portfolio
         self._loss = loss
-        self.order: Any = None
-        self.preview: Any = None  # the order as it would be placed (a dry run)
+        self.order: OrderView | None = None
+        self.preview: OrderView | None = None  # the order as it would be placed (a dry run)
         self.view = view = OrderTicketView(loss, parent)
         clock = simulation.clock(portfolio.name)
         self.clock = clock
@@ -146,7 +152,7 @@ class OrderTicket(QObject):
             f"{self.clock.isoformat()}."
         )
 
-    def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> Any:
+    def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> OrderView:
         return self.simulation.place_order(
             self.head.name,
             r["side"],
@@ -229,7 +235,12 @@ class OrdersController(QObject):
     loaded = Signal()  # the orders of the latest reload are in the model
 
     def __init__(
-        self, simulation: Any, view: OrdersView, dimmed: QColor, jobs: Jobs, parent: QObject
+        self,
+        simulation: SimulationService,
+        view: OrdersView,
+        dimmed: QColor,
+        jobs: Jobs,
+        parent: QObject,
     ) -> None:
         super().__init__(parent)
         self.simulation, self.view, self.jobs = simulation, view, jobs
@@ -244,7 +255,7 @@ class OrdersController(QObject):
 
     def show_portfolio(self, name: str | None) -> None:
         self.name = name
-        self.view.new_order.setEnabled(name is not None and self.simulation is not None)
+        self.view.new_order.setEnabled(name is not None)
         self.reload()
 
     @Slot()
@@ -252,7 +263,7 @@ class OrdersController(QObject):
         """Read the orders again (open ones, or all), in the background."""
         self._reading += 1
         reading, name, simulation = self._reading, self.name, self.simulation
-        if name is None or simulation is None:
+        if name is None:
             self._show([], "")
             return
         try:  # the head (from its latest snapshot) knows whether it ever placed an order
@@ -266,11 +277,10 @@ class OrdersController(QObject):
         open_only = not self.view.show_all.isChecked()
         self.view.summary.setText("Reading the orders…")
 
-        def job(progress: Progress) -> list[Any]:
-            orders: list[Any] = simulation.orders(name, open_only=open_only)
-            return orders
+        def job(progress: Progress) -> list[OrderView]:
+            return simulation.orders(name, open_only=open_only)
 
-        def shown(orders: list[Any]) -> None:
+        def shown(orders: list[OrderView]) -> None:
             if reading == self._reading:  # else the user moved on: a newer reload follows
                 open_count = sum(1 for o in orders if o.status == "open")
                 self._show(orders, f"{open_count} open order{'s' if open_count != 1 else ''}")
@@ -281,13 +291,13 @@ class OrdersController(QObject):
 
         self.jobs.start(job, shown, failed)
 
-    def _show(self, orders: list[Any], summary: str) -> None:
+    def _show(self, orders: list[OrderView], summary: str) -> None:
         self.model.set_orders(orders)
         self.view.summary.setText(summary)
         self._on_selection()
         self.loaded.emit()
 
-    def selected_order(self) -> Any:
+    def selected_order(self) -> OrderView | None:
         rows = self.view.table.selectionModel().selectedRows()
         return self.model.order(rows[0].row()) if rows else None
 
@@ -296,7 +306,7 @@ class OrdersController(QObject):
         order = self.selected_order()
         self.view.cancel_order.setEnabled(order is not None and order.status == "open")
 
-    def cancel(self, order: Any) -> None:
+    def cancel(self, order: OrderView) -> None:
         """Cancel `order` through the service; errors are shown, never raised."""
         assert self.name is not None
         try:

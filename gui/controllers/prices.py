@@ -4,10 +4,10 @@ Refresh prices in the background with progress and Cancel."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from erasmo.market.service import PriceService, RefreshOutcome
 from gui.views.status import StatusBarView
 from gui.workers import JobHandle, Jobs, Progress
 
@@ -22,10 +22,12 @@ class PricesController(QObject):
     refreshed = Signal(object)  # the list of RefreshOutcome
     failed = Signal(str)
 
-    def __init__(self, prices: Any, view: StatusBarView, jobs: Jobs, parent: QObject) -> None:
+    def __init__(
+        self, prices: PriceService, view: StatusBarView, jobs: Jobs, parent: QObject
+    ) -> None:
         super().__init__(parent)
         self.prices, self.view, self.jobs = prices, view, jobs
-        self.outcomes: list[Any] = []
+        self.outcomes: list[RefreshOutcome] = []
         self._job: JobHandle | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.show_status)
@@ -57,7 +59,7 @@ class PricesController(QObject):
             return None
         prices = self.prices
 
-        def job(progress: Progress) -> list[Any]:
+        def job(progress: Progress) -> list[RefreshOutcome]:
             def report(done: int, total: int, _ticker: str) -> None:
                 progress.report(done, total)
 
@@ -69,7 +71,7 @@ class PricesController(QObject):
         return self._job
 
     @Slot(object)
-    def _on_refreshed(self, outcomes: list[Any]) -> None:
+    def _on_refreshed(self, outcomes: list[RefreshOutcome]) -> None:
         self._job = None
         self.outcomes = outcomes
         self.show_status()
@@ -88,7 +90,7 @@ class PricesController(QObject):
         self.failed.emit("Refreshing prices was cancelled.")
 
 
-def summary(outcomes: list[Any]) -> str:
+def summary(outcomes: list[RefreshOutcome]) -> str:
     """One sentence about a refresh, e.g. "Refreshed 3 tickers: 2 updated, 1 up to date."."""
     if not outcomes:
         return "No cached tickers to refresh: prices are fetched when a ticker is first used."

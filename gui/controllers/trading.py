@@ -7,12 +7,15 @@ orders and the simulation clock, the price chart and the comparison.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from erasmo.actions import PendingAction
+from erasmo.market.service import RefreshOutcome
+from erasmo.simulation.views import AdvanceReport, OrderView
 from events.errors import ErasmoError, ForkPointError
 from gui.controllers.actions import ActionsDialog
 from gui.controllers.clock import describe as describe_step
@@ -24,8 +27,13 @@ from gui.views.main_window import CHART_TAB, COMPARE_TAB
 
 if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
+    from erasmo.services import TradingService
+    from erasmo.simulation.service import SimulationService
+    from events.portfolio import Portfolio
     from gui.controllers.analysis import AnalysisController
+    from gui.controllers.chart import PriceChartController
     from gui.controllers.clock import ClockController
+    from gui.controllers.compare import CompareController
     from gui.controllers.orders import OrdersController
     from gui.controllers.prices import PricesController
     from gui.controllers.ticket import TradeTicket
@@ -46,20 +54,20 @@ class TradingCommands:
         session: Session
         jobs: Jobs
         colors: Colors
-        trading: Any
-        simulation: Any
+        trading: TradingService
+        simulation: SimulationService
         portfolios: PortfolioListModel
         history_model: HistoryTableModel
         analysis: AnalysisController
         orders: OrdersController
         clock: ClockController
         prices: PricesController
-        chart: Any
-        compare: Any
+        chart: PriceChartController | None
+        compare: CompareController | None
 
         def _say(self, message: str) -> None: ...
         def _on_failed(self, message: str) -> None: ...
-        def _head(self) -> Any: ...
+        def _head(self) -> Portfolio | None: ...
         def _load_history(self, portfolio_id: UUID) -> None: ...
         def recorded(self) -> None: ...
         def selected(self) -> tuple[UUID, str] | None: ...
@@ -74,7 +82,7 @@ class TradingCommands:
             self._say("Prices are being refreshed already.")
 
     @Slot(object)
-    def _on_prices_refreshed(self, outcomes: list[Any]) -> None:
+    def _on_prices_refreshed(self, outcomes: list[RefreshOutcome]) -> None:
         self._say(price_summary(outcomes))
         if any(o.status == "updated" for o in outcomes):
             self.session.store_changed.emit()
@@ -98,7 +106,7 @@ class TradingCommands:
         self.open_actions_dialog()
 
     @Slot(object)
-    def _on_actions_applied(self, done: list[Any]) -> None:
+    def _on_actions_applied(self, done: list[PendingAction]) -> None:
         if done:
             self._say(f"Recorded {len(done)} split(s) and dividend(s).")
             self.recorded()
@@ -147,16 +155,16 @@ class TradingCommands:
         selected = self.selected()
         name = selected[1] if selected is not None else None
         simulated = False
-        if selected is not None and self.simulation is not None:
+        if selected is not None:
             simulated = bool(getattr(self.erasmo.app.portfolio(selected[0]), "simulated", False))
         self.orders.show_portfolio(name)
         self.clock.show_portfolio(name, simulated)
-        self.window.commands.order.setEnabled(name is not None and self.simulation is not None)
+        self.window.commands.order.setEnabled(name is not None)
 
     def open_order_ticket(self, side: str = "buy", ticker: str = "") -> OrderTicket | None:
         """The order ticket for the selected portfolio, shown; None without one."""
         head = self._head()
-        if head is None or self.simulation is None:
+        if head is None:
             return None
         ticket = OrderTicket(
             self.simulation,
@@ -179,12 +187,12 @@ class TradingCommands:
         )
 
     @Slot(object)
-    def _on_order_placed(self, order: Any) -> None:
+    def _on_order_placed(self, order: OrderView) -> None:
         self._say(f"Placed order #{getattr(order, 'number', '')} for {order.ticker}.")
         self.recorded()
 
     @Slot(object)
-    def _on_clock_advanced(self, report: Any) -> None:
+    def _on_clock_advanced(self, report: AdvanceReport) -> None:
         self._say(describe_step(report))
         self.recorded()
 
@@ -203,7 +211,7 @@ class TradingCommands:
         elif index == COMPARE_TAB:
             self.ensure_compare()
 
-    def ensure_compare(self) -> Any:
+    def ensure_compare(self) -> CompareController | None:
         """The comparison tab's controller, once the analytics are loaded (else None)."""
         if self.compare is None and self.analysis.analytics is not None:
             from gui.controllers.compare import CompareController
@@ -222,7 +230,7 @@ class TradingCommands:
             self.compare.rank()
         return self.compare
 
-    def ensure_chart(self) -> Any:
+    def ensure_chart(self) -> PriceChartController:
         """The price chart's controller, built on first use (it imports pyqtgraph)."""
         if self.chart is None:
             from gui.controllers.chart import PriceChartController
@@ -242,10 +250,9 @@ class TradingCommands:
 
     def visible_until(self, name: str) -> date | None:
         """The last market day portfolio `name` may see (None: all the data)."""
-        if self.simulation is None or self.simulation.rules(name).mode != "simulation":
+        if self.simulation.rules(name).mode != "simulation":
             return None
-        until: date = self.simulation.visible_until(name)
-        return until
+        return self.simulation.visible_until(name)
 
     def portfolio_tickers(self) -> list[str]:
         """The selected portfolio's tickers: held first, then the others it traded."""
