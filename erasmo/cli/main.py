@@ -2,6 +2,9 @@
 
 Exit codes: 0 success; 1 a rejected command or invalid input (one line on stderr, nothing
 recorded); 2 a usage error. `--json` output carries money and quantities as decimal strings.
+
+The command modules (`*_commands`, `reports`) declare the commands against `erasmo.cli.context`;
+this module assembles them into the command tree and imports back nothing that imports it.
 """
 
 from __future__ import annotations
