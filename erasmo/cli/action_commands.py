@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from erasmo.actions import PendingAction
-from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, money, number, table
 
 _UNTIL_HELP = (
@@ -20,7 +20,7 @@ _UNTIL_HELP = (
 )
 
 
-@cli.group()
+@click.group()
 def actions() -> None:
     """Splits and dividends of the tickers a portfolio holds (raw-price tickers only)."""
 

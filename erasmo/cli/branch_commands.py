@@ -10,14 +10,14 @@ from typing import Any
 
 import click
 
-from erasmo.cli.main import Context, cli, pass_ctx, portfolio
+from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, money, number, table
 from erasmo.cli.ranges import check_order
 from erasmo.cli.reports import _dec, _pct, money_f
 from events.values import parse_date
 
 
-@portfolio.command("fork")
+@click.command("fork")
 @click.argument("name")
 @click.argument("new_name")
 @click.option(
@@ -76,7 +76,7 @@ def portfolio_fork(
     )
 
 
-@portfolio.command("branches")
+@click.command("branches")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def portfolio_branches(c: Context, as_json: bool) -> None:
@@ -113,7 +113,7 @@ def portfolio_branches(c: Context, as_json: bool) -> None:
     click.echo(table(["branch", "forked from", "after event", "seq"], rows, right=[2, 3]))
 
 
-@cli.command()
+@click.command()
 @click.argument("names", nargs=-1, required=True)
 @click.option("--from", "start", metavar="DATE", help="Start of the period (default: common).")
 @click.option("--to", "end", metavar="DATE", help="End of the period (default: common).")
@@ -162,7 +162,7 @@ def compare(
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--from", "start", metavar="DATE", help="Start of the period (default: common).")
 @click.option("--to", "end", metavar="DATE", help="End of the period (default: common).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from erasmo.cli.main import NUMBERS_MAY_BE_NEGATIVE, Context, cli, pass_ctx, portfolio
+from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
 from erasmo.cli.output import echo_json, money, number, table
 
 ORDER_TYPES = ("market", "limit", "stop", "stop-limit", "trailing")
@@ -52,7 +52,7 @@ def _outcome(o: Any) -> str:
     return f"{o.status} {o.done_on}"
 
 
-@cli.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("name")
 @click.argument("side", type=click.Choice(["buy", "sell"], case_sensitive=False))
 @click.argument("ticker")
@@ -105,7 +105,7 @@ def order(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--open", "which", flag_value="open", default=True, help="Open orders (default).")
 @click.option("--all", "which", flag_value="all", help="Every order, with what became of it.")
@@ -127,7 +127,7 @@ def orders(c: Context, name: str, which: str, as_json: bool) -> None:
             click.echo(f"{o.short_id}: {o.reason}")
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.argument("order_id")
 @pass_ctx
@@ -137,7 +137,7 @@ def cancel(c: Context, name: str, order_id: str) -> None:
     click.echo(f"Cancelled order {done.short_id} ({done.describe}) on {done.done_on}.")
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
@@ -165,7 +165,7 @@ def clock(c: Context, name: str, as_json: bool) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--days", type=int, metavar="N", help="Trading days to step (default 1).")
 @click.option("--to", "to", metavar="DATE", help="Step to the last trading day on or before DATE.")
@@ -219,7 +219,7 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
         click.echo(f"  {a.day} {a.ticker} {what}")
 
 
-@portfolio.command("rules")
+@click.command("rules")
 @click.argument("name")
 @click.option("--mode", type=click.Choice(["simulation", "live"], case_sensitive=False))
 @click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")

@@ -1,16 +1,134 @@
-"""`erasmo portfolio delete | undelete | reopen`, and the list of deleted portfolios.
+"""`erasmo portfolio`: open, list, rename, close, delete, undelete and reopen portfolios.
 
 A delete records a tombstone event: the portfolio leaves every list, its name is free again,
 and its events stay in the log (and in exports and syncs). `undelete` brings it back while its
-name is free; `reopen` opens a closed portfolio again.
+name is free; `reopen` opens a closed portfolio again. `portfolio fork`, `branches` and `rules`
+are declared with the commands they belong to and added to this group by `erasmo.cli.main`.
 """
 
 from __future__ import annotations
 
 import click
 
-from erasmo.cli.main import Context, pass_ctx, portfolio
+from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, money, table
+
+
+@click.group()
+def portfolio() -> None:
+    """Open, list, rename, close, reopen, delete and undelete portfolios."""
+
+
+@portfolio.command("open")
+@click.argument("name")
+@click.option("--cash", metavar="AMOUNT", help="Deposit this much cash on opening.")
+@click.option(
+    "--on",
+    "on",
+    metavar="DATE",
+    help="Market date the portfolio starts on (default: the latest in the data, which allows no "
+    "trade in the past; a simulation needs it).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["simulation", "live"], case_sensitive=False),
+    help="simulation: the clock starts on --on and moves only with 'advance'; live (default): "
+    "the clock follows the latest data.",
+)
+@click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
+@click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@pass_ctx
+def portfolio_open(
+    c: Context,
+    name: str,
+    cash: str | None,
+    on: str | None,
+    mode: str | None,
+    commission: str | None,
+    slippage_bps: str | None,
+) -> None:
+    """Open a new portfolio called NAME."""
+    if mode is None and commission is None and slippage_bps is None:
+        portfolio_id = c.erasmo.trading.open_portfolio(name, cash, on)
+    else:
+        portfolio_id = c.erasmo.simulation.open_portfolio(
+            name, cash, on, mode or "live", commission or "0", slippage_bps or "0"
+        )
+    p = c.erasmo.app.portfolio(portfolio_id)
+    click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
+    if on is None and c.erasmo.trading.opened_at_end_of_data(portfolio_id):
+        click.echo(
+            f"{p.opened_on} is the last day of the data, and a portfolio's clock only moves "
+            "forward; to trade in the past, open a portfolio with --on DATE."
+        )
+    if p.mode != "live" or p.commission != "0" or p.slippage_bps:
+        click.echo(
+            f"Mode {p.mode} (clock {p.clock}), commission {p.commission}, slippage "
+            f"{p.slippage_bps} bps."
+        )
+
+
+@portfolio.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--deleted", is_flag=True, help="List the deleted portfolios (with when) instead.")
+@pass_ctx
+def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
+    """List every portfolio."""
+    if deleted:
+        list_deleted(c, as_json)
+        return
+    summaries = c.erasmo.app.summaries()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "cash": s.cash,
+                    "currency": s.currency,
+                    "clock": s.clock,
+                    "version": s.version,
+                    "closed": s.closed,
+                }
+                for s in summaries
+            ]
+        )
+        return
+    if not summaries:
+        click.echo("No portfolios yet. Open one with: erasmo portfolio open NAME --cash 10000")
+        return
+    rows = [
+        [
+            s.name,
+            money(s.cash),
+            s.currency,
+            s.clock.isoformat(),
+            str(s.version),
+            "closed" if s.closed else "open",
+        ]
+        for s in summaries
+    ]
+    click.echo(table(["name", "cash", "ccy", "clock", "events", "status"], rows, right=[1, 4]))
+
+
+@portfolio.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@pass_ctx
+def portfolio_rename(c: Context, name: str, new_name: str) -> None:
+    """Rename portfolio NAME to NEW_NAME."""
+    c.erasmo.trading.rename(name, new_name)
+    click.echo(f"Renamed {name!r} to {new_name.strip()!r}.")
+
+
+@portfolio.command("close")
+@click.argument("name")
+@pass_ctx
+def portfolio_close(c: Context, name: str) -> None:
+    """Close portfolio NAME: its history stays, no more commands are accepted until it is
+    reopened."""
+    c.erasmo.trading.close(name)
+    click.echo(f"Closed {name!r}.")
 
 
 @portfolio.command("delete")

@@ -1,6 +1,6 @@
 """Read-side commands: holdings valued at market, performance, value series and replay.
 
-These import pandas (through `erasmo.analytics`); the write commands in `main` never do.
+These import pandas (through `erasmo.analytics`) when they run; the write commands never do.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, plural, table
 from erasmo.cli.ranges import PickError, check_order, check_period, check_position
 from events.values import parse_date
@@ -92,7 +92,7 @@ def _ratio(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.3f}"
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
 @click.option("--at", "at", type=click.IntRange(min=1), metavar="SEQ", help=AT_HELP)
@@ -218,7 +218,7 @@ def money_f(value: float, *, signed: bool = False) -> str:
     return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--from", "start", metavar="DATE", help="Start of the period (default: inception).")
 @click.option("--to", "end", metavar="DATE", help="End of the period (default: the data's end).")
@@ -320,7 +320,7 @@ def _d(value: Any) -> str:
     return "no" if value is None else f"{value:%Y-%m-%d}"
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--from", "start", metavar="DATE", help="First date.")
 @click.option("--to", "end", metavar="DATE", help="Last date.")
@@ -375,7 +375,7 @@ def value(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--until", metavar="SEQ|DATE", help="Stop after log position SEQ or date DATE.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per step.")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import plural
 
 
-@cli.command()
+@click.command()
 @click.option(
     "-o",
     "--output",
@@ -48,7 +48,7 @@ def backup(c: Context, output: Path | None, keep: int) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the store.")
 @pass_ctx

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from erasmo.cli.main import Context, cli, pass_ctx
+from erasmo.cli.context import Context, pass_ctx
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -31,7 +31,7 @@ def _sync_parts() -> Any:
     return client, serving, token
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="Port."
@@ -111,7 +111,7 @@ def serve(
     click.echo("Stopped.")
 
 
-@cli.command("sync")
+@click.command("sync")
 @click.argument("url")
 @click.option(
     "--token",

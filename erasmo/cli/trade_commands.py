@@ -1,0 +1,100 @@
+"""Cash and trades: `erasmo deposit`, `withdraw`, `buy` and `sell`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
+from erasmo.cli.output import money, number
+from events.values import parse_money
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.argument("name")
+@click.argument("amount")
+@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@pass_ctx
+def deposit(c: Context, name: str, amount: str, on: str | None) -> None:
+    """Deposit AMOUNT of cash into portfolio NAME."""
+    p = c.erasmo.trading.deposit(name, amount, on)
+    click.echo(
+        f"Deposited {money(parse_money(amount))} into {p.name!r} on {p.clock}; "
+        f"cash {money(p.cash)}."
+    )
+
+
+@click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.argument("name")
+@click.argument("amount")
+@click.option("--on", "on", metavar="DATE", help="Market date (default: the latest in the data).")
+@pass_ctx
+def withdraw(c: Context, name: str, amount: str, on: str | None) -> None:
+    """Withdraw AMOUNT of cash from portfolio NAME."""
+    p = c.erasmo.trading.withdraw(name, amount, on)
+    click.echo(
+        f"Withdrew {money(parse_money(amount))} from {p.name!r} on {p.clock}; cash {money(p.cash)}."
+    )
+
+
+def _trade_options(f: F) -> F:
+    f = click.option("--fee", metavar="FEE", help="Commission in cash (default 0).")(f)
+    f = click.option(
+        "--price", metavar="PRICE", help="Fill price; must lie in the day's low-high range."
+    )(f)
+    return click.option(
+        "--on", "on", metavar="DATE", help="Market date (default: the ticker's latest)."
+    )(f)
+
+
+@click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.argument("name")
+@click.argument("ticker")
+@click.argument("quantity")
+@_trade_options
+@pass_ctx
+def buy(
+    c: Context,
+    name: str,
+    ticker: str,
+    quantity: str,
+    on: str | None,
+    price: str | None,
+    fee: str | None,
+) -> None:
+    """Buy QUANTITY shares of TICKER for portfolio NAME at the day's close."""
+    _echo_receipt(c.erasmo.trading.buy(name, ticker, quantity, on, price, fee))
+
+
+@click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+@click.argument("name")
+@click.argument("ticker")
+@click.argument("quantity")
+@_trade_options
+@pass_ctx
+def sell(
+    c: Context,
+    name: str,
+    ticker: str,
+    quantity: str,
+    on: str | None,
+    price: str | None,
+    fee: str | None,
+) -> None:
+    """Sell QUANTITY shares of TICKER from portfolio NAME at the day's close."""
+    _echo_receipt(c.erasmo.trading.sell(name, ticker, quantity, on, price, fee))
+
+
+def _echo_receipt(r: Any) -> None:
+    verb = "Bought" if r.side == "buy" else "Sold"
+    fee = f" + fee {money(r.fee)}" if r.fee else ""
+    click.echo(
+        f"{verb} {number(r.quantity)} {r.ticker} at {r.price} on {r.day} "
+        f"({r.provenance.source}{', adjusted' if r.provenance.adjusted else ''}) = "
+        f"{money(r.value)}{fee}. {r.portfolio!r} now holds {number(r.position_after)} "
+        f"{r.ticker} and {money(r.cash_after)} in cash."
+    )
