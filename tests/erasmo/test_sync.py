@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,27 +23,6 @@ from erasmo.sync.serving import SyncServer
 from erasmo.sync.wire import encode_event
 from events.application import Portfolios
 from events.store import StoreConfig
-
-
-@pytest.fixture
-def alpha(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "alpha")
-    yield install
-    install.app.close()
-
-
-@pytest.fixture
-def beta(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "beta")
-    yield install
-    install.app.close()
-
-
-@pytest.fixture
-def server(alpha: Install) -> Iterator[SyncServer]:
-    running = serve(alpha)
-    yield running
-    running.stop()
 
 
 def test_pull_into_an_empty_install(alpha: Install, beta: Install, server: SyncServer) -> None:

@@ -4,36 +4,12 @@ through a real server on a loopback port, both ways, and an undelete follows it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID
 
-import pytest
-from test_sync_support import Install, client, make_install, serve
+from test_sync_support import Install, client
 
 from erasmo.sync.serving import SyncServer
 from events.eventlog import export_log
-
-
-@pytest.fixture
-def alpha(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "alpha")
-    yield install
-    install.app.close()
-
-
-@pytest.fixture
-def beta(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "beta")
-    yield install
-    install.app.close()
-
-
-@pytest.fixture
-def server(alpha: Install) -> Iterator[SyncServer]:
-    running = serve(alpha)
-    yield running
-    running.stop()
 
 
 def exported(install: Install, pid: UUID) -> str:

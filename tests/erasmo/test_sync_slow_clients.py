@@ -11,11 +11,8 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from test_sync_support import Install, call, client, make_install, serve
+from test_sync_support import Install, call, client, serve
 
 from erasmo.sync.guarded import ConnectionLimits
 from erasmo.sync.serving import SyncServer
@@ -27,20 +24,6 @@ BODY = (
     b"Content-Length: 100000\r\n\r\n{"
 )
 PIPELINED = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 50
-
-
-@pytest.fixture
-def alpha(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "alpha")
-    yield install
-    install.app.close()
-
-
-@pytest.fixture
-def beta(tmp_path: Path) -> Iterator[Install]:
-    install = make_install(tmp_path / "beta")
-    yield install
-    install.app.close()
 
 
 def connect(server: SyncServer, source: str = "127.0.0.1") -> socket.socket:
