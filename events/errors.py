@@ -11,7 +11,14 @@ from datetime import date
 
 
 class ErasmoError(Exception):
-    """Base of every error erasmo reports to a user (CLI exit code 1)."""
+    """Base of every error erasmo reports to a user (CLI exit code 1).
+
+    Attributes:
+        problems: the broken rule in the audit's words (what `erasmo check` lists for a stored
+            event breaking it), set by the rule that raised it; empty when not a rule's error.
+    """
+
+    problems: tuple[str, ...] = ()
 
 
 class InvalidInputError(ErasmoError, ValueError):

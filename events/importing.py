@@ -21,7 +21,7 @@ from events.errors import DuplicateNameError, EventLogError
 from events.host import PortfoliosHost
 from events.logged import without_envelope
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
-from events.sync import check_next
+from events.replay import Replay, check_next
 
 _TOMBSTONES = ("PortfolioDeleted", "PortfolioUndeleted")
 
@@ -142,7 +142,7 @@ def _check_replays(
     portfolio_topic = get_topic(Portfolio)
     aggregate = app.portfolio(portfolio_id) if stored else None
     # each event must also be the one the domain's own command records (as for sync)
-    probe = deepcopy(aggregate)
+    replay = Replay(deepcopy(aggregate))  # the commands run on a copy of the stored state
     for event in new:  # in version order, checked by the caller
         version = event.originator_version
         fields = app.decode(event.topic, event.state)
@@ -154,7 +154,7 @@ def _check_replays(
                 f"{fields.get('originator_topic')!r}, not a portfolio; nothing was imported"
             )
         try:
-            aggregate, probe = check_next(app.mapper, aggregate, probe, event)
+            aggregate = check_next(app.mapper, aggregate, replay, event)
         except EventLogError as error:
             raise EventLogError(
                 str(error).replace("nothing was recorded", "nothing was imported")

@@ -26,7 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
-from events.errors import CorporateActionError, InvalidOrderError
+from events.errors import InvalidOrderError
 from events.orders import Order
 from events.rules import actions, cash, forks, status, trades
 from events.rules import orders as order_rules
@@ -40,8 +40,6 @@ from events.values import (
     parse_quantity,
     parse_ratio,
     parse_ticker,
-    split_quantity,
-    to_cents,
 )
 
 ZERO = Decimal(0)
@@ -170,11 +168,7 @@ class Portfolio(Aggregate):
         """
         ticker, ratio = parse_ticker(ticker), parse_ratio(ratio)
         held = actions.check_action(self, ticker, "split", on)
-        if split_quantity(held, ratio) == 0:
-            raise CorporateActionError(
-                f"A {ratio} split of {held} {ticker} leaves less than a millionth of a share, "
-                "which erasmo cannot hold; sell the position instead."
-            )
+        actions.check_split(ticker, held, ratio)
         self._split_applied(ticker=ticker, ratio=ratio, on=on)
 
     def receive_dividend(
@@ -188,16 +182,14 @@ class Portfolio(Aggregate):
         ticker = parse_ticker(ticker)
         amount_per_share = parse_price(amount_per_share)
         held = actions.check_action(self, ticker, "dividend", on)
-        if quantity is not None and parse_quantity(quantity) != held:
-            raise CorporateActionError(
-                f"The dividend of {ticker} on {on.isoformat()} is for {quantity} shares but "
-                f"{self.name!r} holds {held}; record it for the shares held."
-            )
+        if quantity is not None:
+            quantity = parse_quantity(quantity)
+        actions.check_dividend_quantity(self, ticker, on, held, quantity)
         self._dividend_received(
             ticker=ticker,
             amount_per_share=amount_per_share,
             quantity=held,
-            amount=to_cents(held * amount_per_share),
+            amount=actions.dividend_amount(held, amount_per_share),
             on=on,
         )
 
@@ -348,7 +340,7 @@ class Portfolio(Aggregate):
         ticker, quantity, price, fee = trades.check_trade(
             self, ticker, quantity, price, fee, on, market
         )
-        value = to_cents(quantity * price)
+        value = cash.trade_value(quantity, price)
         fields = trades.trade_fields(ticker, quantity, price, value, fee, on, provenance)
         if side == "buy":
             cash.check_buy(self, ticker, quantity, price, fee)

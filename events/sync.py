@@ -3,7 +3,8 @@
 Peers exchange stored events. Unlike a file import, a sync arrives in small batches on top of long
 histories, so each batch is checked against the stored state (snapshot and cache), never by
 replaying the whole history: every new event is re-made by the domain's own command on the state
-before it, and must come out the same. `Portfolios` inherits these methods.
+before it, and must come out the same (`events.replay`, which the audit and import use too).
+`Portfolios` inherits these methods.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import hashlib
 from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 
 from events.catalog import CATALOG_ID, Catalog
 from events.errors import DuplicateNameError, EventLogError, StoreError, UnknownPortfolioError
@@ -25,7 +25,8 @@ from events.host import PortfoliosHost, remember
 from events.log import events_table
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 from events.registry import check_stored_event
-from events.values import NAME_MAX_LENGTH, PriceProvenance
+from events.replay import Replay, check_next
+from events.values import NAME_MAX_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,38 +217,11 @@ def _check_synced(app: PortfoliosHost, portfolio_id: UUID, incoming: list[Stored
             f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
             f"this store holds it up to version {head}; nothing was recorded"
         )
-    probe = deepcopy(portfolio)
+    replay = Replay(deepcopy(portfolio))  # the commands run on a copy of the stored state
     for stored in new:
-        portfolio, probe = check_next(app.mapper, portfolio, probe, stored)
+        portfolio = check_next(app.mapper, portfolio, replay, stored)
     assert portfolio is not None  # an unknown portfolio sends its opening first
     return _Checked(portfolio, new, head)
-
-
-def check_next(
-    mapper: Mapper[UUID], portfolio: Portfolio | None, probe: Portfolio | None, stored: StoredEvent
-) -> tuple[Portfolio, Portfolio]:
-    """Apply one incoming event to `portfolio`, after checking the domain would record the same
-    event: its command is run on `probe` (a copy of the state before it). Returns both after."""
-    kind = PORTFOLIO_TOPICS[stored.topic]
-    try:
-        incoming: Any = mapper.to_domain_event(stored)
-        fields: dict[str, Any] = vars(incoming)
-        on, stamp = fields.get("on"), fields.get("timestamp")
-        if not isinstance(on, date) or isinstance(on, datetime):
-            raise EventLogError("it has no market date")
-        if not isinstance(stamp, datetime):
-            raise EventLogError("it has no timestamp")
-        redone = _redo(probe, kind, fields)
-        (triggered,) = redone.collect_events()
-        if _comparable(vars(triggered)) != _comparable(fields):
-            raise EventLogError("it is not the event erasmo records for that command")
-        applied: Portfolio = incoming.mutate(portfolio)
-    except Exception as error:  # a peer can send anything: report it, never crash
-        raise EventLogError(
-            f"portfolio {stored.originator_id} event {stored.originator_version} ({kind}) "
-            f"cannot be recorded: {error}; nothing was recorded"
-        ) from None
-    return applied, redone
 
 
 def _same_event(app: PortfoliosHost, mine: StoredEvent, theirs: StoredEvent) -> bool:
@@ -324,84 +298,3 @@ def _cut(app: PortfoliosHost, portfolio_id: UUID, from_version: int) -> None:
 def _copy_id(portfolio_id: UUID, diverged_at: int, line: Sequence[StoredEvent]) -> UUID:
     tail = b"".join(e.topic.encode() + b"\0" + e.state for e in line[diverged_at - 1 :])
     return uuid5(portfolio_id, f"{diverged_at}:{hashlib.sha256(tail).hexdigest()}")
-
-
-def _comparable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if k not in ("timestamp", "originator_id")}
-
-
-def _redo(probe: Portfolio | None, kind: str, f: dict[str, Any]) -> Portfolio:
-    """Run the command that records an event of type `kind` with fields `f`."""
-    if kind == "PortfolioOpened":
-        if probe is not None:
-            raise EventLogError("PortfolioOpened may only be the first event")
-        if not isinstance(f["currency"], str):
-            raise EventLogError("its currency is not text")
-        return Portfolio.open(f["name"], f["on"], f["currency"])
-    if probe is None:
-        raise EventLogError("the first event must be PortfolioOpened")
-    if kind == "CashDeposited":
-        probe.deposit(f["amount"], f["on"])
-    elif kind == "CashWithdrawn":
-        probe.withdraw(f["amount"], f["on"])
-    elif kind in ("SharesBought", "SharesSold"):
-        provenance = PriceProvenance(
-            f["price_source"], f["price_date"], f["price_adjusted"], f["price_kind"]
-        )
-        trade = probe.buy if kind == "SharesBought" else probe.sell
-        trade(f["ticker"], f["quantity"], f["price"], f["on"], provenance, f["fee"])
-    # corporate actions
-    elif kind == "SplitApplied":
-        probe.split(f["ticker"], f["ratio"], f["on"])
-    elif kind == "DividendReceived":
-        probe.receive_dividend(f["ticker"], f["amount_per_share"], f["on"], f["quantity"])
-    elif kind == "PortfolioRenamed":
-        probe.rename(f["name"])
-    # what-if branches
-    elif kind == "BranchForked":
-        probe.record_fork(f["parent_id"], f["parent_name"], f["parent_version"], f["parent_seq"])
-    elif kind in _ORDER_COMMANDS:
-        _ORDER_COMMANDS[kind](probe, f)
-    # reopen and delete
-    elif kind == "PortfolioReopened":
-        probe.reopen()
-    elif kind == "PortfolioDeleted":
-        probe.delete()
-    elif kind == "PortfolioUndeleted":
-        probe.undelete()
-    else:
-        probe.close()
-    return probe
-
-
-# -- orders and the market clock: the command that records each event -----------------------
-
-_ORDER_COMMANDS: dict[str, Any] = {
-    "TradingRulesSet": lambda p, f: p.set_rules(
-        f["mode"], f["commission"], f["slippage_bps"], f["on"]
-    ),
-    "OrderPlaced": lambda p, f: p.place_order(
-        f["order_id"],
-        f["side"],
-        f["ticker"],
-        f["quantity"],
-        f["kind"],
-        f["on"],
-        f["reserved"],
-        limit=f["limit"],
-        stop=f["stop"],
-        trail_amount=f["trail_amount"],
-        trail_percent=f["trail_percent"],
-        tif=f["tif"],
-        expires=f["expires"],
-    ),
-    # The trade recorded with a fill follows as its own event, re-made by buy/sell above.
-    "OrderFilled": lambda p, f: (
-        p.check_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
-        p.record_fill(f["order_id"], f["bar_day"], f["price"], f["fee"], f["slippage"]),
-    ),
-    "OrderCancelled": lambda p, f: p.cancel_order(f["order_id"], f["on"], market=True),
-    "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
-    "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
-    "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),
-}

@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 
 from events.errors import CorporateActionError
-from events.rules.book import ZERO, Book
+from events.rules.book import ZERO, Book, broken
 from events.rules.status import check_open
-from events.values import split_quantity
+from events.values import split_quantity, to_cents
 
 
 def action_key(ticker: str, kind: str, on: date) -> str:
@@ -36,9 +36,12 @@ def check_action(p: Book, ticker: str, kind: str, on: date) -> Decimal:
     """
     check_open(p)
     if has_action(p, ticker, kind, on):
-        raise CorporateActionError(
-            f"The {kind} of {ticker} on {on.isoformat()} is already recorded in "
-            f"{p.name!r}; it is recorded once."
+        raise broken(
+            CorporateActionError(
+                f"The {kind} of {ticker} on {on.isoformat()} is already recorded in "
+                f"{p.name!r}; it is recorded once."
+            ),
+            f"the {kind} of {ticker} on {on} is recorded twice",
         )
     held = p.shares.get(ticker, ZERO)
     if on <= p.clock:  # a late action
@@ -53,19 +56,53 @@ def check_action(p: Book, ticker: str, kind: str, on: date) -> Decimal:
         ):
             changed = max(d for d in (traded, split) if d is not None) if held else None
             when = f"on {changed.isoformat()}" if changed else "at an unknown date"
-            raise CorporateActionError(
-                f"The {kind} of {ticker} on {on.isoformat()} cannot be recorded in "
-                f"{p.name!r}: its {ticker} holding changed {when}, on or after that "
-                "ex-date, so the shares held then are not known. Record actions before "
-                "trading past their ex-date ('erasmo actions apply')."
+            raise broken(
+                CorporateActionError(
+                    f"The {kind} of {ticker} on {on.isoformat()} cannot be recorded in "
+                    f"{p.name!r}: its {ticker} holding changed {when}, on or after that "
+                    "ex-date, so the shares held then are not known. Record actions before "
+                    "trading past their ex-date ('erasmo actions apply')."
+                ),
+                f"the {ticker} holding changed on or after the ex-date {on}",
             )
     if held == 0:
-        raise CorporateActionError(
-            f"{p.name!r} held no {ticker} on the day before {on.isoformat()}, so the "
-            f"{kind} of {ticker} then does not concern it. Actions are recorded only for "
-            "the shares held."
+        raise broken(
+            CorporateActionError(
+                f"{p.name!r} held no {ticker} on the day before {on.isoformat()}, so the "
+                f"{kind} of {ticker} then does not concern it. Actions are recorded only for "
+                "the shares held."
+            ),
+            f"a {kind} of {ticker}, which was not held the day before {on}",
         )
     return held
+
+
+def check_split(ticker: str, held: Decimal, ratio: Decimal) -> None:
+    """A split must leave at least a millionth of a share."""
+    if split_quantity(held, ratio) == 0:
+        raise CorporateActionError(
+            f"A {ratio} split of {held} {ticker} leaves less than a millionth of a share, "
+            "which erasmo cannot hold; sell the position instead."
+        )
+
+
+def check_dividend_quantity(
+    p: Book, ticker: str, on: date, held: Decimal, quantity: Decimal | None
+) -> None:
+    """A dividend's `quantity`, when given, must be the holding it applies to (`held`)."""
+    if quantity is not None and quantity != held:
+        raise broken(
+            CorporateActionError(
+                f"The dividend of {ticker} on {on.isoformat()} is for {quantity} shares but "
+                f"{p.name!r} holds {held}; record it for the shares held."
+            ),
+            f"the dividend is for {quantity} {ticker} but {held} were held",
+        )
+
+
+def dividend_amount(quantity: Decimal, amount_per_share: Decimal) -> Decimal:
+    """The cash a dividend pays: quantity x amount per share, rounded to the cent."""
+    return to_cents(quantity * amount_per_share)
 
 
 def traded(p: Book, ticker: str, held_before: Decimal, on: date) -> None:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from events.errors import ErasmoError
+
 ZERO = Decimal(0)
+E = TypeVar("E", bound=ErasmoError)
+
+
+def broken(error: E, *problems: str) -> E:
+    """`error`, carrying the broken rule in the audit's words (its `problems`)."""
+    error.problems = problems
+    return error
 
 
 class Book(Protocol):

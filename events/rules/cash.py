@@ -6,8 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from events.errors import InsufficientCashError
-from events.rules.book import ZERO, Book
+from events.rules.book import ZERO, Book, broken
 from events.values import to_cents
+
+
+def trade_value(quantity: Decimal, price: Decimal) -> Decimal:
+    """What a trade's shares are worth: quantity x price, rounded to the cent."""
+    return to_cents(quantity * price)
 
 
 def reserved_cash(p: Book) -> Decimal:
@@ -26,6 +31,11 @@ def held_back(p: Book, releasing: Decimal = ZERO) -> str:
     return f", of which open orders hold back {reserved:,.2f}" if reserved else ""
 
 
+def short_of_cash(p: Book, left: Decimal, releasing: Decimal = ZERO) -> str:
+    """The audit's words for a command leaving `left` (< 0) of the cash it may use."""
+    return f"cash would be negative ({left}){held_back(p, releasing)}"
+
+
 def check_withdrawal(p: Book, amount: Decimal) -> None:
     """Never more than the cash open orders do not hold back."""
     available = available_cash(p)
@@ -34,9 +44,12 @@ def check_withdrawal(p: Book, amount: Decimal) -> None:
             todo = "Withdraw at most that, or sell shares first."
         else:
             todo = f"Withdraw at most {available:,.2f}, or sell shares or cancel orders first."
-        raise InsufficientCashError(
-            f"Cannot withdraw {amount:,.2f} {p.currency} from {p.name!r}: its cash is "
-            f"{p.cash:,.2f}{held_back(p)}. {todo}"
+        raise broken(
+            InsufficientCashError(
+                f"Cannot withdraw {amount:,.2f} {p.currency} from {p.name!r}: its cash is "
+                f"{p.cash:,.2f}{held_back(p)}. {todo}"
+            ),
+            short_of_cash(p, available - amount),
         )
 
 
@@ -49,7 +62,7 @@ def check_buy(
     releasing: Decimal = ZERO,
 ) -> None:
     """The cost must be covered by cash not held back by (other) open orders."""
-    total = to_cents(quantity * price) + fee
+    total = trade_value(quantity, price) + fee
     available = available_cash(p) + releasing
     if total > available:
         if available == p.cash:
@@ -57,9 +70,12 @@ def check_buy(
         else:
             has = f"{available:,.2f} in cash available{held_back(p, releasing)}"
             todo = "Deposit more cash, buy fewer shares or cancel an open order."
-        raise InsufficientCashError(
-            f"Buying {quantity} {ticker} at {price} costs {total:,.2f} {p.currency} "
-            f"(fee {fee:,.2f} included) but {p.name!r} has {has}. {todo}"
+        raise broken(
+            InsufficientCashError(
+                f"Buying {quantity} {ticker} at {price} costs {total:,.2f} {p.currency} "
+                f"(fee {fee:,.2f} included) but {p.name!r} has {has}. {todo}"
+            ),
+            short_of_cash(p, available - total, releasing),
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from events.errors import ForkPointError
-from events.rules.book import Book
+from events.rules.book import Book, broken
 from events.rules.status import check_open, check_open_and_clock
 from events.values import parse_name
 
@@ -36,18 +36,34 @@ def checked_fork(
 ) -> dict[str, Any]:
     """The fields of a BranchForked, once `p` was just opened and the fork point is valid."""
     if p.version != 1:
-        raise ForkPointError(
-            f"{p.name!r} already has events: only a portfolio just opened can become a "
-            "branch. Fork into a new name instead."
+        raise broken(
+            ForkPointError(
+                f"{p.name!r} already has events: only a portfolio just opened can become a "
+                "branch. Fork into a new name instead."
+            ),
+            "BranchForked may only follow PortfolioOpened",
         )
-    if parent_id == p.id or parent_version < 1 or parent_seq < 1:
-        raise ForkPointError(
-            f"A branch must come from another portfolio's event (got version "
-            f"{parent_version} at seq {parent_seq} of {parent_id}). See 'erasmo history'."
+    parent_name = parse_name(parent_name)
+    problems = []
+    claimed: object = parent_id  # a log may hold anything there
+    if not isinstance(claimed, UUID):
+        problems.append("its parent_id is not a UUID")
+    elif parent_id == p.id:
+        problems.append("it names the branch itself as its parent")
+    for key, value in (("parent_version", parent_version), ("parent_seq", parent_seq)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(f"its {key} {value!r} is not a positive whole number")
+    if problems:
+        raise broken(
+            ForkPointError(
+                f"A branch must come from another portfolio's event (got version "
+                f"{parent_version} at seq {parent_seq} of {parent_id}). See 'erasmo history'."
+            ),
+            *problems,
         )
     return {
         "parent_id": parent_id,
-        "parent_name": parse_name(parent_name),
+        "parent_name": parent_name,
         "parent_version": parent_version,
         "parent_seq": parent_seq,
         "on": p.opened_on,

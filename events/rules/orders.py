@@ -13,7 +13,7 @@ from typing import Any
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InsufficientCashError, InvalidOrderError, UnknownOrderError
 from events.orders import MODES, TIME_IN_FORCE, Order, check_order_shape
-from events.rules.book import Book
+from events.rules.book import Book, broken
 from events.rules.cash import available_cash, check_buy, held_back
 from events.rules.status import check_open_and_clock
 from events.rules.trades import check_sell, check_shares
@@ -32,7 +32,10 @@ def checked_rules(
 ) -> dict[str, Any]:
     """The fields of a TradingRulesSet, once the rules are valid and `on` may be recorded."""
     if mode not in MODES:
-        raise InvalidOrderError(f"Mode {mode!r} is not one of {', '.join(MODES)}.")
+        raise broken(
+            InvalidOrderError(f"Mode {mode!r} is not one of {', '.join(MODES)}."),
+            f"mode {mode!r} is not live or simulation",
+        )
     spec = parse_commission(commission).spec
     bps = parse_slippage_bps(slippage_bps)
     check_open_and_clock(p, on)
@@ -43,10 +46,13 @@ def open_order(p: Book, order_id: str) -> dict[str, Any]:
     """The fields of the open order `order_id`; UnknownOrderError if there is none."""
     found = p.open_orders.get(order_id) if isinstance(order_id, str) else None
     if found is None:
-        raise UnknownOrderError(
-            f"{p.name!r} has no open order {str(order_id)[:8]!r}: it was filled, "
-            "cancelled, expired or rejected, or never placed. See 'erasmo orders "
-            f"{p.name}'."
+        raise broken(
+            UnknownOrderError(
+                f"{p.name!r} has no open order {str(order_id)[:8]!r}: it was filled, "
+                "cancelled, expired or rejected, or never placed. See 'erasmo orders "
+                f"{p.name}'."
+            ),
+            f"order {str(order_id)[:8]} is not open",
         )
     return found
 
@@ -74,7 +80,10 @@ def checked_order(
     if expires is not None and tif != "gtc":
         raise InvalidOrderError("Only a GTC order can have an expiry date; use --tif gtc.")
     if not isinstance(order_id, str) or not order_id or order_id in p.open_orders:
-        raise InvalidOrderError(f"Order id {order_id!r} is empty or already in use.")
+        raise broken(
+            InvalidOrderError(f"Order id {order_id!r} is empty or already in use."),
+            f"order {str(order_id)[:8]} was already placed",
+        )
     check_open_and_clock(p, on)
     if expires is not None and expires <= on:
         raise InvalidOrderError(
@@ -130,6 +139,26 @@ def check_fill(
         check_buy(p, order.ticker, order.quantity, price, fee, releasing=order.reserved)
     else:
         check_sell(p, order.ticker, order.quantity, price, fee, releasing=order.quantity)
+
+
+def check_fill_trade(fill: dict[str, Any], kind: str | None, fields: dict[str, Any]) -> None:
+    """The event after an OrderFilled (its fields and its order's `side` and `ticker` in
+    `fill`) must be the fill's trade, as `Portfolio.fill_order` records the two together; a
+    `kind` of None: no event follows."""
+    expected = "SharesBought" if fill["side"] == "buy" else "SharesSold"
+    same = kind == expected and all(
+        fields.get(key) == fill[key] for key in ("ticker", "quantity", "price", "fee")
+    )
+    if not same or fields.get("price_kind") != "order":
+        order_id = str(fill["order_id"])[:8]
+        raise broken(
+            InvalidOrderError(
+                f"The fill of order {order_id} is not followed by its trade ({expected} of "
+                f"{fill['quantity']} {fill['ticker']} at {fill['price']}): a fill and its "
+                "trade are recorded together."
+            ),
+            f"order {order_id}'s fill is not followed by its {expected}",
+        )
 
 
 # -- effects -------------------------------------------------------------------------------

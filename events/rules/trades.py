@@ -8,8 +8,8 @@ from typing import Any
 
 from events.errors import InsufficientCashError, InsufficientSharesError
 from events.rules.actions import traded
-from events.rules.book import ZERO, Book
-from events.rules.cash import available_cash
+from events.rules.book import ZERO, Book, broken
+from events.rules.cash import available_cash, short_of_cash, trade_value
 from events.rules.status import check_open_and_clock
 from events.values import (
     PriceProvenance,
@@ -18,7 +18,6 @@ from events.values import (
     parse_price,
     parse_quantity,
     parse_ticker,
-    to_cents,
 )
 
 
@@ -68,9 +67,15 @@ def check_shares(p: Book, ticker: str, quantity: Decimal, releasing: Decimal = Z
             tail = (
                 f"of which open sell orders hold back {held - available}. Sell at most {available}."
             )
-        raise InsufficientSharesError(
-            f"Cannot sell {quantity} {ticker} from {p.name!r}: it holds {held}"
-            f"{'. ' if held == available else ', '}{tail}"
+        hold_back = (
+            "" if held == available else f", of which open orders hold back {held - available}"
+        )
+        raise broken(
+            InsufficientSharesError(
+                f"Cannot sell {quantity} {ticker} from {p.name!r}: it holds {held}"
+                f"{'. ' if held == available else ', '}{tail}"
+            ),
+            f"sells {quantity} {ticker} but holds {held}{hold_back}",
         )
 
 
@@ -84,11 +89,14 @@ def check_sell(
 ) -> None:
     """Never more than held and not held back by (other) sell orders; the fee is covered."""
     check_shares(p, ticker, quantity, releasing)
-    value = to_cents(quantity * price)
+    value = trade_value(quantity, price)
     if available_cash(p) + value - fee < 0:
-        raise InsufficientCashError(
-            f"The fee {fee:,.2f} exceeds the cash {p.name!r} would have after the sale "
-            f"({available_cash(p) + value:,.2f}). Lower the fee."
+        raise broken(
+            InsufficientCashError(
+                f"The fee {fee:,.2f} exceeds the cash {p.name!r} would have after the sale "
+                f"({available_cash(p) + value:,.2f}). Lower the fee."
+            ),
+            short_of_cash(p, available_cash(p) + value - fee),
         )
 
 
