@@ -391,8 +391,11 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
     def audit(self, portfolio_id: UUID) -> list[Problem]:
         """Every broken rule in the stored history of one portfolio."""
         return audit_portfolio(
-            AuditedEvent(e.version, e.type, {**e.fields, "on": e.on})
-            for e in self.history(portfolio_id)
+            (
+                AuditedEvent(e.version, e.type, {**e.fields, "on": e.on})
+                for e in self.history(portfolio_id)
+            ),
+            portfolio_id,
         )
 
     # -- stored state ---------------------------------------------------------------------

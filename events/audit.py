@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from events.errors import ErasmoError, InvalidInputError
 from events.replay import Replay, derived_problems, differences
@@ -45,65 +46,66 @@ class AuditedEvent:
     fields: dict[str, Any]
 
 
-def audit_portfolio(events: Iterable[AuditedEvent]) -> list[Problem]:
-    """Every broken rule in one portfolio's events, in order; empty when all hold."""
+def audit_portfolio(
+    events: Iterable[AuditedEvent], portfolio_id: UUID | None = None
+) -> list[Problem]:
+    """Every broken rule in one portfolio's events, in order; empty when all hold.
+
+    `portfolio_id`: the portfolio's id, which the errors naming the portfolio by id give.
+    """
     problems: list[Problem] = []
-    replay = Replay()
+    replay = Replay(portfolio_id=portfolio_id)
     expected_version = 1
-    last: AuditedEvent | None = None
     for event in events:
-        found: list[Problem] = []
-        kind, fields = event.event_type, event.fields
-
-        def add(message: str, error: ErasmoError | None = None) -> None:
-            found.append(Problem(event.version, kind, message, error))  # noqa: B023
-
+        found = _Found(event, problems)
         if event.version != expected_version:
-            add(f"version {event.version} should be {expected_version}")
+            found.add(f"version {event.version} should be {expected_version}")
         expected_version = event.version + 1
-        on = fields.get("on")
+        on = event.fields.get("on")
         if not isinstance(on, date) or isinstance(on, datetime):
-            add("it has no market date")
+            found.add("it has no market date")
         else:
-            _replay(replay, kind, fields, add)
-        problems.extend(found)
-        last = event
-    if last is not None:
-        try:
-            replay.finish()
-        except ErasmoError as error:
-            problems.extend(
-                Problem(last.version, last.event_type, m, error) for m in error.problems
-            )
+            _replay(replay, event.event_type, event.fields, found)
     return problems
 
 
-def _replay(replay: Replay, kind: str, fields: dict[str, Any], add: Any) -> None:
-    """Re-make one event by its command, reporting each broken rule through `add`."""
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """Where the problems of one event go."""
+
+    event: AuditedEvent
+    problems: list[Problem]
+
+    def add(self, message: str, error: ErasmoError | None = None) -> None:
+        self.problems.append(Problem(self.event.version, self.event.event_type, message, error))
+
+
+def _replay(replay: Replay, kind: str, fields: dict[str, Any], found: _Found) -> None:
+    """Re-make one event by its command, reporting each broken rule to `found`."""
     try:
         derived = derived_problems(kind, fields)
     except (InvalidInputError, KeyError, TypeError, ArithmeticError) as error:
-        add(f"invalid field: {error}")
+        found.add(f"invalid field: {error}")
         replay.force(kind, fields)
         return
     for message in derived:
-        add(message)
+        found.add(message)
     try:
         recorded = replay.redo(kind, fields)
     except ErasmoError as error:
         if error.problems:
             for message in error.problems:
-                add(message, error)
+                found.add(message, error)
         elif isinstance(error, InvalidInputError):
-            add(f"invalid field: {error}", error)
+            found.add(f"invalid field: {error}", error)
         else:
-            add(str(error), error)
+            found.add(str(error), error)
         replay.force(kind, fields)
         return
     except (KeyError, TypeError, ArithmeticError, ValueError) as error:
-        add(f"invalid field: {error}")
+        found.add(f"invalid field: {error}")
         replay.force(kind, fields)
         return
     if not derived:
         for message in differences(recorded, fields):
-            add(message)
+            found.add(message)

@@ -99,13 +99,13 @@ def _check_import(
         )
         for e in sorted(new, key=lambda e: e.originator_version)
     ]
-    problems = audit_portfolio(history)
+    problems = audit_portfolio(history, portfolio_id)
     if problems:
         first = problems[0]
         raise EventLogError(
             f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
             f"{first.message}; nothing was imported"
-        )
+        ) from first.error
     _check_replays(app, portfolio_id, new, bool(stored))
     name = next(
         e.fields["name"]
@@ -142,7 +142,7 @@ def _check_replays(
     portfolio_topic = get_topic(Portfolio)
     aggregate = app.portfolio(portfolio_id) if stored else None
     # each event must also be the one the domain's own command records (as for sync)
-    replay = Replay(deepcopy(aggregate))  # the commands run on a copy of the stored state
+    replay = Replay(deepcopy(aggregate), portfolio_id)
     for event in new:  # in version order, checked by the caller
         version = event.originator_version
         fields = app.decode(event.topic, event.state)

@@ -217,7 +217,7 @@ def _check_synced(app: PortfoliosHost, portfolio_id: UUID, incoming: list[Stored
             f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
             f"this store holds it up to version {head}; nothing was recorded"
         )
-    replay = Replay(deepcopy(portfolio))  # the commands run on a copy of the stored state
+    replay = Replay(deepcopy(portfolio), portfolio_id)
     for stored in new:
         portfolio = check_next(app.mapper, portfolio, replay, stored)
     assert portfolio is not None  # an unknown portfolio sends its opening first
