@@ -33,7 +33,10 @@ def held_back(p: Book, releasing: Decimal = ZERO) -> str:
 
 def short_of_cash(p: Book, left: Decimal, releasing: Decimal = ZERO) -> str:
     """The audit's words for a command leaving `left` (< 0) of the cash it may use."""
-    return f"cash would be negative ({left}){held_back(p, releasing)}"
+    reserved = reserved_cash(p) - releasing
+    if not reserved:
+        return f"cash would be negative ({left})"
+    return f"cash not held back by open orders would be negative ({left}; they hold {reserved})"
 
 
 def check_withdrawal(p: Book, amount: Decimal) -> None:

@@ -339,7 +339,13 @@ def test_the_good_prefix_of_every_bad_log_passes_everywhere(name: str, fresh: Po
 
 # -- one rule book, structurally ---------------------------------------------------------------
 
-CHECKERS = ("events/audit.py", "events/importing.py", "events/sync.py", "events/branches.py")
+CHECKERS = (
+    "events/audit.py",
+    "events/importing.py",
+    "events/sync.py",
+    "events/branches.py",
+    "erasmo/intake.py",
+)
 
 
 def _imports(path: str) -> set[str]:
