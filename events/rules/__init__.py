@@ -12,6 +12,12 @@ each event does to the state live here:
 - `actions`: splits and dividends, which may be recorded late;
 - `forks`: what-if branches and the parent's events they copy.
 
-A check raises the named error of the broken rule and changes nothing. An effect function's
-first parameter is named `self`: the aggregate calls it as the method of its event.
+A check raises the named error of the broken rule and changes nothing; the error carries the
+rule in the audit's words (`ErasmoError.problems`, set with `book.broken`). These are the only
+rules: the audit, import and sync check a log by re-making each event with the command that
+records it (`events.replay`), so the same function raises the same error whichever way an event
+arrives.
+
+An effect function's first parameter is named `self`: the aggregate calls it as the method of
+its event.
 """
