@@ -218,10 +218,32 @@ def _check_synced(app: PortfoliosHost, portfolio_id: UUID, incoming: list[Stored
             f"this store holds it up to version {head}; nothing was recorded"
         )
     replay = Replay(deepcopy(portfolio), portfolio_id)
+    if new and head:
+        replay.fill = _pending_fill(app, portfolio_id, head)
     for stored in new:
         portfolio = check_next(app.mapper, portfolio, replay, stored)
     assert portfolio is not None  # an unknown portfolio sends its opening first
     return _Checked(portfolio, new, head)
+
+
+def _pending_fill(app: PortfoliosHost, portfolio_id: UUID, head: int) -> dict[str, Any] | None:
+    """The fill the store's latest event is, while its trade has not followed (a batch may end
+    between the two: the next one must bring the trade)."""
+    (last,) = app.recorder.select_events(portfolio_id, gt=head - 1, lte=head)
+    if PORTFOLIO_TOPICS.get(last.topic) != "OrderFilled":
+        return None
+    fill = app.decode(last.topic, last.state)
+    placed = next(
+        (
+            e
+            for e in reversed(app.history(portfolio_id))
+            if e.type == "OrderPlaced" and e.fields["order_id"] == fill["order_id"]
+        ),
+        None,
+    )
+    if placed is None:  # a damaged store: `erasmo check` reports it
+        return None
+    return {**fill, "side": placed.fields["side"], "ticker": placed.fields["ticker"]}
 
 
 def _same_event(app: PortfoliosHost, mine: StoredEvent, theirs: StoredEvent) -> bool:

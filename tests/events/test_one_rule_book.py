@@ -385,3 +385,34 @@ def test_every_events_effect_is_the_rule_modules_function() -> None:
         effect = decorated_funcs[cls]
         owner = next(m for m in modules if getattr(m, effect.__name__, None) is effect)
         assert owner.__name__.startswith("events.rules."), kind
+
+
+def test_sync_pairs_a_fill_with_its_trade_across_two_batches(fresh: Portfolios) -> None:
+    """A sync page may end between a fill and its trade: the next page must bring the trade."""
+    p = Portfolio.open("Rules", DAY)
+    p.deposit(D(100), DAY)
+    _buy_order(p)
+    p.fill_order(
+        ORDER, DAY2, D(10), D(0), D(0), PriceProvenance("bundled:skfolio", DAY2, True, "order")
+    )
+    events = list(p.collect_events())
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[-2:] == ["OrderFilled", "SharesBought"]
+    stored = [fresh.mapper.to_stored_event(e) for e in events]
+    assert fresh.record_synced(stored[:-1], peer="peer").recorded == len(events) - 1
+    count = fresh.event_count()
+
+    other = rebuild(events[:-1])
+    raw(other, "CashDeposited", amount=D(1), on=DAY2)
+    (instead,) = other.collect_events()
+    with pytest.raises(EventLogError) as refused:
+        fresh.record_synced([fresh.mapper.to_stored_event(instead)], peer="peer")
+    assert isinstance(refused.value.__cause__, InvalidOrderError)
+    expected = "The fill of order aaaaaaaa is not followed by its trade (SharesBought of 1 AAPL"
+    assert expected in str(refused.value)
+    assert fresh.event_count() == count
+
+    assert fresh.record_synced(stored[-1:], peer="peer").recorded == 1
+    portfolio_id = events[0].originator_id
+    assert fresh.audit(portfolio_id) == []
+    assert fresh.portfolio(portfolio_id).cash == D(90)  # 100 - 1 x 10
