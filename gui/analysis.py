@@ -9,15 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from erasmo.market.base import MarketData
 from events.application import Portfolios
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
+    from erasmo.bootstrap import Erasmo
 
 Number = float | Decimal
 
@@ -138,11 +137,10 @@ BENCHMARK = "^GSPC"
 BENCHMARK_NAME = "S&P 500"
 
 
-def load_analytics(app: Portfolios, market: MarketData, data_dir: Path) -> Analytics:
-    """Build the analytics and warm them (event frame and price frame) off the GUI thread."""
-    from erasmo.analytics import Analytics
-
-    analytics = Analytics(app, market, data_dir)
+def load_analytics(erasmo: Erasmo) -> Analytics:
+    """Erasmo's analytics (built by the composition root), warmed (event frame and price
+    frame) off the GUI thread."""
+    analytics = erasmo.analytics
     analytics.events()
     analytics.prices()
     return analytics

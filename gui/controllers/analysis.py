@@ -80,12 +80,12 @@ class AnalysisController(QObject):
         if self._started:
             return
         self._started = True
-        app, market, data_dir = self.erasmo.app, self.erasmo.market, self.erasmo.data_dir
+        erasmo = self.erasmo
 
         def job(progress: Progress) -> Analytics:
             from gui.analysis import load_analytics  # imports pandas: off the GUI thread
 
-            analytics = load_analytics(app, market, data_dir)
+            analytics = load_analytics(erasmo)
             # pyqtgraph too: importing it holds the interpreter for half a second. Only the
             # import runs here; its widgets are built in the GUI thread (`_build_charts`).
             import gui.controllers.performance  # noqa: F401

@@ -7,19 +7,21 @@ window's own analytics, computed on the analytics' one-thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QListWidgetItem, QStackedWidget
 
-from erasmo.branches import BranchService
 from gui.analysis import ComparisonResult, comparison_of, leaderboard_of
 from gui.models.portfolios import PortfolioListModel
 from gui.models.records import RecordsTableModel
 from gui.theme import Colors
 from gui.views.compare_tab import COMPARE_COLUMNS, LEADERBOARD_COLUMNS, CompareView
 from gui.workers import Jobs, Progress
+
+if TYPE_CHECKING:
+    from erasmo.branches import BranchService
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -32,7 +34,7 @@ class CompareController(QObject):
 
     def __init__(
         self,
-        app: Any,
+        branches: BranchService,
         analytics: Callable[[], Any],
         portfolios: PortfolioListModel,
         stack: QStackedWidget,
@@ -41,8 +43,8 @@ class CompareController(QObject):
         parent: QObject,
     ) -> None:
         super().__init__(parent)
-        self.app, self.analytics, self.portfolios, self.jobs = app, analytics, portfolios, jobs
-        self.service = BranchService(app, analytics)
+        self.analytics, self.portfolios, self.jobs = analytics, portfolios, jobs
+        self.service = branches  # the composition root's, over the same analytics
         self.view = view = CompareView(colors)
         stack.addWidget(view)
         stack.setCurrentWidget(view)

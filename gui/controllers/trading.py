@@ -218,7 +218,7 @@ class TradingCommands:
 
             analysis = self.analysis
             self.compare = CompareController(
-                self.erasmo.app,
+                self.erasmo.branches,
                 lambda: analysis.analytics,
                 self.portfolios,
                 self.window.compare,
