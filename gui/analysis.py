@@ -1,7 +1,8 @@
 """What the holdings, allocation and performance tabs show, as plain values. No Qt.
 
 The numbers come from erasmo: the analytics (pandas, loaded after the first paint) or, until they
-are loaded, the write side's own positions. This module only reshapes them for the views.
+are loaded, the front door's head of the portfolio (the shares held). This module only reshapes
+them for the views.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from events.application import Portfolios
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
     from erasmo.bootstrap import Erasmo
+    from erasmo.door import FrontDoor
 
 Number = float | Decimal
 
@@ -104,26 +105,18 @@ class Snapshot:
     stale: frozenset[str] = frozenset()  # tickers whose latest price is older than it should be
 
 
-def positions_at_cost(app: Portfolios, portfolio_id: UUID, version: int | None) -> HoldingsResult:
-    """The write side's positions (quantity, average cost, cost basis) after `version`.
+def positions_at_cost(door: FrontDoor, portfolio_id: UUID, version: int | None) -> HoldingsResult:
+    """The portfolio's positions (ticker and quantity) after `version`, from the door's head.
 
-    Shown until the analytics are loaded: no market values, so no P&L or weights yet.
+    Shown until the analytics are loaded: no costs or market values, so no P&L or weights yet.
     """
-    p = app.portfolio(portfolio_id, version=version)
-    rows = [
-        {
-            "ticker": pos.ticker,
-            "quantity": pos.quantity,
-            "average_cost": pos.average_cost,
-            "cost_basis": pos.cost_basis,
-        }
-        for pos in p.positions()
-    ]
+    head = door.head(portfolio_id, version=version)
+    rows = [{"ticker": p.ticker, "quantity": p.quantity} for p in head.positions]
     return HoldingsResult(
         rows=rows,
         totals=None,
-        figures=HoldingsFigures(as_of=p.clock, cash=p.cash),
-        note="Positions at cost. Market values, P&L and weights appear once the analytics "
+        figures=HoldingsFigures(as_of=head.clock, cash=head.cash),
+        note="Shares held. Costs, market values, P&L and weights appear once the analytics "
         "have loaded.",
     )
 

@@ -27,9 +27,10 @@ from gui.views.main_window import CHART_TAB, COMPARE_TAB
 
 if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
+    from erasmo.door import FrontDoor
+    from erasmo.door.models import PortfolioHead
     from erasmo.services import TradingService
     from erasmo.simulation.service import SimulationService
-    from events.portfolio import Portfolio
     from gui.controllers.analysis import AnalysisController
     from gui.controllers.chart import PriceChartController
     from gui.controllers.clock import ClockController
@@ -50,6 +51,7 @@ class TradingCommands:
 
     if TYPE_CHECKING:  # provided by MainController
         erasmo: Erasmo
+        door: FrontDoor
         window: MainWindow
         session: Session
         jobs: Jobs
@@ -67,7 +69,7 @@ class TradingCommands:
 
         def _say(self, message: str) -> None: ...
         def _on_failed(self, message: str) -> None: ...
-        def _head(self) -> Portfolio | None: ...
+        def _head(self) -> PortfolioHead | None: ...
         def _load_history(self, portfolio_id: UUID) -> None: ...
         def recorded(self) -> None: ...
         def selected(self) -> tuple[UUID, str] | None: ...
@@ -96,7 +98,7 @@ class TradingCommands:
             QMessageBox.information(self.window, "erasmo", "Select or create a portfolio first.")
             return None
         colors = (self.colors.gain, self.colors.loss)
-        dialog = ActionsDialog(self.trading, selected[1], colors, self.window)
+        dialog = ActionsDialog(self.door, selected[0], colors, self.window)
         dialog.applied.connect(self._on_actions_applied)
         dialog.open()
         return dialog
@@ -121,7 +123,7 @@ class TradingCommands:
         as_of = as_of or self.session.as_of
         if selected is None or as_of is None:
             raise ForkPointError("Select a portfolio and one of its events first.")
-        branch = self.erasmo.branches.fork(selected[1], new_name, at_seq=as_of.seq)
+        branch = self.door.fork(selected[0], new_name, at_seq=as_of.seq).id
         self.session.store_changed.emit()
         self.reload_portfolios(select=branch)
         self._say(
@@ -153,13 +155,13 @@ class TradingCommands:
     def _show_simulation(self) -> None:
         """Show the selected portfolio's orders, and its clock bar if it is a simulation."""
         selected = self.selected()
-        name = selected[1] if selected is not None else None
+        portfolio_id = selected[0] if selected is not None else None
         simulated = False
-        if selected is not None:
-            simulated = bool(getattr(self.erasmo.app.portfolio(selected[0]), "simulated", False))
-        self.orders.show_portfolio(name)
-        self.clock.show_portfolio(name, simulated)
-        self.window.commands.order.setEnabled(name is not None)
+        if portfolio_id is not None:
+            simulated = self.door.head(portfolio_id).simulated
+        self.orders.show_portfolio(portfolio_id)
+        self.clock.show_portfolio(portfolio_id, simulated)
+        self.window.commands.order.setEnabled(portfolio_id is not None)
 
     def open_order_ticket(self, side: str = "buy", ticker: str = "") -> OrderTicket | None:
         """The order ticket for the selected portfolio, shown; None without one."""
@@ -167,7 +169,7 @@ class TradingCommands:
         if head is None:
             return None
         ticket = OrderTicket(
-            self.simulation,
+            self.door,
             self.erasmo.market,
             head,
             self.colors.loss,
@@ -248,18 +250,18 @@ class TradingCommands:
             self._show_chart_portfolio()
         return self.chart
 
-    def visible_until(self, name: str) -> date | None:
-        """The last market day portfolio `name` may see (None: all the data)."""
-        if self.simulation.rules(name).mode != "simulation":
+    def visible_until(self, portfolio_id: UUID) -> date | None:
+        """The last market day the portfolio may see (None: all the data)."""
+        if self.door.rules(portfolio_id).mode != "simulation":
             return None
-        return self.simulation.visible_until(name)
+        return self.door.visible_until(portfolio_id)
 
     def portfolio_tickers(self) -> list[str]:
         """The selected portfolio's tickers: held first, then the others it traded."""
         selected = self.selected()
         if selected is None:
             return []
-        held = list(self.erasmo.app.portfolio(selected[0]).shares)
+        held = [p.ticker for p in self.door.head(selected[0]).positions]
         traded: list[str] = []
         if self.history_model.rowCount() <= LARGE_HISTORY:  # a huge history is not scanned
             rows = self.history_model.rows()
@@ -273,7 +275,7 @@ class TradingCommands:
     @Slot(str)
     def _on_trade_ticker(self, ticker: str) -> None:
         selected = self.selected()
-        if selected is not None and self.visible_until(selected[1]) is not None:
+        if selected is not None and self.visible_until(selected[0]) is not None:
             self.open_order_ticket(ticker=ticker)  # a simulation trades through orders
         else:
             self.open_trade_ticket(ticker=ticker)
