@@ -19,10 +19,10 @@ from uuid import UUID
 from erasmo import actions
 from erasmo.door.models import CashReceipt
 from erasmo.door.models import TradeReceipt as TradeReceipt
+from erasmo.door.results import changed
 from erasmo.market.base import Bar, MarketData, TickerInfo
 from events.application import LoggedEvent, Portfolios
 from events.deletion import DeletedSummary
-from events.dryrun import DryRun, dry_running
 from events.errors import (
     ClockError,
     DateOutOfRangeError,
@@ -81,18 +81,13 @@ class TradingService:
         on: str | date | None = None,
         *,
         dry_run: bool = False,
-    ) -> Portfolio:
-        """Open a portfolio on a market day (default: the latest), optionally with cash;
-        returns it as opened."""
+    ) -> UUID:
+        """Open a portfolio on a market day (default: the latest), optionally with cash, and
+        return its id (for a dry run, one that is never recorded)."""
         amount = parse_money(cash, what="Opening cash") if cash is not None else None
         day = self.market_day(on)
-        return self.opened(lambda: self.app.open_portfolio(name, day, amount), dry_run)
-
-    def opened(self, command: Callable[[], UUID], dry_run: bool) -> Portfolio:
-        """The portfolio `command` opens, as opened (not recorded for a dry run)."""
-        with self.app.dry_run(dry_run) as run:
-            portfolio_id = command()
-        return _changed(self.app, run, portfolio_id, dry_run)
+        with self.app.dry_run(dry_run):
+            return self.app.open_portfolio(name, day, amount)
 
     def rename(self, portfolio_id: UUID, new_name: str, *, dry_run: bool = False) -> Portfolio:
         """Rename a portfolio; returns it renamed."""
@@ -133,7 +128,7 @@ class TradingService:
     ) -> Portfolio:
         with self.app.dry_run(dry_run) as run:
             command()
-        return _changed(self.app, run, portfolio_id, dry_run)
+        return changed(self.app, run, portfolio_id, dry_run)
 
     def deleted(self) -> list[DeletedSummary]:
         """The deleted portfolios, with when they were deleted."""
@@ -348,15 +343,6 @@ class TradingService:
         order, in one save; returns those recorded. Applying twice records nothing the second
         time."""
         return actions.apply_actions(self.app, self.market, portfolio_id, until, dry_run=dry_run)
-
-
-def _changed(app: Portfolios, run: DryRun, portfolio_id: UUID, dry_run: bool) -> Portfolio:
-    """The portfolio as a command left it: as stored, or for a dry run as it would be."""
-    if dry_run or dry_running():
-        for aggregate in reversed(run.aggregates):
-            if isinstance(aggregate, Portfolio) and aggregate.id == portfolio_id:
-                return aggregate
-    return app.portfolio(portfolio_id)
 
 
 def _value(quantity: Decimal, price: Decimal) -> Decimal:

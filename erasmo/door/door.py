@@ -37,6 +37,7 @@ from erasmo.door.models import (
     TradingRules,
 )
 from erasmo.door.reading import Reading
+from erasmo.door.results import changed
 from events.values import name_key
 
 if TYPE_CHECKING:
@@ -174,19 +175,14 @@ class FrontDoor(Reading):
     ) -> PortfolioHead:
         """Open a portfolio (optionally with cash and trading rules); returns it as opened. A
         dry run's head has an id that is never recorded."""
-        if mode is None and commission is None and slippage_bps is None:
-            opened = self.trading.open_portfolio(name, cash, on, dry_run=dry_run)
-        else:
-            opened = self.simulation.open_portfolio(
-                name,
-                cash,
-                on,
-                mode or "live",
-                commission or "0",
-                slippage_bps or "0",
-                dry_run=dry_run,
-            )
-        return head_of(opened)
+        with self.app.dry_run(dry_run) as run:
+            if mode is None and commission is None and slippage_bps is None:
+                opened = self.trading.open_portfolio(name, cash, on)
+            else:
+                opened = self.simulation.open_portfolio(
+                    name, cash, on, mode or "live", commission or "0", slippage_bps or "0"
+                )
+        return head_of(changed(self.app, run, opened, dry_run))
 
     def deposit(
         self, portfolio_id: UUID, amount: Amount, on: Day = None, *, dry_run: bool = False

@@ -1,10 +1,12 @@
 """The front door's read side: thin pass-throughs to the analytics and the branch service, by
-portfolio id. The analytics import pandas on first use, so only these methods pay for it."""
+portfolio id, and the sync server and client over the store. The analytics import pandas on
+first use, so only these methods pay for it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -22,11 +24,12 @@ if TYPE_CHECKING:
 
 
 class Reading:
-    """Holdings, performance, value series, comparisons and checks (`FrontDoor` inherits
-    these; it sets the attributes declared here)."""
+    """Holdings, performance, value series, comparisons, checks and sync (`FrontDoor`
+    inherits these; it sets the attributes declared here)."""
 
     app: Portfolios
     market: MarketData
+    data_dir: Path
     _analytics: Callable[[], Analytics]
     _branches: Callable[[], BranchService]
 
@@ -116,3 +119,12 @@ class Reading:
         from erasmo.sync import serving
 
         return serving.start_server(self.app, admit=admission(self.app, self.market), **options)
+
+    def sync_client(self, url: str, token: str, cafile: Path | None = None) -> Any:
+        """A client syncing this store with the server at `url`, admitting what it pulls by the
+        market's rules (see `erasmo.sync.client.SyncClient`)."""
+        import erasmo.sync.client as client  # the client needs no Flask
+        from erasmo.intake import admission
+
+        admit = admission(self.app, self.market)
+        return client.SyncClient(self.app, self.data_dir, url, token, cafile=cafile, admit=admit)

@@ -71,10 +71,10 @@ class SimulationService:
         slippage_bps: str | Decimal | int = 0,
         *,
         dry_run: bool = False,
-    ) -> Portfolio:
-        """Open a portfolio with its trading rules and return it as opened; a simulation one
-        starts its clock on `on`, which it must be given (opened on the last day of the data it
-        could never advance)."""
+    ) -> UUID:
+        """Open a portfolio with its trading rules and return its id (for a dry run, one that
+        is never recorded); a simulation one starts its clock on `on`, which it must be given
+        (opened on the last day of the data it could never advance)."""
         rules = _rules(mode, commission, slippage_bps)
         if rules[0] == "simulation" and on is None:
             days = self.market.trading_days()
@@ -86,9 +86,8 @@ class SimulationService:
             )
         amount = parse_money(cash, what="Opening cash") if cash is not None else None
         day = self.trading.market_day(on)
-        return self.trading.opened(
-            lambda: self.app.open_portfolio(name, day, amount, rules=rules), dry_run
-        )
+        with self.app.dry_run(dry_run):
+            return self.app.open_portfolio(name, day, amount, rules=rules)
 
     def set_rules(
         self,
