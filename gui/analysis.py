@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
     from erasmo.bootstrap import Erasmo

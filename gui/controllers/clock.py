@@ -21,9 +21,7 @@ class ClockController(QObject):
     advanced = Signal(object)  # the service's report of the step
     failed = Signal(str)
 
-    def __init__(
-        self, door: FrontDoor, bar: ClockBar, jobs: Jobs, parent: QObject
-    ) -> None:
+    def __init__(self, door: FrontDoor, bar: ClockBar, jobs: Jobs, parent: QObject) -> None:
         super().__init__(parent)
         self.door, self.bar, self.jobs = door, bar, jobs
         self.portfolio_id: UUID | None = None

@@ -1,9 +1,10 @@
 """Rename, close, reopen and delete the selected portfolio: the Portfolio menu's commands, also
 offered by the sidebar's context menu.
 
-Each command goes through erasmo's front door, by the portfolio's id. Delete asks first; a deleted portfolio
-leaves the sidebar and the selection moves to its neighbour. The dialogs are opened window-modal
-(`open()`, never `exec()`), so the window keeps running and tests can drive them.
+Each command goes through erasmo's front door, by the portfolio's id. Delete asks first; a
+deleted portfolio leaves the sidebar and the selection moves to its neighbour. The dialogs are
+opened window-modal (`open()`, never `exec()`), so the window keeps running and tests can drive
+them.
 """
 
 from __future__ import annotations

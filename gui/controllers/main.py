@@ -61,7 +61,6 @@ class MainController(QObject, TradingCommands):
         super().__init__(window)
         self.erasmo, self.window = erasmo, window
         self.door = door = erasmo.door
-        self.trading = erasmo.trading
         self.colors = theme.colors(window.palette())
         gain, loss = self.colors.gain, self.colors.loss
         self.session = Session(self)
@@ -92,7 +91,6 @@ class MainController(QObject, TradingCommands):
         self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)
         self.chart = None  # a PriceChartController, once pyqtgraph is loaded
         self.compare = None  # a CompareController, once the analytics are loaded
-        self.simulation = erasmo.simulation
         self.orders = OrdersController(door, window.orders, dimmed, self.jobs, self)
         self.clock = ClockController(door, window.clock, self.jobs, self)
         self._connect()

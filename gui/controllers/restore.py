@@ -101,8 +101,6 @@ def open_erasmo(
                 from erasmo.market.bundled import BundledMarketData
 
                 market = BundledMarketData()
-            offer = RestoreOffer(
-                (directory, store_url), backups, market, str(error), error_color
-            )
+            offer = RestoreOffer((directory, store_url), backups, market, str(error), error_color)
             if not ask(offer.view) or offer.restored is None:
                 return None

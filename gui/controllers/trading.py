@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
     from erasmo.door import FrontDoor
     from erasmo.door.models import PortfolioHead
-    from erasmo.services import TradingService
-    from erasmo.simulation.service import SimulationService
     from gui.controllers.analysis import AnalysisController
     from gui.controllers.chart import PriceChartController
     from gui.controllers.clock import ClockController
@@ -56,8 +54,6 @@ class TradingCommands:
         session: Session
         jobs: Jobs
         colors: Colors
-        trading: TradingService
-        simulation: SimulationService
         portfolios: PortfolioListModel
         history_model: HistoryTableModel
         analysis: AnalysisController
