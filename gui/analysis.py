@@ -312,14 +312,16 @@ class ComparisonResult:
 
 
 def comparison_of(
-    service: Any, analytics: Any, names: list[str], relative: bool
+    service: Any, analytics: Any, portfolio_ids: list[UUID], relative: bool
 ) -> ComparisonResult:
-    """`service.compare` and `service.value_lines` of `names` (a BranchService), for the views."""
+    """`service.compare` and `service.value_lines` of the portfolios (a BranchService), for the
+    views (which name them)."""
     import numpy as np
 
     analytics.refresh()  # fold in what was recorded since
-    frame = service.compare(names)
-    lines = service.value_lines(names, relative=relative)
+    frame = service.compare(portfolio_ids)
+    lines = service.value_lines(portfolio_ids, relative=relative)
+    names = [str(name) for name in lines.columns]
     x = lines.index.to_numpy("datetime64[s]").astype(np.int64).astype(float)
     rows = frame.to_dict("records")
     return ComparisonResult(

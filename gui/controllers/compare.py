@@ -53,7 +53,7 @@ class CompareController(QObject):
         view.set_table_models(self.metrics, self.board)
         self.result: ComparisonResult | None = None
         self._busy = False
-        self._pending: tuple[list[str], bool] | None = None
+        self._pending: tuple[list[UUID], bool] | None = None
         self._filling = False
         view.portfolios.itemChanged.connect(self._on_ticked)
         view.scale.buttonClicked.connect(self._on_ticked)
@@ -137,14 +137,14 @@ class CompareController(QObject):
 
     def compare(self) -> None:
         """Compare the ticked portfolios (in the background; the latest request wins)."""
-        names = self.ticked_names()
-        if not names:
+        ids = self.ticked_ids()
+        if not ids:
             self.result = None
             self.view.set_lines(None)
             self.metrics.set_records([])
             self._say("Tick one or more portfolios to compare.")
             return
-        self._pending = (names, self.view.growth.isChecked())
+        self._pending = (ids, self.view.growth.isChecked())
         if not self._busy:
             self._compute_next()
 
@@ -153,11 +153,11 @@ class CompareController(QObject):
         if request is None:
             return
         self._busy = True
-        names, relative = request
+        ids, relative = request
         service, analytics = self.service, self.analytics
 
         def job(progress: Progress) -> ComparisonResult:
-            return comparison_of(service, analytics(), names, relative)
+            return comparison_of(service, analytics(), ids, relative)
 
         self.jobs.start(job, self._on_compared, self._on_failed)
 

@@ -33,7 +33,7 @@ def test_history_model_lists_every_event_with_the_cash_after_it(
     qapp: QApplication, erasmo: Erasmo, demo: UUID
 ) -> None:
     model = HistoryTableModel()
-    model.set_rows(history_rows(erasmo.app, demo))
+    model.set_rows(history_rows(erasmo.door, demo))
     assert model.rowCount() == len(erasmo.app.history(demo)) == len(DEMO_STEPS) + 1
     assert cells(model, 0)[1:3] == ["2017-01-03", "Opened"]
     first_buy = cells(model, 2)
@@ -157,12 +157,11 @@ def test_history_model_shows_splits_and_dividends(qapp: QApplication, erasmo: Er
     from gui.history_rows import rows_from_event_frame
 
     trading = TradingService(erasmo.app, BundledMarketData(BOKEH), today=lambda: date(2026, 1, 1))
-    trading.open_portfolio("Raw", "20000", on="2005-02-25")
-    trading.buy("Raw", "AAPL", "10", on="2005-02-25")
-    trading.apply_actions("Raw", until="2012-08-09")  # the 2:1 split, then a 2.65 dividend
-    pid = trading.resolve("Raw")
+    pid = trading.open_portfolio("Raw", "20000", on="2005-02-25").id
+    trading.buy(pid, "AAPL", "10", on="2005-02-25")
+    trading.apply_actions(pid, until="2012-08-09")  # the 2:1 split, then a 2.65 dividend
     model = HistoryTableModel()
-    model.set_rows(history_rows(erasmo.app, pid))
+    model.set_rows(history_rows(erasmo.door, pid))
     split, dividend = cells(model, 3), cells(model, 4)
     assert split[1:5] == ["2005-02-28", "Split", "AAPL", "x2"]
     assert dividend[1:6] == ["2012-08-09", "Dividend", "AAPL", "20", "2.65"]
