@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from erasmo.actions import PendingAction
 from erasmo.market.service import RefreshOutcome
 from erasmo.simulation.views import AdvanceReport, OrderView
-from events.errors import ErasmoError, ForkPointError
+from events.errors import ForkPointError
 from gui.controllers.actions import ActionsDialog
 from gui.controllers.clock import describe as describe_step
+from gui.controllers.fork import ForkDialog
 from gui.controllers.orders import OrderTicket
 from gui.controllers.prices import summary as price_summary
 from gui.history_rows import LARGE_HISTORY
@@ -28,7 +29,7 @@ from gui.views.main_window import CHART_TAB, COMPARE_TAB
 if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
     from erasmo.door import FrontDoor
-    from erasmo.door.models import PortfolioHead
+    from erasmo.door.models import ForkReceipt, PortfolioHead
     from gui.controllers.analysis import AnalysisController
     from gui.controllers.chart import PriceChartController
     from gui.controllers.clock import ClockController
@@ -113,38 +114,41 @@ class TradingCommands:
 
     def fork(self, new_name: str, as_of: AsOf | None = None) -> UUID:
         """Fork the selected portfolio after event `as_of` (default: the one shown) into
-        `new_name`, and select the branch. Raises the service's ErasmoError (nothing recorded).
+        `new_name`, and select the branch. Raises the door's ErasmoError (nothing recorded).
         """
         selected = self.selected()
         as_of = as_of or self.session.as_of
         if selected is None or as_of is None:
             raise ForkPointError("Select a portfolio and one of its events first.")
-        branch = self.door.fork(selected[0], new_name, at_seq=as_of.seq).id
-        self.session.store_changed.emit()
-        self.reload_portfolios(select=branch)
-        self._say(
-            f"Forked {new_name!r} from {selected[1]!r} after its event of {as_of.on.isoformat()}."
-        )
-        return branch
+        receipt = self.door.fork(selected[0], new_name, at_seq=as_of.seq)
+        self._on_forked(receipt)
+        return receipt.id
 
-    @Slot()
-    def _on_fork(self) -> None:
+    def open_fork_dialog(self) -> ForkDialog | None:
+        """The fork dialog for the selected portfolio's event shown, open; None without one."""
         selected, as_of = self.selected(), self.session.as_of
         if selected is None or as_of is None:
             QMessageBox.information(self.window, "erasmo", "Select a portfolio's event first.")
-            return
-        new_name, ok = QInputDialog.getText(
-            self.window,
-            "Fork a what-if branch",
-            f"A new portfolio with {selected[1]}'s history up to its event #{as_of.version} of "
-            f"{as_of.on.isoformat()}, then free to diverge.\n\nName of the branch:",
-            text=f"{selected[1]} what-if",
+            return None
+        dialog = ForkDialog(
+            self.door, selected[0], selected[1], as_of, self.colors.loss, self.window
         )
-        if ok and new_name.strip():
-            try:
-                self.fork(new_name.strip(), as_of)
-            except ErasmoError as error:
-                self._on_failed(str(error))
+        dialog.forked.connect(self._on_forked)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_fork(self) -> None:
+        self.open_fork_dialog()
+
+    @Slot(object)
+    def _on_forked(self, receipt: ForkReceipt) -> None:
+        self.session.store_changed.emit()
+        self.reload_portfolios(select=receipt.id)
+        self._say(
+            f"Forked {receipt.name!r} from {receipt.parent!r} after its event of "
+            f"{receipt.point_on.isoformat()}."
+        )
 
     # -- orders and the simulation clock ------------------------------------------------------
 
