@@ -12,7 +12,7 @@ import contextlib
 import difflib
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,7 +34,7 @@ from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording
 from events.catalog import CATALOG_ID, Catalog
 from events.deletion import Deletion
-from events.dryrun import CURRENT, DryRun
+from events.dryrun import CURRENT, DryRun, dry_run_block
 from events.errors import (
     ConcurrentWriteError,
     CorporateActionError,
@@ -307,22 +307,9 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
         with self.dry_run(dry_run):
             return self._retry(attempt)
 
-    @contextlib.contextmanager
-    def dry_run(self, enabled: bool = True) -> Iterator[DryRun]:
-        """Every command in the block runs by the same rules on freshly loaded aggregates and
-        records nothing; what it would have recorded is kept in the `DryRun` yielded.
-
-        Not `enabled` (or inside a dry run already): the block runs as it is."""
-        current = CURRENT.get()
-        if current is not None or not enabled:
-            yield current if current is not None else DryRun()
-            return
-        run = DryRun()
-        token = CURRENT.set(run)
-        try:
-            yield run
-        finally:
-            CURRENT.reset(token)
+    def dry_run(self, enabled: bool = True) -> contextlib.AbstractContextManager[DryRun]:
+        """A block whose commands run by the same rules and record nothing (`events.dryrun`)."""
+        return dry_run_block(enabled)
 
     def close_portfolio(self, portfolio_id: UUID) -> None:
         """Close a portfolio; it keeps its history and name and accepts no more commands."""

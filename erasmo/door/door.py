@@ -160,6 +160,20 @@ class FrontDoor(Reading):
         """The splits and dividends the portfolio is due and has not recorded."""
         return self.trading.pending_actions(portfolio_id, until)
 
+    # -- the market ---------------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today's date (nothing may be dated after it)."""
+        return self.trading.today()
+
+    def market_day(self, on: Day = None) -> date:
+        """A checked trading day of the market (default: the latest in the data)."""
+        return self.trading.market_day(on)
+
+    def tradable_tickers(self) -> list[str]:
+        """The tickers that can be traded (an index can only be charted)."""
+        return [i.ticker for i in self.market.tickers() if i.tradable]
+
     # -- commands -------------------------------------------------------------------------
 
     def open_portfolio(

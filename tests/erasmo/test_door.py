@@ -280,3 +280,52 @@ def test_log_export_verify_and_import_through_the_door(door: FrontDoor, tmp_path
         assert other.door.head(a).positions == (Position("XYZ", D("10")),)
     finally:
         other.close()
+
+
+FORBIDDEN = ["events.application", "events.portfolio", "events.store", "events.eventlog"]
+
+
+def test_the_front_door_contract_is_enforced_without_exceptions() -> None:
+    import tomllib
+
+    import grimp
+
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["name"] == "Front ends use the front door"
+    ]
+    assert contract["type"] == "forbidden"
+    assert "erasmo.cli" in contract["source_modules"]
+    assert sorted(contract["forbidden_modules"]) == sorted(FORBIDDEN)
+    assert "ignore_imports" not in contract
+    graph = grimp.build_graph("erasmo", "events", cache_dir=None)
+    direct = [
+        (module, target)
+        for module in graph.find_descendants("erasmo.cli") | {"erasmo.cli"}
+        for target in graph.find_modules_directly_imported_by(module)
+        if target in FORBIDDEN
+    ]
+    assert direct == []
+
+
+def test_a_write_command_imports_no_pandas(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from erasmo.bootstrap import bootstrap\n"
+        f"e = bootstrap({str(tmp_path / 'data')!r}, offline=True)\n"
+        "d = e.door\n"
+        "p = d.open_portfolio('A', '1000', '2020-01-02')\n"
+        "d.buy(p.id, 'AAPL', '1', '2020-01-02', dry_run=True)\n"
+        "d.buy(p.id, 'AAPL', '1', '2020-01-02')\n"
+        "e.close()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "False"
