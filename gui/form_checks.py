@@ -165,7 +165,7 @@ def preview_cash(
     door: FrontDoor, portfolio_id: UUID, *, kind: str, amount: str, on: date
 ) -> CashReceipt:
     """The door's dry run of the deposit or withdrawal, or the error refusing it."""
-    door.trading.market_day(on)  # a day without prices is named before an empty amount
+    door.market_day(on)  # a day without prices is named before an empty amount
     if not amount.strip():
         raise IncompleteError("amount", "Type an amount, such as 1500.00.")
     command = door.deposit if kind == DEPOSIT else door.withdraw

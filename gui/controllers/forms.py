@@ -56,7 +56,6 @@ class CashDialog(QObject):
         super().__init__(parent)
         self.door, self.head, self._loss = door, head, loss
         self.portfolio_id = head.id
-        trading = door.trading
         self.preview: CashReceipt | None = None
         self.problem: Problem | None = None
         self.done = False
@@ -64,7 +63,7 @@ class CashDialog(QObject):
         view.portfolio.setText(f"{head.name} — cash {formatting.money(head.cash)}")
         (view.withdraw if kind == WITHDRAW else view.deposit).setChecked(True)
         view.date.setMinimumDate(to_qdate(head.clock))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), trading.market.latest_date())))
+        view.date.setMaximumDate(to_qdate(min(door.today(), door.market.latest_date())))
         view.date.setDate(to_qdate(head.clock))
         view.amount.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
@@ -131,14 +130,13 @@ class NewPortfolioDialog(QObject):
         """`rules`: whether the mode, commission and slippage fields can be changed."""
         super().__init__(parent)
         self.door, self.taken, self._loss = door, taken, loss
-        trading = door.trading
         self.preview: PortfolioHead | None = None  # the door's dry run of the opening
         self.problem: Problem | None = None
         self.opened: UUID | None = None
         self.view = view = NewPortfolioView(loss, parent)
-        days = trading.market.trading_days()
+        days = door.market.trading_days()
         view.date.setMinimumDate(to_qdate(days[0]))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), days[-1])))
+        view.date.setMaximumDate(to_qdate(min(door.today(), days[-1])))
         view.date.setDate(to_qdate(default_day or days[-1]))
         view.name.textChanged.connect(self._on_changed)
         view.cash.textChanged.connect(self._on_changed)

@@ -36,7 +36,7 @@ class TradeTicket(QObject):
         ticker: str = "",
     ) -> None:
         super().__init__(parent)
-        self.door, self.trading = door, door.trading
+        self.door = door
         self.portfolio_id = head.id  # the trade goes here, whatever it is called by then
         self.head = head
         self.receipt: TradeReceipt | None = None
@@ -48,15 +48,14 @@ class TradeTicket(QObject):
             f"{head.name} — cash {formatting.money(head.cash)} {head.currency}, "
             f"simulation date {head.clock.isoformat()}"
         )
-        trading = self.trading
-        tradable = [i.ticker for i in trading.market.tickers() if i.tradable]
+        tradable = door.tradable_tickers()
         completer = QCompleter(QStringListModel(tradable, view), view)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         view.ticker.setCompleter(completer)
         (view.sell if side == SELL else view.buy).setChecked(True)
         view.ticker.setText(ticker)
         view.date.setMinimumDate(to_qdate(head.clock))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), trading.market.latest_date())))
+        view.date.setMaximumDate(to_qdate(min(door.today(), door.market.latest_date())))
         view.date.setDate(to_qdate(head.clock))
         view.ticker.textChanged.connect(self._on_changed)
         view.quantity.textChanged.connect(self._on_changed)
@@ -107,7 +106,7 @@ class TradeTicket(QObject):
         v = self.view
         text = v.ticker.text().strip()
         try:
-            info = self.trading.market.info(text) if text else None
+            info = self.door.market.info(text) if text else None
         except ErasmoError:
             info = None
         if info is None:
@@ -158,7 +157,7 @@ class TradeTicket(QObject):
         """The fill price of the ticket's ticker and date, when those two are valid."""
         v = self.view
         try:
-            fill = self.trading.fill(
+            fill = self.door.trading.fill(
                 v.ticker.text(), to_date(v.date.date()), v.price.text().strip() or None
             )
         except ErasmoError:
