@@ -47,7 +47,25 @@ def test_the_gui_imports_nothing_of_the_write_side_but_values_and_errors() -> No
     assert imports == []
 
 
+#: What `erasmo.bootstrap` builds, once: the window never builds its own.
+BUILT_BY_THE_ROOT = re.compile(
+    r"\b(Analytics|BranchService|TradingService|SimulationService|Portfolios|FrontDoor)\("
+)
+
+
+def test_the_gui_builds_none_of_what_the_composition_root_builds() -> None:
+    built = [
+        f"{path.relative_to(GUI.parent)}:{number}: {line.strip()}"
+        for path in sources()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if BUILT_BY_THE_ROOT.search(line)
+    ]
+    assert built == []
+
+
 def test_the_pattern_finds_what_it_looks_for() -> None:
+    assert BUILT_BY_THE_ROOT.search("    analytics = Analytics(app, market, data_dir)")
+    assert not BUILT_BY_THE_ROOT.search("analytics: Analytics | None = None")
     assert APP_USE.search("head = erasmo.app.portfolio(pid)")
     assert APP_USE.search("    app = self.app")
     assert not APP_USE.search("from gui.app import run")
