@@ -16,9 +16,9 @@ from gui.workers import JobHandle, Jobs, Progress
 
 
 class ClockController(QObject):
-    """Moves a simulation portfolio's clock through the orders service, off the GUI thread."""
+    """Moves a simulation portfolio's clock through the front door, off the GUI thread."""
 
-    advanced = Signal(object)  # the service's report of the step
+    advanced = Signal(object)  # the door's report of the step
     failed = Signal(str)
 
     def __init__(self, door: FrontDoor, bar: ClockBar, jobs: Jobs, parent: QObject) -> None:

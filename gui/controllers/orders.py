@@ -25,9 +25,10 @@ BUY, SELL = "buy", "sell"
 
 
 class OrderTicket(QObject):
-    """Enables the fields the order type takes; Place order asks the orders service."""
+    """Enables the fields the order type takes; each change is a dry run of the front door's
+    `place_order`, and Place order runs it for real."""
 
-    placed = Signal(object)  # the service's view of the new order
+    placed = Signal(object)  # the door's view of the new order
 
     def __init__(
         self,
@@ -90,7 +91,7 @@ class OrderTicket(QObject):
         self.view.kind.setCurrentIndex(self.view.kind.findData(kind))
 
     def request(self) -> dict[str, Any]:
-        """The order as the service takes it (fields the type does not take are left out)."""
+        """The order as the door takes it (fields the type does not take are left out)."""
         v = self.view
         wanted = FIELDS_OF[self.kind]
         gtc = v.tif.currentData() == "gtc"
@@ -121,7 +122,7 @@ class OrderTicket(QObject):
         v.kind_help.setText(TYPE_HELP[self.kind])
         self._show_ticker()
         r = self.request()
-        # The service checks the values; the ticket only waits for them.
+        # The door checks the values; the ticket only waits for them.
         missing = [name for name in ("ticker", "quantity", *wanted) if not r[name]]
         for widget in v.fields().values():
             mark_invalid(widget, False, self._loss)
@@ -306,7 +307,7 @@ class OrdersController(QObject):
         self.view.cancel_order.setEnabled(order is not None and order.status == "open")
 
     def cancel(self, order: OrderView) -> None:
-        """Cancel `order` through the service; errors are shown, never raised."""
+        """Cancel `order` through the front door; errors are shown, never raised."""
         assert self.portfolio_id is not None
         try:
             self.door.cancel_order(self.portfolio_id, order.order_id)

@@ -1,7 +1,7 @@
 """The trading side of the main window: live prices, splits and dividends, what-if branches,
 orders and the simulation clock, the price chart and the comparison.
 
-`MainController` inherits these commands; they use its window, session, jobs and services.
+`MainController` inherits these commands; they use its window, session, jobs and front door.
 """
 
 from __future__ import annotations
