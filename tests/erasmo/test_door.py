@@ -329,3 +329,17 @@ def test_a_write_command_imports_no_pandas(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "False"
+
+
+def test_a_dry_run_on_one_thread_leaves_commands_on_others_real(door: FrontDoor) -> None:
+    import threading
+
+    a = opened(door, cash="1000")
+    done: list[CashReceipt] = []
+    with door.app.dry_run():
+        door.deposit(a, "1", D1)  # inside the dry run: not recorded
+        worker = threading.Thread(target=lambda: done.append(door.deposit(a, "10", D1)))
+        worker.start()
+        worker.join()
+    assert done[0].cash_after == D("1010")  # 1000 + 10: the worker's deposit, recorded
+    assert door.head(a).cash == D("1010")
