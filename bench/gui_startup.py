@@ -37,7 +37,7 @@ def prepare(data: Path) -> None:
     """A data directory with the demo portfolio (and the window opened once, as after install)."""
     code = (
         "import sys; from erasmo.bootstrap import bootstrap; from gui.demo import create_demo;"
-        "e = bootstrap(sys.argv[1]); create_demo(e.trading); e.close()"
+        "e = bootstrap(sys.argv[1]); create_demo(e.door); e.close()"
     )
     subprocess.run([sys.executable, "-c", code, str(data)], check=True)
 

@@ -39,7 +39,7 @@ def prepare(template: Path) -> None:
 
     erasmo = bootstrap(template, today=lambda: TODAY, offline=True)
     try:
-        create_demo(erasmo.trading)
+        create_demo(erasmo.door)
         erasmo.trading.open_portfolio("Second", "50000", date(2019, 1, 2))
     finally:
         erasmo.close()

@@ -1,7 +1,8 @@
 """What the holdings, allocation and performance tabs show, as plain values. No Qt.
 
 The numbers come from erasmo: the analytics (pandas, loaded after the first paint) or, until they
-are loaded, the write side's own positions. This module only reshapes them for the views.
+are loaded, the front door's head of the portfolio (the shares held). This module only reshapes
+them for the views.
 """
 
 from __future__ import annotations
@@ -9,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from erasmo.market.base import MarketData
-from events.application import Portfolios
-
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
+    from erasmo.bootstrap import Erasmo
+    from erasmo.door import FrontDoor
 
 Number = float | Decimal
 
@@ -105,26 +104,18 @@ class Snapshot:
     stale: frozenset[str] = frozenset()  # tickers whose latest price is older than it should be
 
 
-def positions_at_cost(app: Portfolios, portfolio_id: UUID, version: int | None) -> HoldingsResult:
-    """The write side's positions (quantity, average cost, cost basis) after `version`.
+def positions_at_cost(door: FrontDoor, portfolio_id: UUID, version: int | None) -> HoldingsResult:
+    """The portfolio's positions (ticker and quantity) after `version`, from the door's head.
 
-    Shown until the analytics are loaded: no market values, so no P&L or weights yet.
+    Shown until the analytics are loaded: no costs or market values, so no P&L or weights yet.
     """
-    p = app.portfolio(portfolio_id, version=version)
-    rows = [
-        {
-            "ticker": pos.ticker,
-            "quantity": pos.quantity,
-            "average_cost": pos.average_cost,
-            "cost_basis": pos.cost_basis,
-        }
-        for pos in p.positions()
-    ]
+    head = door.head(portfolio_id, version=version)
+    rows = [{"ticker": p.ticker, "quantity": p.quantity} for p in head.positions]
     return HoldingsResult(
         rows=rows,
         totals=None,
-        figures=HoldingsFigures(as_of=p.clock, cash=p.cash),
-        note="Positions at cost. Market values, P&L and weights appear once the analytics "
+        figures=HoldingsFigures(as_of=head.clock, cash=head.cash),
+        note="Shares held. Costs, market values, P&L and weights appear once the analytics "
         "have loaded.",
     )
 
@@ -138,11 +129,10 @@ BENCHMARK = "^GSPC"
 BENCHMARK_NAME = "S&P 500"
 
 
-def load_analytics(app: Portfolios, market: MarketData, data_dir: Path) -> Analytics:
-    """Build the analytics and warm them (event frame and price frame) off the GUI thread."""
-    from erasmo.analytics import Analytics
-
-    analytics = Analytics(app, market, data_dir)
+def load_analytics(erasmo: Erasmo) -> Analytics:
+    """Erasmo's analytics (built by the composition root), warmed (event frame and price
+    frame) off the GUI thread."""
+    analytics = erasmo.analytics
     analytics.events()
     analytics.prices()
     return analytics
@@ -322,14 +312,16 @@ class ComparisonResult:
 
 
 def comparison_of(
-    service: Any, analytics: Any, names: list[str], relative: bool
+    service: Any, analytics: Any, portfolio_ids: list[UUID], relative: bool
 ) -> ComparisonResult:
-    """`service.compare` and `service.value_lines` of `names` (a BranchService), for the views."""
+    """`service.compare` and `service.value_lines` of the portfolios (a BranchService), for the
+    views (which name them)."""
     import numpy as np
 
     analytics.refresh()  # fold in what was recorded since
-    frame = service.compare(names)
-    lines = service.value_lines(names, relative=relative)
+    frame = service.compare(portfolio_ids)
+    lines = service.value_lines(portfolio_ids, relative=relative)
+    names = [str(name) for name in lines.columns]
     x = lines.index.to_numpy("datetime64[s]").astype(np.int64).astype(float)
     rows = frame.to_dict("records")
     return ComparisonResult(

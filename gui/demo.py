@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from erasmo.services import TradingService
+from erasmo.door import FrontDoor
 
 DEMO_NAME = "Demo"
 
@@ -53,25 +53,25 @@ def _trading_day(days: list[date], wanted: date) -> date:
 
 
 def create_demo(
-    trading: TradingService,
+    door: FrontDoor,
     name: str = DEMO_NAME,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> UUID:
     """Open the demo portfolio called `name` and record its trades; returns its id."""
-    days = list(trading.market.trading_days())
-    portfolio_id: UUID | None = None
-    for done, step in enumerate(DEMO_STEPS, start=1):
+    days = list(door.market.trading_days())
+    first, *steps = DEMO_STEPS
+    assert first.action == "open"
+    portfolio_id = door.open_portfolio(name, first.amount, _trading_day(days, first.on)).id
+    progress(1, len(DEMO_STEPS))
+    for done, step in enumerate(steps, start=2):
         on = _trading_day(days, step.on)
-        if step.action == "open":
-            portfolio_id = trading.open_portfolio(name, step.amount, on)
-        elif step.action == "deposit":
-            trading.deposit(name, step.amount, on)
+        if step.action == "deposit":
+            door.deposit(portfolio_id, step.amount, on)
         elif step.action == "withdraw":
-            trading.withdraw(name, step.amount, on)
+            door.withdraw(portfolio_id, step.amount, on)
         elif step.action == "buy":
-            trading.buy(name, step.ticker, step.quantity, on)
+            door.buy(portfolio_id, step.ticker, step.quantity, on)
         else:
-            trading.sell(name, step.ticker, step.quantity, on)
+            door.sell(portfolio_id, step.ticker, step.quantity, on)
         progress(done, len(DEMO_STEPS))
-    assert portfolio_id is not None
     return portfolio_id

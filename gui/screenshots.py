@@ -63,8 +63,8 @@ def settle(seconds: float = 0.3) -> None:
 
 def open_demo_window(erasmo: Erasmo) -> tuple[MainWindow, MainController]:
     """The main window over `erasmo` with its demo portfolio, fully loaded."""
-    if not erasmo.app.summaries():
-        create_demo(erasmo.trading)
+    if not erasmo.door.portfolios():
+        create_demo(erasmo.door)
     window = MainWindow(theme.app_icon())
     controller = MainController(erasmo, window, offer_demo=False)
     window.resize(SIZE)
@@ -134,7 +134,7 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         theme.apply(app, dark=True)
         window, controller = open_demo_window(erasmo)
         _select(controller, "Demo")
-        demo = erasmo.trading.resolve("Demo")
+        demo = erasmo.door.resolve("Demo")
         analysis = controller.analysis
         wait_until(lambda: analysis.last_snapshot is not None
                    and analysis.last_snapshot.portfolio == demo)  # fmt: skip
@@ -153,27 +153,30 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
 def create_simulation(erasmo: Erasmo) -> None:
     """A simulation portfolio on IBM with orders filled, cancelled and open, and a what-if
     branch of the demo: what the order, chart and comparison screenshots show."""
-    sim = erasmo.simulation
-    sim.open_portfolio(SIMULATION, "50000", date(2012, 6, 1), "simulation", "1.00", 5)
-    sim.place_order(SIMULATION, "buy", "IBM", "100")
-    sim.place_order(SIMULATION, "buy", "IBM", "50", kind="limit", limit="188", tif="gtc")
-    sim.advance(SIMULATION, days=15)
-    sim.place_order(SIMULATION, "sell", "IBM", "60", kind="limit", limit="205", tif="gtc")
-    sim.advance(SIMULATION, days=60)
-    sim.place_order(SIMULATION, "sell", "IBM", "40", kind="trailing", trail="4%", tif="gtc")
-    sim.place_order(SIMULATION, "buy", "IBM", "30", kind="limit", limit="185", tif="gtc")
-    sim.advance(SIMULATION, days=40)
-    sim.place_order(SIMULATION, "buy", "IBM", "20", kind="stop-limit", stop="212", limit="214",
-                    tif="gtc", expires=date(2013, 1, 31))  # fmt: skip
-    sim.place_order(SIMULATION, "buy", "IBM", "25", kind="limit", limit="180", tif="gtc")
-    demo = erasmo.trading.resolve("Demo")
-    sale = next(e for e in erasmo.app.history(demo) if e.type == "SharesSold")
-    erasmo.branches.fork("Demo", BRANCH, at_seq=sale.seq - 1)
-    erasmo.trading.buy(BRANCH, "MSFT", "40", date(2020, 3, 23))
+    door = erasmo.door
+    sim = door.open_portfolio(
+        SIMULATION, "50000", date(2012, 6, 1), mode="simulation", commission="1.00",
+        slippage_bps=5,
+    ).id  # fmt: skip
+    door.place_order(sim, "buy", "IBM", "100")
+    door.place_order(sim, "buy", "IBM", "50", kind="limit", limit="188", tif="gtc")
+    door.advance(sim, days=15)
+    door.place_order(sim, "sell", "IBM", "60", kind="limit", limit="205", tif="gtc")
+    door.advance(sim, days=60)
+    door.place_order(sim, "sell", "IBM", "40", kind="trailing", trail="4%", tif="gtc")
+    door.place_order(sim, "buy", "IBM", "30", kind="limit", limit="185", tif="gtc")
+    door.advance(sim, days=40)
+    door.place_order(sim, "buy", "IBM", "20", kind="stop-limit", stop="212", limit="214",
+                     tif="gtc", expires=date(2013, 1, 31))  # fmt: skip
+    door.place_order(sim, "buy", "IBM", "25", kind="limit", limit="180", tif="gtc")
+    demo = door.resolve("Demo")
+    sale = next(e for e in door.history(demo) if e.type == "SharesSold")
+    branch = door.fork(demo, BRANCH, at_seq=sale.seq - 1).id
+    door.buy(branch, "MSFT", "40", date(2020, 3, 23))
 
 
 def _select(controller: MainController, name: str) -> None:
-    portfolio = controller.erasmo.trading.resolve(name)
+    portfolio = controller.erasmo.door.resolve(name)
     row = controller.portfolios.row_of(portfolio)
     controller.window.sidebar.select(controller.portfolios.index_of(row))
     loaded: list[object] = []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from erasmo.actions import PendingAction
-from erasmo.services import TradingService
+from erasmo.door import FrontDoor
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.actions import ActionsView
@@ -56,13 +57,14 @@ class ActionsDialog(QObject):
 
     def __init__(
         self,
-        trading: TradingService,
-        name: str,
+        door: FrontDoor,
+        portfolio_id: UUID,
         colors: tuple[QColor, QColor],
         parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
-        self.trading, self.name = trading, name
+        self.door, self.portfolio_id = door, portfolio_id
+        self.name = door.head(portfolio_id).name
         self.view = view = ActionsView(colors[1], parent)
         self.model = RecordsTableModel(COLUMNS, colors[0], colors[1], self)
         view.set_model(self.model)
@@ -77,7 +79,7 @@ class ActionsDialog(QObject):
 
     def reload(self) -> None:
         try:
-            self.pending = list(self.trading.pending_actions(self.name))
+            self.pending = list(self.door.pending_actions(self.portfolio_id))
         except ErasmoError as error:
             self.pending = []
             self.view.message.show_error(str(error))
@@ -98,7 +100,7 @@ class ActionsDialog(QObject):
     @Slot()
     def _on_apply(self) -> None:
         try:
-            done = list(self.trading.apply_actions(self.name))
+            done = list(self.door.apply_actions(self.portfolio_id))
         except ErasmoError as error:
             self.view.message.show_error(str(error))
             return

@@ -1,8 +1,8 @@
 """The holdings, allocation and performance tabs: filled from erasmo's analytics.
 
 The analytics import pandas, which takes longer than the whole first paint, so they are built in
-the background once the window is on screen; until then the holdings tab shows the write side's
-positions at cost. Each "as of" change is computed off the GUI thread; while one computation
+the background once the window is on screen; until then the holdings tab shows the shares held
+(the front door's head). Each "as of" change is computed off the GUI thread; while one computation
 runs, only the latest request waits (a replay never queues up stale frames).
 """
 
@@ -80,12 +80,12 @@ class AnalysisController(QObject):
         if self._started:
             return
         self._started = True
-        app, market, data_dir = self.erasmo.app, self.erasmo.market, self.erasmo.data_dir
+        erasmo = self.erasmo
 
         def job(progress: Progress) -> Analytics:
             from gui.analysis import load_analytics  # imports pandas: off the GUI thread
 
-            analytics = load_analytics(app, market, data_dir)
+            analytics = load_analytics(erasmo)
             # pyqtgraph too: importing it holds the interpreter for half a second. Only the
             # import runs here; its widgets are built in the GUI thread (`_build_charts`).
             import gui.controllers.performance  # noqa: F401
@@ -153,7 +153,7 @@ class AnalysisController(QObject):
     def show_head(self, portfolio_id: UUID) -> None:
         """Show the portfolio's latest positions at once (its history loads in the background)."""
         if self.analytics is None:
-            self._show_holdings(positions_at_cost(self.erasmo.app, portfolio_id, None))
+            self._show_holdings(positions_at_cost(self.erasmo.door, portfolio_id, None))
 
     def clear(self) -> None:
         """Nothing selected (or another portfolio on its way)."""
@@ -170,7 +170,7 @@ class AnalysisController(QObject):
         """Show the portfolio after event `as_of` on every tab."""
         self._current = (portfolio_id, as_of)
         if self.analytics is None:
-            result = positions_at_cost(self.erasmo.app, portfolio_id, as_of.version)
+            result = positions_at_cost(self.erasmo.door, portfolio_id, as_of.version)
             self._show_holdings(result)
             self._shown = as_of.seq
             self.shown.emit(result)
@@ -260,7 +260,7 @@ class AnalysisController(QObject):
             return
         self._valuing, self._value_again = True, False
         analytics = self.analytics
-        ids = [s.id for s in self.erasmo.app.summaries()]
+        ids = [r.id for r in self.erasmo.door.portfolios()]
 
         def job(progress: Progress) -> tuple[list[tuple[UUID, float, float | None]], set[UUID]]:
             from gui.analysis import unverified, valuations

@@ -17,7 +17,7 @@ from gui.views.chart_tab import CHART_RANGES, PriceChartView
 from gui.workers import JobHandle, Jobs, Progress
 
 #: The last day a portfolio may see prices of (its simulation clock), or None: everything.
-VisibleUntil = Callable[[str], date | None]
+VisibleUntil = Callable[[UUID], date | None]
 
 
 class PriceChartController(QObject):
@@ -99,15 +99,15 @@ class PriceChartController(QObject):
             self.series = None
             self.view.set_series(None)
             return None
-        market, app = self.erasmo.market, self.erasmo.app
+        market, door = self.erasmo.market, self.erasmo.door
         portfolio = self._portfolio
         try:
-            until = self.visible_until(portfolio[1]) if portfolio is not None else None
+            until = self.visible_until(portfolio[0]) if portfolio is not None else None
         except ErasmoError:
             until = None
 
         def job(progress: Progress) -> PriceSeries:
-            trades = app.history(portfolio[0]) if portfolio is not None else []
+            trades = door.history(portfolio[0]) if portfolio is not None else []
             return price_series(market, ticker, trades, until, lambda: progress.cancelled)
 
         self._job = self.jobs.start(job, self._on_series, self._on_failed)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from erasmo.simulation.service import SimulationService
-from erasmo.simulation.views import AdvanceReport
+from erasmo.door import FrontDoor
+from erasmo.door.models import AdvanceReport
 from events.errors import ErasmoError
 from gui.dialogs.form import to_date, to_qdate
 from gui.views.clock_bar import ClockBar
@@ -15,17 +16,15 @@ from gui.workers import JobHandle, Jobs, Progress
 
 
 class ClockController(QObject):
-    """Moves a simulation portfolio's clock through the orders service, off the GUI thread."""
+    """Moves a simulation portfolio's clock through the front door, off the GUI thread."""
 
-    advanced = Signal(object)  # the service's report of the step
+    advanced = Signal(object)  # the door's report of the step
     failed = Signal(str)
 
-    def __init__(
-        self, simulation: SimulationService, bar: ClockBar, jobs: Jobs, parent: QObject
-    ) -> None:
+    def __init__(self, door: FrontDoor, bar: ClockBar, jobs: Jobs, parent: QObject) -> None:
         super().__init__(parent)
-        self.simulation, self.bar, self.jobs = simulation, bar, jobs
-        self.name: str | None = None
+        self.door, self.bar, self.jobs = door, bar, jobs
+        self.portfolio_id: UUID | None = None
         self.clock: date | None = None
         self._job: JobHandle | None = None
         self.timer = QTimer(self)
@@ -39,21 +38,21 @@ class ClockController(QObject):
 
     # -- which portfolio ------------------------------------------------------------------------
 
-    def show_portfolio(self, name: str | None, simulated: bool) -> None:
-        """Show the bar for a simulation portfolio `name`; hide it otherwise."""
-        if name != self.name:
+    def show_portfolio(self, portfolio_id: UUID | None, simulated: bool) -> None:
+        """Show the bar for a simulation portfolio; hide it otherwise."""
+        if portfolio_id != self.portfolio_id:
             self.pause()
-        self.name = name if simulated else None
-        self.bar.setVisible(self.name is not None)
-        if self.name is not None:
+        self.portfolio_id = portfolio_id if simulated else None
+        self.bar.setVisible(self.portfolio_id is not None)
+        if self.portfolio_id is not None:
             self.refresh()
 
     def refresh(self) -> None:
         """Read the clock again."""
-        if self.name is None:
+        if self.portfolio_id is None:
             return
         try:
-            self.clock = self.simulation.clock(self.name)
+            self.clock = self.door.clock(self.portfolio_id)
         except ErasmoError as error:
             self.failed.emit(str(error))
             return
@@ -71,16 +70,16 @@ class ClockController(QObject):
 
     def step(self, days: int | None = None, to: date | None = None) -> JobHandle | None:
         """Advance `days` trading days, or to `to`, in the background (None while one runs)."""
-        if self.name is None or self._job is not None:
+        if self.portfolio_id is None or self._job is not None:
             return None
-        simulation, name = self.simulation, self.name
+        door, portfolio_id = self.door, self.portfolio_id
 
         def job(progress: Progress) -> AdvanceReport:
             def report(done: int, total: int) -> None:
                 progress.check()  # Cancel: the step is abandoned before anything is recorded
                 progress.report(done, total)
 
-            return simulation.advance(name, days=days, to=to, progress=report)
+            return door.advance(portfolio_id, days=days, to=to, progress=report)
 
         for widget in self.bar.buttons():
             widget.setEnabled(False)
@@ -124,7 +123,7 @@ class ClockController(QObject):
         return self.timer.isActive()
 
     def play(self) -> None:
-        if self.name is None:
+        if self.portfolio_id is None:
             return
         self.timer.start(int(self.bar.speed.currentData()))
         self.bar.set_playing(True)

@@ -7,19 +7,21 @@ window's own analytics, computed on the analytics' one-thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QListWidgetItem, QStackedWidget
 
-from erasmo.branches import BranchService
 from gui.analysis import ComparisonResult, comparison_of, leaderboard_of
 from gui.models.portfolios import PortfolioListModel
 from gui.models.records import RecordsTableModel
 from gui.theme import Colors
 from gui.views.compare_tab import COMPARE_COLUMNS, LEADERBOARD_COLUMNS, CompareView
 from gui.workers import Jobs, Progress
+
+if TYPE_CHECKING:
+    from erasmo.branches import BranchService
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -32,7 +34,7 @@ class CompareController(QObject):
 
     def __init__(
         self,
-        app: Any,
+        branches: BranchService,
         analytics: Callable[[], Any],
         portfolios: PortfolioListModel,
         stack: QStackedWidget,
@@ -41,8 +43,8 @@ class CompareController(QObject):
         parent: QObject,
     ) -> None:
         super().__init__(parent)
-        self.app, self.analytics, self.portfolios, self.jobs = app, analytics, portfolios, jobs
-        self.service = BranchService(app, analytics)
+        self.analytics, self.portfolios, self.jobs = analytics, portfolios, jobs
+        self.service = branches  # the composition root's, over the same analytics
         self.view = view = CompareView(colors)
         stack.addWidget(view)
         stack.setCurrentWidget(view)
@@ -51,7 +53,7 @@ class CompareController(QObject):
         view.set_table_models(self.metrics, self.board)
         self.result: ComparisonResult | None = None
         self._busy = False
-        self._pending: tuple[list[str], bool] | None = None
+        self._pending: tuple[list[UUID], bool] | None = None
         self._filling = False
         view.portfolios.itemChanged.connect(self._on_ticked)
         view.scale.buttonClicked.connect(self._on_ticked)
@@ -135,14 +137,14 @@ class CompareController(QObject):
 
     def compare(self) -> None:
         """Compare the ticked portfolios (in the background; the latest request wins)."""
-        names = self.ticked_names()
-        if not names:
+        ids = self.ticked_ids()
+        if not ids:
             self.result = None
             self.view.set_lines(None)
             self.metrics.set_records([])
             self._say("Tick one or more portfolios to compare.")
             return
-        self._pending = (names, self.view.growth.isChecked())
+        self._pending = (ids, self.view.growth.isChecked())
         if not self._busy:
             self._compute_next()
 
@@ -151,11 +153,11 @@ class CompareController(QObject):
         if request is None:
             return
         self._busy = True
-        names, relative = request
+        ids, relative = request
         service, analytics = self.service, self.analytics
 
         def job(progress: Progress) -> ComparisonResult:
-            return comparison_of(service, analytics(), names, relative)
+            return comparison_of(service, analytics(), ids, relative)
 
         self.jobs.start(job, self._on_compared, self._on_failed)
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from erasmo import __version__
-from events.application import Portfolios
+from erasmo.door import FrontDoor
+from erasmo.door.models import ImportReceipt
 from events.errors import ErasmoError, StoreError
-from events.eventlog import VerifiedLog, export_to_file, import_file, read_lines, verify_lines
 from gui.dialogs.files import ExportView, ImportView
 from gui.formatting import counted
 from gui.workers import JobHandle, Jobs, Progress
@@ -27,30 +25,23 @@ FILTER = "erasmo event logs (*.jsonl);;All files (*)"
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A verified file: its log, and how many of its events this store does not hold yet."""
+    """A verified file: the door's receipt of it, and how many of its events this store does
+    not hold yet."""
 
     path: Path
-    log: VerifiedLog
+    log: ImportReceipt
     new: int
 
 
-def _counted_lines(path: Path, progress: Progress) -> Iterator[str]:
-    total = max(1, path.stat().st_size)
-    done = 0
-    for number, line in enumerate(read_lines(path)):
-        done += len(line)
-        if number % 2000 == 0:
-            progress.check()
-            progress.report(min(PERMILLE, done * PERMILLE // total), PERMILLE)
-        yield line
-
-
-def verify_for_import(app: Portfolios, path: Path, progress: Progress) -> Verdict:
+def verify_for_import(door: FrontDoor, path: Path, progress: Progress) -> Verdict:
     """Check the file's hash chain and count, then how many events would be new (records none)."""
-    log = verify_lines(_counted_lines(path, progress))
-    progress.report(0, 0)
-    new = app.record_imported(log.events, dry_run=True)
-    return Verdict(path, log, new)
+
+    def read(done: int, total: int) -> None:
+        progress.check()  # Cancel stops the reading
+        progress.report(min(PERMILLE, done * PERMILLE // max(1, total)), PERMILLE)
+
+    receipt = door.verify_log(path, read)
+    return Verdict(path, receipt, receipt.new)
 
 
 class FileTransfers(QObject):
@@ -63,17 +54,16 @@ class FileTransfers(QObject):
 
     def __init__(
         self,
-        app: Portfolios,
+        door: FrontDoor,
         jobs: Jobs,
         colors: tuple[QColor, QColor],
         window: QWidget | None = None,
         *,
         backup: Callable[[], object] | None = None,
-        admit: Callable[[Sequence[StoredEvent]], object] | None = None,
     ) -> None:
+        """Imports are checked by the market's rules too (the door's `import_log`)."""
         super().__init__(window)
-        self.admit = admit  # the market's rules for imported events (erasmo.intake)
-        self.app, self.jobs, self.window = app, jobs, window
+        self.door, self.jobs, self.window = door, jobs, window
         self.backup = backup  # called in the import job before anything is recorded
         self._gain, self._loss = colors
         self.import_view: ImportView | None = None
@@ -116,13 +106,11 @@ class FileTransfers(QObject):
 
     def export(self, path: Path, portfolio_ids: list[UUID]) -> JobHandle:
         """Export the log (of `portfolio_ids`, or all) to `path`."""
-        app = self.app
+        door = self.door
 
         def job(progress: Progress) -> int:
             progress.report(0, 0)
-            return export_to_file(
-                app, path, erasmo_version=__version__, portfolio_ids=portfolio_ids
-            )
+            return door.export_log(path, portfolio_ids)
 
         return self.jobs.start(
             job,
@@ -139,9 +127,9 @@ class FileTransfers(QObject):
         self.import_view = view
         self._verdict = None
         view.show()
-        app = self.app
+        door = self.door
         handle = self.jobs.start(
-            lambda progress: verify_for_import(app, path, progress),
+            lambda progress: verify_for_import(door, path, progress),
             self._on_verified,
             self._on_verify_failed,
             lambda: view.show_verdict(False, "Verification cancelled.", ""),
@@ -155,15 +143,15 @@ class FileTransfers(QObject):
         verdict = self._verdict
         if verdict is None:
             return None
-        app, path, backup, admit = self.app, verdict.path, self.backup, self.admit
+        door, path, backup = self.door, verdict.path, self.backup
 
         def job(progress: Progress) -> tuple[int, int]:
             progress.report(0, 0)
             if backup is not None:
                 _back_up_first(backup)
             progress.check()
-            log, new = import_file(app, path, admit=admit)
-            return new, len(log.events)
+            receipt = door.import_log(path)
+            return receipt.new, receipt.events
 
         return self.jobs.start(
             job,
@@ -178,13 +166,13 @@ class FileTransfers(QObject):
     def _on_verified(self, verdict: Verdict) -> None:
         self._verdict = verdict
         log = verdict.log
-        held = len(log.events) - verdict.new
+        held = log.events - verdict.new
         if self.import_view is not None:
             self.import_view.show_verdict(
                 True,
-                f"OK: {counted(len(log.events), 'event')} of "
+                f"OK: {counted(log.events, 'event')} of "
                 f"{counted(len(log.portfolios), 'portfolio')}, written by erasmo "
-                f"{log.header['erasmo_version']}; the hash chain is intact "
+                f"{log.erasmo_version}; the hash chain is intact "
                 f"(ends {log.last_hash[:16]}).",
                 f"{counted(verdict.new, 'event')} new to this store, {held:,} already held. "
                 "Import is all-or-nothing: if any event breaks a rule, nothing is recorded.",

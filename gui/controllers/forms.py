@@ -1,4 +1,5 @@
-"""Behaviour of the deposit/withdraw and new-portfolio dialogs: live checks, then the command."""
+"""Behaviour of the deposit/withdraw and new-portfolio dialogs: the front door's dry run on every
+change, then the command (by portfolio id)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from erasmo.services import TradingService
-from erasmo.simulation.service import SimulationService
+from erasmo.door import FrontDoor
+from erasmo.door.models import CashReceipt, PortfolioHead
 from events.errors import ErasmoError
-from events.portfolio import Portfolio
 from gui import formatting
 from gui.dialogs.cash import CashView, NewPortfolioView
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
-from gui.preview import (
+from gui.form_checks import (
     DEPOSIT,
     WITHDRAW,
-    CashPreview,
-    OpeningPreview,
     Problem,
     cash_problem,
     opening_problem,
@@ -48,23 +46,24 @@ class CashDialog(QObject):
 
     def __init__(
         self,
-        trading: TradingService,
-        head: Portfolio,
+        door: FrontDoor,
+        head: PortfolioHead,
         loss: QColor,
         parent: QWidget | None = None,
         *,
         kind: str = DEPOSIT,
     ) -> None:
         super().__init__(parent)
-        self.trading, self.head, self._loss = trading, head, loss
-        self.preview: CashPreview | None = None
+        self.door, self.head, self._loss = door, head, loss
+        self.portfolio_id = head.id
+        self.preview: CashReceipt | None = None
         self.problem: Problem | None = None
         self.done = False
         self.view = view = CashView(loss, parent)
         view.portfolio.setText(f"{head.name} — cash {formatting.money(head.cash)}")
         (view.withdraw if kind == WITHDRAW else view.deposit).setChecked(True)
         view.date.setMinimumDate(to_qdate(head.clock))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), trading.market.latest_date())))
+        view.date.setMaximumDate(to_qdate(min(door.today(), door.market.latest_date())))
         view.date.setDate(to_qdate(head.clock))
         view.amount.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
@@ -87,7 +86,7 @@ class CashDialog(QObject):
         v = self.view
         try:
             self.preview = preview_cash(
-                self.trading, self.head, kind=self.kind, amount=v.amount.text(),
+                self.door, self.portfolio_id, kind=self.kind, amount=v.amount.text(),
                 on=to_date(v.date.date()),
             )  # fmt: skip
             self.problem = None
@@ -102,9 +101,9 @@ class CashDialog(QObject):
     def _on_submit(self) -> None:
         if self.preview is None:
             return
-        command = self.trading.deposit if self.kind == DEPOSIT else self.trading.withdraw
+        command = self.door.deposit if self.kind == DEPOSIT else self.door.withdraw
         try:
-            command(self.head.name, self.preview.amount, self.preview.day)
+            command(self.portfolio_id, self.preview.amount, self.preview.day)
         except ErasmoError as error:
             self.view.message.show_error(str(error))
             return
@@ -120,24 +119,24 @@ class NewPortfolioDialog(QObject):
 
     def __init__(
         self,
-        trading: TradingService,
+        door: FrontDoor,
         taken: set[str],
         loss: QColor,
         parent: QWidget | None = None,
         *,
         default_day: date | None = None,
-        simulation: SimulationService | None = None,
+        rules: bool = True,
     ) -> None:
+        """`rules`: whether the mode, commission and slippage fields can be changed."""
         super().__init__(parent)
-        self.trading, self.taken, self._loss = trading, taken, loss
-        self.simulation = simulation
-        self.preview: OpeningPreview | None = None
+        self.door, self.taken, self._loss = door, taken, loss
+        self.preview: PortfolioHead | None = None  # the door's dry run of the opening
         self.problem: Problem | None = None
         self.opened: UUID | None = None
         self.view = view = NewPortfolioView(loss, parent)
-        days = trading.market.trading_days()
+        days = door.market.trading_days()
         view.date.setMinimumDate(to_qdate(days[0]))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), days[-1])))
+        view.date.setMaximumDate(to_qdate(min(door.today(), days[-1])))
         view.date.setDate(to_qdate(default_day or days[-1]))
         view.name.textChanged.connect(self._on_changed)
         view.cash.textChanged.connect(self._on_changed)
@@ -146,7 +145,7 @@ class NewPortfolioDialog(QObject):
         view.commission.textChanged.connect(self._on_changed)
         view.slippage.textChanged.connect(self._on_changed)
         for widget in (view.mode, view.commission, view.slippage):
-            widget.setEnabled(simulation is not None)
+            widget.setEnabled(rules)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
 
@@ -161,7 +160,7 @@ class NewPortfolioDialog(QObject):
         v = self.view
         try:
             self.preview = preview_opening(
-                self.trading, self.taken, name=v.name.text(), cash=v.cash.text(),
+                self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
                 on=to_date(v.date.date()), mode=str(v.mode.currentData()),
                 commission=v.commission.text(), slippage=v.slippage.text(),
             )  # fmt: skip
@@ -173,16 +172,15 @@ class NewPortfolioDialog(QObject):
 
     @Slot()
     def _on_submit(self) -> None:
-        p = self.preview
-        if p is None:
+        if self.preview is None:
             return
+        v = self.view
         try:
-            if p.default_rules or self.simulation is None:
-                self.opened = self.trading.open_portfolio(p.name, p.cash, p.day)
-            else:
-                self.opened = self.simulation.open_portfolio(
-                    p.name, p.cash, p.day, p.mode, p.commission, p.slippage_bps
-                )
+            self.opened = preview_opening(
+                self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
+                on=to_date(v.date.date()), mode=str(v.mode.currentData()),
+                commission=v.commission.text(), slippage=v.slippage.text(), dry_run=False,
+            ).id  # fmt: skip
         except ErasmoError as error:
             self.view.message.show_error(str(error))
             return

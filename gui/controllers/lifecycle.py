@@ -1,9 +1,10 @@
 """Rename, close, reopen and delete the selected portfolio: the Portfolio menu's commands, also
 offered by the sidebar's context menu.
 
-Each command goes through erasmo's trading service. Delete asks first; a deleted portfolio
-leaves the sidebar and the selection moves to its neighbour. The dialogs are opened window-modal
-(`open()`, never `exec()`), so the window keeps running and tests can drive them.
+Each command goes through erasmo's front door, by the portfolio's id. Delete asks first; a
+deleted portfolio leaves the sidebar and the selection moves to its neighbour. The dialogs are
+opened window-modal (`open()`, never `exec()`), so the window keeps running and tests can drive
+them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
-from erasmo.services import TradingService
+from erasmo.door import FrontDoor
 from events.errors import ErasmoError
 from gui.models.portfolios import PortfolioListModel, PortfolioRow
 from gui.state import Session
@@ -30,7 +31,7 @@ class PortfolioLifecycle(QObject):
 
     def __init__(
         self,
-        trading: TradingService,
+        door: FrontDoor,
         window: MainWindow,
         portfolios: PortfolioListModel,
         session: Session,
@@ -38,7 +39,7 @@ class PortfolioLifecycle(QObject):
         say: Callable[[str], None],
     ) -> None:
         super().__init__(window)
-        self.trading, self.window = trading, window
+        self.door, self.window = door, window
         self.portfolios, self.session = portfolios, session
         self._reload, self._say = reload, say
         self.rename_dialog: QInputDialog | None = None
@@ -118,19 +119,19 @@ class PortfolioLifecycle(QObject):
     def rename(self, portfolio_id: UUID, name: str, new_name: str) -> None:
         if new_name.strip() == name:
             return
-        if self._run(lambda: self.trading.rename(name, new_name)):
+        if self._run(lambda: self.door.rename(portfolio_id, new_name)):
             self._changed(portfolio_id, f"Renamed {name!r} to {new_name.strip()!r}.")
 
     @Slot()
     def close_selected(self) -> None:
         row = self.selected()
-        if row is not None and self._run(lambda: self.trading.close(row.name)):
+        if row is not None and self._run(lambda: self.door.close(row.id)):
             self._changed(row.id, f"Closed {row.name!r}; reopen it from the Portfolio menu.")
 
     @Slot()
     def reopen_selected(self) -> None:
         row = self.selected()
-        if row is not None and self._run(lambda: self.trading.reopen(row.name)):
+        if row is not None and self._run(lambda: self.door.reopen(row.id)):
             self._changed(row.id, f"Reopened {row.name!r}.")
 
     @Slot()
@@ -159,7 +160,7 @@ class PortfolioLifecycle(QObject):
         if result != QMessageBox.StandardButton.Yes:
             return
         neighbour = self._neighbour(row.id)
-        if not self._run(lambda: self.trading.delete(row.name)):
+        if not self._run(lambda: self.door.delete(row.id)):
             return
         self.session.store_changed.emit()
         self._reload(neighbour)

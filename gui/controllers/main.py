@@ -11,10 +11,8 @@ from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
-from erasmo.backup import auto_backup
 from erasmo.bootstrap import Erasmo
-from erasmo.intake import admission
-from erasmo.services import TradeReceipt
+from erasmo.door.models import PortfolioHead, TradeReceipt
 from events.values import name_key
 from gui import formatting, theme
 from gui.controllers.analysis import AnalysisController
@@ -42,7 +40,6 @@ from gui.workers import JobHandle, Jobs, Progress
 
 if TYPE_CHECKING:
     from erasmo.sync.client import SyncSummary
-    from events.portfolio import Portfolio
 
 #: How many automatic backups (taken before every import) are kept in `<data dir>/backups`.
 AUTO_BACKUPS_KEPT = 5
@@ -63,7 +60,7 @@ class MainController(QObject, TradingCommands):
     ) -> None:
         super().__init__(window)
         self.erasmo, self.window = erasmo, window
-        self.trading = erasmo.trading
+        self.door = door = erasmo.door
         self.colors = theme.colors(window.palette())
         gain, loss = self.colors.gain, self.colors.loss
         self.session = Session(self)
@@ -81,12 +78,11 @@ class MainController(QObject, TradingCommands):
             window.replay, window.history, self.history_model, self.session
         )
         self.files = FileTransfers(
-            erasmo.app,
+            door,
             self.jobs,
             (gain, loss),
             window,
-            backup=lambda: auto_backup(erasmo, keep=AUTO_BACKUPS_KEPT),
-            admit=admission(erasmo.app, erasmo.market, outcome="nothing was imported"),
+            backup=lambda: door.backup(keep=AUTO_BACKUPS_KEPT),
         )
         self.sync = SyncController(erasmo, self.jobs, loss, window)
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
@@ -95,12 +91,11 @@ class MainController(QObject, TradingCommands):
         self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)
         self.chart = None  # a PriceChartController, once pyqtgraph is loaded
         self.compare = None  # a CompareController, once the analytics are loaded
-        self.simulation = erasmo.simulation
-        self.orders = OrdersController(self.simulation, window.orders, dimmed, self.jobs, self)
-        self.clock = ClockController(self.simulation, window.clock, self.jobs, self)
+        self.orders = OrdersController(door, window.orders, dimmed, self.jobs, self)
+        self.clock = ClockController(door, window.clock, self.jobs, self)
         self._connect()
         self.lifecycle = PortfolioLifecycle(
-            self.trading, window, self.portfolios, self.session, self.reload_portfolios, self._say
+            door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
         self._restore()
         self.reload_portfolios()
@@ -171,7 +166,7 @@ class MainController(QObject, TradingCommands):
     def reload_portfolios(self, select: UUID | None = None) -> None:
         """Read every portfolio's summary again and select `select` (else keep the selection)."""
         wanted = select or self.session.portfolio or self.settings.last_portfolio
-        self.portfolios.set_summaries(self.erasmo.app.summaries(), self.branch_parents())
+        self.portfolios.set_summaries(self.door.portfolios(), self.branch_parents())
         if any(not r.valued for r in self.portfolios.portfolios()):
             self.analysis.refresh_valuations()  # a new portfolio, or new events in one
         empty = self.portfolios.rowCount() == 0
@@ -188,7 +183,7 @@ class MainController(QObject, TradingCommands):
 
     def branch_parents(self) -> dict[UUID, UUID]:
         """Each branch's parent portfolio."""
-        return self.erasmo.branches.branches()
+        return self.door.branches()
 
     def selected(self) -> tuple[UUID, str] | None:
         pid = self.session.portfolio
@@ -221,10 +216,10 @@ class MainController(QObject, TradingCommands):
             name = self.portfolios.portfolio(row).name
             self.analysis.load_history(portfolio_id, name, self._on_history)
             return
-        app = self.erasmo.app
+        door = self.door
 
         def job(progress: Progress) -> tuple[UUID, list[HistoryRow]]:
-            return portfolio_id, history_rows(app, portfolio_id, lambda: progress.cancelled)
+            return portfolio_id, history_rows(door, portfolio_id, lambda: progress.cancelled)
 
         self._history_job = self.jobs.start(job, self._on_history, self._on_failed)
 
@@ -253,19 +248,17 @@ class MainController(QObject, TradingCommands):
 
     # -- commands -------------------------------------------------------------------------------
 
-    def _head(self) -> Portfolio | None:
+    def _head(self) -> PortfolioHead | None:
         pid = self.session.portfolio
         if pid is None:
             QMessageBox.information(self.window, "erasmo", "Select or create a portfolio first.")
             return None
-        return self.erasmo.app.portfolio(pid)
+        return self.door.head(pid)
 
     def open_new_portfolio_dialog(self) -> NewPortfolioDialog:
         """The new-portfolio dialog, shown; its portfolio is selected once opened."""
         taken = {name_key(r.name) for r in self.portfolios.portfolios()}
-        dialog = NewPortfolioDialog(
-            self.trading, taken, self.colors.loss, self.window, simulation=self.simulation
-        )
+        dialog = NewPortfolioDialog(self.door, taken, self.colors.loss, self.window)
         dialog.opened_portfolio.connect(self._on_portfolio_opened)
         dialog.open()
         return dialog
@@ -285,8 +278,8 @@ class MainController(QObject, TradingCommands):
         if head is None:
             return None
         colors = (self.colors.gain, self.colors.loss)
-        ticket = TradeTicket(self.trading, head, colors, self.window, side=side, ticker=ticker)
-        until = self.visible_until(head.name)
+        ticket = TradeTicket(self.door, head, colors, self.window, side=side, ticker=ticker)
+        until = self.visible_until(head.id)
         if until is not None:  # a simulation trades on its clock day, never after it
             ticket.view.date.setMaximumDate(to_qdate(until))
         ticket.recorded.connect(self._on_trade_recorded)
@@ -312,7 +305,7 @@ class MainController(QObject, TradingCommands):
         head = self._head()
         if head is None:
             return None
-        dialog = CashDialog(self.trading, head, self.colors.loss, self.window, kind=kind)
+        dialog = CashDialog(self.door, head, self.colors.loss, self.window, kind=kind)
         dialog.recorded.connect(self.recorded)
         dialog.open()
         return dialog
@@ -384,10 +377,10 @@ class MainController(QObject, TradingCommands):
         while name_key(name) in taken:
             n += 1
             name = f"{DEMO_NAME} {n}"
-        trading = self.trading
+        door = self.door
 
         def job(progress: Progress) -> UUID:
-            return create_demo(trading, name, progress.report)
+            return create_demo(door, name, progress.report)
 
         return self.jobs.start(
             job, self._on_demo_created, self._on_failed, title="Creating the demo portfolio…"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import QItemSelection, QObject, QStringListModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCompleter, QMessageBox, QWidget
 
+from erasmo.door import FrontDoor
+from erasmo.door.models import OrderView, PortfolioHead
 from erasmo.market.base import MarketData
-from erasmo.simulation.service import SimulationService
-from erasmo.simulation.views import OrderView
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
@@ -20,36 +21,35 @@ from gui.models.orders import OrdersTableModel
 from gui.views.orders_tab import OrdersView
 from gui.workers import Jobs, Progress
 
-if TYPE_CHECKING:
-    from events.portfolio import Portfolio
-
 BUY, SELL = "buy", "sell"
 
 
 class OrderTicket(QObject):
-    """Enables the fields the order type takes; Place order asks the orders service."""
+    """Enables the fields the order type takes; each change is a dry run of the front door's
+    `place_order`, and Place order runs it for real."""
 
-    placed = Signal(object)  # the service's view of the new order
+    placed = Signal(object)  # the door's view of the new order
 
     def __init__(
         self,
-        simulation: SimulationService,
+        door: FrontDoor,
         market: MarketData,
-        portfolio: Portfolio,
+        portfolio: PortfolioHead,
         loss: QColor,
         parent: QWidget | None = None,
         *,
         side: str = BUY,
         ticker: str = "",
     ) -> None:
-        """`portfolio`: the head of the portfolio (name, clock, cash, shares)."""
+        """`portfolio`: the head of the portfolio the order is for (by id, whatever its name)."""
         super().__init__(parent)
-        self.simulation, self.market, self.head = simulation, market, portfolio
+        self.door, self.market, self.head = door, market, portfolio
+        self.portfolio_id = portfolio.id
         self._loss = loss
         self.order: OrderView | None = None
         self.preview: OrderView | None = None  # the order as it would be placed (a dry run)
         self.view = view = OrderTicketView(loss, parent)
-        clock = simulation.clock(portfolio.name)
+        clock = door.clock(portfolio.id)
         self.clock = clock
         available = portfolio.available_cash
         view.portfolio.setText(
@@ -91,7 +91,7 @@ class OrderTicket(QObject):
         self.view.kind.setCurrentIndex(self.view.kind.findData(kind))
 
     def request(self) -> dict[str, Any]:
-        """The order as the service takes it (fields the type does not take are left out)."""
+        """The order as the door takes it (fields the type does not take are left out)."""
         v = self.view
         wanted = FIELDS_OF[self.kind]
         gtc = v.tif.currentData() == "gtc"
@@ -122,7 +122,7 @@ class OrderTicket(QObject):
         v.kind_help.setText(TYPE_HELP[self.kind])
         self._show_ticker()
         r = self.request()
-        # The service checks the values; the ticket only waits for them.
+        # The door checks the values; the ticket only waits for them.
         missing = [name for name in ("ticker", "quantity", *wanted) if not r[name]]
         for widget in v.fields().values():
             mark_invalid(widget, False, self._loss)
@@ -153,8 +153,8 @@ class OrderTicket(QObject):
         )
 
     def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> OrderView:
-        return self.simulation.place_order(
-            self.head.name,
+        return self.door.place_order(
+            self.portfolio_id,
             r["side"],
             r["ticker"],
             r["quantity"],
@@ -186,7 +186,7 @@ class OrderTicket(QObject):
             v.ticker_info.setText("")
             return
         kind = "daily OHLC" if "open" in info.fields else "closes only"
-        held = self.head.shares.get(info.ticker)
+        held = self.head.quantity(info.ticker)
         holding = f" · you hold {formatting.quantity(held)}" if held else ""
         # Never the end of the data beyond the clock: a simulation does not know tomorrow.
         last = min(info.last, self.clock)
@@ -236,49 +236,49 @@ class OrdersController(QObject):
 
     def __init__(
         self,
-        simulation: SimulationService,
+        door: FrontDoor,
         view: OrdersView,
         dimmed: QColor,
         jobs: Jobs,
         parent: QObject,
     ) -> None:
         super().__init__(parent)
-        self.simulation, self.view, self.jobs = simulation, view, jobs
+        self.door, self.view, self.jobs = door, view, jobs
         self._reading = 0  # the number of the latest reload; older results are dropped
         self.model = OrdersTableModel(dimmed, self)
         view.set_model(self.model)
-        self.name: str | None = None
+        self.portfolio_id: UUID | None = None
         view.show_all.toggled.connect(self.reload)
         view.cancel_order.clicked.connect(self._on_cancel)
         view.new_order.clicked.connect(self.new_order_requested)
         view.table.selectionModel().selectionChanged.connect(self._on_selection)
 
-    def show_portfolio(self, name: str | None) -> None:
-        self.name = name
-        self.view.new_order.setEnabled(name is not None)
+    def show_portfolio(self, portfolio_id: UUID | None) -> None:
+        self.portfolio_id = portfolio_id
+        self.view.new_order.setEnabled(portfolio_id is not None)
         self.reload()
 
     @Slot()
     def reload(self) -> None:
         """Read the orders again (open ones, or all), in the background."""
         self._reading += 1
-        reading, name, simulation = self._reading, self.name, self.simulation
-        if name is None:
+        reading, portfolio_id, door = self._reading, self.portfolio_id, self.door
+        if portfolio_id is None:
             self._show([], "")
             return
-        try:  # the head (from its latest snapshot) knows whether it ever placed an order
-            head = simulation.app.portfolio(simulation.trading.resolve(name))
+        open_only = not self.view.show_all.isChecked()
+        try:  # the head (from its latest snapshot) holds the open orders
+            head = door.head(portfolio_id)
         except ErasmoError as error:
             self._show([], str(error))
             return
-        if not head.orders_placed:
+        if open_only and not head.orders:
             self._show([], "0 open orders")  # nothing to read
             return
-        open_only = not self.view.show_all.isChecked()
         self.view.summary.setText("Reading the orders…")
 
         def job(progress: Progress) -> list[OrderView]:
-            return simulation.orders(name, open_only=open_only)
+            return door.orders(portfolio_id, open_only=open_only)
 
         def shown(orders: list[OrderView]) -> None:
             if reading == self._reading:  # else the user moved on: a newer reload follows
@@ -307,10 +307,10 @@ class OrdersController(QObject):
         self.view.cancel_order.setEnabled(order is not None and order.status == "open")
 
     def cancel(self, order: OrderView) -> None:
-        """Cancel `order` through the service; errors are shown, never raised."""
-        assert self.name is not None
+        """Cancel `order` through the front door; errors are shown, never raised."""
+        assert self.portfolio_id is not None
         try:
-            self.simulation.cancel_order(self.name, order.order_id)
+            self.door.cancel_order(self.portfolio_id, order.order_id)
         except ErasmoError as error:
             QMessageBox.warning(self.view, "erasmo", str(error))
             return

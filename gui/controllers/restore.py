@@ -10,12 +10,12 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidgetItem, QWidget
 
-from erasmo.backup import list_backups, restore_store
+from erasmo.backup import list_backups
 from erasmo.bootstrap import Erasmo, bootstrap
-from erasmo.config import resolve_data_dir, resolve_store
+from erasmo.config import resolve_data_dir
+from erasmo.door.logs import restore_backup
 from erasmo.market.base import MarketData
 from events.errors import ErasmoError, StoreError
-from events.store import StoreConfig
 from gui.dialogs.sync import RestoreView
 
 #: Shows the restore dialog and returns whether a backup was restored (tests drive it).
@@ -31,7 +31,7 @@ class RestoreOffer(QObject):
 
     def __init__(
         self,
-        store: StoreConfig,
+        store: tuple[Path, str | None],
         backups: list[Path],
         market: MarketData,
         problem: str,
@@ -39,7 +39,7 @@ class RestoreOffer(QObject):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.store, self.market = store, market
+        self.store, self.market = store, market  # (data directory, store URL)
         self.view = RestoreView(error_color, parent)
         self.view.problem.setText(f"erasmo cannot open its store: {problem}")
         for path in backups:
@@ -59,7 +59,7 @@ class RestoreOffer(QObject):
         item = self.view.backups.currentItem()
         path = Path(str(item.data(Qt.ItemDataRole.UserRole)))
         try:
-            restore_store(self.store, path, self.market)
+            restore_backup(*self.store, path, self.market)
         except ErasmoError as error:
             self.view.message.show_error(f"{error} Pick another backup, or quit.")
             return
@@ -101,8 +101,6 @@ def open_erasmo(
                 from erasmo.market.bundled import BundledMarketData
 
                 market = BundledMarketData()
-            offer = RestoreOffer(
-                resolve_store(directory, store_url), backups, market, str(error), error_color
-            )
+            offer = RestoreOffer((directory, store_url), backups, market, str(error), error_color)
             if not ask(offer.view) or offer.restored is None:
                 return None

@@ -112,10 +112,10 @@ class SyncController(QObject):
         """Serve this store on 127.0.0.1:`port` (0: a free port); its URL."""
         if self.server is not None:
             return self.server.url
-        client, serving, _tokens = _sync_modules()
+        client, _serving, _tokens = _sync_modules()
         token = self._token()
-        self.server = serving.start_server(
-            self.erasmo.app, token=token, host=HOST, port=port, name=client.default_label()
+        self.server = self.erasmo.door.sync_server(
+            token=token, host=HOST, port=port, name=client.default_label()
         )
         self.serving_changed.emit(self.server.url)
         return self.server.url
@@ -151,15 +151,12 @@ class SyncController(QObject):
 
     def sync_with(self, url: str, token: str) -> JobHandle:
         """Sync this store with the server at `url` in the background."""
-        erasmo = self.erasmo
+        door = self.erasmo.door
 
         def job(progress: Progress) -> tuple[SyncSummary, str]:
-            from erasmo.intake import admission
-
-            client, _serving, _tokens = _sync_modules()
+            _sync_modules()  # a missing sync package is named, as the dialog says
             progress.report(0, 0)
-            admit = admission(erasmo.app, erasmo.market)
-            syncer = client.SyncClient(erasmo.app, erasmo.data_dir, url, token, admit=admit)
+            syncer = door.sync_client(url, token)
 
             def step(_phase: str, done: int, total: int) -> None:
                 progress.check()  # a cancel stops between pages; the cursor is already saved

@@ -1,4 +1,6 @@
-"""The trade ticket's behaviour: live validation and preview, then the real command."""
+"""The trade ticket's behaviour: live validation and the front door's dry run, then the real
+command, on the portfolio the ticket was opened for (by id: a rename meanwhile cannot redirect
+the trade)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ from PySide6.QtCore import QObject, QStringListModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCompleter, QWidget
 
-from erasmo.services import TradeReceipt, TradingService
+from erasmo.door import FrontDoor
+from erasmo.door.models import PortfolioHead, TradeReceipt
 from events.errors import ErasmoError
-from events.portfolio import Portfolio
 from events.values import PriceProvenance
 from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.trade_ticket import TradeTicketView
-from gui.preview import BUY, SELL, Problem, TradePreview, preview_trade, trade_problem
+from gui.form_checks import BUY, SELL, Problem, preview_trade, trade_problem
 
 
 class TradeTicket(QObject):
@@ -25,8 +27,8 @@ class TradeTicket(QObject):
 
     def __init__(
         self,
-        trading: TradingService,
-        head: Portfolio,
+        door: FrontDoor,
+        head: PortfolioHead,
         colors: tuple[QColor, QColor],
         parent: QWidget | None = None,
         *,
@@ -34,10 +36,11 @@ class TradeTicket(QObject):
         ticker: str = "",
     ) -> None:
         super().__init__(parent)
-        self.trading = trading
+        self.door = door
+        self.portfolio_id = head.id  # the trade goes here, whatever it is called by then
         self.head = head
         self.receipt: TradeReceipt | None = None
-        self.preview: TradePreview | None = None
+        self.preview: TradeReceipt | None = None  # the door's dry run of the ticket
         self.problem: Problem | None = None
         self._gain, self._loss = colors
         self.view = view = TradeTicketView(self._loss, parent)
@@ -45,14 +48,14 @@ class TradeTicket(QObject):
             f"{head.name} — cash {formatting.money(head.cash)} {head.currency}, "
             f"simulation date {head.clock.isoformat()}"
         )
-        tradable = [i.ticker for i in trading.market.tickers() if i.tradable]
+        tradable = door.tradable_tickers()
         completer = QCompleter(QStringListModel(tradable, view), view)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         view.ticker.setCompleter(completer)
         (view.sell if side == SELL else view.buy).setChecked(True)
         view.ticker.setText(ticker)
         view.date.setMinimumDate(to_qdate(head.clock))
-        view.date.setMaximumDate(to_qdate(min(trading.today(), trading.market.latest_date())))
+        view.date.setMaximumDate(to_qdate(min(door.today(), door.market.latest_date())))
         view.date.setDate(to_qdate(head.clock))
         view.ticker.textChanged.connect(self._on_changed)
         view.quantity.textChanged.connect(self._on_changed)
@@ -92,7 +95,7 @@ class TradeTicket(QObject):
         v.ok.setText("Buy" if self.side == BUY else "Sell")
         self._show_ticker()
         try:
-            self.preview = preview_trade(self.trading, self.head, **self._request())  # type: ignore[arg-type]
+            self.preview = preview_trade(self.door, self.portfolio_id, **self._request())  # type: ignore[arg-type]
             self.problem = None
         except ErasmoError as error:
             self.preview = None
@@ -103,14 +106,14 @@ class TradeTicket(QObject):
         v = self.view
         text = v.ticker.text().strip()
         try:
-            info = self.trading.market.info(text) if text else None
+            info = self.door.market.info(text) if text else None
         except ErasmoError:
             info = None
         if info is None:
             v.ticker_info.setText("")
             return
         closes = "adjusted closes" if info.adjusted else "raw closes"
-        held = self.head.shares.get(info.ticker)
+        held = self.head.quantity(info.ticker)
         holding = f" · you hold {formatting.quantity(held)}" if held else ""
         v.ticker_info.setText(
             f"{info.first.isoformat()} – {info.last.isoformat()}, {closes}{holding}"
@@ -154,7 +157,7 @@ class TradeTicket(QObject):
         """The fill price of the ticket's ticker and date, when those two are valid."""
         v = self.view
         try:
-            fill = self.trading.fill(
+            fill = self.door.trading.fill(
                 v.ticker.text(), to_date(v.date.date()), v.price.text().strip() or None
             )
         except ErasmoError:
@@ -164,7 +167,7 @@ class TradeTicket(QObject):
     @Slot()
     def _on_all_shares(self) -> None:
         ticker = self.view.ticker.text().strip().upper()
-        held = self.head.shares.get(ticker)
+        held = self.head.quantity(ticker)
         if held:
             self.view.quantity.setText(str(held))
 
@@ -173,10 +176,10 @@ class TradeTicket(QObject):
         if self.preview is None:
             return
         r = self._request()
-        command = self.trading.buy if self.side == BUY else self.trading.sell
+        command = self.door.buy if self.side == BUY else self.door.sell
         try:
             self.receipt = command(
-                self.head.name,
+                self.portfolio_id,
                 str(r["ticker"]),
                 str(r["quantity"]),
                 self.preview.day,

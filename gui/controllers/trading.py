@@ -1,7 +1,7 @@
 """The trading side of the main window: live prices, splits and dividends, what-if branches,
 orders and the simulation clock, the price chart and the comparison.
 
-`MainController` inherits these commands; they use its window, session, jobs and services.
+`MainController` inherits these commands; they use its window, session, jobs and front door.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from erasmo.actions import PendingAction
 from erasmo.market.service import RefreshOutcome
 from erasmo.simulation.views import AdvanceReport, OrderView
-from events.errors import ErasmoError, ForkPointError
+from events.errors import ForkPointError
 from gui.controllers.actions import ActionsDialog
 from gui.controllers.clock import describe as describe_step
+from gui.controllers.fork import ForkDialog
 from gui.controllers.orders import OrderTicket
 from gui.controllers.prices import summary as price_summary
 from gui.history_rows import LARGE_HISTORY
@@ -27,9 +28,8 @@ from gui.views.main_window import CHART_TAB, COMPARE_TAB
 
 if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
-    from erasmo.services import TradingService
-    from erasmo.simulation.service import SimulationService
-    from events.portfolio import Portfolio
+    from erasmo.door import FrontDoor
+    from erasmo.door.models import ForkReceipt, PortfolioHead
     from gui.controllers.analysis import AnalysisController
     from gui.controllers.chart import PriceChartController
     from gui.controllers.clock import ClockController
@@ -50,12 +50,11 @@ class TradingCommands:
 
     if TYPE_CHECKING:  # provided by MainController
         erasmo: Erasmo
+        door: FrontDoor
         window: MainWindow
         session: Session
         jobs: Jobs
         colors: Colors
-        trading: TradingService
-        simulation: SimulationService
         portfolios: PortfolioListModel
         history_model: HistoryTableModel
         analysis: AnalysisController
@@ -67,7 +66,7 @@ class TradingCommands:
 
         def _say(self, message: str) -> None: ...
         def _on_failed(self, message: str) -> None: ...
-        def _head(self) -> Portfolio | None: ...
+        def _head(self) -> PortfolioHead | None: ...
         def _load_history(self, portfolio_id: UUID) -> None: ...
         def recorded(self) -> None: ...
         def selected(self) -> tuple[UUID, str] | None: ...
@@ -96,7 +95,7 @@ class TradingCommands:
             QMessageBox.information(self.window, "erasmo", "Select or create a portfolio first.")
             return None
         colors = (self.colors.gain, self.colors.loss)
-        dialog = ActionsDialog(self.trading, selected[1], colors, self.window)
+        dialog = ActionsDialog(self.door, selected[0], colors, self.window)
         dialog.applied.connect(self._on_actions_applied)
         dialog.open()
         return dialog
@@ -115,51 +114,54 @@ class TradingCommands:
 
     def fork(self, new_name: str, as_of: AsOf | None = None) -> UUID:
         """Fork the selected portfolio after event `as_of` (default: the one shown) into
-        `new_name`, and select the branch. Raises the service's ErasmoError (nothing recorded).
+        `new_name`, and select the branch. Raises the door's ErasmoError (nothing recorded).
         """
         selected = self.selected()
         as_of = as_of or self.session.as_of
         if selected is None or as_of is None:
             raise ForkPointError("Select a portfolio and one of its events first.")
-        branch = self.erasmo.branches.fork(selected[1], new_name, at_seq=as_of.seq)
-        self.session.store_changed.emit()
-        self.reload_portfolios(select=branch)
-        self._say(
-            f"Forked {new_name!r} from {selected[1]!r} after its event of {as_of.on.isoformat()}."
-        )
-        return branch
+        receipt = self.door.fork(selected[0], new_name, at_seq=as_of.seq)
+        self._on_forked(receipt)
+        return receipt.id
 
-    @Slot()
-    def _on_fork(self) -> None:
+    def open_fork_dialog(self) -> ForkDialog | None:
+        """The fork dialog for the selected portfolio's event shown, open; None without one."""
         selected, as_of = self.selected(), self.session.as_of
         if selected is None or as_of is None:
             QMessageBox.information(self.window, "erasmo", "Select a portfolio's event first.")
-            return
-        new_name, ok = QInputDialog.getText(
-            self.window,
-            "Fork a what-if branch",
-            f"A new portfolio with {selected[1]}'s history up to its event #{as_of.version} of "
-            f"{as_of.on.isoformat()}, then free to diverge.\n\nName of the branch:",
-            text=f"{selected[1]} what-if",
+            return None
+        dialog = ForkDialog(
+            self.door, selected[0], selected[1], as_of, self.colors.loss, self.window
         )
-        if ok and new_name.strip():
-            try:
-                self.fork(new_name.strip(), as_of)
-            except ErasmoError as error:
-                self._on_failed(str(error))
+        dialog.forked.connect(self._on_forked)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_fork(self) -> None:
+        self.open_fork_dialog()
+
+    @Slot(object)
+    def _on_forked(self, receipt: ForkReceipt) -> None:
+        self.session.store_changed.emit()
+        self.reload_portfolios(select=receipt.id)
+        self._say(
+            f"Forked {receipt.name!r} from {receipt.parent!r} after its event of "
+            f"{receipt.point_on.isoformat()}."
+        )
 
     # -- orders and the simulation clock ------------------------------------------------------
 
     def _show_simulation(self) -> None:
         """Show the selected portfolio's orders, and its clock bar if it is a simulation."""
         selected = self.selected()
-        name = selected[1] if selected is not None else None
+        portfolio_id = selected[0] if selected is not None else None
         simulated = False
-        if selected is not None:
-            simulated = bool(getattr(self.erasmo.app.portfolio(selected[0]), "simulated", False))
-        self.orders.show_portfolio(name)
-        self.clock.show_portfolio(name, simulated)
-        self.window.commands.order.setEnabled(name is not None)
+        if portfolio_id is not None:
+            simulated = self.door.head(portfolio_id).simulated
+        self.orders.show_portfolio(portfolio_id)
+        self.clock.show_portfolio(portfolio_id, simulated)
+        self.window.commands.order.setEnabled(portfolio_id is not None)
 
     def open_order_ticket(self, side: str = "buy", ticker: str = "") -> OrderTicket | None:
         """The order ticket for the selected portfolio, shown; None without one."""
@@ -167,7 +169,7 @@ class TradingCommands:
         if head is None:
             return None
         ticket = OrderTicket(
-            self.simulation,
+            self.door,
             self.erasmo.market,
             head,
             self.colors.loss,
@@ -218,7 +220,7 @@ class TradingCommands:
 
             analysis = self.analysis
             self.compare = CompareController(
-                self.erasmo.app,
+                self.erasmo.branches,
                 lambda: analysis.analytics,
                 self.portfolios,
                 self.window.compare,
@@ -248,18 +250,18 @@ class TradingCommands:
             self._show_chart_portfolio()
         return self.chart
 
-    def visible_until(self, name: str) -> date | None:
-        """The last market day portfolio `name` may see (None: all the data)."""
-        if self.simulation.rules(name).mode != "simulation":
+    def visible_until(self, portfolio_id: UUID) -> date | None:
+        """The last market day the portfolio may see (None: all the data)."""
+        if self.door.rules(portfolio_id).mode != "simulation":
             return None
-        return self.simulation.visible_until(name)
+        return self.door.visible_until(portfolio_id)
 
     def portfolio_tickers(self) -> list[str]:
         """The selected portfolio's tickers: held first, then the others it traded."""
         selected = self.selected()
         if selected is None:
             return []
-        held = list(self.erasmo.app.portfolio(selected[0]).shares)
+        held = [p.ticker for p in self.door.head(selected[0]).positions]
         traded: list[str] = []
         if self.history_model.rowCount() <= LARGE_HISTORY:  # a huge history is not scanned
             rows = self.history_model.rows()
@@ -273,7 +275,7 @@ class TradingCommands:
     @Slot(str)
     def _on_trade_ticker(self, ticker: str) -> None:
         selected = self.selected()
-        if selected is not None and self.visible_until(selected[1]) is not None:
+        if selected is not None and self.visible_until(selected[0]) is not None:
             self.open_order_ticket(ticker=ticker)  # a simulation trades through orders
         else:
             self.open_trade_ticket(ticker=ticker)

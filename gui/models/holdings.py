@@ -1,7 +1,7 @@
 """The holdings tab's model: one row per position, and a totals row that stays at the bottom.
 
 It shows what erasmo's analytics computed (columns named as in the holdings DataFrame); before
-the analytics are loaded it can show the write side's positions (quantity and cost only).
+the analytics are loaded it can show the shares held (the front door's head).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from uuid import UUID
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from events.application import PortfolioSummary
+from erasmo.door.models import CLOSED
+from erasmo.door.models import PortfolioRow as ListedPortfolio
 from gui import formatting
 from gui.models.base import Index
 from gui.models.roles import PORTFOLIO_ID, RAW
@@ -23,7 +24,7 @@ UNVERIFIED_MARK = "(?)"
 
 @dataclass(frozen=True, slots=True)
 class PortfolioRow:
-    """A portfolio as listed: the write side's summary, then its value once erasmo has it.
+    """A portfolio as the front door lists it, then its value once erasmo has it.
 
     Attributes:
         value: total value (positions + cash) at the latest close; None until known.
@@ -43,10 +44,9 @@ class PortfolioRow:
     valued: bool = False
 
     @classmethod
-    def of(cls, summary: PortfolioSummary) -> PortfolioRow:
-        return cls(
-            summary.id, summary.name, summary.version, summary.clock, summary.cash, summary.closed
-        )
+    def of(cls, listed: ListedPortfolio) -> PortfolioRow:
+        closed = listed.status == CLOSED
+        return cls(listed.id, listed.name, listed.version, listed.clock, listed.cash, closed)
 
 
 class PortfolioListModel(QAbstractItemModel):
@@ -70,7 +70,7 @@ class PortfolioListModel(QAbstractItemModel):
     # -- content ------------------------------------------------------------------------------
 
     def set_summaries(
-        self, summaries: list[PortfolioSummary], parents: dict[UUID, UUID] | None = None
+        self, summaries: list[ListedPortfolio], parents: dict[UUID, UUID] | None = None
     ) -> None:
         """Replace the rows (keeping values already known for portfolios that did not change);
         `parents` maps a branch's id to its parent's id."""

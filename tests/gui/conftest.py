@@ -63,7 +63,7 @@ def make_erasmo(tmp_path: Path) -> Iterator[object]:
 @pytest.fixture
 def demo(erasmo: Erasmo) -> UUID:
     """The demo portfolio, recorded through the trading service."""
-    return create_demo(erasmo.trading)
+    return create_demo(erasmo.door)
 
 
 @pytest.fixture

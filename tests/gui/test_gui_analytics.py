@@ -166,7 +166,7 @@ def test_a_long_history_is_read_from_the_event_frame(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(gui.controllers.main, "LARGE_HISTORY", 5)  # the demo counts as long
-    exact = history_rows(erasmo.app, demo)
+    exact = history_rows(erasmo.door, demo)
     c = loaded(qtbot, erasmo, make_window)
     qtbot.waitUntil(lambda: c.history_model.rowCount() == EVENTS, timeout=10_000)
     rows = c.history_model.rows()

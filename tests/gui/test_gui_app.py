@@ -21,8 +21,8 @@ MakeWindow = Callable[..., MainController]
 def test_window_state_and_last_portfolio_are_restored(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    first = erasmo.trading.open_portfolio("Alpha", "100", "2015-03-02")
-    second = erasmo.trading.open_portfolio("Beta", "100", "2015-03-02")
+    first = erasmo.door.open_portfolio("Alpha", "100", "2015-03-02").id
+    second = erasmo.door.open_portfolio("Beta", "100", "2015-03-02").id
     c = make_window(erasmo)
     assert c.session.portfolio == first
     c.window.sidebar.select_row(1)

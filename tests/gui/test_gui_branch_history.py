@@ -16,15 +16,15 @@ def test_a_branch_lists_its_fork_mark_then_the_parents_events(
     qapp: QApplication, erasmo: Erasmo, demo: UUID
 ) -> None:
     parent = erasmo.app.history(demo)
-    branch = erasmo.branches.fork(parent[0].fields["name"], "What if", parent[3].seq)
+    branch = erasmo.door.fork(demo, "What if", parent[3].seq).id
     model = HistoryTableModel()
-    model.set_rows(history_rows(erasmo.app, branch))
+    model.set_rows(history_rows(erasmo.door, branch))
     kinds = [
         model.index(r, HistoryTableModel.COL_TYPE).data(Qt.ItemDataRole.DisplayRole)
         for r in range(model.rowCount())
     ]
     parent_model = HistoryTableModel()
-    parent_model.set_rows(history_rows(erasmo.app, demo))
+    parent_model.set_rows(history_rows(erasmo.door, demo))
     parent_kinds = [
         parent_model.index(r, HistoryTableModel.COL_TYPE).data(Qt.ItemDataRole.DisplayRole)
         for r in range(4)

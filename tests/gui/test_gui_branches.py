@@ -30,10 +30,10 @@ def travel_to(qtbot: QtBot, c: MainController, version: int) -> None:
 def test_a_fork_from_the_history_is_drawn_under_its_parent(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    t = erasmo.trading
-    t.open_portfolio("Base", "10000", date(2015, 3, 2))
-    t.buy("Base", "KO", "100", date(2015, 3, 2))
-    t.sell("Base", "KO", "100", date(2016, 3, 1))
+    t = erasmo.door
+    base = t.open_portfolio("Base", "10000", date(2015, 3, 2)).id
+    t.buy(base, "KO", "100", date(2015, 3, 2))
+    t.sell(base, "KO", "100", date(2016, 3, 1))
     t.open_portfolio("Other", "500", date(2015, 3, 2))
     c = make_window(erasmo)
     qtbot.waitUntil(lambda: c.history_model.rowCount() == 4, timeout=10_000)
@@ -47,7 +47,7 @@ def test_a_fork_from_the_history_is_drawn_under_its_parent(
     # The branch holds Base's history up to the fork: still 100 KO, and the cash after the buy.
     head = erasmo.app.portfolio(branch)
     assert head.shares == {"KO": 100}
-    assert head.cash == erasmo.app.portfolio(erasmo.trading.resolve("Base"), version=3).cash
+    assert head.cash == erasmo.app.portfolio(base, version=3).cash
 
     model = c.portfolios
     assert model.rowCount() == 2  # Base and Other at the top level
@@ -79,8 +79,8 @@ def test_a_fork_from_the_history_is_drawn_under_its_parent(
 def test_compare_overlays_the_family_and_ranks_every_portfolio(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, demo: UUID
 ) -> None:
-    branch = erasmo.branches.fork("Demo", "Demo no MSFT", at_version=2)
-    erasmo.trading.buy("Demo no MSFT", "KO", "100", date(2017, 1, 3))
+    branch = erasmo.door.fork(demo, "Demo no MSFT", at_version=2).id
+    erasmo.door.buy(branch, "KO", "100", date(2017, 1, 3))
     c = make_window(erasmo, analysis=True)
     qtbot.waitUntil(lambda: c.analysis.analytics is not None, timeout=30_000)
     c.window.tabs.setCurrentIndex(COMPARE_TAB)
@@ -90,7 +90,7 @@ def test_compare_overlays_the_family_and_ranks_every_portfolio(
     assert set(compare.result.names) == {"Demo", "Demo no MSFT"}
     assert set(compare.view.curves) == {"Demo", "Demo no MSFT"}
     # The figures are erasmo's own: the same as `compare` over the same portfolios.
-    expected = erasmo.branches.compare(compare.result.names)
+    expected = erasmo.branches.compare([erasmo.door.resolve(n) for n in compare.result.names])
     for row, name in enumerate(compare.result.names):
         ttwror = float(expected.set_index("name").loc[name, "ttwror"])
         assert compare.metrics.text(row, "ttwror") == f"{ttwror * 100:+,.2f} %".replace("-", "−")
@@ -108,7 +108,7 @@ def test_compare_overlays_the_family_and_ranks_every_portfolio(
     with qtbot.waitSignal(compare.compared, timeout=30_000):
         qtbot.mouseClick(compare.view.values, Qt.MouseButton.LeftButton)
     assert not compare.result.relative
-    values = erasmo.branches.value_lines(["Demo no MSFT"])
+    values = erasmo.branches.value_lines([branch])
     assert compare.view.curves["Demo no MSFT"].getData()[1][-1] == values["Demo no MSFT"].iloc[-1]
     # The family button ticks the branch's parent again.
     with qtbot.waitSignal(compare.compared, timeout=30_000):

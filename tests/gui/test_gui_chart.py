@@ -65,11 +65,11 @@ def test_the_candle_item_refuses_ragged_bars(qtbot: QtBot) -> None:
 
 
 def test_price_series_has_candles_for_ohlc_and_marks_the_trades(erasmo: Erasmo) -> None:
-    t = erasmo.trading
-    pid = t.open_portfolio("Blue", "100000", date(2010, 3, 1))
-    t.buy("Blue", "IBM", "10", date(2010, 3, 1))
-    t.sell("Blue", "IBM", "4", date(2011, 6, 1), "168.50")
-    t.buy("Blue", "KO", "10", date(2011, 6, 1))
+    t = erasmo.door
+    pid = t.open_portfolio("Blue", "100000", date(2010, 3, 1)).id
+    t.buy(pid, "IBM", "10", date(2010, 3, 1))
+    t.sell(pid, "IBM", "4", date(2011, 6, 1), "168.50")
+    t.buy(pid, "KO", "10", date(2011, 6, 1))
     series = price_series(erasmo.market, "ibm", erasmo.app.history(pid))
     bars = erasmo.market.bars("IBM")
     assert series.candles

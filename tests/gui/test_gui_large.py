@@ -29,7 +29,9 @@ DAY = date(2020, 1, 2)
 def record_many(erasmo: Erasmo, events: int) -> UUID:
     """A simulation of `events` events: opened with cash, then one-share buys of KO."""
     app = erasmo.app
-    portfolio_id = erasmo.simulation.open_portfolio("Busy", "10000000", DAY, "simulation", "0", 0)
+    portfolio_id = erasmo.door.open_portfolio(
+        "Busy", "10000000", DAY, mode="simulation", commission="0", slippage_bps=0
+    ).id
     portfolio = app.portfolio(portfolio_id)
     close = erasmo.market.bar("KO", DAY)
     assert close is not None
@@ -46,9 +48,9 @@ def record_many(erasmo: Erasmo, events: int) -> UUID:
 def test_selecting_a_large_portfolio_decodes_its_history_off_the_gui_thread(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = erasmo.trading.open_portfolio("Small", "100", DAY)
+    small = erasmo.door.open_portfolio("Small", "100", DAY).id
     busy = record_many(erasmo, EVENTS - 1)
-    erasmo.simulation.place_order("Busy", "buy", "KO", "1", kind="limit", limit="1", tif="gtc")
+    erasmo.door.place_order(busy, "buy", "KO", "1", kind="limit", limit="1", tif="gtc")
     c = make_window(erasmo)
     c.reload_portfolios(select=small)
     qtbot.waitUntil(lambda: c.history_model.rowCount() == 2, timeout=10_000)

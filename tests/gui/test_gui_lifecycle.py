@@ -39,7 +39,7 @@ def select(qtbot: QtBot, c: MainController, portfolio_id: UUID) -> None:
 
 def three(erasmo: Erasmo) -> tuple[UUID, UUID, UUID]:
     return tuple(  # type: ignore[return-value]
-        erasmo.trading.open_portfolio(name, "100", DAY) for name in ("Alpha", "Beta", "Gamma")
+        erasmo.door.open_portfolio(name, "100", DAY).id for name in ("Alpha", "Beta", "Gamma")
     )
 
 
@@ -49,7 +49,7 @@ def test_the_actions_follow_the_selection(
     c = make_window(erasmo)
     assert enabled(c) == dict.fromkeys(("rename", "close", "reopen", "delete"), False)
     alpha, beta, _ = three(erasmo)
-    erasmo.trading.close("Beta")
+    erasmo.door.close(beta)
     c.reload_portfolios(select=alpha)
     qtbot.waitUntil(lambda: c.session.portfolio == alpha, timeout=5_000)
     assert enabled(c) == {"rename": True, "close": True, "reopen": False, "delete": True}
@@ -81,7 +81,7 @@ def test_rename_a_closed_portfolio_through_the_dialog(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
     _, beta, _ = three(erasmo)
-    erasmo.trading.close("Beta")
+    erasmo.door.close(beta)
     c = make_window(erasmo)
     select(qtbot, c, beta)
 
@@ -173,14 +173,14 @@ def test_delete_removes_it_from_the_sidebar_and_selects_the_next(
     assert c.session.portfolio is None
     assert c.window.sidebar.empty.isVisible()
     assert enabled(c) == dict.fromkeys(("rename", "close", "reopen", "delete"), False)
-    assert [d.name for d in erasmo.trading.deleted()] == ["Alpha", "Beta", "Gamma"]
+    assert [d.name for d in erasmo.door.deleted()] == ["Alpha", "Beta", "Gamma"]
 
 
 def test_the_sidebar_context_menu_selects_the_row_and_offers_the_commands(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
     alpha, _, gamma = three(erasmo)
-    erasmo.trading.close("Gamma")
+    erasmo.door.close(gamma)
     c = make_window(erasmo)
     select(qtbot, c, alpha)
     tree = c.window.sidebar.table

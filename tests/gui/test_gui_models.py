@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from erasmo.bootstrap import Erasmo
-from events.application import PortfolioSummary
+from erasmo.door.models import CLOSED, OPEN, PortfolioRow
 from gui.demo import DEMO_STEPS
 from gui.history_rows import history_rows
 from gui.models.history import HistoryTableModel
@@ -24,6 +24,14 @@ GAIN, LOSS = QColor("#1a7f37"), QColor("#cf222e")
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
+def listed(
+    pid: UUID, name: str, version: int, clock: date, cash: Decimal, *, closed: bool
+) -> PortfolioRow:
+    """A portfolio as the front door lists it."""
+    status = CLOSED if closed else OPEN
+    return PortfolioRow(pid, name, status, False, clock, clock, cash, "USD", version)
+
+
 def cells(model: object, row: int) -> list[str]:
     m = model  # a QAbstractItemModel
     return [m.index(row, c).data(DISPLAY) for c in range(m.columnCount())]  # type: ignore[attr-defined]
@@ -33,7 +41,7 @@ def test_history_model_lists_every_event_with_the_cash_after_it(
     qapp: QApplication, erasmo: Erasmo, demo: UUID
 ) -> None:
     model = HistoryTableModel()
-    model.set_rows(history_rows(erasmo.app, demo))
+    model.set_rows(history_rows(erasmo.door, demo))
     assert model.rowCount() == len(erasmo.app.history(demo)) == len(DEMO_STEPS) + 1
     assert cells(model, 0)[1:3] == ["2017-01-03", "Opened"]
     first_buy = cells(model, 2)
@@ -90,8 +98,8 @@ def test_portfolio_list_model_shows_values_once_known(qapp: QApplication) -> Non
     model = PortfolioListModel(GAIN, LOSS)
     a, b = uuid4(), uuid4()
     summaries = [
-        PortfolioSummary(a, "Growth", 3, date(2020, 1, 2), Decimal("10"), "USD", False),
-        PortfolioSummary(b, "Income", 2, date(2021, 1, 4), Decimal("5"), "USD", True),
+        listed(a, "Growth", 3, date(2020, 1, 2), Decimal("10"), closed=False),
+        listed(b, "Income", 2, date(2021, 1, 4), Decimal("5"), closed=True),
     ]
     model.set_summaries(summaries)
     assert cells(model, 0) == ["Growth", "…", "…"]
@@ -114,7 +122,7 @@ def test_portfolio_tree_nests_branches_and_survives_orphans_and_loops(
     base, branch, deeper, orphan, x, y = (uuid4() for _ in range(6))
     day, cash = date(2020, 1, 2), Decimal("1")
     names = {base: "Base", branch: "Branch", deeper: "Deeper", orphan: "Orphan", x: "X", y: "Y"}
-    summaries = [PortfolioSummary(i, n, 1, day, cash, "USD", False) for i, n in names.items()]
+    summaries = [listed(i, n, 1, day, cash, closed=False) for i, n in names.items()]
     parents = {branch: base, deeper: branch, orphan: uuid4(), x: y, y: x}  # x and y: a loop
     model.set_summaries(summaries, parents)
     top = [model.index(r, 0).data(DISPLAY) for r in range(model.rowCount())]
@@ -157,12 +165,11 @@ def test_history_model_shows_splits_and_dividends(qapp: QApplication, erasmo: Er
     from gui.history_rows import rows_from_event_frame
 
     trading = TradingService(erasmo.app, BundledMarketData(BOKEH), today=lambda: date(2026, 1, 1))
-    trading.open_portfolio("Raw", "20000", on="2005-02-25")
-    trading.buy("Raw", "AAPL", "10", on="2005-02-25")
-    trading.apply_actions("Raw", until="2012-08-09")  # the 2:1 split, then a 2.65 dividend
-    pid = trading.resolve("Raw")
+    pid = trading.open_portfolio("Raw", "20000", on="2005-02-25")
+    trading.buy(pid, "AAPL", "10", on="2005-02-25")
+    trading.apply_actions(pid, until="2012-08-09")  # the 2:1 split, then a 2.65 dividend
     model = HistoryTableModel()
-    model.set_rows(history_rows(erasmo.app, pid))
+    model.set_rows(history_rows(erasmo.door, pid))
     split, dividend = cells(model, 3), cells(model, 4)
     assert split[1:5] == ["2005-02-28", "Split", "AAPL", "x2"]
     assert dividend[1:6] == ["2012-08-09", "Dividend", "AAPL", "20", "2.65"]
@@ -184,8 +191,8 @@ def test_portfolio_list_model_marks_portfolios_holding_unverified_events(
     a, b = uuid4(), uuid4()
     model.set_summaries(
         [
-            PortfolioSummary(a, "Growth", 3, date(2020, 1, 2), Decimal("10"), "USD", False),
-            PortfolioSummary(b, "Pulled", 2, date(2021, 1, 4), Decimal("5"), "USD", False),
+            listed(a, "Growth", 3, date(2020, 1, 2), Decimal("10"), closed=False),
+            listed(b, "Pulled", 2, date(2021, 1, 4), Decimal("5"), closed=False),
         ]
     )
     changed: list[int] = []

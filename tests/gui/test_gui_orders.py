@@ -20,7 +20,9 @@ OPENED = date(2010, 3, 1)  # IBM: 03-02 open 128.70 low 127.13; 03-03 open 127.7
 
 
 def simulation_window(qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow) -> MainController:
-    erasmo.simulation.open_portfolio("Sim", "10000", OPENED, "simulation", "1.00", 0)
+    erasmo.door.open_portfolio(
+        "Sim", "10000", OPENED, mode="simulation", commission="1.00", slippage_bps=0
+    )
     c = make_window(erasmo)
     qtbot.waitUntil(lambda: c.history_model.rowCount() >= 2, timeout=10_000)
     return c
@@ -115,7 +117,7 @@ def test_a_placed_order_is_listed_then_cancel_removes_it(
     assert c.orders.view.cancel_order.isEnabled()
     qtbot.mouseClick(c.orders.view.cancel_order, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: c.orders.model.rowCount() == 0, timeout=5_000)
-    assert erasmo.simulation.orders("Sim") == []
+    assert erasmo.door.orders(erasmo.door.resolve("Sim")) == []
     c.orders.view.show_all.setChecked(True)
     qtbot.waitUntil(lambda: c.orders.model.rowCount() == 1, timeout=5_000)
     assert cell(c, 0, "Status") == "Cancelled"
@@ -126,16 +128,16 @@ def test_stepping_the_clock_moves_the_date_and_fills_orders(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
     c = simulation_window(qtbot, erasmo, make_window)
-    sim = erasmo.simulation
-    sim.place_order("Sim", "buy", "IBM", "10", kind="market")
-    sim.place_order("Sim", "buy", "IBM", "5", kind="limit", limit="127", tif="gtc")
+    sim, pid = erasmo.door, erasmo.door.resolve("Sim")
+    sim.place_order(pid, "buy", "IBM", "10", kind="market")
+    sim.place_order(pid, "buy", "IBM", "5", kind="limit", limit="127", tif="gtc")
     c.recorded()
     qtbot.waitUntil(lambda: c.orders.model.rowCount() == 2, timeout=5_000)
     bar = c.window.clock
 
     with qtbot.waitSignal(c.clock.advanced, timeout=10_000):
         qtbot.mouseClick(bar.steps[1], Qt.MouseButton.LeftButton)
-    assert sim.clock("Sim") == date(2010, 3, 2)
+    assert sim.clock(pid) == date(2010, 3, 2)
     assert bar.date.text().startswith("2010-03-02")
     qtbot.waitUntil(lambda: c.orders.model.rowCount() == 1, timeout=5_000)
     # The market order filled at 03-02's open: 10 x 128.70 + 1.00 fee.
@@ -163,19 +165,20 @@ def test_go_to_date_and_play_then_pause(
     bar.to_date.setDate(date(2010, 3, 6))  # a Saturday: the last trading day before it
     with qtbot.waitSignal(c.clock.advanced, timeout=10_000):
         qtbot.mouseClick(bar.go, Qt.MouseButton.LeftButton)
-    assert erasmo.simulation.clock("Sim") == date(2010, 3, 5)
+    assert erasmo.door.clock(erasmo.door.resolve("Sim")) == date(2010, 3, 5)
 
     bar.speed.setCurrentIndex(bar.speed.count() - 1)
     qtbot.mouseClick(bar.play, Qt.MouseButton.LeftButton)
     assert c.clock.playing
     assert bar.play.text() == "Pause"
-    qtbot.waitUntil(lambda: erasmo.simulation.clock("Sim") >= date(2010, 3, 10), timeout=20_000)
+    sim = erasmo.door.resolve("Sim")
+    qtbot.waitUntil(lambda: erasmo.door.clock(sim) >= date(2010, 3, 10), timeout=20_000)
     qtbot.mouseClick(bar.play, Qt.MouseButton.LeftButton)
     assert not c.clock.playing
     qtbot.waitUntil(lambda: not c.clock.busy, timeout=10_000)
-    stopped = erasmo.simulation.clock("Sim")
+    stopped = erasmo.door.clock(erasmo.door.resolve("Sim"))
     qtbot.wait(300)
-    assert erasmo.simulation.clock("Sim") == stopped  # paused: the clock stays
+    assert erasmo.door.clock(erasmo.door.resolve("Sim")) == stopped  # paused: the clock stays
 
 
 def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
@@ -212,9 +215,9 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
     assert chart.view.candles.count == len(erasmo.market.bars("IBM", None, OPENED)) + 5
     assert chart.view.clock_line.label.toPlainText() == "clock 2010-03-08"
 
-    erasmo.trading.open_portfolio("Live", "100", OPENED)
+    erasmo.door.open_portfolio("Live", "100", OPENED)
     c.reload_portfolios()
-    c.window.sidebar.select_row(c.portfolios.row_of(erasmo.trading.resolve("Live")))
+    c.window.sidebar.select_row(c.portfolios.row_of(erasmo.door.resolve("Live")))
     qtbot.waitUntil(lambda: chart.series is not None and chart.series.until is None, timeout=10_000)
     assert chart.series.x[-1] == x_of(erasmo.market.latest_date("IBM"))
     assert not c.window.clock.isVisible()  # a live portfolio has no clock to step

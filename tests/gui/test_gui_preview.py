@@ -1,4 +1,4 @@
-"""The ticket's checks are the domain's own, run on a throwaway copy of the portfolio."""
+"""The ticket's checks are the domain's own: the front door's dry runs, which record nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from events.errors import (
     NotTradableError,
     UnknownTickerError,
 )
-from gui.preview import (
+from gui.form_checks import (
     BUY,
     DEPOSIT,
     SELL,
@@ -33,16 +33,15 @@ from gui.preview import (
 
 @pytest.fixture
 def tech(erasmo: Erasmo) -> UUID:
-    return erasmo.trading.open_portfolio("Tech", "10000", "2015-03-02")
+    return erasmo.door.open_portfolio("Tech", "10000", "2015-03-02").id
 
 
 def test_a_valid_buy_previews_the_domain_numbers_and_records_nothing(
     erasmo: Erasmo, tech: UUID
 ) -> None:
-    head = erasmo.app.portfolio(tech)
     before = erasmo.app.event_count()
     p = preview_trade(
-        erasmo.trading, head, side=BUY, ticker="aapl", quantity="40", on=date(2015, 3, 2),
+        erasmo.door, tech, side=BUY, ticker="aapl", quantity="40", on=date(2015, 3, 2),
         fee="4.95",
     )  # fmt: skip
     assert (p.ticker, p.price, p.value, p.fee) == ("AAPL", Decimal("29.08"), Decimal("1163.20"),
@@ -75,9 +74,8 @@ def test_invalid_tickets_name_the_rule_and_the_field(
     error: type[Exception],
     field: str,
 ) -> None:
-    head = erasmo.app.portfolio(tech)
     with pytest.raises(error) as raised:
-        preview_trade(erasmo.trading, head, side=side, ticker=ticker, quantity=quantity, on=on)
+        preview_trade(erasmo.door, tech, side=side, ticker=ticker, quantity=quantity, on=on)
     problem = trade_problem(raised.value)
     assert problem.field == field
     assert problem.hint == (error is IncompleteError)
@@ -85,14 +83,14 @@ def test_invalid_tickets_name_the_rule_and_the_field(
 
 
 def test_cash_and_opening_previews(erasmo: Erasmo, tech: UUID) -> None:
-    head = erasmo.app.portfolio(tech)
-    p = preview_cash(erasmo.trading, head, kind=DEPOSIT, amount="500", on=date(2015, 3, 3))
+    before = erasmo.app.event_count()
+    p = preview_cash(erasmo.door, tech, kind=DEPOSIT, amount="500", on=date(2015, 3, 3))
     assert p.cash_after == Decimal("10500")
     with pytest.raises(InsufficientCashError):
-        preview_cash(erasmo.trading, head, kind=WITHDRAW, amount="20000", on=date(2015, 3, 3))
+        preview_cash(erasmo.door, tech, kind=WITHDRAW, amount="20000", on=date(2015, 3, 3))
     with pytest.raises(DuplicateNameError):
-        preview_opening(erasmo.trading, {"tech"}, name="TECH", cash="1", on=date(2015, 3, 2))
-    opening = preview_opening(
-        erasmo.trading, {"tech"}, name=" Value ", cash="", on=date(2015, 3, 2)
-    )
-    assert (opening.name, opening.cash) == ("Value", None)
+        preview_opening(erasmo.door, {"tech"}, name="TECH", cash="1", on=date(2015, 3, 2))
+    opening = preview_opening(erasmo.door, {"tech"}, name=" Value ", cash="", on=date(2015, 3, 2))
+    assert (opening.name, opening.cash) == ("Value", 0)  # opened without cash
+    assert erasmo.app.event_count() == before
+    assert [r.name for r in erasmo.door.portfolios()] == ["Tech"]

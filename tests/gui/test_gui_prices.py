@@ -103,9 +103,9 @@ def test_a_refresh_offline_says_why(qtbot: QtBot, erasmo: Erasmo, make_window: M
 
 def test_holdings_mark_a_stale_price(qtbot: QtBot, online: Erasmo, make_window: MakeWindow) -> None:
     online.prices.refresh(["PLTR"])
-    online.trading.open_portfolio("Mixed", "10000", date(2020, 3, 2))
-    online.trading.buy("Mixed", "KO", "10", date(2020, 3, 2))
-    online.trading.buy("Mixed", "PLTR", "10", date(2024, 11, 29))
+    mixed = online.door.open_portfolio("Mixed", "10000", date(2020, 3, 2)).id
+    online.door.buy(mixed, "KO", "10", date(2020, 3, 2))
+    online.door.buy(mixed, "PLTR", "10", date(2024, 11, 29))
     chain: Any = online.market
     chain.yahoo = None  # no more network: what the cache holds is all there is
     later = datetime.now(UTC) + timedelta(days=30)  # weeks after the last fetch
@@ -128,11 +128,10 @@ def test_holdings_mark_a_stale_price(qtbot: QtBot, online: Erasmo, make_window: 
 def test_apply_splits_and_dividends_from_the_window(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    t = erasmo.trading
-    t.open_portfolio("Income", "10000", date(2012, 11, 1))
-    t.buy("Income", "IBM", "20", date(2012, 11, 1))
-    t.deposit("Income", "1", date(2012, 11, 30))  # the clock moves past the ex-date (11-07)
-    pid = t.resolve("Income")
+    t = erasmo.door
+    pid = t.open_portfolio("Income", "10000", date(2012, 11, 1)).id
+    t.buy(pid, "IBM", "20", date(2012, 11, 1))
+    t.deposit(pid, "1", date(2012, 11, 30))  # the clock moves past the ex-date (11-07)
     cash_before = erasmo.app.portfolio(pid).cash
     c = make_window(erasmo)
     qtbot.waitUntil(lambda: c.history_model.rowCount() == 4, timeout=10_000)

@@ -79,8 +79,8 @@ def test_jobs_whose_owner_is_deleted_meanwhile_report_to_nobody(qtbot: QtBot) ->
 def test_trading_while_the_analytics_are_busy_records_every_trade(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    first = erasmo.trading.open_portfolio("First", "20000", date(2019, 1, 2))
-    second = erasmo.trading.open_portfolio("Second", "5000", date(2019, 1, 2))
+    first = erasmo.door.open_portfolio("First", "20000", date(2019, 1, 2)).id
+    second = erasmo.door.open_portfolio("Second", "5000", date(2019, 1, 2)).id
     c = make_window(erasmo, analysis=True)
     qtbot.waitUntil(lambda: c.analysis.performance is not None, timeout=30_000)
     c.window.tabs.setCurrentIndex(PERFORMANCE_TAB)

@@ -147,7 +147,7 @@ def test_a_cash_only_portfolio_is_valued_in_the_sidebar(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, opened_on: date
 ) -> None:
     c = loaded(qtbot, erasmo, make_window)
-    cash_only = erasmo.trading.open_portfolio("Savings", "2500.50", opened_on)
+    cash_only = erasmo.door.open_portfolio("Savings", "2500.50", opened_on).id
     c.reload_portfolios(select=cash_only)  # what the window does once a portfolio is opened
     assert shown(c, cash_only) == ("…", "…")  # being valued
     assert wait_valued(qtbot, c, cash_only) == ("2,500.50", "0.00 %")
@@ -158,7 +158,7 @@ def test_a_portfolio_opened_while_a_valuation_runs_is_valued_too(
 ) -> None:
     c = loaded(qtbot, erasmo, make_window)
     c.analysis.refresh_valuations()  # one running (or queued) …
-    late = erasmo.trading.open_portfolio("Late", "700", date(2021, 3, 1))
+    late = erasmo.door.open_portfolio("Late", "700", date(2021, 3, 1)).id
     c.reload_portfolios(select=late)  # … while a portfolio it does not know of appears
     assert wait_valued(qtbot, c, late) == ("700.00", "0.00 %")
     assert wait_valued(qtbot, c, demo)[0] == "273,020.31"

@@ -84,7 +84,7 @@ def test_create_a_portfolio_then_trade_through_the_ticket(
 def test_an_invalid_ticket_keeps_ok_disabled_and_says_why(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    erasmo.trading.open_portfolio("Tech", "1000", "2015-03-02")
+    erasmo.door.open_portfolio("Tech", "1000", "2015-03-02")
     c = make_window(erasmo)
     wait_loaded(qtbot, c, 2)
     ticket = c.open_trade_ticket()
@@ -126,7 +126,7 @@ def test_an_invalid_ticket_keeps_ok_disabled_and_says_why(
 def test_deposit_dialog_checks_and_records(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
 ) -> None:
-    erasmo.trading.open_portfolio("Tech", "1000", "2015-03-02")
+    erasmo.door.open_portfolio("Tech", "1000", "2015-03-02")
     c = make_window(erasmo)
     wait_loaded(qtbot, c, 2)
     dialog = c.open_cash_dialog()
