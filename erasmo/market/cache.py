@@ -221,21 +221,9 @@ class PriceCache:
     ) -> int:
         """Store one fetch (bars, actions, and the range it covered) at once; returns bars added."""
         moment = (fetched_at or datetime.now(UTC)).isoformat(timespec="seconds")
-        rows = [
-            (
-                ticker,
-                b.day.isoformat(),
-                _text(b.open),
-                _text(b.high),
-                _text(b.low),
-                str(b.close),
-                _text(b.adj_close),
-                b.volume,
-            )
-            for b in bars
-        ]
         with self._writing() as db:
             before = db.total_changes
+            rows = _bar_rows(ticker, bars)
             db.executemany("INSERT OR IGNORE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             added = db.total_changes - before
             db.executemany(
@@ -245,18 +233,7 @@ class PriceCache:
                     for a in actions
                 ],
             )
-            known = [
-                (date.fromisoformat(s), date.fromisoformat(e))
-                for s, e in db.execute("SELECT start, stop FROM ranges WHERE ticker=?", (ticker,))
-            ]
-            db.execute("DELETE FROM ranges WHERE ticker=?", (ticker,))
-            db.executemany(
-                "INSERT INTO ranges VALUES (?, ?, ?)",
-                [
-                    (ticker, s.isoformat(), e.isoformat())
-                    for s, e in merge_ranges([*known, covered])
-                ],
-            )
+            _add_range(db, ticker, covered)
             db.execute(
                 "INSERT INTO tickers VALUES (?, ?, ?, ?, ?) ON CONFLICT (ticker) DO UPDATE SET "
                 "source=excluded.source, currency=coalesce(excluded.currency, currency), "
@@ -464,3 +441,33 @@ def _switch_to_wal(db: sqlite3.Connection, timeout: float) -> None:
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
+
+
+def _bar_rows(ticker: str, bars: Sequence[Bar]) -> list[tuple[object, ...]]:
+    """The rows of the `bars` table for `bars` (prices as text, so no float ever rounds them)."""
+    return [
+        (
+            ticker,
+            b.day.isoformat(),
+            _text(b.open),
+            _text(b.high),
+            _text(b.low),
+            str(b.close),
+            _text(b.adj_close),
+            b.volume,
+        )
+        for b in bars
+    ]
+
+
+def _add_range(db: sqlite3.Connection, ticker: str, covered: Range) -> None:
+    """Record that `covered` was fetched for `ticker`, merged with the ranges known already."""
+    known = [
+        (date.fromisoformat(s), date.fromisoformat(e))
+        for s, e in db.execute("SELECT start, stop FROM ranges WHERE ticker=?", (ticker,))
+    ]
+    db.execute("DELETE FROM ranges WHERE ticker=?", (ticker,))
+    db.executemany(
+        "INSERT INTO ranges VALUES (?, ?, ?)",
+        [(ticker, s.isoformat(), e.isoformat()) for s, e in merge_ranges([*known, covered])],
+    )

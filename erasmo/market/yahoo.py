@@ -324,22 +324,7 @@ def history_from_frame(
     ticker: str, frame: Any, meta: Any, start: date | None, end: date
 ) -> YahooHistory:
     """Check yfinance's frame and convert it; refuse anything empty, all-NaN or malformed."""
-    import pandas as pd
-
-    def unusable(why: str) -> MarketDataUnavailable:
-        return MarketDataUnavailable(
-            f"Yahoo's answer for {ticker} is unusable ({why}); nothing was stored. Try again later."
-        )
-
-    if not isinstance(frame, pd.DataFrame):
-        raise unusable("no table of prices")
-    if not isinstance(frame.index, pd.DatetimeIndex):
-        raise unusable("its rows have no dates")
-    missing = [c for c in _COLUMNS if c not in frame.columns]
-    if missing:
-        raise unusable(f"no {', '.join(missing)} column")
-    if frame.empty or frame["Close"].isna().all():
-        raise unusable("no prices")
+    _check_frame(ticker, frame)
     bars: list[Bar] = []
     actions: list[CorporateAction] = []
     seen: set[date] = set()
@@ -349,36 +334,12 @@ def history_from_frame(
             continue
         seen.add(day)
         values = dict(zip(frame.columns, row, strict=True))
-        split, dividend = values["Stock Splits"], values["Dividends"]
-        if split is None or dividend is None:
-            raise unusable(f"no split or dividend value on {day}")
-        if pd.notna(split) and split not in (0, 1):
-            actions.append(CorporateAction(ticker, day, "split", split_ratio(split), None, YAHOO))
-        if pd.notna(dividend) and dividend > 0:
-            amount = yahoo_decimal(dividend)
-            actions.append(CorporateAction(ticker, day, "dividend", None, amount, YAHOO))
-        close = values["Close"]
-        if close is None or pd.isna(close) or close <= 0:
-            continue  # a row Yahoo sent without a price
-
-        def price(v: Any) -> Decimal | None:
-            return None if v is None or pd.isna(v) else yahoo_decimal(v)
-
-        volume = values["Volume"]
-        bars.append(
-            Bar(
-                ticker=ticker,
-                day=day,
-                open=price(values["Open"]),
-                high=price(values["High"]),
-                low=price(values["Low"]),
-                close=yahoo_decimal(close),
-                adj_close=price(values["Adj Close"]),
-                volume=None if volume is None or pd.isna(volume) else int(volume),
-            )
-        )
+        actions += _row_actions(ticker, day, values)
+        bar = _row_bar(ticker, day, values)
+        if bar is not None:
+            bars.append(bar)
     if not bars:
-        raise unusable("no prices on or before " + end.isoformat())
+        raise _unusable(ticker, "no prices on or before " + end.isoformat())
     info = meta if isinstance(meta, dict) else {}
     currency = info.get("currency")
     name = info.get("longName") or info.get("shortName") or ""
@@ -390,4 +351,65 @@ def history_from_frame(
         actions=actions,
         currency=currency if isinstance(currency, str) else None,
         name=name if isinstance(name, str) else "",
+    )
+
+
+def _unusable(ticker: str, why: str) -> MarketDataUnavailable:
+    return MarketDataUnavailable(
+        f"Yahoo's answer for {ticker} is unusable ({why}); nothing was stored. Try again later."
+    )
+
+
+def _check_frame(ticker: str, frame: Any) -> None:
+    """Refuse a frame that is no table of dated prices with every column erasmo reads."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise _unusable(ticker, "no table of prices")
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise _unusable(ticker, "its rows have no dates")
+    missing = [c for c in _COLUMNS if c not in frame.columns]
+    if missing:
+        raise _unusable(ticker, f"no {', '.join(missing)} column")
+    if frame.empty or frame["Close"].isna().all():
+        raise _unusable(ticker, "no prices")
+
+
+def _row_actions(ticker: str, day: date, values: dict[Any, Any]) -> list[CorporateAction]:
+    """The split and the dividend of one row of yfinance's frame (none, one or both)."""
+    import pandas as pd
+
+    split, dividend = values["Stock Splits"], values["Dividends"]
+    if split is None or dividend is None:
+        raise _unusable(ticker, f"no split or dividend value on {day}")
+    found = []
+    if pd.notna(split) and split not in (0, 1):
+        found.append(CorporateAction(ticker, day, "split", split_ratio(split), None, YAHOO))
+    if pd.notna(dividend) and dividend > 0:
+        amount = yahoo_decimal(dividend)
+        found.append(CorporateAction(ticker, day, "dividend", None, amount, YAHOO))
+    return found
+
+
+def _row_bar(ticker: str, day: date, values: dict[Any, Any]) -> Bar | None:
+    """The bar of one row of yfinance's frame; None for a row Yahoo sent without a price."""
+    import pandas as pd
+
+    close = values["Close"]
+    if close is None or pd.isna(close) or close <= 0:
+        return None
+
+    def price(v: Any) -> Decimal | None:
+        return None if v is None or pd.isna(v) else yahoo_decimal(v)
+
+    volume = values["Volume"]
+    return Bar(
+        ticker=ticker,
+        day=day,
+        open=price(values["Open"]),
+        high=price(values["High"]),
+        low=price(values["Low"]),
+        close=yahoo_decimal(close),
+        adj_close=price(values["Adj Close"]),
+        volume=None if volume is None or pd.isna(volume) else int(volume),
     )
