@@ -56,7 +56,7 @@ def daily_range(
     has_range = bool(np.isfinite(low).any())
     low, high = np.where(np.isfinite(low), low, close), np.where(np.isfinite(high), high, close)
     basis = np.ones(len(days), dtype=np.float64)
-    for ex_date, ratio in splits.items():
+    for ex_date, ratio in zip(splits.index, splits.to_numpy(np.float64), strict=True):
         basis[days < pd.Timestamp(ex_date)] *= float(ratio)
     return DailyRange(days, low / basis, high / basis, close / basis, basis, has_range)
 

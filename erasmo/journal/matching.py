@@ -136,9 +136,7 @@ class TickerBook:
             if taken <= 0:
                 continue
             share = taken / units
-            self.pieces.append(
-                _piece(lot, self.ticker, taken, event, value * share, fee * share)
-            )
+            self.pieces.append(_piece(lot, self.ticker, taken, event, value * share, fee * share))
         self.sold = sold_end
         self.lots = [lot for lot in self.lots if lot.end > self.sold]
 
@@ -184,9 +182,7 @@ class TickerBook:
         return pieces
 
 
-def _piece(
-    lot: _Lot, ticker: str, units: int, sell: pd.Series, value: float, fee: float
-) -> Piece:
+def _piece(lot: _Lot, ticker: str, units: int, sell: pd.Series, value: float, fee: float) -> Piece:
     return Piece(
         ticker,
         *(lot.seq, lot.on, lot.price, int(sell["seq"]), pd.Timestamp(sell["on"])),

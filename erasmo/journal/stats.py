@@ -69,9 +69,7 @@ class TradeStatistics:
     longest_winning_streak: int
 
 
-def trade_statistics(
-    trades: pd.DataFrame, days: pd.DatetimeIndex | None = None
-) -> TradeStatistics:
+def trade_statistics(trades: pd.DataFrame, days: pd.DatetimeIndex | None = None) -> TradeStatistics:
     """The statistics of `trades` (rows of a `round_trips` frame; NaN where undefined).
 
     `days` are the trading days of the period for `exposure` (e.g. the value series' index);
@@ -209,8 +207,7 @@ def value_statistics(
     summary = performance(total, deposits, withdrawals, start, end)
     returns = daily_returns(total, deposits, withdrawals, start, end).to_numpy(np.float64)
     downside = (
-        math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
-        * math.sqrt(TRADING_DAYS_PER_YEAR)
+        math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2))) * math.sqrt(TRADING_DAYS_PER_YEAR)
         if len(returns)
         else math.nan
     )

@@ -105,7 +105,13 @@ def erasmo_trades(market: BundledMarketData, bars: pd.DataFrame) -> pd.DataFrame
     for day, shares in ORDERS:
         kind = "SharesBought" if shares > 0 else "SharesSold"
         records.append(
-            {"type": kind, "on": day, "ticker": "GOOG", "quantity": abs(shares), "price": closes[day]}
+            {
+                "type": kind,
+                "on": day,
+                "ticker": "GOOG",
+                "quantity": abs(shares),
+                "price": closes[day],
+            }
         )
     # backtesting.py closes what is still open at the close of the bar before its last.
     valuation = bars.index[-2].date()
@@ -161,5 +167,7 @@ def test_the_money_statistics_follow_from_the_trades_by_hand(
     wins = [p for p in pnl if p > 0]
     losses = [p for p in pnl if p < 0]
     assert ours.profit_factor == pytest.approx(sum(wins) / -sum(losses))
-    assert ours.payoff_ratio == pytest.approx((sum(wins) / len(wins)) / (-sum(losses) / len(losses)))
+    assert ours.payoff_ratio == pytest.approx(
+        (sum(wins) / len(wins)) / (-sum(losses) / len(losses))
+    )
     assert math.isfinite(ours.sqn)
