@@ -68,20 +68,20 @@ def excursions(trades: pd.DataFrame, ranges: dict[str, DailyRange]) -> pd.DataFr
     exit_price = trades["exit_price"].to_numpy(np.float64)
     worst, best = np.minimum(entry, exit_price), np.maximum(entry, exit_price)
     basis = np.array(["entry/exit"] * n, dtype=object)
-    for row, (ticker, entry_on, exit_on) in enumerate(
-        zip(trades["ticker"], trades["entry_on"], trades["exit_on"], strict=True)
-    ):
-        bars = ranges.get(ticker)
+    for ticker, positions in trades.groupby("ticker", sort=False).indices.items():
+        rows = np.asarray(positions, dtype=np.int64)
+        bars = ranges.get(str(ticker))
         if bars is None:
             continue
-        first = int(bars.days.searchsorted(entry_on, side="right"))
-        last = int(bars.days.searchsorted(exit_on, side="right"))
-        # Bars are in the basis of their last day; a trade's prices in that of its exit day.
-        at_exit = bars.basis[last - 1] if last > 0 else 1.0
-        if last > first:
-            worst[row] = min(worst[row], float(bars.low[first:last].min()) * at_exit)
-            best[row] = max(best[row], float(bars.high[first:last].max()) * at_exit)
-        basis[row] = "high/low" if bars.has_range else "close"
+        firsts = bars.days.searchsorted(trades["entry_on"].to_numpy()[rows], side="right")
+        lasts = bars.days.searchsorted(trades["exit_on"].to_numpy()[rows], side="right")
+        for row, first, last in zip(rows.tolist(), firsts.tolist(), lasts.tolist(), strict=True):
+            if last > first:
+                # Bars are in the basis of their last day; a trade's prices in its exit day's.
+                at_exit = bars.basis[last - 1]
+                worst[row] = min(worst[row], float(bars.low[first:last].min()) * at_exit)
+                best[row] = max(best[row], float(bars.high[first:last].max()) * at_exit)
+        basis[rows] = "high/low" if bars.has_range else "close"
     quantity = trades["quantity"].to_numpy(np.float64)
     return pd.DataFrame(
         {

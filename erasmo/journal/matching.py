@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -30,6 +31,25 @@ from erasmo.projections.frame import (
     UNITS_PER_SHARE,
     EventFrameError,
 )
+
+
+class TickerEvent(NamedTuple):
+    """The fields of one buy, sell, split or dividend that the matching reads (see `frame`)."""
+
+    seq: int
+    type: str
+    on: pd.Timestamp
+    quantity: float
+    price: float
+    value: float
+    fee: float
+    amount: float
+    ratio: float
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        """The event-frame columns, in field order."""
+        return cls._fields
 
 
 @dataclass(slots=True)
@@ -47,8 +67,7 @@ class _Lot:
     dividends_per_unit: float = 0.0  # cents per millionth of a share still held
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """One lot's shares closed by one sell (or still open: exit_seq None).
 
     Attributes:
@@ -87,9 +106,9 @@ class TickerBook:
     positions: int = 0
     pieces: list[Piece] = field(default_factory=list)
 
-    def apply(self, event: pd.Series) -> None:
+    def apply(self, event: TickerEvent) -> None:
         """Fold one buy, sell, split or dividend of this ticker into the book."""
-        kind = str(event["type"])
+        kind = event.type
         if kind == BOUGHT:
             self._buy(event)
         elif kind == SOLD:
@@ -103,33 +122,33 @@ class TickerBook:
         """Millionths of a share held."""
         return self.bought - self.sold
 
-    def _buy(self, event: pd.Series) -> None:
-        units = _units(event["quantity"], self.ticker)
+    def _buy(self, event: TickerEvent) -> None:
+        units = _units(event.quantity, self.ticker)
         if self.held() == 0:
             self.positions += 1
         self.lots.append(
             _Lot(
-                seq=int(event["seq"]),
-                on=pd.Timestamp(event["on"]),
-                price=float(event["price"]),
+                seq=int(event.seq),
+                on=pd.Timestamp(event.on),
+                price=float(event.price),
                 start=self.bought,
                 end=self.bought + units,
-                value=_cents(event["value"]),
-                fee=_cents(event["fee"]),
+                value=_cents(event.value),
+                fee=_cents(event.fee),
                 position=self.positions,
             )
         )
         self.bought += units
 
-    def _sell(self, event: pd.Series) -> None:
-        units = _units(event["quantity"], self.ticker)
+    def _sell(self, event: TickerEvent) -> None:
+        units = _units(event.quantity, self.ticker)
         if units > self.held():
             raise EventFrameError(
-                f"The sell at seq {int(event['seq'])} of {units / UNITS_PER_SHARE:g} "
+                f"The sell at seq {int(event.seq)} of {units / UNITS_PER_SHARE:g} "
                 f"{self.ticker} exceeds the {self.held() / UNITS_PER_SHARE:g} shares held; "
                 "give round_trips the portfolio's whole event log."
             )
-        value, fee = _cents(event["value"]), _cents(event["fee"])
+        value, fee = _cents(event.value), _cents(event.fee)
         sold_end = self.sold + units
         for lot in self.lots:
             taken = min(lot.end, sold_end) - max(lot.start, self.sold)
@@ -140,8 +159,8 @@ class TickerBook:
         self.sold = sold_end
         self.lots = [lot for lot in self.lots if lot.end > self.sold]
 
-    def _split(self, event: pd.Series) -> None:
-        raw = float(event["ratio"])
+    def _split(self, event: TickerEvent) -> None:
+        raw = float(event.ratio)
         if not raw > 0:
             raise EventFrameError(f"A split of {self.ticker} has no valid ratio.")
         ratio = Fraction(Decimal(repr(raw)))
@@ -154,9 +173,9 @@ class TickerBook:
         self.bought = self.lots[-1].end if self.lots else 0
         self.sold = 0
 
-    def _dividend(self, event: pd.Series) -> None:
+    def _dividend(self, event: TickerEvent) -> None:
         held = self.held()
-        amount = float(event["amount"]) * CENTS_PER_UNIT_OF_MONEY
+        amount = float(event.amount) * CENTS_PER_UNIT_OF_MONEY
         if held <= 0 or not amount > 0:
             return  # a dividend on no shares held by this log has no trade to go to
         for lot in self.lots:
@@ -182,11 +201,13 @@ class TickerBook:
         return pieces
 
 
-def _piece(lot: _Lot, ticker: str, units: int, sell: pd.Series, value: float, fee: float) -> Piece:
+def _piece(
+    lot: _Lot, ticker: str, units: int, sell: TickerEvent, value: float, fee: float
+) -> Piece:
     return Piece(
         ticker,
-        *(lot.seq, lot.on, lot.price, int(sell["seq"]), pd.Timestamp(sell["on"])),
-        float(sell["price"]),
+        *(lot.seq, lot.on, lot.price, int(sell.seq), pd.Timestamp(sell.on)),
+        float(sell.price),
         units,
         *_entry_share(lot, units),
         exit_value=value,
@@ -201,15 +222,15 @@ def _entry_share(lot: _Lot, units: int) -> tuple[float, float]:
     return lot.value * share, lot.fee * share
 
 
-def _units(quantity: object, ticker: str) -> int:
-    units = round(float(str(quantity)) * UNITS_PER_SHARE)
+def _units(quantity: float, ticker: str) -> int:
+    units = round(float(quantity) * UNITS_PER_SHARE) if quantity == quantity else 0
     if units <= 0:
         raise EventFrameError(f"A trade of {ticker} has no positive quantity ({quantity!r}).")
     return units
 
 
-def _cents(money: object) -> int:
-    value = float(str(money))
+def _cents(money: float) -> int:
+    value = float(money)
     if value != value:  # NaN
         raise EventFrameError("A trade has no value or fee (NaN); the frame is incomplete.")
     return round(value * CENTS_PER_UNIT_OF_MONEY)

@@ -25,7 +25,6 @@ Conventions (docs/journal.md has them with examples):
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Final
 
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.journal.excursions import DailyRange, daily_range, excursions
-from erasmo.journal.matching import Piece, TickerBook
+from erasmo.journal.matching import Piece, TickerBook, TickerEvent
 from erasmo.market.base import MarketData
 from erasmo.projections.frame import (
     BOUGHT,
@@ -46,6 +45,7 @@ from erasmo.projections.frame import (
     as_of,
     check_event_frame,
 )
+from events.errors import ErasmoError
 
 #: Column -> dtype of the trades frame, in column order.
 TRADE_COLUMNS: Final[dict[str, str]] = {
@@ -122,24 +122,31 @@ def _books(events: pd.DataFrame) -> dict[str, TickerBook]:
     kinds = events["type"].astype(str)
     mine = events[kinds.isin((BOUGHT, SOLD, SPLIT, DIVIDEND)).to_numpy()]
     books: dict[str, TickerBook] = {}
-    for _, event in mine.iterrows():
-        ticker = str(event["ticker"])
-        book = books.setdefault(ticker, TickerBook(ticker))
-        book.apply(event)
+    columns = [mine[name].tolist() for name in TickerEvent.columns()]
+    columns[1] = mine["type"].astype(str).tolist()
+    columns[2] = list(pd.DatetimeIndex(mine["on"]))
+    for ticker, *fields in zip(mine["ticker"].tolist(), *columns, strict=True):
+        book = books.setdefault(str(ticker), TickerBook(str(ticker)))
+        book.apply(TickerEvent(*fields))
     return books
 
 
 def _close_on(market: MarketData, book: TickerBook, day: date) -> float:
-    """The ticker's last close on or before `day` (a month back at most), else the last
-    entry price: an open trade is then valued at what it cost."""
-    bars = market.bars(book.ticker, day - timedelta(days=31), day)
+    """The ticker's last close on or before `day`, else the last entry price: an open trade
+    of a ticker the market has no close for is valued at what it cost."""
+    try:
+        bars = market.bars(book.ticker, day - timedelta(days=31), day)
+        if not bars:  # the ticker's history may end long before the valuation day
+            bars = market.bars(book.ticker, None, day)
+    except ErasmoError:
+        return book.lots[-1].price
     return float(bars[-1].close) if bars else book.lots[-1].price
 
 
 def _frame(pieces: list[Piece]) -> pd.DataFrame:
     if not pieces:
         return empty_trades()
-    raw = pd.DataFrame([asdict(piece) for piece in pieces])
+    raw = pd.DataFrame(pieces, columns=list(Piece._fields))
     raw["quantity"] = raw.pop("units") / UNITS_PER_SHARE
     for name in _MONEY:
         raw[name] = raw[name] / CENTS_PER_UNIT_OF_MONEY
@@ -212,5 +219,8 @@ def _ranges(
         end = pd.Timestamp(mine["exit_on"].max()).date()
         own = splits[splits["ticker"] == ticker]
         ratios = pd.Series(own["ratio"].to_numpy(np.float64), index=own["on"])
-        ranges[str(ticker)] = daily_range(market, str(ticker), start, end, ratios)
+        try:
+            ranges[str(ticker)] = daily_range(market, str(ticker), start, end, ratios)
+        except ErasmoError:  # a ticker the market does not know: excursions from entry and exit
+            continue
     return ranges
