@@ -200,3 +200,17 @@ def test_a_sell_beyond_the_holding_is_a_named_error() -> None:
     events = trade_log("2020-01-02 BUY 1 XYZ @ 100\n2020-01-03 SELL 2 XYZ @ 102")
     with pytest.raises(EventFrameError, match="whole event log"):
         round_trips(events, XYZ)
+
+
+def test_an_open_trade_is_valued_at_the_last_close_however_old() -> None:
+    trades = round_trips(trade_log("2020-01-02 BUY 2 XYZ @ 100"), XYZ, on=date(2020, 6, 30))
+    assert _rows(trades, "exit_price", "exit_on", "pnl") == [
+        (96.0, pd.Timestamp("2020-06-30"), 2 * (96 - 100)),
+    ]
+
+
+def test_a_ticker_the_market_does_not_know_is_valued_at_cost_without_bars() -> None:
+    trades = round_trips(trade_log("2020-01-02 BUY 2 ZZZ @ 100"), XYZ)
+    assert _rows(trades, "exit_price", "pnl", "mae", "mfe", "excursion_prices") == [
+        (100.0, 0.0, 0.0, 0.0, "entry/exit"),
+    ]
