@@ -25,6 +25,8 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 8px; }
 .card { border: 1px solid #dfe3ea; border-radius: 6px; padding: 8px 10px; }
 .card .k { color: #5b6475; font-size: 12px; } .card .v { font-size: 17px; font-weight: 600; }
+table.months { border-collapse: collapse; font-size: 12px; }
+table.months th, table.months td { padding: 3px 7px; border: 1px solid #e6e9ef; }
 table.trades { border-collapse: collapse; width: 100%; font-size: 13px; }
 table.trades th, table.trades td { padding: 4px 8px; border-bottom: 1px solid #e6e9ef; }
 table.trades th { text-align: left; background: #f4f6f9; position: sticky; top: 0; }
@@ -100,13 +102,20 @@ def _format(value: object, kind: str) -> str:
         return "–" if not math.isfinite(number) else f"{number:,.0f}"
     if kind == "percent":
         return percent(number)
-    if kind == "price":
-        return "–" if not math.isfinite(number) else f"{number:,.4f}".rstrip("0").rstrip(".")
+    if kind == "price":  # cents always, and up to four decimals where the price has them
+        return "–" if not math.isfinite(number) else _trim(f"{number:,.4f}", keep=2)
     if kind == "quantity":
-        return "–" if not math.isfinite(number) else f"{number:,.6f}".rstrip("0").rstrip(".")
+        return "–" if not math.isfinite(number) else _trim(f"{number:,.6f}", keep=0)
     if kind == "ratio":
         return "–" if not math.isfinite(number) else f"{number:,.2f}"
     return money(number)
+
+
+def _trim(text: str, keep: int) -> str:
+    """`text` (a number with decimals) without trailing zeros beyond `keep` decimals."""
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0").ljust(keep, "0")
+    return f"{whole}.{decimals}" if decimals else whole
 
 
 def render(
@@ -115,11 +124,13 @@ def render(
     title: str,
     value: pd.Series[float] | None = None,
     drawdown: pd.Series[float] | None = None,
+    monthly: pd.DataFrame | None = None,
     statistics: TradeStatistics | None = None,
     ratios: ValueStatistics | None = None,
 ) -> str:
     """The report page: `trades` (a `round_trips` frame) with their statistics (computed when
-    not given), and the daily `value` and `drawdown` (<= 0) charts and `ratios` when given."""
+    not given), and the daily `value` and `drawdown` (<= 0) charts, the `monthly` returns
+    (years x months 1..12, as `Analytics.monthly` gives them) and `ratios` when given."""
     stats = statistics if statistics is not None else trade_statistics(trades)
     cards = _cards(stats, _TRADE_CARDS)
     if ratios is not None:
@@ -131,6 +142,8 @@ def render(
         charts += "<h2>Drawdown</h2>" + line_chart(
             drawdown.dropna(), "drawdown", "#b3261e", percent, fill=True
         )
+    if monthly is not None and not monthly.empty:
+        charts += "<h2>Monthly returns</h2>" + _monthly_table(monthly)
     period = _period(trades, value)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -179,6 +192,23 @@ def _trade_table(trades: pd.DataFrame) -> str:
     return (
         f"<table class='trades' id='trades'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _monthly_table(monthly: pd.DataFrame) -> str:
+    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    head = "<th>Year</th>" + "".join(f"<th>{name}</th>" for name in names)
+    table = monthly.reindex(columns=range(1, 13))
+    rows = []
+    for year, returns in table.iterrows():
+        cells = []
+        for value in returns.to_numpy(np.float64).tolist():
+            sign = " pos" if value > 0 else " neg" if value < 0 else ""
+            cells.append(f"<td class='n{sign}'>{escape(percent(value))}</td>")
+        rows.append(f"<tr><th>{escape(str(year))}</th>{''.join(cells)}</tr>")
+    return (
+        f"<table class='months' id='monthly'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

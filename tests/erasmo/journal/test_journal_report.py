@@ -112,8 +112,9 @@ def test_the_trade_table_has_one_row_per_trade() -> None:
     page, trades = _page()
     assert len(page.rows) == len(trades) == 4
     first = page.rows[0]
-    assert first[:6] == ["XYZ", "closed", "2020-01-02", "100", "2020-01-06", "108"]
+    assert first[:6] == ["XYZ", "closed", "2020-01-02", "100.00", "2020-01-06", "108.00"]
     assert first[7] == "3.00"  # fees: 1 of the buy + 2 of the sell's 2.4
+    assert first[6] == "10"  # quantity
     assert first[9] == "77.00"
     assert page.rows[-1][1] == "open"
 
@@ -125,6 +126,18 @@ def test_the_page_is_self_contained_with_svg_charts() -> None:
     assert page.tags.count("svg") == 2
     # one point per trading day of the value series
     assert len(page.points[0].split()) == 5
+
+
+def test_the_monthly_returns_are_a_table_of_years_by_months() -> None:
+    monthly = pd.DataFrame(
+        [[0.0123, None] + [None] * 10], index=pd.Index([2020], name="year"), columns=range(1, 13)
+    )
+    html = render(round_trips(trade_log(LOG), MARKET), title="m", monthly=monthly)
+    page = _Page()
+    page.feed(html)
+    assert "1.23 %" in html
+    assert html.count("<td class='n'>–</td>") == 11
+    assert "script" not in page.tags
 
 
 def test_the_title_is_escaped() -> None:
