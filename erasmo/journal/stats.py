@@ -8,7 +8,7 @@ tag): filter first, then ask.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -120,6 +120,30 @@ def trade_statistics(trades: pd.DataFrame, days: pd.DatetimeIndex | None = None)
         longest_losing_streak=losing,
         longest_winning_streak=winning,
     )
+
+
+def statistics_by(
+    trades: pd.DataFrame, by: str, days: pd.DatetimeIndex | None = None
+) -> pd.DataFrame:
+    """`trade_statistics` of each group of trades, one row per group (columns: the fields of
+    TradeStatistics). `by` is a column of `trades` (e.g. "ticker", or a tag column added by the
+    caller), or "month" / "year" of the exit day."""
+    if by in ("month", "year"):
+        exits = pd.DatetimeIndex(trades["exit_on"])
+        keys = exits.to_period("M" if by == "month" else "Y").astype(str)
+        groups = trades.groupby(pd.Index(keys, name=by), sort=True)
+    elif by in trades.columns:
+        groups = trades.groupby(by, sort=True)
+    else:
+        raise ProjectionError(
+            f"Cannot group trades by {by!r}; use 'month', 'year' or a column of the trades "
+            f"({', '.join(map(str, trades.columns))})."
+        )
+    rows = {key: asdict(trade_statistics(group, days)) for key, group in groups}
+    columns = [f.name for f in fields(TradeStatistics)]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table.index.name = by
+    return table
 
 
 def _ratio(numerator: float, denominator: float) -> float:

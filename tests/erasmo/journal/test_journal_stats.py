@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from erasmo.journal import empty_trades, trade_statistics, value_statistics
+from erasmo.journal import empty_trades, statistics_by, trade_statistics, value_statistics
 from erasmo.projections import ProjectionError
 
 
@@ -113,3 +113,20 @@ def test_cagr_sortino_and_calmar_of_a_value_series() -> None:
     assert s.sortino == pytest.approx(cagr / downside)
     assert s.calmar == pytest.approx(cagr / 0.10)
     assert np.isfinite([s.sortino, s.calmar]).all()
+
+
+def test_statistics_by_a_column_and_by_month() -> None:
+    trades = SIX.assign(ticker=["A", "B", "A", "A", "B", "A"])
+    table = statistics_by(trades, "ticker")
+    assert table.index.tolist() == ["A", "B"]
+    assert table.loc["A", "trades"] == 4
+    assert table.loc["A", "total_pnl"] == pytest.approx(100 + 30 - 20 + 60)
+    assert table.loc["B", "win_rate"] == 0.0
+    by_month = statistics_by(SIX, "month")
+    assert by_month.index.tolist() == ["2021-01"]
+    assert by_month.loc["2021-01", "trades"] == 6
+
+
+def test_statistics_by_an_unknown_key_is_a_named_error() -> None:
+    with pytest.raises(ProjectionError, match="Cannot group trades by 'tag'"):
+        statistics_by(SIX, "tag")
