@@ -41,6 +41,7 @@ from erasmo.projections.frame import (
     SOLD,
     SPLIT,
     UNITS_PER_SHARE,
+    EventFrameError,
     ProjectionError,
     as_of,
     check_event_frame,
@@ -89,7 +90,8 @@ def round_trips(
     group: str = "lot",
 ) -> pd.DataFrame:
     """The round-trip trades of one portfolio's event frame, valued on `on` (default: the
-    market's latest day; give a simulation's clock), one row per trade (TRADE_COLUMNS).
+    market's latest day, or the last event's if later; give a simulation's clock), one row per
+    trade (TRADE_COLUMNS).
 
     Closed trades come in the order of their sells, then the open ones in the order of their
     buys. `group` is "lot" (one lot closed by one sell) or "position" (flat to flat).
@@ -97,7 +99,12 @@ def round_trips(
     if group not in GROUPS:
         raise TradeGroupingError(f"Unknown trade grouping {group!r}; use one of {GROUPS}.")
     check_event_frame(events)
-    valuation = on if on is not None else market.latest_date()
+    if events["portfolio"].nunique() > 1:
+        raise EventFrameError(
+            "round_trips reads one portfolio's events, but the frame holds "
+            f"{events['portfolio'].nunique()} portfolios; pass Analytics.portfolio_events(id)."
+        )
+    valuation = on if on is not None else _last_day(events, market)
     events = as_of(events, on=valuation)
     books = _books(events)
     pieces = [piece for book in books.values() for piece in book.pieces]
@@ -129,6 +136,13 @@ def _books(events: pd.DataFrame) -> dict[str, TickerBook]:
         book = books.setdefault(str(ticker), TickerBook(str(ticker)))
         book.apply(TickerEvent(*fields))
     return books
+
+
+def _last_day(events: pd.DataFrame, market: MarketData) -> date:
+    latest = market.latest_date()
+    if events.empty:
+        return latest
+    return max(latest, pd.Timestamp(events["on"].max()).date())
 
 
 def _close_on(market: MarketData, book: TickerBook, day: date) -> float:

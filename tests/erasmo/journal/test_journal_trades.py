@@ -214,3 +214,19 @@ def test_a_ticker_the_market_does_not_know_is_valued_at_cost_without_bars() -> N
     assert _rows(trades, "exit_price", "pnl", "mae", "mfe", "excursion_prices") == [
         (100.0, 0.0, 0.0, 0.0, "entry/exit"),
     ]
+
+
+def test_the_events_of_several_portfolios_are_refused_by_name() -> None:
+    events = pd.concat(
+        [trade_log("2020-01-02 BUY 1 XYZ @ 100", portfolio=name) for name in ("a", "b")],
+        ignore_index=True,
+    ).assign(seq=[1, 2])
+    with pytest.raises(EventFrameError, match="one portfolio's events"):
+        round_trips(events, XYZ)
+
+
+def test_events_after_the_market_s_last_day_are_valued_on_their_own_day() -> None:
+    trades = round_trips(trade_log("2020-01-02 BUY 1 XYZ @ 100\n2020-02-03 SELL 1 XYZ @ 99"), XYZ)
+    assert _rows(trades, "status", "exit_on", "exit_price") == [
+        ("closed", pd.Timestamp("2020-02-03"), 99.0)
+    ]
