@@ -166,10 +166,13 @@ class TickerBook:
         ratio = Fraction(Decimal(repr(raw)))
         p, q = ratio.numerator, ratio.denominator
         for lot in self.lots:
+            before = lot.end - max(lot.start, self.sold)
             lot.start = (lot.start - self.sold) * p // q
             lot.end = (lot.end - self.sold) * p // q
             lot.price /= raw
-            lot.dividends_per_unit /= raw
+            # The lot keeps the dividends it received, over its shares rounded after the split.
+            after = lot.end - max(lot.start, 0)
+            lot.dividends_per_unit = lot.dividends_per_unit * before / after if after else 0.0
         self.bought = self.lots[-1].end if self.lots else 0
         self.sold = 0
 
