@@ -20,8 +20,8 @@ from typing import Any
 
 from erasmo.sync.guarded import ConnectionLimits
 from erasmo.sync.protocol import MAX_BODY
+from erasmo.sync.served import ServedLog
 from erasmo.sync.server import Admit, ServerSettings, create_app
-from events.application import Portfolios
 from events.errors import ErasmoError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -99,7 +99,7 @@ class SyncServer:
 
 
 def start_server(
-    app: Portfolios,
+    app: ServedLog,
     *,
     token: str,
     host: str = DEFAULT_HOST,
