@@ -9,8 +9,9 @@ slow client costs a connection, never a thread. Connections are what it bounds h
 - a connection idle between requests is closed after `idle_seconds`;
 - one client address holds at most `per_address` connections, and all together at most
   `max_connections`: a new connection beyond either closes the oldest connection that is not
-  being answered (idle, or still sending its request), so a peer that connects and sends its
-  request gets through however many slow connections are held.
+  being answered (idle, or still sending its request), or else the oldest that pipelines
+  requests, so a peer that connects and sends its request gets through however many slow
+  connections are held.
 
 Given an `ssl.SSLContext`, the same server speaks HTTPS (`TlsChannel`): each connection's TLS
 handshake runs on the server's event loop, a record at a time, never blocking it or a worker
@@ -160,7 +161,11 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
             self._make_room(live, newcomer)
 
     def _make_room(self, holders: list[Any], newcomer: GuardedChannel) -> None:
-        waiting = [c for c in holders if not c.requests and not c.will_close]
+        # The oldest connection not being answered goes first; when every one is being
+        # answered, the oldest that pipelines requests (no sync client does; a client hoarding
+        # answers it never reads does); when none does, the newcomer is refused.
+        live = [c for c in holders if not c.will_close]
+        waiting = [c for c in live if not c.requests] or [c for c in live if len(c.requests) > 1]
         if waiting:
             min(waiting, key=lambda c: c.creation_time).will_close = True
         else:
