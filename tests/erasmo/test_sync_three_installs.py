@@ -65,3 +65,51 @@ def test_one_divergence_makes_one_conflict_copy(
     finally:
         gamma_server.stop()
         server.stop()
+
+
+@pytest.mark.parametrize("direct", [False, True], ids=["through-server", "directly"])
+def test_copies_kept_on_two_installs_before_either_pushed_become_one(
+    installs: tuple[Install, Install, Install], direct: bool
+) -> None:
+    """Gamma and beta both take the server's line before either sends its own: each keeps the
+    same diverging events as a copy (the same id, each under its own name). Whichever way the
+    copies then meet (through the server, or beta syncing with gamma's server directly), they
+    are recognised as one copy: one copy on every install, never a copy of the copy."""
+    alpha, beta, gamma = installs
+    server = serve(alpha)
+    gamma_server = serve(gamma, name="gamma")
+    try:
+        tech = alpha.open("Tech")  # v1 opened, v2 10,000.00
+        client(gamma, server, label="gamma").sync()
+        client(beta, server, label="beta").sync()
+        gamma.deposit(tech, "7", days=1)  # gamma's line: v3, v4
+        gamma.deposit(tech, "8", days=2)
+        client(beta, gamma_server, label="beta").sync()  # beta now holds gamma's line too
+        alpha.deposit(tech, "100", days=1)  # the server's line: v3
+
+        kept = [
+            client(i, server, label=label).sync(push=False)
+            for i, label in ((gamma, "gamma"), (beta, "beta"))
+        ]
+        (by_gamma,), (by_beta,) = (k.conflicts for k in kept)
+        assert by_gamma.copy_id == by_beta.copy_id  # the same diverging events
+        assert by_gamma.copy_name == f"Tech (conflict {CONFLICT_DAY} from gamma)"
+        assert by_beta.copy_name == f"Tech (conflict {CONFLICT_DAY} from beta)"
+
+        if direct:
+            client(beta, gamma_server, label="beta").sync()
+        client(gamma, server, label="gamma").sync()
+        client(beta, server, label="beta").sync()
+        client(gamma, server, label="gamma").sync()  # takes what beta sent, if anything
+
+        name = by_gamma.copy_name  # gamma's name won: beta met gamma's copy first
+        for install in (alpha, beta, gamma):
+            assert install.names() == ["Tech", name]
+            # The copy keeps gamma's line: 10,000.00 + 7.00 + 8.00; Tech follows the server.
+            assert install.app.portfolio(by_gamma.copy_id).cash == 10_015
+            assert install.app.portfolio(tech).cash == 10_100
+        assert_same_events(alpha, beta)
+        assert_same_events(alpha, gamma)
+    finally:
+        gamma_server.stop()
+        server.stop()
