@@ -264,7 +264,11 @@ class SyncClient:
         """
         pid, version = diverged.portfolio_id, diverged.version
         ours = self.app.recorder.select_events(pid)
-        if version < 3 or len(ours) != version or PORTFOLIO_TOPICS.get(ours[-1].topic) != "PortfolioRenamed":
+        if (
+            version < 3
+            or len(ours) != version
+            or PORTFOLIO_TOPICS.get(ours[-1].topic) != "PortfolioRenamed"
+        ):
             return False  # more than the copy's own rename was written to it here
         line = ours[:-1]
         for head in self.app.heads(deleted=True):
