@@ -152,6 +152,8 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
 
     def admit(self, newcomer: GuardedChannel) -> None:
         """Make room for a new connection, or close it when every other one is busy."""
+        if newcomer.will_close:  # already refused (its TLS could not even be set up)
+            return
         live = [c for c in self.active_channels.values() if c is not newcomer and not c.will_close]
         host = _host(newcomer.addr)
         same = [c for c in live if _host(c.addr) == host]
