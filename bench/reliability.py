@@ -1,12 +1,13 @@
 """Reliability figures: the cores of tests/reliability with larger counts.
 
 Prints kills survived, acknowledged events lost, half-written commands, races run and
-double-sells, corrupted files tried and detected, bad inputs tried and accepted, and hostile
-sync pushes and re-chained imports tried and accepted that should not be, on a SQLite
-file and (when a server answers, see tests/conftest.py for its settings) PostgreSQL.
+double-sells, corrupted files tried and detected, bad inputs tried and accepted, hostile
+sync pushes and re-chained imports tried and accepted that should not be, and real syncs
+tried while 200 slow connections are held (plain HTTP and HTTPS), on a SQLite file and (when a
+server answers, see tests/conftest.py for its settings) PostgreSQL.
 
     python bench/reliability.py [--kills 500] [--cli-kills 20] [--races 1000] [--flips 2000]
-                                [--steps 100000] [--no-postgres]
+                                [--steps 100000] [--slow-rounds 5] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -204,6 +205,59 @@ def hostile(work: Path) -> tuple[int, int]:
     return figures.tried, bad
 
 
+def slow_clients(work: Path, rounds: int, count: int = 200) -> tuple[int, int]:
+    """Real syncs tried while `count` slow connections are held, over HTTP and HTTPS; (tried,
+    failed)."""
+    import contextlib
+    import ssl
+
+    sys.path.insert(0, str(ROOT / "tests" / "erasmo"))
+    from test_sync_slow_clients import Trickler, hold_slow_connections
+    from test_sync_support import client, make_certificate, make_install, serve
+
+    print(
+        f"Slow clients: a real sync while {count} slow connections are held (idle, trickled "
+        "headers, bodies and TLS handshakes, answers never read), one address"
+    )
+    work.mkdir(parents=True)
+    cert, key = make_certificate(work)
+    failed = 0
+    for scheme in ("http", "https"):
+        options = {"cert": cert, "key": key} if scheme == "https" else {}
+        tls = ssl.create_default_context(cafile=str(cert)) if scheme == "https" else None
+        synced, slowest = 0, 0.0
+        for n in range(rounds):
+            served, peer = (
+                make_install(work / f"{scheme}{n}a"),
+                make_install(work / f"{scheme}{n}b"),
+            )
+            pid = served.open("Tech")
+            served.deposit(pid, "250")  # 3 events to pull
+            server = serve(served, **options)
+            held = hold_slow_connections(server, count, tls)
+            try:
+                with Trickler(held.trickling, feeds=held.handshakes):
+                    started = time.perf_counter()
+                    with contextlib.suppress(Exception):  # a failed sync is counted, not raised
+                        pulled = client(peer, server, cafile=options.get("cert")).sync().pulled
+                        synced += pulled == 3
+                    slowest = max(slowest, time.perf_counter() - started)
+            finally:
+                for sock in held:
+                    sock.close()
+                server.stop()
+                served.app.close()
+                peer.app.close()
+        line(
+            scheme,
+            slow_connections=count,
+            syncs_ok=f"{synced}/{rounds}",
+            slowest=f"{slowest:.2f} s",
+        )
+        failed += rounds - synced
+    return 2 * rounds, failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=500, help="API-writer kills a backend")
@@ -211,6 +265,7 @@ def main() -> None:
     parser.add_argument("--races", type=int, default=1000, help="races a backend")
     parser.add_argument("--flips", type=int, default=2000, help="random bit flips")
     parser.add_argument("--steps", type=int, default=100_000, help="bad-input steps")
+    parser.add_argument("--slow-rounds", type=int, default=5, help="syncs beside slow clients")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     from reliability.targets import postgres_answers
@@ -225,6 +280,7 @@ def main() -> None:
         tried, detected = corruption(args.flips, work / "corruption")
         inputs, invalid, accepted, foreign = bad_input(args.steps)
         hostile_tried, hostile_bad = hostile(work / "hostile")
+        slow_tried, slow_failed = slow_clients(work / "slow", args.slow_rounds)
     print("\nTotals")
     totals = {
         "kills survived": f"{crashed.kills} ({', '.join(backends)})",
@@ -240,11 +296,12 @@ def main() -> None:
         "exceptions not erasmo's own": foreign,
         "hostile cases tried": hostile_tried,
         "hostile cases accepted or unclear": hostile_bad,
+        "syncs ok beside 200 slow connections": f"{slow_tried - slow_failed} of {slow_tried}",
     }
     for title, value in totals.items():
         print(f"  {title:<34} {value}")
     failed = crashed.problems or double or race_problems or detected != tried or accepted or foreign
-    failed = failed or hostile_bad
+    failed = failed or hostile_bad or slow_failed
     sys.exit(1 if failed else 0)
 
 

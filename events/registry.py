@@ -444,3 +444,6 @@ def _shown(value: object) -> str:
     if isinstance(value, dict):
         return "a JSON object" if "_type_" not in value else f"a {str(value['_type_'])[:20]}"
     return f"a JSON {type(value).__name__}"
+
+
+from events.portfolio import PORTFOLIO_TOPICS as PORTFOLIO_TOPICS  # noqa: E402  (topics live here)

@@ -12,7 +12,7 @@ all or nothing. The cursor is saved after every page, so an interrupted sync res
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -31,7 +31,9 @@ from erasmo.sync.peer import (
 from erasmo.sync.protocol import MAX_PAGE
 from erasmo.sync.wire import batches
 from events.application import Portfolios
+from events.registry import PORTFOLIO_TOPICS
 from events.sync import DivergedError
+from events.sync import _copy_id as copy_id_of  # how `rehome` names a copy: checked, not copied
 from events.values import name_key
 
 __all__ = ["Conflict", "PeerCursors", "SyncClient", "SyncError", "SyncSummary", "default_label"]
@@ -169,6 +171,10 @@ class SyncClient:
             )
         self._adopt_listed_names(_unique(pending), summary)
         self.cursors.put(peer, after, [])
+        listed = {h.id: h.name for h in self.app.heads()}  # a recognised copy took their name
+        summary.conflicts = [
+            replace(c, copy_name=listed.get(c.copy_id, c.copy_name)) for c in summary.conflicts
+        ]
 
     def push(self, summary: SyncSummary, progress: Progress | None = None) -> None:
         """Send every portfolio event the server lacks, in all-or-nothing requests."""
@@ -222,7 +228,8 @@ class SyncClient:
             try:
                 record = self.app.record_synced(events, peer=self.server_label)
             except DivergedError as diverged:
-                summary.conflicts.append(self._keep_our_line(diverged))
+                if not self._is_same_copy(diverged):
+                    summary.conflicts.append(self._keep_our_line(diverged))
                 continue
             summary.pulled += record.recorded
             summary.held += record.held
@@ -245,6 +252,33 @@ class SyncClient:
         copy_id = self.app.rehome(pid, diverged.version, name, suffix)
         listed = {h.id: h.name for h in self.app.heads()}
         return Conflict(pid, name, diverged.version, copy_id, listed.get(copy_id, name))
+
+    def _is_same_copy(self, diverged: DivergedError) -> bool:
+        """Whether the diverged portfolio is a conflict copy both sides kept of the same diverging
+        events, differing only by the name each gave it; if so, ours gives way to theirs.
+
+        Two installs holding the same diverging line may each keep it as a copy before either
+        sends it: the copies have one id (made from the diverging events) and the same events,
+        then each its own rename. Ours is recognised by that id: it is cut back before its
+        rename, and the server's rename is taken instead of a copy of the copy being made.
+        """
+        pid, version = diverged.portfolio_id, diverged.version
+        ours = self.app.recorder.select_events(pid)
+        if (
+            version < 3
+            or len(ours) != version
+            or PORTFOLIO_TOPICS.get(ours[-1].topic) != "PortfolioRenamed"
+        ):
+            return False  # more than the copy's own rename was written to it here
+        line = ours[:-1]
+        for head in self.app.heads(deleted=True):
+            first = self.app.recorder.select_events(head.id, limit=1)
+            if head.id == pid or not first or first[0].state != line[0].state:
+                continue
+            if any(pid == copy_id_of(head.id, at, line) for at in range(2, version)):
+                self.app.cut_back(pid, version)
+                return True
+        return False
 
     def _listed(self, pid: UUID) -> tuple[str, int] | None:
         """The server's listed name and version of portfolio `pid` (None: it has no such)."""

@@ -28,11 +28,11 @@ from werkzeug.exceptions import HTTPException
 
 from erasmo import __version__
 from erasmo.sync.protocol import API_VERSION, MAX_BODY, MAX_PAGE, PREFIX
+from erasmo.sync.served import ServedLog
 from erasmo.sync.token import token_matches
 from erasmo.sync.wire import WireError, decode_events, loads_strict
-from events.application import Portfolios
 from events.errors import ConcurrentWriteError, ErasmoError, StoreError
-from events.portfolio import PORTFOLIO_TOPICS
+from events.registry import PORTFOLIO_TOPICS
 from events.sync import DivergedError
 
 OPEN_PATHS = frozenset({f"{PREFIX}/health"})
@@ -96,9 +96,9 @@ class TokenBucket:
 
 
 class SyncService:
-    """What the endpoints do, over one erasmo application."""
+    """What the endpoints do, over one install's log (any `ServedLog`)."""
 
-    def __init__(self, app: Portfolios, settings: ServerSettings, admit: Admit | None) -> None:
+    def __init__(self, app: ServedLog, settings: ServerSettings, admit: Admit | None) -> None:
         self.app = app
         self.settings = settings
         self.admit = admit
@@ -165,7 +165,7 @@ class SyncService:
 class _PagedLog:
     """What `NotificationLogJSONService` reads from an application: its notification log."""
 
-    def __init__(self, app: Portfolios) -> None:
+    def __init__(self, app: ServedLog) -> None:
         self.notification_log = LocalNotificationLog(app.recorder, section_size=MAX_PAGE)
 
 
@@ -197,7 +197,7 @@ def portfolios() -> Response:
     return _json(_service().portfolios())
 
 
-def create_app(app: Portfolios, settings: ServerSettings, admit: Admit | None = None) -> Flask:
+def create_app(app: ServedLog, settings: ServerSettings, admit: Admit | None = None) -> Flask:
     """The sync API over `app`, guarded by `settings`; serve it with `erasmo.sync.serving`.
 
     `admit` checks pushed events against the market data before they are recorded (see

@@ -1,9 +1,11 @@
-"""Running the sync server: waitress for plain HTTP, cheroot for HTTPS, never Flask's own server.
+"""Running the sync server under waitress, guarded against slow clients, never Flask's own server.
 
-waitress has no TLS, so a certificate and key switch to cheroot (a production WSGI server with
-Python's `ssl`). Either runs in a background thread (`start_server` returns a handle whose `stop`
-closes the listener and every connection) or in the foreground (`SyncServer.serve_forever`).
-Loopback is the default; another address needs TLS, or `insecure=True` on purpose.
+Plain HTTP and HTTPS are served alike by `erasmo.sync.guarded` (waitress has no TLS of its own:
+a certificate and key make the guarded server wrap each connection in Python's `ssl`, with the
+handshake on its event loop), so both get the same connection caps and deadlines. It runs in a
+background thread (`start_server` returns a handle whose `stop` closes the listener and every
+connection) or in the foreground (`SyncServer.serve_forever`). Loopback is the default; another
+address needs TLS, or `insecure=True` on purpose.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from typing import Any
 
 from erasmo.sync.guarded import ConnectionLimits
 from erasmo.sync.protocol import MAX_BODY
+from erasmo.sync.served import ServedLog
 from erasmo.sync.server import Admit, ServerSettings, create_app
-from events.application import Portfolios
 from events.errors import ErasmoError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -99,7 +101,7 @@ class SyncServer:
 
 
 def start_server(
-    app: Portfolios,
+    app: ServedLog,
     *,
     token: str,
     host: str = DEFAULT_HOST,
@@ -117,8 +119,8 @@ def start_server(
 ) -> SyncServer:
     """Serve the sync API over `app` in a background thread; `stop()` the handle to end it.
 
-    Plain HTTP is bounded by `limits` (slow requests, idle and hoarded connections; see
-    `erasmo.sync.guarded`)."""
+    HTTPS with `cert` and `key`, else plain HTTP; either is bounded by `limits` (slow
+    handshakes and requests, idle and hoarded connections; see `erasmo.sync.guarded`)."""
     if (cert is None) != (key is None):
         raise ServeError("Give both --cert and --key (the certificate and its private key).")
     if not is_loopback(host) and cert is None and not insecure:
@@ -126,6 +128,7 @@ def start_server(
             f"Serving on {host} would expose the event log to the network in clear text. Give "
             "a certificate and key (--cert FILE --key FILE), or --insecure if you really mean it."
         )
+    tls = _tls_context(cert, key) if cert is not None and key is not None else None
     try:
         listener = socket.create_server(
             (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -143,18 +146,28 @@ def start_server(
     )
     wsgi = create_app(app, settings, admit)
     shown = f"[{host}]" if ":" in host else host
-    if cert is not None and key is not None:
-        stop, thread = _cheroot(wsgi, listener, cert, key, max_body)
-        url = f"https://{shown}:{real_port}"
-    else:
-        stop, thread = _waitress(wsgi, listener, max_body, limits or ConnectionLimits())
-        url = f"http://{shown}:{real_port}"
+    stop, thread = _waitress(wsgi, listener, max_body, limits or ConnectionLimits(), tls)
+    url = f"{'https' if tls is not None else 'http'}://{shown}:{real_port}"
     thread.start()
     return SyncServer(url=url, host=host, port=real_port, _stop=stop, _thread=thread)
 
 
+def _tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as error:
+        raise ServeError(f"Cannot use the certificate {cert} and key {key}: {error}") from None
+    return context
+
+
 def _waitress(
-    wsgi: Any, listener: socket.socket, max_body: int, limits: ConnectionLimits
+    wsgi: Any,
+    listener: socket.socket,
+    max_body: int,
+    limits: ConnectionLimits,
+    tls: ssl.SSLContext | None,
 ) -> tuple[Any, threading.Thread]:
     from erasmo.sync.guarded import create_guarded_server
 
@@ -162,6 +175,7 @@ def _waitress(
         wsgi,
         listener,
         limits,
+        tls,
         threads=THREADS,
         ident="erasmo",
         # Bodies are buffered by waitress before Flask sees them: bound them here too.
@@ -193,28 +207,3 @@ def _waitress(
         server.trigger.close()
 
     return stop, thread
-
-
-def _cheroot(
-    wsgi: Any, listener: socket.socket, cert: Path, key: Path, max_body: int
-) -> tuple[Any, threading.Thread]:
-    from cheroot import wsgi as cheroot_wsgi
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
-
-    try:
-        adapter = BuiltinSSLAdapter(str(cert), str(key))
-    except (OSError, ssl.SSLError) as error:
-        listener.close()
-        raise ServeError(f"Cannot use the certificate {cert} and key {key}: {error}") from None
-    adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2
-    host, port = listener.getsockname()[:2]
-    listener.close()  # cheroot binds its own socket; the port was free a moment ago
-    server = cheroot_wsgi.Server((host, port), wsgi, numthreads=THREADS, server_name="erasmo")
-    server.ssl_adapter = adapter
-    server.max_request_body_size = max_body + 65_536
-    try:
-        server.prepare()
-    except OSError as error:
-        raise ServeError(f"Cannot listen on {host}:{port}: {error}") from None
-    thread = threading.Thread(target=server.serve, name="erasmo-sync-cheroot", daemon=True)
-    return server.stop, thread

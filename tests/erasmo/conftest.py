@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import Run, cli_runner
-from test_sync_support import Install, make_install, serve
+from test_sync_support import Install, make_certificate, make_install, serve
 
 from erasmo.sync.serving import SyncServer
 
@@ -38,3 +38,10 @@ def server(alpha: Install) -> Iterator[SyncServer]:
     running = serve(alpha)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, for the TLS sync tests."""
+    (tmp_path / "tls").mkdir()
+    return make_certificate(tmp_path / "tls")

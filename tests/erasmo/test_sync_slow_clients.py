@@ -1,17 +1,26 @@
 """Slow, hoarding and flooding clients do not lock a peer out of a real sync server.
 
-Everything runs on loopback. The slow clients are raw sockets that connect and then idle,
-trickle partial headers or a body a byte at a time, or pipeline requests whose answers they
-never read. Some come from 127.0.0.2 (Linux answers the whole 127/8 block) to exercise the
-per-address cap. The peer is a real `SyncClient`, as `erasmo sync` runs it.
+Everything runs on loopback, over plain HTTP and over HTTPS (a throwaway certificate). The slow
+clients are raw sockets that connect and then idle, trickle partial headers or a body a byte at
+a time, or pipeline requests whose answers they never read; over HTTPS also ones that never
+start the TLS handshake or trickle it a byte at a time. Some come from 127.0.0.2 (Linux answers
+the whole 127/8 block) to exercise the per-address cap. The peer is a real `SyncClient`, as
+`erasmo sync` runs it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
+import ssl
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.client import HTTPSConnection
+from typing import Any
 
+import pytest
 from test_sync_support import Install, call, client, serve
 
 from erasmo.sync.guarded import ConnectionLimits
@@ -26,12 +35,41 @@ BODY = (
 PIPELINED = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 50
 
 
-def connect(server: SyncServer, source: str = "127.0.0.1") -> socket.socket:
+@dataclass(frozen=True)
+class Scheme:
+    """How the server is reached: `tls` is the client's context over HTTPS, None over HTTP."""
+
+    options: dict[str, Any]
+    tls: ssl.SSLContext | None = None
+
+
+@pytest.fixture(params=["http", "https"])
+def scheme(request: pytest.FixtureRequest) -> Scheme:
+    if request.param == "http":
+        return Scheme({})
+    cert, key = request.getfixturevalue("certificate")
+    return Scheme({"cert": cert, "key": key}, ssl.create_default_context(cafile=str(cert)))
+
+
+def connect(
+    server: SyncServer, source: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> socket.socket:
+    """A connection to `server` from `source`; over TLS (handshake done) when `tls` is given."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((source, 0))
     sock.settimeout(5)
     sock.connect(("127.0.0.1", server.port))
+    if tls is not None:
+        return tls.wrap_socket(sock, server_hostname="127.0.0.1")
     return sock
+
+
+def client_hello(tls: ssl.SSLContext) -> bytes:
+    """The first bytes a TLS client sends (its ClientHello), to be trickled by hand."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    with contextlib.suppress(ssl.SSLWantReadError):
+        tls.wrap_bio(incoming, outgoing, server_hostname="127.0.0.1").do_handshake()
+    return outgoing.read()
 
 
 def closed_by_server(sock: socket.socket) -> bool:
@@ -42,7 +80,7 @@ def closed_by_server(sock: socket.socket) -> bool:
             data = sock.recv(65536)
             if not data:
                 return True
-    except BlockingIOError:
+    except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
         return False
     except OSError:
         return True
@@ -51,11 +89,18 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 class Trickler:
-    """Sends one byte to each socket every `every` seconds, from a thread, until stopped."""
+    """Sends one byte to each socket every `every` seconds, from a thread, until stopped: the
+    next byte of its `feeds` entry if it has one, else "a"."""
 
-    def __init__(self, sockets: list[socket.socket], every: float = 0.2) -> None:
+    def __init__(
+        self,
+        sockets: list[socket.socket],
+        every: float = 0.2,
+        feeds: dict[socket.socket, bytes] | None = None,
+    ) -> None:
         self.sockets = sockets
         self.every = every
+        self.feeds = {sock: iter(data) for sock, data in (feeds or {}).items()}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -64,8 +109,10 @@ class Trickler:
             if self.stopped.wait(self.every):
                 return
             for sock in self.sockets:
+                feed = self.feeds.get(sock)
+                byte = bytes([next(feed, 97)]) if feed is not None else b"a"
                 with contextlib.suppress(OSError):
-                    sock.send(b"a")
+                    sock.send(byte)
 
     def __enter__(self) -> Trickler:
         self.thread.start()
@@ -76,38 +123,65 @@ class Trickler:
         self.thread.join(10)
 
 
-def hold_slow_connections(server: SyncServer, count: int) -> tuple[list[socket.socket], ...]:
-    """`count` slow connections in four kinds: idle, partial headers, slow body, unread."""
-    idle: list[socket.socket] = []
-    headers: list[socket.socket] = []
-    bodies: list[socket.socket] = []
-    unread: list[socket.socket] = []
+@dataclass
+class Held:
+    """Slow connections held open, by kind; `handshakes` (TLS only) trickle a ClientHello."""
+
+    idle: list[socket.socket]
+    headers: list[socket.socket]
+    bodies: list[socket.socket]
+    unread: list[socket.socket]
+    handshakes: dict[socket.socket, bytes]
+
+    @property
+    def trickling(self) -> list[socket.socket]:
+        return [*self.headers, *self.bodies, *self.handshakes]
+
+    def __iter__(self) -> Iterator[socket.socket]:
+        yield from (*self.idle, *self.headers, *self.bodies, *self.unread, *self.handshakes)
+
+
+def hold_slow_connections(
+    server: SyncServer, count: int, tls: ssl.SSLContext | None = None
+) -> Held:
+    """`count` slow connections in four kinds: idle (over TLS: never starting the handshake),
+    partial headers, slow body, unread answers; over TLS a fifth: a trickled handshake."""
+    held = Held([], [], [], [], {})
+    hello = client_hello(tls) if tls is not None else b""
+    kinds = 5 if tls is not None else 4
     for n in range(count):
-        sock = connect(server)
-        kind = n % 4
+        kind = n % kinds
+        if kind == 4:
+            held.handshakes[connect(server)] = hello
+            continue
+        sock = connect(server, tls=tls if kind else None)
         if kind == 1:
             sock.sendall(HEADERS)
-            headers.append(sock)
+            held.headers.append(sock)
         elif kind == 2:
             sock.sendall(BODY)
-            bodies.append(sock)
+            held.bodies.append(sock)
         elif kind == 3:
             sock.sendall(PIPELINED)
-            unread.append(sock)
+            held.unread.append(sock)
         else:
-            idle.append(sock)
-    return idle, headers, bodies, unread
+            held.idle.append(sock)
+    return held
 
 
-def test_a_sync_succeeds_while_200_slow_connections_are_held(alpha: Install, beta: Install) -> None:
+def test_a_sync_succeeds_while_200_slow_connections_are_held(
+    alpha: Install, beta: Install, scheme: Scheme
+) -> None:
     pid = alpha.open("Tech")  # opened with 10,000.00: 2 events
     alpha.deposit(pid, "250")  # 3 events
-    server = serve(alpha)
-    held = hold_slow_connections(server, SLOW)
-    sockets = [s for kind in held for s in kind]
+    server = serve(alpha, **scheme.options)
+    held = hold_slow_connections(server, SLOW, scheme.tls)
+    sockets = list(held)
+    assert len(sockets) == SLOW
+    cafile = scheme.options.get("cert")
     try:
-        with Trickler(held[1] + held[2]):
-            summary = client(beta, server).sync()
+        with Trickler(held.trickling, feeds=held.handshakes):
+            summary = client(beta, server, cafile=cafile).sync()
         assert summary.pulled == 3
         assert beta.state()[pid] == ("Tech", 3, alpha.app.portfolio(pid).cash, False)
         # Held connections beyond the per-address cap were closed to make room.
@@ -119,10 +193,12 @@ def test_a_sync_succeeds_while_200_slow_connections_are_held(alpha: Install, bet
         server.stop()
 
 
-def test_one_address_holds_at_most_its_cap_and_others_still_connect(alpha: Install) -> None:
+def test_one_address_holds_at_most_its_cap_and_others_still_connect(
+    alpha: Install, scheme: Scheme
+) -> None:
     limits = ConnectionLimits(per_address=8)
-    server = serve(alpha, limits=limits)
-    hoarder = [connect(server, "127.0.0.2") for _ in range(40)]
+    server = serve(alpha, limits=limits, **scheme.options)
+    hoarder = [connect(server, "127.0.0.2", scheme.tls) for _ in range(40)]
     try:
         for sock in hoarder:
             sock.sendall(HEADERS)  # all of them are still sending their request
@@ -135,7 +211,7 @@ def test_one_address_holds_at_most_its_cap_and_others_still_connect(alpha: Insta
         assert len(closed) == 40 - 8
         # The oldest were closed first: the 8 kept are the last 8 that connected.
         assert [s for s in hoarder if s not in closed] == hoarder[-8:]
-        status, _, answer = call(server, "GET", "/api/v1/health", token=None)
+        status, answer = health(server, scheme)
         assert (status, answer["status"]) == (200, "ok")
     finally:
         for sock in hoarder:
@@ -143,25 +219,48 @@ def test_one_address_holds_at_most_its_cap_and_others_still_connect(alpha: Insta
         server.stop()
 
 
-def test_a_request_trickled_past_its_deadline_is_closed(alpha: Install) -> None:
-    """A byte every 0.2 s keeps a connection active, but its headers must finish in time."""
-    server = serve(alpha, limits=ConnectionLimits(header_seconds=1, body_seconds=1))
-    slow_headers, slow_body = connect(server), connect(server)
+def test_a_request_trickled_past_its_deadline_is_closed(alpha: Install, scheme: Scheme) -> None:
+    """A byte every 0.2 s keeps a connection active, but its headers must finish in time (and
+    over TLS, its handshake too)."""
+    limits = ConnectionLimits(header_seconds=1, body_seconds=1)
+    server = serve(alpha, limits=limits, **scheme.options)
+    slow_headers, slow_body = connect(server, tls=scheme.tls), connect(server, tls=scheme.tls)
     slow_headers.sendall(HEADERS)
     slow_body.sendall(BODY)
+    slow = [slow_headers, slow_body]
+    feeds = {}
+    if scheme.tls is not None:
+        feeds[connect(server)] = client_hello(scheme.tls)
+        slow.extend(feeds)
     try:
-        with Trickler([slow_headers, slow_body]):
+        with Trickler(slow, feeds=feeds):
             closed = []
             for _ in range(300):  # bounded wait: the deadlines are 1 s and 2 s
-                closed = [s for s in (slow_headers, slow_body) if closed_by_server(s)]
-                if len(closed) == 2:
+                closed = [s for s in slow if closed_by_server(s)]
+                if len(closed) == len(slow):
                     break
                 threading.Event().wait(0.05)
-        assert len(closed) == 2
+        assert len(closed) == len(slow)
+        status, answer = health(server, scheme)  # and the server still answers
+        assert (status, answer["status"]) == (200, "ok")
     finally:
-        slow_headers.close()
-        slow_body.close()
+        for sock in slow:
+            sock.close()
         server.stop()
+
+
+def health(server: SyncServer, scheme: Scheme) -> tuple[int, Any]:
+    """The health endpoint's status and answer, without the token, over the server's scheme."""
+    if scheme.tls is None:
+        status, _, answer = call(server, "GET", "/api/v1/health", token=None)
+        return status, answer
+    connection = HTTPSConnection("127.0.0.1", server.port, timeout=30, context=scheme.tls)
+    try:
+        connection.request("GET", "/api/v1/health")
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
 
 
 def test_a_flood_without_the_token_does_not_lock_the_peer_out(
