@@ -25,7 +25,7 @@ def _sync_parts() -> Any:
         import erasmo.sync.token as token
     except ImportError as error:
         raise click.ClickException(
-            f"The sync server needs Flask, waitress and cheroot, which come with erasmo ({error}). "
+            f"The sync server needs Flask and waitress, which come with erasmo ({error}). "
             "Reinstall erasmo: pipx reinstall erasmo, or pip install --force-reinstall erasmo."
         ) from None
     return client, serving, token

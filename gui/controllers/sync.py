@@ -26,7 +26,7 @@ HOST = "127.0.0.1"
 
 
 class SyncUnavailableError(ErasmoError):
-    """The sync packages (Flask, waitress, cheroot: they come with erasmo) cannot be imported."""
+    """The sync packages (Flask and waitress: they come with erasmo) cannot be imported."""
 
 
 def _sync_modules() -> tuple[Any, Any, Any]:
@@ -36,7 +36,7 @@ def _sync_modules() -> tuple[Any, Any, Any]:
         import erasmo.sync.token as token
     except ImportError as error:
         raise SyncUnavailableError(
-            f"Sync needs Flask, waitress and cheroot, which come with erasmo ({error}). "
+            f"Sync needs Flask and waitress, which come with erasmo ({error}). "
             "Reinstall erasmo: pipx reinstall erasmo, or pip install --force-reinstall erasmo."
         ) from None
     return client, serving, token

@@ -113,7 +113,7 @@ def test_plain_install_requires_the_whole_app_and_the_extras_are_empty_aliases(
         metadata = HeaderParser().parsestr(archive.read("erasmo-0.1.0.dist-info/METADATA").decode())
     requires = metadata.get_all("Requires-Dist") or []
     plain = {re.split(r"[;<>=!~\[ ]", r, maxsplit=1)[0].lower() for r in requires}
-    for needed in ("pyside6-essentials", "pyqtgraph", "yfinance", "flask", "waitress", "cheroot"):
+    for needed in ("pyside6-essentials", "pyqtgraph", "yfinance", "flask", "waitress"):
         assert needed in plain, f"{needed} is not a dependency of erasmo itself"
     assert {"gui", "sync", "market"} <= set(metadata.get_all("Provides-Extra") or [])
     # An extra that still required something would not be a harmless alias.
@@ -173,7 +173,7 @@ def test_without_flask_the_server_says_how_to_repair_the_install(tmp_path: Path)
     done = erasmo_without(("flask",), "--data-dir", str(tmp_path / "d"), "serve", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr == (
-        "erasmo: The sync server needs Flask, waitress and cheroot, which come with erasmo (No "
+        "erasmo: The sync server needs Flask and waitress, which come with erasmo (No "
         f"module named 'flask'). Reinstall erasmo: {REINSTALL}.\n"
     )
 
@@ -185,7 +185,7 @@ def test_the_sync_client_needs_no_flask(tmp_path: Path) -> None:
     server = serve(desktop)
     try:
         done = erasmo_without(
-            ("flask", "werkzeug", "waitress", "cheroot"),
+            ("flask", "werkzeug", "waitress"),
             "--data-dir",
             str(tmp_path / "laptop"),
             "sync",
