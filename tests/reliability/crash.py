@@ -162,7 +162,8 @@ def fork_server() -> Any:
 def api_crash_round(
     target: Target, round_no: int, rng: random.Random, workdir: Path
 ) -> list[dict[str, Any]]:
-    """Start an API child, let it write for 20-120 ms, SIGKILL it; return its ack lines."""
+    """Start an API child, let it write once and then for 0-100 ms more, SIGKILL it; return its
+    ack lines."""
     ack_path = workdir / f"acks-{round_no}.jsonl"
     ack_path.unlink(missing_ok=True)
     process = fork_server().Process(target=api_writer, args=(target, round_no, str(ack_path)))
@@ -174,7 +175,14 @@ def api_crash_round(
             process.join()
             raise RuntimeError(f"the writer did not start: {_read_acks(ack_path)}")
         time.sleep(0.002)
-    time.sleep(rng.uniform(0.02, 0.12))
+    # The kill lands at a random moment after the writer's first acknowledged write, so every
+    # round writes something however loaded the machine is (the writer's start can take longer
+    # than the whole window on a busy machine, and then the round would test nothing).
+    while b'"op": "' not in ack_path.read_bytes().partition(b"\n")[2]:
+        if time.monotonic() > deadline or not process.is_alive():
+            break
+        time.sleep(0.002)
+    time.sleep(rng.uniform(0.0, 0.1))
     process.kill()  # SIGKILL
     process.join()
     return _read_acks(ack_path)
