@@ -288,9 +288,10 @@ class TradingService:
 
     # -- reading --------------------------------------------------------------------------
 
-    def history(self, name: str) -> list[LoggedEvent]:
-        """The portfolio's events in order."""
-        return self.app.history(self.resolve(name))
+    def history(self, name: str, *, unreadable: bool = False) -> list[LoggedEvent]:
+        """The portfolio's events in order (with `unreadable`, an event this erasmo cannot read
+        is an entry saying why, instead of an error)."""
+        return self.app.history(self.resolve(name), unreadable=unreadable)
 
     # -- corporate actions ----------------------------------------------------------------
 
