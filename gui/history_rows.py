@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, overload
 from uuid import UUID
 
-from events.application import Portfolios
+from events.application import LoggedEvent, Portfolios
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,9 @@ class HistoryRow:
             `rows_from_event_frame`).
         name: the portfolio's name after the event.
         ratio: a split's new shares per old share; None for other events.
+        details: the event in words, one line (as `erasmo history` gives it; empty for rows
+            read from the event frame).
+        unreadable: why this erasmo cannot read the stored event; None for every readable one.
     """
 
     seq: int
@@ -47,6 +50,8 @@ class HistoryRow:
     cash_after: Decimal | None
     name: str
     ratio: Decimal | None = None
+    details: str = ""
+    unreadable: str | None = None
 
 
 Cancelled = Callable[[], bool]
@@ -59,33 +64,53 @@ LARGE_HISTORY = 20_000
 def history_rows(
     app: Portfolios, portfolio_id: UUID, cancelled: Cancelled = lambda: False
 ) -> list[HistoryRow]:
-    """Every event of the portfolio, in order, with the cash after it."""
-    logged = app.history(portfolio_id)
+    """Every event of the portfolio, in order, with the cash after it.
+
+    An event this erasmo cannot read (a newer shape version, a damaged byte) is a row that says
+    why; the cash after it and after every later event is left unknown, since the replay stops
+    at it."""
+    logged = app.history(portfolio_id, unreadable=True)
+    bad = next((e.version for e in logged if e.unreadable is not None), None)
+    domain_events: Any = iter(()) if bad == 1 else app.events.get(portfolio_id, lte=_before(bad))
     aggregate: Any = None
+    name = ""
     rows: list[HistoryRow] = []
-    domain_events: Any = app.events.get(portfolio_id)
-    for event, domain_event in zip(logged, domain_events, strict=True):
+    for event in logged:
         if cancelled():
             return []
-        aggregate = domain_event.mutate(aggregate)
-        fields = event.fields
-        rows.append(
-            HistoryRow(
-                seq=event.seq,
-                version=event.version,
-                on=event.on,
-                type=event.type,
-                ticker=fields.get("ticker"),
-                quantity=fields.get("quantity"),
-                price=fields.get("price", fields.get("amount_per_share")),
-                fee=fields.get("fee"),
-                amount=fields.get("value", fields.get("amount")),
-                cash_after=aggregate.cash,
-                name=aggregate.name,
-                ratio=fields.get("ratio"),
-            )
-        )
+        cash_after = None
+        if bad is None or event.version < bad:
+            aggregate = next(domain_events).mutate(aggregate)
+            cash_after, name = aggregate.cash, aggregate.name
+        if event.type == "BranchForked" and event.unreadable is None:  # this store's position
+            fields = event.fields
+            fields["parent_seq"] = app.fork_position(fields["parent_id"], fields["parent_version"])
+        rows.append(_row(event, cash_after, name))
     return rows
+
+
+def _before(version: int | None) -> int | None:
+    return None if version is None else version - 1
+
+
+def _row(event: LoggedEvent, cash_after: Decimal | None, name: str) -> HistoryRow:
+    fields = event.fields
+    return HistoryRow(
+        seq=event.seq,
+        version=event.version,
+        on=event.on,
+        type=event.type,
+        ticker=fields.get("ticker"),
+        quantity=fields.get("quantity"),
+        price=fields.get("price", fields.get("amount_per_share")),
+        fee=fields.get("fee"),
+        amount=fields.get("value", fields.get("amount")),
+        cash_after=cash_after,
+        name=name,
+        ratio=fields.get("ratio"),
+        details=event.describe(),
+        unreadable=event.unreadable,
+    )
 
 
 class FrameRows(Sequence[HistoryRow]):
