@@ -49,6 +49,8 @@ _HEX_UUID = re.compile(r"[0-9a-f]{32}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _TICKER = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-]{0,14}")
 _PORTFOLIO_TOPIC = get_topic(Portfolio)
+#: (type name, shape version) -> the fields such a state stores (computed once each).
+_FIELD_NAMES: dict[tuple[str, int], frozenset[str]] = {}
 #: Checks one encoded value of a field: what is wrong with it, or None.
 Check = Callable[["Field", object], "str | None"]
 
@@ -88,7 +90,11 @@ class EventType:
 
     def field_names(self, version: int) -> frozenset[str]:
         """The fields a state of shape `version` stores."""
-        return frozenset(f.name for f in self.fields if f.since <= version)
+        key = (self.name, version)
+        names = _FIELD_NAMES.get(key)
+        if names is None:
+            names = _FIELD_NAMES[key] = frozenset(f.name for f in self.fields if f.since <= version)
+        return names
 
 
 def _build() -> dict[str, EventType]:
