@@ -22,8 +22,7 @@ from eventsourcing.persistence import StoredEvent
 
 from events.application import Portfolios
 from events.errors import EventLogError
-from events.portfolio import PORTFOLIO_TOPICS
-from events.registry import BY_TOPIC, check_stored_event, state_problem
+from events.registry import BY_TOPIC, PORTFOLIO_TOPICS, check_stored_event, state_problem
 
 FORMAT = "erasmo-event-log"
 FORMAT_VERSION = 1
