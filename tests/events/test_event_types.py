@@ -11,8 +11,10 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from events.application import Portfolios
+from events.errors import EventLogError
 from events.eventlog import export_to_file, import_file
 from events.logged import LoggedEvent
 from events.portfolio import EVENT_TYPES, EVENT_VERSIONS, PORTFOLIO_TOPICS, Portfolio
@@ -160,3 +162,57 @@ def test_the_history_of_every_type_round_trips_through_export_and_import(
                         assert isinstance(value, date), (e.type, name)
     finally:
         fresh.close()
+
+
+def _store_raw(app: Portfolios, pid: UUID, topic: str, state: bytes) -> int:
+    """Write one stored event straight through the recorder (as a damaged store holds it)."""
+    version = len(app.history(pid, unreadable=True)) + 1
+    app.recorder.insert_events([StoredEvent(pid, version, topic, state)])
+    return version
+
+
+@pytest.mark.parametrize(
+    ("topic", "state", "reason"),
+    [
+        (
+            "events.portfolio:Portfolio.CashDeposited",
+            b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-01-02T10:00:00+00:00"},'
+            b'"amount":{"_type_":"decimal_str","_data_":"5"},'
+            b'"on":{"_type_":"date_iso","_data_":"2015-03-03"},"class_version":99}',
+            "it is stored in shape version 99, newer than this erasmo reads (1); update erasmo "
+            "to take it",
+        ),
+        (
+            "events.portfolio:Portfolio.SomethingNew",
+            b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-01-02T10:00:00+00:00"},'
+            b'"on":{"_type_":"date_iso","_data_":"2015-03-03"}}',
+            "its type 'events.portfolio:Portfolio.SomethingNew' is unknown to this erasmo",
+        ),
+        (
+            "events.portfolio:Portfolio.CashDeposited",
+            b"\x00\x01 not json",
+            "its stored state is not the JSON of an event",
+        ),
+    ],
+)
+def test_an_unreadable_stored_event_is_an_error_or_an_entry_saying_why(
+    sqlite_app: Portfolios, topic: str, state: bytes, reason: str
+) -> None:
+    pid = sqlite_app.open_portfolio("Main", MON, cash=D("100"))
+    version = _store_raw(sqlite_app, pid, topic, state)
+    seq = sqlite_app.reader.head()
+    with pytest.raises(EventLogError) as refused:
+        sqlite_app.history(pid)
+    message = str(refused.value)
+    assert message == (
+        f"event {version} (seq {seq}) of portfolio {pid} cannot be read: {reason}. Run "
+        "'erasmo check' to see every such event"
+    )
+    events = sqlite_app.history(pid, unreadable=True)
+    assert [e.unreadable for e in events] == [None, None, reason]
+    bad = events[-1]
+    assert (bad.seq, bad.version, bad.fields) == (seq, version, {})
+    assert bad.describe() == f"unreadable: {reason}"
+    assert bad.label == "Unreadable"
+    # its market date is the stored one where it can be read, else the event's before it
+    assert bad.on == (TUE if b"2015-03-03" in state else MON)
