@@ -17,11 +17,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import synthetic_store  # noqa: E402
+from synthetic import synthetic_store
 
-import events.eventlog as eventlog  # noqa: E402
-from events.application import Portfolios  # noqa: E402
-from events.store import StoreConfig  # noqa: E402
+import events.eventlog as eventlog
+from events.application import Portfolios
+from events.store import StoreConfig
 
 
 def timed(app: Portfolios) -> tuple[int, float]:

@@ -41,6 +41,9 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 #: The largest magnitude an encoded decimal may have at the door.
 MAX_DECIMAL = Decimal("1e18")
+#: A decimal text this short (sign and point included), without an exponent, cannot exceed
+#: `MAX_DECIMAL`.
+_SHORT_DECIMAL = 18
 #: The most a stored whole number (a version, a log position) may be.
 MAX_WHOLE = 2**53
 _DECIMAL_TEXT = re.compile(r"-?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})(E[-+]?[0-9]{1,2})?")
@@ -220,14 +223,9 @@ def value_problem(field: Field, value: object) -> str | None:
 
 def _encoded(value: object, type_name: str) -> str | None:
     """The `_data_` text of an eventsourcing-encoded value of `type_name`, else None."""
-    if (
-        isinstance(value, dict)
-        and set(value) == {"_type_", "_data_"}
-        and value["_type_"] == type_name
-        and isinstance(value["_data_"], str)
-    ):
-        data: str = value["_data_"]
-        return data
+    if isinstance(value, dict) and len(value) == 2 and value.get("_type_") == type_name:
+        data = value.get("_data_")
+        return data if isinstance(data, str) else None
     return None
 
 
@@ -237,6 +235,8 @@ def _decimal(field: Field, value: object) -> str | None:
         return f'must be an encoded decimal such as "1500.00", not {_shown(value)}'
     if not _DECIMAL_TEXT.fullmatch(text):
         return f"holds {text[:30]!r}, which is not a plain decimal number"
+    if len(text) <= _SHORT_DECIMAL and "E" not in text:  # too short to exceed the bound
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern only admits valid decimals

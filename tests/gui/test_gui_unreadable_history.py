@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from reliability.unreadable import REASONS, damaged_store
 
 from erasmo.bootstrap import bootstrap
 from gui.history_rows import history_rows
 from gui.models.history import HistoryTableModel
-from reliability.unreadable import REASONS, damaged_store
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -36,7 +36,7 @@ def test_the_history_tab_shows_an_unreadable_event_as_a_row_saying_why(
         "SharesBought",
         "CashDeposited",
     ]
-    opened, deposit, bought, bad = rows
+    _opened, deposit, bought, bad = rows
     assert [r.unreadable for r in rows] == [None, None, None, damaged.reason]
     assert (bad.seq, bad.version) == (damaged.seq, damaged.version)
     # the replay stops at the unreadable event: the cash before it is known, after it not
