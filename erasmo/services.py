@@ -323,9 +323,12 @@ class TradingService:
 
     # -- reading --------------------------------------------------------------------------
 
-    def history(self, portfolio_id: UUID, upto_seq: int | None = None) -> list[LoggedEvent]:
-        """The portfolio's events in order."""
-        return self.app.history(portfolio_id, upto_seq)
+    def history(
+        self, portfolio_id: UUID, upto_seq: int | None = None, *, unreadable: bool = False
+    ) -> list[LoggedEvent]:
+        """The portfolio's events in order (with `unreadable`, an event this erasmo cannot read
+        is an entry saying why, instead of an error)."""
+        return self.app.history(portfolio_id, upto_seq, unreadable=unreadable)
 
     # -- corporate actions ----------------------------------------------------------------
 

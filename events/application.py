@@ -28,7 +28,6 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoding,
 )
-from eventsourcing.utils import get_topic
 
 from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording
@@ -46,11 +45,12 @@ from events.host import PortfoliosHost
 from events.importing import ImportRecording
 from events.log import LogReader
 from events.logged import LoggedEvent as LoggedEvent  # read by erasmo
-from events.logged import without_envelope
+from events.logged import read_history
 from events.names import mixed_word
 from events.opening import OPEN_RACE_SECONDS, opening_race
 from events.pg_connect import check_postgres_server
-from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
+from events.portfolio import Portfolio
+from events.registry import BY_TOPIC
 from events.store import (
     STORE_FORMAT_VERSION,
     StoreConfig,
@@ -65,10 +65,6 @@ from events.values import PriceProvenance, name_key
 
 T = TypeVar("T")
 RETRIES = 5
-
-
-#: Topic -> type name, for every Portfolio event.
-_EVENT_CLASSES: dict[str, type] = {get_topic(cls): cls for cls in EVENT_TYPES.values()}
 
 
 class DateAsISO(Transcoding):
@@ -369,12 +365,13 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
             )
         return sorted(summaries, key=lambda s: name_key(s.name))
 
-    def history(self, portfolio_id: UUID, upto_seq: int | None = None) -> list[LoggedEvent]:
-        """The portfolio's events in order, each with its log position."""
-        return [
-            self._logged(raw.seq, raw.originator_id, raw.version, raw.topic, raw.state)
-            for raw in self.reader.events(originator_id=portfolio_id, upto=upto_seq)
-        ]
+    def history(
+        self, portfolio_id: UUID, upto_seq: int | None = None, *, unreadable: bool = False
+    ) -> list[LoggedEvent]:
+        """The portfolio's events in order, each with its log position. An event this erasmo
+        cannot read raises `EventLogError`, or with `unreadable=True` is an entry saying why."""
+        stored = self.reader.events(originator_id=portfolio_id, upto=upto_seq)
+        return read_history(stored, self.decode, keep_unreadable=unreadable)
 
     def version_at(
         self, portfolio_id: UUID, *, seq: int | None = None, on: date | None = None
@@ -413,8 +410,8 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
         """An event's fields from its stored JSON state, upcast to the event's current shape."""
         fields = self.mapper.transcoder.decode(state)
         assert isinstance(fields, dict)
-        event_class = _EVENT_CLASSES.get(topic)
-        return upcast_state(event_class, fields) if event_class is not None else fields
+        event_type = BY_TOPIC.get(topic)
+        return upcast_state(event_type.cls, fields) if event_type is not None else fields
 
     def encode(self, fields: dict[str, Any]) -> bytes:
         """Stored JSON state from an event's fields."""
@@ -487,22 +484,6 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
         raise ConcurrentWriteError(
             "Another program kept writing to the same portfolio; nothing was recorded. "
             "Try the command again."
-        )
-
-    def _logged(
-        self, seq: int, portfolio_id: UUID, version: int, topic: str, state: bytes
-    ) -> LoggedEvent:
-        fields = self.decode(topic, state)
-        timestamp = fields.pop("timestamp")
-        on = fields.pop("on")
-        return LoggedEvent(
-            seq=seq,
-            portfolio_id=portfolio_id,
-            version=version,
-            type=PORTFOLIO_TOPICS.get(topic, topic.rsplit(".", 1)[-1]),
-            on=on,
-            timestamp=timestamp,
-            fields=without_envelope(fields),
         )
 
 

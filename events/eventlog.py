@@ -22,8 +22,7 @@ from eventsourcing.persistence import StoredEvent
 
 from events.application import Portfolios
 from events.errors import EventLogError
-from events.portfolio import PORTFOLIO_TOPICS
-from events.registry import check_stored_event
+from events.registry import BY_TOPIC, PORTFOLIO_TOPICS, check_stored_event, state_problem
 
 FORMAT = "erasmo-event-log"
 FORMAT_VERSION = 1
@@ -103,7 +102,7 @@ def export_log(
                     "portfolio": str(portfolio),
                     "version": version,
                     "topic": topic,
-                    "state": json.loads(state),
+                    "state": _readable_state(app, portfolio, version, _seq, topic, state),
                     "prev": prev,
                 }
             )
@@ -111,6 +110,44 @@ def export_log(
             prev = line["hash"]
     assert n == count, "the log changed under a fixed head"
     return n
+
+
+def _readable_state(
+    app: Portfolios, portfolio: UUID, version: int, seq: int, topic: str, state: bytes
+) -> dict[str, Any]:
+    """A stored event's state for an export line; an event this erasmo cannot read (a newer
+    shape version, a damaged byte, a field out of its type's shape) stops the export, so the
+    export of a damaged store never looks like a clean log."""
+    event_type = BY_TOPIC.get(topic)
+    try:
+        parsed = json.loads(state)
+    except (ValueError, RecursionError):
+        parsed = None
+    if event_type is None:
+        problem: str | None = f"its type {topic[:80]!r} is unknown to this erasmo"
+    elif not isinstance(parsed, dict):
+        problem = "its stored state is not the JSON of an event"
+    else:
+        problem = state_problem(event_type, parsed)
+    if problem is None:
+        assert isinstance(parsed, dict)
+        return parsed
+    name = _portfolio_name(app, portfolio)
+    raise EventLogError(
+        f"cannot export: event {version} (seq {seq}) of portfolio {name} cannot be read: "
+        f"{problem}. Nothing was exported; run 'erasmo check', then restore a backup or export "
+        "the other portfolios by name"
+    )
+
+
+def _portfolio_name(app: Portfolios, portfolio: UUID) -> str:
+    """The portfolio's name and id, for a message (the id alone when the catalog cannot say)."""
+    try:
+        catalog = app._catalog()
+        name = catalog.names.get(portfolio.hex) or catalog.deleted.get(portfolio.hex)
+    except Exception:  # a damaged catalog: the id still names the portfolio
+        name = None
+    return f"{name!r} ({portfolio})" if name else str(portfolio)
 
 
 def export_to_file(app: Portfolios, path: Path, **kwargs: Any) -> int:

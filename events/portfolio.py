@@ -30,6 +30,7 @@ from events.errors import InvalidOrderError
 from events.orders import Order
 from events.rules import actions, cash, forks, status, trades
 from events.rules import orders as order_rules
+from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
 from events.values import (
     PriceProvenance,
@@ -446,35 +447,9 @@ LATE_EVENTS = forks.LATE_EVENTS
 NOT_COPIED_TO_BRANCHES = forks.NOT_COPIED_TO_BRANCHES
 action_key = actions.action_key
 
-#: The version of each event's stored shape. Raise one, and add its upcaster to
-#: `events.upcasting.UPCASTERS`, whenever the fields an event stores change (and raise
-#: `events.store.STORE_FORMAT_VERSION`, so an older erasmo refuses the store).
-EVENT_VERSIONS: dict[str, int] = {
-    "PortfolioOpened": 1,
-    "CashDeposited": 1,
-    "CashWithdrawn": 1,
-    "SharesBought": 2,  # v2 added price_kind
-    "SharesSold": 1,
-    "PortfolioRenamed": 1,
-    "PortfolioClosed": 1,
-    # what-if branches
-    "BranchForked": 1,
-    # corporate actions
-    "SplitApplied": 1,
-    "DividendReceived": 1,
-    # orders and the market clock
-    "TradingRulesSet": 1,
-    "OrderPlaced": 1,
-    "OrderFilled": 1,
-    "OrderCancelled": 1,
-    "OrderExpired": 1,
-    "OrderRejected": 1,
-    "ClockAdvanced": 1,
-    # reopen and delete
-    "PortfolioReopened": 1,
-    "PortfolioDeleted": 1,
-    "PortfolioUndeleted": 1,
-}
+#: The version of each event's stored shape, from its schema in `events.schemas` (the one table
+#: of event types: raise a version there, with its upcaster, when the fields stored change).
+EVENT_VERSIONS: dict[str, int] = {name: schema.version for name, schema in EVENT_SCHEMAS.items()}
 
 #: Event types by the name people see in history and export files (each is the class attribute
 #: of that name the events' declarations above give `Portfolio`).
@@ -483,5 +458,6 @@ EVENT_TYPES: dict[str, type[Aggregate.Event]] = {
 }
 declare_versions(EVENT_TYPES, EVENT_VERSIONS)
 
-#: Topic -> type name, for every Portfolio event (what stored rows and files name them by).
+#: Topic -> type name, for every Portfolio event (what stored rows and files name them by; the
+#: same as `events.registry.PORTFOLIO_TOPICS`).
 PORTFOLIO_TOPICS: dict[str, str] = {get_topic(cls): name for name, cls in EVENT_TYPES.items()}

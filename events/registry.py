@@ -7,15 +7,18 @@ encoded decimal, never a JSON number; a date is an ISO date in the calendar eras
 project). A state that passes can be decoded, replayed by the aggregate and read by the
 projections; the domain's rules (cash, shares, clock) and the market's are checked after this.
 
-Adding an event type adds one `EventType` entry to `EVENT_SCHEMAS` (a test checks that every
-class of `events.portfolio.EVENT_TYPES` has one, with the fields its event method takes).
+Each entry joins a type's schema (`events.schemas`: version, fields, words, how one event reads)
+to its class and topic; whatever reads stored events (history, export, check, sync, import) finds
+their type here. A test checks that every class of `events.portfolio.EVENT_TYPES` has an entry,
+with the fields its event method takes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -25,9 +28,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from events.describing import Describer
 from events.errors import EventLogError
-from events.orders import MODES, ORDER_KINDS, ORDER_SIDES, TIME_IN_FORCE
 from events.portfolio import EVENT_TYPES, Portfolio
+from events.schemas import EVENT_SCHEMAS, Field
 from events.values import NAME_MAX_LENGTH
 
 #: The calendar every stored market date must lie in: well inside what the projections can
@@ -37,6 +41,9 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 #: The largest magnitude an encoded decimal may have at the door.
 MAX_DECIMAL = Decimal("1e18")
+#: A decimal text this short (sign and point included), without an exponent, cannot exceed
+#: `MAX_DECIMAL`.
+_SHORT_DECIMAL = 18
 #: The most a stored whole number (a version, a log position) may be.
 MAX_WHOLE = 2**53
 _DECIMAL_TEXT = re.compile(r"-?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})(E[-+]?[0-9]{1,2})?")
@@ -45,36 +52,15 @@ _HEX_UUID = re.compile(r"[0-9a-f]{32}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _TICKER = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-]{0,14}")
 _PORTFOLIO_TOPIC = get_topic(Portfolio)
+#: (type name, shape version) -> the fields such a state stores (computed once each).
+_FIELD_NAMES: dict[tuple[str, int], frozenset[str]] = {}
 #: Checks one encoded value of a field: what is wrong with it, or None.
 Check = Callable[["Field", object], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
-class Field:
-    """One stored field of an event type.
-
-    Attributes:
-        name: the key in the stored state.
-        kind: "decimal" (encoded `Decimal`), "date" (encoded ISO date), "text", "ticker",
-            "currency" (three capital letters), "name" (a portfolio name), "uuid" (encoded),
-            "whole" (a JSON whole number) or "bool".
-        optional: whether the value may be null.
-        choices: the only values a text field may take (empty: any text within `max_length`).
-        max_length: the longest text accepted.
-        since: the first shape version of the event that stores the field.
-    """
-
-    name: str
-    kind: str
-    optional: bool = False
-    choices: frozenset[str] = frozenset()
-    max_length: int = 200
-    since: int = 1
-
-
-@dataclass(frozen=True, slots=True)
 class EventType:
-    """A stored event type.
+    """A stored event type: its schema (`events.schemas`) joined to its class.
 
     Attributes:
         name: the name people see in history and export files ("SharesBought").
@@ -82,6 +68,8 @@ class EventType:
         version: the shape version this erasmo writes and reads (older ones are upcast).
         fields: the fields its state stores, besides the timestamp every event has.
         words: what the event means, in words.
+        label: its short name in the GUI's history table ("Buy").
+        describe: one event's details in one line, from its own decoded fields.
     """
 
     name: str
@@ -89,147 +77,34 @@ class EventType:
     version: int
     fields: tuple[Field, ...]
     words: str
+    label: str
+    describe: Describer
 
     @property
     def topic(self) -> str:
         """The topic stored events of this type carry."""
         return get_topic(self.cls)
 
+    @property
+    def class_version(self) -> int:
+        """The shape version its class declares (the same as `version`)."""
+        version: int = getattr(self.cls, "class_version", 1)
+        return version
+
     def field_names(self, version: int) -> frozenset[str]:
         """The fields a state of shape `version` stores."""
-        return frozenset(f.name for f in self.fields if f.since <= version)
-
-
-def _on() -> Field:
-    return Field("on", "date")
-
-
-def _money(name: str, *, optional: bool = False) -> Field:
-    return Field(name, "decimal", optional=optional)
-
-
-_TRADE = (
-    Field("ticker", "ticker"),
-    _money("quantity"),
-    _money("price"),
-    _money("value"),
-    _money("fee"),
-    _on(),
-    Field("price_source", "text", max_length=64),
-    Field("price_date", "date"),
-    Field("price_adjusted", "bool"),
-)
-_PRICE_KINDS = frozenset({"close", "explicit", "order"})  # "order": an order's fill
-
-#: name -> (fields, words). One entry per event type.
-EVENT_SCHEMAS: dict[str, tuple[tuple[Field, ...], str]] = {
-    "PortfolioOpened": (
-        (Field("name", "name"), _on(), Field("currency", "currency")),
-        "a portfolio was opened, empty, on a market date",
-    ),
-    "CashDeposited": ((_money("amount"), _on()), "cash was added"),
-    "CashWithdrawn": ((_money("amount"), _on()), "cash was taken out"),
-    "SharesBought": (
-        (*_TRADE, Field("price_kind", "text", choices=_PRICE_KINDS, since=2)),
-        "shares were bought at a price taken from the market data",
-    ),
-    "SharesSold": (
-        (*_TRADE, Field("price_kind", "text", choices=_PRICE_KINDS)),
-        "shares held were sold at a price taken from the market data",
-    ),
-    "PortfolioRenamed": ((Field("name", "name"), _on()), "the portfolio got another name"),
-    "PortfolioClosed": ((_on(),), "the portfolio was closed; it takes no more commands"),
-    "BranchForked": (
-        (
-            Field("parent_id", "uuid"),
-            Field("parent_name", "name"),
-            Field("parent_version", "whole"),
-            Field("parent_seq", "whole"),
-            _on(),
-        ),
-        "the portfolio was made a what-if branch of another one's history",
-    ),
-    "SplitApplied": (
-        (Field("ticker", "ticker"), _money("ratio"), _on()),
-        "a stock split changed the shares held",
-    ),
-    "DividendReceived": (
-        (
-            Field("ticker", "ticker"),
-            _money("amount_per_share"),
-            _money("quantity"),
-            _money("amount"),
-            _on(),
-        ),
-        "a cash dividend was paid on the shares held",
-    ),
-    "TradingRulesSet": (
-        (
-            Field("mode", "text", choices=frozenset(MODES)),
-            Field("commission", "text", max_length=100),
-            _money("slippage_bps"),
-            _on(),
-        ),
-        "the trading mode, commission and slippage were set",
-    ),
-    "OrderPlaced": (
-        (
-            Field("order_id", "text", max_length=64),
-            Field("side", "text", choices=frozenset(ORDER_SIDES)),
-            Field("ticker", "ticker"),
-            _money("quantity"),
-            Field("kind", "text", choices=frozenset(ORDER_KINDS)),
-            _money("limit", optional=True),
-            _money("stop", optional=True),
-            _money("trail_amount", optional=True),
-            _money("trail_percent", optional=True),
-            Field("tif", "text", choices=frozenset(TIME_IN_FORCE)),
-            Field("expires", "date", optional=True),
-            _money("reserved"),
-            _on(),
-        ),
-        "an order was placed, holding back cash or shares",
-    ),
-    "OrderFilled": (
-        (
-            Field("order_id", "text", max_length=64),
-            Field("bar_day", "date"),
-            _money("price"),
-            _money("quantity"),
-            _money("fee"),
-            _money("slippage"),
-            _on(),
-        ),
-        "an open order filled on a bar (its trade follows)",
-    ),
-    "OrderCancelled": (
-        (Field("order_id", "text", max_length=64), _on()),
-        "an open order was cancelled",
-    ),
-    "OrderExpired": (
-        (Field("order_id", "text", max_length=64), _on()),
-        "an open order's time in force ran out",
-    ),
-    "OrderRejected": (
-        (Field("order_id", "text", max_length=64), Field("reason", "text", max_length=500), _on()),
-        "an open order could not fill",
-    ),
-    "ClockAdvanced": ((_on(),), "a simulation's clock moved forward"),
-    "PortfolioReopened": ((_on(),), "a closed portfolio was opened again"),
-    "PortfolioDeleted": (
-        (_on(),),
-        "the portfolio was deleted: it leaves every list, its history stays in the log",
-    ),
-    "PortfolioUndeleted": ((_on(),), "a deleted portfolio was brought back"),
-}
+        key = (self.name, version)
+        names = _FIELD_NAMES.get(key)
+        if names is None:
+            names = _FIELD_NAMES[key] = frozenset(f.name for f in self.fields if f.since <= version)
+        return names
 
 
 def _build() -> dict[str, EventType]:
     registry = {}
     for name, cls in EVENT_TYPES.items():
-        fields, words = EVENT_SCHEMAS[name]
-        version: int = getattr(cls, "class_version", 1)
-        registry[name] = EventType(name, cls, version, fields, words)
+        s = EVENT_SCHEMAS[name]
+        registry[name] = EventType(name, cls, s.version, s.fields, s.words, s.label, s.describe)
     return registry
 
 
@@ -237,6 +112,14 @@ def _build() -> dict[str, EventType]:
 REGISTRY: dict[str, EventType] = _build()
 #: Every stored event type, by the topic its stored events carry.
 BY_TOPIC: dict[str, EventType] = {t.topic: t for t in REGISTRY.values()}
+#: Topic -> type name, for every portfolio event (what stored rows and files name them by).
+PORTFOLIO_TOPICS: dict[str, str] = {topic: t.name for topic, t in BY_TOPIC.items()}
+
+
+def describe(type_name: str, fields: Mapping[str, Any]) -> str:
+    """One event's details in one line (empty for a type this erasmo does not know)."""
+    event_type = REGISTRY.get(type_name)
+    return event_type.describe(fields) if event_type is not None else ""
 
 
 def check_stored_event(stored: StoredEvent, *, outcome: str = "nothing was recorded") -> None:
@@ -250,6 +133,39 @@ def check_stored_event(stored: StoredEvent, *, outcome: str = "nothing was recor
     if problem:
         verb = "imported" if "imported" in outcome else "recorded"
         raise EventLogError(f"{what} ({event_type.name}) cannot be {verb}: {problem}; {outcome}")
+
+
+def unreadable_reason(topic: str, state: bytes, error: BaseException | None = None) -> str:
+    """Why this erasmo cannot read a stored event, in one line: its type is unknown, its state
+    is out of its type's shape (a newer shape version, a damaged byte), or it failed to decode."""
+    event_type = BY_TOPIC.get(topic)
+    if event_type is None:
+        return f"its type {topic[:80]!r} is unknown to this erasmo"
+    problem = state_problem(event_type, state)
+    if problem:
+        return problem
+    detail = " ".join(str(error).split())[:200] if error is not None else "no reason given"
+    return f"its stored state cannot be decoded ({detail})"
+
+
+def stored_moments(state: bytes) -> tuple[date | None, datetime | None]:
+    """The market date and timestamp an unreadable stored state holds, where they can be read."""
+    try:
+        parsed = json.loads(state)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(parsed, dict):
+        return None, None
+    day = stamp = None
+    text = _encoded(parsed.get("on"), "date_iso")
+    if text is not None and _DATE_TEXT.fullmatch(text):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(text)
+    text = _encoded(parsed.get("timestamp"), "datetime_iso")
+    if text is not None and len(text) <= 40:
+        with contextlib.suppress(ValueError):
+            stamp = datetime.fromisoformat(text)
+    return day, stamp
 
 
 def state_problem(event_type: EventType, state: bytes | dict[str, Any]) -> str | None:
@@ -307,14 +223,9 @@ def value_problem(field: Field, value: object) -> str | None:
 
 def _encoded(value: object, type_name: str) -> str | None:
     """The `_data_` text of an eventsourcing-encoded value of `type_name`, else None."""
-    if (
-        isinstance(value, dict)
-        and set(value) == {"_type_", "_data_"}
-        and value["_type_"] == type_name
-        and isinstance(value["_data_"], str)
-    ):
-        data: str = value["_data_"]
-        return data
+    if isinstance(value, dict) and len(value) == 2 and value.get("_type_") == type_name:
+        data = value.get("_data_")
+        return data if isinstance(data, str) else None
     return None
 
 
@@ -324,6 +235,8 @@ def _decimal(field: Field, value: object) -> str | None:
         return f'must be an encoded decimal such as "1500.00", not {_shown(value)}'
     if not _DECIMAL_TEXT.fullmatch(text):
         return f"holds {text[:30]!r}, which is not a plain decimal number"
+    if len(text) <= _SHORT_DECIMAL and "E" not in text:  # too short to exceed the bound
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern only admits valid decimals
@@ -444,6 +357,3 @@ def _shown(value: object) -> str:
     if isinstance(value, dict):
         return "a JSON object" if "_type_" not in value else f"a {str(value['_type_'])[:20]}"
     return f"a JSON {type(value).__name__}"
-
-
-from events.portfolio import PORTFOLIO_TOPICS as PORTFOLIO_TOPICS  # noqa: E402  (topics live here)

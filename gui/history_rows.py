@@ -1,11 +1,8 @@
 """The rows of the history tab: each event of a portfolio with the cash it left behind.
 
-The cash after each event is the portfolio's own balance. The front door hands out a head per
-version but no balance per event, and reading a head per event costs a replay each (~20 ms an
-event at 600): so the rows carry the cash the events themselves moved (`CASH_MOVED`, as the
-read side's replay counts it), and the sum is checked against the door's head. Should they ever
-differ (an event type moving cash that this table does not know), every row is read from the
-door's head of its version instead. No Qt.
+The cash after each event is the portfolio's own balance, from the front door's replay of the
+history through the aggregate (`FrontDoor.history_steps`): the GUI does no money arithmetic of
+its own. Large histories are read from the analytics' event frame instead (`FrameRows`). No Qt.
 """
 
 from __future__ import annotations
@@ -40,6 +37,9 @@ class HistoryRow:
             `rows_from_event_frame`).
         name: the portfolio's name after the event.
         ratio: a split's new shares per old share; None for other events.
+        details: the event in words, one line (as `erasmo history` gives it; empty for rows
+            read from the event frame).
+        unreadable: why this erasmo cannot read the stored event; None for every readable one.
     """
 
     seq: int
@@ -54,6 +54,8 @@ class HistoryRow:
     cash_after: Decimal | None
     name: str
     ratio: Decimal | None = None
+    details: str = ""
+    unreadable: str | None = None
 
 
 Cancelled = Callable[[], bool]
@@ -63,51 +65,23 @@ Cancelled = Callable[[], bool]
 LARGE_HISTORY = 20_000
 
 
-#: How each event type moves the cash, from its fields (all others leave it as it was).
-CASH_MOVED: dict[str, Callable[[dict[str, Any]], Decimal]] = {
-    "CashDeposited": lambda f: f["amount"],
-    "CashWithdrawn": lambda f: -f["amount"],
-    "SharesBought": lambda f: -(f["value"] + f["fee"]),
-    "SharesSold": lambda f: f["value"] - f["fee"],
-    "DividendReceived": lambda f: f["amount"],
-}
-NAMED = ("PortfolioOpened", "PortfolioRenamed")  # the events that set the name
-
-
 def history_rows(
     door: FrontDoor, portfolio_id: UUID, cancelled: Cancelled = lambda: False
 ) -> list[HistoryRow]:
-    """Every event of the portfolio, in order, with the cash after it."""
-    events = door.history(portfolio_id)
+    """Every event of the portfolio, in order, with the cash after it.
+
+    An event this erasmo cannot read (a newer shape version, a damaged byte) is a row that says
+    why; the cash after it and after every later event is left unknown, since the replay stops
+    at it."""
     rows: list[HistoryRow] = []
-    cash, name = Decimal(0), ""
-    for event in events:
+    for step in door.history_steps(portfolio_id):
         if cancelled():
             return []
-        moved = CASH_MOVED.get(event.type)
-        cash = cash + moved(event.fields) if moved is not None else cash
-        name = event.fields["name"] if event.type in NAMED else name
-        rows.append(_row(event, cash, name))
-    if rows:
-        head = door.head(portfolio_id, version=rows[-1].version)
-        if (head.cash, head.name) != (cash, name):  # the door's head is the truth
-            return _rows_from_heads(door, portfolio_id, events, cancelled)
+        rows.append(_row(step.event, step.cash_after, step.name))
     return rows
 
 
-def _rows_from_heads(
-    door: FrontDoor, portfolio_id: UUID, events: list[LoggedEvent], cancelled: Cancelled
-) -> list[HistoryRow]:
-    rows = []
-    for event in events:
-        if cancelled():
-            return []
-        head = door.head(portfolio_id, version=event.version)
-        rows.append(_row(event, head.cash, head.name))
-    return rows
-
-
-def _row(event: LoggedEvent, cash_after: Decimal, name: str) -> HistoryRow:
+def _row(event: LoggedEvent, cash_after: Decimal | None, name: str) -> HistoryRow:
     fields = event.fields
     return HistoryRow(
         seq=event.seq,
@@ -122,6 +96,8 @@ def _row(event: LoggedEvent, cash_after: Decimal, name: str) -> HistoryRow:
         cash_after=cash_after,
         name=name,
         ratio=fields.get("ratio"),
+        details=event.describe(),
+        unreadable=event.unreadable,
     )
 
 

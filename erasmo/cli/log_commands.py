@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from erasmo.cli.context import Context, pass_ctx
-from erasmo.cli.orders_commands import describe_order_event
-from erasmo.cli.output import echo_json, money, number, plural, table
+from erasmo.cli.output import echo_json, plural, table
+from events.logged import LoggedEvent
 
 
 @click.command()
@@ -19,62 +19,30 @@ from erasmo.cli.output import echo_json, money, number, plural, table
 @pass_ctx
 def history(c: Context, name: str, as_json: bool) -> None:
     """Show every event of portfolio NAME, in order."""
-    events = c.door.history(c.door.resolve(name))
+    events = c.door.history(c.door.resolve(name), unreadable=True)
     for e in events:  # a fork's recorded position is the origin store's: give this store's
-        if e.type == "BranchForked":
+        if e.type == "BranchForked" and e.unreadable is None:
             at = c.door.fork_position(e.fields["parent_id"], e.fields["parent_version"])
             e.fields["parent_seq"] = at
     if as_json:
-        echo_json(
-            [
-                {
-                    "seq": e.seq,
-                    "version": e.version,
-                    "type": e.type,
-                    "on": e.on,
-                    "recorded_at": e.timestamp,
-                    **e.fields,
-                }
-                for e in events
-            ]
-        )
+        echo_json([_as_json(e) for e in events])
         return
-    rows = [
-        [str(e.seq), e.on.isoformat(), e.type, describe_order_event(e.type, e.fields) or ""]
-        if e.type.startswith(("Order", "TradingRules", "Clock"))
-        else [str(e.seq), e.on.isoformat(), e.type, _describe(e.fields)]
-        for e in events
-    ]
+    rows = [[str(e.seq), e.on.isoformat(), e.type, e.describe()] for e in events]
     click.echo(table(["seq", "on", "event", "details"], rows, right=[0]))
+    unreadable = sum(1 for e in events if e.unreadable is not None)
+    if unreadable:
+        click.echo(
+            f"{plural(unreadable, 'event')} of {name!r} cannot be read by this erasmo: "
+            "run 'erasmo check'.",
+            err=True,
+        )
 
 
-def _describe(fields: dict[str, Any]) -> str:
-    # corporate actions
-    if "ratio" in fields:
-        return f"{fields['ticker']} split {number(fields['ratio'])} for 1"
-    if "amount_per_share" in fields:
-        return (
-            f"{number(fields['quantity'])} {fields['ticker']} x {fields['amount_per_share']} "
-            f"= {money(fields['amount'])} dividend"
-        )
-    if "ticker" in fields:
-        fee = f", fee {money(fields['fee'])}" if fields["fee"] else ""
-        return (
-            f"{number(fields['quantity'])} {fields['ticker']} @ {fields['price']} = "
-            f"{money(fields['value'])}{fee} [{fields['price_source']}]"
-        )
-    if "amount" in fields:
-        return money(fields["amount"])
-    # what-if branches
-    if "parent_name" in fields:
-        at = fields["parent_seq"]
-        where = "not in this store" if at is None else f"seq {at}"
-        return (
-            f"from {fields['parent_name']!r} after its event {fields['parent_version']} ({where})"
-        )
-    if "name" in fields:
-        return repr(fields["name"])
-    return ""
+def _as_json(e: LoggedEvent) -> dict[str, Any]:
+    entry = {"seq": e.seq, "version": e.version, "type": e.type, "on": e.on}
+    if e.unreadable is not None:
+        return {**entry, "unreadable": e.unreadable}
+    return {**entry, "recorded_at": e.timestamp, **e.fields}
 
 
 @click.command("export")

@@ -38,6 +38,7 @@ from erasmo.door.models import (
 )
 from erasmo.door.reading import Reading
 from erasmo.door.results import changed
+from events.steps import Step, history_steps
 from events.values import name_key
 
 if TYPE_CHECKING:
@@ -118,9 +119,17 @@ class FrontDoor(Reading):
         """The portfolio as of its latest event, or as of `version`."""
         return head_of(self.app.portfolio(portfolio_id, version))
 
-    def history(self, portfolio_id: UUID, upto_seq: int | None = None) -> list[LoggedEvent]:
-        """The portfolio's events in order, each with its log position."""
-        return self.app.history(portfolio_id, upto_seq)
+    def history(
+        self, portfolio_id: UUID, upto_seq: int | None = None, *, unreadable: bool = False
+    ) -> list[LoggedEvent]:
+        """The portfolio's events in order, each with its log position (with `unreadable`, an
+        event this erasmo cannot read is an entry saying why, instead of an error)."""
+        return self.app.history(portfolio_id, upto_seq, unreadable=unreadable)
+
+    def history_steps(self, portfolio_id: UUID) -> list[Step]:
+        """The portfolio's events in order, each with the cash and name right after it (replayed
+        through the aggregate; unknown after an event this erasmo cannot read)."""
+        return history_steps(self.app, portfolio_id)
 
     def version_at(
         self, portfolio_id: UUID, *, seq: int | None = None, on: date | None = None

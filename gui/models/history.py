@@ -8,42 +8,20 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from events.schemas import EVENT_SCHEMAS
 from gui import formatting
 from gui.history_rows import HistoryRow
 from gui.models.base import Index, RowsTableModel
 from gui.models.roles import RAW
 
-#: How each event type reads in the table.
-TYPE_LABELS = {
-    "PortfolioOpened": "Opened",
-    "CashDeposited": "Deposit",
-    "CashWithdrawn": "Withdrawal",
-    "SharesBought": "Buy",
-    "SharesSold": "Sell",
-    "PortfolioRenamed": "Renamed",
-    "PortfolioClosed": "Closed",
-    # what-if branches
-    "BranchForked": "Forked",
-    # corporate actions
-    "SplitApplied": "Split",
-    "DividendReceived": "Dividend",
-    # orders and the market clock
-    "TradingRulesSet": "Rules",
-    "OrderPlaced": "Order",
-    "OrderFilled": "Order filled",
-    "OrderCancelled": "Order cancelled",
-    "OrderExpired": "Order expired",
-    "OrderRejected": "Order rejected",
-    "ClockAdvanced": "Clock",
-    # reopen and delete
-    "PortfolioReopened": "Reopened",
-    "PortfolioDeleted": "Deleted",
-    "PortfolioUndeleted": "Undeleted",
-}
+#: How each event type reads in the table (its label in the table of event types).
+TYPE_LABELS = {name: schema.label for name, schema in EVENT_SCHEMAS.items()}
 
 
 def _explain(r: HistoryRow) -> str:
     """What an event did, in words, for the tooltip."""
+    if r.unreadable is not None:
+        return f"This erasmo cannot read this event: {r.unreadable}. Run 'erasmo check'"
     # corporate actions
     if r.type == "SplitApplied" and r.ratio is not None:
         return (
@@ -56,7 +34,7 @@ def _explain(r: HistoryRow) -> str:
             f"{formatting.quantity(r.quantity)} shares = {formatting.money(r.amount)} cash "
             "(income, not a deposit)"
         )
-    return r.type
+    return f"{r.type}: {r.details}" if r.details else r.type
 
 
 def _text(value: Any, fmt: Callable[[Any], str]) -> str:
@@ -145,7 +123,7 @@ class HistoryTableModel(RowsTableModel):
         if col == self.COL_DATE:
             return r.on.isoformat()
         if col == self.COL_TYPE:
-            return TYPE_LABELS.get(r.type, r.type)
+            return "Unreadable" if r.unreadable is not None else TYPE_LABELS.get(r.type, r.type)
         if col == self.COL_TICKER:
             return r.ticker or ""
         if col == self.COL_QUANTITY:
