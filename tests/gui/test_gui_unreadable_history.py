@@ -26,8 +26,8 @@ def test_the_history_tab_shows_an_unreadable_event_as_a_row_saying_why(
     damaged = damaged_store(tmp_path / "data", how)
     erasmo = bootstrap(str(tmp_path / "data"), None, offline=True)
     try:
-        rows = history_rows(erasmo.app, damaged.portfolio_id)
-        honest = history_rows(erasmo.app, erasmo.trading.resolve("Honest"))
+        rows = history_rows(erasmo.door, damaged.portfolio_id)
+        honest = history_rows(erasmo.door, erasmo.door.resolve("Honest"))
     finally:
         erasmo.close()
     assert [r.type for r in rows] == [

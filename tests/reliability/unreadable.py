@@ -40,7 +40,7 @@ def damaged_store(data_dir: Path, how: str) -> Damaged:
     erasmo = victim(data_dir)
     try:
         pid = erasmo.trading.open_portfolio("Damaged", "5000", OPENED)
-        erasmo.trading.buy("Damaged", "AAPL", "5", TRADED)
+        erasmo.trading.buy(pid, "AAPL", "5", TRADED)
         head = erasmo.app.recorder.select_events(pid, desc=True, limit=1)[0]
         stamp = json.loads(head.state)["timestamp"]
         if how == "newer shape":
