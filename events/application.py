@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
+    MapperDeserialisationError,
     PersistenceError,
     StoredEvent,
     Transcoding,
@@ -38,6 +39,7 @@ from events.errors import (
     ConcurrentWriteError,
     CorporateActionError,
     DeletedPortfolioError,
+    EventLogError,
     StoreError,
     UnknownPortfolioError,
 )
@@ -319,6 +321,11 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
             found: Any = self.repository.get(portfolio_id, version=version)
         except AggregateNotFoundError:
             raise UnknownPortfolioError(f"No portfolio has the id {portfolio_id}.") from None
+        except MapperDeserialisationError:
+            raise EventLogError(
+                f"portfolio {portfolio_id} holds an event this erasmo cannot read; run "
+                "'erasmo check' (its history shows which), then restore a backup"
+            ) from None
         assert isinstance(found, Portfolio)
         return found
 

@@ -15,6 +15,7 @@ so a write command never imports pandas.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +39,7 @@ from erasmo.door.models import (
 )
 from erasmo.door.reading import Reading
 from erasmo.door.results import changed
+from events.errors import EventLogError
 from events.steps import Step, history_steps
 from events.values import name_key
 
@@ -105,8 +107,20 @@ class FrontDoor(Reading):
 
     def portfolios(self) -> list[PortfolioRow]:
         """Every listed portfolio (not the deleted ones), sorted by name."""
-        rows = [_row(self.app.portfolio(i)) for i in self.app.portfolio_ids()]
+        rows = [self._listed(i) for i in self.app.portfolio_ids()]
         return sorted(rows, key=lambda r: name_key(r.name))
+
+    def _listed(self, portfolio_id: UUID) -> PortfolioRow:
+        """A portfolio's row; one holding an event this erasmo cannot read is listed as it was
+        before that event, with status "unreadable" (it never takes the list down)."""
+        try:
+            return _row(self.app.portfolio(portfolio_id))
+        except EventLogError:
+            logged = self.app.history(portfolio_id, unreadable=True)
+            bad = next(e.version for e in logged if e.unreadable is not None)
+            if bad <= 1:
+                raise
+            return replace(_row(self.app.portfolio(portfolio_id, bad - 1)), status="unreadable")
 
     def deleted(self) -> list[DeletedRow]:
         """The deleted portfolios, with when they were deleted."""

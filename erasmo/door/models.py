@@ -34,7 +34,8 @@ class PortfolioRow:
 
     Attributes:
         id, name: the portfolio (the name is unique in the list, ignoring case).
-        status: "open" or "closed" (deleted portfolios are listed apart, see `DeletedRow`).
+        status: "open" or "closed" (deleted portfolios are listed apart, see `DeletedRow`), or
+            "unreadable" when it holds an event this erasmo cannot read (listed as before it).
         simulated: True in simulation mode (the clock moves only when advanced).
         opened_on: the market date it was opened on.
         clock: the market date of its latest event.

@@ -199,12 +199,23 @@ class MainController(QObject, TradingCommands):
     @Slot(object)
     def _on_portfolio_changed(self, portfolio_id: UUID | None) -> None:
         self.analysis.clear()
+        if portfolio_id is not None and self._unreadable(portfolio_id):
+            # only its history can be shown: it says which event cannot be read, and why
+            self.orders.show_portfolio(None)
+            self.clock.show_portfolio(None, False)
+            self._say("This portfolio holds an event erasmo cannot read: see its History.")
+            self._load_history(portfolio_id)
+            return
         self._show_simulation()
         if portfolio_id is None:
             self.replay.set_rows([])
             return
         self.analysis.show_head(portfolio_id)
         self._load_history(portfolio_id)
+
+    def _unreadable(self, portfolio_id: UUID) -> bool:
+        row = self.portfolios.row_of(portfolio_id)
+        return row >= 0 and self.portfolios.portfolio(row).unreadable
 
     def _load_history(self, portfolio_id: UUID) -> None:
         if self._history_job is not None:

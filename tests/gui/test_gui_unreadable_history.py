@@ -58,3 +58,19 @@ def test_the_history_tab_shows_an_unreadable_event_as_a_row_saying_why(
     # the other portfolio reads whole
     assert [r.unreadable for r in honest] == [None, None, None]
     assert all(r.cash_after is not None for r in honest)
+
+
+@pytest.mark.parametrize("how", sorted(REASONS))
+def test_the_portfolio_list_survives_an_unreadable_event(tmp_path: Path, how: str) -> None:
+    """One unreadable event never takes the list down: a damaged byte lists its portfolio as
+    it was before that event, marked unreadable; a newer shape is read up to it."""
+    damaged = damaged_store(tmp_path / "data", how)
+    erasmo = bootstrap(str(tmp_path / "data"), None, offline=True)
+    try:
+        rows = {r.name: r for r in erasmo.door.portfolios()}
+    finally:
+        erasmo.close()
+    assert rows["Honest"].status == "open"
+    assert rows["Damaged"].status == ("unreadable" if how == "damaged bytes" else "open")
+    if how == "damaged bytes":
+        assert rows["Damaged"].version == damaged.version - 1
