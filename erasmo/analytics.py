@@ -31,6 +31,7 @@ from erasmo.projections import (
     value_series,
 )
 from erasmo.projections.cache import EventFrameCache
+from erasmo.projections.live import LiveProjection
 from erasmo.projections.replay import replay_steps
 from erasmo.projections.source import UNREADABLE, load_event_frame
 from events.application import Portfolios
@@ -72,9 +73,9 @@ class Analytics:
         self._tails: list[pd.DataFrame] = []
         self._by_portfolio: dict[str, pd.DataFrame] = {}
         self._by_portfolio_tails: dict[str, list[pd.DataFrame]] = {}
-        # The latest value series per portfolio (and the end date it runs to), shared by the
-        # value chart and the metrics until the portfolio gets a new event.
-        self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
+        # The live value series and metrics per portfolio: a new event recomputes only the
+        # days from its date on.
+        self._live: dict[str, LiveProjection] = {}
         self._clocks: dict[tuple[str, int | None], date | None] = {}
         self._unreadable: set[str] = set()  # portfolios an unreadable stored event left out
 
@@ -116,7 +117,6 @@ class Analytics:
                 self._by_portfolio_tails.setdefault(key, []).append(mine)
             if key in self._states:
                 self._states[key].apply(mine)
-            self._series.pop(key, None)
         return len(tail)
 
     def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
@@ -217,12 +217,14 @@ class Analytics:
         last = self._end(portfolio_id, state, moment, end)
         if not moment.is_now:
             return value_series(state, self.prices(), last)
+        return self._live_projection(portfolio_id).series(state, last)
+
+    def _live_projection(self, portfolio_id: UUID) -> LiveProjection:
         key = str(portfolio_id)
-        kept = self._series.get(key)
-        if kept is None or kept[0] != last:
-            kept = (last, value_series(state, self.prices(), last))
-            self._series[key] = kept
-        return kept[1]
+        live = self._live.get(key)
+        if live is None:
+            live = self._live[key] = LiveProjection(self.prices())
+        return live
 
     def performance(
         self,
@@ -236,6 +238,9 @@ class Analytics:
         state = self.source(portfolio_id, moment)
         last = self._end(portfolio_id, state, moment, end)
         closes = self.benchmark_closes(benchmark) if benchmark is not None else None
+        if moment.is_now and start is None and end is None:
+            live = self._live_projection(portfolio_id)
+            return live.metrics(state, last, benchmark=closes)
         daily = self._value_series(portfolio_id, state, moment, end)
         return performance(
             daily.total, daily.deposits, daily.withdrawals, start, last, benchmark=closes
