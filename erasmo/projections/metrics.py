@@ -314,7 +314,7 @@ def monthly_returns(returns: pd.Series[float]) -> pd.DataFrame:
 
 
 def _annualized(cumulative: float, days: int) -> float:
-    if days <= 0:
+    if days <= 0 or not cumulative >= -1.0:  # below -100 % (a negative value) has no yearly rate
         return math.nan
     try:
         return float((1.0 + cumulative) ** (DAYS_PER_YEAR / days) - 1.0)
