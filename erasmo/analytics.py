@@ -38,6 +38,7 @@ from events.application import Portfolios
 from events.errors import ErasmoError
 
 BENCHMARK = "^GSPC"
+_RULES = "TradingRulesSet"  # the event that sets a portfolio's mode (live or simulation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Analytics:
         # days from its date on.
         self._live: dict[str, LiveProjection] = {}
         self._clocks: dict[tuple[str, int | None], date | None] = {}
+        self._live_mode: set[str] = set()  # portfolios known to be in live mode (no clock)
         self._unreadable: set[str] = set()  # portfolios an unreadable stored event left out
 
     # -- inputs ---------------------------------------------------------------------------
@@ -106,17 +108,21 @@ class Analytics:
         if self.app.reader.head() <= self._head:
             return 0
         tail = load_event_frame(self.app, after=self._head)
-        self._unreadable |= tail.attrs.get(UNREADABLE, frozenset())
+        self._unreadable |= tail.attrs.pop(UNREADABLE, frozenset())
         if tail.empty:
             return 0
         self._head = int(tail["seq"].to_numpy(np.int64)[-1])
         self._tails.append(tail)
-        for key in set(tail["portfolio"]):
-            mine = tail[tail["portfolio"] == key].reset_index(drop=True)
+        owners = tail["portfolio"].to_numpy(dtype=object)
+        keys = set(owners.tolist())
+        for key in keys:
+            mine = tail if len(keys) == 1 else tail[owners == key].reset_index(drop=True)
             if key in self._by_portfolio:
                 self._by_portfolio_tails.setdefault(key, []).append(mine)
             if key in self._states:
                 self._states[key].apply(mine)
+            if _RULES in set(mine["type"].astype(str)):
+                self._live_mode.discard(key)  # the mode may have changed
         return len(tail)
 
     def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
@@ -317,11 +323,15 @@ class Analytics:
         """The clock of a portfolio in simulation mode (no price after it may be shown), or
         None for a live one. Read from the write side once per event folded in: only an event
         of the portfolio can change its mode or clock."""
+        if str(portfolio_id) in self._live_mode:
+            return None  # only a TradingRulesSet event can leave live mode (see `refresh`)
         key = (str(portfolio_id), self.state(portfolio_id).last_seq)
         if key not in self._clocks:
             portfolio = self.app.portfolio(portfolio_id)
             self._clocks = {k: v for k, v in self._clocks.items() if k[0] != key[0]}
             self._clocks[key] = portfolio.clock if portfolio.simulated else None
+            if not portfolio.simulated:
+                self._live_mode.add(key[0])
         return self._clocks[key]
 
 

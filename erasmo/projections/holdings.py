@@ -220,10 +220,30 @@ def _closes_at(
 ) -> tuple[Floats, Floats, Bools]:
     """Each ticker's close on or before `day` (`fallback` where it has none), the close of
     the trading day before, and whether the first is not that trading day's own close."""
-    closes = prices.reindex(columns=tickers).to_numpy(dtype=np.float64)
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
         return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
-    filled = forward_fill(closes[: row + 1])
-    last, previous = filled[row], filled[row - 1] if row else np.full(len(tickers), np.nan)
+    closes = _columns_upto(prices, tickers, row)
+    last, previous = _latest(closes, row), _latest(closes, row - 1)
     return np.where(np.isnan(last), fallback, last), previous, np.isnan(closes[row])
+
+
+def _columns_upto(prices: pd.DataFrame, tickers: list[str], row: int) -> Floats:
+    """The closes of `tickers` (NaN for a ticker without any) on rows 0..row."""
+    where = prices.columns.get_indexer(pd.Index(tickers, dtype=object))
+    block = prices.to_numpy(dtype=np.float64, copy=False)[: row + 1]
+    closes: Floats = block[:, np.maximum(where, 0)]
+    closes[:, where < 0] = np.nan
+    return closes
+
+
+def _latest(closes: Floats, row: int) -> Floats:
+    """Each column's latest non-NaN value on rows 0..row (NaN when none): the forward-filled
+    value at `row`, looking back a few rows first and further only where those are all NaN."""
+    if row < 0:
+        return np.full(closes.shape[1], np.nan)
+    recent = forward_fill(closes[max(row - 7, 0) : row + 1])[-1]
+    missing = np.flatnonzero(np.isnan(recent))
+    if len(missing) and row > 7:
+        recent[missing] = forward_fill(closes[: row + 1, missing])[-1]
+    return recent
