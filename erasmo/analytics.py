@@ -19,6 +19,7 @@ import pandas as pd
 
 from erasmo.market.base import MarketData
 from erasmo.projections import (
+    EVENT_TYPES,
     Metrics,
     ProjectionState,
     Snapshot,
@@ -38,7 +39,8 @@ from events.application import Portfolios
 from events.errors import ErasmoError
 
 BENCHMARK = "^GSPC"
-_RULES = "TradingRulesSet"  # the event that sets a portfolio's mode (live or simulation)
+#: The code of the event that sets a portfolio's mode (live or simulation).
+_RULES = EVENT_TYPES.index("TradingRulesSet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ class Analytics:
                 self._by_portfolio_tails.setdefault(key, []).append(mine)
             if key in self._states:
                 self._states[key].apply(mine)
-            if _RULES in set(mine["type"].astype(str)):
+            if bool((mine["type"].cat.codes == _RULES).any()):
                 self._live_mode.discard(key)  # the mode may have changed
         return len(tail)
 

@@ -34,9 +34,17 @@ class DailyBook:
 
     def merged(self, newer: DailyBook, tickers: int) -> DailyBook:
         """This book plus `newer` (whose trades are all later in the log), over `tickers`."""
-        days = np.union1d(self.days, newer.days).astype(np.int64)
-        old_rows = np.searchsorted(days, self.days)
-        new_rows = np.searchsorted(days, newer.days)
+        at = np.searchsorted(self.days, newer.days)
+        known = at < len(self.days)
+        known[known] = self.days[at[known]] == newer.days[known]
+        if bool(known.all()):  # the usual case (a new event on a day the book has): no sort
+            days = self.days
+            old_rows = np.arange(len(days))
+            new_rows = at
+        else:
+            days = np.union1d(self.days, newer.days).astype(np.int64)
+            old_rows = np.searchsorted(days, self.days)
+            new_rows = np.searchsorted(days, newer.days)
         units = np.zeros((len(days), tickers), dtype=np.int64)
         units[old_rows, : self.units.shape[1]] += self.units
         units[new_rows, : newer.units.shape[1]] += newer.units

@@ -230,7 +230,7 @@ def _closes_at(
 
 def _columns_upto(prices: pd.DataFrame, tickers: list[str], row: int) -> Floats:
     """The closes of `tickers` (NaN for a ticker without any) on rows 0..row."""
-    where = prices.columns.get_indexer(pd.Index(tickers, dtype=object))
+    where = prices.columns.get_indexer(tickers)
     block = prices.to_numpy(dtype=np.float64, copy=False)[: row + 1]
     closes: Floats = block[:, np.maximum(where, 0)]
     closes[:, where < 0] = np.nan

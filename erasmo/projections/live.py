@@ -14,6 +14,7 @@ A new ticker, an event dated before the first one or another price frame recompu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -68,12 +69,23 @@ class _Arrays:
             total=line(np.float64),
         )
 
-    def kept(self, days: int, tickers: int, keep: int) -> _Arrays:
-        """New arrays for `days` rows holding this one's first `keep` rows."""
+    def kept(self, days: int, tickers: int, keep: int, shared: bool) -> _Arrays:
+        """Arrays for `days` rows holding this one's first `keep` rows: these very arrays when
+        the shape is the same, except that those handed out (`shared`) are copied first."""
+        if self.units.shape == (days, tickers):
+            if not shared:
+                return self
+            copies = {name: getattr(self, name).copy() for name in _HANDED_OUT}
+            return _Arrays(**{**{n: getattr(self, n) for n in _INTERNAL}, **copies})
         fresh = _Arrays.empty(days, tickers)
         for name in _Arrays.__dataclass_fields__ if keep else ():
             getattr(fresh, name)[:keep] = getattr(self, name)[:keep]
         return fresh
+
+
+#: The arrays a ValueSeries shows as they are (the others it shows derived copies of).
+_HANDED_OUT: Final = ("price", "value", "stale", "deposits", "withdrawals", "positions", "total")
+_INTERNAL: Final = ("units", "traded", "cash")
 
 
 class LiveProjection:
@@ -92,6 +104,7 @@ class LiveProjection:
         self.days = calendar.to_numpy("datetime64[D]").astype(np.int64)
         self._book: DailyBook | None = None
         self._tickers: list[str] = []
+        self._columns = pd.Index([], name="ticker")
         self._closes = np.zeros((len(calendar), 0))
         self._filled = self._closes
         self._first = self._last = 0
@@ -107,7 +120,8 @@ class LiveProjection:
 
     def series(self, state: ProjectionState, end: pd.Timestamp | None = None) -> ValueSeries:
         """`value_series(state, prices, end)`, from the kept days plus the changed ones."""
-        if self._update(state, end) or self._series is None:
+        self._update(state, end)
+        if self._series is None:
             self._series = self._value_series()
         return self._series
 
@@ -130,6 +144,7 @@ class LiveProjection:
         if whole:
             start = first
             self._tickers = list(state.tickers)
+            self._columns = pd.Index(self._tickers, name="ticker")
             self._closes = self.prices.reindex(columns=self._tickers).to_numpy(dtype=np.float64)
             self._filled = forward_fill(self._closes)
         else:
@@ -150,7 +165,8 @@ class LiveProjection:
         if self._book is None or self._first != first or self._arrays.units.shape[1] != width:
             keep = 0
         keep = min(keep, len(self._arrays.cash))
-        arrays = self._arrays.kept(size, width, keep)
+        arrays = self._arrays.kept(size, width, keep, shared=self._series is not None)
+        self._series = None
         self._stale_from = min(self._stale_from, keep)
         if keep < size:
             self._fill(arrays, book, rows, first, keep)
@@ -196,7 +212,7 @@ class LiveProjection:
 
     def _value_series(self) -> ValueSeries:
         a, dates = self._arrays, self._dates()
-        columns = pd.Index(self._tickers, name="ticker")
+        columns = self._columns
 
         def frame(data: np.ndarray) -> pd.DataFrame:  # type: ignore[type-arg]
             return pd.DataFrame(data, index=dates, columns=columns, copy=False)
@@ -232,12 +248,15 @@ class LiveProjection:
         a, dates = self._arrays, self._dates()
         size = len(a.cash)
         keep = min(self._stale_from, size, len(self._returns))
-        returns, wealth, logs = (np.empty(size) for _ in range(3))
-        returns[:keep], wealth[:keep], logs[:keep] = (
-            self._returns[:keep],
-            self._wealth[:keep],
-            self._logs[:keep],
-        )
+        if len(self._returns) == size:  # the same days: rewrite the suffix in place
+            returns, wealth, logs = self._returns, self._wealth, self._logs
+        else:
+            returns, wealth, logs = (np.empty(size) for _ in range(3))
+            returns[:keep], wealth[:keep], logs[:keep] = (
+                self._returns[:keep],
+                self._wealth[:keep],
+                self._logs[:keep],
+            )
         before = float(a.total[keep - 1]) if keep else 0.0
         returns[keep:] = period_returns(
             before, a.total[keep:], a.deposits[keep:], a.withdrawals[keep:]
