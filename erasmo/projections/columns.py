@@ -60,14 +60,16 @@ _REQUIRED: Final = {
     DIVIDEND: ("quantity", "amount", "amount_per_share"),
     SPLIT: ("ratio",),
 }
-_CODE: Final = {name: EVENT_TYPE_DTYPE.categories.get_loc(name) for name in EVENT_TYPE_DTYPE.categories}
+_CODE: Final = {
+    name: EVENT_TYPE_DTYPE.categories.get_loc(name) for name in EVENT_TYPE_DTYPE.categories
+}
 _TOPIC_CODE: Final = {topic: _CODE[name] for topic, name in PORTFOLIO_TOPICS.items()}
 #: datetime64[ns] holds the days from 1677-09-22 to 2262-04-11.
 _FIRST_DAY, _LAST_DAY = -106_751, 106_750
 _NO_DAY: Final = -(2**40)
 
 
-class OutOfShape(Exception):
+class OutOfShapeError(Exception):
     """A batch holds an event this reader cannot vouch for (the general reader takes over)."""
 
 
@@ -80,7 +82,7 @@ def sqlite_event_frame(
     batch_rows: int = 100_000,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log
-    order; raises OutOfShape when an event is out of shape (see the module docstring)."""
+    order; raises OutOfShapeError when an event is out of shape (see the module docstring)."""
     reader = app.reader
     sql = _query(reader.table, upto is not None, portfolio is not None, batch_rows)
     params: list[Any] = [] if upto is None else [upto]
@@ -93,7 +95,7 @@ def sqlite_event_frame(
                 cursor.execute(sql, [after, *params])
                 row = cursor.fetchone()
             except (sqlite3.OperationalError, sqlite3.DataError) as error:  # bad JSON or UTF-8
-                raise OutOfShape(str(error)) from error
+                raise OutOfShapeError(str(error)) from error
             if row is None or not row[0]:
                 break
             parts.append(_columns(row))
@@ -156,18 +158,18 @@ def _among(field: str) -> str:
     return f"topic IN ({topics})"
 
 
-def _numbers(text: str | None, count: int, dtype: type = np.float64) -> np.ndarray:  # type: ignore[type-arg]
+def _numbers(text: str | None, count: int, dtype: type = np.float64) -> np.ndarray[Any, Any]:
     """A column's text of comma-separated numbers, parsed in one pass."""
     if count == 0:
         return np.zeros(0, dtype=dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # what NumPy says of a bad number
         try:
-            values = np.fromstring(str(text), dtype=dtype, sep=",")
+            values: np.ndarray[Any, Any] = np.fromstring(str(text), dtype=dtype, sep=",")
         except (DeprecationWarning, ValueError) as error:
-            raise OutOfShape(str(error)) from error
+            raise OutOfShapeError(str(error)) from error
     if len(values) != count:
-        raise OutOfShape("a column lost a value")
+        raise OutOfShapeError("a column lost a value")
     return values
 
 
@@ -187,18 +189,20 @@ def _columns(row: tuple[Any, ...]) -> dict[str, Any]:
         columns[name] = _numbers(row[position], count)
     days = columns["day"]
     if bool(((days < _FIRST_DAY) | (days > _LAST_DAY)).any()):
-        raise OutOfShape("an event has no date, or one the frame cannot hold")
+        raise OutOfShapeError("an event has no date, or one the frame cannot hold")
     if len(columns["oid"]) != count or len(columns["ticker"]) != count:
-        raise OutOfShape("a text column lost a value")
+        raise OutOfShapeError("a text column lost a value")
     for name, needed in _REQUIRED.items():
         rows = columns["code"] == _CODE[name]
         for field in needed:
             if bool(np.isnan(columns[field][rows]).any()):
-                raise OutOfShape(f"a {name} event has no {field}")
+                raise OutOfShapeError(f"a {name} event has no {field}")
     if len(seq) > 1 and not bool((seq[1:] > seq[:-1]).all()):
         order = np.argsort(seq, kind="stable")
         for name, values in columns.items():
-            columns[name] = [values[i] for i in order] if isinstance(values, list) else values[order]
+            columns[name] = (
+                [values[i] for i in order] if isinstance(values, list) else values[order]
+            )
     return columns
 
 
@@ -207,9 +211,8 @@ def _frame(parts: list[dict[str, Any]]) -> pd.DataFrame:
     if not parts:
         return empty_event_frame()
 
-    def joined(name: str) -> np.ndarray:  # type: ignore[type-arg]
-        values = np.concatenate([part.pop(name) for part in parts])
-        return values
+    def joined(name: str) -> np.ndarray[Any, Any]:
+        return np.concatenate([part.pop(name) for part in parts])
 
     def labels(name: str, label: Any) -> pd.Series[Any]:
         codes, uniques = pd.factorize(
@@ -241,5 +244,5 @@ def _frame(parts: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _days(days: Ints) -> np.ndarray:  # type: ignore[type-arg]
+def _days(days: Ints) -> np.ndarray[Any, Any]:
     return days.astype("datetime64[D]").astype("datetime64[ns]")

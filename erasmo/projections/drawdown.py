@@ -33,7 +33,8 @@ class Drawdown:
 def drawdown(wealth: pd.Series[float]) -> Drawdown:
     """The drawdowns of `wealth`, a positive index (such as 1 + TTWROR) over sorted dates."""
     days = pd.DatetimeIndex(wealth.index).to_numpy("datetime64[D]").astype(np.int64)
-    return drawdown_of(wealth.to_numpy(dtype=np.float64), days)
+    values: Floats = np.asarray(wealth.to_numpy(), dtype=np.float64)
+    return drawdown_of(values, days)
 
 
 def drawdown_of(values: Floats, days: Ints) -> Drawdown:

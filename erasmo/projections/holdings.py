@@ -230,7 +230,7 @@ def _closes_at(
 
 def _columns_upto(prices: pd.DataFrame, tickers: list[str], row: int) -> Floats:
     """The closes of `tickers` (NaN for a ticker without any) on rows 0..row."""
-    where = prices.columns.get_indexer(tickers)
+    where = prices.columns.get_indexer(pd.Index(tickers))
     block = prices.to_numpy(dtype=np.float64, copy=False)[: row + 1]
     closes: Floats = block[:, np.maximum(where, 0)]
     closes[:, where < 0] = np.nan
@@ -242,7 +242,7 @@ def _latest(closes: Floats, row: int) -> Floats:
     value at `row`, looking back a few rows first and further only where those are all NaN."""
     if row < 0:
         return np.full(closes.shape[1], np.nan)
-    recent = forward_fill(closes[max(row - 7, 0) : row + 1])[-1]
+    recent: Floats = forward_fill(closes[max(row - 7, 0) : row + 1])[-1]
     missing = np.flatnonzero(np.isnan(recent))
     if len(missing) and row > 7:
         recent[missing] = forward_fill(closes[: row + 1, missing])[-1]

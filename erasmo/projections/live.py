@@ -14,7 +14,7 @@ A new ticker, an event dated before the first one or another price frame recompu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -50,10 +50,10 @@ class _Arrays:
 
     @classmethod
     def empty(cls, days: int, tickers: int) -> _Arrays:
-        def matrix(dtype: type) -> np.ndarray:  # type: ignore[type-arg]
+        def matrix(dtype: type) -> np.ndarray[Any, Any]:
             return np.zeros((days, tickers), dtype=dtype)
 
-        def line(dtype: type) -> np.ndarray:  # type: ignore[type-arg]
+        def line(dtype: type) -> np.ndarray[Any, Any]:
             return np.zeros(days, dtype=dtype)
 
         return cls(
@@ -214,7 +214,7 @@ class LiveProjection:
         a, dates = self._arrays, self._dates()
         columns = self._columns
 
-        def frame(data: np.ndarray) -> pd.DataFrame:  # type: ignore[type-arg]
+        def frame(data: np.ndarray[Any, Any]) -> pd.DataFrame:
             return pd.DataFrame(data, index=dates, columns=columns, copy=False)
 
         def line(data: Floats, name: str) -> pd.Series[float]:

@@ -237,7 +237,7 @@ def performance(
     """Metrics from a daily total value and the day's deposits and withdrawals (>= 0), all
     indexed by the same trading days (see `metrics` for the defaults of start and end)."""
     p = _period(total, deposits, withdrawals, start, end)
-    wealth = np.cumprod(1.0 + p.returns)
+    wealth: Floats = np.asarray(np.cumprod(1.0 + p.returns), dtype=np.float64)
     return measure(p, wealth, np.log1p(p.returns), benchmark=benchmark, risk_free=risk_free)
 
 

@@ -1,12 +1,13 @@
 """Reading the event store into an event frame, in bulk.
 
 A SQLite store is read column by column (`columns`: SQLite extracts the fields, NumPy parses
-them). This general reader takes every other store, and any batch the column reader cannot
-vouch for (an event out of shape): the store hands over each batch of events as one block of JSON Lines (`LogReader.json_lines`:
-SQLite builds it in SQL, so no Python object is made per row), and Arrow's multi-threaded JSON
-reader decodes the block straight into typed columns. While one batch is decoded the next is
-fetched on a second thread. eventsourcing wraps decimals and dates as {"_type_": ...,
-"_data_": ...}; the explicit schema reads just the fields the projections use.
+them). The reader here takes every other store, and a SQLite store holding an event the column
+reader cannot vouch for (an event out of shape): the store hands over each batch of events as
+one block of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSON reader decodes
+the block straight into typed columns. While one batch is decoded the next is fetched on a
+second thread. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the
+explicit schema reads just the fields the projections use. A block one of whose events cannot
+be read is salvaged: the portfolio of that event is left out (see `UNREADABLE`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from uuid import UUID
 import numpy as np
 import pandas as pd
 
-from erasmo.projections.columns import OutOfShape, sqlite_event_frame
+from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
@@ -80,7 +81,7 @@ def load_event_frame(
             frame = sqlite_event_frame(
                 app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
             )
-        except OutOfShape:
+        except OutOfShapeError:
             pass  # an event out of shape: read it all here, leaving its portfolio out
         else:
             frame.attrs[UNREADABLE] = frozenset()

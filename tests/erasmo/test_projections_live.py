@@ -157,7 +157,9 @@ def test_live_series_and_metrics_equal_a_rebuild_after_every_step(
         assert_same_series(live.series(state, end), whole)
         assert_same_metrics(
             live.metrics(state, end, benchmark=benchmark),
-            performance(whole.total, whole.deposits, whole.withdrawals, None, end, benchmark=benchmark),
+            performance(
+                whole.total, whole.deposits, whole.withdrawals, None, end, benchmark=benchmark
+            ),
         )
 
 
