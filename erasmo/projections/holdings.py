@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.projections.daily import forward_fill
-from erasmo.projections.frame import Bools, Floats
+from erasmo.projections.frame import Bools, Floats, Ints
 from erasmo.projections.state import ProjectionState, state_of
 
 Moment = date | str | pd.Timestamp
@@ -223,27 +223,31 @@ def _closes_at(
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
         return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
-    closes = _columns_upto(prices, tickers, row)
-    last, previous = _latest(closes, row), _latest(closes, row - 1)
-    return np.where(np.isnan(last), fallback, last), previous, np.isnan(closes[row])
-
-
-def _columns_upto(prices: pd.DataFrame, tickers: list[str], row: int) -> Floats:
-    """The closes of `tickers` (NaN for a ticker without any) on rows 0..row."""
     where = prices.columns.get_indexer(pd.Index(tickers))
-    block = prices.to_numpy(dtype=np.float64, copy=False)[: row + 1]
-    closes: Floats = block[:, np.maximum(where, 0)]
-    closes[:, where < 0] = np.nan
-    return closes
+    recent = _closes(prices, where, max(row - 8, 0), row + 1)
+    last, previous = (
+        _latest(prices, where, recent, row),
+        _latest(prices, where, recent[:-1], row - 1),
+    )
+    return np.where(np.isnan(last), fallback, last), previous, np.isnan(recent[-1])
 
 
-def _latest(closes: Floats, row: int) -> Floats:
-    """Each column's latest non-NaN value on rows 0..row (NaN when none): the forward-filled
-    value at `row`, looking back a few rows first and further only where those are all NaN."""
-    if row < 0:
-        return np.full(closes.shape[1], np.nan)
-    recent: Floats = forward_fill(closes[max(row - 7, 0) : row + 1])[-1]
-    missing = np.flatnonzero(np.isnan(recent))
-    if len(missing) and row > 7:
-        recent[missing] = forward_fill(closes[: row + 1, missing])[-1]
-    return recent
+def _closes(prices: pd.DataFrame, where: Ints, start: int, stop: int) -> Floats:
+    """Rows start..stop-1 of the closes of the columns `where` (-1: a ticker with none: NaN)."""
+    if prices.shape[1] == 0:
+        return np.full((stop - start, len(where)), np.nan)
+    block = prices.iloc[start:stop, np.maximum(where, 0)].to_numpy(dtype=np.float64, copy=True)
+    block[:, where < 0] = np.nan
+    return block
+
+
+def _latest(prices: pd.DataFrame, where: Ints, recent: Floats, row: int) -> Floats:
+    """Each column's latest close on rows 0..row (NaN when none), `recent` being the last rows
+    up to `row`: forward-filled over those, and over the whole history only where needed."""
+    if row < 0 or len(recent) == 0:
+        return np.full(len(where), np.nan)
+    latest: Floats = forward_fill(recent)[-1]
+    missing = np.flatnonzero(np.isnan(latest) & (where >= 0))
+    if len(missing) and row + 1 > len(recent):
+        latest[missing] = forward_fill(_closes(prices, where[missing], 0, row + 1))[-1]
+    return latest
