@@ -19,6 +19,7 @@ import pandas as pd
 
 from erasmo.market.base import MarketData
 from erasmo.projections import (
+    EVENT_TYPES,
     Metrics,
     ProjectionState,
     Snapshot,
@@ -31,12 +32,15 @@ from erasmo.projections import (
     value_series,
 )
 from erasmo.projections.cache import EventFrameCache
+from erasmo.projections.live import LiveProjection
 from erasmo.projections.replay import replay_steps
 from erasmo.projections.source import UNREADABLE, load_event_frame
 from events.application import Portfolios
 from events.errors import ErasmoError
 
 BENCHMARK = "^GSPC"
+#: The code of the event that sets a portfolio's mode (live or simulation).
+_RULES = EVENT_TYPES.index("TradingRulesSet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +76,11 @@ class Analytics:
         self._tails: list[pd.DataFrame] = []
         self._by_portfolio: dict[str, pd.DataFrame] = {}
         self._by_portfolio_tails: dict[str, list[pd.DataFrame]] = {}
-        # The latest value series per portfolio (and the end date it runs to), shared by the
-        # value chart and the metrics until the portfolio gets a new event.
-        self._series: dict[str, tuple[pd.Timestamp, ValueSeries]] = {}
+        # The live value series and metrics per portfolio: a new event recomputes only the
+        # days from its date on.
+        self._live: dict[str, LiveProjection] = {}
         self._clocks: dict[tuple[str, int | None], date | None] = {}
+        self._live_mode: set[str] = set()  # portfolios known to be in live mode (no clock)
         self._unreadable: set[str] = set()  # portfolios an unreadable stored event left out
 
     # -- inputs ---------------------------------------------------------------------------
@@ -105,18 +110,21 @@ class Analytics:
         if self.app.reader.head() <= self._head:
             return 0
         tail = load_event_frame(self.app, after=self._head)
-        self._unreadable |= tail.attrs.get(UNREADABLE, frozenset())
+        self._unreadable |= tail.attrs.pop(UNREADABLE, frozenset())
         if tail.empty:
             return 0
         self._head = int(tail["seq"].to_numpy(np.int64)[-1])
         self._tails.append(tail)
-        for key in set(tail["portfolio"]):
-            mine = tail[tail["portfolio"] == key].reset_index(drop=True)
+        owners = tail["portfolio"].to_numpy(dtype=object)
+        keys = set(owners.tolist())
+        for key in keys:
+            mine = tail if len(keys) == 1 else tail[owners == key].reset_index(drop=True)
             if key in self._by_portfolio:
                 self._by_portfolio_tails.setdefault(key, []).append(mine)
             if key in self._states:
                 self._states[key].apply(mine)
-            self._series.pop(key, None)
+            if bool((mine["type"].cat.codes == _RULES).any()):
+                self._live_mode.discard(key)  # the mode may have changed
         return len(tail)
 
     def portfolio_events(self, portfolio_id: UUID) -> pd.DataFrame:
@@ -217,12 +225,14 @@ class Analytics:
         last = self._end(portfolio_id, state, moment, end)
         if not moment.is_now:
             return value_series(state, self.prices(), last)
+        return self._live_projection(portfolio_id).series(state, last)
+
+    def _live_projection(self, portfolio_id: UUID) -> LiveProjection:
         key = str(portfolio_id)
-        kept = self._series.get(key)
-        if kept is None or kept[0] != last:
-            kept = (last, value_series(state, self.prices(), last))
-            self._series[key] = kept
-        return kept[1]
+        live = self._live.get(key)
+        if live is None:
+            live = self._live[key] = LiveProjection(self.prices())
+        return live
 
     def performance(
         self,
@@ -236,6 +246,9 @@ class Analytics:
         state = self.source(portfolio_id, moment)
         last = self._end(portfolio_id, state, moment, end)
         closes = self.benchmark_closes(benchmark) if benchmark is not None else None
+        if moment.is_now and start is None and end is None:
+            live = self._live_projection(portfolio_id)
+            return live.metrics(state, last, benchmark=closes)
         daily = self._value_series(portfolio_id, state, moment, end)
         return performance(
             daily.total, daily.deposits, daily.withdrawals, start, last, benchmark=closes
@@ -312,11 +325,15 @@ class Analytics:
         """The clock of a portfolio in simulation mode (no price after it may be shown), or
         None for a live one. Read from the write side once per event folded in: only an event
         of the portfolio can change its mode or clock."""
+        if str(portfolio_id) in self._live_mode:
+            return None  # only a TradingRulesSet event can leave live mode (see `refresh`)
         key = (str(portfolio_id), self.state(portfolio_id).last_seq)
         if key not in self._clocks:
             portfolio = self.app.portfolio(portfolio_id)
             self._clocks = {k: v for k, v in self._clocks.items() if k[0] != key[0]}
             self._clocks[key] = portfolio.clock if portfolio.simulated else None
+            if not portfolio.simulated:
+                self._live_mode.add(key[0])
         return self._clocks[key]
 
 

@@ -34,18 +34,26 @@ class DailyBook:
 
     def merged(self, newer: DailyBook, tickers: int) -> DailyBook:
         """This book plus `newer` (whose trades are all later in the log), over `tickers`."""
-        days = np.union1d(self.days, newer.days).astype(np.int64)
-        old_rows = np.searchsorted(days, self.days)
-        new_rows = np.searchsorted(days, newer.days)
-        units = np.zeros((len(days), tickers), dtype=np.int64)
-        units[old_rows, : self.units.shape[1]] += self.units
-        units[new_rows, : newer.units.shape[1]] += newer.units
-        price = np.full((len(days), tickers), np.nan)
-        price[old_rows, : self.price.shape[1]] = self.price
-        later = price[new_rows, : newer.price.shape[1]]
-        price[new_rows, : newer.price.shape[1]] = np.where(
-            np.isnan(newer.price), later, newer.price
-        )
+        at = np.searchsorted(self.days, newer.days)
+        known = at < len(self.days)
+        known[known] = self.days[at[known]] == newer.days[known]
+        width_old, width_new = self.units.shape[1], newer.units.shape[1]
+        if bool(known.all()) and width_old == tickers:
+            # the usual case (a new event on a day the book has, no new ticker): copy, no sort
+            days, old_rows, new_rows = self.days, np.arange(len(self.days)), at
+            units = self.units.copy()
+            price = self.price.copy()
+        else:
+            days = np.union1d(self.days, newer.days).astype(np.int64)
+            old_rows = np.searchsorted(days, self.days)
+            new_rows = np.searchsorted(days, newer.days)
+            units = np.zeros((len(days), tickers), dtype=np.int64)
+            units[old_rows, :width_old] += self.units
+            price = np.full((len(days), tickers), np.nan)
+            price[old_rows, :width_old] = self.price
+        units[new_rows, :width_new] += newer.units
+        later = price[new_rows, :width_new]
+        price[new_rows, :width_new] = np.where(np.isnan(newer.price), later, newer.price)
 
         def add(old: Ints, new: Ints) -> Ints:
             total = np.zeros(len(days), dtype=np.int64)

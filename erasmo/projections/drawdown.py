@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from erasmo.projections.frame import Floats, Ints
+
 
 @dataclass(frozen=True, slots=True)
 class Drawdown:
@@ -30,8 +32,13 @@ class Drawdown:
 
 def drawdown(wealth: pd.Series[float]) -> Drawdown:
     """The drawdowns of `wealth`, a positive index (such as 1 + TTWROR) over sorted dates."""
-    values = wealth.to_numpy(dtype=np.float64)
-    dates = pd.DatetimeIndex(wealth.index)
+    days = pd.DatetimeIndex(wealth.index).to_numpy("datetime64[D]").astype(np.int64)
+    values: Floats = np.asarray(wealth.to_numpy(), dtype=np.float64)
+    return drawdown_of(values, days)
+
+
+def drawdown_of(values: Floats, days: Ints) -> Drawdown:
+    """The drawdowns of the wealth index `values` on `days` (days since 1970-01-01, sorted)."""
     if len(values) == 0:
         return Drawdown(0.0, None, None, None, 0)
     peaks = np.maximum.accumulate(values)
@@ -43,11 +50,17 @@ def drawdown(wealth: pd.Series[float]) -> Drawdown:
     top = peaks[trough]
     peak = int(np.flatnonzero(values[: trough + 1] == top)[-1])
     back = np.flatnonzero(values[trough + 1 :] >= top)
-    recovery = dates[trough + 1 + int(back[0])] if len(back) else None
+    recovery = _timestamp(days[trough + 1 + int(back[0])]) if len(back) else None
     under = np.concatenate([[0], (values < peaks).astype(np.int8), [0]])
     edges = np.diff(under)
     starts = np.flatnonzero(edges == 1)  # first day under water (never day 0)
     ends = np.flatnonzero(edges == -1)  # first day back at the peak, or len(values)
-    ended = dates[np.minimum(ends, len(values) - 1)]
-    longest = int((ended - dates[starts - 1]).days.max())
-    return Drawdown(float(falls[trough]), dates[peak], dates[trough], recovery, longest)
+    ended = days[np.minimum(ends, len(values) - 1)]
+    longest = int((ended - days[starts - 1]).max())
+    return Drawdown(
+        float(falls[trough]), _timestamp(days[peak]), _timestamp(days[trough]), recovery, longest
+    )
+
+
+def _timestamp(day: np.int64) -> pd.Timestamp:
+    return pd.Timestamp(np.datetime64(int(day), "D").astype("datetime64[ns]"))

@@ -14,6 +14,7 @@ side's `Portfolio.positions()` reports it).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.projections.daily import forward_fill
-from erasmo.projections.frame import Bools, Floats
+from erasmo.projections.frame import Bools, Floats, Ints
 from erasmo.projections.state import ProjectionState, state_of
 
 Moment = date | str | pd.Timestamp
@@ -220,10 +221,50 @@ def _closes_at(
 ) -> tuple[Floats, Floats, Bools]:
     """Each ticker's close on or before `day` (`fallback` where it has none), the close of
     the trading day before, and whether the first is not that trading day's own close."""
-    closes = prices.reindex(columns=tickers).to_numpy(dtype=np.float64)
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
         return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
-    filled = forward_fill(closes[: row + 1])
-    last, previous = filled[row], filled[row - 1] if row else np.full(len(tickers), np.nan)
-    return np.where(np.isnan(last), fallback, last), previous, np.isnan(closes[row])
+    values, columns = _price_array(prices)
+    where = np.array([columns.get(t, -1) for t in tickers], dtype=np.int64)
+    recent = _closes(values, where, max(row - 8, 0), row + 1)
+    last = _latest(values, where, recent, row)
+    previous = _latest(values, where, recent[:-1], row - 1)
+    return np.where(np.isnan(last), fallback, last), previous, np.isnan(recent[-1])
+
+
+#: The float array and the column positions of the latest price frames (by identity: a price
+#: frame is read-only once loaded), so that a holdings table does not copy the frame each time.
+_ARRAYS: dict[int, tuple[weakref.ref[pd.DataFrame], Floats, dict[str, int]]] = {}
+
+
+def _price_array(prices: pd.DataFrame) -> tuple[Floats, dict[str, int]]:
+    kept = _ARRAYS.get(id(prices))
+    if kept is not None and kept[0]() is prices and kept[1].shape == prices.shape:
+        return kept[1], kept[2]
+    values: Floats = prices.to_numpy(dtype=np.float64)
+    columns = {str(name): i for i, name in enumerate(prices.columns)}
+    if len(_ARRAYS) >= 4:
+        _ARRAYS.clear()
+    _ARRAYS[id(prices)] = (weakref.ref(prices), values, columns)
+    return values, columns
+
+
+def _closes(values: Floats, where: Ints, start: int, stop: int) -> Floats:
+    """Rows start..stop-1 of the closes of the columns `where` (-1: a ticker with none: NaN)."""
+    if values.shape[1] == 0:
+        return np.full((stop - start, len(where)), np.nan)
+    block: Floats = values[start:stop, np.maximum(where, 0)]
+    block[:, where < 0] = np.nan
+    return block
+
+
+def _latest(values: Floats, where: Ints, recent: Floats, row: int) -> Floats:
+    """Each column's latest close on rows 0..row (NaN when none), `recent` being the last rows
+    up to `row`: forward-filled over those, and over the whole history only where needed."""
+    if row < 0 or len(recent) == 0:
+        return np.full(len(where), np.nan)
+    latest: Floats = forward_fill(recent)[-1]
+    missing = np.flatnonzero(np.isnan(latest) & (where >= 0))
+    if len(missing) and row + 1 > len(recent):
+        latest[missing] = forward_fill(_closes(values, where[missing], 0, row + 1))[-1]
+    return latest

@@ -56,20 +56,48 @@ def irr(days: npt.ArrayLike, amounts: npt.ArrayLike) -> IrrResult:
     if span == 0:
         return IrrResult(math.nan, "every cash flow falls on the same day")
     scan = np.linspace(-_SCAN_LIMIT, _SCAN_LIMIT, _SCAN_POINTS) / span
-    signs = np.sign([_npv(values, years, u)[0] for u in scan])
-    roots = np.flatnonzero(signs == 0)
-    changes = np.flatnonzero(signs[:-1] * signs[1:] < 0)
-    if len(roots) == 0 and len(changes) == 0:
+    candidates = _nearest_candidates(values, years, scan)
+    if not candidates:
         return IrrResult(
             math.nan,
             "no rate makes the net present value zero (growth factors from "
             f"exp(-{_SCAN_LIMIT:.0f}) to exp({_SCAN_LIMIT:.0f}) over the "
             f"{span * DAYS_PER_YEAR:.0f} days of the flows were tried)",
         )
-    candidates = [float(scan[i]) for i in roots]
-    candidates += [_solve(values, years, float(scan[i]), float(scan[i + 1])) for i in changes]
-    best = min(candidates, key=abs)
-    return IrrResult(_rate(best))
+    return IrrResult(_rate(min(candidates, key=abs)))
+
+
+def _nearest_candidates(values: Floats, years: Floats, scan: Floats) -> list[float]:
+    """The roots nearest 0 among the scan's zeros and sign changes (each change solved).
+
+    The scan is evaluated outwards from its middle point (u = 0), one point each side at a
+    time, and stops as soon as no unseen bracket can hold a root nearer 0 than one found:
+    the candidates, and so the answer, are those of a scan of every point, for a few NPVs
+    instead of hundreds. Returns [] when the whole scan has no zero and no sign change.
+    """
+    middle = len(scan) // 2
+    signs = np.zeros(len(scan))
+    seen_low = seen_high = middle
+    signs[middle] = np.sign(_npv(values, years, float(scan[middle]))[0])
+    while True:
+        roots = [i for i in range(seen_low, seen_high + 1) if signs[i] == 0]
+        changes = [i for i in range(seen_low, seen_high) if signs[i] * signs[i + 1] < 0]
+        candidates = [float(scan[i]) for i in roots]
+        candidates += [_solve(values, years, float(scan[i]), float(scan[i + 1])) for i in changes]
+        # any bracket not yet seen lies beyond the seen points: its root is at least that far
+        done_low, done_high = seen_low == 0, seen_high == len(scan) - 1
+        bound = min(
+            math.inf if done_low else abs(float(scan[seen_low])),
+            math.inf if done_high else abs(float(scan[seen_high])),
+        )
+        if (candidates and min(abs(c) for c in candidates) < bound) or (done_low and done_high):
+            return candidates
+        if not done_low:
+            seen_low -= 1
+            signs[seen_low] = np.sign(_npv(values, years, float(scan[seen_low]))[0])
+        if not done_high:
+            seen_high += 1
+            signs[seen_high] = np.sign(_npv(values, years, float(scan[seen_high]))[0])
 
 
 def _rate(u: float) -> float:

@@ -32,8 +32,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from erasmo.projections.drawdown import drawdown
-from erasmo.projections.frame import Floats
+from erasmo.projections.drawdown import drawdown_of
+from erasmo.projections.frame import Floats, Ints
 from erasmo.projections.irr import IrrResult, irr
 from erasmo.projections.series import value_series
 from erasmo.projections.state import ProjectionState
@@ -148,11 +148,22 @@ def metrics(
 
 
 @dataclass(frozen=True, slots=True)
-class _Period:
+class Period:
+    """A reporting period's days, values, flows and PP daily returns (module docstring).
+
+    Attributes:
+        start, end: the period's calendar dates.
+        start_value: total value at start.
+        dates: the trading days t with start < t <= end.
+        days: the same days, as days since 1970-01-01.
+        values, deposits, withdrawals, returns: per day of `dates`.
+    """
+
     start: pd.Timestamp
     end: pd.Timestamp
     start_value: float
     dates: pd.DatetimeIndex
+    days: Ints
     values: Floats
     deposits: Floats
     withdrawals: Floats
@@ -165,7 +176,7 @@ def _period(
     withdrawals: pd.Series[float],
     start: date | str | pd.Timestamp | None,
     end: date | str | pd.Timestamp | None,
-) -> _Period:
+) -> Period:
     """The period's dates, values, flows and PP daily returns (module docstring)."""
     index = pd.DatetimeIndex(total.index)
     if start is None:
@@ -184,18 +195,21 @@ def _period(
     window = values[inside]
     cf_in = np.asarray(deposits, dtype=np.float64)[inside]
     cf_out = np.asarray(withdrawals, dtype=np.float64)[inside]
-    previous = np.concatenate([[start_value], window[:-1]])
+    dates = index[inside]
+    days = dates.to_numpy("datetime64[D]").astype(np.int64)
+    returns = period_returns(start_value, window, cf_in, cf_out)
+    return Period(begin, finish, start_value, dates, days, window, cf_in, cf_out, returns)
+
+
+def period_returns(start_value: float, values: Floats, cf_in: Floats, cf_out: Floats) -> Floats:
+    """PP's daily returns of `values` after a day valued `start_value` (module docstring)."""
+    previous = np.concatenate([[start_value], values[:-1]])
     denominator = previous + cf_in
-    returns = (
-        np.divide(
-            window + cf_out,
-            denominator,
-            out=np.ones_like(window),
-            where=denominator != 0,
-        )
+    returns: Floats = (
+        np.divide(values + cf_out, denominator, out=np.ones_like(values), where=denominator != 0)
         - 1.0
     )
-    return _Period(begin, finish, start_value, index[inside], window, cf_in, cf_out, returns)
+    return returns
 
 
 def daily_returns(
@@ -223,22 +237,32 @@ def performance(
     """Metrics from a daily total value and the day's deposits and withdrawals (>= 0), all
     indexed by the same trading days (see `metrics` for the defaults of start and end)."""
     p = _period(total, deposits, withdrawals, start, end)
+    wealth: Floats = np.asarray(np.cumprod(1.0 + p.returns), dtype=np.float64)
+    return measure(p, wealth, np.log1p(p.returns), benchmark=benchmark, risk_free=risk_free)
+
+
+def measure(
+    p: Period,
+    wealth: Floats,
+    logs: Floats,
+    *,
+    benchmark: pd.Series[float] | None = None,
+    risk_free: float = 0.0,
+) -> Metrics:
+    """The metrics of a period given its wealth index (the running product of 1 + r_t) and
+    log returns log(1 + r_t): the whole and the incremental paths share this last step."""
     days = (p.end - p.start).days
+    start_day = (p.start - _EPOCH).days
     end_value = float(p.values[-1]) if len(p.values) else p.start_value
-    ttwror = float(np.prod(1.0 + p.returns)) - 1.0
-    wealth = pd.Series(
-        np.concatenate([[1.0], np.cumprod(1.0 + p.returns)]),
-        index=pd.DatetimeIndex([p.start, *p.dates]),
-    )
-    falls = drawdown(wealth)
-    flow_days = np.concatenate([[0], (p.dates - p.start).days.to_numpy(), [days]])
+    ttwror = float(wealth[-1]) - 1.0 if len(wealth) else 0.0
+    falls = drawdown_of(np.concatenate([[1.0], wealth]), np.concatenate([[start_day], p.days]))
+    flow_days = np.concatenate([[0], p.days - start_day, [days]])
     flow_amounts = np.concatenate([[-p.start_value], p.withdrawals - p.deposits, [end_value]])
     rate = (
         irr(flow_days, flow_amounts)
         if days > 0
         else IrrResult(math.nan, "the period has no length (start = end)")
     )
-    logs = np.log1p(p.returns)
     deviation = float(np.std(logs, ddof=1)) if len(logs) > 1 else math.nan
     period_volatility = deviation * math.sqrt(len(logs))
     paid_in, paid_out = float(p.deposits.sum()), float(p.withdrawals.sum())
@@ -270,6 +294,9 @@ def performance(
     )
 
 
+_EPOCH = pd.Timestamp(0)
+
+
 def monthly_returns(returns: pd.Series[float]) -> pd.DataFrame:
     """Daily returns compounded within each calendar month: a year x month (1..12) table, NaN
     for months without a return."""
@@ -287,7 +314,7 @@ def monthly_returns(returns: pd.Series[float]) -> pd.DataFrame:
 
 
 def _annualized(cumulative: float, days: int) -> float:
-    if days <= 0:
+    if days <= 0 or not cumulative >= -1.0:  # below -100 % (a negative value) has no yearly rate
         return math.nan
     try:
         return float((1.0 + cumulative) ** (DAYS_PER_YEAR / days) - 1.0)
@@ -302,19 +329,17 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def _compare(
-    p: _Period, ttwror: float, days: int, benchmark: pd.Series[float]
+    p: Period, ttwror: float, days: int, benchmark: pd.Series[float]
 ) -> BenchmarkComparison:
     closes = benchmark.dropna().sort_index()
-    index = pd.DatetimeIndex(closes.index)
+    known = pd.DatetimeIndex(closes.index).to_numpy("datetime64[D]").astype(np.int64)
     values = closes.to_numpy(dtype=np.float64)
-
-    def close_at(dates: pd.DatetimeIndex) -> Floats:
-        if len(values) == 0:
-            return np.full(len(dates), np.nan)
-        at = index.searchsorted(dates, side="right") - 1
-        return np.where(at >= 0, values[np.maximum(at, 0)], np.nan)
-
-    levels = close_at(pd.DatetimeIndex([p.start, *p.dates, p.end]))
+    wanted = np.concatenate([[(p.start - _EPOCH).days], p.days, [(p.end - _EPOCH).days]])
+    if len(values) == 0:
+        levels = np.full(len(wanted), np.nan)
+    else:
+        at = np.searchsorted(known, wanted, side="right") - 1
+        levels = np.where(at >= 0, values[np.maximum(at, 0)], np.nan)
     total = float(levels[-1] / levels[0] - 1.0)
     daily = levels[1:-1] / levels[:-2] - 1.0
     beta = correlation = math.nan

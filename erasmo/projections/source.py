@@ -1,10 +1,13 @@
 """Reading the event store into an event frame, in bulk.
 
-The store hands over each batch of events as one block of JSON Lines (`LogReader.json_lines`:
-SQLite builds it in SQL, so no Python object is made per row), and Arrow's multi-threaded JSON
-reader decodes the block straight into typed columns. While one batch is decoded the next is
-fetched on a second thread. eventsourcing wraps decimals and dates as {"_type_": ...,
-"_data_": ...}; the explicit schema reads just the fields the projections use.
+A SQLite store is read column by column (`columns`: SQLite extracts the fields, NumPy parses
+them). The reader here takes every other store, and a SQLite store holding an event the column
+reader cannot vouch for (an event out of shape): the store hands over each batch of events as
+one block of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSON reader decodes
+the block straight into typed columns. While one batch is decoded the next is fetched on a
+second thread. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the
+explicit schema reads just the fields the projections use. A block one of whose events cannot
+be read is salvaged: the portfolio of that event is left out (see `UNREADABLE`).
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from uuid import UUID
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.json as pj
 
+from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
@@ -33,28 +35,36 @@ from events.portfolio import PORTFOLIO_TOPICS
 from events.registry import BY_TOPIC, state_problem
 
 BATCH_ROWS = 100_000
-_WRAPPED = pa.struct([("_data_", pa.string())])
-_STATE = pa.struct(
-    [
-        ("on", pa.struct([("_data_", pa.timestamp("s"))])),
-        ("ticker", pa.string()),
-        ("quantity", _WRAPPED),
-        ("price", _WRAPPED),
-        ("value", _WRAPPED),
-        ("fee", _WRAPPED),
-        ("amount", _WRAPPED),
-        ("ratio", _WRAPPED),  # a split's
-        ("amount_per_share", _WRAPPED),  # a dividend's, read into the price column
-    ]
-)
-_SCHEMA = pa.schema(
-    [("q", pa.int64()), ("v", pa.int64()), ("o", pa.string()), ("t", pa.string()), ("s", _STATE)]
-)
-_PARSE = pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore")
-_READ = pj.ReadOptions(block_size=8 << 20)
 _TYPE_CODE = {
     topic: EVENT_TYPE_DTYPE.categories.get_loc(name) for topic, name in PORTFOLIO_TOPICS.items()
 }
+
+
+def _arrow_options() -> tuple[Any, Any]:
+    """Arrow's JSON read and parse options for a block of events (Arrow is imported only by
+    the stores and the events that need it)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    wrapped = pa.struct([("_data_", pa.string())])
+    state = pa.struct(
+        [
+            ("on", pa.struct([("_data_", pa.timestamp("s"))])),
+            ("ticker", pa.string()),
+            ("quantity", wrapped),
+            ("price", wrapped),
+            ("value", wrapped),
+            ("fee", wrapped),
+            ("amount", wrapped),
+            ("ratio", wrapped),  # a split's
+            ("amount_per_share", wrapped),  # a dividend's, read into the price column
+        ]
+    )
+    schema = pa.schema(
+        [("q", pa.int64()), ("v", pa.int64()), ("o", pa.string()), ("t", pa.string()), ("s", state)]
+    )
+    parse = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    return pj.ReadOptions(block_size=8 << 20), parse
 
 
 def load_event_frame(
@@ -66,6 +76,16 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
+    if app.reader.is_sqlite:
+        try:
+            frame = sqlite_event_frame(
+                app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
+            )
+        except OutOfShapeError:
+            pass  # an event out of shape: read it all here, leaving its portfolio out
+        else:
+            frame.attrs[UNREADABLE] = frozenset()
+            return frame
     blocks = app.reader.json_lines(
         after=after,
         upto=upto,
@@ -105,7 +125,7 @@ def _decode_or_salvage(block: bytes) -> tuple[pd.DataFrame, frozenset[str]]:
     and the ids of the portfolios left out. One bad event never takes the others down."""
     try:
         return _decode(block), frozenset()
-    except (pa.ArrowInvalid, ValueError, KeyError):
+    except (ValueError, KeyError):  # pyarrow's ArrowInvalid is a ValueError
         pass
     lines = [line for line in block.split(b"\n") if line]
     bad = {_owner(line) for line in lines if _unreadable(line)}
@@ -114,12 +134,12 @@ def _decode_or_salvage(block: bytes) -> tuple[pd.DataFrame, frozenset[str]]:
         return empty_event_frame(), frozenset(bad)
     try:
         return _decode(b"\n".join(good)), frozenset(bad)
-    except (pa.ArrowInvalid, ValueError, KeyError):
+    except (ValueError, KeyError):  # pyarrow's ArrowInvalid is a ValueError
         pass
     for line in good:  # the schemas missed it: find it by decoding one line at a time
         try:
             _decode(line)
-        except (pa.ArrowInvalid, ValueError, KeyError):
+        except (ValueError, KeyError):  # pyarrow's ArrowInvalid is a ValueError
             bad.add(_owner(line))
     good = [line for line in good if _owner(line) not in bad]
     return (_decode(b"\n".join(good)) if good else empty_event_frame()), frozenset(bad)
@@ -156,7 +176,12 @@ def _prefetched(blocks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _decode(block: bytes) -> pd.DataFrame:
-    table = pj.read_json(io.BytesIO(block), read_options=_READ, parse_options=_PARSE)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    read, parse = _arrow_options()
+    table = pj.read_json(io.BytesIO(block), read_options=read, parse_options=parse)
     seq = table.column("q").to_numpy()
     if len(seq) > 1 and not bool(np.all(np.diff(seq) > 0)):
         table = table.take(pc.sort_indices(table.column("q")))
@@ -210,15 +235,21 @@ def _uuid_text(hex_id: str) -> str:
     return str(UUID(hex_id))
 
 
-def _decimal(state: pa.StructArray, name: str) -> np.ndarray:
+def _decimal(state: Any, name: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     floats: np.ndarray = pc.cast(state.field(name).field("_data_"), pa.float64()).to_numpy(
         zero_copy_only=False
     )
     return floats
 
 
-def _labels(column: pa.Array | pa.ChunkedArray, label: Callable[[str], str]) -> np.ndarray:
+def _labels(column: Any, label: Callable[[str], str]) -> np.ndarray:
     """An object array of labels (None where null), formatting each distinct value once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     encoded = pc.dictionary_encode(column)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
@@ -230,7 +261,9 @@ def _labels(column: pa.Array | pa.ChunkedArray, label: Callable[[str], str]) -> 
     return labels
 
 
-def _type_codes(column: pa.ChunkedArray) -> np.ndarray:
+def _type_codes(column: Any) -> np.ndarray:
+    import pyarrow.compute as pc
+
     encoded = pc.dictionary_encode(column).combine_chunks()
     lookup = np.array([_TYPE_CODE[t] for t in encoded.dictionary.to_pylist()], dtype=np.int8)
     codes: np.ndarray = lookup[encoded.indices.to_numpy()]

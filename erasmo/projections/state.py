@@ -93,6 +93,7 @@ class ProjectionState:
         self._last_price: list[float] = []
         self._dividends: list[int] = []
         self._sells: list[Sells] = []
+        self._fifo_costs: dict[int, tuple[FifoBook, float]] = {}
         self._cash = 0
         self._deposits = 0
         self._withdrawals = 0
@@ -403,7 +404,12 @@ class ProjectionState:
         """The cost (fees included) of the shares held of each ticker, by `method`."""
         _check_method(method)
         if method == "fifo":
-            return np.array([float(book.remaining_cost().sum()) for book in self._fifo])
+            # Books are replaced, never changed, on a fold: a book's cost is kept until then.
+            kept = self._fifo_costs
+            for code, book in enumerate(self._fifo):
+                if code not in kept or kept[code][0] is not book:
+                    kept[code] = (book, float(book.remaining_cost().sum()))
+            return np.array([kept[code][1] for code in range(len(self._fifo))])
         return np.array([book.cost_basis for book in self._average], dtype=np.float64)
 
     def realized(self, method: str) -> Floats:
