@@ -19,6 +19,7 @@ from erasmo import __version__
 from erasmo.cli import (
     action_commands,
     branch_commands,
+    import_commands,
     log_commands,
     orders_commands,
     portfolio_commands,
@@ -123,6 +124,7 @@ for command in (
     log_commands.export_cmd,
     log_commands.import_cmd,
     log_commands.verify,
+    import_commands.import_trades,
     log_commands.check,
     reports.holdings,
     reports.performance,
