@@ -84,7 +84,8 @@ def _echo(plan: ImportPlan, r: BatchReceipt, dry_run: bool) -> None:
 def _describe(row: RecordedRow) -> str:
     if row.kind in ("buy", "sell"):
         fee = f" + fee {money(row.fee)}" if row.fee else ""
-        return f"{row.day} {row.kind} {number(row.quantity or Decimal(0))} {row.ticker} at {row.price}{fee}"
+        shares = number(row.quantity or Decimal(0))
+        return f"{row.day} {row.kind} {shares} {row.ticker} at {row.price}{fee}"
     if row.kind == "split":
         return f"{row.day} split {row.ticker} {row.quantity}:1"
     if row.kind == "dividend":
