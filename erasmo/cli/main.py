@@ -19,6 +19,7 @@ from erasmo import __version__
 from erasmo.cli import (
     action_commands,
     branch_commands,
+    export_commands,
     import_commands,
     log_commands,
     orders_commands,
@@ -121,7 +122,7 @@ for command in (
     orders_commands.advance,
     action_commands.actions,
     log_commands.history,
-    log_commands.export_cmd,
+    export_commands.export_cmd,
     log_commands.import_cmd,
     log_commands.verify,
     import_commands.import_trades,

@@ -174,9 +174,12 @@ PP = Preset(
         "entnahme": "withdrawal",
         "dividend": "dividend",
         "dividende": "dividend",
+        "delivery (inbound)": "split",  # erasmo's own export writes a split so
+        "einlieferung": "split",
     },
     date_formats=("%Y-%m-%d", "%d.%m.%Y"),
     value_only=True,
+    split_adds_shares=True,
     description="Portfolio Performance: its CSV export of portfolio and account transactions",
 )
 
