@@ -27,6 +27,7 @@ from events.errors import (
     PriceOutOfRangeError,
     UnknownTickerError,
 )
+from events.rules.actions import check_action as dividend_holding
 from events.values import PriceProvenance
 
 if TYPE_CHECKING:
@@ -234,9 +235,17 @@ def _apply(p: Portfolio, intent: Intent, fill: Fill | None) -> RecordedRow:
         ratio = intent.ratio if intent.ratio is not None else _ratio(intent, held)
         p.split(ticker, ratio, day)
         return RecordedRow(intent.line, kind, day, ticker, ratio, None, ZERO, ZERO)
+    # the holding the dividend is paid on (before the ex-date's trades), by the domain's rule
+    held = dividend_holding(p, ticker, "dividend", day)
     per_share = intent.per_share or _per_share(intent, held)
     p.receive_dividend(ticker, per_share, day)
-    return RecordedRow(intent.line, kind, day, ticker, held, per_share, ZERO, p.cash - cash_before)
+    paid = p.cash - cash_before
+    if intent.amount is not None and paid != intent.amount:
+        raise ImportRowError(
+            f"{intent.place('amount')}: {intent.amount} is not the dividend of {held} "
+            f"{ticker} held at {per_share} a share ({paid}); check the amount."
+        )
+    return RecordedRow(intent.line, kind, day, ticker, held, per_share, ZERO, paid)
 
 
 def _ratio(intent: Intent, held: Decimal) -> Decimal:

@@ -58,6 +58,8 @@ def ledger(name: str, opened_on: date, entries: Sequence[Entry], currency: str =
     lines = [
         f'option "title" "erasmo: {name}"',
         f'option "operating_currency" "{currency}"',
+        # a split's new lots carry their total cost, whose cost per share may not terminate
+        f'option "inferred_tolerance_default" "{currency}:0.005"',
         "",
         f"{opened_on} open {cash} {currency}",
         f"{opened_on} open Equity:Erasmo:{root}:Contributions {currency}",
