@@ -40,7 +40,7 @@ def trades_frame(entries: Sequence[Entry]) -> pd.DataFrame:
         for e in entries
     ]
     frame = pd.DataFrame(rows, columns=list(TRADE_COLUMNS))
-    frame["date"] = pd.to_datetime(frame["date"])
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     for column in ("quantity", "price", "value", "fee", "cash"):
         frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(
             "float64"
