@@ -167,9 +167,9 @@ class Batch:
                 raise ImportRowError(
                     f"{intent.place('price')}: {info.ticker}'s prices here are split- and "
                     f"dividend-adjusted closes only{close}, so the file's price "
-                    f"{intent.price} as traded cannot be checked or valued beside them; get "
-                    f"raw prices for {info.ticker} first (erasmo prices refresh "
-                    f"{info.ticker}), or leave its rows out of the file."
+                    f"{intent.price} as traded cannot be checked or valued beside them; leave "
+                    f"{info.ticker}'s rows out of the file ('erasmo buy' and 'erasmo sell' "
+                    "record it at the day's adjusted close)."
                 )
             return self.trading.fill(intent.ticker, intent.day, intent.price)
         except ImportRowError:

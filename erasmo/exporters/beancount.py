@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from erasmo.exporters.entries import Entry
@@ -74,7 +74,23 @@ def ledger(name: str, opened_on: date, entries: Sequence[Entry], currency: str =
     for e in entries:
         lines.append("")
         lines.extend(_transaction(root, cash, currency, e, lots))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *_balances(root, cash, currency, entries, lots)]) + "\n"
+
+
+def _balances(
+    root: str, cash: str, currency: str, entries: Sequence[Entry], lots: dict[str, list[_Lot]]
+) -> list[str]:
+    """Balance assertions the day after the last entry: bean-check proves the ledger's cash
+    and shares are erasmo's."""
+    if not entries:
+        return []
+    after = entries[-1].day + timedelta(days=1)
+    total = sum((e.cash for e in entries), Decimal(0))
+    lines = [f"{after} balance {cash}  {total:.2f} {currency}"]
+    for ticker, held in sorted(lots.items()):
+        shares = sum((lot.quantity for lot in held), Decimal(0))
+        lines.append(f"{after} balance {_stock(root, ticker)}  {shares} {commodity(ticker)}")
+    return lines
 
 
 def _stock(root: str, ticker: str) -> str:
