@@ -231,6 +231,12 @@ class _RowReader:
         return _with(base, ticker=self.ticker(), amount=amount, per_share=per_share)
 
     def _split(self, base: Intent, signed: bool) -> Intent:
+        if self.preset.value_only and (self.number("amount", required=False) or ZERO) != 0:
+            raise ImportFileError(
+                f"{self.place('amount')}: a delivery of shares with a value is a transfer in, "
+                "which erasmo cannot record (only one at no value, a split, is read); record it "
+                "as a buy, or remove the line."
+            )
         if self.preset.split_adds_shares:
             added = self.checked("quantity", parse_quantity, abs(self.number("quantity") or ZERO))
             return _with(base, ticker=self.ticker(), added=added)

@@ -130,3 +130,34 @@ def test_a_format_for_other_programs_takes_one_portfolio(run: Run) -> None:
     code, _out, err = run("export", "--format", "beancount")
     assert code == 1
     assert "give exactly one NAME" in err
+
+
+def test_pp_csv_round_trip_of_a_split(tmp_path: Path) -> None:
+    from hand_market import HandMarket
+
+    from erasmo.exporters.pp import pp_csv
+    from erasmo.importers import intents_of, preset_for, read_table
+
+    market = HandMarket("XYZ 2020-01-02 100 101 99 100\nXYZ 2020-01-06 50 52 49 51")
+    file = tmp_path / "xyz.csv"
+    file.write_text(
+        "Date,Type,Ticker,Quantity,Price,Amount,Ratio\n"
+        "2020-01-02,deposit,,,,1500,\n2020-01-02,buy,XYZ,7,100.25,,\n"
+        "2020-01-06,split,XYZ,,,,2\n2020-01-06,sell,XYZ,4,51.00,,\n"
+    )
+    exported = tmp_path / "pp.csv"
+    erasmo = bootstrap(tmp_path / "data", market=market)
+    try:
+        door = erasmo.door
+        first = door.open_portfolio("First", on="2020-01-02").id
+        door.record_batch(first, intents_of(read_table(file), preset_for("generic")).intents)
+        exported.write_text(pp_csv(entries_of(door.history(first))))
+        assert "2020-01-06,Delivery (Inbound),0.00,USD,7,XYZ,,,split 2:1" in exported.read_text()
+        again = door.open_portfolio("Again", on="2020-01-02").id
+        door.record_batch(again, intents_of(read_table(exported), preset_for("pp")).intents)
+        # 1500 - 7 x 100.25 + 4 x 51; 7 split 2:1 = 14, less 4
+        assert door.head(again).positions == door.head(first).positions
+        assert door.head(again).cash == door.head(first).cash == Decimal("1002.25")
+        assert {p.ticker: p.quantity for p in door.head(again).positions} == {"XYZ": 10}
+    finally:
+        erasmo.close()

@@ -113,3 +113,18 @@ def test_pp_prices_come_from_value_fees_and_shares(tmp_path: Path) -> None:
     assert buy.price == Decimal("333.00")
     assert sell.price == Decimal("250.75")
     assert sell.fee == Decimal("1.50")
+
+
+def test_pp_delivery_at_no_value_is_a_split_and_with_a_value_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "pp.csv"
+    file.write_text(
+        "Date,Type,Value,Shares,Ticker Symbol,Note\n"
+        "2012-03-01,Delivery (Inbound),0.00,10,IBM,split 2:1\n"
+    )
+    (split,) = intents_of(read_table(file), preset_for("pp")).intents
+    assert (split.kind, split.added, split.ratio) == ("split", Decimal(10), None)
+    file.write_text(
+        "Date,Type,Value,Shares,Ticker Symbol\n2012-03-01,Delivery (Inbound),1970.00,10,IBM\n"
+    )
+    with pytest.raises(ImportFileError, match=r"^pp.csv, line 2, column Value: a delivery"):
+        intents_of(read_table(file), preset_for("pp"))
