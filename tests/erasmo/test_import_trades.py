@@ -268,3 +268,17 @@ def test_a_schwab_split_gives_the_shares_added(tmp_path: Path) -> None:
         assert receipt.cash_after == 0
     finally:
         erasmo.close()
+
+
+def test_json_output_lists_the_rows(run: Run) -> None:
+    _open(run)
+    code, out, err = run(
+        "import-trades", "Tech", str(FIXTURES / "generic_bom.csv"), "--dry-run", "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["dry_run"] is True
+    assert data["encoding"] == "utf-8-sig"
+    assert [(r["line"], r["kind"]) for r in data["recorded"]][:2] == [(2, "deposit"), (3, "buy")]
+    assert data["cash_after"] == "8002.50"
+    assert data["positions"] == {"GOOG": "10", "IBM": "30"}
