@@ -45,25 +45,6 @@ def _as_json(e: LoggedEvent) -> dict[str, Any]:
     return {**entry, "recorded_at": e.timestamp, **e.fields}
 
 
-@click.command("export")
-@click.argument("names", nargs=-1)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (default: standard output).",
-)
-@pass_ctx
-def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
-    """Export the event log (of every portfolio, or of NAMES) as hash-chained JSON Lines."""
-    ids = [c.door.resolve(n) for n in names]
-    if output is None:
-        c.door.export_log(None, ids, out=sys.stdout)
-        return
-    count = c.door.export_log(output, ids)
-    click.echo(f"Exported {plural(count, 'event')} to {output}.")
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file against the store; record nothing.")

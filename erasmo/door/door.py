@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from erasmo.analytics import Analytics
     from erasmo.backup import Backup
     from erasmo.branches import BranchService
+    from erasmo.door.batch import BatchReceipt
     from erasmo.door.models import ImportReceipt
+    from erasmo.importers.intents import Intent
     from erasmo.market.base import MarketData
     from erasmo.services import TradingService
     from erasmo.simulation.service import Progress, SimulationService
@@ -378,6 +380,16 @@ class FrontDoor(Reading):
         """Record the portfolio's ready splits and dividends up to `until` (default: its
         clock), in one save; returns those recorded."""
         return self.trading.apply_actions(portfolio_id, until, dry_run=dry_run)
+
+    def record_batch(
+        self, portfolio_id: UUID, intents: Sequence[Intent], *, dry_run: bool = False
+    ) -> BatchReceipt:
+        """Record rows read from a file (`erasmo.importers`) in one save, all or nothing, by
+        the rules of typed commands; rows an earlier import recorded are left out."""
+        from erasmo.door.batch import Batch
+
+        batch = Batch(self.app, self.market, self.trading)
+        return batch.record(portfolio_id, intents, dry_run=dry_run)
 
     # -- the log and the store ------------------------------------------------------------
 
