@@ -31,9 +31,9 @@ START, END = date(2000, 1, 3), date(2019, 12, 31)
 def build(folder: Path, market: BundledMarketData) -> object:
     erasmo = bootstrap(folder, market=market, today=lambda: date(2026, 11, 26))
     sim, trading = erasmo.simulation, erasmo.trading
-    sim.open_portfolio("Bench", "100000000", START, "simulation", "0.005/share,min=1", "5")
+    bench = sim.open_portfolio("Bench", "100000000", START, "simulation", "0.005/share,min=1", "5")
     for ticker in TICKERS:
-        trading.buy("Bench", ticker, "1000")
+        trading.buy(bench, ticker, "1000")
     placed = 0
     for round_ in range(10):
         for ticker in TICKERS:
@@ -55,7 +55,7 @@ def build(folder: Path, market: BundledMarketData) -> object:
                 args = {"side": "sell", "kind": "trailing", "trail": f"{30 + round_}%"}
             side = args.pop("side")
             kind_name = args.pop("kind")
-            sim.place_order("Bench", side, ticker, "10", kind_name, tif="gtc", **args)  # type: ignore[arg-type]
+            sim.place_order(bench, side, ticker, "10", kind_name, tif="gtc", **args)  # type: ignore[arg-type]
             placed += 1
     assert placed == 100
     return erasmo
@@ -75,7 +75,7 @@ def main() -> None:
             market = BundledMarketData() if run == 0 else setup_market
             fresh = bootstrap(Path(folder), market=market, today=lambda: date(2026, 11, 26))
             started = time.perf_counter()
-            report = fresh.simulation.advance("Bench", to=END)
+            report = fresh.simulation.advance(fresh.trading.resolve("Bench"), to=END)
             times.append(time.perf_counter() - started)
             fresh.close()
     assert report is not None

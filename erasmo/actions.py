@@ -99,11 +99,15 @@ def apply_actions(
     market: MarketData,
     portfolio_id: UUID,
     until: str | date | None = None,
+    *,
+    dry_run: bool = False,
 ) -> list[PendingAction]:
     """Record the ready actions of `pending_actions`, in order, in one save; returns those
-    recorded. Idempotent: an action recorded already is never recorded again."""
+    recorded (with `dry_run`, those it would record, recording nothing). Idempotent: an action
+    recorded already is never recorded again."""
     ready = [p for p in pending_actions(app, market, portfolio_id, until) if p.ready]
-    recorded = app.record_actions(portfolio_id, [p.action for p in ready])
+    with app.dry_run(dry_run):
+        recorded = app.record_actions(portfolio_id, [p.action for p in ready])
     return [ready[i] for i in recorded]
 
 

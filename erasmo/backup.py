@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 from urllib.parse import quote
 
 from erasmo import __version__
@@ -42,8 +42,17 @@ from events.store import (
     make_private_file,
 )
 
-if TYPE_CHECKING:
-    from erasmo.bootstrap import Erasmo
+
+class Install(Protocol):
+    """What an automatic backup needs of an install (`Erasmo` and `FrontDoor` have it)."""
+
+    @property
+    def app(self) -> Portfolios: ...
+    @property
+    def store(self) -> StoreConfig: ...
+    @property
+    def data_dir(self) -> Path: ...
+
 
 BACKUP_DIR = "backups"
 AUTO_PREFIX = "events-"
@@ -126,7 +135,7 @@ def backup_store(app: Portfolios, destination: Path) -> Backup:
     return Backup(destination, "sqlite", events, portfolios)
 
 
-def auto_backup(erasmo: Erasmo, keep: int = DEFAULT_KEEP) -> Backup:
+def auto_backup(erasmo: Install, keep: int = DEFAULT_KEEP) -> Backup:
     """Back the store up into `<data dir>/backups/` and delete all but the newest `keep` there.
 
     Safe to call while the app is in use, from a worker thread: it opens its own connection.

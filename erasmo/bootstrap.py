@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from erasmo.config import YFINANCE_DIR, offline_reason, resolve_data_dir, resolve_store
+from erasmo.door import FrontDoor
 from erasmo.market.base import MarketData
 from erasmo.market.service import PriceService
 from erasmo.services import TradingService
@@ -38,6 +39,7 @@ class Erasmo:
         trading: the service that turns user intent into commands.
         prices: live prices: online/offline status, refresh, the price cache.
         simulation: orders, trading rules and the market clock.
+        door: the front door the CLI and the GUI use (by portfolio id), over all of the above.
     """
 
     data_dir: Path
@@ -50,6 +52,23 @@ class Erasmo:
 
     _analytics: Analytics | None = None
     _branches: BranchService | None = None
+    _door: FrontDoor | None = None
+
+    @property
+    def door(self) -> FrontDoor:
+        """The front door: every command and query by portfolio id, over what is built here
+        (one of it, holding these services and this analytics)."""
+        if self._door is None:
+            self._door = FrontDoor(
+                self.app,
+                self.market,
+                self.trading,
+                self.simulation,
+                lambda: self.branches,
+                lambda: self.analytics,
+                self.data_dir,
+            )
+        return self._door
 
     @property
     def analytics(self) -> Analytics:

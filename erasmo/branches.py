@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from events.application import LoggedEvent, Portfolios
 from events.branches import fork_prefix
+from events.dryrun import dry_running
 from events.errors import ForkPointError, InvalidInputError
+from events.portfolio import Portfolio
 from events.values import name_key, parse_date
 
 if TYPE_CHECKING:
@@ -79,25 +83,25 @@ class BranchService:
 
     def fork(
         self,
-        name: str,
+        parent_id: UUID,
         new_name: str,
         at_seq: int | None = None,
         *,
         at_version: int | None = None,
         on: str | date | None = None,
     ) -> UUID:
-        """Open `new_name` as a branch of `name` after one of its events, and return its id.
+        """Open `new_name` as a branch of a portfolio after one of its events; returns its id.
 
         The fork point is the event at log position `at_seq` (see 'erasmo history'), or the
         event with version `at_version`, or the last event on or before market date `on`;
         none of them: the latest event. Nothing is recorded when any of them is not one of
         the portfolio's events, or when `new_name` is taken (`DuplicateNameError`).
         """
-        return self.fork_with_receipt(name, new_name, at_seq, at_version=at_version, on=on).id
+        return self.fork_with_receipt(parent_id, new_name, at_seq, at_version=at_version, on=on).id
 
     def fork_with_receipt(
         self,
-        name: str,
+        parent_id: UUID,
         new_name: str,
         at_seq: int | None = None,
         *,
@@ -105,17 +109,35 @@ class BranchService:
         on: str | date | None = None,
     ) -> ForkReceipt:
         """`fork`, returning what was recorded."""
-        parent_id = self.app.find(name)
+        return self.fork_branch(parent_id, new_name, at_seq, at_version=at_version, on=on)[0]
+
+    def fork_branch(
+        self,
+        parent_id: UUID,
+        new_name: str,
+        at_seq: int | None = None,
+        *,
+        at_version: int | None = None,
+        on: str | date | None = None,
+        dry_run: bool = False,
+    ) -> tuple[ForkReceipt, Portfolio]:
+        """`fork`, returning what was recorded and the branch as forked (with `dry_run`: what
+        would be, recording nothing; the branch's id is then one never recorded)."""
         point = self.fork_point(parent_id, at_seq, at_version=at_version, on=on)
-        branch_id = self.app.fork(parent_id, new_name, point.seq)
-        branch = self.app.portfolio(branch_id)
-        return ForkReceipt(
+        with self.app.dry_run(dry_run) as run:
+            branch_id = self.app.fork(parent_id, new_name, point.seq)
+        if dry_run or dry_running():
+            branch = _replayed(self.app, [s for s in run.stored if s.originator_id == branch_id])
+        else:
+            branch = self.app.portfolio(branch_id)
+        receipt = ForkReceipt(
             id=branch_id,
             name=branch.name,
             parent=self.app.portfolio(parent_id).name,
             point=point,
             copied=branch.version - 2,
         )
+        return receipt, branch
 
     def fork_point(
         self,
@@ -181,7 +203,7 @@ class BranchService:
 
     def compare(
         self,
-        names: Sequence[str],
+        portfolio_ids: Sequence[UUID],
         start: str | date | None = None,
         end: str | date | None = None,
     ) -> pd.DataFrame:
@@ -189,7 +211,7 @@ class BranchService:
         `erasmo.comparison.compare`)."""
         from erasmo.comparison import compare
 
-        return compare(self._analytics(), self._resolve(names), _day(start), _day(end))
+        return compare(self._analytics(), self._named(portfolio_ids), _day(start), _day(end))
 
     def leaderboard(
         self, start: str | date | None = None, end: str | date | None = None
@@ -203,7 +225,7 @@ class BranchService:
 
     def value_lines(
         self,
-        names: Sequence[str],
+        portfolio_ids: Sequence[UUID],
         start: str | date | None = None,
         end: str | date | None = None,
         *,
@@ -214,18 +236,31 @@ class BranchService:
         from erasmo.comparison import value_lines
 
         return value_lines(
-            self._analytics(), self._resolve(names), _day(start), _day(end), relative=relative
+            self._analytics(),
+            self._named(portfolio_ids),
+            _day(start),
+            _day(end),
+            relative=relative,
         )
 
-    def _resolve(self, names: Sequence[str]) -> list[tuple[UUID, str]]:
-        if not names:
+    def _named(self, portfolio_ids: Sequence[UUID]) -> list[tuple[UUID, str]]:
+        """Each portfolio once (in the order given), with its name."""
+        if not portfolio_ids:
             raise InvalidInputError("Name at least one portfolio to compare.")
-        listed = {s.id: s.name for s in self.app.summaries()}
         resolved: dict[UUID, str] = {}
-        for name in names:
-            portfolio_id = self.app.find(name)
-            resolved.setdefault(portfolio_id, listed.get(portfolio_id, name))
+        for portfolio_id in portfolio_ids:
+            resolved.setdefault(portfolio_id, self.app.portfolio(portfolio_id).name)
         return list(resolved.items())
+
+
+def _replayed(app: Portfolios, stored: Sequence[StoredEvent]) -> Portfolio:
+    """A portfolio from stored events not recorded (a dry run's)."""
+    aggregate: Any = None
+    for event in stored:
+        domain_event: Any = app.mapper.to_domain_event(event)
+        aggregate = domain_event.mutate(aggregate)
+    assert isinstance(aggregate, Portfolio)
+    return aggregate
 
 
 def _day(value: str | date | None) -> date | None:

@@ -1,7 +1,9 @@
 """The service facade: turns what a user asked for into checked commands on the write side.
 
-The domain never looks prices up. This layer resolves names to ids, dates to trading days, and
-tickers to the bar a trade fills at, then passes the price and its provenance into the command.
+The domain never looks prices up. This layer resolves dates to trading days and tickers to the
+bar a trade fills at, then passes the price and its provenance into the command. Every command
+takes the portfolio's id (names are resolved once, at the edge: `resolve`) and `dry_run`: run
+the same rules on the portfolio as stored, record nothing, and return the same receipt.
 It imports no pandas: `erasmo buy` must stay a fast process.
 """
 
@@ -15,6 +17,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from erasmo import actions
+from erasmo.door.models import CashReceipt
+from erasmo.door.models import TradeReceipt as TradeReceipt
+from erasmo.door.results import changed
 from erasmo.market.base import Bar, MarketData, TickerInfo
 from events.application import LoggedEvent, Portfolios
 from events.deletion import DeletedSummary
@@ -53,33 +58,6 @@ class Fill:
     bar: Bar
 
 
-@dataclass(frozen=True, slots=True)
-class TradeReceipt:
-    """What a recorded trade did.
-
-    Attributes:
-        portfolio: the portfolio's name.
-        side: "buy" or "sell".
-        ticker, quantity, price, fee, day: the trade.
-        value: quantity x price rounded to the cent.
-        cash_after: the portfolio's cash after the trade.
-        position_after: shares of the ticker held after the trade.
-        provenance: where the price came from.
-    """
-
-    portfolio: str
-    side: str
-    ticker: str
-    quantity: Decimal
-    price: Decimal
-    value: Decimal
-    fee: Decimal
-    day: date
-    cash_after: Decimal
-    position_after: Decimal
-    provenance: PriceProvenance
-
-
 class TradingService:
     """Use cases of the write side, checked against the market data."""
 
@@ -97,36 +75,60 @@ class TradingService:
         return self.app.find(name)
 
     def open_portfolio(
-        self, name: str, cash: str | Decimal | None = None, on: str | date | None = None
+        self,
+        name: str,
+        cash: str | Decimal | None = None,
+        on: str | date | None = None,
+        *,
+        dry_run: bool = False,
     ) -> UUID:
-        """Open a portfolio on a market day (default: the latest), optionally with cash."""
+        """Open a portfolio on a market day (default: the latest), optionally with cash, and
+        return its id (for a dry run, one that is never recorded)."""
         amount = parse_money(cash, what="Opening cash") if cash is not None else None
         day = self.market_day(on)
-        return self.app.open_portfolio(name, day, amount)
+        with self.app.dry_run(dry_run):
+            return self.app.open_portfolio(name, day, amount)
 
-    def rename(self, name: str, new_name: str) -> None:
-        """Rename a portfolio."""
-        self.app.rename(self.resolve(name), new_name)
+    def rename(self, portfolio_id: UUID, new_name: str, *, dry_run: bool = False) -> Portfolio:
+        """Rename a portfolio; returns it renamed."""
+        return self._lifecycle(
+            portfolio_id, lambda: self.app.rename(portfolio_id, new_name), dry_run
+        )
 
-    def close(self, name: str) -> None:
+    def close(self, portfolio_id: UUID, *, dry_run: bool = False) -> Portfolio:
         """Close a portfolio (its history stays readable; it can be reopened)."""
-        self.app.close_portfolio(self.resolve(name))
+        return self._lifecycle(
+            portfolio_id, lambda: self.app.close_portfolio(portfolio_id), dry_run
+        )
 
-    def reopen(self, name: str) -> None:
+    def reopen(self, portfolio_id: UUID, *, dry_run: bool = False) -> Portfolio:
         """Reopen a closed portfolio."""
-        self.app.reopen_portfolio(self.resolve(name))
+        return self._lifecycle(
+            portfolio_id, lambda: self.app.reopen_portfolio(portfolio_id), dry_run
+        )
 
-    def delete(self, name: str) -> UUID:
-        """Delete a portfolio (a tombstone: its events stay); returns its id."""
-        portfolio_id = self.resolve(name)
-        self.app.delete_portfolio(portfolio_id)
-        return portfolio_id
+    def delete(self, portfolio_id: UUID, *, dry_run: bool = False) -> Portfolio:
+        """Delete a portfolio (a tombstone: its events stay); returns it deleted."""
+        return self._lifecycle(
+            portfolio_id, lambda: self.app.delete_portfolio(portfolio_id), dry_run
+        )
 
-    def undelete(self, name_or_id: str) -> Portfolio:
-        """Bring back a deleted portfolio (by name, or by id when several had that name)."""
-        portfolio_id = self.app.find_deleted(name_or_id)
-        self.app.undelete_portfolio(portfolio_id)
-        return self.app.portfolio(portfolio_id)
+    def find_deleted(self, name_or_id: str) -> UUID:
+        """The id of the deleted portfolio called `name_or_id` (or with that id)."""
+        return self.app.find_deleted(name_or_id)
+
+    def undelete(self, portfolio_id: UUID, *, dry_run: bool = False) -> Portfolio:
+        """Bring back a deleted portfolio (see `find_deleted`); returns it back."""
+        return self._lifecycle(
+            portfolio_id, lambda: self.app.undelete_portfolio(portfolio_id), dry_run
+        )
+
+    def _lifecycle(
+        self, portfolio_id: UUID, command: Callable[[], None], dry_run: bool
+    ) -> Portfolio:
+        with self.app.dry_run(dry_run) as run:
+            command()
+        return changed(self.app, run, portfolio_id, dry_run)
 
     def deleted(self) -> list[DeletedSummary]:
         """The deleted portfolios, with when they were deleted."""
@@ -148,88 +150,121 @@ class TradingService:
             "trade in the past, open a portfolio with --on DATE"
         )
 
-    def deposit(self, name: str, amount: str | Decimal, on: str | date | None = None) -> Portfolio:
-        """Deposit cash on a market day; returns the portfolio after it."""
-        value = parse_money(amount)
-        portfolio_id = self.resolve(name)
-        on = self._simulation_day(portfolio_id, on)
-        try:
-            self.app.deposit(portfolio_id, value, self.market_day(on))
-        except ClockError as error:
-            raise self._explain_clock(portfolio_id, error) from None
-        return self.app.portfolio(portfolio_id)
+    def deposit(
+        self,
+        portfolio_id: UUID,
+        amount: str | Decimal,
+        on: str | date | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> CashReceipt:
+        """Deposit cash on a market day."""
+        return self._cash("deposit", portfolio_id, amount, on, dry_run)
 
-    def withdraw(self, name: str, amount: str | Decimal, on: str | date | None = None) -> Portfolio:
-        """Withdraw cash on a market day; returns the portfolio after it."""
+    def withdraw(
+        self,
+        portfolio_id: UUID,
+        amount: str | Decimal,
+        on: str | date | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> CashReceipt:
+        """Withdraw cash on a market day."""
+        return self._cash("withdraw", portfolio_id, amount, on, dry_run)
+
+    def _cash(
+        self,
+        kind: str,
+        portfolio_id: UUID,
+        amount: str | Decimal,
+        on: str | date | None,
+        dry_run: bool,
+    ) -> CashReceipt:
         value = parse_money(amount)
-        portfolio_id = self.resolve(name)
         on = self._simulation_day(portfolio_id, on)
         try:
-            self.app.withdraw(portfolio_id, value, self.market_day(on))
+            day = self.market_day(on)
+
+            def move(p: Portfolio) -> CashReceipt:
+                before = p.cash
+                (p.deposit if kind == "deposit" else p.withdraw)(value, day)
+                return CashReceipt(p.id, p.name, kind, value, day, before, p.cash)
+
+            return self.app.change(portfolio_id, move, dry_run=dry_run)
         except ClockError as error:
             raise self._explain_clock(portfolio_id, error) from None
-        return self.app.portfolio(portfolio_id)
 
     # -- trades ---------------------------------------------------------------------------
 
     def buy(
         self,
-        name: str,
+        portfolio_id: UUID,
         ticker: str,
         quantity: str | Decimal,
         on: str | date | None = None,
         price: str | Decimal | None = None,
         fee: str | Decimal | None = None,
+        *,
+        dry_run: bool = False,
     ) -> TradeReceipt:
         """Buy at the day's close (or an explicit price inside the day's range)."""
-        return self._trade("buy", name, ticker, quantity, on, price, fee)
+        return self._trade("buy", portfolio_id, ticker, quantity, on, (price, fee), dry_run)
 
     def sell(
         self,
-        name: str,
+        portfolio_id: UUID,
         ticker: str,
         quantity: str | Decimal,
         on: str | date | None = None,
         price: str | Decimal | None = None,
         fee: str | Decimal | None = None,
+        *,
+        dry_run: bool = False,
     ) -> TradeReceipt:
         """Sell at the day's close (or an explicit price inside the day's range)."""
-        return self._trade("sell", name, ticker, quantity, on, price, fee)
+        return self._trade("sell", portfolio_id, ticker, quantity, on, (price, fee), dry_run)
 
     def _trade(
         self,
         side: str,
-        name: str,
+        portfolio_id: UUID,
         ticker: str,
         quantity: str | Decimal,
         on: str | date | None,
-        price: str | Decimal | None,
-        fee: str | Decimal | None,
+        price_and_fee: tuple[str | Decimal | None, str | Decimal | None],
+        dry_run: bool,
     ) -> TradeReceipt:
+        price, fee = price_and_fee
         symbol = parse_ticker(ticker)
         shares = parse_quantity(quantity)
         cost = parse_fee(fee) if fee is not None else ZERO
-        portfolio_id = self.resolve(name)
         fill = self.fill(symbol, self._simulation_day(portfolio_id, on), price)
-        record = self.app.buy if side == "buy" else self.app.sell
+
+        def trade(p: Portfolio) -> TradeReceipt:
+            cash_before, held_before = p.cash, p.shares.get(fill.ticker, ZERO)
+            record = p.buy if side == "buy" else p.sell
+            record(fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
+            return TradeReceipt(
+                portfolio_id=p.id,
+                portfolio=p.name,
+                side=side,
+                ticker=fill.ticker,
+                day=fill.day,
+                quantity=shares,
+                price=fill.price,
+                fee=cost,
+                value=_value(shares, fill.price),
+                provenance=fill.provenance,
+                cash_before=cash_before,
+                cash_after=p.cash,
+                position_before=held_before,
+                position_after=p.shares.get(fill.ticker, ZERO),
+            )
+
         try:
-            record(portfolio_id, fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
+            return self.app.change(portfolio_id, trade, dry_run=dry_run)
         except ClockError as error:
             raise self._explain_clock(portfolio_id, error) from None
-        after = self.app.portfolio(portfolio_id)
-        return TradeReceipt(
-            portfolio=after.name,
-            side=side,
-            ticker=fill.ticker,
-            quantity=shares,
-            price=fill.price,
-            value=_value(shares, fill.price),
-            fee=cost,
-            day=fill.day,
-            cash_after=after.cash,
-            position_after=after.shares.get(fill.ticker, ZERO),
-            provenance=fill.provenance,
-        )
 
     def fill(self, ticker: str, on: str | date | None, price: str | Decimal | None) -> Fill:
         """The price a trade in `ticker` on `on` fills at, checked against that day's bar."""
@@ -288,25 +323,26 @@ class TradingService:
 
     # -- reading --------------------------------------------------------------------------
 
-    def history(self, name: str) -> list[LoggedEvent]:
+    def history(self, portfolio_id: UUID, upto_seq: int | None = None) -> list[LoggedEvent]:
         """The portfolio's events in order."""
-        return self.app.history(self.resolve(name))
+        return self.app.history(portfolio_id, upto_seq)
 
     # -- corporate actions ----------------------------------------------------------------
 
     def pending_actions(
-        self, name: str, until: str | date | None = None
+        self, portfolio_id: UUID, until: str | date | None = None
     ) -> list[actions.PendingAction]:
-        """The splits and dividends NAME is due up to `until` (default: its clock) and has not
-        recorded, each ready or blocked (see `erasmo.actions`)."""
-        return actions.pending_actions(self.app, self.market, self.resolve(name), until)
+        """The splits and dividends the portfolio is due up to `until` (default: its clock) and
+        has not recorded, each ready or blocked (see `erasmo.actions`)."""
+        return actions.pending_actions(self.app, self.market, portfolio_id, until)
 
     def apply_actions(
-        self, name: str, until: str | date | None = None
+        self, portfolio_id: UUID, until: str | date | None = None, *, dry_run: bool = False
     ) -> list[actions.PendingAction]:
-        """Record NAME's ready actions up to `until` (default: its clock), in date order, in
-        one save; returns those recorded. Applying twice records nothing the second time."""
-        return actions.apply_actions(self.app, self.market, self.resolve(name), until)
+        """Record the portfolio's ready actions up to `until` (default: its clock), in date
+        order, in one save; returns those recorded. Applying twice records nothing the second
+        time."""
+        return actions.apply_actions(self.app, self.market, portfolio_id, until, dry_run=dry_run)
 
 
 def _value(quantity: Decimal, price: Decimal) -> Decimal:

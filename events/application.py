@@ -34,6 +34,7 @@ from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording
 from events.catalog import CATALOG_ID, Catalog
 from events.deletion import Deletion
+from events.dryrun import CURRENT, DryRun, dry_run_block
 from events.errors import (
     ConcurrentWriteError,
     CorporateActionError,
@@ -287,11 +288,14 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
 
         self._retry(command)
 
-    def change(self, portfolio_id: UUID, command: Callable[[Portfolio], T]) -> T:
+    def change(
+        self, portfolio_id: UUID, command: Callable[[Portfolio], T], *, dry_run: bool = False
+    ) -> T:
         """Run `command` on the portfolio and save every event it triggered, in one save.
 
         For commands that decide several events at once (an advance of the market clock);
         like every command here, it is retried on fresh state if another writer came first.
+        With `dry_run`, the command runs the same way and nothing is saved.
         """
 
         def attempt() -> T:
@@ -300,7 +304,12 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
             self._save(portfolio)
             return result
 
-        return self._retry(attempt)
+        with self.dry_run(dry_run):
+            return self._retry(attempt)
+
+    def dry_run(self, enabled: bool = True) -> contextlib.AbstractContextManager[DryRun]:
+        """A block whose commands run by the same rules and record nothing (`events.dryrun`)."""
+        return dry_run_block(enabled)
 
     def close_portfolio(self, portfolio_id: UUID) -> None:
         """Close a portfolio; it keeps its history and name and accepts no more commands."""
@@ -430,15 +439,16 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
         assert isinstance(found, Catalog)
         return found
 
-    def _update(self, portfolio_id: UUID, change: Callable[[Portfolio], None]) -> None:
-        def command() -> None:
-            portfolio = self.portfolio(portfolio_id)
-            change(portfolio)
-            self._save(portfolio)
-
-        self._retry(command)
+    def _update(
+        self, portfolio_id: UUID, change: Callable[[Portfolio], None], *, dry_run: bool = False
+    ) -> None:
+        self.change(portfolio_id, change, dry_run=dry_run)
 
     def _save(self, *aggregates: Aggregate) -> None:
+        run = CURRENT.get()
+        if run is not None:  # a dry run: the command's rules ran; nothing is written
+            run.aggregates.extend(aggregates)
+            return
         self.store.check_free_space()
         try:
             self.save(*aggregates)
@@ -448,6 +458,10 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
             raise store_failure(error, self.store, "the command was not recorded") from None
 
     def _insert(self, stored: Sequence[StoredEvent], failed: str = "nothing was imported") -> None:
+        run = CURRENT.get()
+        if run is not None:
+            run.stored.extend(stored)
+            return
         self.store.check_free_space()
         try:
             self.recorder.insert_events(stored)

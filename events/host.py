@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
 )
 
 from events.catalog import Catalog
+from events.dryrun import dry_running
 from events.log import LogReader
 from events.logged import LoggedEvent
 from events.portfolio import Portfolio
@@ -63,7 +64,10 @@ class PortfoliosHost(Protocol):
 
 def remember(app: PortfoliosHost, portfolio: Portfolio, stored_head: int) -> None:
     """Cache a portfolio just recorded (by an insert of stored events, not a save), and
-    snapshot it when it passed an interval since `stored_head`, its version before."""
+    snapshot it when it passed an interval since `stored_head`, its version before (in a dry
+    run, nothing was recorded: neither)."""
+    if dry_running():
+        return
     if app.repository.cache is not None:
         app.repository.cache.put(portfolio.id, deepcopy(portfolio))
     interval = app.snapshotting_intervals.get(Portfolio)

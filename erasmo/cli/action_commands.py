@@ -32,7 +32,7 @@ def actions() -> None:
 @pass_ctx
 def actions_list(c: Context, name: str, until: str | None, as_json: bool) -> None:
     """Show the actions NAME is due and has not recorded, ready or blocked."""
-    pending = c.erasmo.trading.pending_actions(name, until)
+    pending = c.door.pending_actions(c.door.resolve(name), until)
     if as_json:
         echo_json([_record(p) for p in pending])
         return
@@ -52,7 +52,7 @@ def actions_list(c: Context, name: str, until: str | None, as_json: bool) -> Non
 @pass_ctx
 def actions_apply(c: Context, name: str, until: str | None, as_json: bool) -> None:
     """Record the ready actions of NAME, in date order (applying twice adds nothing)."""
-    recorded = c.erasmo.trading.apply_actions(name, until)
+    recorded = c.door.apply_actions(c.door.resolve(name), until)
     if as_json:
         echo_json([_record(p) for p in recorded])
         return

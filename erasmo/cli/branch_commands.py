@@ -47,31 +47,29 @@ def portfolio_fork(
 ) -> None:
     """Open NEW_NAME as a what-if branch of NAME: NAME's events up to a point (default: its
     latest), then its own. NAME is not changed."""
-    receipt = c.erasmo.branches.fork_with_receipt(
-        name, new_name, at_seq, at_version=at_version, on=on
-    )
-    branch = c.erasmo.app.portfolio(receipt.id)
-    point = receipt.point
+    receipt = c.door.fork(c.door.resolve(name), new_name, at_seq, at_version=at_version, on=on)
+    branch = receipt.head
     if as_json:
         echo_json(
             {
                 "id": receipt.id,
                 "name": receipt.name,
                 "parent": receipt.parent,
-                "parent_id": branch.parent_id,
-                "parent_version": point.version,
-                "parent_seq": point.seq,
-                "forked_on": point.on,
+                "parent_id": receipt.parent_id,
+                "parent_version": receipt.point_version,
+                "parent_seq": receipt.point_seq,
+                "forked_on": receipt.point_on,
                 "copied_events": receipt.copied,
                 "cash": branch.cash,
-                "positions": {p.ticker: p.quantity for p in branch.positions()},
+                "positions": {p.ticker: p.quantity for p in branch.positions},
             }
         )
         return
-    held = ", ".join(f"{number(p.quantity)} {p.ticker}" for p in branch.positions())
+    held = ", ".join(f"{number(p.quantity)} {p.ticker}" for p in branch.positions)
     click.echo(
-        f"Forked {receipt.parent!r} after its event {point.version} (seq {point.seq}, "
-        f"{point.type} on {point.on}) into {receipt.name!r}: {receipt.copied} events copied. "
+        f"Forked {receipt.parent!r} after its event {receipt.point_version} (seq "
+        f"{receipt.point_seq}, {receipt.point_type} on {receipt.point_on}) into "
+        f"{receipt.name!r}: {receipt.copied} events copied. "
         f"{receipt.name!r} holds {held + ' and ' if held else ''}{money(branch.cash)} in cash."
     )
 
@@ -81,7 +79,7 @@ def portfolio_fork(
 @pass_ctx
 def portfolio_branches(c: Context, as_json: bool) -> None:
     """List the what-if branches and where each was forked from."""
-    infos = c.erasmo.branches.branch_list()
+    infos = c.door.branch_list()
     if as_json:
         echo_json(
             [
@@ -125,7 +123,7 @@ def compare(
     """Show the metrics of portfolios NAMES side by side over the period they share."""
     first, last = (parse_date(start) if start else None), (parse_date(end) if end else None)
     check_order(first, last)
-    frame = c.erasmo.branches.compare(names, first, last)
+    frame = c.door.compare([c.door.resolve(n) for n in names], first, last)
     records = frame.to_dict("records")
     if as_json:
         echo_json(
@@ -175,7 +173,7 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
     """
     first, last = (parse_date(start) if start else None), (parse_date(end) if end else None)
     check_order(first, last)
-    frame = c.erasmo.branches.leaderboard(first, last)
+    frame = c.door.leaderboard(first, last)
     import pandas as pd
 
     records = frame.to_dict("records")

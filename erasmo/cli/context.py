@@ -12,6 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from erasmo.bootstrap import Erasmo
+    from erasmo.door import FrontDoor
 
 
 class Context:
@@ -31,11 +32,18 @@ class Context:
             self._erasmo = bootstrap(self.data_dir, self.store, offline=self.offline)
         return self._erasmo
 
+    @property
+    def door(self) -> FrontDoor:
+        """The front door every command goes through, by portfolio id."""
+        return self.erasmo.door
+
     def close(self) -> None:
         if self._erasmo is not None:
             self._erasmo.close()
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
 #: "-3" reaches the argument (and its "must be greater than zero" message), not option parsing.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}

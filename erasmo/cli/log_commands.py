@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from erasmo import __version__
 from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.orders_commands import describe_order_event
 from erasmo.cli.output import echo_json, money, number, plural, table
@@ -20,10 +19,10 @@ from erasmo.cli.output import echo_json, money, number, plural, table
 @pass_ctx
 def history(c: Context, name: str, as_json: bool) -> None:
     """Show every event of portfolio NAME, in order."""
-    events = c.erasmo.trading.history(name)
+    events = c.door.history(c.door.resolve(name))
     for e in events:  # a fork's recorded position is the origin store's: give this store's
         if e.type == "BranchForked":
-            at = c.erasmo.app.fork_position(e.fields["parent_id"], e.fields["parent_version"])
+            at = c.door.fork_position(e.fields["parent_id"], e.fields["parent_version"])
             e.fields["parent_seq"] = at
     if as_json:
         echo_json(
@@ -89,13 +88,11 @@ def _describe(fields: dict[str, Any]) -> str:
 @pass_ctx
 def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
     """Export the event log (of every portfolio, or of NAMES) as hash-chained JSON Lines."""
-    from events.eventlog import export_log, export_to_file
-
-    ids = [c.erasmo.trading.resolve(n) for n in names]
+    ids = [c.door.resolve(n) for n in names]
     if output is None:
-        export_log(c.erasmo.app, sys.stdout, erasmo_version=__version__, portfolio_ids=ids)
+        c.door.export_log(None, ids, out=sys.stdout)
         return
-    count = export_to_file(c.erasmo.app, output, erasmo_version=__version__, portfolio_ids=ids)
+    count = c.door.export_log(output, ids)
     click.echo(f"Exported {plural(count, 'event')} to {output}.")
 
 
@@ -105,15 +102,11 @@ def export_cmd(c: Context, names: tuple[str, ...], output: Path | None) -> None:
 @pass_ctx
 def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
     """Import an exported event log, all or nothing; events already held are skipped."""
-    from erasmo.intake import admission
-    from events.eventlog import import_file
-
-    admit = admission(c.erasmo.app, c.erasmo.market, outcome="nothing was imported")
-    log, new = import_file(c.erasmo.app, file, dry_run=dry_run, admit=admit)
-    held = len(log.events) - new
+    done = c.door.import_log(file, dry_run=dry_run)
+    new, held = done.new, done.events - done.new
     verb = "Would import" if dry_run else "Imported"
     click.echo(
-        f"{verb} {plural(new, 'new event')} of {plural(len(log.portfolios), 'portfolio')} "
+        f"{verb} {plural(new, 'new event')} of {plural(len(done.portfolios), 'portfolio')} "
         f"from {file} ({held:,} already held)."
     )
 
@@ -122,12 +115,12 @@ def import_cmd(c: Context, file: Path, dry_run: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def verify(file: Path) -> None:
     """Check an event-log file's hash chain and count without importing it."""
-    from events.eventlog import verify_file
+    from erasmo.door.logs import verify_log
 
-    log = verify_file(file)
+    log = verify_log(file)
     click.echo(
-        f"OK: {plural(len(log.events), 'event')} of {plural(len(log.portfolios), 'portfolio')}, "
-        f"written by erasmo {log.header['erasmo_version']}; chain ends {log.last_hash[:16]}."
+        f"OK: {plural(log.events, 'event')} of {plural(len(log.portfolios), 'portfolio')}, "
+        f"written by erasmo {log.erasmo_version}; chain ends {log.last_hash[:16]}."
     )
 
 
@@ -136,16 +129,14 @@ def verify(file: Path) -> None:
 def check(c: Context) -> None:
     """Replay every portfolio and report every broken invariant (exit 1 if any), then list the
     events this install lacks the market data to check (unverified)."""
-    from erasmo.checks import check_store
-
     unverified: list[Any] = []
-    count, findings = check_store(c.erasmo.app, c.erasmo.market, unverified)
+    count, findings = c.door.check(unverified)
     for f in findings:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}): {f.message}", err=True)
     if findings:
         click.echo(f"{plural(len(findings), 'problem')} in {plural(count, 'portfolio')}.", err=True)
     else:
-        events = plural(c.erasmo.app.event_count(), "event")
+        events = plural(c.door.event_count(), "event")
         click.echo(f"OK: {plural(count, 'portfolio')}, {events}, no problems.")
     for f in unverified:
         click.echo(f"{f.portfolio}: event {f.version} ({f.event_type}) is unverified: {f.message}")

@@ -93,8 +93,8 @@ def order(
     as_json: bool,
 ) -> None:
     """Place an order for portfolio NAME: it fills when the clock advances (see 'advance')."""
-    placed = c.erasmo.simulation.place_order(
-        name, side, ticker, quantity, kind, limit, stop, trail, tif, expires
+    placed = c.door.place_order(
+        c.door.resolve(name), side, ticker, quantity, kind, limit, stop, trail, tif, expires
     )
     if as_json:
         echo_json(_order_json(placed))
@@ -113,7 +113,7 @@ def order(
 @pass_ctx
 def orders(c: Context, name: str, which: str, as_json: bool) -> None:
     """List the orders of portfolio NAME."""
-    found = c.erasmo.simulation.orders(name, open_only=which == "open")
+    found = c.door.orders(c.door.resolve(name), open_only=which == "open")
     if as_json:
         echo_json([_order_json(o) for o in found])
         return
@@ -133,7 +133,7 @@ def orders(c: Context, name: str, which: str, as_json: bool) -> None:
 @pass_ctx
 def cancel(c: Context, name: str, order_id: str) -> None:
     """Cancel open order ORDER_ID (or a unique start of it) of portfolio NAME."""
-    done = c.erasmo.simulation.cancel_order(name, order_id)
+    done = c.door.cancel_order(c.door.resolve(name), order_id)
     click.echo(f"Cancelled order {done.short_id} ({done.describe}) on {done.done_on}.")
 
 
@@ -143,10 +143,10 @@ def cancel(c: Context, name: str, order_id: str) -> None:
 @pass_ctx
 def clock(c: Context, name: str, as_json: bool) -> None:
     """Show the market date of portfolio NAME and its trading rules."""
-    simulation = c.erasmo.simulation
-    day = simulation.clock(name)
-    rules = simulation.rules(name)
-    open_orders = simulation.orders(name)
+    portfolio_id = c.door.resolve(name)
+    day = c.door.clock(portfolio_id)
+    rules = c.door.rules(portfolio_id)
+    open_orders = c.door.orders(portfolio_id)
     if as_json:
         echo_json(
             {
@@ -173,7 +173,7 @@ def clock(c: Context, name: str, as_json: bool) -> None:
 @pass_ctx
 def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bool) -> None:
     """Move the clock of portfolio NAME forward, filling its orders on each bar on the way."""
-    report = c.erasmo.simulation.advance(name, days=days, to=to)
+    report = c.door.advance(c.door.resolve(name), days=days, to=to)
     if as_json:
         echo_json(
             {
@@ -229,12 +229,12 @@ def portfolio_rules(
     c: Context, name: str, mode: str | None, commission: str | None, slippage_bps: str | None
 ) -> None:
     """Show or change the trading rules of portfolio NAME (recorded as an event)."""
-    simulation = c.erasmo.simulation
+    portfolio_id = c.door.resolve(name)
     if mode is None and commission is None and slippage_bps is None:
-        rules = simulation.rules(name)
+        rules = c.door.rules(portfolio_id)
         verb = "has"
     else:
-        rules = simulation.set_rules(name, mode, commission, slippage_bps)
+        rules = c.door.set_rules(portfolio_id, mode, commission, slippage_bps)
         verb = "now has"
     click.echo(
         f"{name!r} {verb} {rules.mode} mode, commission {rules.commission}, slippage "

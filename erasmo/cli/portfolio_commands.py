@@ -12,6 +12,7 @@ import click
 
 from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, money, table
+from erasmo.door.models import CLOSED
 
 
 @click.group()
@@ -48,23 +49,20 @@ def portfolio_open(
     slippage_bps: str | None,
 ) -> None:
     """Open a new portfolio called NAME."""
-    if mode is None and commission is None and slippage_bps is None:
-        portfolio_id = c.erasmo.trading.open_portfolio(name, cash, on)
-    else:
-        portfolio_id = c.erasmo.simulation.open_portfolio(
-            name, cash, on, mode or "live", commission or "0", slippage_bps or "0"
-        )
-    p = c.erasmo.app.portfolio(portfolio_id)
+    p = c.door.open_portfolio(
+        name, cash, on, mode=mode, commission=commission, slippage_bps=slippage_bps
+    )
     click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
-    if on is None and c.erasmo.trading.opened_at_end_of_data(portfolio_id):
+    if on is None and c.door.opened_at_end_of_data(p.id):
         click.echo(
             f"{p.opened_on} is the last day of the data, and a portfolio's clock only moves "
             "forward; to trade in the past, open a portfolio with --on DATE."
         )
-    if p.mode != "live" or p.commission != "0" or p.slippage_bps:
+    rules = p.rules
+    if rules.mode != "live" or rules.commission != "0" or rules.slippage_bps:
         click.echo(
-            f"Mode {p.mode} (clock {p.clock}), commission {p.commission}, slippage "
-            f"{p.slippage_bps} bps."
+            f"Mode {rules.mode} (clock {p.clock}), commission {rules.commission}, slippage "
+            f"{rules.slippage_bps} bps."
         )
 
 
@@ -77,7 +75,7 @@ def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
     if deleted:
         list_deleted(c, as_json)
         return
-    summaries = c.erasmo.app.summaries()
+    summaries = c.door.portfolios()
     if as_json:
         echo_json(
             [
@@ -88,7 +86,7 @@ def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
                     "currency": s.currency,
                     "clock": s.clock,
                     "version": s.version,
-                    "closed": s.closed,
+                    "closed": s.status == CLOSED,
                 }
                 for s in summaries
             ]
@@ -104,7 +102,7 @@ def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
             s.currency,
             s.clock.isoformat(),
             str(s.version),
-            "closed" if s.closed else "open",
+            s.status,
         ]
         for s in summaries
     ]
@@ -117,7 +115,7 @@ def portfolio_list(c: Context, as_json: bool, deleted: bool) -> None:
 @pass_ctx
 def portfolio_rename(c: Context, name: str, new_name: str) -> None:
     """Rename portfolio NAME to NEW_NAME."""
-    c.erasmo.trading.rename(name, new_name)
+    c.door.rename(c.door.resolve(name), new_name)
     click.echo(f"Renamed {name!r} to {new_name.strip()!r}.")
 
 
@@ -127,7 +125,7 @@ def portfolio_rename(c: Context, name: str, new_name: str) -> None:
 def portfolio_close(c: Context, name: str) -> None:
     """Close portfolio NAME: its history stays, no more commands are accepted until it is
     reopened."""
-    c.erasmo.trading.close(name)
+    c.door.close(c.door.resolve(name))
     click.echo(f"Closed {name!r}.")
 
 
@@ -138,15 +136,14 @@ def portfolio_close(c: Context, name: str) -> None:
 def portfolio_delete(c: Context, name: str, yes: bool) -> None:
     """Delete portfolio NAME: it leaves every list and its name is free again; its events stay
     in the log, and 'erasmo portfolio undelete' brings it back."""
-    trading = c.erasmo.trading
-    p = c.erasmo.app.portfolio(trading.resolve(name))
+    p = c.door.head(c.door.resolve(name))
     if not yes:
         click.confirm(
             f"Delete {p.name!r} ({p.version} events, {money(p.cash)} {p.currency} in cash)? Its "
             "events stay in the log; 'erasmo portfolio undelete' brings it back.",
             abort=True,
         )
-    trading.delete(name)
+    c.door.delete(p.id)
     click.echo(
         f"Deleted {p.name!r}. Its name is free again; bring it back with: erasmo portfolio "
         f"undelete {p.name!r}"
@@ -158,9 +155,8 @@ def portfolio_delete(c: Context, name: str, yes: bool) -> None:
 @pass_ctx
 def portfolio_undelete(c: Context, name_or_id: str) -> None:
     """Bring back the deleted portfolio NAME_OR_ID (its id when several had that name)."""
-    p = c.erasmo.trading.undelete(name_or_id)
-    status = "closed" if p.closed else "open"
-    click.echo(f"Undeleted {p.name!r} ({status}, {money(p.cash)} {p.currency} in cash).")
+    p = c.door.undelete(c.door.find_deleted(name_or_id))
+    click.echo(f"Undeleted {p.name!r} ({p.status}, {money(p.cash)} {p.currency} in cash).")
 
 
 @portfolio.command("reopen")
@@ -168,13 +164,13 @@ def portfolio_undelete(c: Context, name_or_id: str) -> None:
 @pass_ctx
 def portfolio_reopen(c: Context, name: str) -> None:
     """Reopen the closed portfolio NAME, as it was when closed."""
-    c.erasmo.trading.reopen(name)
+    c.door.reopen(c.door.resolve(name))
     click.echo(f"Reopened {name.strip()!r}.")
 
 
 def list_deleted(c: Context, as_json: bool) -> None:
     """`erasmo portfolio list --deleted`: the deleted portfolios, with when."""
-    deleted = c.erasmo.trading.deleted()
+    deleted = c.door.deleted()
     if as_json:
         echo_json(
             [

@@ -9,6 +9,7 @@ import math
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import click
 
@@ -29,33 +30,33 @@ def _moment(as_of: str | None, at: int | None) -> Any:
     return Moment(seq=at, on=parse_date(as_of) if as_of else None)
 
 
-def _simulation_clock(c: Context, name: str) -> Any:
+def _simulation_clock(c: Context, portfolio_id: UUID) -> Any:
     """A simulation portfolio's clock (nothing after it may be shown), else None."""
-    p = c.erasmo.app.portfolio(c.erasmo.trading.resolve(name))
+    p = c.door.head(portfolio_id)
     return p.clock if p.simulated else None
 
 
 def _valued_days(c: Context, portfolio_id: Any) -> tuple[date, date] | None:
     """The first and last day of a portfolio's value series (None: it has none)."""
-    index = c.erasmo.analytics.value(portfolio_id).total.index
+    index = c.door.value_series(portfolio_id).total.index
     return (index[0].date(), index[-1].date()) if len(index) else None
 
 
 def _log_positions(c: Context, portfolio_id: Any) -> tuple[int, int] | None:
     """The log positions of a portfolio's first and last events (None: it has none)."""
-    seqs = c.erasmo.analytics.portfolio_events(portfolio_id)["seq"]
+    seqs = c.door.portfolio_events(portfolio_id)["seq"]
     return (int(seqs.iloc[0]), int(seqs.iloc[-1])) if len(seqs) else None
 
 
-def _capped_end(c: Context, name: str, end: Any) -> Any:
-    clock = _simulation_clock(c, name)
+def _capped_end(c: Context, portfolio_id: UUID, end: Any) -> Any:
+    clock = _simulation_clock(c, portfolio_id)
     return end if clock is None else min(end or clock, clock)
 
 
-def _capped_moment(c: Context, name: str, moment: Any) -> Any:
+def _capped_moment(c: Context, portfolio_id: UUID, moment: Any) -> Any:
     from erasmo.analytics import Moment
 
-    clock = _simulation_clock(c, name)
+    clock = _simulation_clock(c, portfolio_id)
     if clock is None or moment.seq is not None:
         return moment
     return Moment(on=min(moment.on or clock, clock))
@@ -109,12 +110,13 @@ def holdings(
     c: Context, name: str, as_of: str | None, at: int | None, method: str, as_json: bool
 ) -> None:
     """Show the positions of portfolio NAME valued at market, with P&L and weights."""
-    moment = _capped_moment(c, name, _moment(as_of, at))
-    portfolio_id = c.erasmo.trading.resolve(name)
+    asked = _moment(as_of, at)
+    portfolio_id = c.door.resolve(name)
+    moment = _capped_moment(c, portfolio_id, asked)
     if at is not None:
         check_position(name, "--at", at, _log_positions(c, portfolio_id))
-    shot = c.erasmo.analytics.snapshot(portfolio_id, moment, method=method)
-    p = c.erasmo.app.portfolio(portfolio_id)
+    shot = c.door.holdings(portfolio_id, moment, method=method)
+    p = c.door.head(portfolio_id)
     s = shot.summary
     rows: list[Any] = [_Row(r) for r in shot.positions.reset_index().to_dict("records")]
     if as_json:
@@ -233,11 +235,11 @@ def performance(
     first = parse_date(start) if start else None
     asked_end = parse_date(end) if end else None
     check_order(first, asked_end)
-    last = _capped_end(c, name, asked_end)
-    portfolio_id = c.erasmo.trading.resolve(name)
+    portfolio_id = c.door.resolve(name)
+    last = _capped_end(c, portfolio_id, asked_end)
     days = _valued_days(c, portfolio_id)
     check_period(repr(name), first, asked_end, days)
-    m = c.erasmo.analytics.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
+    m = c.door.performance(portfolio_id, start=first, end=last, benchmark=benchmark)
     if m.days <= 0 and (first or asked_end) and days is not None:
         raise PickError(
             f"The period {m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} has no length: {name!r} has "
@@ -344,10 +346,10 @@ def value(
     first = parse_date(start) if start else None
     asked_end = parse_date(end) if end else None
     check_order(first, asked_end)
-    last = _capped_end(c, name, asked_end)
-    portfolio_id = c.erasmo.trading.resolve(name)
+    portfolio_id = c.door.resolve(name)
+    last = _capped_end(c, portfolio_id, asked_end)
     check_period(repr(name), first, asked_end, _valued_days(c, portfolio_id))
-    series = c.erasmo.analytics.value(portfolio_id, start=first, end=last)
+    series = c.door.value_series(portfolio_id, start=first, end=last)
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -389,10 +391,10 @@ def replay(c: Context, name: str, until: str | None, as_json: bool) -> None:
     moment = NOW
     if until is not None:
         moment = Moment(seq=int(until)) if until.isdigit() else Moment(on=parse_date(until))
-    portfolio_id = c.erasmo.trading.resolve(name)
+    portfolio_id = c.door.resolve(name)
     if moment.seq is not None:
         check_position(name, "--until", moment.seq, _log_positions(c, portfolio_id))
-    steps = c.erasmo.analytics.replay(portfolio_id, moment)
+    steps = c.door.replay(portfolio_id, moment)
     records: list[dict[str, Any]] = [
         {
             "seq": int(s.seq),

@@ -35,9 +35,7 @@ def backup(c: Context, output: Path | None, keep: int) -> None:
     PostgreSQL store is exported as a hash-chained event log. 'erasmo restore FILE' brings
     either back.
     """
-    from erasmo.backup import auto_backup, backup_store
-
-    made = backup_store(c.erasmo.app, output) if output else auto_backup(c.erasmo, keep=keep)
+    made = c.door.backup(output, keep=keep)
     what = f"{plural(made.events, 'event')} of {plural(made.portfolios, 'portfolio')}"
     if made.kind == "sqlite":
         click.echo(f"Backed up {what} to {made.path} (SQLite online copy, integrity checked).")

@@ -73,7 +73,6 @@ def serve(
 ) -> None:
     """Serve this install's event log so other installs can sync with it (Ctrl-C stops)."""
     from erasmo.config import resolve_data_dir
-    from erasmo.intake import admission
 
     client, serving, tokens = _sync_parts()
     data_dir = resolve_data_dir(c.data_dir)
@@ -91,8 +90,7 @@ def serve(
             "event log and the token in transit.",
             err=True,
         )
-    server = serving.start_server(
-        c.erasmo.app,
+    server = c.door.sync_server(
         token=token,
         host=host,
         port=port,
@@ -101,7 +99,6 @@ def serve(
         insecure=insecure,
         name=client.default_label(),
         extra_hosts=allow_host,
-        admit=admission(c.erasmo.app, c.erasmo.market),
     )
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     click.echo(f"Serving the event log on {server.url} (Ctrl-C stops).")
@@ -143,18 +140,7 @@ def sync_cmd(
             raise click.UsageError("Give the server's token with --token (or on standard input).")
     if not token:
         token = click.prompt("Token of the server", hide_input=True)
-    import erasmo.sync.client as client  # the client needs no Flask
-    from erasmo.intake import admission
-
-    erasmo = c.erasmo
-    syncer = client.SyncClient(
-        erasmo.app,
-        erasmo.data_dir,
-        url,
-        token or "",
-        cafile=cacert,
-        admit=admission(erasmo.app, erasmo.market),
-    )
+    syncer = c.door.sync_client(url, token or "", cafile=cacert)
     bars: dict[str, Any] = {}
 
     def progress(phase: str, done: int, total: int) -> None:

@@ -9,7 +9,7 @@ import click
 
 from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
 from erasmo.cli.output import money, number
-from events.values import parse_money
+from erasmo.door.models import TradeReceipt
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,10 +21,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 @pass_ctx
 def deposit(c: Context, name: str, amount: str, on: str | None) -> None:
     """Deposit AMOUNT of cash into portfolio NAME."""
-    p = c.erasmo.trading.deposit(name, amount, on)
+    r = c.door.deposit(c.door.resolve(name), amount, on)
     click.echo(
-        f"Deposited {money(parse_money(amount))} into {p.name!r} on {p.clock}; "
-        f"cash {money(p.cash)}."
+        f"Deposited {money(r.amount)} into {r.portfolio!r} on {r.day}; cash {money(r.cash_after)}."
     )
 
 
@@ -35,9 +34,9 @@ def deposit(c: Context, name: str, amount: str, on: str | None) -> None:
 @pass_ctx
 def withdraw(c: Context, name: str, amount: str, on: str | None) -> None:
     """Withdraw AMOUNT of cash from portfolio NAME."""
-    p = c.erasmo.trading.withdraw(name, amount, on)
+    r = c.door.withdraw(c.door.resolve(name), amount, on)
     click.echo(
-        f"Withdrew {money(parse_money(amount))} from {p.name!r} on {p.clock}; cash {money(p.cash)}."
+        f"Withdrew {money(r.amount)} from {r.portfolio!r} on {r.day}; cash {money(r.cash_after)}."
     )
 
 
@@ -67,7 +66,7 @@ def buy(
     fee: str | None,
 ) -> None:
     """Buy QUANTITY shares of TICKER for portfolio NAME at the day's close."""
-    _echo_receipt(c.erasmo.trading.buy(name, ticker, quantity, on, price, fee))
+    _echo_receipt(c.door.buy(c.door.resolve(name), ticker, quantity, on, price, fee))
 
 
 @click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -86,10 +85,10 @@ def sell(
     fee: str | None,
 ) -> None:
     """Sell QUANTITY shares of TICKER from portfolio NAME at the day's close."""
-    _echo_receipt(c.erasmo.trading.sell(name, ticker, quantity, on, price, fee))
+    _echo_receipt(c.door.sell(c.door.resolve(name), ticker, quantity, on, price, fee))
 
 
-def _echo_receipt(r: Any) -> None:
+def _echo_receipt(r: TradeReceipt) -> None:
     verb = "Bought" if r.side == "buy" else "Sold"
     fee = f" + fee {money(r.fee)}" if r.fee else ""
     click.echo(

@@ -69,9 +69,12 @@ class SimulationService:
         mode: str = "live",
         commission: str = "0",
         slippage_bps: str | Decimal | int = 0,
+        *,
+        dry_run: bool = False,
     ) -> UUID:
-        """Open a portfolio with its trading rules; a simulation one starts its clock on `on`,
-        which it must be given (opened on the last day of the data it could never advance)."""
+        """Open a portfolio with its trading rules and return its id (for a dry run, one that
+        is never recorded); a simulation one starts its clock on `on`, which it must be given
+        (opened on the last day of the data it could never advance)."""
         rules = _rules(mode, commission, slippage_bps)
         if rules[0] == "simulation" and on is None:
             days = self.market.trading_days()
@@ -83,47 +86,54 @@ class SimulationService:
             )
         amount = parse_money(cash, what="Opening cash") if cash is not None else None
         day = self.trading.market_day(on)
-        return self.app.open_portfolio(name, day, amount, rules=rules)
+        with self.app.dry_run(dry_run):
+            return self.app.open_portfolio(name, day, amount, rules=rules)
 
     def set_rules(
         self,
-        name: str,
+        portfolio_id: UUID,
         mode: str | None = None,
         commission: str | None = None,
         slippage_bps: str | Decimal | int | None = None,
+        *,
+        dry_run: bool = False,
     ) -> TradingRules:
-        """Change a portfolio's mode, commission or slippage (None keeps the current one)."""
-        portfolio_id = self.trading.resolve(name)
-        current = self.rules(name)
+        """Change a portfolio's mode, commission or slippage (None keeps the current one);
+        returns the rules it then has."""
+        current = self.rules(portfolio_id)
         rules = _rules(
             mode if mode is not None else current.mode,
             commission if commission is not None else current.commission,
             slippage_bps if slippage_bps is not None else current.slippage_bps,
         )
+
         # Dated on the portfolio's latest event: changing rules must not move a live
         # portfolio's clock to the latest data (which would forbid back-dated trades).
-        self.app.change(portfolio_id, lambda p: p.set_rules(*rules, p.clock))
-        return self.rules(name)
+        def change(p: Portfolio) -> TradingRules:
+            p.set_rules(*rules, p.clock)
+            return TradingRules(p.mode, p.commission, p.slippage_bps)
 
-    def rules(self, name: str) -> TradingRules:
+        return self.app.change(portfolio_id, change, dry_run=dry_run)
+
+    def rules(self, portfolio_id: UUID) -> TradingRules:
         """The portfolio's trading rules."""
-        p = self.app.portfolio(self.trading.resolve(name))
+        p = self.app.portfolio(portfolio_id)
         return TradingRules(p.mode, p.commission, p.slippage_bps)
 
-    def clock(self, name: str) -> date:
+    def clock(self, portfolio_id: UUID) -> date:
         """The portfolio's market date: its own clock in simulation, else the latest data."""
-        p = self.app.portfolio(self.trading.resolve(name))
+        p = self.app.portfolio(portfolio_id)
         return p.clock if p.simulated else max(p.clock, self.market.latest_date())
 
-    def visible_until(self, name: str) -> date:
+    def visible_until(self, portfolio_id: UUID) -> date:
         """The last market date the portfolio may see prices of (its clock in simulation)."""
-        return self.clock(name)
+        return self.clock(portfolio_id)
 
     # -- orders -----------------------------------------------------------------------------
 
     def place_order(
         self,
-        name: str,
+        portfolio_id: UUID,
         side: str,
         ticker: str,
         quantity: str | Decimal,
@@ -146,8 +156,7 @@ class SimulationService:
         """
         request = parse_order(side, ticker, quantity, kind, limit, stop, trail, tif, expires)
         info = self._tradable(request.ticker)
-        portfolio_id = self.trading.resolve(name)
-        day = self.clock(name)
+        day = self.clock(portfolio_id)
         order_id = uuid.uuid4().hex
 
         def place(p: Portfolio) -> OrderView:
@@ -173,30 +182,30 @@ class SimulationService:
             )
             return OrderView.of(p.order(order_id))
 
-        if dry_run:
-            return place(self.app.portfolio(portfolio_id))
-        return self.app.change(portfolio_id, place)
+        return self.app.change(portfolio_id, place, dry_run=dry_run)
 
-    def cancel_order(self, name: str, order_id: str) -> OrderView:
+    def cancel_order(
+        self, portfolio_id: UUID, order_id: str, *, dry_run: bool = False
+    ) -> OrderView:
         """Cancel an open order (by its id or a unique prefix of it)."""
-        portfolio_id = self.trading.resolve(name)
-        found = self._find_open(name, order_id)
+        found = self._find_open(portfolio_id, order_id)
 
         def cancel(p: Portfolio) -> OrderView:
             p.cancel_order(found.order_id, p.clock)
             return replace(found, status="cancelled", done_on=p.clock)
 
-        return self.app.change(portfolio_id, cancel)
+        return self.app.change(portfolio_id, cancel, dry_run=dry_run)
 
-    def orders(self, name: str, open_only: bool = True) -> list[OrderView]:
+    def orders(self, portfolio_id: UUID, open_only: bool = True) -> list[OrderView]:
         """The portfolio's orders in placement order (only the open ones by default)."""
-        views = orders_from_history(self.app.history(self.trading.resolve(name)))
+        views = orders_from_history(self.app.history(portfolio_id))
         return [v for v in views if v.is_open] if open_only else views
 
-    def _find_open(self, name: str, order_id: str) -> OrderView:
+    def _find_open(self, portfolio_id: UUID, order_id: str) -> OrderView:
         prefix = order_id.strip().lower()
-        matches = [o for o in self.orders(name) if prefix and o.order_id.startswith(prefix)]
+        matches = [o for o in self.orders(portfolio_id) if prefix and o.order_id.startswith(prefix)]
         if len(matches) != 1:
+            name = self.app.portfolio(portfolio_id).name
             what = "several open orders" if matches else "no open order"
             raise UnknownOrderError(
                 f"{name!r} has {what} whose id starts with {order_id!r}. See its open orders "
@@ -208,14 +217,15 @@ class SimulationService:
 
     def advance(
         self,
-        name: str,
+        portfolio_id: UUID,
         days: int | None = None,
         to: str | date | None = None,
         progress: Progress | None = None,
+        *,
+        dry_run: bool = False,
     ) -> AdvanceReport:
         """Step the clock `days` trading days (default 1) or to the last trading day on or
         before `to`, filling, expiring or rejecting open orders on each bar on the way."""
-        portfolio_id = self.trading.resolve(name)
         p = self.app.portfolio(portfolio_id)
         if p.simulated:
             start = p.clock
@@ -241,7 +251,7 @@ class SimulationService:
         def step(p: Portfolio) -> AdvanceReport:
             return self._advance(p, target, stepped, progress)
 
-        return self.app.change(portfolio_id, step)
+        return self.app.change(portfolio_id, step, dry_run=dry_run)
 
     def _advance(
         self, p: Portfolio, target: date, stepped: int, progress: Progress | None

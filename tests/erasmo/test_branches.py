@@ -67,16 +67,16 @@ def run(data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 def tech(er: Erasmo) -> None:
     t = er.trading
     t.open_portfolio("Tech", "10000", "2015-03-02")
-    t.buy("Tech", "AAPL", "40", "2015-03-02")
-    t.buy("Tech", "MSFT", "25", "2016-01-04", fee="4.95")
-    t.deposit("Tech", "2500", "2017-06-01")
-    t.sell("Tech", "AAPL", "15", "2018-06-01")
-    t.withdraw("Tech", "1000", "2020-03-02")
-    t.buy("Tech", "KO", "30", "2020-03-02")
+    t.buy(t.resolve("Tech"), "AAPL", "40", "2015-03-02")
+    t.buy(t.resolve("Tech"), "MSFT", "25", "2016-01-04", fee="4.95")
+    t.deposit(t.resolve("Tech"), "2500", "2017-06-01")
+    t.sell(t.resolve("Tech"), "AAPL", "15", "2018-06-01")
+    t.withdraw(t.resolve("Tech"), "1000", "2020-03-02")
+    t.buy(t.resolve("Tech"), "KO", "30", "2020-03-02")
 
 
 def seq_of(er: Erasmo, name: str, version: int) -> int:
-    return next(e.seq for e in er.trading.history(name) if e.version == version)
+    return next(e.seq for e in er.trading.history(er.trading.resolve(name)) if e.version == version)
 
 
 def test_a_forks_holdings_values_and_metrics_equal_the_parents_as_of_the_fork(
@@ -84,7 +84,7 @@ def test_a_forks_holdings_values_and_metrics_equal_the_parents_as_of_the_fork(
 ) -> None:
     tech(er)
     at = seq_of(er, "Tech", 5)  # after the deposit, before the sell
-    bid = er.branches.fork("Tech", "What if", at)
+    bid = er.branches.fork(er.trading.resolve("Tech"), "What if", at)
     pid = er.trading.resolve("Tech")
     a = er.analytics
     then = Moment(seq=at)
@@ -116,8 +116,8 @@ def test_a_fork_at_any_event_reads_as_the_parent_then(er: Erasmo) -> None:
     tech(er)
     pid = er.trading.resolve("Tech")
     a = er.analytics
-    for event in er.trading.history("Tech"):
-        bid = er.branches.fork("Tech", f"At {event.version}", event.seq)
+    for event in er.trading.history(er.trading.resolve("Tech")):
+        bid = er.branches.fork(er.trading.resolve("Tech"), f"At {event.version}", event.seq)
         a.refresh()
         then = Moment(seq=event.seq)
         parent, branch = a.snapshot(pid, then), a.snapshot(bid, Moment(on=event.on))
@@ -134,8 +134,10 @@ def test_a_branch_diverges_and_the_parent_reads_the_same(er: Erasmo) -> None:
     pid = er.trading.resolve("Tech")
     before = er.analytics.performance(pid)
     holdings = er.analytics.snapshot(pid).positions
-    bid = er.branches.fork("Tech", "Kept AAPL", on="2018-05-31")  # before the sell
-    er.trading.buy("Kept AAPL", "KO", "20", "2018-06-01")
+    bid = er.branches.fork(
+        er.trading.resolve("Tech"), "Kept AAPL", on="2018-05-31"
+    )  # before the sell
+    er.trading.buy(er.trading.resolve("Kept AAPL"), "KO", "20", "2018-06-01")
     er.analytics.refresh()
     assert er.analytics.performance(pid) == before
     pd.testing.assert_frame_equal(er.analytics.snapshot(pid).positions, holdings)
@@ -146,36 +148,36 @@ def test_a_branch_diverges_and_the_parent_reads_the_same(er: Erasmo) -> None:
 
 def test_fork_points_by_version_and_date_and_their_errors(er: Erasmo) -> None:
     tech(er)
-    history = er.trading.history("Tech")
-    by_version = er.branches.fork("Tech", "V3", at_version=3)
+    history = er.trading.history(er.trading.resolve("Tech"))
+    by_version = er.branches.fork(er.trading.resolve("Tech"), "V3", at_version=3)
     assert er.app.history(by_version)[1].fields["parent_seq"] == history[2].seq
-    by_date = er.branches.fork("Tech", "D", on="2019-01-02")
+    by_date = er.branches.fork(er.trading.resolve("Tech"), "D", on="2019-01-02")
     assert er.app.history(by_date)[1].fields["parent_version"] == 6  # the 2018 sell
-    latest = er.branches.fork("Tech", "Now")
+    latest = er.branches.fork(er.trading.resolve("Tech"), "Now")
     assert er.app.portfolio(latest).cash == er.app.portfolio(history[0].portfolio_id).cash
     # Fork of a fork, through the service.
-    grandchild = er.branches.fork("V3", "V3b")
+    grandchild = er.branches.fork(er.trading.resolve("V3"), "V3b")
     assert er.branches.branches()[grandchild] == by_version
 
     count = er.app.event_count()
     with pytest.raises(ForkPointError, match="versions 1 to 8"):
-        er.branches.fork("Tech", "X", at_version=9)
+        er.branches.fork(er.trading.resolve("Tech"), "X", at_version=9)
     with pytest.raises(ForkPointError, match="opened on 2015-03-02"):
-        er.branches.fork("Tech", "X", on="2015-02-27")
+        er.branches.fork(er.trading.resolve("Tech"), "X", on="2015-02-27")
     with pytest.raises(ForkPointError, match="after the latest event"):
-        er.branches.fork("Tech", "X", 10_000)
+        er.branches.fork(er.trading.resolve("Tech"), "X", 10_000)
     with pytest.raises(InvalidInputError, match="one fork point"):
-        er.branches.fork("Tech", "X", history[1].seq, at_version=2)
+        er.branches.fork(er.trading.resolve("Tech"), "X", history[1].seq, at_version=2)
     with pytest.raises(DuplicateNameError):
-        er.branches.fork("Tech", "now")
+        er.branches.fork(er.trading.resolve("Tech"), "now")
     assert er.app.event_count() == count
 
 
 def test_branch_list_names_parents_here_and_elsewhere(er: Erasmo, tmp_path: Path) -> None:
     tech(er)
-    b = er.branches.fork("Tech", "B", seq_of(er, "Tech", 6))
-    c = er.branches.fork("B", "C")
-    er.trading.rename("Tech", "Tech now")
+    b = er.branches.fork(er.trading.resolve("Tech"), "B", seq_of(er, "Tech", 6))
+    c = er.branches.fork(er.trading.resolve("B"), "C")
+    er.trading.rename(er.trading.resolve("Tech"), "Tech now")
     pid = er.trading.resolve("Tech now")
     assert [
         (i.name, i.parent_name, i.parent_present, i.parent_version)
@@ -192,7 +194,9 @@ def test_branch_list_names_parents_here_and_elsewhere(er: Erasmo, tmp_path: Path
         (info,) = elsewhere.branches.branch_list()
         assert (info.id, info.name, info.parent_id) == (c, "C", b)
         assert (info.parent_name, info.parent_present) == ("B", False)
-        frame = elsewhere.branches.compare(["C"])  # a branch alone reads like any portfolio
+        frame = elsewhere.branches.compare(
+            [elsewhere.trading.resolve("C")]
+        )  # a branch alone reads like any portfolio
         assert frame["end_value"].iloc[0] == pytest.approx(er.analytics.performance(c).end_value)
     finally:
         elsewhere.close()
@@ -200,8 +204,8 @@ def test_branch_list_names_parents_here_and_elsewhere(er: Erasmo, tmp_path: Path
 
 def test_branches_pass_the_stores_check(er: Erasmo) -> None:
     tech(er)
-    er.branches.fork("Tech", "B", seq_of(er, "Tech", 6))
-    er.trading.buy("B", "PEP", "3", "2021-01-04")
+    er.branches.fork(er.trading.resolve("Tech"), "B", seq_of(er, "Tech", 6))
+    er.trading.buy(er.trading.resolve("B"), "PEP", "3", "2021-01-04")
     assert check_store(er.app, er.market) == (2, [])
 
 
@@ -217,8 +221,8 @@ def three(er: Erasmo) -> None:
         ("C", "5000", "KO", "50"),
     ):
         t.open_portfolio(name, cash, BUY)
-        t.buy(name, ticker, quantity, BUY)
-        t.sell(name, ticker, quantity, SELL)
+        t.buy(t.resolve(name), ticker, quantity, BUY)
+        t.sell(t.resolve(name), ticker, quantity, SELL)
 
 
 def end_value(cash: int, quantity: int, prices: dict[str, Decimal]) -> float:
@@ -248,7 +252,9 @@ def max_drawdown_by_hand(cash: int, quantity: int, prices: dict[str, Decimal]) -
 
 def test_compare_matches_hand_computed_figures(er: Erasmo) -> None:
     three(er)
-    frame = er.branches.compare(["a", "B", "C"])
+    frame = er.branches.compare(
+        [er.trading.resolve("a"), er.trading.resolve("B"), er.trading.resolve("C")]
+    )
     start = date(2019, 1, 1)  # the day before the first trading day they all share
     days = (LAST_DAY - start).days
     assert frame.attrs == {"start": start, "end": LAST_DAY}
@@ -270,7 +276,9 @@ def test_compare_matches_hand_computed_figures(er: Erasmo) -> None:
 
 def test_compare_over_a_given_period(er: Erasmo) -> None:
     three(er)
-    frame = er.branches.compare(["A", "B"], "2019-03-01", "2019-06-03")
+    frame = er.branches.compare(
+        [er.trading.resolve("A"), er.trading.resolve("B")], "2019-03-01", "2019-06-03"
+    )
     for row, cash, quantity, prices in (
         (frame.iloc[0], 10000, 100, KO),
         (frame.iloc[1], 10000, 50, AAPL),
@@ -282,23 +290,23 @@ def test_compare_over_a_given_period(er: Erasmo) -> None:
         assert row["net_flows"] == 0
 
     with pytest.raises(ComparisonPeriodError, match="'A' starts on 2019-01-02"):
-        er.branches.compare(["A"], "2018-06-01")
+        er.branches.compare([er.trading.resolve("A")], "2018-06-01")
     with pytest.raises(ComparisonPeriodError, match="the period is empty; give --from earlier"):
-        er.branches.compare(["A"], "2019-06-03", "2019-06-01")
+        er.branches.compare([er.trading.resolve("A")], "2019-06-03", "2019-06-01")
     with pytest.raises(ComparisonPeriodError, match="share starts on 2019-01-01: give --from"):
         er.branches.leaderboard(end="2018-12-31")
     with pytest.raises(ComparisonPeriodError, match="after the values end on 2022-12-28"):
-        er.branches.compare(["A"], end="2023-01-03")
+        er.branches.compare([er.trading.resolve("A")], end="2023-01-03")
 
 
 def test_leaderboard_ranks_ties_and_lists_the_unranked_last(er: Erasmo) -> None:
     three(er)
     t = er.trading
     t.open_portfolio("Late", "1000", "2019-03-01")
-    t.buy("Late", "AAPL", "5", "2019-03-01")
+    t.buy(t.resolve("Late"), "AAPL", "5", "2019-03-01")
     t.open_portfolio("Empty", None, BUY)  # never held anything
     t.open_portfolio("Gone", "100", BUY)
-    t.close("Gone")  # closed portfolios are not ranked at all
+    t.close(t.resolve("Gone"))  # closed portfolios are not ranked at all
 
     board = er.branches.leaderboard("2019-01-01")
     order = sorted(("A", "B", "C"), key=lambda n: -(EXPECTED_END[n] / DEPOSIT[n]))
@@ -336,12 +344,14 @@ def test_leaderboard_ranks_ties_and_lists_the_unranked_last(er: Erasmo) -> None:
 
 def test_value_lines_overlay_values_and_wealth(er: Erasmo) -> None:
     three(er)
-    absolute = er.branches.value_lines(["A", "C"])
+    absolute = er.branches.value_lines([er.trading.resolve("A"), er.trading.resolve("C")])
     assert list(absolute.columns) == ["A", "C"]
     assert absolute.index[0] == pd.Timestamp(BUY)
     assert absolute.index[-1] == pd.Timestamp(LAST_DAY)
     assert absolute["A"].iloc[-1] == pytest.approx(EXPECTED_END["A"])
-    relative = er.branches.value_lines(["A", "C"], relative=True)
+    relative = er.branches.value_lines(
+        [er.trading.resolve("A"), er.trading.resolve("C")], relative=True
+    )
     pd.testing.assert_series_equal(relative["A"], relative["C"], check_names=False)
     assert relative["A"].iloc[-1] == pytest.approx(EXPECTED_END["A"] / 10000)
 

@@ -75,8 +75,8 @@ def test_aapl_split_by_hand(
     c28, c01 = raw_close("AAPL", "2005-02-28"), raw_close("AAPL", "2005-03-01")
     assert (c24, c25, c28, c01) == (D("88.93"), D("88.99"), D("44.86"), D("44.5"))
     trading.open_portfolio("Raw", "10000", on="2005-02-24")
-    trading.buy("Raw", "AAPL", "50", on="2005-02-24", fee="1")  # 4,446.50 + 1.00
-    trading.buy("Raw", "AAPL", "50", on="2005-02-25")  # 4,449.50
+    trading.buy(trading.resolve("Raw"), "AAPL", "50", on="2005-02-24", fee="1")  # 4,446.50 + 1.00
+    trading.buy(trading.resolve("Raw"), "AAPL", "50", on="2005-02-25")  # 4,449.50
     pid = trading.resolve("Raw")
 
     # Before: 100 shares costing 8,897.00 (fee included); cash 10,000 - 4,447.50 - 4,449.50.
@@ -88,14 +88,14 @@ def test_aapl_split_by_hand(
     assert before.summary.cash == pytest.approx(1103.00)
 
     # Nothing is due by the clock (2005-02-25); the split is due by 2005-03-01.
-    assert trading.pending_actions("Raw") == []
-    (due,) = trading.pending_actions("Raw", until="2005-03-01")
+    assert trading.pending_actions(trading.resolve("Raw")) == []
+    (due,) = trading.pending_actions(trading.resolve("Raw"), until="2005-03-01")
     assert due.action == CorporateAction("AAPL", date(2005, 2, 28), "split", D(2), None, BOKEH)
     assert (due.quantity, due.quantity_after, due.cash, due.ready) == (100, 200, 0, True)
 
-    (recorded,) = trading.apply_actions("Raw", until="2005-02-28")
+    (recorded,) = trading.apply_actions(trading.resolve("Raw"), until="2005-02-28")
     assert recorded.action.day == date(2005, 2, 28)
-    assert trading.apply_actions("Raw", until="2005-03-01") == []  # idempotent
+    assert trading.apply_actions(trading.resolve("Raw"), until="2005-03-01") == []  # idempotent
     aggregate = app.portfolio(pid)
     assert aggregate.shares == {"AAPL": D(200)}
     assert aggregate.cost == {"AAPL": D("8897.00")}  # the cost stays
@@ -133,7 +133,7 @@ def test_aapl_split_by_hand(
     assert metrics.ttwror == pytest.approx(10075.00 / 10000.00 - 1)
 
     # Selling after the split: FIFO takes the first lot whole and half the second.
-    trading.sell("Raw", "AAPL", "150", on="2005-03-01")  # 150 x 44.50 = 6,675.00
+    trading.sell(trading.resolve("Raw"), "AAPL", "150", on="2005-03-01")  # 150 x 44.50 = 6,675.00
     read = fresh(app, bokeh, tmp_path)
     sells = read.source(pid).realized_trades()
     assert sells["realized_fifo"].tolist() == pytest.approx([6675.00 - 4447.50 - 4449.50 / 2])
@@ -154,12 +154,12 @@ def test_split_recorded_after_later_events_of_other_kinds(
     """An action dated before the clock is recorded when its ticker was not traded since: the
     clock stays, and the projections place it on its ex-date."""
     trading.open_portfolio("Late", "10000", on="2005-02-25")
-    trading.buy("Late", "AAPL", "100", on="2005-02-25")  # 8,899.00
-    trading.deposit("Late", "500", on="2005-03-02")
-    (due,) = trading.pending_actions("Late")
+    trading.buy(trading.resolve("Late"), "AAPL", "100", on="2005-02-25")  # 8,899.00
+    trading.deposit(trading.resolve("Late"), "500", on="2005-03-02")
+    (due,) = trading.pending_actions(trading.resolve("Late"))
     assert due.ready
     assert due.action.day == date(2005, 2, 28)
-    trading.apply_actions("Late")
+    trading.apply_actions(trading.resolve("Late"))
     pid = trading.resolve("Late")
     assert app.portfolio(pid).clock == date(2005, 3, 2)
     assert app.audit(pid) == []
@@ -175,14 +175,16 @@ def test_a_split_past_which_the_ticker_was_traded_is_blocked(
     app: Portfolios, trading: TradingService
 ) -> None:
     trading.open_portfolio("Hasty", "10000", on="2005-02-25")
-    trading.buy("Hasty", "AAPL", "100", on="2005-02-25")
-    trading.sell("Hasty", "AAPL", "10", on="2005-03-01")  # the split was not recorded first
-    (due,) = trading.pending_actions("Hasty")
+    trading.buy(trading.resolve("Hasty"), "AAPL", "100", on="2005-02-25")
+    trading.sell(
+        trading.resolve("Hasty"), "AAPL", "10", on="2005-03-01"
+    )  # the split was not recorded first
+    (due,) = trading.pending_actions(trading.resolve("Hasty"))
     assert due.status == "blocked"
     assert "traded on 2005-03-01" in due.reason
     pid = trading.resolve("Hasty")
     count = app.event_count()
-    assert trading.apply_actions("Hasty") == []
+    assert trading.apply_actions(trading.resolve("Hasty")) == []
     with pytest.raises(CorporateActionError, match="holding changed on 2005-03-01"):
         app.record_actions(pid, [due.action])
     assert app.event_count() == count
@@ -192,10 +194,12 @@ def test_actions_of_tickers_not_held_or_adjusted_are_never_due(
     app: Portfolios, trading: TradingService
 ) -> None:
     trading.open_portfolio("None", "100000", on="2005-02-24")
-    trading.buy("None", "AAPL", "10", on="2005-02-24")
-    trading.sell("None", "AAPL", "10", on="2005-02-25")  # sold before the ex-date
-    trading.buy("None", "GOOG", "10", on="2005-02-25")  # GOOG has no actions in the data
-    assert trading.pending_actions("None", until="2005-03-01") == []
+    trading.buy(trading.resolve("None"), "AAPL", "10", on="2005-02-24")
+    trading.sell(trading.resolve("None"), "AAPL", "10", on="2005-02-25")  # sold before the ex-date
+    trading.buy(
+        trading.resolve("None"), "GOOG", "10", on="2005-02-25"
+    )  # GOOG has no actions in the data
+    assert trading.pending_actions(trading.resolve("None"), until="2005-03-01") == []
     pid = trading.resolve("None")
     msft_split = CorporateAction("MSFT", date(2005, 3, 1), "split", D(2), None, BOKEH)
     count = app.event_count()
@@ -206,11 +210,11 @@ def test_actions_of_tickers_not_held_or_adjusted_are_never_due(
     # The merged view serves AAPL from skfolio's adjusted closes: no actions, ever.
     merged = TradingService(app, BundledMarketData(), today=lambda: TODAY)
     merged.open_portfolio("Adjusted", "10000", on="2005-02-24")
-    merged.buy("Adjusted", "AAPL", "10", on="2005-02-24")
-    assert merged.pending_actions("Adjusted", until="2012-12-31") == []
+    merged.buy(merged.resolve("Adjusted"), "AAPL", "10", on="2005-02-24")
+    assert merged.pending_actions(merged.resolve("Adjusted"), until="2012-12-31") == []
     # A ticker bought at an adjusted price gets no actions even from a raw source.
     raw_view = TradingService(app, BundledMarketData(BOKEH), today=lambda: TODAY)
-    assert raw_view.pending_actions("Adjusted", until="2012-12-31") == []
+    assert raw_view.pending_actions(raw_view.resolve("Adjusted"), until="2012-12-31") == []
 
 
 # -- IBM's dividend of 2012-11-07 ---------------------------------------------------------
@@ -222,16 +226,16 @@ def test_ibm_dividend_by_hand(
     c1 = raw_close("IBM", "2012-11-01")
     c_ex = raw_close("IBM", "2012-11-07")
     trading.open_portfolio("Income", "10000", on="2012-11-01")
-    trading.buy("Income", "IBM", "20", on="2012-11-01")
+    trading.buy(trading.resolve("Income"), "IBM", "20", on="2012-11-01")
     cash_before = D(10000) - cents(20 * c1)
-    (due,) = trading.pending_actions("Income", until="2012-11-30")
+    (due,) = trading.pending_actions(trading.resolve("Income"), until="2012-11-30")
     assert (due.action.kind, due.action.day, due.action.amount) == (
         "dividend",
         date(2012, 11, 7),
         D("0.85"),  # IBM's declared quarterly dividend
     )
     assert (due.quantity, due.cash) == (20, D("17.00"))
-    trading.apply_actions("Income", until="2012-11-07")
+    trading.apply_actions(trading.resolve("Income"), until="2012-11-07")
     pid = trading.resolve("Income")
     assert app.portfolio(pid).cash == cash_before + D("17.00")
     assert app.portfolio(pid).shares == {"IBM": D(20)}
@@ -258,14 +262,14 @@ def test_ibm_dividend_by_hand(
 def test_dividend_on_shares_sold_on_the_ex_date(app: Portfolios, trading: TradingService) -> None:
     """Whoever held at the close before the ex-date is paid, even after selling on it."""
     trading.open_portfolio("Seller", "10000", on="2012-11-01")
-    trading.buy("Seller", "IBM", "10", on="2012-11-01")
-    trading.sell("Seller", "IBM", "4", on="2012-11-07")
-    trading.buy("Seller", "IBM", "1", on="2012-11-07")
-    (due,) = trading.pending_actions("Seller")
+    trading.buy(trading.resolve("Seller"), "IBM", "10", on="2012-11-01")
+    trading.sell(trading.resolve("Seller"), "IBM", "4", on="2012-11-07")
+    trading.buy(trading.resolve("Seller"), "IBM", "1", on="2012-11-07")
+    (due,) = trading.pending_actions(trading.resolve("Seller"))
     assert (due.ready, due.quantity, due.cash) == (True, 10, D("8.50"))
     pid = trading.resolve("Seller")
     cash = app.portfolio(pid).cash
-    trading.apply_actions("Seller")
+    trading.apply_actions(trading.resolve("Seller"))
     assert app.portfolio(pid).cash == cash + D("8.50")
     assert app.audit(pid) == []
 
@@ -277,11 +281,11 @@ def test_export_import_round_trip_keeps_the_actions(
     app: Portfolios, trading: TradingService, tmp_path: Path
 ) -> None:
     trading.open_portfolio("Trip", "20000", on="2005-02-24")
-    trading.buy("Trip", "AAPL", "100", on="2005-02-24")
-    trading.apply_actions("Trip", until="2005-02-28")
-    trading.buy("Trip", "IBM", "10", on="2012-11-01")
-    trading.apply_actions("Trip", until="2012-11-07")
-    kinds = [e.type for e in trading.history("Trip")]
+    trading.buy(trading.resolve("Trip"), "AAPL", "100", on="2005-02-24")
+    trading.apply_actions(trading.resolve("Trip"), until="2005-02-28")
+    trading.buy(trading.resolve("Trip"), "IBM", "10", on="2012-11-01")
+    trading.apply_actions(trading.resolve("Trip"), until="2012-11-07")
+    kinds = [e.type for e in trading.history(trading.resolve("Trip"))]
     assert kinds.count("SplitApplied") == 1
     assert kinds.count("DividendReceived") > 1  # AAPL's 2012 dividends and IBM's
     path = tmp_path / "trip.jsonl"
@@ -330,9 +334,9 @@ def test_sync_rechecks_and_records_the_actions(
     app: Portfolios, trading: TradingService, tmp_path: Path
 ) -> None:
     trading.open_portfolio("Synced", "20000", on="2005-02-24")
-    trading.buy("Synced", "AAPL", "100", on="2005-02-24")
-    trading.deposit("Synced", "1", on="2005-03-02")
-    trading.apply_actions("Synced")  # the split, recorded late
+    trading.buy(trading.resolve("Synced"), "AAPL", "100", on="2005-02-24")
+    trading.deposit(trading.resolve("Synced"), "1", on="2005-03-02")
+    trading.apply_actions(trading.resolve("Synced"))  # the split, recorded late
     pid = trading.resolve("Synced")
     stored = [
         StoredEvent(raw.originator_id, raw.version, raw.topic, raw.state)
@@ -352,7 +356,7 @@ def test_check_compares_recorded_actions_with_the_market_data(
     app: Portfolios, trading: TradingService, bokeh: BundledMarketData
 ) -> None:
     trading.open_portfolio("Checked", "10000", on="2012-11-01")
-    trading.buy("Checked", "IBM", "10", on="2012-11-01")
+    trading.buy(trading.resolve("Checked"), "IBM", "10", on="2012-11-01")
     pid = trading.resolve("Checked")
     wrong = CorporateAction("IBM", date(2012, 11, 7), "dividend", None, D("0.86"), "typed")
     invented = CorporateAction("IBM", date(2012, 11, 8), "split", D(2), None, "typed")
@@ -364,8 +368,8 @@ def test_check_compares_recorded_actions_with_the_market_data(
         "the market data has no split of IBM on 2012-11-08",
     ]
     trading.open_portfolio("Right", "10000", on="2012-11-01")
-    trading.buy("Right", "IBM", "10", on="2012-11-01")
-    trading.apply_actions("Right", until="2012-11-07")
+    trading.buy(trading.resolve("Right"), "IBM", "10", on="2012-11-01")
+    trading.apply_actions(trading.resolve("Right"), until="2012-11-07")
     _, findings = check_store(app, bokeh)
     assert {f.portfolio for f in findings} == {"Checked"}
 
@@ -374,8 +378,8 @@ def test_a_portfolio_from_an_old_snapshot_is_rebuilt_for_late_actions(
     app: Portfolios, trading: TradingService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trading.open_portfolio("Old", "10000", on="2005-02-25")
-    trading.buy("Old", "AAPL", "10", on="2005-02-25")
-    trading.deposit("Old", "1", on="2005-03-02")
+    trading.buy(trading.resolve("Old"), "AAPL", "10", on="2005-02-25")
+    trading.deposit(trading.resolve("Old"), "1", on="2005-03-02")
     pid = trading.resolve("Old")
     real = app.portfolio
 
@@ -386,6 +390,8 @@ def test_a_portfolio_from_an_old_snapshot_is_rebuilt_for_late_actions(
         return found
 
     monkeypatch.setattr(app, "portfolio", as_from_an_old_snapshot)
-    assert len(trading.apply_actions("Old")) == 1  # the late split, checked on the full history
+    assert (
+        len(trading.apply_actions(trading.resolve("Old"))) == 1
+    )  # the late split, checked on the full history
     monkeypatch.undo()
     assert app.portfolio(pid).shares == {"AAPL": D(20)}

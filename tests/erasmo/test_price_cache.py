@@ -242,7 +242,7 @@ def test_non_usd_tickers_can_be_charted_but_not_traded(
         assert not erasmo.market.info("SAP.DE").tradable
         erasmo.trading.open_portfolio("P", "1000", "2015-03-02")
         with pytest.raises(NotTradableError, match="priced in EUR"):
-            erasmo.trading.buy("P", "SAP.DE", "1")
+            erasmo.trading.buy(erasmo.trading.resolve("P"), "SAP.DE", "1")
     finally:
         erasmo.close()
 
@@ -263,7 +263,7 @@ def test_bad_data_records_nothing(
         erasmo.trading.open_portfolio("P", "1000", "2015-03-02")
         before = erasmo.app.event_count()
         with pytest.raises(MarketDataUnavailable):
-            erasmo.trading.buy("P", "PLTR", "1")
+            erasmo.trading.buy(erasmo.trading.resolve("P"), "PLTR", "1")
         assert erasmo.app.event_count() == before
         assert chain.cache.listing() == []
         assert chain.cache.bars("PLTR") == []
@@ -279,13 +279,13 @@ def test_a_trade_records_yahoo_as_its_source(
     erasmo = bootstrap(data, market=make_chain(data, bundled, Now(evening("2024-06-12"))))
     try:
         erasmo.trading.open_portfolio("P", "10000", "2015-03-02")
-        receipt = erasmo.trading.buy("P", "NVDA", "2", on="2024-06-07")
+        receipt = erasmo.trading.buy(erasmo.trading.resolve("P"), "NVDA", "2", on="2024-06-07")
         assert receipt.price == Decimal("1208.88")
         assert (receipt.provenance.source, receipt.provenance.adjusted) == ("yahoo", False)
         assert receipt.provenance.day == D("2024-06-07")
         assert receipt.cash_after == Decimal("10000") - Decimal("2417.76")
         # The price now comes from the cache; the provenance stays the same.
-        receipt = erasmo.trading.sell("P", "NVDA", "1", on="2024-06-12")
+        receipt = erasmo.trading.sell(erasmo.trading.resolve("P"), "NVDA", "1", on="2024-06-12")
         assert receipt.price == Decimal("125.2")
         assert receipt.provenance.source == "yahoo"
         assert len(replay.history_requests("NVDA")) == 1

@@ -67,7 +67,7 @@ class Setup:
         return self.app.portfolio(self.trading.resolve("Sim"))
 
     def events(self) -> list[str]:
-        return [e.type for e in self.trading.history("Sim")]
+        return [e.type for e in self.trading.history(self.trading.resolve("Sim"))]
 
 
 @pytest.fixture
@@ -79,30 +79,30 @@ def s(tmp_path: Path) -> Iterator[Setup]:
 
 def test_a_simulation_starts_at_its_opening_date_and_trades_at_the_clock(s: Setup) -> None:
     s.open()
-    assert s.sim.clock("Sim") == D0
-    assert s.sim.visible_until("Sim") == D0
-    receipt = s.trading.buy("Sim", "XYZ", "10")  # at the clock's close, 100
+    assert s.sim.clock(s.sim.trading.resolve("Sim")) == D0
+    assert s.sim.visible_until(s.sim.trading.resolve("Sim")) == D0
+    receipt = s.trading.buy(s.trading.resolve("Sim"), "XYZ", "10")  # at the clock's close, 100
     assert (receipt.day, receipt.price, receipt.cash_after) == (D0, D("100"), D("9000"))
     with pytest.raises(SimulationClockError, match="advance"):
-        s.trading.buy("Sim", "XYZ", "1", on=D1)
+        s.trading.buy(s.trading.resolve("Sim"), "XYZ", "1", on=D1)
     with pytest.raises(SimulationClockError):
-        s.trading.deposit("Sim", "5", on=D1)
+        s.trading.deposit(s.trading.resolve("Sim"), "5", on=D1)
     assert s.events() == ["PortfolioOpened", "CashDeposited", "TradingRulesSet", "SharesBought"]
 
 
 def test_a_live_portfolio_keeps_its_clock_at_the_latest_data(s: Setup) -> None:
     s.sim.open_portfolio("Live", "1000", D0)
-    assert s.sim.clock("Live") == D5
+    assert s.sim.clock(s.sim.trading.resolve("Live")) == D5
     with pytest.raises(InvalidOrderError, match="live"):
-        s.sim.advance("Live", days=1)
+        s.sim.advance(s.sim.trading.resolve("Live"), days=1)
 
 
 def test_market_order_fills_at_the_next_open_in_one_save(s: Setup) -> None:
     s.open()
-    placed = s.sim.place_order("Sim", "buy", "XYZ", "10")
+    placed = s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "10")
     assert placed.reserved == D("1000.00")  # 10 x last close 100
     assert s.portfolio().available_cash == D("9000")
-    report = s.sim.advance("Sim", days=2)
+    report = s.sim.advance(s.sim.trading.resolve("Sim"), days=2)
     assert (report.start, report.end, report.trading_days) == (D0, D2, 2)
     (filled,) = report.filled
     assert (filled.done_on, filled.fill_price, filled.fee) == (D1, D("98"), D("0.00"))
@@ -112,15 +112,15 @@ def test_market_order_fills_at_the_next_open_in_one_save(s: Setup) -> None:
     assert p.clock == D2
     assert p.available_cash == p.cash
     assert s.events()[-4:] == ["OrderPlaced", "OrderFilled", "SharesBought", "ClockAdvanced"]
-    bought = s.trading.history("Sim")[-2]
+    bought = s.trading.history(s.trading.resolve("Sim"))[-2]
     assert bought.fields["price_kind"] == "order"
     assert bought.fields["price_date"] == D1
 
 
 def test_fees_and_slippage_apply_to_every_fill(s: Setup) -> None:
     s.open(commission="0.005/share,min=1", bps="100")
-    s.sim.place_order("Sim", "buy", "XYZ", "10")
-    (filled,) = s.sim.advance("Sim").filled
+    s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "10")
+    (filled,) = s.sim.advance(s.sim.trading.resolve("Sim")).filled
     # 98 + 1% = 98.98 (inside 95-99); fee 10 x 0.005 = 0.05, raised to the minimum 1.00.
     assert (filled.fill_price, filled.slippage, filled.fee) == (D("98.98"), D("0.98"), D("1.00"))
     assert s.portfolio().cash == D("10000") - D("989.80") - D("1.00")
@@ -128,12 +128,20 @@ def test_fees_and_slippage_apply_to_every_fill(s: Setup) -> None:
 
 def test_limit_and_stop_orders_fill_in_placement_order_on_each_bar(s: Setup) -> None:
     s.open()
-    s.trading.buy("Sim", "XYZ", "20")  # 2000 at the close 100: cash 8000
-    first = s.sim.place_order("Sim", "buy", "XYZ", "5", "limit", limit="97", tif="gtc")
-    second = s.sim.place_order("Sim", "sell", "XYZ", "10", "stop", stop="99", tif="gtc")
-    third = s.sim.place_order("Sim", "sell", "XYZ", "5", "limit", limit="104", tif="gtc")
-    fourth = s.sim.place_order("Sim", "buy", "XYZ", "2", "stop-limit", stop="104", limit="104.5")
-    report = s.sim.advance("Sim", to=D5)
+    s.trading.buy(s.trading.resolve("Sim"), "XYZ", "20")  # 2000 at the close 100: cash 8000
+    first = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "5", "limit", limit="97", tif="gtc"
+    )
+    second = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "sell", "XYZ", "10", "stop", stop="99", tif="gtc"
+    )
+    third = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "sell", "XYZ", "5", "limit", limit="104", tif="gtc"
+    )
+    fourth = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "2", "stop-limit", stop="104", limit="104.5"
+    )
+    report = s.sim.advance(s.sim.trading.resolve("Sim"), to=D5)
     by_id = {o.order_id: o for o in report.filled}
     # Bar D1: the buy limit 97 at 97 (opened 98), the sell stop 99 gaps: at the open 98.
     assert (by_id[first.order_id].done_on, by_id[first.order_id].fill_price) == (D1, D("97"))
@@ -158,16 +166,20 @@ def test_limit_and_stop_orders_fill_in_placement_order_on_each_bar(s: Setup) -> 
         "SharesSold",
         "ClockAdvanced",
     ]
-    d1 = [e.type for e in s.trading.history("Sim") if e.on == D1]
+    d1 = [e.type for e in s.trading.history(s.trading.resolve("Sim")) if e.on == D1]
     assert d1 == ["OrderFilled", "SharesBought", "OrderFilled", "SharesSold", "OrderExpired"]
 
 
 def test_day_orders_expire_after_the_first_bar_and_gtc_on_their_date(s: Setup) -> None:
     s.open()
-    day = s.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="90")
-    dated = s.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="90", tif="gtc", expires=D3)
-    lasting = s.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="90", tif="gtc")
-    report = s.sim.advance("Sim", to=D5)
+    day = s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="90")
+    dated = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="90", tif="gtc", expires=D3
+    )
+    lasting = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="90", tif="gtc"
+    )
+    report = s.sim.advance(s.sim.trading.resolve("Sim"), to=D5)
     # D1's low is 95: the DAY order expires at its end. The dated GTC order is good through D3
     # (lows 95, 96, 104): expired on D3, so it misses D4's low 90. The open-ended one fills
     # on D4 at the limit 90 (opened at 104).
@@ -184,9 +196,11 @@ def test_day_orders_expire_after_the_first_bar_and_gtc_on_their_date(s: Setup) -
 def test_an_order_is_rejected_at_fill_time_without_enough_cash(s: Setup) -> None:
     s.open(cash="940")
     # A buy stop 104 for 9 holds back 9 x max(104, close 100) = 936 of the 940.
-    placed = s.sim.place_order("Sim", "buy", "XYZ", "9", "stop", stop="104", tif="gtc")
+    placed = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "9", "stop", stop="104", tif="gtc"
+    )
     assert placed.reserved == D("936.00")
-    report = s.sim.advance("Sim", to=D5)
+    report = s.sim.advance(s.sim.trading.resolve("Sim"), to=D5)
     # D3 gaps up to 105: 9 x 105 = 945 > 940. Rejected, nothing bought.
     assert report.filled == ()
     (rejected,) = report.rejected
@@ -197,53 +211,61 @@ def test_an_order_is_rejected_at_fill_time_without_enough_cash(s: Setup) -> None
     p = s.portfolio()
     assert (p.cash, p.shares, p.open_orders) == (D("940"), {}, {})
     assert s.events()[-2:] == ["OrderRejected", "ClockAdvanced"]
-    (view,) = s.sim.orders("Sim", open_only=False)
+    (view,) = s.sim.orders(s.sim.trading.resolve("Sim"), open_only=False)
     assert view.status == "rejected"
 
 
 def test_reservations_stop_a_second_order_from_overdrawing(s: Setup) -> None:
     s.open(cash="1000")
-    s.sim.place_order("Sim", "buy", "XYZ", "10", "limit", limit="99", tif="gtc")  # holds 990
+    s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "10", "limit", limit="99", tif="gtc"
+    )  # holds 990
     version = s.portfolio().version
     with pytest.raises(InsufficientCashError, match=r"10\.00 available"):
-        s.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="50")
+        s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="50")
     with pytest.raises(InsufficientCashError):
-        s.trading.withdraw("Sim", "20")
+        s.trading.withdraw(s.trading.resolve("Sim"), "20")
     with pytest.raises(InsufficientCashError):
-        s.trading.buy("Sim", "CLO", "1")  # 50 > the 10 not held back
+        s.trading.buy(s.trading.resolve("Sim"), "CLO", "1")  # 50 > the 10 not held back
     assert s.portfolio().version == version  # nothing recorded
-    s.trading.withdraw("Sim", "10")
+    s.trading.withdraw(s.trading.resolve("Sim"), "10")
     assert s.portfolio().available_cash == D("0")
 
 
 def test_sell_orders_hold_their_shares_back(s: Setup) -> None:
     s.open()
-    s.trading.buy("Sim", "XYZ", "10")
-    s.sim.place_order("Sim", "sell", "XYZ", "8", "limit", limit="120", tif="gtc")
+    s.trading.buy(s.trading.resolve("Sim"), "XYZ", "10")
+    s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "sell", "XYZ", "8", "limit", limit="120", tif="gtc"
+    )
     with pytest.raises(InsufficientSharesError, match="hold back 8"):
-        s.sim.place_order("Sim", "sell", "XYZ", "3", "stop", stop="90")
+        s.sim.place_order(s.sim.trading.resolve("Sim"), "sell", "XYZ", "3", "stop", stop="90")
     with pytest.raises(InsufficientSharesError):
-        s.trading.sell("Sim", "XYZ", "3")
-    s.trading.sell("Sim", "XYZ", "2")
+        s.trading.sell(s.trading.resolve("Sim"), "XYZ", "3")
+    s.trading.sell(s.trading.resolve("Sim"), "XYZ", "2")
     assert s.portfolio().available_shares("XYZ") == D("0")
 
 
 def test_a_fill_may_use_its_own_reservation_not_another_orders(s: Setup) -> None:
     s.open(cash="2000")
     # Two market buys reserving 10 x 100 = 1000 each; each fills on D1 at 98 = 980.
-    s.sim.place_order("Sim", "buy", "XYZ", "10")
-    s.sim.place_order("Sim", "buy", "XYZ", "10")
-    report = s.sim.advance("Sim")
+    s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "10")
+    s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "10")
+    report = s.sim.advance(s.sim.trading.resolve("Sim"))
     assert len(report.filled) == 2
     assert s.portfolio().cash == D("40")
 
 
 def test_trailing_stop_and_close_only_data(s: Setup) -> None:
     s.open()
-    s.trading.buy("Sim", "XYZ", "10")  # 1000: cash 9000
-    s.sim.place_order("Sim", "sell", "XYZ", "10", "trailing", trail="10%", tif="gtc")
-    s.sim.place_order("Sim", "buy", "CLO", "10", "limit", limit="49", tif="gtc")
-    report = s.sim.advance("Sim", to=D5)
+    s.trading.buy(s.trading.resolve("Sim"), "XYZ", "10")  # 1000: cash 9000
+    s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "sell", "XYZ", "10", "trailing", trail="10%", tif="gtc"
+    )
+    s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "CLO", "10", "limit", limit="49", tif="gtc"
+    )
+    report = s.sim.advance(s.sim.trading.resolve("Sim"), to=D5)
     fills = {o.ticker: (o.done_on, o.fill_price) for o in report.filled}
     # Trailing 10% under the best high (see test_fills): D4 at 95.4. CLO closes at 48 on D1.
     assert fills == {"XYZ": (D4, D("95.4")), "CLO": (D1, D("48"))}
@@ -252,15 +274,19 @@ def test_trailing_stop_and_close_only_data(s: Setup) -> None:
 
 def test_cancel_by_unique_prefix(s: Setup) -> None:
     s.open()
-    placed = s.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="10", tif="gtc")
+    placed = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="10", tif="gtc"
+    )
     with pytest.raises(UnknownOrderError):
-        s.sim.cancel_order("Sim", "zz")
-    cancelled = s.sim.cancel_order("Sim", placed.order_id[:6])
+        s.sim.cancel_order(s.sim.trading.resolve("Sim"), "zz")
+    cancelled = s.sim.cancel_order(s.sim.trading.resolve("Sim"), placed.order_id[:6])
     assert cancelled.status == "cancelled"
     assert s.portfolio().available_cash == D("10000")
     with pytest.raises(UnknownOrderError):
-        s.sim.cancel_order("Sim", placed.order_id)
-    assert [o.status for o in s.sim.orders("Sim", open_only=False)] == ["cancelled"]
+        s.sim.cancel_order(s.sim.trading.resolve("Sim"), placed.order_id)
+    assert [o.status for o in s.sim.orders(s.sim.trading.resolve("Sim"), open_only=False)] == [
+        "cancelled"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -283,31 +309,33 @@ def test_bad_orders_are_refused_and_record_nothing(
     s.open()
     version = s.portfolio().version
     with pytest.raises(error):
-        s.sim.place_order("Sim", "buy", "XYZ", "1", **kwargs)  # type: ignore[arg-type]
+        s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "1", **kwargs)  # type: ignore[arg-type]
     assert s.portfolio().version == version
 
 
 def test_advance_bounds(s: Setup) -> None:
     s.open()
     with pytest.raises(DateOutOfRangeError):
-        s.sim.advance("Sim", days=9)  # only 5 trading days follow
+        s.sim.advance(s.sim.trading.resolve("Sim"), days=9)  # only 5 trading days follow
     with pytest.raises(DateOutOfRangeError):
-        s.sim.advance("Sim", to=D0)
+        s.sim.advance(s.sim.trading.resolve("Sim"), to=D0)
     with pytest.raises(InvalidOrderError):
-        s.sim.advance("Sim", days=0)
-    report = s.sim.advance("Sim", to=date(2020, 1, 5))  # a Sunday: the Friday before
+        s.sim.advance(s.sim.trading.resolve("Sim"), days=0)
+    report = s.sim.advance(
+        s.sim.trading.resolve("Sim"), to=date(2020, 1, 5)
+    )  # a Sunday: the Friday before
     assert report.end == D1
     with pytest.raises(ClockError):
-        s.trading.buy("Sim", "XYZ", "1", on=D0)
+        s.trading.buy(s.trading.resolve("Sim"), "XYZ", "1", on=D0)
 
 
 def test_rules_change_later_by_an_event(s: Setup) -> None:
     s.open()
-    rules = s.sim.set_rules("Sim", commission="1.00", slippage_bps="5")
+    rules = s.sim.set_rules(s.sim.trading.resolve("Sim"), commission="1.00", slippage_bps="5")
     assert (rules.mode, rules.commission, rules.slippage_bps) == ("simulation", "1.00", D("5"))
     assert s.events()[-1] == "TradingRulesSet"
-    s.sim.place_order("Sim", "buy", "XYZ", "10")
-    (filled,) = s.sim.advance("Sim").filled
+    s.sim.place_order(s.sim.trading.resolve("Sim"), "buy", "XYZ", "10")
+    (filled,) = s.sim.advance(s.sim.trading.resolve("Sim")).filled
     # 98 x 1.0005 = 98.049; fee 1.00
     assert (filled.fill_price, filled.fee) == (D("98.049"), D("1.00"))
 
@@ -321,7 +349,7 @@ def test_indexes_cannot_be_ordered(tmp_path: Path) -> None:
     sim = SimulationService(app, market, trading)
     sim.open_portfolio("Sim", "1000", "2010-01-04", "simulation")
     with pytest.raises(NotTradableError):
-        sim.place_order("Sim", "buy", "^GSPC", "1")
+        sim.place_order(sim.trading.resolve("Sim"), "buy", "^GSPC", "1")
     app.close()
 
 
@@ -330,18 +358,24 @@ def test_indexes_cannot_be_ordered(tmp_path: Path) -> None:
 
 def _scenario(setup: Setup) -> None:
     setup.open(commission="1.00", bps="10")
-    setup.trading.buy("Sim", "XYZ", "10")
-    setup.sim.place_order("Sim", "buy", "XYZ", "5", "limit", limit="97", tif="gtc")
-    setup.sim.place_order("Sim", "sell", "XYZ", "4", "trailing", trail="3", tif="gtc")
-    setup.sim.place_order("Sim", "buy", "CLO", "3", "limit", limit="1", tif="gtc")
-    setup.sim.advance("Sim", days=2)
+    setup.trading.buy(setup.trading.resolve("Sim"), "XYZ", "10")
+    setup.sim.place_order(
+        setup.sim.trading.resolve("Sim"), "buy", "XYZ", "5", "limit", limit="97", tif="gtc"
+    )
+    setup.sim.place_order(
+        setup.sim.trading.resolve("Sim"), "sell", "XYZ", "4", "trailing", trail="3", tif="gtc"
+    )
+    setup.sim.place_order(
+        setup.sim.trading.resolve("Sim"), "buy", "CLO", "3", "limit", limit="1", tif="gtc"
+    )
+    setup.sim.advance(setup.sim.trading.resolve("Sim"), days=2)
 
 
 def test_orders_survive_reopening_the_store(store: StoreConfig) -> None:
     first = Setup(store)
     _scenario(first)
     before = first.portfolio()
-    history = first.trading.history("Sim")
+    history = first.trading.history(first.trading.resolve("Sim"))
     first.app.close()
     second = Setup(store)
     try:
@@ -349,12 +383,12 @@ def test_orders_survive_reopening_the_store(store: StoreConfig) -> None:
         assert (after.cash, after.shares, after.clock) == (before.cash, before.shares, before.clock)
         assert after.open_orders == before.open_orders
         assert (after.mode, after.commission, after.slippage_bps) == ("simulation", "1.00", D(10))
-        assert second.trading.history("Sim") == history
+        assert second.trading.history(second.trading.resolve("Sim")) == history
         assert second.app.audit(after.id) == []
         # The one still open is the CLO limit; it can be cancelled after reopening.
-        (still,) = second.sim.orders("Sim")
+        (still,) = second.sim.orders(second.sim.trading.resolve("Sim"))
         assert still.ticker == "CLO"
-        second.sim.cancel_order("Sim", still.order_id)
+        second.sim.cancel_order(second.sim.trading.resolve("Sim"), still.order_id)
     finally:
         second.app.close()
 
@@ -363,16 +397,20 @@ def test_snapshots_keep_open_orders(tmp_path: Path) -> None:
     setup = Setup(StoreConfig.sqlite(tmp_path / "events.sqlite"))
     setup.open(cash="100000")
     for _ in range(105):  # 3 + 2 x 105 > 200 events: a snapshot is taken
-        placed = setup.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="10", tif="gtc")
-        setup.sim.cancel_order("Sim", placed.order_id)
-    kept = setup.sim.place_order("Sim", "buy", "XYZ", "1", "limit", limit="97", tif="gtc")
+        placed = setup.sim.place_order(
+            setup.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="10", tif="gtc"
+        )
+        setup.sim.cancel_order(setup.sim.trading.resolve("Sim"), placed.order_id)
+    kept = setup.sim.place_order(
+        setup.sim.trading.resolve("Sim"), "buy", "XYZ", "1", "limit", limit="97", tif="gtc"
+    )
     assert setup.app.snapshots is not None
     assert list(setup.app.snapshots.get(setup.portfolio().id))
     setup.app.close()
     again = Setup(StoreConfig.sqlite(tmp_path / "events.sqlite"))
     assert [o.order_id for o in again.portfolio().orders()] == [kept.order_id]
     assert again.portfolio().orders_placed == 106
-    (filled,) = again.sim.advance("Sim").filled
+    (filled,) = again.sim.advance(again.sim.trading.resolve("Sim")).filled
     assert filled.fill_price == D("97")
     again.app.close()
 
@@ -446,24 +484,28 @@ def test_a_synced_fill_without_its_trade_is_caught_by_the_audit() -> None:
 
 def test_changing_the_rules_of_a_live_portfolio_keeps_its_clock(s: Setup) -> None:
     s.sim.open_portfolio("Live", "1000", D0)
-    s.sim.set_rules("Live", commission="1.00")
+    s.sim.set_rules(s.sim.trading.resolve("Live"), commission="1.00")
     p = s.app.portfolio(s.trading.resolve("Live"))
     assert (p.clock, p.mode, p.commission) == (D0, "live", "1.00")
-    s.trading.buy("Live", "XYZ", "1", on=D1)  # back-dated trades stay possible
+    s.trading.buy(s.trading.resolve("Live"), "XYZ", "1", on=D1)  # back-dated trades stay possible
     # A live portfolio places orders at the latest data, where XYZ's history ends.
     with pytest.raises(NoPriceError, match="could never fill"):
-        s.sim.place_order("Live", "sell", "XYZ", "1")
+        s.sim.place_order(s.sim.trading.resolve("Live"), "sell", "XYZ", "1")
 
 
 def test_a_dry_run_checks_an_order_and_records_nothing(s: Setup) -> None:
     s.open(cash="1000")
     version = s.portfolio().version
-    preview = s.sim.place_order("Sim", "buy", "XYZ", "5", "limit", limit="99", dry_run=True)
+    preview = s.sim.place_order(
+        s.sim.trading.resolve("Sim"), "buy", "XYZ", "5", "limit", limit="99", dry_run=True
+    )
     assert (preview.reserved, preview.status) == (D("495.00"), "open")
     with pytest.raises(InsufficientCashError):
-        s.sim.place_order("Sim", "buy", "XYZ", "11", "limit", limit="99", dry_run=True)
+        s.sim.place_order(
+            s.sim.trading.resolve("Sim"), "buy", "XYZ", "11", "limit", limit="99", dry_run=True
+        )
     assert s.portfolio().version == version
-    assert s.sim.orders("Sim") == []
+    assert s.sim.orders(s.sim.trading.resolve("Sim")) == []
 
 
 def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path) -> None:
@@ -479,12 +521,18 @@ def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path
     s = Setup(StoreConfig.sqlite(tmp_path / "events.sqlite"), actions)
     try:
         s.open()
-        s.trading.buy("Sim", "XYZ", "10")  # at D0's close, 100: cash 10,000 - 1,000 = 9,000
+        s.trading.buy(
+            s.trading.resolve("Sim"), "XYZ", "10"
+        )  # at D0's close, 100: cash 10,000 - 1,000 = 9,000
         # a buy limit at 90: the lows are 95, 96, 104, then 90 on D4 - after the split
-        xyz = s.sim.place_order("Sim", "buy", "XYZ", "4", kind="limit", limit="90", tif="gtc")
+        xyz = s.sim.place_order(
+            s.sim.trading.resolve("Sim"), "buy", "XYZ", "4", kind="limit", limit="90", tif="gtc"
+        )
         # a buy limit at 40 on close-only CLO (closes 48, 52, 47, 47, 46): never fills
-        clo = s.sim.place_order("Sim", "buy", "CLO", "1", kind="limit", limit="40", tif="gtc")
-        report = s.sim.advance("Sim", to=D4)
+        clo = s.sim.place_order(
+            s.sim.trading.resolve("Sim"), "buy", "CLO", "1", kind="limit", limit="40", tif="gtc"
+        )
+        report = s.sim.advance(s.sim.trading.resolve("Sim"), to=D4)
         assert [(a.ticker, a.kind, a.day) for a in report.actions] == [
             ("XYZ", "split", D3),
             ("XYZ", "dividend", D4),
@@ -507,7 +555,7 @@ def test_advance_records_the_splits_and_dividends_of_what_is_held(tmp_path: Path
             corporate.pending_actions(s.app, s.market, s.trading.resolve("Sim"), until=D5)
         assert corporate.pending_actions(s.app, s.market, s.trading.resolve("Sim")) == []
         # advancing again records nothing twice
-        assert s.sim.advance("Sim").actions == ()
+        assert s.sim.advance(s.sim.trading.resolve("Sim")).actions == ()
         assert s.app.audit(s.trading.resolve("Sim")) == []
         # another install re-checks every event as it syncs them: the split's cancel included
         stored = list(s.app.recorder.select_events(p.id))

@@ -69,7 +69,7 @@ def _run(sim: SimulationService, trading: TradingService, app: Portfolios, step:
     kind = step[0]
     if kind == "order":
         _, side, ticker, quantity, order_kind, offset, spread, tif, trail = step
-        close = MARKET.bars(ticker, end=sim.clock("Sim"))[-1].close
+        close = MARKET.bars(ticker, end=sim.clock(sim.trading.resolve("Sim")))[-1].close
         price = _price(close, offset)
         args: dict[str, object] = {}
         if order_kind in ("limit", "stop-limit"):
@@ -80,9 +80,9 @@ def _run(sim: SimulationService, trading: TradingService, app: Portfolios, step:
             args["trail"] = f"{trail}%" if trail <= 12 else str(trail - 12)
         expires = None
         if tif == "gtc-dated":
-            expires = date.fromordinal(sim.clock("Sim").toordinal() + 10)
+            expires = date.fromordinal(sim.clock(sim.trading.resolve("Sim")).toordinal() + 10)
         sim.place_order(
-            "Sim",
+            sim.trading.resolve("Sim"),
             side,
             ticker,
             str(quantity),
@@ -92,16 +92,18 @@ def _run(sim: SimulationService, trading: TradingService, app: Portfolios, step:
             **args,  # type: ignore[arg-type]
         )
     elif kind == "advance":
-        sim.advance("Sim", days=step[1])
+        sim.advance(sim.trading.resolve("Sim"), days=step[1])
     elif kind == "cancel":
-        open_orders = sim.orders("Sim")
+        open_orders = sim.orders(sim.trading.resolve("Sim"))
         if open_orders:
-            sim.cancel_order("Sim", open_orders[step[1] % len(open_orders)].order_id)
+            sim.cancel_order(
+                sim.trading.resolve("Sim"), open_orders[step[1] % len(open_orders)].order_id
+            )
     elif kind == "trade":
         trade = trading.buy if step[1] == "buy" else trading.sell
         trade("Sim", step[2], "5")
     else:
-        trading.withdraw("Sim", str(step[1]))
+        trading.withdraw(trading.resolve("Sim"), str(step[1]))
 
 
 @settings(
@@ -119,7 +121,7 @@ def test_random_order_streams_on_real_bars(start: date, stream: list, bps: str) 
         sim.open_portfolio("Sim", "100000", start, "simulation", "0.005/share,min=1", bps)
         pid = trading.resolve("Sim")
         for ticker in TICKERS:  # something to sell from the start
-            trading.buy("Sim", ticker, "40")
+            trading.buy(trading.resolve("Sim"), ticker, "40")
         for step in [*stream, ("advance", 20)]:
             version = app.portfolio(pid).version
             try:

@@ -245,7 +245,7 @@ class BadInputMachine(RuleBasedStateMachine):
         )
         command = self.trading.withdraw if withdraw else self.trading.deposit
         what = f"{'withdraw' if withdraw else 'deposit'} {name!r} {amount!r} {on!r}"
-        done = self.attempt(valid, what, lambda: command(name, amount, on))  # type: ignore[arg-type]
+        done = self.attempt(valid, what, lambda: command(self.trading.resolve(name), amount, on))  # type: ignore[arg-type]
         if done is not None and held is not None and value is not None and day is not None:
             held.cash += -value if withdraw else value
             held.clock = day
@@ -291,7 +291,11 @@ class BadInputMachine(RuleBasedStateMachine):
         what = (
             f"{'sell' if sell else 'buy'} {name!r} {ticker!r} {quantity!r} {on!r} {given!r} {fee!r}"
         )
-        done = self.attempt(valid, what, lambda: command(name, ticker, quantity, on, given, fee))  # type: ignore[arg-type]
+        done = self.attempt(
+            valid,
+            what,
+            lambda: command(self.trading.resolve(name), ticker, quantity, on, given, fee),
+        )  # type: ignore[arg-type]
         if done is not None and held and qty is not None and cost is not None and day:
             left = held.shares.get(symbol, Decimal(0)) + (-qty if sell else qty)
             held.shares = {t: q for t, q in {**held.shares, symbol: left}.items() if q != 0}

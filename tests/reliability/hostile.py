@@ -232,7 +232,7 @@ def victim(data_dir: Path) -> Erasmo:
     """An offline install on the bundled data with one honest portfolio that traded."""
     erasmo = bootstrap(str(data_dir), None, offline=True)
     erasmo.trading.open_portfolio("Honest", "10000", OPENED)
-    erasmo.trading.buy("Honest", "AAPL", "10", TRADED)
+    erasmo.trading.buy(erasmo.trading.resolve("Honest"), "AAPL", "10", TRADED)
     return erasmo
 
 
@@ -241,9 +241,9 @@ def attacker_events(data_dir: Path) -> tuple[str, list[Event]]:
     erasmo = bootstrap(str(data_dir), None, offline=True)
     try:
         pid = erasmo.trading.open_portfolio("Evil", None, OPENED)
-        erasmo.trading.deposit("Evil", "10000", OPENED)
-        erasmo.trading.buy("Evil", "AAPL", "10", TRADED)
-        erasmo.trading.sell("Evil", "AAPL", "10", TRADED)
+        erasmo.trading.deposit(erasmo.trading.resolve("Evil"), "10000", OPENED)
+        erasmo.trading.buy(erasmo.trading.resolve("Evil"), "AAPL", "10", TRADED)
+        erasmo.trading.sell(erasmo.trading.resolve("Evil"), "AAPL", "10", TRADED)
         stored = erasmo.app.recorder.select_events(pid)
         return str(pid), [(PORTFOLIO_TOPICS[e.topic], json.loads(e.state)) for e in stored]
     finally:

@@ -171,8 +171,8 @@ def poisoned(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     erasmo = victim(data)
     pid = erasmo.trading.open_portfolio("Poisoned", "5000", OPENED)
-    erasmo.trading.deposit("Poisoned", "100", TRADED)
-    erasmo.trading.deposit("Poisoned", "200", TRADED)
+    erasmo.trading.deposit(erasmo.trading.resolve("Poisoned"), "100", TRADED)
+    erasmo.trading.deposit(erasmo.trading.resolve("Poisoned"), "200", TRADED)
     erasmo.close()
     with sqlite3.connect(data / "events.sqlite") as db:
         rows = db.execute(
@@ -330,9 +330,9 @@ def test_the_door_admits_every_event_of_an_honest_store(tmp_path: Path) -> None:
     erasmo: Erasmo = bootstrap(str(tmp_path / "d"), None, offline=True)
     try:
         erasmo.trading.open_portfolio("A", "1000", "2012-11-01")
-        erasmo.trading.buy("A", "IBM", "2", "2012-11-02")
-        erasmo.trading.buy("A", "AAPL", "2", "2012-11-05")
-        erasmo.trading.sell("A", "IBM", "1", "2012-11-06")
+        erasmo.trading.buy(erasmo.trading.resolve("A"), "IBM", "2", "2012-11-02")
+        erasmo.trading.buy(erasmo.trading.resolve("A"), "AAPL", "2", "2012-11-05")
+        erasmo.trading.sell(erasmo.trading.resolve("A"), "IBM", "1", "2012-11-06")
         stored = list(erasmo.app.recorder.select_events(erasmo.trading.resolve("A")))
         unverified = check_incoming(stored, erasmo.app.decode, erasmo.market, today=OPENED.today())
         assert unverified == []
