@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, status, trades
+from events.rules import actions, cash, forks, margin, status, trades
 from events.rules import orders as order_rules
 from events.upcasting import declare_versions
 from events.values import (
@@ -37,7 +37,6 @@ from events.values import (
     parse_money,
     parse_name,
     parse_price,
-    parse_quantity,
     parse_ratio,
     parse_ticker,
 )
@@ -133,6 +132,8 @@ class Portfolio(Aggregate):
         amount = parse_money(amount)
         status.check_open_and_clock(self, on)
         cash.check_withdrawal(self, amount)
+        if margin.is_margin(self):
+            margin.check_withdrawal(self, amount)
         self._cash_withdrawn(amount=amount, on=on)
 
     def buy(
@@ -182,8 +183,8 @@ class Portfolio(Aggregate):
         ticker = parse_ticker(ticker)
         amount_per_share = parse_price(amount_per_share)
         held = actions.check_action(self, ticker, "dividend", on)
-        if quantity is not None:
-            quantity = parse_quantity(quantity)
+        if quantity is not None:  # negative for a short position (a margin account)
+            quantity = margin.signed_quantity(quantity)
         actions.check_dividend_quantity(self, ticker, on, held, quantity)
         self._dividend_received(
             ticker=ticker,
@@ -319,6 +320,34 @@ class Portfolio(Aggregate):
             on=bar_day,
         )
 
+    def set_account(self, account: str, on: date, **parameters: Any) -> None:
+        """Make the portfolio a cash or a margin account, with the margin parameters given
+        (`events.rules.margin.MARGIN_DEFAULTS` for the others; `borrow_overrides`: per-ticker
+        borrow fees as "AAPL=0.02,TSLA=0.1")."""
+        self._account_set(**margin.checked_account(self, account, on, parameters))
+
+    @property
+    def account(self) -> str:
+        """ "cash" (the default) or "margin"."""
+        found: str = self.__dict__.get("account", "cash")
+        return found
+
+    @property
+    def margin_parameters(self) -> dict[str, Any]:
+        """The margin parameters (the defaults for a cash account)."""
+        return dict(margin.params(self))
+
+    @property
+    def buying_power(self) -> Decimal:
+        """What a margin account may still buy or sell short (a cash account: its available
+        cash)."""
+        return margin.buying_power(self) if margin.is_margin(self) else self.available_cash
+
+    @property
+    def equity(self) -> Decimal:
+        """Cash plus the positions at their marks (their latest trade prices)."""
+        return margin.equity(self)
+
     def advance_clock(self, on: date) -> None:
         """Move the clock to market date `on` (after the orders on the bars up to it)."""
         status.check_open_and_clock(self, on, market=True)
@@ -342,11 +371,16 @@ class Portfolio(Aggregate):
         )
         value = cash.trade_value(quantity, price)
         fields = trades.trade_fields(ticker, quantity, price, value, fee, on, provenance)
-        if side == "buy":
+        if margin.is_margin(self):
+            free = trades.available_shares(self, ticker)
+            margin.check_trade(self, side, ticker, quantity, price, fee, free)
+        elif side == "buy":
             cash.check_buy(self, ticker, quantity, price, fee)
-            self._shares_bought(**fields)
         else:
             trades.check_sell(self, ticker, quantity, price, fee)
+        if side == "buy":
+            self._shares_bought(**fields)
+        else:
             self._shares_sold(**fields)
 
     # -- what-if branches -----------------------------------------------------------------
@@ -438,6 +472,7 @@ class Portfolio(Aggregate):
     _deleted = event("PortfolioDeleted")(status.deleted)
     _undeleted = event("PortfolioUndeleted")(status.undeleted)
     _branch_forked = event("BranchForked")(forks.forked)
+    _account_set = event("AccountTypeSet")(margin.account_set)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).
@@ -474,6 +509,8 @@ EVENT_VERSIONS: dict[str, int] = {
     "PortfolioReopened": 1,
     "PortfolioDeleted": 1,
     "PortfolioUndeleted": 1,
+    # margin accounts
+    "AccountTypeSet": 1,
 }
 
 #: Event types by the name people see in history and export files (each is the class attribute

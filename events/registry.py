@@ -28,6 +28,7 @@ from eventsourcing.utils import get_topic
 from events.errors import EventLogError
 from events.orders import MODES, ORDER_KINDS, ORDER_SIDES, TIME_IN_FORCE
 from events.portfolio import EVENT_TYPES, Portfolio
+from events.rules.margin import ACCOUNT_TYPES
 from events.values import NAME_MAX_LENGTH
 
 #: The calendar every stored market date must lie in: well inside what the projections can
@@ -221,6 +222,19 @@ EVENT_SCHEMAS: dict[str, tuple[tuple[Field, ...], str]] = {
         "the portfolio was deleted: it leaves every list, its history stays in the log",
     ),
     "PortfolioUndeleted": ((_on(),), "a deleted portfolio was brought back"),
+    "AccountTypeSet": (
+        (
+            Field("account", "text", choices=frozenset(ACCOUNT_TYPES)),
+            _money("initial_margin"),
+            _money("maintenance_long"),
+            _money("maintenance_short"),
+            _money("margin_interest"),
+            _money("borrow_fee"),
+            Field("borrow_overrides", "text", max_length=500),
+            _on(),
+        ),
+        "the portfolio became a cash or a margin account, with its margin rates",
+    ),
 }
 
 
