@@ -56,6 +56,7 @@ from erasmo.projections.lots import (
     split_average,
     split_fifo,
 )
+from erasmo.projections.shorts import long_lots, signed_match, split_short
 from erasmo.projections.tables import Sells, open_lots, realized_trades
 
 _BUY: Final = EVENT_TYPES.index(BOUGHT)
@@ -220,7 +221,7 @@ class ProjectionState:
 
     def _held_code(self, ticker: object, what: str) -> int:
         code = self._codes.get(str(ticker))
-        if code is None or self._average[code].held <= 0:
+        if code is None or self._average[code].held == 0:
             raise EventFrameError(
                 f"A {what} of {ticker}, which the portfolio does not hold: the event frame is "
                 "incomplete or out of order. Load every event of the portfolio in seq order."
@@ -235,8 +236,11 @@ class ProjectionState:
             raise EventFrameError(f"A split of {self.tickers[code]} has no valid ratio.")
         ratio = Fraction(Decimal(repr(raw_ratio)))
         average = self._average[code]
-        self._fifo[code] = split_fifo(self._fifo[code], ratio)
-        self._average[code] = split_average(average, ratio)
+        if average.held < 0:  # a short position (erasmo.projections.shorts)
+            self._average[code] = split_short(average, ratio)
+        else:
+            self._fifo[code] = split_fifo(self._fifo[code], ratio)
+            self._average[code] = split_average(average, ratio)
         held = self._average[code].held
         self._last_price[code] /= raw_ratio
         day = market_days(event["on"])
@@ -334,6 +338,8 @@ class ProjectionState:
         sold = ~buy
         book = self._average[ticker]
         held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
+        if book.held < 0 or bool((held_after < 0).any()):  # a margin account's short
+            return self._book_short(ticker, rows, columns, sells, filled)
         if bool((held_after < 0).any()):
             bad = int(np.argmax(held_after < 0))
             holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
@@ -358,6 +364,36 @@ class ProjectionState:
         sells.seq[part], sells.on[part], sells.units[part] = seq_g[sold], on_g[sold], units_g[sold]
         sells.ticker[part], sells.proceeds[part] = ticker, cents_g[sold]
         sells.cost_fifo[part], sells.cost_average[part] = fifo, average
+        return part.stop
+
+    def _book_short(
+        self,
+        ticker: int,
+        rows: Ints,
+        columns: tuple[Bools, Ints, Ints, Ints, Ints, Floats],
+        sells: Sells,
+        filled: int,
+    ) -> int:
+        """`_book_ticker` for a batch that holds the ticker short (`erasmo.projections.shorts`)."""
+        is_buy, units, cents, seq, on, price = columns
+        buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
+        sold = ~buy
+        book, costs, covered = signed_match(self._average[ticker], buy, units_g, cents_g)
+        self._average[ticker] = book
+        self._fifo[ticker] = long_lots(book, self._fifo[ticker])
+        cost = np.array(costs, dtype=np.float64)
+        realized = np.append(cents_g[sold] / CENTS_PER_UNIT_OF_MONEY - cost, covered)
+        self._realized_fifo[ticker] = _running_total(self._realized_fifo[ticker], realized)
+        self._realized_average[ticker] = _running_total(self._realized_average[ticker], realized)
+        self._last_price[ticker] = float(price[rows][-1])
+        part = slice(filled, filled + int(sold.sum()))
+        sells.seq[part], sells.on[part] = seq[rows][sold], on[rows][sold]
+        sells.units[part], sells.ticker[part], sells.proceeds[part] = (
+            units_g[sold],
+            ticker,
+            cents_g[sold],
+        )
+        sells.cost_fifo[part], sells.cost_average[part] = cost, cost
         return part.stop
 
     # -- reading --------------------------------------------------------------------------
@@ -403,7 +439,12 @@ class ProjectionState:
         """The cost (fees included) of the shares held of each ticker, by `method`."""
         _check_method(method)
         if method == "fifo":
-            return np.array([float(book.remaining_cost().sum()) for book in self._fifo])
+            return np.array(
+                [
+                    float(fifo.remaining_cost().sum()) if average.held >= 0 else average.cost_basis
+                    for fifo, average in zip(self._fifo, self._average, strict=True)
+                ]
+            )
         return np.array([book.cost_basis for book in self._average], dtype=np.float64)
 
     def realized(self, method: str) -> Floats:

@@ -249,7 +249,7 @@ def refusal(
     return broken(
         InsufficientBuyingPowerError(
             f"{what} needs {needed:,.2f} of buying power; {available:,.2f} available in "
-            f"{p.name!r} (equity {to_cents(equity(p)):,.2f}, initial margin {im * 100:g}%). "
+            f"{p.name!r} (equity {to_cents(equity(p)):,.2f}, initial margin {(im * 100).normalize():f}%). "
             "Deposit cash, trade fewer shares or cancel an open order."
         ),
         f"it needs {needed} of buying power but {available} is available",
