@@ -254,7 +254,9 @@ def portfolio_rules(
     if account is None and any(v is not None for v in parameters.values()):
         account = c.door.account(portfolio_id).account
     if account is None:
-        click.echo(f"It is a {c.door.account(portfolio_id).describe()}.")
+        shown = c.door.account(portfolio_id)
+        if shown.account == "margin":  # a cash account (the default) says nothing more
+            click.echo(f"It is a {shown.describe()}.")
     else:
         click.echo(
             f"It is now a {c.door.set_account(portfolio_id, account, parameters).describe()}."
