@@ -245,11 +245,11 @@ def refusal(
     p: Book, what: str, needed: Decimal, available: Decimal
 ) -> InsufficientBuyingPowerError:
     """The one-line refusal naming the numbers."""
-    im = params(p)["initial_margin"]
+    im = (params(p)["initial_margin"] * 100).normalize()
     return broken(
         InsufficientBuyingPowerError(
             f"{what} needs {needed:,.2f} of buying power; {available:,.2f} available in "
-            f"{p.name!r} (equity {to_cents(equity(p)):,.2f}, initial margin {(im * 100).normalize():f}%). "
+            f"{p.name!r} (equity {to_cents(equity(p)):,.2f}, initial margin {im:f}%). "
             "Deposit cash, trade fewer shares or cancel an open order."
         ),
         f"it needs {needed} of buying power but {available} is available",
