@@ -71,7 +71,7 @@ def test_buying_power_refusals_record_nothing(door: FrontDoor) -> None:
             # a buy order for 30 at a limit of 100 holds back 3,000; buying power 2,000
             door.place_order(pid, "buy", "XYZ", "30", "limit", limit="100", dry_run=dry_run)
         assert "needs 3,000.00 of buying power; 2,000.00 available" in str(refused.value)
-        with pytest.raises(InsufficientBuyingPowerError, match="needs 2,500.00 of buying power"):
+        with pytest.raises(InsufficientBuyingPowerError, match=r"needs 2,500\.00 of buying power"):
             # a short sale order for 25 at a limit of 100
             door.place_order(pid, "sell", "XYZ", "25", "limit", limit="100", dry_run=dry_run)
     assert door.event_count() == before
