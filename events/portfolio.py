@@ -321,9 +321,8 @@ class Portfolio(Aggregate):
         )
 
     def set_account(self, account: str, on: date, **parameters: Any) -> None:
-        """Make the portfolio a cash or a margin account, with the margin parameters given
-        (`events.rules.margin.MARGIN_DEFAULTS` for the others; `borrow_overrides`: per-ticker
-        borrow fees as "AAPL=0.02,TSLA=0.1")."""
+        """Make the portfolio a cash or a margin account (`events.rules.margin`: parameters
+        not given take their defaults)."""
         self._account_set(**margin.checked_account(self, account, on, parameters))
 
     @property
@@ -333,20 +332,10 @@ class Portfolio(Aggregate):
         return found
 
     @property
-    def margin_parameters(self) -> dict[str, Any]:
-        """The margin parameters (the defaults for a cash account)."""
-        return dict(margin.params(self))
-
-    @property
     def buying_power(self) -> Decimal:
         """What a margin account may still buy or sell short (a cash account: its available
         cash)."""
         return margin.buying_power(self) if margin.is_margin(self) else self.available_cash
-
-    @property
-    def equity(self) -> Decimal:
-        """Cash plus the positions at their marks (their latest trade prices)."""
-        return margin.equity(self)
 
     def advance_clock(self, on: date) -> None:
         """Move the clock to market date `on` (after the orders on the bars up to it)."""

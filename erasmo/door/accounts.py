@@ -13,6 +13,7 @@ from uuid import UUID
 from erasmo.door.results import changed
 from events.dryrun import dry_running
 from events.portfolio import Portfolio
+from events.rules import margin
 
 if TYPE_CHECKING:
     from events.application import Portfolios
@@ -48,7 +49,10 @@ class AccountView:
     def of(cls, p: Portfolio) -> AccountView:
         """The account of an aggregate."""
         return cls(
-            account=p.account, **p.margin_parameters, equity=p.equity, buying_power=p.buying_power
+            account=p.account,
+            **margin.params(p),
+            equity=margin.equity(p),
+            buying_power=p.buying_power,
         )
 
     def describe(self) -> str:

@@ -18,11 +18,47 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from erasmo.projections.frame import CENTS_PER_UNIT_OF_MONEY, UNITS_PER_SHARE, Bools, Ints
+from erasmo.projections.frame import CENTS_PER_UNIT_OF_MONEY, UNITS_PER_SHARE, Bools, Floats, Ints
 from erasmo.projections.lots import AverageBook, FifoBook
+
+if TYPE_CHECKING:
+    from erasmo.projections.state import ProjectionState
+    from erasmo.projections.tables import Sells
+
+
+def book_short(
+    state: ProjectionState,
+    ticker: int,
+    rows: Ints,
+    columns: tuple[Bools, Ints, Ints, Ints, Ints, Floats],
+    sells: Sells,
+    filled: int,
+) -> int:
+    """`ProjectionState._book_ticker` for a batch that holds the ticker short: books the trades
+    in `rows` and writes its sells into `sells` from position `filled`; returns the position
+    after them."""
+    is_buy, units, cents, seq, on, price = columns
+    buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
+    sold = ~buy
+    book, costs, covered = signed_match(state._average[ticker], buy, units_g, cents_g)
+    state._average[ticker] = book
+    state._fifo[ticker] = long_lots(book, state._fifo[ticker])
+    cost = np.array(costs, dtype=np.float64)
+    realized = np.append(cents_g[sold] / CENTS_PER_UNIT_OF_MONEY - cost, covered)
+    for totals in (state._realized_fifo, state._realized_average):
+        # cumsum from the carried total, as `state._running_total` adds
+        totals[ticker] = float(np.cumsum(np.concatenate([[totals[ticker]], realized]))[-1])
+    state._last_price[ticker] = float(price[rows][-1])
+    part = slice(filled, filled + int(sold.sum()))
+    sells.seq[part], sells.on[part] = seq[rows][sold], on[rows][sold]
+    sells.units[part], sells.ticker[part] = units_g[sold], ticker
+    sells.proceeds[part] = cents_g[sold]
+    sells.cost_fifo[part], sells.cost_average[part] = cost, cost
+    return part.stop
 
 
 def signed_match(

@@ -56,7 +56,7 @@ from erasmo.projections.lots import (
     split_average,
     split_fifo,
 )
-from erasmo.projections.shorts import long_lots, signed_match, split_short
+from erasmo.projections.shorts import book_short, split_short
 from erasmo.projections.tables import Sells, open_lots, realized_trades
 
 _BUY: Final = EVENT_TYPES.index(BOUGHT)
@@ -339,7 +339,7 @@ class ProjectionState:
         book = self._average[ticker]
         held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
         if book.held < 0 or bool((held_after < 0).any()):  # a margin account's short
-            return self._book_short(ticker, rows, columns, sells, filled)
+            return book_short(self, ticker, rows, columns, sells, filled)
         if bool((held_after < 0).any()):
             bad = int(np.argmax(held_after < 0))
             holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
@@ -364,36 +364,6 @@ class ProjectionState:
         sells.seq[part], sells.on[part], sells.units[part] = seq_g[sold], on_g[sold], units_g[sold]
         sells.ticker[part], sells.proceeds[part] = ticker, cents_g[sold]
         sells.cost_fifo[part], sells.cost_average[part] = fifo, average
-        return part.stop
-
-    def _book_short(
-        self,
-        ticker: int,
-        rows: Ints,
-        columns: tuple[Bools, Ints, Ints, Ints, Ints, Floats],
-        sells: Sells,
-        filled: int,
-    ) -> int:
-        """`_book_ticker` for a batch that holds the ticker short (`erasmo.projections.shorts`)."""
-        is_buy, units, cents, seq, on, price = columns
-        buy, units_g, cents_g = is_buy[rows], units[rows], cents[rows]
-        sold = ~buy
-        book, costs, covered = signed_match(self._average[ticker], buy, units_g, cents_g)
-        self._average[ticker] = book
-        self._fifo[ticker] = long_lots(book, self._fifo[ticker])
-        cost = np.array(costs, dtype=np.float64)
-        realized = np.append(cents_g[sold] / CENTS_PER_UNIT_OF_MONEY - cost, covered)
-        self._realized_fifo[ticker] = _running_total(self._realized_fifo[ticker], realized)
-        self._realized_average[ticker] = _running_total(self._realized_average[ticker], realized)
-        self._last_price[ticker] = float(price[rows][-1])
-        part = slice(filled, filled + int(sold.sum()))
-        sells.seq[part], sells.on[part] = seq[rows][sold], on[rows][sold]
-        sells.units[part], sells.ticker[part], sells.proceeds[part] = (
-            units_g[sold],
-            ticker,
-            cents_g[sold],
-        )
-        sells.cost_fifo[part], sells.cost_average[part] = cost, cost
         return part.stop
 
     # -- reading --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from events.application import Portfolios
 from events.errors import ErasmoError, InsufficientSharesError, InvalidInputError
 from events.portfolio import Portfolio
+from events.rules import margin
 from events.rules.margin import InsufficientBuyingPowerError
 from events.store import StoreConfig
 from events.values import PriceProvenance
@@ -63,7 +64,7 @@ def test_margin_parameters_are_recorded_with_their_defaults(app: Portfolios) -> 
     pid = margin_portfolio(app, initial_margin="60%", borrow_overrides="tsla=0.1,AAPL=0.02")
     p = app.portfolio(pid)
     assert p.account == "margin"
-    assert p.margin_parameters == {
+    assert margin.params(p) == {
         "initial_margin": D("0.6"),
         "maintenance_long": D("0.25"),
         "maintenance_short": D("0.30"),
@@ -138,7 +139,7 @@ def test_buying_on_margin_within_the_initial_margin(app: Portfolios) -> None:
     assert p.cash == D("-5000")
     # equity 10,000 (-5,000 + 100 x 150); requirement 50% x 15,000 = 7,500;
     # buying power (10,000 - 7,500) / 50% = 5,000.
-    assert (p.equity, p.buying_power) == (D("10000"), D("5000.00"))
+    assert (margin.equity(p), p.buying_power) == (D("10000"), D("5000.00"))
     before = (p.version, app.event_count())
     with pytest.raises(InsufficientBuyingPowerError) as refused:
         app.buy(pid, "XYZ", D("40"), D("150"), day(1), how(day(1)))  # 6,000
