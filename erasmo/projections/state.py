@@ -65,6 +65,7 @@ _DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
 _WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
 _SPLIT: Final = EVENT_TYPES.index(SPLIT)
 _DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
+_ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
 
@@ -102,6 +103,7 @@ class ProjectionState:
         self.last_on: pd.Timestamp | None = None
         self.events = 0
         self.daily = DailyBook()
+        self.margin = False  # an AccountTypeSet was seen: holdings may go short
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> ProjectionState:
@@ -149,6 +151,7 @@ class ProjectionState:
     def _fold_segment(self, events: pd.DataFrame) -> None:
         """Fold in a batch with no split."""
         kinds = type_codes(events["type"])
+        self.margin = self.margin or bool((kinds == _ACCOUNT).any())
         days = market_days(events["on"])
         trade = (kinds == _BUY) | (kinds == _SELL)
         rows = np.flatnonzero(trade)
@@ -338,7 +341,7 @@ class ProjectionState:
         sold = ~buy
         book = self._average[ticker]
         held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
-        if book.held < 0 or bool((held_after < 0).any()):  # a margin account's short
+        if self.margin and (book.held < 0 or bool((held_after < 0).any())):  # a short
             return book_short(self, ticker, rows, columns, sells, filled)
         if bool((held_after < 0).any()):
             bad = int(np.argmax(held_after < 0))

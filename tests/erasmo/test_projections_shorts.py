@@ -24,9 +24,16 @@ def log(text: str) -> pd.DataFrame:
     """`trade_log`, with the dividend as the write side stores it on a short of 100: quantity
     -100 and amount -50 (charged: 100 x 0.50)."""
     events = trade_log(text)
+    # the AccountTypeSet recorded on opening a margin account (projections read only its type)
+    account = events.iloc[[0]].assign(type="AccountTypeSet", version=2)
+    events = pd.concat([events.iloc[:1], account, events.iloc[1:]], ignore_index=True)
+    events["type"] = events["type"].astype(events.dtypes["type"])
+    events["seq"] = range(1, len(events) + 1)
+    events["version"] = range(1, len(events) + 1)
     dividend = events["type"] == "DividendReceived"
     events.loc[dividend, ["quantity", "amount"]] = -events.loc[dividend, ["quantity", "amount"]]
     assert events.loc[dividend, "amount"].tolist() == [-50.0]
+    assert ProjectionState.from_events(events).margin
     return events
 
 
@@ -81,3 +88,10 @@ def test_batching_a_short_gives_the_same_state() -> None:
         assert state.cost_basis("average").tolist() == pytest.approx([380])
         assert state.cost_basis("fifo").tolist() == pytest.approx([380])
         assert state.realized("average")[0] == pytest.approx(990 + 60)
+
+
+def test_a_short_without_a_margin_account_is_refused() -> None:
+    from erasmo.projections import EventFrameError
+
+    with pytest.raises(EventFrameError, match="sells 100 XYZ but the portfolio holds 0"):
+        ProjectionState.from_events(trade_log(SHORT.replace("DIVIDEND 100", "DIVIDEND 1")))
