@@ -73,7 +73,7 @@ class Portfolio(Aggregate):
         currency: ISO code of the money it holds.
         opened_on: market date it was opened.
         clock: market date of its latest event.
-        cash: cash balance, never negative.
+        cash: cash balance, never negative in a cash account.
         shares: ticker -> quantity held (only tickers with a position).
         cost: ticker -> cost basis of the quantity held.
         closed: True once closed; a closed portfolio accepts no command but a rename, a
@@ -88,6 +88,10 @@ class Portfolio(Aggregate):
         commission, slippage_bps: the trading rules orders fill under.
         open_orders: order id -> the order's fields, for orders not yet done.
         orders_placed: how many orders were ever placed (numbers the next one).
+        account: "cash" (the default: no negative cash, no short) or "margin" (see
+            `events.rules.margin`), with its parameters in `margin` and the latest trade price
+            of each ticker in `marks`; a margin account's short positions have negative
+            `shares` and `cost` (minus their proceeds).
     """
 
     # Class-level defaults: portfolios (and snapshots) from before orders existed lack these.

@@ -45,13 +45,15 @@ class InsufficientBuyingPowerError(InsufficientCashError):
 
 
 def parse_rate(raw: object, what: str) -> Decimal:
-    """A fraction between 0 and 1 ("0.5" or "50%"), at most 6 decimal places."""
+    """A fraction between 0 and 1 ("0.5" or "50%"), at most 8 decimal places."""
     text = str(raw).strip()
     try:
         rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
     except ArithmeticError:
         rate = Decimal("NaN")
-    if not rate.is_finite() or not ZERO <= rate <= _MAX_RATE or rate.as_tuple().exponent < -8:  # type: ignore[operator]
+    exponent = rate.as_tuple().exponent
+    places_ok = isinstance(exponent, int) and exponent >= -8
+    if not rate.is_finite() or not places_ok or not ZERO <= rate <= _MAX_RATE:
         raise InvalidInputError(
             f"The {what.replace('_', ' ')} {text[:20]!r} is not a fraction from 0 to 1; "
             "give e.g. 0.5 or 50%."
@@ -94,7 +96,7 @@ def checked_account(p: Book, account: str, on: date, params: dict[str, Any]) -> 
     fields: dict[str, Any] = {"account": account}
     for key, default in MARGIN_DEFAULTS.items():
         value = params.get(key)
-        fields[key] = default if value is None else parse_rate(value, key)
+        fields[key] = parse_rate(default if value is None else value, key)
     fields["borrow_overrides"] = parse_overrides(params.get("borrow_overrides"))
     if fields["maintenance_long"] > fields["initial_margin"] or not fields["initial_margin"]:
         raise InvalidInputError(
