@@ -164,6 +164,9 @@ def clock(c: Context, name: str, as_json: bool) -> None:
         f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
         f"slippage {rules.slippage_bps} bps, {len(open_orders)} open orders."
     )
+    account = c.door.account(portfolio_id)
+    if account.account == "margin":  # a cash account (the default) says nothing more
+        click.echo(f"A {account.describe()}.")
 
 
 @click.command()

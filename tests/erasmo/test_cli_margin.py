@@ -30,6 +30,8 @@ def test_open_a_margin_account_and_show_its_rules(run: Run) -> None:
     assert "buying power 16,666.67" in out
     code, out, _ = run("portfolio", "rules", "M")
     assert "It is a margin account: initial margin 60%" in out
+    code, out, _ = run("clock", "M")
+    assert out.splitlines()[1].startswith("A margin account: initial margin 60%")
     code, out, _ = run("portfolio", "rules", "M", "--initial-margin", "0.5")
     assert "It is now a margin account: initial margin 50%" in out
     assert "buying power 20,000.00" in out
