@@ -174,7 +174,7 @@ def _due(
         if (action.kind, action.day) in recorded:
             continue
         entitled = position.opening if position.traded_on == day else position.held
-        if entitled <= 0:
+        if entitled == 0:  # (a margin account's short is held too: entitled < 0)
             continue  # not held the day before: outside the holding periods
         reason = _blocked(action, day, clock, last_trade, last_split)
         if action.kind == "split" and action.ratio is not None:

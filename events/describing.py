@@ -112,3 +112,13 @@ def order_rejected(fields: Fields) -> str:
 
 def clock_advanced(fields: Fields) -> str:
     return "the simulation's clock moved to this day"
+
+
+def account_set(fields: Fields) -> str:
+    """A portfolio's account type and margin rates."""
+    if fields["account"] == "cash":
+        return "cash account"
+    return (
+        f"margin account: initial {number(fields['initial_margin'])}, maintenance "
+        f"{number(fields['maintenance_long'])} long / {number(fields['maintenance_short'])} short"
+    )

@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, status, trades
+from events.rules import actions, cash, forks, margin, status, trades
 from events.rules import orders as order_rules
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
@@ -38,7 +38,6 @@ from events.values import (
     parse_money,
     parse_name,
     parse_price,
-    parse_quantity,
     parse_ratio,
     parse_ticker,
 )
@@ -75,7 +74,7 @@ class Portfolio(Aggregate):
         currency: ISO code of the money it holds.
         opened_on: market date it was opened.
         clock: market date of its latest event.
-        cash: cash balance, never negative.
+        cash: cash balance, never negative in a cash account.
         shares: ticker -> quantity held (only tickers with a position).
         cost: ticker -> cost basis of the quantity held.
         closed: True once closed; a closed portfolio accepts no command but a rename, a
@@ -90,6 +89,10 @@ class Portfolio(Aggregate):
         commission, slippage_bps: the trading rules orders fill under.
         open_orders: order id -> the order's fields, for orders not yet done.
         orders_placed: how many orders were ever placed (numbers the next one).
+        account: "cash" (the default: no negative cash, no short) or "margin" (see
+            `events.rules.margin`), with its parameters in `margin` and the latest trade price
+            of each ticker in `marks`; a margin account's short positions have negative
+            `shares` and `cost` (minus their proceeds).
     """
 
     # Class-level defaults: portfolios (and snapshots) from before orders existed lack these.
@@ -134,6 +137,8 @@ class Portfolio(Aggregate):
         amount = parse_money(amount)
         status.check_open_and_clock(self, on)
         cash.check_withdrawal(self, amount)
+        if margin.is_margin(self):
+            margin.check_withdrawal(self, amount)
         self._cash_withdrawn(amount=amount, on=on)
 
     def buy(
@@ -183,8 +188,8 @@ class Portfolio(Aggregate):
         ticker = parse_ticker(ticker)
         amount_per_share = parse_price(amount_per_share)
         held = actions.check_action(self, ticker, "dividend", on)
-        if quantity is not None:
-            quantity = parse_quantity(quantity)
+        if quantity is not None:  # negative for a short position (a margin account)
+            quantity = margin.signed_quantity(quantity)
         actions.check_dividend_quantity(self, ticker, on, held, quantity)
         self._dividend_received(
             ticker=ticker,
@@ -320,6 +325,23 @@ class Portfolio(Aggregate):
             on=bar_day,
         )
 
+    def set_account(self, account: str, on: date, **parameters: Any) -> None:
+        """Make the portfolio a cash or a margin account (`events.rules.margin`: parameters
+        not given take their defaults)."""
+        self._account_set(**margin.checked_account(self, account, on, parameters))
+
+    @property
+    def account(self) -> str:
+        """ "cash" (the default) or "margin"."""
+        found: str = self.__dict__.get("account", "cash")
+        return found
+
+    @property
+    def buying_power(self) -> Decimal:
+        """What a margin account may still buy or sell short (a cash account: its available
+        cash)."""
+        return margin.buying_power(self) if margin.is_margin(self) else self.available_cash
+
     def advance_clock(self, on: date) -> None:
         """Move the clock to market date `on` (after the orders on the bars up to it)."""
         status.check_open_and_clock(self, on, market=True)
@@ -343,11 +365,16 @@ class Portfolio(Aggregate):
         )
         value = cash.trade_value(quantity, price)
         fields = trades.trade_fields(ticker, quantity, price, value, fee, on, provenance)
-        if side == "buy":
+        if margin.is_margin(self):
+            free = trades.available_shares(self, ticker)
+            margin.check_trade(self, side, ticker, quantity, price, fee, free)
+        elif side == "buy":
             cash.check_buy(self, ticker, quantity, price, fee)
-            self._shares_bought(**fields)
         else:
             trades.check_sell(self, ticker, quantity, price, fee)
+        if side == "buy":
+            self._shares_bought(**fields)
+        else:
             self._shares_sold(**fields)
 
     # -- what-if branches -----------------------------------------------------------------
@@ -439,6 +466,7 @@ class Portfolio(Aggregate):
     _deleted = event("PortfolioDeleted")(status.deleted)
     _undeleted = event("PortfolioUndeleted")(status.undeleted)
     _branch_forked = event("BranchForked")(forks.forked)
+    _account_set = event("AccountTypeSet")(margin.account_set)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -27,6 +27,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from events.errors import EventLogError
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.rules import actions, cash
+from events.rules.margin import MARGIN_DEFAULTS, signed_quantity
 from events.rules.orders import check_fill_trade
 from events.values import PriceProvenance, parse_price, parse_quantity
 
@@ -99,7 +100,7 @@ def derived_problems(kind: str, fields: dict[str, Any]) -> list[str]:
         if not isinstance(amount, Decimal):
             raise TypeError(f"the dividend's amount {amount!r} is not a decimal")
         per_share = parse_price(fields["amount_per_share"])
-        if amount != actions.dividend_amount(parse_quantity(fields["quantity"]), per_share):
+        if amount != actions.dividend_amount(signed_quantity(fields["quantity"]), per_share):
             return [f"amount {amount} is not quantity x amount per share rounded to the cent"]
     return []
 
@@ -236,4 +237,9 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
     "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
     "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
     "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),
+    "AccountTypeSet": lambda p, f: p.set_account(
+        f["account"],
+        f["on"],
+        **{key: f[key] for key in (*MARGIN_DEFAULTS, "borrow_overrides")},
+    ),
 }

@@ -233,4 +233,21 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "Deleted",
     ),
     "PortfolioUndeleted": Schema(1, (_on(),), "a deleted portfolio was brought back", "Undeleted"),
+    # margin accounts
+    "AccountTypeSet": Schema(
+        1,
+        (
+            Field("account", "text", choices=frozenset(("cash", "margin"))),
+            _money("initial_margin"),
+            _money("maintenance_long"),
+            _money("maintenance_short"),
+            _money("margin_interest"),
+            _money("borrow_fee"),
+            Field("borrow_overrides", "text", max_length=500),
+            _on(),
+        ),
+        "the portfolio became a cash or a margin account, with its margin rates",
+        "Account",
+        d.account_set,
+    ),
 }

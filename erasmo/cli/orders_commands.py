@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
+from erasmo.cli.margin_options import margin_options, margin_parameters
 from erasmo.cli.output import echo_json, money, number, table
 
 ORDER_TYPES = ("market", "limit", "stop", "stop-limit", "trailing")
@@ -163,6 +164,9 @@ def clock(c: Context, name: str, as_json: bool) -> None:
         f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
         f"slippage {rules.slippage_bps} bps, {len(open_orders)} open orders."
     )
+    account = c.door.account(portfolio_id)
+    if account.account == "margin":  # a cash account (the default) says nothing more
+        click.echo(f"A {account.describe()}.")
 
 
 @click.command()
@@ -224,12 +228,22 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
 @click.option("--mode", type=click.Choice(["simulation", "live"], case_sensitive=False))
 @click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
 @click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@margin_options
 @pass_ctx
 def portfolio_rules(
-    c: Context, name: str, mode: str | None, commission: str | None, slippage_bps: str | None
+    c: Context,
+    /,
+    name: str,
+    mode: str | None,
+    commission: str | None,
+    slippage_bps: str | None,
+    account: str | None,
+    **margin: str | None,
 ) -> None:
-    """Show or change the trading rules of portfolio NAME (recorded as an event)."""
+    """Show or change the trading rules and the account of portfolio NAME (recorded as
+    events)."""
     portfolio_id = c.door.resolve(name)
+    parameters = margin_parameters(margin)
     if mode is None and commission is None and slippage_bps is None:
         rules = c.door.rules(portfolio_id)
         verb = "has"
@@ -240,3 +254,13 @@ def portfolio_rules(
         f"{name!r} {verb} {rules.mode} mode, commission {rules.commission}, slippage "
         f"{rules.slippage_bps} bps."
     )
+    if account is None and any(v is not None for v in parameters.values()):
+        account = c.door.account(portfolio_id).account
+    if account is None:
+        shown = c.door.account(portfolio_id)
+        if shown.account == "margin":  # a cash account (the default) says nothing more
+            click.echo(f"It is a {shown.describe()}.")
+    else:
+        click.echo(
+            f"It is now a {c.door.set_account(portfolio_id, account, parameters).describe()}."
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from erasmo.cli.context import Context, pass_ctx
+from erasmo.cli.margin_options import margin_options, margin_parameters
 from erasmo.cli.output import echo_json, money, table
 from erasmo.door.models import CLOSED
 
@@ -38,19 +39,33 @@ def portfolio() -> None:
 )
 @click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
 @click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@margin_options
 @pass_ctx
 def portfolio_open(
     c: Context,
+    /,
     name: str,
     cash: str | None,
     on: str | None,
     mode: str | None,
     commission: str | None,
     slippage_bps: str | None,
+    account: str | None,
+    **margin: str | None,
 ) -> None:
     """Open a new portfolio called NAME."""
+    parameters = margin_parameters(margin)
+    if account is None and any(v is not None for v in parameters.values()):
+        account = "margin"
     p = c.door.open_portfolio(
-        name, cash, on, mode=mode, commission=commission, slippage_bps=slippage_bps
+        name,
+        cash,
+        on,
+        mode=mode,
+        commission=commission,
+        slippage_bps=slippage_bps,
+        account=account,
+        margin=parameters,
     )
     click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
     if on is None and c.door.opened_at_end_of_data(p.id):
@@ -64,6 +79,8 @@ def portfolio_open(
             f"Mode {rules.mode} (clock {p.clock}), commission {rules.commission}, slippage "
             f"{rules.slippage_bps} bps."
         )
+    if account == "margin":
+        click.echo(f"A {c.door.account(p.id).describe()}.")
 
 
 @portfolio.command("list")

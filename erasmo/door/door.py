@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from uuid import UUID
 
+from erasmo.door.accounts import AccountView, MarginParameters, check_parameters, set_account
 from erasmo.door.models import (
     CLOSED,
     DELETED,
@@ -210,10 +211,15 @@ class FrontDoor(Reading):
         mode: str | None = None,
         commission: str | None = None,
         slippage_bps: str | Decimal | int | None = None,
+        account: str | None = None,
+        margin: MarginParameters | None = None,
         dry_run: bool = False,
     ) -> PortfolioHead:
-        """Open a portfolio (optionally with cash and trading rules); returns it as opened. A
-        dry run's head has an id that is never recorded."""
+        """Open a portfolio (optionally with cash, trading rules and a cash or margin account
+        with its `margin` parameters); returns it as opened. A dry run's head has an id that
+        is never recorded."""
+        if account is not None:
+            check_parameters(account, margin or {})  # before anything is recorded
         with self.app.dry_run(dry_run) as run:
             if mode is None and commission is None and slippage_bps is None:
                 opened = self.trading.open_portfolio(name, cash, on)
@@ -221,6 +227,8 @@ class FrontDoor(Reading):
                 opened = self.simulation.open_portfolio(
                     name, cash, on, mode or "live", commission or "0", slippage_bps or "0"
                 )
+            if account is not None:
+                set_account(self.app, opened, account, margin or {}, dry_run=dry_run)
         return head_of(changed(self.app, run, opened, dry_run))
 
     def deposit(
@@ -296,6 +304,22 @@ class FrontDoor(Reading):
         return self.simulation.set_rules(
             portfolio_id, mode, commission, slippage_bps, dry_run=dry_run
         )
+
+    def account(self, portfolio_id: UUID) -> AccountView:
+        """The portfolio's account: cash or margin, its parameters and buying power."""
+        return AccountView.of(self.app.portfolio(portfolio_id))
+
+    def set_account(
+        self,
+        portfolio_id: UUID,
+        account: str,
+        margin: MarginParameters | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> AccountView:
+        """Make the portfolio a cash or margin account (`margin`: parameters by name, None
+        for their defaults; see `events.rules.margin`)."""
+        return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
 
     def place_order(
         self,

@@ -75,6 +75,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     *(SPLIT, DIVIDEND),  # corporate actions
     *ORDER_EVENTS,  # orders and the market clock
     *(REOPENED, DELETED, UNDELETED),  # reopen and delete
+    "AccountTypeSet",  # margin accounts (projections keep its rows and ignore them)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

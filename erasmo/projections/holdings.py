@@ -130,7 +130,9 @@ def snapshot(
                 "stale": stale & held,
                 "market_value": market,
                 "unrealized_pnl": unrealized,
-                "unrealized_pct": np.where(cost != 0, unrealized / cost, np.nan),
+                "unrealized_pct": np.where(
+                    cost != 0, unrealized / np.abs(cost), np.nan
+                ),  # shorts: cost < 0
                 "realized_pnl": realized,
                 "day_change": np.where(held, quantity * (last - previous), 0.0),
                 "weight": market / total if total != 0 else np.full(len(market), np.nan),

@@ -56,6 +56,7 @@ from erasmo.projections.lots import (
     split_average,
     split_fifo,
 )
+from erasmo.projections.shorts import book_short, split_short
 from erasmo.projections.tables import Sells, open_lots, realized_trades
 
 _BUY: Final = EVENT_TYPES.index(BOUGHT)
@@ -64,6 +65,7 @@ _DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
 _WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
 _SPLIT: Final = EVENT_TYPES.index(SPLIT)
 _DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
+_ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
 
@@ -102,6 +104,7 @@ class ProjectionState:
         self.last_on: pd.Timestamp | None = None
         self.events = 0
         self.daily = DailyBook()
+        self.margin = False  # an AccountTypeSet was seen: holdings may go short
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> ProjectionState:
@@ -149,6 +152,7 @@ class ProjectionState:
     def _fold_segment(self, events: pd.DataFrame) -> None:
         """Fold in a batch with no split."""
         kinds = type_codes(events["type"])
+        self.margin = self.margin or bool((kinds == _ACCOUNT).any())
         days = market_days(events["on"])
         trade = (kinds == _BUY) | (kinds == _SELL)
         rows = np.flatnonzero(trade)
@@ -221,7 +225,7 @@ class ProjectionState:
 
     def _held_code(self, ticker: object, what: str) -> int:
         code = self._codes.get(str(ticker))
-        if code is None or self._average[code].held <= 0:
+        if code is None or self._average[code].held == 0:
             raise EventFrameError(
                 f"A {what} of {ticker}, which the portfolio does not hold: the event frame is "
                 "incomplete or out of order. Load every event of the portfolio in seq order."
@@ -236,8 +240,11 @@ class ProjectionState:
             raise EventFrameError(f"A split of {self.tickers[code]} has no valid ratio.")
         ratio = Fraction(Decimal(repr(raw_ratio)))
         average = self._average[code]
-        self._fifo[code] = split_fifo(self._fifo[code], ratio)
-        self._average[code] = split_average(average, ratio)
+        if average.held < 0:  # a short position (erasmo.projections.shorts)
+            self._average[code] = split_short(average, ratio)
+        else:
+            self._fifo[code] = split_fifo(self._fifo[code], ratio)
+            self._average[code] = split_average(average, ratio)
         held = self._average[code].held
         self._last_price[code] /= raw_ratio
         day = market_days(event["on"])
@@ -335,6 +342,8 @@ class ProjectionState:
         sold = ~buy
         book = self._average[ticker]
         held_after = np.cumsum(np.where(buy, units_g, -units_g)) + book.held
+        if self.margin and (book.held < 0 or bool((held_after < 0).any())):  # a short
+            return book_short(self, ticker, rows, columns, sells, filled)
         if bool((held_after < 0).any()):
             bad = int(np.argmax(held_after < 0))
             holding = (held_after[bad] + units_g[bad]) / UNITS_PER_SHARE
@@ -409,7 +418,12 @@ class ProjectionState:
             for code, book in enumerate(self._fifo):
                 if code not in kept or kept[code][0] is not book:
                     kept[code] = (book, float(book.remaining_cost().sum()))
-            return np.array([kept[code][1] for code in range(len(self._fifo))])
+            return np.array(
+                [
+                    kept[code][1] if average.held >= 0 else average.cost_basis
+                    for code, average in enumerate(self._average)
+                ]
+            )
         return np.array([book.cost_basis for book in self._average], dtype=np.float64)
 
     def realized(self, method: str) -> Floats:

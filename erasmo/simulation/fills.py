@@ -139,11 +139,17 @@ def fill_on_bar(
         trigger = _stop_price(terms.side, terms.stop, bar)
         if trigger is None:
             return None
-        # Triggered on this bar: it fills at the trigger price if that is within the limit;
-        # otherwise it rests as a limit order from the next bar on (what happened later in
-        # the day is unknown from a daily bar).
+        # Triggered on this bar: it fills at the trigger price if that is within the limit.
         within = trigger <= terms.limit if terms.side == "buy" else trigger >= terms.limit
-        return trigger if within else None
+        if within:
+            return trigger
+        # Triggered by a gap at the open beyond the limit: the whole bar comes after the
+        # trigger, so a low (buy) or high (sell) reaching the limit proves it was crossed that
+        # day: it fills at the limit. Otherwise (the stop crossed during the day, or the range
+        # never came back to the limit) it rests as a limit order from the next bar on.
+        if trigger == bar.open and _limit_price(terms.side, terms.limit, bar) is not None:
+            return terms.limit
+        return None
     assert terms.kind == "trailing"
     assert best is not None
     return _stop_price(terms.side, trailing_level(terms, best), bar)

@@ -351,7 +351,8 @@ class SimulationService:
     ) -> list[CorporateAction]:
         """The splits and dividends with ex-dates in (start, target] of the tickers held or
         bought by open orders."""
-        tickers = set(p.shares) | {o.ticker for o in open_orders if o.side == "buy"}
+        # (a margin account's sell order may open a short: its ticker counts too)
+        tickers = set(p.shares) | {o.ticker for o in open_orders}
         due: list[CorporateAction] = []
         for ticker in sorted(tickers):
             due.extend(self.market.actions(ticker, start + timedelta(days=1), target))
@@ -361,7 +362,7 @@ class SimulationService:
     def _apply_action(p: Portfolio, action: CorporateAction) -> bool:
         """Record `action` if the portfolio holds its ticker now (at the close of the day before
         its ex-date, as the outcomes are applied in date order); False when it does not."""
-        if p.shares.get(action.ticker, ZERO) <= 0 or p.has_action(
+        if p.shares.get(action.ticker, ZERO) == 0 or p.has_action(
             action.ticker, action.kind, action.day
         ):
             return False

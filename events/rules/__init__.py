@@ -10,7 +10,8 @@ each event does to the state live here:
 - `trades`: buys and sells;
 - `orders`: placing, filling and ending orders, and what open orders hold back;
 - `actions`: splits and dividends, which may be recorded late;
-- `forks`: what-if branches and the parent's events they copy.
+- `forks`: what-if branches and the parent's events they copy;
+- `margin`: cash and margin accounts, buying power; `shorts`: a margin account's short positions.
 
 A check raises the named error of the broken rule and changes nothing; the error carries the
 rule in the audit's words (`ErasmoError.problems`, set with `book.broken`). These are the only

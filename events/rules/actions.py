@@ -135,6 +135,9 @@ def _actions(p: Book) -> dict[str, bool]:
 
 def split_applied(self: Book, ticker: str, ratio: Decimal, on: date) -> None:
     self.shares[ticker] = split_quantity(self.shares[ticker], ratio)
+    prices: dict[str, Decimal] = self.__dict__.get("marks", {})
+    if ticker in prices:  # a margin account's mark of the ticker (see `events.rules.margin`)
+        prices[ticker] = prices[ticker] / ratio
     _dates(self, "split_on")[ticker] = on
     _actions(self)[action_key(ticker, "split", on)] = True
     self.clock = max(self.clock, on)

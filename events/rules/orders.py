@@ -13,10 +13,11 @@ from typing import Any
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InsufficientCashError, InvalidOrderError, UnknownOrderError
 from events.orders import MODES, TIME_IN_FORCE, Order, check_order_shape
-from events.rules.book import Book, broken
+from events.rules import margin
+from events.rules.book import ZERO, Book, broken
 from events.rules.cash import available_cash, check_buy, held_back
 from events.rules.status import check_open_and_clock
-from events.rules.trades import check_sell, check_shares
+from events.rules.trades import available_shares, check_sell, check_shares
 from events.values import (
     check_trade_value,
     parse_fee,
@@ -90,7 +91,9 @@ def checked_order(
             f"The expiry {expires.isoformat()} must be after the day the order is placed "
             f"({on.isoformat()}): an order can fill from the next bar on."
         )
-    if side == "buy":
+    if margin.is_margin(p):
+        reserved = _check_margin_order(p, side, ticker, quantity, reserved, limit or stop)
+    elif side == "buy":
         reserved = parse_money(reserved, what="The cash to reserve")
         if reserved > available_cash(p):
             raise InsufficientCashError(
@@ -120,6 +123,22 @@ def checked_order(
     }
 
 
+def _check_margin_order(
+    p: Book, side: str, ticker: str, quantity: Decimal, reserved: Decimal, price: Decimal | None
+) -> Decimal:
+    """A margin account's order: a buy holds back its reserved cash, a sell the value of the
+    shares it would sell short; either must fit in the buying power."""
+    if side == "buy":
+        needed = parse_money(reserved, what="The cash to reserve")
+    else:
+        if reserved != quantity:
+            raise InvalidOrderError("A sell order reserves exactly its quantity of shares.")
+        opens = margin.opening_quantity(p, side, ticker, quantity, available_shares(p, ticker))
+        needed = opens * (price or margin.mark(p, ticker)) if opens else ZERO
+    margin.check_order(p, side, ticker, quantity, needed)
+    return reserved if side == "sell" else needed
+
+
 def check_fill(
     p: Book, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
 ) -> None:
@@ -135,7 +154,12 @@ def check_fill(
             f"Order {order_id[:8]} was placed on {order.placed_on}; it can fill only on a "
             "later bar."
         )
-    if order.side == "buy":
+    if margin.is_margin(p):
+        free = available_shares(p, order.ticker) + (order.quantity if order.side == "sell" else 0)
+        margin.check_trade(
+            p, order.side, order.ticker, order.quantity, price, fee, free, exclude=order_id
+        )
+    elif order.side == "buy":
         check_buy(p, order.ticker, order.quantity, price, fee, releasing=order.reserved)
     else:
         check_sell(p, order.ticker, order.quantity, price, fee, releasing=order.quantity)

@@ -10,6 +10,8 @@ from events.errors import InsufficientCashError, InsufficientSharesError
 from events.rules.actions import traded
 from events.rules.book import ZERO, Book, broken
 from events.rules.cash import available_cash, short_of_cash, trade_value
+from events.rules.margin import remember_price
+from events.rules.shorts import bought_cover, sold_short
 from events.rules.status import check_open_and_clock
 from events.values import (
     PriceProvenance,
@@ -140,6 +142,10 @@ def bought(
     price_adjusted: bool,
     price_kind: str,
 ) -> None:
+    remember_price(self, ticker, price)
+    if self.shares.get(ticker, ZERO) < 0:  # a margin account covering a short
+        bought_cover(self, ticker, quantity, value, fee, on)
+        return
     self.cash -= value + fee
     traded(self, ticker, self.shares.get(ticker, ZERO), on)
     self.shares[ticker] = self.shares.get(ticker, ZERO) + quantity
@@ -160,6 +166,10 @@ def sold(
     price_adjusted: bool,
     price_kind: str,
 ) -> None:
+    remember_price(self, ticker, price)
+    if quantity > self.shares.get(ticker, ZERO):  # a margin account selling short
+        sold_short(self, ticker, quantity, value, fee, on)
+        return
     held = self.shares[ticker]
     traded(self, ticker, held, on)
     remaining = held - quantity

@@ -102,11 +102,33 @@ def test_stop_limit_fills_at_the_trigger_when_the_limit_allows_it() -> None:
     assert fill(OrderTerms("buy", "stop-limit", stop=D("102"), limit=D("103"))) == (2, D("102"))
 
 
-def test_stop_limit_gapping_past_its_limit_rests_as_a_limit_order() -> None:
-    # Bar 3 triggers stop 104 at the open 105, above the limit 104.5: no fill that bar. From
-    # bar 4 it is a buy limit 104.5: bar 4 opens at 104, below it, so it fills at 104.
+def test_stop_limit_gapping_past_its_limit_fills_that_day_when_the_range_reaches_it() -> None:
+    # Bar 3 triggers stop 104 by a gap: it opens at 105, above the limit 104.5. Everything in
+    # bar 3 comes after the open, and its low 104 is below 104.5: the limit was crossed that
+    # day, so it fills on bar 3 at the limit, 104.5 (before: on bar 4 at 104).
     terms = OrderTerms("buy", "stop-limit", stop=D("104"), limit=D("104.5"))
-    assert fill(terms) == (4, D("104"))
+    assert fill(terms) == (3, D("104.5"))
+    # With slippage of 10 bps: 104.5 x 1.001 = 104.6045, capped at the limit: 104.5.
+    assert fill(terms, bps="10") == (3, D("104.5"))
+
+
+def test_stop_limit_gapping_past_its_limit_rests_as_a_limit_order() -> None:
+    # Bar 3 triggers stop 104 at the open 105, above the limit 103.9, and its low 104 stays
+    # above the limit: no fill that bar. From bar 4 it is a buy limit 103.9: bar 4 opens at
+    # 104, above it, and trades down to 90, so it fills at the limit, 103.9.
+    terms = OrderTerms("buy", "stop-limit", stop=D("104"), limit=D("103.9"))
+    assert fill(terms) == (4, D("103.9"))
+
+
+def test_sell_stop_limit_gapping_down_past_its_limit_fills_that_day() -> None:
+    # Bar 1 opens at 98, below the stop 99 and the limit 98.5: triggered by the gap at 98,
+    # beyond the limit. Its high 99 comes after the open and reaches 98.5: fills at 98.5.
+    terms = OrderTerms("sell", "stop-limit", stop=D("99"), limit=D("98.5"))
+    assert fill(terms) == (1, D("98.5"))
+    # With limit 99.5 the high 99 never reaches it that day; bar 2 (high 103, open 97) does:
+    # a sell limit fills at max(99.5, 97) = 99.5.
+    terms = OrderTerms("sell", "stop-limit", stop=D("99"), limit=D("99.5"))
+    assert fill(terms) == (2, D("99.5"))
 
 
 def test_sell_stop_limit() -> None:
@@ -255,3 +277,21 @@ def test_bad_commission_specs_are_named_errors(spec: str) -> None:
 def test_bad_slippage_is_a_named_error(bps: object) -> None:
     with pytest.raises(InvalidSlippageError):
         parse_slippage_bps(bps)
+
+
+def test_stop_limit_gap_fill_on_bundled_bars() -> None:
+    # IBM in the bundled data: 2000-12-07 high 95.94; 2000-12-08 opens at 98.00 (a gap above
+    # the stop 96.00 and the limit 97.00), high 99.00, low 95.75. The low after that open comes
+    # back to 97.00, so a buy stop-limit placed on 12-07 fills on 12-08 at its limit, 97.00.
+    from datetime import date
+
+    from erasmo.market.bundled import BundledMarketData
+
+    ibm = BundledMarketData().bars("IBM", date(2000, 12, 7), date(2000, 12, 15))
+    assert (ibm[0].day, ibm[0].high) == (date(2000, 12, 7), D("95.94"))
+    assert (ibm[1].day, ibm[1].open, ibm[1].low) == (date(2000, 12, 8), D("98.0"), D("95.75"))
+    arrays = BarArrays.of(ibm)
+    terms = OrderTerms("buy", "stop-limit", stop=D("96.00"), limit=D("97.00"))
+    found = first_fill(terms, arrays, 1, len(arrays), D("0"))
+    assert found is not None
+    assert (ibm[found.index].day, found.price) == (date(2000, 12, 8), D("97.00"))

@@ -69,6 +69,16 @@ STORED = {
     "events.portfolio:Portfolio.PortfolioReopened": ["on"],
     "events.portfolio:Portfolio.PortfolioDeleted": ["on"],
     "events.portfolio:Portfolio.PortfolioUndeleted": ["on"],
+    "events.portfolio:Portfolio.AccountTypeSet": [
+        "account",
+        "initial_margin",
+        "maintenance_long",
+        "maintenance_short",
+        "margin_interest",
+        "borrow_fee",
+        "borrow_overrides",
+        "on",
+    ],
 }
 
 

@@ -1,0 +1,100 @@
+"""Cash and margin accounts at the front door: the account's type, its margin parameters and
+its buying power, read and changed by portfolio id (see `events.rules.margin`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from erasmo.door.results import changed
+from events.dryrun import dry_running
+from events.portfolio import Portfolio
+from events.rules import margin
+
+if TYPE_CHECKING:
+    from events.application import Portfolios
+
+#: Margin parameters as the door takes them: name -> text ("0.5" or "50%"), None for a default.
+MarginParameters = Mapping[str, str | Decimal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """A portfolio's account.
+
+    Attributes:
+        account: "cash" or "margin".
+        initial_margin, maintenance_long, maintenance_short: fractions of a position's value.
+        margin_interest, borrow_fee: annual rates (on a debit balance; on a short's value).
+        borrow_overrides: per-ticker borrow fees ("AAPL=0.02,TSLA=0.1"; "" for none).
+        equity: cash plus the positions at their marks (latest trade prices).
+        buying_power: what it may still buy or sell short (a cash account: available cash).
+    """
+
+    account: str
+    initial_margin: Decimal
+    maintenance_long: Decimal
+    maintenance_short: Decimal
+    margin_interest: Decimal
+    borrow_fee: Decimal
+    borrow_overrides: str
+    equity: Decimal
+    buying_power: Decimal
+
+    @classmethod
+    def of(cls, p: Portfolio) -> AccountView:
+        """The account of an aggregate."""
+        return cls(
+            account=p.account,
+            **margin.params(p),
+            equity=margin.equity(p),
+            buying_power=p.buying_power,
+        )
+
+    def describe(self) -> str:
+        """One line: "cash account" or the margin parameters in percent."""
+        if self.account == "cash":
+            return "cash account"
+        extra = f", borrow overrides {self.borrow_overrides}" if self.borrow_overrides else ""
+        return (
+            f"margin account: initial margin {_pct(self.initial_margin)}, maintenance "
+            f"{_pct(self.maintenance_long)} long / {_pct(self.maintenance_short)} short, "
+            f"interest {_pct(self.margin_interest)} a year, borrow fee {_pct(self.borrow_fee)} "
+            f"a year{extra}; buying power {self.buying_power:,.2f}"
+        )
+
+
+def _pct(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def check_parameters(account: str, parameters: MarginParameters) -> None:
+    """Raise the named error `set_account` would raise for these parameters, recording
+    nothing (checked on a scratch portfolio, before a portfolio is opened with them)."""
+    scratch = Portfolio.open("scratch", date(2000, 1, 3))
+    scratch.set_account(account, scratch.clock, **parameters)
+
+
+def set_account(
+    app: Portfolios,
+    portfolio_id: UUID,
+    account: str,
+    parameters: MarginParameters,
+    *,
+    dry_run: bool = False,
+) -> AccountView:
+    """Record the account type and its parameters, dated on the portfolio's clock."""
+    with app.dry_run(dry_run) as run:
+        if (dry_run or dry_running()) and any(
+            getattr(a, "id", None) == portfolio_id for a in run.aggregates
+        ):  # opened in this same dry run: not in the store
+            changed(app, run, portfolio_id, True).set_account(
+                account, changed(app, run, portfolio_id, True).clock, **parameters
+            )
+        else:
+            app.change(portfolio_id, lambda p: p.set_account(account, p.clock, **parameters))
+        return AccountView.of(changed(app, run, portfolio_id, dry_run))
