@@ -118,7 +118,11 @@ def account_set(fields: Fields) -> str:
     """A portfolio's account type and margin rates."""
     if fields["account"] == "cash":
         return "cash account"
+
+    def pct(key: str) -> str:
+        return f"{number(fields[key] * 100)}%"
+
     return (
-        f"margin account: initial {number(fields['initial_margin'])}, maintenance "
-        f"{number(fields['maintenance_long'])} long / {number(fields['maintenance_short'])} short"
+        f"margin account: initial margin {pct('initial_margin')}, maintenance "
+        f"{pct('maintenance_long')} long / {pct('maintenance_short')} short"
     )

@@ -80,6 +80,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     app.reopen_portfolio(pid)
     app.delete_portfolio(pid)
     app.undelete_portfolio(pid)
+    _change(app, pid, lambda p: p.set_account("margin", FRI))
     at = app.history(pid)[4].seq  # after the sale
     branch = app.fork(pid, "What if", at)
     return pid, branch
@@ -112,6 +113,7 @@ MAIN = [
     ("PortfolioReopened", ""),
     ("PortfolioDeleted", ""),
     ("PortfolioUndeleted", ""),
+    ("AccountTypeSet", "margin account: initial margin 50%, maintenance 25% long / 30% short"),
 ]
 
 
