@@ -19,6 +19,7 @@ from erasmo import __version__
 from erasmo.cli import (
     action_commands,
     branch_commands,
+    journal_commands,
     log_commands,
     orders_commands,
     portfolio_commands,
@@ -128,6 +129,9 @@ for command in (
     reports.performance,
     reports.value,
     reports.replay,
+    journal_commands.trades,
+    journal_commands.stats,
+    journal_commands.report,
     branch_commands.compare,
     branch_commands.leaderboard,
     price_commands.prices,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from uuid import UUID
 
+from erasmo.door.journal import JournalReading
 from erasmo.door.models import (
     CLOSED,
     DELETED,
@@ -57,7 +58,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading):
+class FrontDoor(Reading, JournalReading):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(

@@ -1,0 +1,131 @@
+"""The front door's journal: a portfolio's round-trip trades, their statistics and the HTML
+report, by portfolio id. Thin: the work is `erasmo.journal`'s; pandas is imported on first use.
+
+Trades are valued on the portfolio's clock in simulation mode (nothing after it is known yet),
+else on the market's latest day. A period (`start`, `end`) keeps the trades whose exit day (an
+open trade's: the valuation day) falls inside it; a tag keeps the trades whose entry carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from erasmo.analytics import Analytics
+    from erasmo.journal import TradeStatistics
+    from events.application import Portfolios
+
+
+class JournalReading:
+    """Trades, trade statistics and the report (`FrontDoor` inherits these)."""
+
+    app: Portfolios
+    _analytics: Callable[[], Analytics]
+
+    def trades(
+        self,
+        portfolio_id: UUID,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        group: str = "lot",
+    ) -> pd.DataFrame:
+        """The portfolio's round-trip trades (`erasmo.journal.round_trips`' columns, plus
+        `tags` and `note` from the notes on each trade's entry), filtered by tag and period."""
+        from erasmo.journal import round_trips
+        from erasmo.journal.notes import notes_of, with_notes
+
+        analytics = self._analytics()
+        events = analytics.portfolio_events(portfolio_id)
+        clock = analytics.simulation_clock(portfolio_id)
+        found = round_trips(events, analytics.market, on=clock, group=group)
+        found = with_notes(found, notes_of(self.app.history(portfolio_id)))
+        return _filtered(found, tag, start, end)
+
+    def trade_stats(
+        self,
+        portfolio_id: UUID,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> TradeStatistics:
+        """The statistics of the portfolio's trades (filtered as `trades` filters them), with
+        exposure over the days of its value series."""
+        from erasmo.journal import trade_statistics
+
+        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
+        return trade_statistics(trades, self._days(portfolio_id, start, end))
+
+    def trade_stats_by(
+        self,
+        portfolio_id: UUID,
+        by: str,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> pd.DataFrame:
+        """One row of trade statistics per ticker, tag or month (`by`) of the exit day; a
+        trade with two tags counts under each."""
+        from erasmo.journal import statistics_by
+
+        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
+        if by == "tag":
+            trades = trades.explode("tags").rename(columns={"tags": "tag"})
+            trades = trades[trades["tag"].notna()]
+        return statistics_by(trades, by, self._days(portfolio_id, start, end))
+
+    def journal_report(self, portfolio_id: UUID, title: str | None = None) -> str:
+        """The portfolio's journal as one self-contained HTML page: value, drawdown, monthly
+        returns, value ratios, trade statistics and the trade list with notes."""
+        from erasmo.journal import value_statistics
+        from erasmo.journal.report import render
+
+        analytics = self._analytics()
+        trades = self.trades(portfolio_id)
+        series = analytics.value(portfolio_id)
+        days = series.total.index
+        ratios = value_statistics(series.total, series.deposits, series.withdrawals)
+        return render(
+            trades,
+            title=title or f"{self.app.portfolio(portfolio_id).name}: trading journal",
+            value=series.total,
+            drawdown=analytics.drawdown(portfolio_id),
+            monthly=analytics.monthly(portfolio_id),
+            statistics=self.trade_stats(portfolio_id),
+            ratios=ratios if len(days) > 1 else None,
+        )
+
+    def _days(self, portfolio_id: UUID, start: date | None, end: date | None) -> pd.DatetimeIndex:
+        """The trading days of the portfolio's value series inside [start, end]."""
+        import pandas as pd
+
+        days = pd.DatetimeIndex(self._analytics().value(portfolio_id).total.index)
+        if start is not None:
+            days = days[days >= pd.Timestamp(start)]
+        if end is not None:
+            days = days[days <= pd.Timestamp(end)]
+        return days
+
+
+def _filtered(
+    trades: pd.DataFrame, tag: str | None, start: date | None, end: date | None
+) -> pd.DataFrame:
+    import pandas as pd
+
+    keep = pd.Series(True, index=trades.index)
+    if tag is not None:
+        wanted = tag.strip().lower()
+        keep &= trades["tags"].map(lambda tags: wanted in tags)
+    if start is not None:
+        keep &= trades["exit_on"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= trades["exit_on"] <= pd.Timestamp(end)
+    return trades[keep.to_numpy(bool)].reset_index(drop=True)
