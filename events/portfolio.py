@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, status, trades
+from events.rules import actions, cash, forks, notes, status, trades
 from events.rules import orders as order_rules
 from events.upcasting import declare_versions
 from events.values import (
@@ -223,6 +223,12 @@ class Portfolio(Aggregate):
         """Bring a deleted portfolio back, as it was when deleted (open or closed)."""
         status.check_undelete(self)
         self._undeleted(on=self.clock)
+
+    def add_note(self, about: int, text: str, tags: str = "") -> None:
+        """Attach a note (text and tags) to the portfolio's earlier event of version `about`;
+        a later note on the same event supersedes it in views (see `events.rules.notes`)."""
+        about, text, tags = notes.check_note(self, about, text, tags)
+        self._note_added(about=about, text=text, tags=tags, on=self.clock)
 
     # -- orders and the market clock ----------------------------------------------------------
 
@@ -438,6 +444,7 @@ class Portfolio(Aggregate):
     _deleted = event("PortfolioDeleted")(status.deleted)
     _undeleted = event("PortfolioUndeleted")(status.undeleted)
     _branch_forked = event("BranchForked")(forks.forked)
+    _note_added = event("NoteAdded")(notes.note_added)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).
@@ -474,6 +481,8 @@ EVENT_VERSIONS: dict[str, int] = {
     "PortfolioReopened": 1,
     "PortfolioDeleted": 1,
     "PortfolioUndeleted": 1,
+    # the trading journal
+    "NoteAdded": 1,
 }
 
 #: Event types by the name people see in history and export files (each is the class attribute

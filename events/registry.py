@@ -221,6 +221,16 @@ EVENT_SCHEMAS: dict[str, tuple[tuple[Field, ...], str]] = {
         "the portfolio was deleted: it leaves every list, its history stays in the log",
     ),
     "PortfolioUndeleted": ((_on(),), "a deleted portfolio was brought back"),
+    "NoteAdded": (
+        (
+            Field("about", "whole"),
+            Field("text", "text", max_length=2000),
+            Field("tags", "text", max_length=500),
+            _on(),
+        ),
+        "a note and tags were attached to an earlier event (by its version); a later note on "
+        "the same event supersedes it in views, and both stay in the log",
+    ),
 }
 
 

@@ -236,4 +236,5 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
     "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
     "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
     "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),
+    "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
 }

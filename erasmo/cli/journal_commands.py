@@ -236,3 +236,17 @@ def report(c: Context, name: str, output: str) -> None:
     partial.write_text(page, encoding="utf-8")
     partial.replace(target)
     click.echo(f"Wrote the journal of {name!r} to {target} ({len(page.encode()):,} bytes).")
+
+
+@click.command()
+@click.argument("name")
+@click.argument("seq", type=click.IntRange(min=1))
+@click.argument("text", default="")
+@click.option("--tag", "tags", metavar="TAG", multiple=True, help="Tag the event (repeatable).")
+@pass_ctx
+def note(c: Context, name: str, seq: int, text: str, tags: tuple[str, ...]) -> None:
+    """Attach TEXT (and tags) to the event of portfolio NAME at log position SEQ (see 'erasmo
+    history'). A later note on the same event replaces it in every view; both stay in the log."""
+    r = c.door.note(c.door.resolve(name), seq, text, tags)
+    tagged = f" tagged {', '.join(r.tags)}" if r.tags else ""
+    click.echo(f"Noted {r.about_type} at log position {r.about_seq} of {r.portfolio!r}{tagged}.")

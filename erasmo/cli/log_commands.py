@@ -24,6 +24,10 @@ def history(c: Context, name: str, as_json: bool) -> None:
         if e.type == "BranchForked":
             at = c.door.fork_position(e.fields["parent_id"], e.fields["parent_version"])
             e.fields["parent_seq"] = at
+    seqs = {e.version: e.seq for e in events}  # a note names its event by version: show seq
+    for e in events:
+        if e.type == "NoteAdded":
+            e.fields["about_seq"] = seqs.get(e.fields["about"])
     if as_json:
         echo_json(
             [
@@ -49,6 +53,10 @@ def history(c: Context, name: str, as_json: bool) -> None:
 
 
 def _describe(fields: dict[str, Any]) -> str:
+    # the journal's notes
+    if "about_seq" in fields:
+        tags = "".join(f" #{tag}" for tag in str(fields["tags"]).split())
+        return f"on seq {fields['about_seq']}: {fields['text']!r}{tags}"
     # corporate actions
     if "ratio" in fields:
         return f"{fields['ticker']} split {number(fields['ratio'])} for 1"

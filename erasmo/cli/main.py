@@ -132,6 +132,7 @@ for command in (
     journal_commands.trades,
     journal_commands.stats,
     journal_commands.report,
+    journal_commands.note,
     branch_commands.compare,
     branch_commands.leaderboard,
     price_commands.prices,

@@ -221,9 +221,15 @@ class FrontDoor(Reading, JournalReading):
         fee: Amount | None = None,
         *,
         dry_run: bool = False,
+        note: str | None = None,
+        tags: str | Sequence[str] = (),
     ) -> TradeReceipt:
-        """Buy at the day's close (or an explicit price inside the day's range)."""
-        return self.trading.buy(portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run)
+        """Buy at the day's close (or an explicit price inside the day's range);
+        a `note` and `tags` are attached to the trade in the same save."""
+        journal = _journal_note(note, tags)
+        return self.trading.buy(
+            portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run, note=journal
+        )
 
     def sell(
         self,
@@ -235,9 +241,15 @@ class FrontDoor(Reading, JournalReading):
         fee: Amount | None = None,
         *,
         dry_run: bool = False,
+        note: str | None = None,
+        tags: str | Sequence[str] = (),
     ) -> TradeReceipt:
-        """Sell at the day's close (or an explicit price inside the day's range)."""
-        return self.trading.sell(portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run)
+        """Sell at the day's close (or an explicit price inside the day's range);
+        a `note` and `tags` are attached to the trade in the same save."""
+        journal = _journal_note(note, tags)
+        return self.trading.sell(
+            portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run, note=journal
+        )
 
     def rename(self, portfolio_id: UUID, new_name: str, *, dry_run: bool = False) -> PortfolioHead:
         """Rename a portfolio; the new name must be free (ignoring case)."""
@@ -402,6 +414,12 @@ class FrontDoor(Reading, JournalReading):
         from erasmo.backup import list_backups
 
         return list_backups(self.data_dir)
+
+
+def _journal_note(note: str | None, tags: str | Sequence[str]) -> tuple[str, str] | None:
+    """A trade's (text, tags) note, or None when neither was given."""
+    words = tags if isinstance(tags, str) else " ".join(tags)
+    return (note or "", words) if note or words.strip() else None
 
 
 def _status(p: Portfolio) -> str:

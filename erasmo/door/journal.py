@@ -8,10 +8,13 @@ open trade's: the valuation day) falls inside it; a tag keeps the trades whose e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
+
+from events.errors import ErasmoError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,13 +22,75 @@ if TYPE_CHECKING:
     from erasmo.analytics import Analytics
     from erasmo.journal import TradeStatistics
     from events.application import Portfolios
+    from events.portfolio import Portfolio
+
+
+class UnknownEventError(ErasmoError):
+    """A log position that is not one of the portfolio's events."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteReceipt:
+    """A note recorded (or, in a dry run, that would be).
+
+    Attributes:
+        portfolio_id, portfolio: the portfolio and its name.
+        about_seq, about_version, about_type: the event noted: log position, version, type.
+        text: the note's text; tags: its tags, lower-case.
+        version: the note's own version in the portfolio's history.
+    """
+
+    portfolio_id: UUID
+    portfolio: str
+    about_seq: int
+    about_version: int
+    about_type: str
+    text: str
+    tags: tuple[str, ...]
+    version: int
 
 
 class JournalReading:
-    """Trades, trade statistics and the report (`FrontDoor` inherits these)."""
+    """Notes, trades, trade statistics and the report (`FrontDoor` inherits these)."""
 
     app: Portfolios
     _analytics: Callable[[], Analytics]
+
+    def note(
+        self,
+        portfolio_id: UUID,
+        seq: int,
+        text: str,
+        tags: str | Sequence[str] = (),
+        *,
+        dry_run: bool = False,
+    ) -> NoteReceipt:
+        """Attach a note and tags to the portfolio's event at log position `seq` (a later
+        note on the same event supersedes this one in views; both stay in the log)."""
+        noted = next((e for e in self.app.history(portfolio_id) if e.seq == seq), None)
+        if noted is None:
+            name = self.app.portfolio(portfolio_id).name
+            raise UnknownEventError(
+                f"Log position {seq} is not an event of {name!r}; pick one from "
+                f"'erasmo history {name}'. Nothing was recorded."
+            )
+        words = tags if isinstance(tags, str) else " ".join(tags)
+
+        def add(p: Portfolio) -> NoteReceipt:
+            p.add_note(noted.version, text, words)
+            stored = p.pending_events[-1]
+            return NoteReceipt(
+                portfolio_id=p.id,
+                portfolio=p.name,
+                about_seq=seq,
+                about_version=noted.version,
+                about_type=noted.type,
+                text=getattr(stored, "text", ""),
+                tags=tuple(str(getattr(stored, "tags", "")).split()),
+                version=p.version,
+            )
+
+        return self.app.change(portfolio_id, add, dry_run=dry_run)
 
     def trades(
         self,

@@ -35,14 +35,18 @@ class Note:
 
 
 def notes_of(history: Iterable[LoggedEvent]) -> dict[int, Note]:
-    """The note in force on each event (by log position) of one portfolio's history: the
-    latest note attached to it."""
+    """The note in force on each event of one portfolio's history, by the event's log
+    position: the latest note attached to it (notes name their event by version)."""
+    seqs: dict[int, int] = {}
     found: dict[int, Note] = {}
     for event in history:
+        seqs[event.version] = event.seq
         if event.type != NOTE_ADDED:
             continue
-        about = int(event.fields["about"])
-        tags = tuple(str(tag) for tag in event.fields.get("tags") or ())
+        about = seqs.get(int(event.fields["about"]))
+        if about is None:  # pragma: no cover - the rules admit only earlier events
+            continue
+        tags = tuple(str(event.fields.get("tags") or "").split())
         found[about] = Note(about, event.seq, str(event.fields.get("text") or ""), tags)
     return found
 

@@ -78,6 +78,11 @@ _TRADE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MAE", "mae_pct", "percent"),
     ("MFE", "mfe_pct", "percent"),
 )
+#: Columns shown when the trades carry the journal's notes (`erasmo.journal.notes.with_notes`).
+_NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("Tags", "tags", "tags"),
+    ("Note", "note", "text"),
+)
 
 
 def money(value: float) -> str:
@@ -91,6 +96,8 @@ def percent(fraction: float) -> str:
 
 
 def _format(value: object, kind: str) -> str:
+    if kind == "tags":
+        return ", ".join(str(tag) for tag in value) if isinstance(value, tuple | list) else ""
     if kind in ("text", "date"):
         if value is None or value is pd.NaT:
             return "–"
@@ -176,13 +183,14 @@ def _trade_table(trades: pd.DataFrame) -> str:
     if trades.empty:
         return "<p>No trades yet.</p>"
     rows = trades.assign(fees=trades["entry_fee"] + trades["exit_fee"])
-    head = "".join(f"<th>{escape(label)}</th>" for label, _, _ in _TRADE_TABLE)
+    columns = _TRADE_TABLE + tuple(c for c in _NOTE_COLUMNS if c[1] in trades.columns)
+    head = "".join(f"<th>{escape(label)}</th>" for label, _, _ in columns)
     body = []
     for record in rows.to_dict("records"):
         cells = []
-        for _, column, kind in _TRADE_TABLE:
+        for _, column, kind in columns:
             value = record[column]
-            numeric = kind not in ("text", "date")
+            numeric = kind not in ("text", "date", "tags")
             sign = ""
             if column in ("pnl", "return_pct") and math.isfinite(float(value)):
                 sign = " pos" if float(value) > 0 else " neg" if float(value) < 0 else ""

@@ -39,6 +39,8 @@ TYPE_LABELS = {
     "PortfolioReopened": "Reopened",
     "PortfolioDeleted": "Deleted",
     "PortfolioUndeleted": "Undeleted",
+    # the trading journal
+    "NoteAdded": "Note",
 }
 
 

@@ -69,6 +69,7 @@ STORED = {
     "events.portfolio:Portfolio.PortfolioReopened": ["on"],
     "events.portfolio:Portfolio.PortfolioDeleted": ["on"],
     "events.portfolio:Portfolio.PortfolioUndeleted": ["on"],
+    "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
 }
 
 
