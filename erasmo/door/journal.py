@@ -2,7 +2,9 @@
 report, by portfolio id. Thin: the work is `erasmo.journal`'s; pandas is imported on first use.
 
 Trades are valued on the portfolio's clock in simulation mode (nothing after it is known yet),
-else on the market's latest day. A period (`start`, `end`) keeps the trades whose exit day (an
+else on the market's latest day. The journal's period (its charts, and the days `exposure`
+counts) runs from the first event to the valuation day while shares are held, else to the last
+event's day. A period (`start`, `end`) keeps the trades whose exit day (an
 open trade's: the valuation day) falls inside it; a tag keeps the trades whose entry carries it.
 """
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
     from erasmo.analytics import Analytics
     from erasmo.journal import TradeStatistics
+    from erasmo.projections.series import ValueSeries
     from events.application import Portfolios
     from events.portfolio import Portfolio
 
@@ -150,29 +153,44 @@ class JournalReading:
     def journal_report(self, portfolio_id: UUID, title: str | None = None) -> str:
         """The portfolio's journal as one self-contained HTML page: value, drawdown, monthly
         returns, value ratios, trade statistics and the trade list with notes."""
-        from erasmo.journal import value_statistics
-        from erasmo.journal.report import render
+        import pandas as pd
 
-        analytics = self._analytics()
+        from erasmo.journal import trade_statistics, value_statistics
+        from erasmo.journal.report import drawdown_and_months, render
+
         trades = self.trades(portfolio_id)
-        series = analytics.value(portfolio_id)
-        days = series.total.index
-        ratios = value_statistics(series.total, series.deposits, series.withdrawals)
+        series = self._journal_series(portfolio_id)
+        total = series.total
+        falls, months = drawdown_and_months(total, series.deposits, series.withdrawals)
+        ratios = value_statistics(total, series.deposits, series.withdrawals)
         return render(
             trades,
             title=title or f"{self.app.portfolio(portfolio_id).name}: trading journal",
-            value=series.total,
-            drawdown=analytics.drawdown(portfolio_id),
-            monthly=analytics.monthly(portfolio_id),
-            statistics=self.trade_stats(portfolio_id),
-            ratios=ratios if len(days) > 1 else None,
+            value=total,
+            drawdown=falls,
+            monthly=months,
+            statistics=trade_statistics(trades, pd.DatetimeIndex(total.index)),
+            ratios=ratios if len(total) > 1 else None,
         )
 
-    def _days(self, portfolio_id: UUID, start: date | None, end: date | None) -> pd.DatetimeIndex:
-        """The trading days of the portfolio's value series inside [start, end]."""
+    def _journal_series(self, portfolio_id: UUID) -> ValueSeries:
+        """The value series the journal reads: to the valuation day while shares are held,
+        else to the last event's day (a portfolio that traded for a year in 2010 and holds only
+        cash since has a journal of that year, not of every day after it)."""
         import pandas as pd
 
-        days = pd.DatetimeIndex(self._analytics().value(portfolio_id).total.index)
+        analytics = self._analytics()
+        events = analytics.portfolio_events(portfolio_id)
+        if events.empty or self.app.portfolio(portfolio_id).shares:
+            return analytics.value(portfolio_id)
+        return analytics.value(portfolio_id, end=pd.Timestamp(events["on"].max()).date())
+
+    def _days(self, portfolio_id: UUID, start: date | None, end: date | None) -> pd.DatetimeIndex:
+        """The trading days of the journal's value series inside [start, end]: the days
+        `exposure` counts."""
+        import pandas as pd
+
+        days = pd.DatetimeIndex(self._journal_series(portfolio_id).total.index)
         if start is not None:
             days = days[days >= pd.Timestamp(start)]
         if end is not None:

@@ -184,3 +184,22 @@ def test_export_file_names_the_note_fields(alpha: Install) -> None:
     noted = [line for line in lines if "NoteAdded" in json.dumps(line)]
     assert len(noted) == 1
     assert "opened for practice" in json.dumps(noted[0])
+
+
+def test_a_dry_run_note_gives_the_receipt_and_records_nothing(tagged: Run, tmp_path: Path) -> None:
+    from erasmo.bootstrap import bootstrap
+
+    erasmo = bootstrap(str(tmp_path / "data"), None, offline=True)
+    try:
+        door = erasmo.door
+        pid = door.resolve("Practice")
+        before = len(door.history(pid))
+        deposit = door.history(pid)[1]
+        receipt = door.note(pid, deposit.seq, "  the stake  ", ["Cash", "cash"], dry_run=True)
+        assert (receipt.about_type, receipt.about_version) == ("CashDeposited", 2)
+        assert (receipt.text, receipt.tags) == ("the stake", ("cash",))
+        assert len(door.history(pid)) == before
+        with pytest.raises(InvalidNoteError):
+            door.note(pid, deposit.seq, "", (), dry_run=True)
+    finally:
+        erasmo.close()
