@@ -106,15 +106,26 @@ class JournalReading:
     ) -> pd.DataFrame:
         """The portfolio's round-trip trades (`erasmo.journal.round_trips`' columns, plus
         `tags` and `note` from the notes on each trade's entry), filtered by tag and period."""
+        import numpy as np
+        from eventsourcing.utils import get_topic
+
         from erasmo.journal import round_trips
-        from erasmo.journal.notes import notes_of, with_notes
+        from erasmo.journal.notes import NOTE_ADDED, stored_notes, with_notes
+        from events.portfolio import EVENT_TYPES
 
         analytics = self._analytics()
         events = analytics.portfolio_events(portfolio_id)
         clock = analytics.simulation_clock(portfolio_id)
         found = round_trips(events, analytics.market, on=clock, group=group)
-        found = with_notes(found, notes_of(self.app.history(portfolio_id)))
-        return _filtered(found, tag, start, end)
+        rows = self.app.reader.events(
+            originator_id=portfolio_id, topics=[get_topic(EVENT_TYPES[NOTE_ADDED])]
+        )
+        notes = stored_notes(
+            ((row.seq, row.state) for row in rows),
+            events["version"].to_numpy(np.int64),
+            events["seq"].to_numpy(np.int64),
+        )
+        return _filtered(with_notes(found, notes), tag, start, end)
 
     def trade_stats(
         self,

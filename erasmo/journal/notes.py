@@ -7,9 +7,11 @@ view (its text and its tags), and the log keeps both. Tags are lower-case words.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from events.logged import LoggedEvent
@@ -48,6 +50,26 @@ def notes_of(history: Iterable[LoggedEvent]) -> dict[int, Note]:
             continue
         tags = tuple(str(event.fields.get("tags") or "").split())
         found[about] = Note(about, event.seq, str(event.fields.get("text") or ""), tags)
+    return found
+
+
+def stored_notes(
+    rows: Iterable[tuple[int, bytes | str]], versions: np.ndarray, seqs: np.ndarray
+) -> dict[int, Note]:
+    """The note in force on each event, by the event's log position, from the stored
+    `NoteAdded` rows (log position, JSON state) of one portfolio in log order; `versions` and
+    `seqs` are the portfolio's event frame's columns (versions ascending), which turn the
+    version a note names into its event's log position. Reads no other event."""
+    found: dict[int, Note] = {}
+    for seq, state in rows:
+        fields = json.loads(state)
+        about = int(fields["about"])
+        at = int(np.searchsorted(versions, about))
+        if at >= len(versions) or int(versions[at]) != about:  # pragma: no cover - unreadable
+            continue
+        target = int(seqs[at])
+        tags = tuple(str(fields.get("tags") or "").split())
+        found[target] = Note(target, seq, str(fields.get("text") or ""), tags)
     return found
 
 
