@@ -206,9 +206,11 @@ class TradingService:
         fee: str | Decimal | None = None,
         *,
         dry_run: bool = False,
+        note: tuple[str, str] | None = None,
     ) -> TradeReceipt:
-        """Buy at the day's close (or an explicit price inside the day's range)."""
-        return self._trade("buy", portfolio_id, ticker, quantity, on, (price, fee), dry_run)
+        """Buy at the day's close (or an explicit price inside the day's range); `note` (text,
+        tags) is attached to the buy in the same save."""
+        return self._trade("buy", portfolio_id, ticker, quantity, on, (price, fee), dry_run, note)
 
     def sell(
         self,
@@ -220,9 +222,11 @@ class TradingService:
         fee: str | Decimal | None = None,
         *,
         dry_run: bool = False,
+        note: tuple[str, str] | None = None,
     ) -> TradeReceipt:
-        """Sell at the day's close (or an explicit price inside the day's range)."""
-        return self._trade("sell", portfolio_id, ticker, quantity, on, (price, fee), dry_run)
+        """Sell at the day's close (or an explicit price inside the day's range); `note` (text,
+        tags) is attached to the sell in the same save."""
+        return self._trade("sell", portfolio_id, ticker, quantity, on, (price, fee), dry_run, note)
 
     def _trade(
         self,
@@ -233,6 +237,7 @@ class TradingService:
         on: str | date | None,
         price_and_fee: tuple[str | Decimal | None, str | Decimal | None],
         dry_run: bool,
+        note: tuple[str, str] | None = None,
     ) -> TradeReceipt:
         price, fee = price_and_fee
         symbol = parse_ticker(ticker)
@@ -244,6 +249,8 @@ class TradingService:
             cash_before, held_before = p.cash, p.shares.get(fill.ticker, ZERO)
             record = p.buy if side == "buy" else p.sell
             record(fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)
+            if note is not None:
+                p.add_note(p.version, *note)
             return TradeReceipt(
                 portfolio_id=p.id,
                 portfolio=p.name,

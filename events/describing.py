@@ -126,3 +126,12 @@ def account_set(fields: Fields) -> str:
         f"margin account: initial margin {pct('initial_margin')}, maintenance "
         f"{pct('maintenance_long')} long / {pct('maintenance_short')} short"
     )
+
+
+def note_added(fields: Fields) -> str:
+    """A journal note: which event it is about (its log position where the reader added it,
+    else its version), its text and tags."""
+    tags = "".join(f" #{tag}" for tag in str(fields["tags"]).split())
+    about = fields.get("about_seq")
+    where = f"seq {about}" if about is not None else f"event {fields['about']}"
+    return f"on {where}: {fields['text']!r}{tags}"

@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, status, trades
+from events.rules import actions, cash, forks, margin, notes, status, trades
 from events.rules import orders as order_rules
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
@@ -229,6 +229,12 @@ class Portfolio(Aggregate):
         """Bring a deleted portfolio back, as it was when deleted (open or closed)."""
         status.check_undelete(self)
         self._undeleted(on=self.clock)
+
+    def add_note(self, about: int, text: str, tags: str = "") -> None:
+        """Attach a note (text and tags) to the portfolio's earlier event of version `about`;
+        a later note on the same event supersedes it in views (see `events.rules.notes`)."""
+        about, text, tags = notes.check_note(self, about, text, tags)
+        self._note_added(about=about, text=text, tags=tags, on=self.clock)
 
     # -- orders and the market clock ----------------------------------------------------------
 
@@ -467,6 +473,7 @@ class Portfolio(Aggregate):
     _undeleted = event("PortfolioUndeleted")(status.undeleted)
     _branch_forked = event("BranchForked")(forks.forked)
     _account_set = event("AccountTypeSet")(margin.account_set)
+    _note_added = event("NoteAdded")(notes.note_added)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -242,4 +242,5 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
         f["on"],
         **{key: f[key] for key in (*MARGIN_DEFAULTS, "borrow_overrides")},
     ),
+    "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
 }

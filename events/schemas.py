@@ -250,4 +250,18 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "Account",
         d.account_set,
     ),
+    # the trading journal
+    "NoteAdded": Schema(
+        1,
+        (
+            Field("about", "whole"),
+            Field("text", "text", max_length=2000),
+            Field("tags", "text", max_length=500),
+            _on(),
+        ),
+        "a note and tags were attached to an earlier event (by its version); a later note on "
+        "the same event supersedes it in views, and both stay in the log",
+        "Note",
+        d.note_added,
+    ),
 }

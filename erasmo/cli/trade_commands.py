@@ -41,6 +41,10 @@ def withdraw(c: Context, name: str, amount: str, on: str | None) -> None:
 
 
 def _trade_options(f: F) -> F:
+    f = click.option(
+        "--tag", "tags", metavar="TAG", multiple=True, help="Tag the trade (repeatable)."
+    )(f)
+    f = click.option("--note", metavar="TEXT", help="A note on the trade, for the journal.")(f)
     f = click.option("--fee", metavar="FEE", help="Commission in cash (default 0).")(f)
     f = click.option(
         "--price", metavar="PRICE", help="Fill price; must lie in the day's low-high range."
@@ -64,9 +68,12 @@ def buy(
     on: str | None,
     price: str | None,
     fee: str | None,
+    note: str | None,
+    tags: tuple[str, ...],
 ) -> None:
     """Buy QUANTITY shares of TICKER for portfolio NAME at the day's close."""
-    _echo_receipt(c.door.buy(c.door.resolve(name), ticker, quantity, on, price, fee))
+    portfolio_id = c.door.resolve(name)
+    _echo_receipt(c.door.buy(portfolio_id, ticker, quantity, on, price, fee, note=note, tags=tags))
 
 
 @click.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -83,9 +90,12 @@ def sell(
     on: str | None,
     price: str | None,
     fee: str | None,
+    note: str | None,
+    tags: tuple[str, ...],
 ) -> None:
     """Sell QUANTITY shares of TICKER from portfolio NAME at the day's close."""
-    _echo_receipt(c.door.sell(c.door.resolve(name), ticker, quantity, on, price, fee))
+    portfolio_id = c.door.resolve(name)
+    _echo_receipt(c.door.sell(portfolio_id, ticker, quantity, on, price, fee, note=note, tags=tags))
 
 
 def _echo_receipt(r: TradeReceipt) -> None:

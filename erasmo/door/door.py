@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from uuid import UUID
 
 from erasmo.door.accounts import AccountView, MarginParameters, check_parameters, set_account
+from erasmo.door.journal import JournalReading
 from erasmo.door.models import (
     CLOSED,
     DELETED,
@@ -63,7 +64,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading):
+class FrontDoor(Reading, JournalReading):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(
@@ -253,9 +254,15 @@ class FrontDoor(Reading):
         fee: Amount | None = None,
         *,
         dry_run: bool = False,
+        note: str | None = None,
+        tags: str | Sequence[str] = (),
     ) -> TradeReceipt:
-        """Buy at the day's close (or an explicit price inside the day's range)."""
-        return self.trading.buy(portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run)
+        """Buy at the day's close (or an explicit price inside the day's range);
+        a `note` and `tags` are attached to the trade in the same save."""
+        journal = _journal_note(note, tags)
+        return self.trading.buy(
+            portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run, note=journal
+        )
 
     def sell(
         self,
@@ -267,9 +274,15 @@ class FrontDoor(Reading):
         fee: Amount | None = None,
         *,
         dry_run: bool = False,
+        note: str | None = None,
+        tags: str | Sequence[str] = (),
     ) -> TradeReceipt:
-        """Sell at the day's close (or an explicit price inside the day's range)."""
-        return self.trading.sell(portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run)
+        """Sell at the day's close (or an explicit price inside the day's range);
+        a `note` and `tags` are attached to the trade in the same save."""
+        journal = _journal_note(note, tags)
+        return self.trading.sell(
+            portfolio_id, ticker, quantity, on, price, fee, dry_run=dry_run, note=journal
+        )
 
     def rename(self, portfolio_id: UUID, new_name: str, *, dry_run: bool = False) -> PortfolioHead:
         """Rename a portfolio; the new name must be free (ignoring case)."""
@@ -460,6 +473,12 @@ class FrontDoor(Reading):
         from erasmo.backup import list_backups
 
         return list_backups(self.data_dir)
+
+
+def _journal_note(note: str | None, tags: str | Sequence[str]) -> tuple[str, str] | None:
+    """A trade's (text, tags) note, or None when neither was given."""
+    words = tags if isinstance(tags, str) else " ".join(tags)
+    return (note or "", words) if note or words.strip() else None
 
 
 def _status(p: Portfolio) -> str:

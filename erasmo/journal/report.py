@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.journal.stats import TradeStatistics, ValueStatistics, trade_statistics
+from erasmo.projections.metrics import daily_returns, monthly_returns
 
 _STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px;
@@ -30,7 +31,8 @@ table.months th, table.months td { padding: 3px 7px; border: 1px solid #e6e9ef; 
 table.trades { border-collapse: collapse; width: 100%; font-size: 13px; }
 table.trades th, table.trades td { padding: 4px 8px; border-bottom: 1px solid #e6e9ef; }
 table.trades th { text-align: left; background: #f4f6f9; position: sticky; top: 0; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.d { white-space: nowrap; }
 .pos { color: #137333; } .neg { color: #b3261e; }
 svg { display: block; max-width: 100%; height: auto; }
 """
@@ -78,6 +80,11 @@ _TRADE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MAE", "mae_pct", "percent"),
     ("MFE", "mfe_pct", "percent"),
 )
+#: Columns shown when the trades carry the journal's notes (`erasmo.journal.notes.with_notes`).
+_NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("Tags", "tags", "tags"),
+    ("Note", "note", "text"),
+)
 
 
 def money(value: float) -> str:
@@ -91,6 +98,8 @@ def percent(fraction: float) -> str:
 
 
 def _format(value: object, kind: str) -> str:
+    if kind == "tags":
+        return ", ".join(str(tag) for tag in value) if isinstance(value, tuple | list) else ""
     if kind in ("text", "date"):
         if value is None or value is pd.NaT:
             return "–"
@@ -154,6 +163,19 @@ def render(
     )
 
 
+def drawdown_and_months(
+    total: pd.Series[float], deposits: pd.Series[float], withdrawals: pd.Series[float]
+) -> tuple[pd.Series[float], pd.DataFrame]:
+    """The drawdown (the fall of 1 + TTWROR below its running peak, <= 0) on each day of a
+    value series, and its monthly returns (years x months), on the metrics' daily returns:
+    what `Analytics.drawdown` and `Analytics.monthly` give, for any stretch of the series."""
+    returns = daily_returns(total, deposits, withdrawals)
+    growth = 1.0 + returns.reindex(total.index).fillna(0.0).to_numpy(np.float64)
+    wealth = np.cumprod(growth)
+    falls = pd.Series(wealth / np.maximum.accumulate(wealth) - 1.0, index=total.index)
+    return falls, monthly_returns(returns)
+
+
 def _cards(source: object, cards: Sequence[tuple[str, str, str]]) -> str:
     return "".join(
         f"<div class='card' data-key='{name}'><div class='k'>{escape(label)}</div>"
@@ -176,17 +198,18 @@ def _trade_table(trades: pd.DataFrame) -> str:
     if trades.empty:
         return "<p>No trades yet.</p>"
     rows = trades.assign(fees=trades["entry_fee"] + trades["exit_fee"])
-    head = "".join(f"<th>{escape(label)}</th>" for label, _, _ in _TRADE_TABLE)
+    columns = _TRADE_TABLE + tuple(c for c in _NOTE_COLUMNS if c[1] in trades.columns)
+    head = "".join(f"<th>{escape(label)}</th>" for label, _, _ in columns)
     body = []
     for record in rows.to_dict("records"):
         cells = []
-        for _, column, kind in _TRADE_TABLE:
+        for _, column, kind in columns:
             value = record[column]
-            numeric = kind not in ("text", "date")
+            numeric = kind not in ("text", "date", "tags")
             sign = ""
             if column in ("pnl", "return_pct") and math.isfinite(float(value)):
                 sign = " pos" if float(value) > 0 else " neg" if float(value) < 0 else ""
-            css = f" class='n{sign}'" if numeric else ""
+            css = f" class='n{sign}'" if numeric else " class='d'" if kind == "date" else ""
             cells.append(f"<td{css}>{escape(_format(value, kind))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (

@@ -63,6 +63,7 @@ DIVIDEND: Final = "DividendReceived"
 REOPENED: Final = "PortfolioReopened"
 DELETED: Final = "PortfolioDeleted"
 UNDELETED: Final = "PortfolioUndeleted"
+NOTE_ADDED: Final = "NoteAdded"
 #: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
 #: cash and shares move in the SharesBought/SharesSold recorded with it).
 ORDER_EVENTS: Final[tuple[str, ...]] = ORDER_EVENT_TYPES
@@ -76,6 +77,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     *ORDER_EVENTS,  # orders and the market clock
     *(REOPENED, DELETED, UNDELETED),  # reopen and delete
     "AccountTypeSet",  # margin accounts (projections keep its rows and ignore them)
+    NOTE_ADDED,  # the trading journal's notes (projections ignore them)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

@@ -27,6 +27,7 @@ NOT_COPIED_TO_BRANCHES = frozenset(
         "PortfolioClosed",
         "BranchForked",
         *("PortfolioReopened", "PortfolioDeleted", "PortfolioUndeleted"),
+        "NoteAdded",  # names the parent's events by version, which the branch's are not
     )
 )
 

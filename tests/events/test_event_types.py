@@ -81,6 +81,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     app.delete_portfolio(pid)
     app.undelete_portfolio(pid)
     _change(app, pid, lambda p: p.set_account("margin", FRI))
+    _change(app, pid, lambda p: p.add_note(4, "took profit early", "exit mistake"))
     at = app.history(pid)[4].seq  # after the sale
     branch = app.fork(pid, "What if", at)
     return pid, branch
@@ -114,6 +115,7 @@ MAIN = [
     ("PortfolioDeleted", ""),
     ("PortfolioUndeleted", ""),
     ("AccountTypeSet", "margin account: initial margin 50%, maintenance 25% long / 30% short"),
+    ("NoteAdded", "on event 4: 'took profit early' #exit #mistake"),
 ]
 
 

@@ -79,6 +79,7 @@ STORED = {
         "borrow_overrides",
         "on",
     ],
+    "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
 }
 
 

@@ -1,0 +1,225 @@
+"""The front door's journal: a portfolio's round-trip trades, their statistics and the HTML
+report, by portfolio id. Thin: the work is `erasmo.journal`'s; pandas is imported on first use.
+
+Trades are valued on the portfolio's clock in simulation mode (nothing after it is known yet),
+else on the market's latest day. The journal's period (its charts, and the days `exposure`
+counts) runs from the first event to the valuation day while shares are held, else to the last
+event's day. A period (`start`, `end`) keeps the trades whose exit day (an
+open trade's: the valuation day) falls inside it; a tag keeps the trades whose entry carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from events.errors import ErasmoError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from erasmo.analytics import Analytics
+    from erasmo.journal import TradeStatistics
+    from erasmo.projections.series import ValueSeries
+    from events.application import Portfolios
+    from events.portfolio import Portfolio
+
+
+class UnknownEventError(ErasmoError):
+    """A log position that is not one of the portfolio's events."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteReceipt:
+    """A note recorded (or, in a dry run, that would be).
+
+    Attributes:
+        portfolio_id, portfolio: the portfolio and its name.
+        about_seq, about_version, about_type: the event noted: log position, version, type.
+        text: the note's text; tags: its tags, lower-case.
+        version: the note's own version in the portfolio's history.
+    """
+
+    portfolio_id: UUID
+    portfolio: str
+    about_seq: int
+    about_version: int
+    about_type: str
+    text: str
+    tags: tuple[str, ...]
+    version: int
+
+
+class JournalReading:
+    """Notes, trades, trade statistics and the report (`FrontDoor` inherits these)."""
+
+    app: Portfolios
+    _analytics: Callable[[], Analytics]
+
+    def note(
+        self,
+        portfolio_id: UUID,
+        seq: int,
+        text: str,
+        tags: str | Sequence[str] = (),
+        *,
+        dry_run: bool = False,
+    ) -> NoteReceipt:
+        """Attach a note and tags to the portfolio's event at log position `seq` (a later
+        note on the same event supersedes this one in views; both stay in the log)."""
+        noted = next((e for e in self.app.history(portfolio_id) if e.seq == seq), None)
+        if noted is None:
+            name = self.app.portfolio(portfolio_id).name
+            raise UnknownEventError(
+                f"Log position {seq} is not an event of {name!r}; pick one from "
+                f"'erasmo history {name}'. Nothing was recorded."
+            )
+        words = tags if isinstance(tags, str) else " ".join(tags)
+
+        def add(p: Portfolio) -> NoteReceipt:
+            p.add_note(noted.version, text, words)
+            stored = p.pending_events[-1]
+            return NoteReceipt(
+                portfolio_id=p.id,
+                portfolio=p.name,
+                about_seq=seq,
+                about_version=noted.version,
+                about_type=noted.type,
+                text=getattr(stored, "text", ""),
+                tags=tuple(str(getattr(stored, "tags", "")).split()),
+                version=p.version,
+            )
+
+        return self.app.change(portfolio_id, add, dry_run=dry_run)
+
+    def trades(
+        self,
+        portfolio_id: UUID,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        group: str = "lot",
+    ) -> pd.DataFrame:
+        """The portfolio's round-trip trades (`erasmo.journal.round_trips`' columns, plus
+        `tags` and `note` from the notes on each trade's entry), filtered by tag and period."""
+        import numpy as np
+        from eventsourcing.utils import get_topic
+
+        from erasmo.journal import round_trips
+        from erasmo.journal.notes import NOTE_ADDED, stored_notes, with_notes
+        from events.portfolio import EVENT_TYPES
+
+        analytics = self._analytics()
+        events = analytics.portfolio_events(portfolio_id)
+        clock = analytics.simulation_clock(portfolio_id)
+        found = round_trips(events, analytics.market, on=clock, group=group)
+        rows = self.app.reader.events(
+            originator_id=portfolio_id, topics=[get_topic(EVENT_TYPES[NOTE_ADDED])]
+        )
+        notes = stored_notes(
+            ((row.seq, row.state) for row in rows),
+            events["version"].to_numpy(np.int64),
+            events["seq"].to_numpy(np.int64),
+        )
+        return _filtered(with_notes(found, notes), tag, start, end)
+
+    def trade_stats(
+        self,
+        portfolio_id: UUID,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> TradeStatistics:
+        """The statistics of the portfolio's trades (filtered as `trades` filters them), with
+        exposure over the days of its value series."""
+        from erasmo.journal import trade_statistics
+
+        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
+        return trade_statistics(trades, self._days(portfolio_id, start, end))
+
+    def trade_stats_by(
+        self,
+        portfolio_id: UUID,
+        by: str,
+        *,
+        tag: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> pd.DataFrame:
+        """One row of trade statistics per ticker, tag or month (`by`) of the exit day; a
+        trade with two tags counts under each."""
+        from erasmo.journal import statistics_by
+
+        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
+        if by == "tag":
+            trades = trades.explode("tags").rename(columns={"tags": "tag"})
+            trades = trades[trades["tag"].notna()]
+        return statistics_by(trades, by, self._days(portfolio_id, start, end))
+
+    def journal_report(self, portfolio_id: UUID, title: str | None = None) -> str:
+        """The portfolio's journal as one self-contained HTML page: value, drawdown, monthly
+        returns, value ratios, trade statistics and the trade list with notes."""
+        import pandas as pd
+
+        from erasmo.journal import trade_statistics, value_statistics
+        from erasmo.journal.report import drawdown_and_months, render
+
+        trades = self.trades(portfolio_id)
+        series = self._journal_series(portfolio_id)
+        total = series.total
+        falls, months = drawdown_and_months(total, series.deposits, series.withdrawals)
+        ratios = value_statistics(total, series.deposits, series.withdrawals)
+        return render(
+            trades,
+            title=title or f"{self.app.portfolio(portfolio_id).name}: trading journal",
+            value=total,
+            drawdown=falls,
+            monthly=months,
+            statistics=trade_statistics(trades, pd.DatetimeIndex(total.index)),
+            ratios=ratios if len(total) > 1 else None,
+        )
+
+    def _journal_series(self, portfolio_id: UUID) -> ValueSeries:
+        """The value series the journal reads: to the valuation day while shares are held,
+        else to the last event's day (a portfolio that traded for a year in 2010 and holds only
+        cash since has a journal of that year, not of every day after it)."""
+        import pandas as pd
+
+        analytics = self._analytics()
+        events = analytics.portfolio_events(portfolio_id)
+        if events.empty or self.app.portfolio(portfolio_id).shares:
+            return analytics.value(portfolio_id)
+        return analytics.value(portfolio_id, end=pd.Timestamp(events["on"].max()).date())
+
+    def _days(self, portfolio_id: UUID, start: date | None, end: date | None) -> pd.DatetimeIndex:
+        """The trading days of the journal's value series inside [start, end]: the days
+        `exposure` counts."""
+        import pandas as pd
+
+        days = pd.DatetimeIndex(self._journal_series(portfolio_id).total.index)
+        if start is not None:
+            days = days[days >= pd.Timestamp(start)]
+        if end is not None:
+            days = days[days <= pd.Timestamp(end)]
+        return days
+
+
+def _filtered(
+    trades: pd.DataFrame, tag: str | None, start: date | None, end: date | None
+) -> pd.DataFrame:
+    import pandas as pd
+
+    keep = pd.Series(True, index=trades.index)
+    if tag is not None:
+        wanted = tag.strip().lower()
+        keep &= trades["tags"].map(lambda tags: wanted in tags)
+    if start is not None:
+        keep &= trades["exit_on"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= trades["exit_on"] <= pd.Timestamp(end)
+    return trades[keep.to_numpy(bool)].reset_index(drop=True)

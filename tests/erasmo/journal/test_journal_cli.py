@@ -1,0 +1,125 @@
+"""`erasmo trades`, `stats` and `report` end to end on the bundled IBM prices, every expected
+figure worked out by hand from the trades typed in the test (docs/journal.md's example, with
+the last buy sold so every trade is closed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from pathlib import Path
+
+import pytest
+from cli_runner import Run
+
+#: (args of `erasmo`) in order; every price lies inside IBM's bar of its day.
+LOG = (
+    ("portfolio", "open", "Practice", "--cash", "10000", "--on", "2010-03-01"),
+    ("buy", "Practice", "IBM", "30", "--on", "2010-03-01", "--price", "128.57", "--fee", "5"),
+    ("buy", "Practice", "IBM", "20", "--on", "2010-04-01", "--price", "128.25", "--fee", "5"),
+    ("sell", "Practice", "IBM", "40", "--on", "2010-05-03", "--price", "129.60", "--fee", "5"),
+    ("sell", "Practice", "IBM", "10", "--on", "2010-07-01", "--price", "122.57", "--fee", "5"),
+    ("buy", "Practice", "IBM", "15", "--on", "2010-08-02", "--price", "130.76", "--fee", "5"),
+    ("sell", "Practice", "IBM", "15", "--on", "2010-09-01", "--price", "125.77", "--fee", "5"),
+)
+#: Each trade's P&L by hand: the sell of 40 closes the lot of 30 (its whole buy fee of 5, and
+#: 30/40 of the sell's fee) and 10 of the lot of 20 (half its fee, 10/40 of the sell's).
+PNL = (
+    30 * (129.60 - 128.57) - 5 - 5 * 30 / 40,  # 22.15
+    10 * (129.60 - 128.25) - 2.5 - 5 * 10 / 40,  # 9.75
+    10 * (122.57 - 128.25) - 2.5 - 5,  # -64.30
+    15 * (125.77 - 130.76) - 5 - 5,  # -84.85
+)
+
+
+@pytest.fixture
+def practice(run: Run) -> Run:
+    for args in LOG:
+        code, _, err = run(*args)
+        assert (code, err) == (0, ""), args
+    return run
+
+
+def test_trades_json_lists_each_lot_closed_by_each_sell(practice: Run) -> None:
+    code, out, err = practice("trades", "Practice", "--json")
+    assert (code, err) == (0, "")
+    trades = json.loads(out)
+    assert [t["pnl"] for t in trades] == ["22.15", "9.75", "-64.30", "-84.85"]
+    assert [t["pnl"] for t in trades] == [f"{p:.2f}" for p in PNL]
+    assert [t["quantity"] for t in trades] == ["30", "10", "10", "15"]
+    assert [t["holding_days"] for t in trades] == [63, 32, 91, 30]
+    assert [t["fees"] for t in trades] == ["8.75", "3.75", "7.50", "10.00"]
+    assert {t["status"] for t in trades} == {"closed"}
+    # return on what the trade cost: -64.30 / (10 * 128.25 + 2.50)
+    assert trades[2]["return_pct"] == f"{-64.30 / 1285.0:.6f}"
+
+
+def test_trades_filtered_by_period_of_the_exit_day(practice: Run) -> None:
+    code, out, _ = practice("trades", "Practice", "--from", "2010-06-01", "--to", "2010-07-31")
+    assert code == 0
+    assert "-64.30" in out
+    assert "22.15" not in out
+    assert "-84.85" not in out
+    assert out.strip().endswith("1 trade")
+    code, _, err = practice("trades", "Practice", "--from", "2010-08-01", "--to", "2010-06-01")
+    assert code == 2
+    assert "swap them" in err
+
+
+def test_stats_json_are_the_hand_computed_statistics(practice: Run) -> None:
+    code, out, err = practice("stats", "Practice", "--json")
+    assert (code, err) == (0, "")
+    stats = json.loads(out)
+    assert (stats["trades"], stats["winners"], stats["losers"]) == (4, 2, 2)
+    assert stats["win_rate"] == "0.500000"
+    assert stats["total_pnl"] == f"{sum(PNL):.2f}" == "-117.25"
+    assert stats["gross_profit"] == "31.90"
+    assert stats["gross_loss"] == "-149.15"
+    assert stats["average_win"] == "15.95"
+    assert stats["average_loss"] == "-74.58"
+    assert stats["profit_factor"] == f"{31.90 / 149.15:.6f}"
+    assert stats["payoff_ratio"] == f"{15.95 / 74.575:.6f}"
+    assert stats["expectancy"] == f"{-117.25 / 4:.2f}"
+    sqn = math.sqrt(4) * statistics.mean(PNL) / statistics.stdev(PNL)
+    assert stats["sqn"] == f"{sqn:.6f}"
+    assert stats["kelly"] == f"{0.5 - 0.5 / (15.95 / 74.575):.6f}"
+    assert stats["best_trade"] == "22.15"
+    assert stats["worst_trade"] == "-84.85"
+    assert stats["longest_holding_days"] == 91
+    assert stats["longest_losing_streak"] == 2  # the exits of 2010-07-01 and 2010-09-01
+    assert stats["longest_winning_streak"] == 2  # both trades closed by the sell of 40
+
+
+def test_stats_by_month_of_the_exit(practice: Run) -> None:
+    code, out, _ = practice("stats", "Practice", "--by", "month", "--json")
+    assert code == 0
+    rows = {row["month"]: row for row in json.loads(out)}
+    assert sorted(rows) == ["2010-05", "2010-07", "2010-09"]
+    assert rows["2010-05"]["trades"] == 2
+    assert rows["2010-05"]["total_pnl"] == "31.90"
+    assert rows["2010-07"]["total_pnl"] == "-64.30"
+    assert rows["2010-09"]["win_rate"] == "0.000000"
+    code, out, _ = practice("stats", "Practice", "--by", "ticker")
+    assert code == 0
+    assert "IBM" in out
+    assert "-117.25" in out
+
+
+def test_report_writes_one_self_contained_page(practice: Run, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, _out, err = practice("report", "Practice", "-o", str(target))
+    assert (code, err) == (0, "")
+    page = target.read_text(encoding="utf-8")
+    assert "Practice: trading journal" in page
+    assert "-117.25" in page
+    assert "<script" not in page
+    assert "http" not in page
+    assert page.count("<svg") == 2
+    assert "id='monthly'" in page
+
+
+def test_unknown_portfolio_is_refused_in_one_line(practice: Run) -> None:
+    code, _, err = practice("stats", "Nope")
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "Nope" in err
