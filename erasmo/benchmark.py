@@ -70,7 +70,7 @@ def cumulative_return(
 ) -> pd.Series[float]:
     """The portfolio's TTWROR from its first day to each day (the flows taken out)."""
     if not len(total):
-        return pd.Series([], dtype=float, name="ttwror")
+        return pd.Series(np.zeros(0), index=total.index, name="ttwror")
     returns = daily_returns(total, deposits, withdrawals)
     growth = 1.0 + returns.reindex(total.index).fillna(0.0).to_numpy(float)
     return pd.Series(np.cumprod(growth) - 1.0, index=total.index, name="ttwror")

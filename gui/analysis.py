@@ -189,8 +189,7 @@ def _with_trade_day_changes(
     if not changes:
         return result
     rows = [
-        {**r, "day_change": changes.get(str(r["ticker"]), r.get("day_change"))}
-        for r in result.rows
+        {**r, "day_change": changes.get(str(r["ticker"]), r.get("day_change"))} for r in result.rows
     ]
     totals = result.totals
     if totals is not None:

@@ -239,11 +239,7 @@ class PerformanceView(QWidget):
         few = len(x) < 3  # a line needs two points: show so short a series as dots
         self.total_curve.setData(x, total, symbol="o" if few else None, symbolSize=7)
         stack = stacked and not returns and bool(data.by_ticker)
-        keys: list[tuple[str, QColor]] = []
-        if stack:
-            keys = self._draw_stack(x, data)
-        else:
-            keys = [("Portfolio", self.colors.value_line)]
+        keys = self._draw_stack(x, data) if stack else [("Portfolio", self.colors.value_line)]
         self.total_curve.setVisible(not stack)
         if benchmark and bench is not None:
             self.benchmark_curve.setData(x, bench)
