@@ -40,23 +40,24 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ("quantity", "Quantity", formatting.quantity, False, "Shares held."),
     (
         "average_cost",
-        "Avg\ncost",
+        "Avg cost",
         _cost,
         False,
         "Cost per share held, buy fees included.",
     ),
-    ("last_price", "Last\nprice", formatting.price, False, "The close on the valuation date."),
-    ("market_value", "Market\nvalue", _money, False, "Quantity × last price."),
+    ("last_price", "Last price", formatting.price, False, "The close on the valuation date."),
+    ("market_value", "Market value", _money, False, "Quantity × last price."),
     (
         "day_change",
-        "Day\nchange",
+        "Day change",
         formatting.signed_money,
         True,
-        "Quantity × (last price − the previous trading day's close).",
+        "The move of the shares held since the previous trading day's close; shares bought "
+        "that day move from their purchase price, shares sold count their move up to the sale.",
     ),
     (
         "unrealized_pnl",
-        "Unrealized\nP&L",
+        "Unrealized P&L",
         formatting.signed_money,
         True,
         "Market value − cost basis of the shares held.",
@@ -70,7 +71,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ),
     (
         "realized_pnl",
-        "Realized\nP&L",
+        "Realized P&L",
         formatting.signed_money,
         True,
         "Gain or loss locked in by the sales so far, fees included.",
@@ -84,6 +85,13 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
+#: Columns in the portfolio's currency: their headers name it.
+MONEY_COLUMNS = frozenset(
+    ("average_cost", "last_price", "market_value", "day_change", "unrealized_pnl", "realized_pnl")
+)
+#: Columns whose decimals depend on the values: every row of the column gets as many as its
+#: most precise value needs, within (fewest, most), so the decimal points line up.
+COLUMN_PLACES = {"quantity": (0, 6), "average_cost": (2, 4), "last_price": (2, 6)}
 
 
 def _dot(color: QColor, size: int = 10) -> QIcon:
@@ -113,6 +121,18 @@ class HoldingsTableModel(QAbstractTableModel):
         self._gain, self._loss = gain, loss
         self._stale: frozenset[str] = frozenset()
         self._stale_icon = _dot(QColor("#d29922"))
+        self._currency = "USD"
+        self._places: dict[str, int] = {}
+
+    def set_currency(self, code: str) -> None:
+        """The currency the money columns are in (named in their headers)."""
+        if code != self._currency:
+            self._currency = code
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def places(self, key: str) -> int | None:
+        """The decimals every row of column `key` is shown with (None: its own format)."""
+        return self._places.get(key)
 
     def set_stale(self, tickers: frozenset[str]) -> None:
         """Mark the tickers whose latest price is older than their source should have."""
@@ -128,6 +148,13 @@ class HoldingsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._totals = totals
+        self._places = {
+            key: max(
+                (formatting.places_needed(r.get(key), low, high) for r in self._rows),
+                default=low,
+            )
+            for key, (low, high) in COLUMN_PLACES.items()
+        }
         self.endResetModel()
 
     def set_colors(self, gain: QColor, loss: QColor) -> None:
@@ -162,10 +189,15 @@ class HoldingsTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
+        key = COLUMNS[section][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            header = COLUMNS[section][1]
+            return f"{header}\n{self._currency}" if key in MONEY_COLUMNS else header
         if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][4]
+            tip = COLUMNS[section][4]
+            return f"{tip} In {self._currency}." if key in MONEY_COLUMNS else tip
+        if role == Qt.ItemDataRole.TextAlignmentRole and key != "ticker":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -177,7 +209,8 @@ class HoldingsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if value is None:
                 return ""
-            return fmt(value)
+            places = self._places.get(key)
+            return fmt(value) if places is None else formatting.fixed(value, places)
         if role == RAW:
             return value
         if role == TOTAL:

@@ -31,6 +31,7 @@ class PortfolioRow:
         total_return: time-weighted return since opening, as a fraction; None until known
             (and None once valued when it is undefined).
         valued: whether erasmo has valued it since its latest event ("…" until then).
+        currency: the money it holds (ISO 4217), shown with its amounts.
     """
 
     id: UUID
@@ -42,11 +43,15 @@ class PortfolioRow:
     value: float | None = None
     total_return: float | None = None
     valued: bool = False
+    currency: str = "USD"
 
     @classmethod
     def of(cls, listed: ListedPortfolio) -> PortfolioRow:
         closed = listed.status == CLOSED
-        return cls(listed.id, listed.name, listed.version, listed.clock, listed.cash, closed)
+        return cls(
+            listed.id, listed.name, listed.version, listed.clock, listed.cash, closed,
+            currency=listed.currency,
+        )  # fmt: skip
 
 
 class PortfolioListModel(QAbstractItemModel):
