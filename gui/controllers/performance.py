@@ -71,6 +71,7 @@ class PerformanceController(QObject):
         self._as_of: AsOf | None = None
         self._range = "Max"
         self._custom: tuple[date, date] | None = None  # the dates typed, for range "custom"
+        self._since: float | None = None  # the first visible day: where % mode starts from
         self._pending: tuple[UUID, AsOf, date, date] | None = None
         self._busy = False
         for name, button in view.range_buttons.items():
@@ -126,7 +127,9 @@ class PerformanceController(QObject):
         if self.data is not None:
             returns = v.returns.isChecked()
             v.stacked.setEnabled(not returns)
-            v.set_series(self.data, v.stacked.isChecked(), v.benchmark.isChecked(), returns)
+            v.set_series(
+                self.data, v.stacked.isChecked(), v.benchmark.isChecked(), returns, self._since
+            )
             self._on_x_range()
 
     def bounds(self) -> tuple[date, date] | None:
@@ -201,6 +204,9 @@ class PerformanceController(QObject):
     def _set_view(self, start: date, end: date, recompute: bool) -> None:
         if end < start:
             start, end = end, start
+        self._since = _x_of(start)
+        if self.view.returns.isChecked():
+            self._redraw()  # the returns start from the first visible day
         plot = self.view.value_plot
         # A single day (time travel to the first one) is drawn a fortnight either side.
         margin = 15 * DAY if start == end else 0
@@ -302,11 +308,11 @@ class PerformanceController(QObject):
         v = self.view
         benchmark = v.benchmark.isChecked()
         lines = [_day_of(float(data.x[i])).isoformat()]
-        if v.returns.isChecked() and data.portfolio_return is not None:
-            lines.append(f"Portfolio {formatting.percent(data.portfolio_return[i])}")
-            if benchmark and data.benchmark_return is not None:
-                bench = float(data.benchmark_return[i])
-                lines.append(f"{data.benchmark_name} {formatting.percent(bench)}")
+        if v.returns.isChecked() and v.shown_returns is not None:
+            mine, theirs = v.shown_returns
+            lines.append(f"Portfolio {formatting.percent(float(mine[i]))}")
+            if benchmark and theirs is not None:
+                lines.append(f"{data.benchmark_name} {formatting.percent(float(theirs[i]))}")
         else:
             lines.append(f"Portfolio {formatting.money(data.total[i])}")
             if benchmark and data.benchmark is not None:

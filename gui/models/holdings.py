@@ -14,10 +14,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QPainter, QPixmap
 
 from gui import formatting
 from gui.models.roles import RAW, STALE, TOTAL
@@ -40,16 +41,16 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ("quantity", "Quantity", formatting.quantity, False, "Shares held."),
     (
         "average_cost",
-        "Avg cost",
+        "Avg\ncost",
         _cost,
         False,
         "Cost per share held, buy fees included.",
     ),
-    ("last_price", "Last price", formatting.price, False, "The close on the valuation date."),
-    ("market_value", "Market value", _money, False, "Quantity × last price."),
+    ("last_price", "Last\nprice", formatting.price, False, "The close on the valuation date."),
+    ("market_value", "Market\nvalue", _money, False, "Quantity × last price."),
     (
         "day_change",
-        "Day change",
+        "Day\nchange",
         formatting.signed_money,
         True,
         "The move of the shares held since the previous trading day's close; shares bought "
@@ -57,7 +58,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ),
     (
         "unrealized_pnl",
-        "Unrealized P&L",
+        "Unrealized\nP&L",
         formatting.signed_money,
         True,
         "Market value − cost basis of the shares held.",
@@ -71,7 +72,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ),
     (
         "realized_pnl",
-        "Realized P&L",
+        "Realized\nP&L",
         formatting.signed_money,
         True,
         "Gain or loss locked in by the sales so far, fees included.",
@@ -105,6 +106,17 @@ def _dot(color: QColor, size: int = 10) -> QIcon:
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pixmap)
+
+
+def _header_size(header: str, currency: str) -> QSize:
+    """A money column's header with its currency on a line of its own, as wide as the header
+    without it would be: Qt widens a sortable section by its height (the sort arrow), which
+    would push the table past the window for one short extra line."""
+    metrics = QFontMetrics(QGuiApplication.font())
+    lines = [*header.split("\n"), currency]
+    text = max(metrics.horizontalAdvance(line) for line in lines)
+    two_lines = 2 * metrics.height() + 2
+    return QSize(text + 12 + two_lines, len(lines) * metrics.height() + 4)
 
 
 def _is_number(value: Any) -> bool:
@@ -193,11 +205,11 @@ class HoldingsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             header = COLUMNS[section][1]
             return f"{header}\n{self._currency}" if key in MONEY_COLUMNS else header
+        if role == Qt.ItemDataRole.SizeHintRole and key in MONEY_COLUMNS:
+            return _header_size(COLUMNS[section][1], self._currency)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = COLUMNS[section][4]
             return f"{tip} In {self._currency}." if key in MONEY_COLUMNS else tip
-        if role == Qt.ItemDataRole.TextAlignmentRole and key != "ticker":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -147,16 +147,17 @@ class PerformanceView(QWidget):
             "Show the S&P 500 bought with the portfolio's deposits and sold with its "
             "withdrawals, on the same days"
         )
-        self.returns = QPushButton("%")
+        self.returns = QPushButton("Return %")
         self.returns.setCheckable(True)
         self.returns.setToolTip(
             "Show time-weighted returns (TTWROR) instead of values: the portfolio's with its "
             "deposits and withdrawals taken out, the benchmark's from the portfolio's first day"
         )
         self.setStyleSheet(CHECKED_BUTTONS)
-        top.addWidget(self.stacked)
-        top.addWidget(self.benchmark)
-        top.addWidget(self.returns)
+        for button in (self.stacked, self.benchmark, self.returns):
+            # Room for the checked style's padding: the text is never clipped.
+            button.setMinimumWidth(button.sizeHint().width() + 24)
+            top.addWidget(button)
 
         self.metrics = FigureStrip(METRICS, self)
         for key, _caption in METRICS:
@@ -188,6 +189,8 @@ class PerformanceView(QWidget):
         self.value_plot.addItem(self.buy_markers)
         self.value_plot.addItem(self.sell_markers)
         self.stack_items: list[Any] = []
+        #: The return lines drawn in % mode (fractions from the first visible day).
+        self.shown_returns: tuple[Any, Any] | None = None
         fill = QColor(colors.drawdown)
         fill.setAlpha(70)
         self.drawdown_curve = self.drawdown_plot.plot(
@@ -200,8 +203,10 @@ class PerformanceView(QWidget):
         for line in (self.v_line, self.h_line):
             self.value_plot.addItem(line, ignoreBounds=True)
         self.drawdown_plot.addItem(self.dd_line, ignoreBounds=True)
-        self.readout = pg.TextItem(anchor=(0, 1), color=foreground, fill=pg.mkBrush(background))
+        self.readout = pg.TextItem(anchor=(0, 0), color=foreground, fill=pg.mkBrush(background))
         self.value_plot.addItem(self.readout, ignoreBounds=True)
+        for z, item in enumerate((self.v_line, self.h_line, self.readout)):
+            item.setZValue(1000 + z)  # above the stacked bands drawn later
         self.show_crosshair(False)
 
         self.empty = QLabel("")
@@ -221,19 +226,32 @@ class PerformanceView(QWidget):
             item.setVisible(visible)
 
     def set_series(
-        self, data: PerformanceResult, stacked: bool, benchmark: bool, returns: bool = False
+        self,
+        data: PerformanceResult,
+        stacked: bool,
+        benchmark: bool,
+        returns: bool = False,
+        since: float | None = None,
     ) -> None:
         """Draw the value (total or stacked) or, with `returns`, both time-weighted returns in
-        %; the benchmark, the trade markers, the drawdown and the key above the chart."""
+        % from the day `since` (POSIX seconds; the first visible day); the benchmark, the
+        trade markers, the drawdown and the key above the chart."""
         for item in self.stack_items:
             self.value_plot.removeItem(item)
         self.stack_items = []
         x = np.asarray(data.x, dtype=float)
         total = np.asarray(data.total, dtype=float)
         bench = None if data.benchmark is None else np.asarray(data.benchmark, dtype=float)
+        self.shown_returns = None
         if returns and data.portfolio_return is not None:
-            total = np.asarray(data.portfolio_return, dtype=float) * 100
-            bench = None if data.benchmark_return is None else data.benchmark_return * 100
+            # From the close before the first visible day: that day's return counts, as in
+            # the metrics of the range.
+            first = max(int(np.searchsorted(x, since)) - 1, 0) if since is not None else 0
+            total = _rebased_return(data.portfolio_return, first)
+            bench = None
+            if data.benchmark_return is not None:
+                bench = _rebased_return(data.benchmark_return, first)
+            self.shown_returns = (total / 100, None if bench is None else bench / 100)
         self.value_plot.getPlotItem().getAxis("left").set_suffix(" %" if returns else "")
         self.value_plot.setLabel("left", "Return (TTWROR)" if returns else "Value")
         few = len(x) < 3  # a line needs two points: show so short a series as dots
@@ -259,7 +277,9 @@ class PerformanceView(QWidget):
             heights = y[rows] if len(x) else np.asarray([], dtype=float)
             if counts is None:
                 counts = np.ones(len(days), dtype=int)
-            markers.setData(x=days, y=heights, data=[int(n) for n in counts])
+            drawn = np.isfinite(heights)  # in % mode, none before the range's first day
+            counts = np.asarray(counts)[drawn]
+            markers.setData(x=days[drawn], y=heights[drawn], data=[int(n) for n in counts])
 
     def show_markers(self, visible: bool) -> None:
         """Trade markers are drawn only when few enough days are visible (MARKER_DAYS)."""
@@ -289,6 +309,22 @@ class PerformanceView(QWidget):
         return keys
 
 
+def _rebased_return(cumulative: Any, first: int) -> Any:
+    """Cumulative returns (fractions) restated from row `first` on, in %: the growth since
+    that day, (1 + r_t) / (1 + r_first) − 1 (NaN before it)."""
+    growth = 1.0 + np.asarray(cumulative, dtype=float)
+    if not len(growth):
+        return growth
+    first = min(max(first, 0), len(growth) - 1)
+    base = growth[first]
+    if np.isnan(base):  # the benchmark starts later than the range: from its first value
+        known = np.flatnonzero(~np.isnan(growth))
+        base = growth[known[0]] if len(known) else np.nan
+    result = (growth / base - 1.0) * 100
+    result[:first] = np.nan
+    return result
+
+
 def _trade_tip(verb: str) -> Any:
     def tip(x: float, y: float, data: Any) -> str:
         day = datetime.fromtimestamp(x, tz=UTC).date().isoformat()
@@ -314,6 +350,7 @@ class ChartKey(QWidget):
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         self.entries = []
         for name, color in entries:

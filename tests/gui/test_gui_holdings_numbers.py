@@ -96,11 +96,8 @@ def test_each_column_has_one_number_of_decimals_and_names_the_currency(
         assert model.index(0, c).data(Qt.ItemDataRole.TextAlignmentRole) & int(
             Qt.AlignmentFlag.AlignRight
         )
-        alignment = model.headerData(c, Qt.Orientation.Horizontal,
-                                     Qt.ItemDataRole.TextAlignmentRole)  # fmt: skip
-        assert alignment & int(Qt.AlignmentFlag.AlignRight)
     header = model.headerData(model.column_of("market_value"), Qt.Orientation.Horizontal)
-    assert header == "Market value\nUSD"
+    assert header == "Market\nvalue\nUSD"
     assert "USD" not in model.headerData(model.column_of("quantity"), Qt.Orientation.Horizontal)
     model.set_currency("EUR")
     assert model.headerData(model.column_of("day_change"), Qt.Orientation.Horizontal).endswith(
@@ -118,7 +115,7 @@ def test_the_window_names_the_portfolio_s_currency(
     holdings_shown(qtbot, c, demo)
     model = c.analysis.model
     header = model.headerData(model.column_of("last_price"), Qt.Orientation.Horizontal)
-    assert header == f"Last price\n{erasmo.door.head(demo).currency}"
+    assert header == f"Last\nprice\n{erasmo.door.head(demo).currency}"
     assert header.endswith("USD")
 
 

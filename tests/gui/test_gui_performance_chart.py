@@ -124,6 +124,19 @@ def test_the_percent_mode_draws_both_time_weighted_returns(
     assert portfolio[i_may] == pytest.approx((may / first - 1) * 100)
     assert portfolio[0] == pytest.approx(0.0)
     assert view.key.names() == ["Portfolio", "S&P 500"]
+    # A shorter range restates both lines from its first day, as the metrics count it.
+    p = c.analysis.performance
+    with qtbot.waitSignal(p.metrics_shown, timeout=10_000) as got:
+        view.range_buttons["6M"].click()
+    xs, portfolio = view.total_curve.getData()
+    _, bench = view.benchmark_curve.getData()
+    # From the close before the first visible day, as the range's metrics count it.
+    first = int(np.searchsorted(xs, x_of(view.start.date().toPython()))) - 1
+    day0 = datetime.fromtimestamp(float(xs[first]), tz=UTC).date()
+    last = datetime.fromtimestamp(float(xs[-1]), tz=UTC).date()
+    assert bench[first] == pytest.approx(0.0)
+    assert bench[-1] == pytest.approx((close("^GSPC", last) / close("^GSPC", day0) - 1) * 100)
+    assert portfolio[-1] == pytest.approx(got.args[0].ttwror * 100, abs=1e-6)
     view.returns.setChecked(False)
     assert view.stacked.isEnabled()
     _, values = view.benchmark_curve.getData()
