@@ -197,7 +197,7 @@ class PerformanceController(QObject):
 
     @Slot()
     def _on_x_range(self) -> None:
-        """Trade markers only when at most MARKER_DAYS days are visible."""
+        """Trade markers only when at most MARKER_DAYS calendar days are visible."""
         (x0, x1), _ = self.view.value_plot.getPlotItem().getViewBox().viewRange()
         self.view.show_markers((x1 - x0) / DAY <= MARKER_DAYS)
 

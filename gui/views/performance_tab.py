@@ -55,9 +55,10 @@ DEFINITIONS = {
 }
 
 
-#: Trade markers are drawn only when at most this many days are visible: over a longer range
-#: one marker per trading day would cover the value line.
-MARKER_DAYS = 250
+#: Trade markers are drawn only when at most this many calendar days are visible (a year and
+#: a few days: about 250 trading days): over a longer range one marker per trading day would
+#: cover the value line.
+MARKER_DAYS = 370
 
 
 class NumberAxis(pg.AxisItem):  # type: ignore[misc]
