@@ -99,19 +99,7 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     window, controller = open_demo_window(erasmo)
     saved: list[Path] = []
     try:
-        for tab, name in (
-            (HOLDINGS_TAB, "holdings"),
-            (PERFORMANCE_TAB, "performance"),
-            (ALLOCATION_TAB, "allocation"),
-            (HISTORY_TAB, "history"),
-        ):
-            window.tabs.setCurrentIndex(tab)
-            if tab == PERFORMANCE_TAB:
-                _last_year(controller)  # zoomed in enough for the trade markers
-            settle()
-            saved.append(out_dir / f"{name}.png")
-            grab(window, saved[-1])
-        _max_range(controller)
+        saved += _tab_shots(out_dir, window, controller)
         # Time travel: the portfolio right after its March 2020 purchases.
         rows = controller.history_model.rows()
         moment = next(i for i, r in enumerate(rows) if r.on >= date(2020, 3, 23))
@@ -150,6 +138,24 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         window.close()
         theme.apply(app, dark=False)
         erasmo.close()
+    return saved
+
+
+def _tab_shots(out_dir: Path, window: MainWindow, controller: MainController) -> list[Path]:
+    saved = []
+    for tab, name in (
+        (HOLDINGS_TAB, "holdings"),
+        (PERFORMANCE_TAB, "performance"),
+        (ALLOCATION_TAB, "allocation"),
+        (HISTORY_TAB, "history"),
+    ):
+        window.tabs.setCurrentIndex(tab)
+        if tab == PERFORMANCE_TAB:
+            _last_year(controller)  # zoomed in enough for the trade markers
+        settle()
+        saved.append(out_dir / f"{name}.png")
+        grab(window, saved[-1])
+    _max_range(controller)
     return saved
 
 
