@@ -276,3 +276,21 @@ def test_no_annualised_figures_or_sharpe_for_a_period_under_a_year(
     for key in ("ttwror_pa", "irr", "sharpe"):
         assert strip.values[key].text() != "—", key
         assert "under a year" not in strip.values[key].toolTip()
+
+
+def test_the_price_chart_s_key_sits_above_the_candles(
+    qtbot: QtBot, erasmo: Erasmo, demo: UUID, make_window: MakeWindow
+) -> None:
+    from gui.views.main_window import CHART_TAB
+
+    c = make_window(erasmo)
+    qtbot.waitUntil(lambda: c.history_model.rowCount() > 0, timeout=10_000)
+    c.window.tabs.setCurrentIndex(CHART_TAB)
+    chart = c.chart
+    assert chart is not None
+    qtbot.waitUntil(lambda: chart.series is not None, timeout=10_000)
+    view = chart.view
+    assert len(view.legend.items) == 1  # AAPL was bought: "Buy"
+    box = view.plot.getPlotItem().getViewBox().sceneBoundingRect()
+    key = view.legend.sceneBoundingRect()
+    assert key.bottom() <= box.top() + 1, (key, box)
