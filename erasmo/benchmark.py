@@ -1,5 +1,4 @@
-"""A benchmark on the portfolio's own cash-flow basis, the two time-weighted return lines, and
-the day change of positions bought or sold that day.
+"""A benchmark on the portfolio's own cash-flow basis, and the two time-weighted return lines.
 
 The benchmark is the portfolio's money put in the index instead: each deposit buys units of
 the index at that day's close, each withdrawal sells units at that day's close, so the
@@ -24,7 +23,6 @@ from erasmo.projections.metrics import daily_returns
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics, Moment
-    from erasmo.projections.holdings import Snapshot
 
 #: The default benchmark (the bundled market data has its closes).
 BENCHMARK = "^GSPC"
@@ -102,51 +100,3 @@ def benchmark_lines(
         portfolio_return=cumulative_return(total, series.deposits, series.withdrawals),
         benchmark_return=price_return(closes, total),
     )
-
-
-def trade_day_changes(
-    shot: Snapshot, events: pd.DataFrame, prices: pd.DataFrame
-) -> dict[str, float]:
-    """Each position's day change counting only the moves it owned: the shares held at the
-    previous close move from that close, shares bought since move from their purchase price,
-    shares sold since count their move up to the sale price.
-
-    change = quantity × last − quantity before × previous close − Σ bought × price
-             + Σ sold × price (fees are not price moves and are left out).
-
-    `events` is the portfolio's event frame up to the moment shown; `prices` the daily closes.
-    Tickers without a previous close keep the snapshot's figure.
-    """
-    positions = shot.positions
-    day = shot.summary.as_of
-    if day is None or positions.empty:
-        return {}
-    calendar = pd.DatetimeIndex(prices.index)
-    row = int(calendar.searchsorted(pd.Timestamp(day), "right")) - 1
-    previous_day = calendar[row - 1] if row >= 1 else None
-    since = events["on"] <= pd.Timestamp(day)
-    if previous_day is not None:
-        since &= events["on"] > previous_day
-    trades = events[since & events["type"].astype(str).isin(("SharesBought", "SharesSold"))]
-    changes: dict[str, float] = {}
-    for ticker, p in positions.iterrows():
-        previous_close = _previous_close(prices, str(ticker), row)
-        if previous_close is None:
-            continue
-        mine = trades[trades["ticker"] == ticker]
-        bought = mine[mine["type"].astype(str) == "SharesBought"]
-        sold = mine[mine["type"].astype(str) == "SharesSold"]
-        q_end = float(p["quantity"])
-        q_before = q_end - float(bought["quantity"].sum()) + float(sold["quantity"].sum())
-        spent = float((bought["quantity"] * bought["price"]).sum())
-        received = float((sold["quantity"] * sold["price"]).sum())
-        last = float(p["last_price"])
-        changes[str(ticker)] = q_end * last - q_before * previous_close - spent + received
-    return changes
-
-
-def _previous_close(prices: pd.DataFrame, ticker: str, row: int) -> float | None:
-    if row < 1 or ticker not in prices.columns:
-        return None
-    earlier = prices[ticker].iloc[:row].dropna()
-    return None if earlier.empty else float(earlier.iloc[-1])

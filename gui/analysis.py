@@ -183,7 +183,7 @@ def _with_trade_day_changes(
 ) -> HoldingsResult:
     """The rows' day change counting only the moves the shares were held for (a purchase
     today moves from its price, not from yesterday's close), and the totals row's sum."""
-    from erasmo.benchmark import trade_day_changes
+    from erasmo.day_change import trade_day_changes
 
     changes = trade_day_changes(snap, events, analytics.prices())
     if not changes:
