@@ -75,10 +75,14 @@ class PerformanceResult:
         total: total value (positions + cash).
         by_ticker: value per ticker (0 where not held), for the stacked view.
         cash: cash per day.
-        benchmark: the benchmark rebased to the portfolio's first value (None: no benchmark).
+        benchmark: the benchmark's value with the portfolio's deposits and withdrawals on the
+            same days (`erasmo.benchmark`; None: no benchmark).
         benchmark_name: its label.
         drawdown: fall from the running peak of the time-weighted wealth index (<= 0).
-        buys, sells: (x, total value that day) of each trade.
+        buys, sells: (x, total value that day), one per day with trades of that kind.
+        buy_counts, sell_counts: how many trades each of those days had.
+        portfolio_return: the portfolio's cumulative TTWROR (the chart's % mode).
+        benchmark_return: the benchmark's cumulative return from the portfolio's first day.
     """
 
     x: Any
@@ -90,6 +94,10 @@ class PerformanceResult:
     drawdown: Any
     buys: tuple[Any, Any]
     sells: tuple[Any, Any]
+    buy_counts: Any = None
+    sell_counts: Any = None
+    portfolio_return: Any = None
+    benchmark_return: Any | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +178,25 @@ def holdings_of(snapshot: Any) -> HoldingsResult:
     return HoldingsResult(rows, totals, figures, note)
 
 
+def _with_trade_day_changes(
+    result: HoldingsResult, snap: Any, events: Any, analytics: Any
+) -> HoldingsResult:
+    """The rows' day change counting only the moves the shares were held for (a purchase
+    today moves from its price, not from yesterday's close), and the totals row's sum."""
+    from erasmo.day_change import trade_day_changes
+
+    changes = trade_day_changes(snap, events, analytics.prices())
+    if not changes:
+        return result
+    rows = [
+        {**r, "day_change": changes.get(str(r["ticker"]), r.get("day_change"))} for r in result.rows
+    ]
+    totals = result.totals
+    if totals is not None:
+        totals = {**totals, "day_change": float(sum(float(r["day_change"]) for r in rows))}
+    return HoldingsResult(rows, totals, result.figures, result.note)
+
+
 def allocation_of(snapshot: Any) -> AllocationResult:
     """Weights by ticker, and cash's, of the total value (largest first)."""
     from erasmo.analytics import allocation
@@ -191,40 +218,63 @@ def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Performanc
         str(t): series.value[t].to_numpy(float) for t in series.value.columns
         if (series.value[t] != 0).any()
     }  # fmt: skip
-    benchmark = _rebased_benchmark(analytics, portfolio_id, moment)
-    events = analytics.portfolio_events(portfolio_id)
-    if moment.seq is not None:
-        events = events[events["seq"] <= moment.seq]
+    lines = _benchmark_lines(analytics, portfolio_id, moment)
+    events = _events_until(analytics, portfolio_id, moment)
     values = total.to_numpy(float)
     markers: dict[str, tuple[Any, Any]] = {}
+    counts: dict[str, Any] = {}
     for kind in ("SharesBought", "SharesSold"):
         days = events.loc[events["type"].astype(str) == kind, "on"]
-        rows = np.unique(index.searchsorted(days))  # one marker a day, however many trades
-        rows = rows[rows < len(index)]  # a trade on the series' last day or before it
+        # One marker a day, however many trades: the count goes in its tooltip.
+        rows, count = np.unique(index.searchsorted(days), return_counts=True)
+        inside = rows < len(index)  # a trade on the series' last day or before it
+        rows, counts[kind] = rows[inside], count[inside]
         markers[kind] = (x[rows], values[rows])
     return PerformanceResult(
         x=x,
         total=total.to_numpy(float),
         by_ticker=by_ticker,
         cash=series.cash.to_numpy(float),
-        benchmark=benchmark,
+        benchmark=None if lines is None else lines[0],
         benchmark_name=BENCHMARK_NAME,
         drawdown=analytics.drawdown(portfolio_id, moment).to_numpy(float),
         buys=markers["SharesBought"],
         sells=markers["SharesSold"],
+        buy_counts=counts["SharesBought"],
+        sell_counts=counts["SharesSold"],
+        portfolio_return=_portfolio_return(series),
+        benchmark_return=None if lines is None else lines[1],
     )
 
 
-def _rebased_benchmark(analytics: Any, portfolio_id: UUID, moment: Any) -> Any:
-    """The S&P 500 rebased to the portfolio's first value, or None when it cannot be drawn."""
+def _events_until(analytics: Any, portfolio_id: UUID, moment: Any) -> Any:
+    events = analytics.portfolio_events(portfolio_id)
+    if moment.seq is not None:
+        events = events[events["seq"] <= moment.seq]
+    return events
+
+
+def _portfolio_return(series: Any) -> Any:
+    from erasmo.benchmark import cumulative_return
+
+    return cumulative_return(series.total, series.deposits, series.withdrawals).to_numpy(float)
+
+
+def _benchmark_lines(analytics: Any, portfolio_id: UUID, moment: Any) -> tuple[Any, Any] | None:
+    """The S&P 500 on the portfolio's cash-flow basis and its return line, or None when it
+    cannot be drawn."""
     import numpy as np
 
+    from erasmo.benchmark import benchmark_lines
+
     try:
-        rebased = analytics.rebased_benchmark(portfolio_id, moment, BENCHMARK)
+        lines = benchmark_lines(analytics, portfolio_id, moment, BENCHMARK)
     except Exception:  # no benchmark in this market data: draw the portfolio alone
         return None
-    values = rebased.to_numpy(float)
-    return None if not len(values) or bool(np.isnan(values).all()) else values
+    values = lines.value.to_numpy(float)
+    if not len(values) or bool(np.isnan(values).all()):
+        return None
+    return values, lines.benchmark_return.to_numpy(float)
 
 
 def metrics_of(
@@ -249,11 +299,14 @@ def metrics_of(
 def snapshot_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Snapshot:
     """Everything the tabs show for the portfolio after event `as_of`."""
     analytics.refresh()  # fold in what was recorded since (cheap when nothing was)
-    snap = analytics.snapshot(portfolio_id, _moment(as_of))
+    moment = _moment(as_of)
+    snap = analytics.snapshot(portfolio_id, moment)
     return Snapshot(
         portfolio=portfolio_id,
         as_of=as_of,
-        holdings=holdings_of(snap),
+        holdings=_with_trade_day_changes(
+            holdings_of(snap), snap, _events_until(analytics, portfolio_id, moment), analytics
+        ),
         allocation=allocation_of(snap),
         performance=performance_of(analytics, portfolio_id, as_of),
     )

@@ -33,6 +33,7 @@ from events.errors import (
     UnknownTickerError,
 )
 from events.values import name_key, parse_fee, parse_name, parse_price, parse_ticker
+from gui.formatting import ungrouped
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -136,6 +137,7 @@ def preview_trade(
     """The door's dry run of the trade: the receipt it would record, or the error refusing it."""
     if not ticker.strip():
         raise IncompleteError("ticker", "Type a ticker, such as AAPL.")
+    quantity, price, fee = ungrouped(quantity), ungrouped(price), ungrouped(fee)
     symbol = parse_ticker(ticker)
     explicit = price.strip() or None
     if explicit is not None:
@@ -166,6 +168,7 @@ def preview_cash(
 ) -> CashReceipt:
     """The door's dry run of the deposit or withdrawal, or the error refusing it."""
     door.market_day(on)  # a day without prices is named before an empty amount
+    amount = ungrouped(amount)
     if not amount.strip():
         raise IncompleteError("amount", "Type an amount, such as 1500.00.")
     command = door.deposit if kind == DEPOSIT else door.withdraw
@@ -194,7 +197,7 @@ def preview_opening(
         raise DuplicateNameError(
             f"A portfolio called {checked!r} already exists (names ignore case). Pick another name."
         )
-    amount = cash.strip() or None
+    amount = ungrouped(cash).strip() or None
     spec = parse_commission(commission.strip() or "0").spec
     bps = parse_slippage_bps(slippage.strip() or "0")
     if mode == "live" and spec == "0" and not bps:  # no trading rules to record

@@ -6,6 +6,7 @@ Formatting only: every number shown was computed by `erasmo` or stored by `event
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,19 @@ Number = Decimal | float | int
 MISSING = "—"
 #: A real minus sign reads better than a hyphen in tables.
 MINUS = "−"
+
+
+#: Thousands grouped with commas, as people type them and as this module writes them.
+_GROUPED = re.compile(r"\s*[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?\s*")
+
+
+def ungrouped(text: str) -> str:
+    """An amount as typed, with correct thousands grouping taken out ("1,000.50" -> "1000.50").
+
+    Only well-formed grouping is removed: "1,00" or "1,0000" stay as typed, so the domain's
+    parser names them as not a number instead of guessing what was meant.
+    """
+    return text.replace(",", "").strip() if _GROUPED.fullmatch(text) else text
 
 
 def counted(count: int, word: str) -> str:
@@ -86,6 +100,26 @@ def price(value: Number | None) -> str:
     exact = value if isinstance(value, Decimal) else Decimal(str(round(float(value), 6)))
     places = max(2, min(6, -int(exact.normalize().as_tuple().exponent)))
     return _minus(f"{exact:,.{places}f}")
+
+
+def places_needed(value: Number | None, low: int, high: int) -> int:
+    """The decimals `value` needs to show all its digits, between `low` and `high`."""
+    if _missing(value):
+        return low
+    assert value is not None
+    exact = value if isinstance(value, Decimal) else Decimal(str(round(float(value), high)))
+    exponent = exact.normalize().as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) else 0
+    return max(low, min(high, needed))
+
+
+def fixed(value: Number | None, places: int) -> str:
+    """A number with exactly `places` decimals and thousands separators (a column's format)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    text = f"{value:,.{places}f}"
+    return _minus(text[1:] if text.startswith("-") and float(value) == 0 else text)
 
 
 def day(value: date | None) -> str:

@@ -99,16 +99,7 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     window, controller = open_demo_window(erasmo)
     saved: list[Path] = []
     try:
-        for tab, name in (
-            (HOLDINGS_TAB, "holdings"),
-            (PERFORMANCE_TAB, "performance"),
-            (ALLOCATION_TAB, "allocation"),
-            (HISTORY_TAB, "history"),
-        ):
-            window.tabs.setCurrentIndex(tab)
-            settle()
-            saved.append(out_dir / f"{name}.png")
-            grab(window, saved[-1])
+        saved += _tab_shots(out_dir, window, controller)
         # Time travel: the portfolio right after its March 2020 purchases.
         rows = controller.history_model.rows()
         moment = next(i for i, r in enumerate(rows) if r.on >= date(2020, 3, 23))
@@ -148,6 +139,39 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         theme.apply(app, dark=False)
         erasmo.close()
     return saved
+
+
+def _tab_shots(out_dir: Path, window: MainWindow, controller: MainController) -> list[Path]:
+    saved = []
+    for tab, name in (
+        (HOLDINGS_TAB, "holdings"),
+        (PERFORMANCE_TAB, "performance"),
+        (ALLOCATION_TAB, "allocation"),
+        (HISTORY_TAB, "history"),
+    ):
+        window.tabs.setCurrentIndex(tab)
+        if tab == PERFORMANCE_TAB:
+            _last_year(controller)  # zoomed in enough for the trade markers
+        settle()
+        saved.append(out_dir / f"{name}.png")
+        grab(window, saved[-1])
+    _max_range(controller)
+    return saved
+
+
+def _last_year(controller: MainController) -> None:
+    performance = controller.analysis.performance
+    assert performance is not None
+    performance.view.range_buttons["1Y"].click()
+    wait_until(lambda: performance.metrics is not None and performance.metrics.end.year == 2022
+               and performance.metrics.start.year == 2021)  # fmt: skip
+
+
+def _max_range(controller: MainController) -> None:
+    performance = controller.analysis.performance
+    assert performance is not None
+    performance.view.range_buttons["Max"].click()
+    settle()
 
 
 def create_simulation(erasmo: Erasmo) -> None:

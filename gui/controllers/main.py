@@ -210,6 +210,9 @@ class MainController(QObject, TradingCommands):
         if portfolio_id is None:
             self.replay.set_rows([])
             return
+        row = self.portfolios.row_of(portfolio_id)
+        if row >= 0:
+            self.analysis.model.set_currency(self.portfolios.portfolio(row).currency)
         self.analysis.show_head(portfolio_id)
         self._load_history(portfolio_id)
 

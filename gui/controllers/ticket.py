@@ -18,6 +18,7 @@ from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.trade_ticket import TradeTicketView
 from gui.form_checks import BUY, SELL, Problem, preview_trade, trade_problem
+from gui.formatting import ungrouped
 
 
 class TradeTicket(QObject):
@@ -181,10 +182,10 @@ class TradeTicket(QObject):
             self.receipt = command(
                 self.portfolio_id,
                 str(r["ticker"]),
-                str(r["quantity"]),
+                ungrouped(str(r["quantity"])),
                 self.preview.day,
-                str(r["price"]).strip() or None,
-                str(r["fee"]).strip() or None,
+                ungrouped(str(r["price"])).strip() or None,
+                ungrouped(str(r["fee"])).strip() or None,
             )
         except ErasmoError as error:  # e.g. another program traded first: say so, never crash
             self.view.message.show_error(str(error))

@@ -14,10 +14,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QPainter, QPixmap
 
 from gui import formatting
 from gui.models.roles import RAW, STALE, TOTAL
@@ -52,7 +53,8 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
         "Day\nchange",
         formatting.signed_money,
         True,
-        "Quantity × (last price − the previous trading day's close).",
+        "The move of the shares held since the previous trading day's close; shares bought "
+        "that day move from their purchase price, shares sold count their move up to the sale.",
     ),
     (
         "unrealized_pnl",
@@ -84,6 +86,13 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
     ),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
+#: Columns in the portfolio's currency: their headers name it.
+MONEY_COLUMNS = frozenset(
+    ("average_cost", "last_price", "market_value", "day_change", "unrealized_pnl", "realized_pnl")
+)
+#: Columns whose decimals depend on the values: every row of the column gets as many as its
+#: most precise value needs, within (fewest, most), so the decimal points line up.
+COLUMN_PLACES = {"quantity": (0, 6), "average_cost": (2, 4), "last_price": (2, 6)}
 
 
 def _dot(color: QColor, size: int = 10) -> QIcon:
@@ -97,6 +106,17 @@ def _dot(color: QColor, size: int = 10) -> QIcon:
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pixmap)
+
+
+def _header_size(header: str, currency: str) -> QSize:
+    """A money column's header with its currency on a line of its own, as wide as the header
+    without it would be: Qt widens a sortable section by its height (the sort arrow), which
+    would push the table past the window for one short extra line."""
+    metrics = QFontMetrics(QGuiApplication.font())
+    lines = [*header.split("\n"), currency]
+    text = max(metrics.horizontalAdvance(line) for line in lines)
+    two_lines = 2 * metrics.height() + 2
+    return QSize(text + 12 + two_lines, len(lines) * metrics.height() + 4)
 
 
 def _is_number(value: Any) -> bool:
@@ -113,6 +133,18 @@ class HoldingsTableModel(QAbstractTableModel):
         self._gain, self._loss = gain, loss
         self._stale: frozenset[str] = frozenset()
         self._stale_icon = _dot(QColor("#d29922"))
+        self._currency = "USD"
+        self._places: dict[str, int] = {}
+
+    def set_currency(self, code: str) -> None:
+        """The currency the money columns are in (named in their headers)."""
+        if code != self._currency:
+            self._currency = code
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def places(self, key: str) -> int | None:
+        """The decimals every row of column `key` is shown with (None: its own format)."""
+        return self._places.get(key)
 
     def set_stale(self, tickers: frozenset[str]) -> None:
         """Mark the tickers whose latest price is older than their source should have."""
@@ -128,6 +160,13 @@ class HoldingsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._totals = totals
+        self._places = {
+            key: max(
+                (formatting.places_needed(r.get(key), low, high) for r in self._rows),
+                default=low,
+            )
+            for key, (low, high) in COLUMN_PLACES.items()
+        }
         self.endResetModel()
 
     def set_colors(self, gain: QColor, loss: QColor) -> None:
@@ -162,10 +201,15 @@ class HoldingsTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
+        key = COLUMNS[section][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            header = COLUMNS[section][1]
+            return f"{header}\n{self._currency}" if key in MONEY_COLUMNS else header
+        if role == Qt.ItemDataRole.SizeHintRole and key in MONEY_COLUMNS:
+            return _header_size(COLUMNS[section][1], self._currency)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][4]
+            tip = COLUMNS[section][4]
+            return f"{tip} In {self._currency}." if key in MONEY_COLUMNS else tip
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -177,7 +221,8 @@ class HoldingsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if value is None:
                 return ""
-            return fmt(value)
+            places = self._places.get(key)
+            return fmt(value) if places is None else formatting.fixed(value, places)
         if role == RAW:
             return value
         if role == TOTAL:

@@ -32,6 +32,7 @@ class PortfolioRow:
             (and None once valued when it is undefined).
         valued: whether erasmo has valued it since its latest event ("…" until then).
         unreadable: it holds an event this erasmo cannot read (only its history is shown).
+        currency: the money it holds (ISO 4217), shown with its amounts.
     """
 
     id: UUID
@@ -44,6 +45,7 @@ class PortfolioRow:
     total_return: float | None = None
     valued: bool = False
     unreadable: bool = False
+    currency: str = "USD"
 
     @classmethod
     def of(cls, listed: ListedPortfolio) -> PortfolioRow:
@@ -56,6 +58,7 @@ class PortfolioRow:
             listed.cash,
             closed,
             unreadable=listed.status == "unreadable",
+            currency=listed.currency,
         )
 
 

@@ -72,6 +72,12 @@ class PriceChartView(QWidget):
         item.getViewBox().setAutoVisible(y=True)  # the price axis fits the visible dates
         self.legend = item.addLegend(offset=(10, 10))
         self.legend.setLabelTextColor(foreground)
+        # The key sits in a strip above the plotting area, never on the candles.
+        self.legend.setColumnCount(4)
+        self.legend.setParentItem(item)
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)
+        self.legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(90, 0))
+        item.layout.setContentsMargins(0, 32, 0, 0)
 
         self.candles = CandlestickItem(colors.gain, colors.loss)
         self.plot.addItem(self.candles)

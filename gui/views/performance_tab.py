@@ -5,6 +5,8 @@ Imports pyqtgraph (and numpy), so the window loads this module only after its fi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,12 @@ DEFINITIONS = {
 }
 
 
+#: Trade markers are drawn only when at most this many calendar days are visible (a year and
+#: a few days: about 250 trading days): over a longer range one marker per trading day would
+#: cover the value line.
+MARKER_DAYS = 370
+
+
 class NumberAxis(pg.AxisItem):  # type: ignore[misc]
     """A value axis with thousands separators (pyqtgraph writes 300000 or 3e+05)."""
 
@@ -60,6 +68,11 @@ class NumberAxis(pg.AxisItem):  # type: ignore[misc]
         super().__init__("left", **kwargs)
         self.enableAutoSIPrefix(False)
         self._suffix = suffix
+
+    def set_suffix(self, suffix: str) -> None:
+        self._suffix = suffix
+        self.picture = None
+        self.update()
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
         places = 0 if spacing * scale >= 1 else 2
@@ -131,10 +144,21 @@ class PerformanceView(QWidget):
         self.benchmark = QPushButton("S&&P 500")
         self.benchmark.setCheckable(True)
         self.benchmark.setChecked(True)
-        self.benchmark.setToolTip("Show the S&P 500, rebased to the portfolio's first value")
+        self.benchmark.setToolTip(
+            "Show the S&P 500 bought with the portfolio's deposits and sold with its "
+            "withdrawals, on the same days"
+        )
+        self.returns = QPushButton("Return %")
+        self.returns.setCheckable(True)
+        self.returns.setToolTip(
+            "Show time-weighted returns (TTWROR) instead of values: the portfolio's with its "
+            "deposits and withdrawals taken out, the benchmark's from the portfolio's first day"
+        )
         self.setStyleSheet(CHECKED_BUTTONS)
-        top.addWidget(self.stacked)
-        top.addWidget(self.benchmark)
+        for button in (self.stacked, self.benchmark, self.returns):
+            # Room for the checked style's padding: the text is never clipped.
+            button.setMinimumWidth(button.sizeHint().width() + 24)
+            top.addWidget(button)
 
         self.metrics = FigureStrip(METRICS, self)
         for key, _caption in METRICS:
@@ -149,24 +173,25 @@ class PerformanceView(QWidget):
         )
         self.drawdown_plot.setMaximumHeight(180)
         self.drawdown_plot.setXLink(self.value_plot)
-        self.legend = self.value_plot.getPlotItem().addLegend(offset=(10, 10))
-        self.legend.setLabelTextColor(foreground)
+        # The key sits above the chart, never on the data.
+        self.key = ChartKey(self)
 
-        self.total_curve = self.value_plot.plot(
-            [], [], pen=_pen(colors.value_line, 2.2), name="Portfolio"
-        )
+        self.total_curve = self.value_plot.plot([], [], pen=_pen(colors.value_line, 2.2))
         self.benchmark_curve = self.value_plot.plot(
-            [], [], pen=_pen(colors.benchmark_line, 1.6, Qt.PenStyle.DashLine), name="Benchmark"
+            [], [], pen=_pen(colors.benchmark_line, 1.6, Qt.PenStyle.DashLine)
         )
+        marker = {"size": 11, "pen": pg.mkPen(None), "hoverable": True}
         self.buy_markers = pg.ScatterPlotItem(
-            symbol="t1", size=11, brush=pg.mkBrush(colors.gain), pen=pg.mkPen(None), name="Buy"
+            symbol="t1", brush=pg.mkBrush(colors.gain), tip=_trade_tip("bought"), **marker
         )
         self.sell_markers = pg.ScatterPlotItem(
-            symbol="t", size=11, brush=pg.mkBrush(colors.loss), pen=pg.mkPen(None), name="Sell"
+            symbol="t", brush=pg.mkBrush(colors.loss), tip=_trade_tip("sold"), **marker
         )
         self.value_plot.addItem(self.buy_markers)
         self.value_plot.addItem(self.sell_markers)
         self.stack_items: list[Any] = []
+        #: The return lines drawn in % mode (fractions from the first visible day).
+        self.shown_returns: tuple[Any, Any] | None = None
         fill = QColor(colors.drawdown)
         fill.setAlpha(70)
         self.drawdown_curve = self.drawdown_plot.plot(
@@ -179,8 +204,10 @@ class PerformanceView(QWidget):
         for line in (self.v_line, self.h_line):
             self.value_plot.addItem(line, ignoreBounds=True)
         self.drawdown_plot.addItem(self.dd_line, ignoreBounds=True)
-        self.readout = pg.TextItem(anchor=(0, 1), color=foreground, fill=pg.mkBrush(background))
+        self.readout = pg.TextItem(anchor=(0, 0), color=foreground, fill=pg.mkBrush(background))
         self.value_plot.addItem(self.readout, ignoreBounds=True)
+        for z, item in enumerate((self.v_line, self.h_line, self.readout)):
+            item.setZValue(1000 + z)  # above the stacked bands drawn later
         self.show_crosshair(False)
 
         self.empty = QLabel("")
@@ -190,6 +217,7 @@ class PerformanceView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.metrics)
+        layout.addWidget(self.key)
         layout.addWidget(self.value_plot, 3)
         layout.addWidget(self.drawdown_plot, 1)
         layout.addWidget(self.empty)
@@ -198,35 +226,74 @@ class PerformanceView(QWidget):
         for item in (self.v_line, self.h_line, self.dd_line, self.readout):
             item.setVisible(visible)
 
-    def set_series(self, data: PerformanceResult, stacked: bool, benchmark: bool) -> None:
-        """Draw the value (total or stacked), benchmark, markers and drawdown."""
+    def set_series(
+        self,
+        data: PerformanceResult,
+        stacked: bool,
+        benchmark: bool,
+        returns: bool = False,
+        since: float | None = None,
+    ) -> None:
+        """Draw the value (total or stacked) or, with `returns`, both time-weighted returns in
+        % from the day `since` (POSIX seconds; the first visible day); the benchmark, the
+        trade markers, the drawdown and the key above the chart."""
         for item in self.stack_items:
             self.value_plot.removeItem(item)
         self.stack_items = []
         x = np.asarray(data.x, dtype=float)
+        total = np.asarray(data.total, dtype=float)
+        bench = None if data.benchmark is None else np.asarray(data.benchmark, dtype=float)
+        self.shown_returns = None
+        if returns and data.portfolio_return is not None:
+            # From the close before the first visible day: that day's return counts, as in
+            # the metrics of the range.
+            first = max(int(np.searchsorted(x, since)) - 1, 0) if since is not None else 0
+            total = _rebased_return(data.portfolio_return, first)
+            bench = None
+            if data.benchmark_return is not None:
+                bench = _rebased_return(data.benchmark_return, first)
+            self.shown_returns = (total / 100, None if bench is None else bench / 100)
+        self.value_plot.getPlotItem().getAxis("left").set_suffix(" %" if returns else "")
+        self.value_plot.setLabel("left", "Return (TTWROR)" if returns else "Value")
         few = len(x) < 3  # a line needs two points: show so short a series as dots
-        self.total_curve.setData(
-            x, np.asarray(data.total, dtype=float), symbol="o" if few else None, symbolSize=7
-        )
-        if stacked and data.by_ticker:
-            self._draw_stack(x, data)
-        self.total_curve.setVisible(not stacked or not data.by_ticker)
-        if benchmark and data.benchmark is not None:
-            self.benchmark_curve.setData(x, np.asarray(data.benchmark, dtype=float))
-            self.benchmark_curve.setVisible(True)
-            self.legend.getLabel(self.benchmark_curve).setText(data.benchmark_name)
-        else:
-            self.benchmark_curve.setVisible(False)
-        self.buy_markers.setData(*map(np.asarray, data.buys))
-        self.sell_markers.setData(*map(np.asarray, data.sells))
+        self.total_curve.setData(x, total, symbol="o" if few else None, symbolSize=7)
+        stack = stacked and not returns and bool(data.by_ticker)
+        keys = self._draw_stack(x, data) if stack else [("Portfolio", self.colors.value_line)]
+        self.total_curve.setVisible(not stack)
+        if benchmark and bench is not None:
+            self.benchmark_curve.setData(x, bench)
+            keys.append((data.benchmark_name, self.colors.benchmark_line))
+        self.benchmark_curve.setVisible(benchmark and bench is not None)
+        self._set_markers(x, total, data)
+        self.key.set_entries(keys)
         self.drawdown_curve.setData(x, np.asarray(data.drawdown, dtype=float) * 100)
 
-    def _draw_stack(self, x: Any, data: PerformanceResult) -> None:
+    def _set_markers(self, x: Any, y: Any, data: PerformanceResult) -> None:
+        for markers, (days, _values), counts in (
+            (self.buy_markers, data.buys, data.buy_counts),
+            (self.sell_markers, data.sells, data.sell_counts),
+        ):
+            days = np.asarray(days, dtype=float)
+            rows = np.clip(np.searchsorted(x, days), 0, max(len(x) - 1, 0))
+            heights = y[rows] if len(x) else np.asarray([], dtype=float)
+            if counts is None:
+                counts = np.ones(len(days), dtype=int)
+            drawn = np.isfinite(heights)  # in % mode, none before the range's first day
+            counts = np.asarray(counts)[drawn]
+            markers.setData(x=days[drawn], y=heights[drawn], data=[int(n) for n in counts])
+
+    def show_markers(self, visible: bool) -> None:
+        """Trade markers are drawn only when few enough days are visible (MARKER_DAYS)."""
+        self.buy_markers.setVisible(visible)
+        self.sell_markers.setVisible(visible)
+
+    def _draw_stack(self, x: Any, data: PerformanceResult) -> list[tuple[str, QColor]]:
         # Cumulative sums only place each band on top of the one below; they are not figures.
         below = np.zeros(len(x))
         layers = [*data.by_ticker.items(), ("Cash", data.cash)]
         previous = self.value_plot.plot(x, below, pen=None)
         self.stack_items.append(previous)
+        keys: list[tuple[str, QColor]] = []
         for i, (name, values) in enumerate(layers):
             top = below + np.asarray(values, dtype=float)
             color = QColor(self.colors.series[i % len(self.colors.series)])
@@ -238,4 +305,64 @@ class PerformanceView(QWidget):
             band = pg.FillBetweenItem(previous, curve, brush=pg.mkBrush(fill_color))
             self.value_plot.addItem(band)
             self.stack_items += [curve, band]
+            keys.append((name, color))
             previous, below = curve, top
+        return keys
+
+
+def _rebased_return(cumulative: Any, first: int) -> Any:
+    """Cumulative returns (fractions) restated from row `first` on, in %: the growth since
+    that day, (1 + r_t) / (1 + r_first) − 1 (NaN before it)."""
+    growth = 1.0 + np.asarray(cumulative, dtype=float)
+    if not len(growth):
+        return growth
+    first = min(max(first, 0), len(growth) - 1)
+    base = growth[first]
+    if np.isnan(base):  # the benchmark starts later than the range: from its first value
+        known = np.flatnonzero(~np.isnan(growth))
+        base = growth[known[0]] if len(known) else np.nan
+    result = (growth / base - 1.0) * 100
+    result[:first] = np.nan
+    return result
+
+
+def _trade_tip(verb: str) -> Any:
+    def tip(x: float, y: float, data: Any) -> str:
+        day = datetime.fromtimestamp(x, tz=UTC).date().isoformat()
+        count = int(data or 1)
+        return f"{day}: {count} trade{'s' if count != 1 else ''} {verb}"
+
+    return tip
+
+
+class ChartKey(QWidget):
+    """The chart's colour key, in a row above the plot (so it never covers the data)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(80, 0, 0, 0)  # aligned with the plot, past its axis
+        self._layout.setSpacing(14)
+        self.entries: list[QLabel] = []
+
+    def set_entries(self, entries: list[tuple[str, QColor]]) -> None:
+        """One swatch and name per series, in drawing order."""
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.entries = []
+        for name, color in entries:
+            label = QLabel(
+                f'<span style="color:{QColor(color).name()}">&#9632;</span>&nbsp;{escape(name)}'
+            )
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setObjectName(f"key:{name}")
+            self._layout.addWidget(label)
+            self.entries.append(label)
+        self._layout.addStretch(1)
+
+    def names(self) -> list[str]:
+        return [label.objectName().removeprefix("key:") for label in self.entries]
