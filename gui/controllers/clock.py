@@ -92,6 +92,9 @@ class ClockController(QObject):
 
     @Slot()
     def _on_go(self) -> None:
+        if not self.bar.to_date.is_valid():
+            self.failed.emit(self.bar.to_date.problem)
+            return
         self.step(to=to_date(self.bar.to_date.date()))
 
     @Slot(object)

@@ -18,6 +18,7 @@ from gui.models.portfolios import PortfolioListModel
 from gui.models.records import RecordsTableModel
 from gui.theme import Colors
 from gui.views.compare_tab import COMPARE_COLUMNS, LEADERBOARD_COLUMNS, CompareView
+from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class CompareController(QObject):
         self._compute_next()
 
     def _say(self, message: str) -> None:
-        self.view.message.setText(message)
+        self.view.message.setText(gui_text(message))
         self.view.message.setVisible(True)
         self.view.period.setText("")
 

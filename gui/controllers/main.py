@@ -36,6 +36,7 @@ from gui.models.roles import PORTFOLIO_ID
 from gui.settings import WindowSettings
 from gui.state import AsOf, Session
 from gui.views.main_window import MainWindow
+from gui.wording import gui_text
 from gui.workers import JobHandle, Jobs, Progress
 
 if TYPE_CHECKING:
@@ -348,6 +349,7 @@ class MainController(QObject, TradingCommands):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        message = gui_text(message)
         self._say(message)
         QMessageBox.warning(self.window, "erasmo", message)
 
@@ -455,4 +457,4 @@ class MainController(QObject, TradingCommands):
         self.analysis.save()
 
     def _say(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 8000)
+        self.window.statusBar().showMessage(gui_text(message), 8000)

@@ -19,6 +19,7 @@ from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
 from gui.views.orders_tab import OrdersView
+from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
 BUY, SELL = "buy", "sell"
@@ -69,6 +70,8 @@ class OrderTicket(QObject):
         view.kind.currentIndexChanged.connect(self._on_changed)
         view.tif.currentIndexChanged.connect(self._on_changed)
         view.expires_on.toggled.connect(self._on_changed)
+        view.expires.dateChanged.connect(self._on_changed)
+        view.expires.problemChanged.connect(self._on_changed)
         view.side.buttonToggled.connect(self._on_changed)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
@@ -129,6 +132,11 @@ class OrderTicket(QObject):
         verb = "Buy" if self.side == BUY else "Sell"
         v.ok.setText(f"Place {verb.lower()} order")
         self.preview = None
+        if gtc and v.expires_on.isChecked() and not v.expires.is_valid():
+            v.ok.setEnabled(False)
+            v.message.show_error(v.expires.problem)
+            mark_invalid(v.expires, True, self._loss)
+            return
         if missing:
             v.ok.setEnabled(False)
             v.message.show_hint(f"Enter the {', '.join(missing)}.")
@@ -312,7 +320,7 @@ class OrdersController(QObject):
         try:
             self.door.cancel_order(self.portfolio_id, order.order_id)
         except ErasmoError as error:
-            QMessageBox.warning(self.view, "erasmo", str(error))
+            QMessageBox.warning(self.view, "erasmo", gui_text(str(error)))
             return
         self.reload()
         self.changed.emit()

@@ -15,7 +15,7 @@ from erasmo.door.models import PortfolioHead, TradeReceipt
 from events.errors import ErasmoError
 from events.values import PriceProvenance
 from gui import formatting
-from gui.dialogs.form import mark_invalid, to_date, to_qdate
+from gui.dialogs.form import field_date, mark_invalid, to_qdate
 from gui.dialogs.trade_ticket import TradeTicketView
 from gui.form_checks import BUY, SELL, Problem, preview_trade, trade_problem
 
@@ -62,6 +62,7 @@ class TradeTicket(QObject):
         view.price.textChanged.connect(self._on_changed)
         view.fee.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
+        view.date.problemChanged.connect(self._on_changed)
         view.side.buttonToggled.connect(self._on_changed)
         view.all_shares.clicked.connect(self._on_all_shares)
         view.buttons.accepted.connect(self._on_submit)
@@ -83,7 +84,7 @@ class TradeTicket(QObject):
             "side": self.side,
             "ticker": v.ticker.text(),
             "quantity": v.quantity.text(),
-            "on": to_date(v.date.date()),
+            "on": field_date(v.date),
             "price": v.price.text(),
             "fee": v.fee.text(),
         }
@@ -158,7 +159,7 @@ class TradeTicket(QObject):
         v = self.view
         try:
             fill = self.door.trading.fill(
-                v.ticker.text(), to_date(v.date.date()), v.price.text().strip() or None
+                v.ticker.text(), field_date(v.date), v.price.text().strip() or None
             )
         except ErasmoError:
             return "—"
