@@ -25,6 +25,7 @@ from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
+from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
 from gui.controllers.trading import TradingCommands
 from gui.demo import DEMO_NAME, create_demo
@@ -98,6 +99,7 @@ class MainController(QObject, TradingCommands):
         self.lifecycle = PortfolioLifecycle(
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
+        self.table_menus = TableMenus(self)
         self._restore()
         self.reload_portfolios()
         if analysis:

@@ -19,6 +19,7 @@ from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
 from gui.views.orders_tab import OrdersView
+from gui.views.table_tools import selected_source_rows
 from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
@@ -306,8 +307,8 @@ class OrdersController(QObject):
         self.loaded.emit()
 
     def selected_order(self) -> OrderView | None:
-        rows = self.view.table.selectionModel().selectedRows()
-        return self.model.order(rows[0].row()) if rows else None
+        rows = selected_source_rows(self.view.table)
+        return self.model.order(rows[0]) if rows else None
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, *_: object) -> None:

@@ -22,9 +22,9 @@ def _domain_strings() -> list[str]:
             if "cli" in path.relative_to(ROOT).parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if " --" in node.value or node.value.startswith("--") or "(--" in node.value:
-                        found.append(node.value)
+                text = node.value if isinstance(node, ast.Constant) else None
+                if isinstance(text, str) and (" --" in text or text.startswith("--")):
+                    found.append(text)
     return found
 
 
