@@ -9,8 +9,8 @@ the mouse; Up and Down step a day. Its API is the part of `QDateEdit`'s the wind
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from datetime import date as PyDate
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -23,7 +23,7 @@ _PARTIAL = re.compile(r"^\d{1,4}([-/.]\d{0,2}([-/.]\d?)?)?$")  # an ISO date bei
 _FIRST, _LAST = QDate(1900, 1, 1), QDate(2999, 12, 31)
 
 
-def _qdate(day: QDate | PyDate) -> QDate:
+def _qdate(day: QDate | dt.date) -> QDate:
     if isinstance(day, QDate):
         return day
     return QDate(day.year, day.month, day.day)
@@ -84,7 +84,7 @@ class DateField(QLineEdit):
         """The last valid date entered (see `is_valid` for the text now shown)."""
         return QDate(self._date)
 
-    def setDate(self, day: QDate | PyDate) -> None:  # noqa: N802
+    def setDate(self, day: QDate | dt.date) -> None:  # noqa: N802
         self._set(self._clamp(_qdate(day)), show=True)
 
     def minimumDate(self) -> QDate:  # noqa: N802
@@ -93,17 +93,17 @@ class DateField(QLineEdit):
     def maximumDate(self) -> QDate:  # noqa: N802
         return QDate(self._max)
 
-    def setMinimumDate(self, day: QDate | PyDate) -> None:  # noqa: N802
+    def setMinimumDate(self, day: QDate | dt.date) -> None:  # noqa: N802
         self._min = _qdate(day)
         self._max = max(self._max, self._min)
         self.setDate(self._date)
 
-    def setMaximumDate(self, day: QDate | PyDate) -> None:  # noqa: N802
+    def setMaximumDate(self, day: QDate | dt.date) -> None:  # noqa: N802
         self._max = _qdate(day)
         self._min = min(self._min, self._max)
         self.setDate(self._date)
 
-    def setDateRange(self, first: QDate | PyDate, last: QDate | PyDate) -> None:  # noqa: N802
+    def setDateRange(self, first: QDate | dt.date, last: QDate | dt.date) -> None:  # noqa: N802
         self._min, self._max = _qdate(first), max(_qdate(first), _qdate(last))
         self.setDate(self._date)
 
