@@ -66,10 +66,13 @@ class PortfolioLifecycle(QObject):
 
     @Slot()
     def update_actions(self, *_: object) -> None:
-        """Enable what applies to the selected portfolio: close an open one, reopen a closed
-        one; rename and delete either."""
+        """Enable what applies to the selected portfolio: its commands, close an open one,
+        reopen a closed one; rename and delete either. Export waits for a first portfolio."""
         row = self.selected()
         a = self.window.commands
+        for action in (a.trade, a.order, a.cash, a.fork, a.apply_actions):
+            action.setEnabled(row is not None)  # commands on a portfolio need one
+        a.export_log.setEnabled(self.portfolios.rowCount() > 0)  # nothing to export yet
         a.rename_portfolio.setEnabled(row is not None)
         a.delete_portfolio.setEnabled(row is not None)
         a.close_portfolio.setEnabled(row is not None and not row.closed)

@@ -128,6 +128,9 @@ class MainController(QObject, TradingCommands):
         a.export_log.triggered.connect(self._on_export)
         a.sync.triggered.connect(self._on_sync)
         a.demo.triggered.connect(self._on_demo)
+        w.welcome.demo.clicked.connect(self._on_demo)
+        w.welcome.new_portfolio.clicked.connect(self._on_new_portfolio)
+        w.welcome.import_log.clicked.connect(self._on_import)
         a.quit.triggered.connect(w.close)
         a.refresh.triggered.connect(self._on_refresh)
         a.about.triggered.connect(self._on_about)
@@ -174,8 +177,7 @@ class MainController(QObject, TradingCommands):
             self.analysis.refresh_valuations()  # a new portfolio, or new events in one
         empty = self.portfolios.rowCount() == 0
         self.window.sidebar.empty.setVisible(empty)
-        for action in (self.window.commands.trade, self.window.commands.cash):
-            action.setEnabled(not empty)
+        self.window.show_welcome(empty)
         row = self.portfolios.row_of(wanted)
         if row < 0 and not empty:
             row = 0

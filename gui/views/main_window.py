@@ -25,6 +25,7 @@ from gui.views.orders_tab import OrdersView
 from gui.views.replay_bar import ReplayBar
 from gui.views.sidebar import SidebarView
 from gui.views.status import StatusBarView
+from gui.views.welcome import WelcomeView
 
 TITLE = "erasmo — stock-trading simulator"
 (
@@ -201,7 +202,11 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(right)
+        self.welcome = WelcomeView()
+        self.pages = QStackedWidget()  # the tabs, or the welcome while there is no portfolio
+        self.pages.addWidget(right)
+        self.pages.addWidget(self.welcome)
+        self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 980])
@@ -256,6 +261,11 @@ class MainWindow(QMainWindow):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def show_welcome(self, welcome: bool) -> None:
+        """The welcome (no portfolio yet) instead of the tabs, or the tabs again."""
+        self.pages.setCurrentWidget(self.welcome if welcome else self.pages.widget(0))
+        self.sidebar.table.setVisible(not welcome)
 
     # -- events ---------------------------------------------------------------------------------
 
