@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self, welcome: bool) -> None:
         """The welcome (no portfolio yet) instead of the tabs, or the tabs again."""
-        self.pages.setCurrentWidget(self.welcome if welcome else self.pages.widget(0))
+        self.pages.setCurrentIndex(1 if welcome else 0)
         self.sidebar.table.setVisible(not welcome)
 
     # -- events ---------------------------------------------------------------------------------
