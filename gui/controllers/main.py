@@ -34,6 +34,7 @@ from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
 from gui.models.history import HistoryTableModel
 from gui.models.portfolios import PortfolioListModel
 from gui.models.roles import PORTFOLIO_ID
+from gui.now import market_now, now_phrase
 from gui.settings import WindowSettings
 from gui.state import AsOf, Session
 from gui.views.main_window import MainWindow
@@ -247,8 +248,11 @@ class MainController(QObject, TradingCommands):
         if pid is None or as_of is None:
             sim.setText("")
             return
-        travel = "" if as_of.latest else " (time travel)"
-        sim.setText(f"Simulation date {as_of.on.isoformat()}{travel}")
+        if as_of.latest:
+            head = self.door.head(pid)
+            sim.setText(now_phrase(head.simulated, market_now(self.door, head)))
+        else:
+            sim.setText(f"As of {as_of.on.isoformat()} (time travel)")
         self.analysis.show(pid, as_of)
 
     # -- commands -------------------------------------------------------------------------------

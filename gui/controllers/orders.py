@@ -18,6 +18,7 @@ from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
+from gui.now import now_phrase
 from gui.views.orders_tab import OrdersView
 from gui.views.table_tools import selected_source_rows
 from gui.wording import gui_text
@@ -56,7 +57,7 @@ class OrderTicket(QObject):
         available = portfolio.available_cash
         view.portfolio.setText(
             f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} available, "
-            f"clock {clock.isoformat()}"
+            f"{now_phrase(portfolio.simulated, clock).lower()}"
         )
         tradable = [i.ticker for i in market.tickers() if i.tradable]
         completer = QCompleter(QStringListModel(tradable, view), view)

@@ -18,6 +18,7 @@ from gui import formatting
 from gui.dialogs.form import field_date, mark_invalid, to_qdate
 from gui.dialogs.trade_ticket import TradeTicketView
 from gui.form_checks import BUY, SELL, Problem, preview_trade, trade_problem
+from gui.now import market_now, now_phrase
 
 
 class TradeTicket(QObject):
@@ -46,7 +47,7 @@ class TradeTicket(QObject):
         self.view = view = TradeTicketView(self._loss, parent)
         view.portfolio.setText(
             f"{head.name} — cash {formatting.money(head.cash)} {head.currency}, "
-            f"simulation date {head.clock.isoformat()}"
+            f"{now_phrase(head.simulated, market_now(door, head)).lower()}"
         )
         tradable = door.tradable_tickers()
         completer = QCompleter(QStringListModel(tradable, view), view)
