@@ -103,6 +103,7 @@ class ClockController(QObject):
         text = describe(report)
         self.bar.report.setText(text)
         self.bar.report.setToolTip(text)
+        self.bar.report.setToolTip(text)
         self.advanced.emit(report)
 
     @Slot(str)
@@ -110,6 +111,7 @@ class ClockController(QObject):
         self._on_done()
         self.pause()
         self.bar.report.setText(message)
+        self.bar.report.setToolTip(message)
         self.failed.emit(message)
 
     @Slot()

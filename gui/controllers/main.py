@@ -163,6 +163,7 @@ class MainController(QObject, TradingCommands):
             w.restoreGeometry(s.geometry)
         if s.window_state is not None:
             w.restoreState(s.window_state)
+        w.clamp_to_screen()
         if s.splitter is not None:
             w.splitter.restoreState(s.splitter)
         w.tabs.setCurrentIndex(s.tab)

@@ -153,7 +153,7 @@ class ReplayController(QObject):
         what = f" {formatting.quantity(event.quantity)} {event.ticker}" if event.ticker else ""
         if event.ratio is not None:  # a split: "Split AAPL x2"
             what = f" {event.ticker} x{formatting.quantity(event.ratio)}"
-        state = "latest" if latest else f"event {row + 1} of {len(self._rows)}"
+        state = "latest" if latest else f"event {row + 1:,} of {len(self._rows):,}"
         self.bar.set_label(f"{event.on.isoformat()} · {label}{what} · {state}")
         table = self.history.table
         selection = table.selectionModel()

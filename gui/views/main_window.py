@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -160,6 +167,7 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(icon)
         self.setObjectName("erasmo-main-window")
         self.resize(1280, 800)
+        self.clamp_to_screen()
         self._painted = False
         self.commands = _actions(self)
         self._build_menus()
@@ -261,6 +269,23 @@ class MainWindow(QMainWindow):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def clamp_to_screen(self) -> None:
+        """Fit the window inside its screen's available area (a small laptop screen, a
+        geometry saved on a bigger monitor)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.contains(self.frameGeometry()):
+            x = min(max(self.x(), area.left()), area.right() - self.frameGeometry().width() + 1)
+            y = min(max(self.y(), area.top()), area.bottom() - self.frameGeometry().height() + 1)
+            self.move(x, y)
 
     def show_welcome(self, welcome: bool) -> None:
         """The welcome (no portfolio yet) instead of the tabs, or the tabs again."""
