@@ -111,6 +111,8 @@ class ImportView(QDialog):
     def fit(self) -> None:
         """Grow to the height the wrapped labels need at the dialog's width."""
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
         needed = max(needed, self.sizeHint().height())

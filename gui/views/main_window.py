@@ -274,8 +274,6 @@ class MainWindow(QMainWindow):
         """Fit the window inside its screen's available area (a small laptop screen, a
         geometry saved on a bigger monitor)."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
         area = screen.availableGeometry()
         frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
         width = min(self.width(), area.width() - frame.width())
