@@ -56,6 +56,7 @@ class CompareController(QObject):
         self._busy = False
         self._pending: tuple[list[UUID], bool] | None = None
         self._filling = False
+        self.stale = False  # the store changed since the leaderboard was ranked
         view.portfolios.itemChanged.connect(self._on_ticked)
         view.scale.buttonClicked.connect(self._on_ticked)
         view.family.clicked.connect(self._on_family)
@@ -196,6 +197,7 @@ class CompareController(QObject):
     def rank(self) -> None:
         """Rank every open portfolio (in the background)."""
         service, analytics = self.service, self.analytics
+        self.stale = False
 
         def job(progress: Progress) -> list[dict[str, Any]]:
             return leaderboard_of(service, analytics())
