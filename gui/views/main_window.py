@@ -71,6 +71,7 @@ class Actions:
     about: QAction
     # the selected portfolio's lifecycle (gui.controllers.lifecycle)
     rename_portfolio: QAction
+    change_rules: QAction
     close_portfolio: QAction
     reopen_portfolio: QAction
     delete_portfolio: QAction
@@ -141,6 +142,12 @@ def _actions(window: QMainWindow) -> Actions:
         latest=_action(window, "&Latest", "End", "Back to the latest event"),
         about=_action(window, "&About erasmo", None, "About erasmo"),
         rename_portfolio=_action(window, "Re&name…", "F2", "Rename the selected portfolio"),
+        change_rules=_action(
+            window,
+            "Change r&ules…",
+            None,
+            "Change the selected portfolio's mode, commission and slippage",
+        ),
         close_portfolio=_action(
             window, "C&lose", None, "Close the selected portfolio: it accepts no more commands"
         ),
@@ -231,7 +238,7 @@ class MainWindow(QMainWindow):
         for action in (a.trade, a.order, a.cash, None, a.fork, a.apply_actions, None, a.demo):
             portfolio_menu.addSeparator() if action is None else portfolio_menu.addAction(action)
         portfolio_menu.addSeparator()
-        for action in (a.rename_portfolio, a.close_portfolio, a.reopen_portfolio):
+        for action in (a.rename_portfolio, a.change_rules, a.close_portfolio, a.reopen_portfolio):
             portfolio_menu.addAction(action)
         portfolio_menu.addAction(a.delete_portfolio)
         view_menu = bar.addMenu("&View")
