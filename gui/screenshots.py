@@ -88,16 +88,36 @@ def grab(widget: QWidget, path: Path) -> QImage:
     return image
 
 
+def welcome_shot(out_dir: Path) -> Path:
+    """The window over an empty store: the welcome, before any portfolio."""
+    empty = bootstrap(
+        Path(tempfile.mkdtemp(prefix="erasmo-empty-")), today=lambda: TODAY, offline=True
+    )
+    window = MainWindow(theme.app_icon())
+    controller = MainController(empty, window, offer_demo=False)
+    window.resize(SIZE)
+    window.show()
+    settle(0.5)
+    path = out_dir / "welcome.png"
+    try:
+        grab(window, path)
+    finally:
+        controller.shutdown()
+        window.close()
+        empty.close()
+    return path
+
+
 def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     """Save the README's screenshots into `out_dir`; returns their paths."""
     bindings.keep_singletons_alive()  # screenshots spin the event loop thousands of times
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     theme.apply(app, dark=False)
+    saved: list[Path] = [welcome_shot(out_dir)]
     data = data_dir or Path(tempfile.mkdtemp(prefix="erasmo-shots-"))
     erasmo = bootstrap(data, today=lambda: TODAY, offline=True)  # never touches the network
     window, controller = open_demo_window(erasmo)
-    saved: list[Path] = []
     try:
         for tab, name in (
             (HOLDINGS_TAB, "holdings"),

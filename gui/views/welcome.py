@@ -58,7 +58,9 @@ class WelcomeView(QWidget):
         column.addWidget(note)
         box = QWidget()
         box.setLayout(column)
-        box.setMaximumWidth(640)
+        box.setFixedWidth(640)
+        for label in (about, note):  # the height the wrapped text needs at that width
+            label.setMinimumHeight(label.heightForWidth(640))
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -27,6 +27,9 @@ def test_an_empty_store_shows_the_welcome_and_disables_portfolio_commands(
     assert "stock-trading simulator" in " ".join(
         label.text() for label in w.welcome.findChildren(type(w.sidebar.title))
     )
+    for label in w.welcome.findChildren(type(w.sidebar.title)):
+        if label.wordWrap():  # shown whole, never cut after two lines
+            assert label.heightForWidth(label.width()) <= label.height(), label.text()
     a = w.commands
     for action in (a.trade, a.order, a.cash, a.fork, a.export_log, a.apply_actions):
         assert not action.isEnabled(), action.text()
