@@ -61,7 +61,7 @@ class DateField(QLineEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._date = QDate.currentDate()
+        self._date = QDate(2000, 1, 1)  # as QDateEdit: a range or setDate moves it
         self._min, self._max = _FIRST, _LAST
         self.problem = ""
         self.incomplete = False  # the problem is a date still being typed

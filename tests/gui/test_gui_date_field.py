@@ -119,3 +119,22 @@ def test_the_trade_ticket_takes_a_typed_date_and_refuses_a_garbled_one(
     assert v.message.is_error
     assert "YYYY-MM-DD" in v.message.text()
     ticket.view.reject()
+
+
+def test_the_clock_bar_goes_to_a_typed_date(
+    make_window: object, erasmo: Erasmo, qtbot: object
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("Sim", "1000", date(2010, 3, 1), mode="simulation").id
+    c = make_window(erasmo)  # type: ignore[operator]
+    with qtbot.waitSignal(c.history_loaded, timeout=10_000):  # type: ignore[attr-defined]
+        c.reload_portfolios(select=pid)
+    field = c.window.clock.to_date
+    assert field.date() == QDate(2010, 3, 2)  # the day after the clock at the least
+    assert field.minimumDate() == QDate(2010, 3, 2)
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "2010-03-05")
+    with qtbot.waitSignal(c.clock.advanced, timeout=10_000):  # type: ignore[attr-defined]
+        QTest.mouseClick(c.window.clock.go, Qt.MouseButton.LeftButton)
+    assert door.clock(pid) == date(2010, 3, 5)
