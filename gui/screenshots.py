@@ -114,10 +114,10 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     theme.apply(app, dark=False)
-    saved: list[Path] = [welcome_shot(out_dir)]
     data = data_dir or Path(tempfile.mkdtemp(prefix="erasmo-shots-"))
     erasmo = bootstrap(data, today=lambda: TODAY, offline=True)  # never touches the network
     window, controller = open_demo_window(erasmo)
+    saved: list[Path] = []
     try:
         for tab, name in (
             (HOLDINGS_TAB, "holdings"),
@@ -255,7 +255,7 @@ def _trading_shots(
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
-    for path in take(out):
+    for path in [*take(out), welcome_shot(out)]:
         print(path)
 
 
