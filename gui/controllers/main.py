@@ -100,7 +100,7 @@ class MainController(QObject, TradingCommands):
         self.lifecycle = PortfolioLifecycle(
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
-        self.table_menus = TableMenus(self)
+        self.table_menus = TableMenus(self, self)
         self._restore()
         self.reload_portfolios()
         if analysis:

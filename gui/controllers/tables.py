@@ -7,16 +7,34 @@ module only builds the menus and points them at the row's ticker.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
 
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtWidgets import QMenu, QTableView
 
-from gui.views.main_window import CHART_TAB
+from gui.views.main_window import CHART_TAB, MainWindow
 from gui.views.table_tools import copy_rows, selected_source_rows
 
 if TYPE_CHECKING:
-    from gui.controllers.main import MainController
+    from gui.controllers.orders import OrdersController
+    from gui.state import Session
+
+
+class Main(Protocol):
+    """What the menus use of the main window's controller."""
+
+    window: MainWindow
+    session: Session
+    orders: OrdersController
+
+    def _on_trade_ticker(self, ticker: str) -> None: ...
+    def visible_until(self, portfolio_id: UUID) -> date | None: ...
+    def open_order_ticket(self, side: str = ..., ticker: str = ...) -> Any: ...
+    def open_trade_ticket(self, side: str = ..., ticker: str = ...) -> Any: ...
+    def ensure_chart(self) -> Any: ...
+
 
 TICKER_COLUMN = {"holdings": 0, "history": 3}
 
@@ -24,8 +42,8 @@ TICKER_COLUMN = {"holdings": 0, "history": 3}
 class TableMenus(QObject):
     """Builds and shows each table's context menu; `menu_for(name, row)` for tests."""
 
-    def __init__(self, main: MainController) -> None:
-        super().__init__(main)
+    def __init__(self, main: Main, parent: QObject) -> None:
+        super().__init__(parent)
         self.main = main
         w = main.window
         self.tables: dict[str, QTableView] = {

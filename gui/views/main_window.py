@@ -141,24 +141,33 @@ def _actions(window: QMainWindow) -> Actions:
         step_forward=_action(window, "Step &forward", "Ctrl+Right", "One event forward"),
         latest=_action(window, "&Latest", "End", "Back to the latest event"),
         about=_action(window, "&About erasmo", None, "About erasmo"),
-        rename_portfolio=_action(window, "Re&name…", "F2", "Rename the selected portfolio"),
-        change_rules=_action(
+        **_lifecycle_actions(window),
+    )
+
+
+def _lifecycle_actions(window: QMainWindow) -> dict[str, QAction]:
+    """The selected portfolio's rename, rules, close, reopen and delete."""
+    return {
+        "rename_portfolio": _action(window, "Re&name…", "F2", "Rename the selected portfolio"),
+        "change_rules": _action(
             window,
             "Change r&ules…",
             None,
             "Change the selected portfolio's mode, commission and slippage",
         ),
-        close_portfolio=_action(
+        "close_portfolio": _action(
             window, "C&lose", None, "Close the selected portfolio: it accepts no more commands"
         ),
-        reopen_portfolio=_action(window, "R&eopen", None, "Reopen the selected closed portfolio"),
-        delete_portfolio=_action(
+        "reopen_portfolio": _action(
+            window, "R&eopen", None, "Reopen the selected closed portfolio"
+        ),
+        "delete_portfolio": _action(
             window,
             "De&lete…",
             None,
             "Delete the selected portfolio (its events stay in the log; it can be undeleted)",
         ),
-    )
+    }
 
 
 class MainWindow(QMainWindow):
