@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from gui.now import market_now
+
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
     from erasmo.bootstrap import Erasmo
@@ -122,7 +124,10 @@ def positions_at_cost(door: FrontDoor, portfolio_id: UUID, version: int | None) 
     return HoldingsResult(
         rows=rows,
         totals=None,
-        figures=HoldingsFigures(as_of=head.clock, cash=head.cash),
+        # the latest: the portfolio's one "now" (gui.now); an earlier event: its own date
+        figures=HoldingsFigures(
+            as_of=market_now(door, head) if version is None else head.clock, cash=head.cash
+        ),
         note="Shares held. Costs, market values, P&L and weights appear once the analytics "
         "have loaded.",
     )

@@ -34,6 +34,7 @@ from events.errors import (
 )
 from events.values import name_key, parse_fee, parse_name, parse_price, parse_ticker
 from gui.formatting import ungrouped
+from gui.wording import gui_text
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -84,7 +85,8 @@ def field_of(error: Exception, fields: Fields) -> str:
 
 def problem_of(error: Exception, fields: Fields) -> Problem:
     """An error as a message on a form's field (a hint when a field is merely empty)."""
-    return Problem(field_of(error, fields), str(error), isinstance(error, IncompleteError))
+    message = gui_text(str(error))
+    return Problem(field_of(error, fields), message, isinstance(error, IncompleteError))
 
 
 TRADE_FIELDS: Fields = (

@@ -88,6 +88,26 @@ def grab(widget: QWidget, path: Path) -> QImage:
     return image
 
 
+def welcome_shot(out_dir: Path) -> Path:
+    """The window over an empty store: the welcome, before any portfolio."""
+    empty = bootstrap(
+        Path(tempfile.mkdtemp(prefix="erasmo-empty-")), today=lambda: TODAY, offline=True
+    )
+    window = MainWindow(theme.app_icon())
+    controller = MainController(empty, window, offer_demo=False)
+    window.resize(SIZE)
+    window.show()
+    settle(0.5)
+    path = out_dir / "welcome.png"
+    try:
+        grab(window, path)
+    finally:
+        controller.shutdown()
+        window.close()
+        empty.close()
+    return path
+
+
 def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     """Save the README's screenshots into `out_dir`; returns their paths."""
     bindings.keep_singletons_alive()  # screenshots spin the event loop thousands of times
@@ -259,7 +279,7 @@ def _trading_shots(
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
-    for path in take(out):
+    for path in [*take(out), welcome_shot(out)]:
         print(path)
 
 

@@ -170,7 +170,8 @@ class AnalysisController(QObject):
         """Show the portfolio after event `as_of` on every tab."""
         self._current = (portfolio_id, as_of)
         if self.analytics is None:
-            result = positions_at_cost(self.erasmo.door, portfolio_id, as_of.version)
+            version = None if as_of.latest else as_of.version
+            result = positions_at_cost(self.erasmo.door, portfolio_id, version)
             self._show_holdings(result)
             self._shown = as_of.seq
             self.shown.emit(result)

@@ -92,6 +92,9 @@ class ClockController(QObject):
 
     @Slot()
     def _on_go(self) -> None:
+        if not self.bar.to_date.is_valid():
+            self.failed.emit(self.bar.to_date.problem)
+            return
         self.step(to=to_date(self.bar.to_date.date()))
 
     @Slot(object)
@@ -100,6 +103,7 @@ class ClockController(QObject):
         text = describe(report)
         self.bar.report.setText(text)
         self.bar.report.setToolTip(text)
+        self.bar.report.setToolTip(text)
         self.advanced.emit(report)
 
     @Slot(str)
@@ -107,6 +111,7 @@ class ClockController(QObject):
         self._on_done()
         self.pause()
         self.bar.report.setText(message)
+        self.bar.report.setToolTip(message)
         self.failed.emit(message)
 
     @Slot()

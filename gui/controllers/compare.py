@@ -18,6 +18,7 @@ from gui.models.portfolios import PortfolioListModel
 from gui.models.records import RecordsTableModel
 from gui.theme import Colors
 from gui.views.compare_tab import COMPARE_COLUMNS, LEADERBOARD_COLUMNS, CompareView
+from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class CompareController(QObject):
         self._busy = False
         self._pending: tuple[list[UUID], bool] | None = None
         self._filling = False
+        self.stale = False  # the store changed since the leaderboard was ranked
         view.portfolios.itemChanged.connect(self._on_ticked)
         view.scale.buttonClicked.connect(self._on_ticked)
         view.family.clicked.connect(self._on_family)
@@ -185,7 +187,7 @@ class CompareController(QObject):
         self._compute_next()
 
     def _say(self, message: str) -> None:
-        self.view.message.setText(message)
+        self.view.message.setText(gui_text(message))
         self.view.message.setVisible(True)
         self.view.period.setText("")
 
@@ -195,6 +197,7 @@ class CompareController(QObject):
     def rank(self) -> None:
         """Rank every open portfolio (in the background)."""
         service, analytics = self.service, self.analytics
+        self.stale = False
 
         def job(progress: Progress) -> list[dict[str, Any]]:
             return leaderboard_of(service, analytics())

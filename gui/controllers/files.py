@@ -122,7 +122,7 @@ class FileTransfers(QObject):
     def verify(self, path: Path) -> JobHandle:
         """Verify `path` and show the verdict dialog (Import enabled only when it passed)."""
         view = ImportView(self._gain, self._loss, self.window)
-        view.file.setText(f"File: {path}")
+        view.show_file(f"File: {path}")
         view.buttons.accepted.connect(self._on_import_confirmed)
         self.import_view = view
         self._verdict = None

@@ -15,7 +15,7 @@ from erasmo.door.models import CashReceipt, PortfolioHead
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.cash import CashView, NewPortfolioView
-from gui.dialogs.form import mark_invalid, to_date, to_qdate
+from gui.dialogs.form import field_date, mark_invalid, to_qdate
 from gui.form_checks import (
     DEPOSIT,
     WITHDRAW,
@@ -67,6 +67,7 @@ class CashDialog(QObject):
         view.date.setDate(to_qdate(head.clock))
         view.amount.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
+        view.date.problemChanged.connect(self._on_changed)
         view.kind.buttonToggled.connect(self._on_changed)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
@@ -87,7 +88,7 @@ class CashDialog(QObject):
         try:
             self.preview = preview_cash(
                 self.door, self.portfolio_id, kind=self.kind, amount=v.amount.text(),
-                on=to_date(v.date.date()),
+                on=field_date(v.date),
             )  # fmt: skip
             self.problem = None
         except ErasmoError as error:
@@ -141,6 +142,7 @@ class NewPortfolioDialog(QObject):
         view.name.textChanged.connect(self._on_changed)
         view.cash.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
+        view.date.problemChanged.connect(self._on_changed)
         view.mode.currentIndexChanged.connect(self._on_changed)
         view.commission.textChanged.connect(self._on_changed)
         view.slippage.textChanged.connect(self._on_changed)
@@ -161,7 +163,7 @@ class NewPortfolioDialog(QObject):
         try:
             self.preview = preview_opening(
                 self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
-                on=to_date(v.date.date()), mode=str(v.mode.currentData()),
+                on=field_date(v.date), mode=str(v.mode.currentData()),
                 commission=v.commission.text(), slippage=v.slippage.text(),
             )  # fmt: skip
             self.problem = None
@@ -178,7 +180,7 @@ class NewPortfolioDialog(QObject):
         try:
             self.opened = preview_opening(
                 self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
-                on=to_date(v.date.date()), mode=str(v.mode.currentData()),
+                on=field_date(v.date), mode=str(v.mode.currentData()),
                 commission=v.commission.text(), slippage=v.slippage.text(), dry_run=False,
             ).id  # fmt: skip
         except ErasmoError as error:

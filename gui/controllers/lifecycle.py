@@ -1,5 +1,5 @@
-"""Rename, close, reopen and delete the selected portfolio: the Portfolio menu's commands, also
-offered by the sidebar's context menu.
+"""Rename, change the rules of, close, reopen and delete the selected portfolio: the Portfolio
+menu's commands, also offered by the sidebar's context menu.
 
 Each command goes through erasmo's front door, by the portfolio's id. Delete asks first; a
 deleted portfolio leaves the sidebar and the selection moves to its neighbour. The dialogs are
@@ -17,9 +17,12 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from erasmo.door import FrontDoor
 from events.errors import ErasmoError
+from gui import theme
+from gui.controllers.rules import RulesDialog
 from gui.models.portfolios import PortfolioListModel, PortfolioRow
 from gui.state import Session
 from gui.views.main_window import MainWindow
+from gui.wording import gui_text
 
 
 class PortfolioLifecycle(QObject):
@@ -47,6 +50,7 @@ class PortfolioLifecycle(QObject):
         self.error_dialog: QMessageBox | None = None
         a = window.commands
         a.rename_portfolio.triggered.connect(self.ask_rename)
+        a.change_rules.triggered.connect(self.ask_rules)
         a.close_portfolio.triggered.connect(self.close_selected)
         a.reopen_portfolio.triggered.connect(self.reopen_selected)
         a.delete_portfolio.triggered.connect(self.ask_delete)
@@ -66,11 +70,15 @@ class PortfolioLifecycle(QObject):
 
     @Slot()
     def update_actions(self, *_: object) -> None:
-        """Enable what applies to the selected portfolio: close an open one, reopen a closed
-        one; rename and delete either."""
+        """Enable what applies to the selected portfolio: its commands, close an open one,
+        reopen a closed one; rename and delete either. Export waits for a first portfolio."""
         row = self.selected()
         a = self.window.commands
+        for action in (a.trade, a.order, a.cash, a.fork, a.apply_actions):
+            action.setEnabled(row is not None)  # commands on a portfolio need one
+        a.export_log.setEnabled(self.portfolios.rowCount() > 0)  # nothing to export yet
         a.rename_portfolio.setEnabled(row is not None)
+        a.change_rules.setEnabled(row is not None and not row.closed)
         a.delete_portfolio.setEnabled(row is not None)
         a.close_portfolio.setEnabled(row is not None and not row.closed)
         a.reopen_portfolio.setEnabled(row is not None and row.closed)
@@ -79,8 +87,9 @@ class PortfolioLifecycle(QObject):
         """The sidebar's context menu: the commands of the selected portfolio."""
         a = self.window.commands
         menu = QMenu(self.window.sidebar.table)
-        for action in (a.trade, a.cash, None, a.rename_portfolio, a.close_portfolio):
+        for action in (a.trade, a.cash, None, a.change_rules, a.rename_portfolio):
             menu.addSeparator() if action is None else menu.addAction(action)
+        menu.addAction(a.close_portfolio)
         menu.addAction(a.reopen_portfolio)
         menu.addSeparator()
         menu.addAction(a.delete_portfolio)
@@ -121,6 +130,21 @@ class PortfolioLifecycle(QObject):
             return
         if self._run(lambda: self.door.rename(portfolio_id, new_name)):
             self._changed(portfolio_id, f"Renamed {name!r} to {new_name.strip()!r}.")
+
+    @Slot()
+    def ask_rules(self) -> RulesDialog | None:
+        """The change-rules dialog of the selected portfolio (mode, commission, slippage)."""
+        row = self.selected()
+        if row is None:
+            return None
+        dialog = RulesDialog(
+            self.door, row.id, row.name, theme.colors(self.window.palette()).loss, self.window
+        )
+        dialog.changed.connect(
+            lambda pid: self._changed(pid, f"Changed the rules of {row.name!r}.")
+        )
+        dialog.open()
+        return dialog
 
     @Slot()
     def close_selected(self) -> None:
@@ -189,10 +213,10 @@ class PortfolioLifecycle(QObject):
         try:
             command()
         except ErasmoError as error:
-            self._say(str(error))
+            self._say(gui_text(str(error)))
             box = QMessageBox(
-                QMessageBox.Icon.Warning, "erasmo", str(error), QMessageBox.StandardButton.Ok,
-                self.window,
+                QMessageBox.Icon.Warning, "erasmo", gui_text(str(error)),
+                QMessageBox.StandardButton.Ok, self.window,
             )  # fmt: skip
             box.finished.connect(box.deleteLater)
             self.error_dialog = box

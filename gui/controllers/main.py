@@ -25,6 +25,7 @@ from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
 from gui.controllers.sync import SyncController
+from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
 from gui.controllers.trading import TradingCommands
 from gui.demo import DEMO_NAME, create_demo
@@ -33,9 +34,11 @@ from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
 from gui.models.history import HistoryTableModel
 from gui.models.portfolios import PortfolioListModel
 from gui.models.roles import PORTFOLIO_ID
+from gui.now import market_now, now_phrase
 from gui.settings import WindowSettings
 from gui.state import AsOf, Session
 from gui.views.main_window import MainWindow
+from gui.wording import gui_text
 from gui.workers import JobHandle, Jobs, Progress
 
 if TYPE_CHECKING:
@@ -97,6 +100,7 @@ class MainController(QObject, TradingCommands):
         self.lifecycle = PortfolioLifecycle(
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
+        self.table_menus = TableMenus(self, self)
         self._restore()
         self.reload_portfolios()
         if analysis:
@@ -125,6 +129,9 @@ class MainController(QObject, TradingCommands):
         a.export_log.triggered.connect(self._on_export)
         a.sync.triggered.connect(self._on_sync)
         a.demo.triggered.connect(self._on_demo)
+        w.welcome.demo.clicked.connect(self._on_demo)
+        w.welcome.new_portfolio.clicked.connect(self._on_new_portfolio)
+        w.welcome.import_log.clicked.connect(self._on_import)
         a.quit.triggered.connect(w.close)
         a.refresh.triggered.connect(self._on_refresh)
         a.about.triggered.connect(self._on_about)
@@ -156,6 +163,7 @@ class MainController(QObject, TradingCommands):
             w.restoreGeometry(s.geometry)
         if s.window_state is not None:
             w.restoreState(s.window_state)
+        w.clamp_to_screen()
         if s.splitter is not None:
             w.splitter.restoreState(s.splitter)
         w.tabs.setCurrentIndex(s.tab)
@@ -171,8 +179,7 @@ class MainController(QObject, TradingCommands):
             self.analysis.refresh_valuations()  # a new portfolio, or new events in one
         empty = self.portfolios.rowCount() == 0
         self.window.sidebar.empty.setVisible(empty)
-        for action in (self.window.commands.trade, self.window.commands.cash):
-            action.setEnabled(not empty)
+        self.window.show_welcome(empty)
         row = self.portfolios.row_of(wanted)
         if row < 0 and not empty:
             row = 0
@@ -256,8 +263,11 @@ class MainController(QObject, TradingCommands):
         if pid is None or as_of is None:
             sim.setText("")
             return
-        travel = "" if as_of.latest else " (time travel)"
-        sim.setText(f"Simulation date {as_of.on.isoformat()}{travel}")
+        if as_of.latest:
+            head = self.door.head(pid)
+            sim.setText(now_phrase(head.simulated, market_now(self.door, head)))
+        else:
+            sim.setText(f"As of {as_of.on.isoformat()} (time travel)")
         self.analysis.show(pid, as_of)
 
     # -- commands -------------------------------------------------------------------------------
@@ -362,6 +372,7 @@ class MainController(QObject, TradingCommands):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        message = gui_text(message)
         self._say(message)
         QMessageBox.warning(self.window, "erasmo", message)
 
@@ -469,4 +480,4 @@ class MainController(QObject, TradingCommands):
         self.analysis.save()
 
     def _say(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 8000)
+        self.window.statusBar().showMessage(gui_text(message), 8000)

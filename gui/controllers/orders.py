@@ -18,7 +18,10 @@ from gui import formatting
 from gui.dialogs.form import mark_invalid, to_date, to_qdate
 from gui.dialogs.order_ticket import FIELDS_OF, TYPE_HELP, OrderTicketView
 from gui.models.orders import OrdersTableModel
+from gui.now import now_phrase
 from gui.views.orders_tab import OrdersView
+from gui.views.table_tools import selected_source_rows
+from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
 BUY, SELL = "buy", "sell"
@@ -54,7 +57,7 @@ class OrderTicket(QObject):
         available = portfolio.available_cash
         view.portfolio.setText(
             f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} available, "
-            f"clock {clock.isoformat()}"
+            f"{now_phrase(portfolio.simulated, clock).lower()}"
         )
         tradable = [i.ticker for i in market.tickers() if i.tradable]
         completer = QCompleter(QStringListModel(tradable, view), view)
@@ -69,6 +72,8 @@ class OrderTicket(QObject):
         view.kind.currentIndexChanged.connect(self._on_changed)
         view.tif.currentIndexChanged.connect(self._on_changed)
         view.expires_on.toggled.connect(self._on_changed)
+        view.expires.dateChanged.connect(self._on_changed)
+        view.expires.problemChanged.connect(self._on_changed)
         view.side.buttonToggled.connect(self._on_changed)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
@@ -129,6 +134,11 @@ class OrderTicket(QObject):
         verb = "Buy" if self.side == BUY else "Sell"
         v.ok.setText(f"Place {verb.lower()} order")
         self.preview = None
+        if gtc and v.expires_on.isChecked() and not v.expires.is_valid():
+            v.ok.setEnabled(False)
+            v.message.show_error(v.expires.problem)
+            mark_invalid(v.expires, True, self._loss)
+            return
         if missing:
             v.ok.setEnabled(False)
             v.message.show_hint(f"Enter the {', '.join(missing)}.")
@@ -298,8 +308,8 @@ class OrdersController(QObject):
         self.loaded.emit()
 
     def selected_order(self) -> OrderView | None:
-        rows = self.view.table.selectionModel().selectedRows()
-        return self.model.order(rows[0].row()) if rows else None
+        rows = selected_source_rows(self.view.table)
+        return self.model.order(rows[0]) if rows else None
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, *_: object) -> None:
@@ -312,7 +322,7 @@ class OrdersController(QObject):
         try:
             self.door.cancel_order(self.portfolio_id, order.order_id)
         except ErasmoError as error:
-            QMessageBox.warning(self.view, "erasmo", str(error))
+            QMessageBox.warning(self.view, "erasmo", gui_text(str(error)))
             return
         self.reload()
         self.changed.emit()

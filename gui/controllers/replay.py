@@ -12,6 +12,7 @@ from gui.models.history import TYPE_LABELS, HistoryTableModel
 from gui.state import AsOf, Session
 from gui.views.history_tab import HistoryView
 from gui.views.replay_bar import SPEEDS, ReplayBar
+from gui.views.table_tools import source_index, view_row
 
 
 class ReplayController(QObject):
@@ -135,7 +136,10 @@ class ReplayController(QObject):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_row_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = [index.row() for index in selected.indexes()]
+        rows = [source_index(index).row() for index in selected.indexes()]
+        current = self.history.table.currentIndex()
+        if current.isValid() and selected.contains(current):
+            rows = [source_index(current).row()]  # the row clicked, in a range selection
         if rows and rows[0] != self.position:
             self.stop()
             self.bar.slider.setValue(rows[0])
@@ -149,13 +153,17 @@ class ReplayController(QObject):
         what = f" {formatting.quantity(event.quantity)} {event.ticker}" if event.ticker else ""
         if event.ratio is not None:  # a split: "Split AAPL x2"
             what = f" {event.ticker} x{formatting.quantity(event.ratio)}"
-        state = "latest" if latest else f"event {row + 1} of {len(self._rows)}"
+        state = "latest" if latest else f"event {row + 1:,} of {len(self._rows):,}"
         self.bar.set_label(f"{event.on.isoformat()} · {label}{what} · {state}")
         table = self.history.table
         selection = table.selectionModel()
-        if table.currentIndex().row() != row:
+        shown = view_row(table, row)  # -1: filtered out of the table
+        if shown >= 0 and (
+            source_index(table.currentIndex()).row() != row
+            or not selection.isRowSelected(shown, table.rootIndex())
+        ):
             selection.blockSignals(True)
-            table.selectRow(row)
+            table.selectRow(shown)
             selection.blockSignals(False)
             table.viewport().update()
         self.session.travel(AsOf(event.seq, event.version, event.on, latest))

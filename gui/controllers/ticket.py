@@ -15,10 +15,11 @@ from erasmo.door.models import PortfolioHead, TradeReceipt
 from events.errors import ErasmoError
 from events.values import PriceProvenance
 from gui import formatting
-from gui.dialogs.form import mark_invalid, to_date, to_qdate
+from gui.dialogs.form import field_date, mark_invalid, to_qdate
 from gui.dialogs.trade_ticket import TradeTicketView
 from gui.form_checks import BUY, SELL, Problem, preview_trade, trade_problem
 from gui.formatting import ungrouped
+from gui.now import market_now, now_phrase
 
 
 class TradeTicket(QObject):
@@ -47,7 +48,7 @@ class TradeTicket(QObject):
         self.view = view = TradeTicketView(self._loss, parent)
         view.portfolio.setText(
             f"{head.name} — cash {formatting.money(head.cash)} {head.currency}, "
-            f"simulation date {head.clock.isoformat()}"
+            f"{now_phrase(head.simulated, market_now(door, head)).lower()}"
         )
         tradable = door.tradable_tickers()
         completer = QCompleter(QStringListModel(tradable, view), view)
@@ -63,6 +64,7 @@ class TradeTicket(QObject):
         view.price.textChanged.connect(self._on_changed)
         view.fee.textChanged.connect(self._on_changed)
         view.date.dateChanged.connect(self._on_changed)
+        view.date.problemChanged.connect(self._on_changed)
         view.side.buttonToggled.connect(self._on_changed)
         view.all_shares.clicked.connect(self._on_all_shares)
         view.buttons.accepted.connect(self._on_submit)
@@ -84,7 +86,7 @@ class TradeTicket(QObject):
             "side": self.side,
             "ticker": v.ticker.text(),
             "quantity": v.quantity.text(),
-            "on": to_date(v.date.date()),
+            "on": field_date(v.date),
             "price": v.price.text(),
             "fee": v.fee.text(),
         }
@@ -159,7 +161,7 @@ class TradeTicket(QObject):
         v = self.view
         try:
             fill = self.door.trading.fill(
-                v.ticker.text(), to_date(v.date.date()), v.price.text().strip() or None
+                v.ticker.text(), field_date(v.date), v.price.text().strip() or None
             )
         except ErasmoError:
             return "—"

@@ -230,7 +230,19 @@ class TradingCommands:
             )
             self.compare.set_portfolios(self.session.portfolio)
             self.compare.rank()
+            self.session.store_changed.connect(self._on_store_changed_for_compare)
+        elif self.compare is not None and self.compare.stale:
+            self.compare.rank()  # the store changed while another tab was shown
         return self.compare
+
+    @Slot()
+    def _on_store_changed_for_compare(self) -> None:
+        """New events: rank again now if the comparison is shown, else when it next is."""
+        if self.compare is None:
+            return
+        self.compare.stale = True
+        if self.window.tabs.currentIndex() == COMPARE_TAB:
+            self.compare.rank()
 
     def ensure_chart(self) -> PriceChartController:
         """The price chart's controller, built on first use (it imports pyqtgraph)."""

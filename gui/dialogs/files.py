@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.theme import muted
+from gui.wording import gui_text
 
 
 class ExportView(QDialog):
@@ -77,6 +79,8 @@ class ImportView(QDialog):
         self.verdict.setWordWrap(True)
         self.details = QLabel("")
         self.details.setWordWrap(True)
+        for label in (self.file, self.verdict, self.details):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -92,6 +96,25 @@ class ImportView(QDialog):
         layout.addWidget(self.buttons)
 
     def show_verdict(self, ok: bool, verdict: str, details: str) -> None:
-        self.verdict.setText(verdict)
+        """Show the verdict whole: the dialog grows to fit it (never a clipped line)."""
+        self.verdict.setText(gui_text(verdict))
         self.verdict.setStyleSheet(f"color: {(self._gain if ok else self._loss).name()};")
-        self.details.setText(details)
+        self.details.setText(gui_text(details))
+        self.fit()
+
+    def show_file(self, path: str) -> None:
+        """The file's path, breakable after each separator (a long path wraps, never clips)."""
+        self.file.setText(path.replace("/", "/\u200b").replace("\\", "\\\u200b"))
+        self.file.setToolTip(path)
+        self.fit()
+
+    def fit(self) -> None:
+        """Grow to the height the wrapped labels need at the dialog's width."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        needed = max(needed, self.sizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)

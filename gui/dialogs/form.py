@@ -9,22 +9,31 @@ from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QRadioButton,
     QWidget,
 )
 
+from gui.form_checks import FieldError, IncompleteError
+from gui.widgets.date_field import DateField
+from gui.wording import gui_text
+
 DATE_FORMAT = "yyyy-MM-dd"
 
 
-def date_edit(parent: QWidget | None = None) -> QDateEdit:
-    """An ISO date editor with a calendar popup."""
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(DATE_FORMAT)
-    return edit
+def date_edit(parent: QWidget | None = None) -> DateField:
+    """The window's date field: typed or pasted ISO dates, a calendar popup."""
+    return DateField(parent)
+
+
+def field_date(field: DateField, name: str = "date") -> date:
+    """The field's date, or a `FieldError` on form field `name` naming what is wrong with it."""
+    if field.incomplete:
+        raise IncompleteError(name, field.problem)
+    if not field.is_valid():
+        raise FieldError(name, field.problem)
+    return to_date(field.date())
 
 
 def to_qdate(day: date) -> QDate:
@@ -47,12 +56,12 @@ class InlineMessage(QLabel):
 
     def show_error(self, text: str) -> None:
         self.is_error = True
-        self.setText(text)
+        self.setText(gui_text(text))
         self.setStyleSheet(f"color: {self._error.name()};")
 
     def show_hint(self, text: str) -> None:
         self.is_error = False
-        self.setText(text)
+        self.setText(gui_text(text))
         self.setStyleSheet("color: palette(placeholder-text);")
 
     def clear_message(self) -> None:

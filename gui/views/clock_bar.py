@@ -56,14 +56,14 @@ class ClockBar(QWidget):
         layout.addWidget(self.to_date)
         layout.addWidget(self.go)
         layout.addSpacing(8)
-        self.play = QPushButton("Play")
+        self.play = QPushButton("Run clock")  # not "Play": the time-travel bar has that
         self.play.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.play.setCheckable(True)
         self.play.setToolTip("Step the clock one trading day at a time until paused")
         self.speed = QComboBox()
         for label, msecs in PLAY_SPEEDS:
             self.speed.addItem(label, msecs)
-        self.speed.setToolTip("How fast Play moves the clock")
+        self.speed.setToolTip("How fast Run clock moves the clock")
         layout.addWidget(self.play)
         layout.addWidget(self.speed)
         self.report = QLabel("")
@@ -71,6 +71,7 @@ class ClockBar(QWidget):
         # What the last step did: it may be cut short, but must never widen the window.
         self.report.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.report.setMinimumWidth(0)
+        self.report.setWordWrap(True)  # wrapped onto a second line, never cut
         layout.addWidget(self.report, 1)
 
     def set_playing(self, playing: bool) -> None:
@@ -78,7 +79,7 @@ class ClockBar(QWidget):
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         )
         self.play.setIcon(self.style().standardIcon(icon))
-        self.play.setText("Pause" if playing else "Play")
+        self.play.setText("Pause" if playing else "Run clock")
         self.play.setChecked(playing)
 
     def buttons(self) -> list[QWidget]:

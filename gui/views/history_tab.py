@@ -5,8 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from gui.models.history import HistoryTableModel
 from gui.theme import muted
+from gui.views.table_tools import FilterBar, TextFilter, TypeFilter, filtered
 from gui.views.tables import table_view
+
+CLOCK_LABELS = frozenset({"Clock"})  # the simulation clock's steps
 
 
 class HistoryView(QWidget):
@@ -14,7 +18,14 @@ class HistoryView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.filter = FilterBar("Filter events: ticker, type, date…")
+        self.hide_clock = self.filter.add_check(
+            "Hide clock steps", "Hide the simulation clock's steps (the other events stay)"
+        )
         self.table = table_view(self)
+        self.types = TypeFilter(HistoryTableModel.COL_TYPE, self)
+        self.text_filter: TextFilter | None = None
+        self.hide_clock.toggled.connect(self._on_hide_clock)
         self.hint = QLabel(
             "Select an event, or move the time-travel slider below, to see the portfolio as it "
             "was right after it. Later events are dimmed."
@@ -31,13 +42,18 @@ class HistoryView(QWidget):
         bottom.addWidget(self.fork)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
     def set_model(self, model: QAbstractItemModel) -> None:
-        self.table.setModel(model)
+        """Show `model` through the event-type filter and the filter box."""
+        self.text_filter = filtered(self.table, model, self.filter, self.types)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         # Fit the columns to a sample of rows: a history can hold a million events.
         header.setResizeContentsPrecision(100)
+
+    def _on_hide_clock(self, hide: bool) -> None:
+        self.types.hide_labels(CLOCK_LABELS if hide else frozenset())

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from gui.theme import muted
 from gui.views.figures import FigureStrip
+from gui.views.table_tools import FilterBar, TextFilter, filtered
 from gui.views.tables import table_view
 
 SUMMARY = [
@@ -25,18 +26,22 @@ class HoldingsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = FigureStrip(SUMMARY, self)
+        self.filter = FilterBar("Filter holdings: ticker, name…")
         self.table = table_view(self, sortable=True)
+        self.text_filter: TextFilter | None = None
         self.note = QLabel("")
         muted(self.note)
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.summary)
+        layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
 
     def set_model(self, model: QAbstractItemModel) -> None:
-        self.table.setModel(model)
+        """Show `model` (already sortable) through the filter box."""
+        self.text_filter = filtered(self.table, model, self.filter)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -25,6 +32,7 @@ from gui.views.orders_tab import OrdersView
 from gui.views.replay_bar import ReplayBar
 from gui.views.sidebar import SidebarView
 from gui.views.status import StatusBarView
+from gui.views.welcome import WelcomeView
 
 TITLE = "erasmo — stock-trading simulator"
 (
@@ -63,6 +71,7 @@ class Actions:
     about: QAction
     # the selected portfolio's lifecycle (gui.controllers.lifecycle)
     rename_portfolio: QAction
+    change_rules: QAction
     close_portfolio: QAction
     reopen_portfolio: QAction
     delete_portfolio: QAction
@@ -132,18 +141,33 @@ def _actions(window: QMainWindow) -> Actions:
         step_forward=_action(window, "Step &forward", "Ctrl+Right", "One event forward"),
         latest=_action(window, "&Latest", "End", "Back to the latest event"),
         about=_action(window, "&About erasmo", None, "About erasmo"),
-        rename_portfolio=_action(window, "Re&name…", "F2", "Rename the selected portfolio"),
-        close_portfolio=_action(
+        **_lifecycle_actions(window),
+    )
+
+
+def _lifecycle_actions(window: QMainWindow) -> dict[str, QAction]:
+    """The selected portfolio's rename, rules, close, reopen and delete."""
+    return {
+        "rename_portfolio": _action(window, "Re&name…", "F2", "Rename the selected portfolio"),
+        "change_rules": _action(
+            window,
+            "Change r&ules…",
+            None,
+            "Change the selected portfolio's mode, commission and slippage",
+        ),
+        "close_portfolio": _action(
             window, "C&lose", None, "Close the selected portfolio: it accepts no more commands"
         ),
-        reopen_portfolio=_action(window, "R&eopen", None, "Reopen the selected closed portfolio"),
-        delete_portfolio=_action(
+        "reopen_portfolio": _action(
+            window, "R&eopen", None, "Reopen the selected closed portfolio"
+        ),
+        "delete_portfolio": _action(
             window,
             "De&lete…",
             None,
             "Delete the selected portfolio (its events stay in the log; it can be undeleted)",
         ),
-    )
+    }
 
 
 class MainWindow(QMainWindow):
@@ -159,6 +183,7 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(icon)
         self.setObjectName("erasmo-main-window")
         self.resize(1280, 800)
+        self.clamp_to_screen()
         self._painted = False
         self.commands = _actions(self)
         self._build_menus()
@@ -201,7 +226,11 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(right)
+        self.welcome = WelcomeView()
+        self.pages = QStackedWidget()  # the tabs, or the welcome while there is no portfolio
+        self.pages.addWidget(right)
+        self.pages.addWidget(self.welcome)
+        self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 980])
@@ -218,7 +247,7 @@ class MainWindow(QMainWindow):
         for action in (a.trade, a.order, a.cash, None, a.fork, a.apply_actions, None, a.demo):
             portfolio_menu.addSeparator() if action is None else portfolio_menu.addAction(action)
         portfolio_menu.addSeparator()
-        for action in (a.rename_portfolio, a.close_portfolio, a.reopen_portfolio):
+        for action in (a.rename_portfolio, a.change_rules, a.close_portfolio, a.reopen_portfolio):
             portfolio_menu.addAction(action)
         portfolio_menu.addAction(a.delete_portfolio)
         view_menu = bar.addMenu("&View")
@@ -256,6 +285,26 @@ class MainWindow(QMainWindow):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def clamp_to_screen(self) -> None:
+        """Fit the window inside its screen's available area (a small laptop screen, a
+        geometry saved on a bigger monitor)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.contains(self.frameGeometry()):
+            x = min(max(self.x(), area.left()), area.right() - self.frameGeometry().width() + 1)
+            y = min(max(self.y(), area.top()), area.bottom() - self.frameGeometry().height() + 1)
+            self.move(x, y)
+
+    def show_welcome(self, welcome: bool) -> None:
+        """The welcome (no portfolio yet) instead of the tabs, or the tabs again."""
+        self.pages.setCurrentIndex(1 if welcome else 0)
+        self.sidebar.table.setVisible(not welcome)
 
     # -- events ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.theme import muted, visible_checks
+from gui.views.table_tools import FilterBar, TextFilter, filtered
 from gui.views.tables import table_view
 
 
@@ -37,7 +38,9 @@ class OrdersView(QWidget):
         top.addWidget(self.show_all)
         top.addStretch(1)
         top.addWidget(self.summary)
+        self.filter = FilterBar("Filter orders: ticker, type, status…")
         self.table = table_view(self, sortable=False)
+        self.text_filter: TextFilter | None = None
         self.hint = QLabel(
             "Orders fill against the next bars as the simulation clock moves forward (the step "
             "buttons under the tabs). Cash and shares held back by open orders cannot be spent "
@@ -48,11 +51,13 @@ class OrdersView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
+        layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint)
 
     def set_model(self, model: QAbstractItemModel) -> None:
-        self.table.setModel(model)
+        """Show `model` through the filter box."""
+        self.text_filter = filtered(self.table, model, self.filter)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -49,7 +49,8 @@ class ReplayBar(QWidget):
         self.latest.setToolTip("Back to the present (End)")
         self.label = QLabel("", self)
         # A fixed width: the slider must not jump while the label changes during a replay.
-        self.label.setFixedWidth(self.fontMetrics().horizontalAdvance("0") * 36)
+        # Wide enough for "2022-06-01 · Order cancelled 1,000 BRK-B · event 100,646 of 100,646".
+        self.label.setFixedWidth(self.fontMetrics().horizontalAdvance("0") * 62)
         caption = QLabel("Time travel", self)
         muted(caption)
         layout = QHBoxLayout(self)

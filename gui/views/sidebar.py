@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,11 +35,12 @@ class SidebarView(QWidget):
         self.empty = QLabel("No portfolios yet.\nCreate one with New portfolio (Ctrl+N).")
         self.empty.setWordWrap(True)
         self.empty.setVisible(False)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.empty, 1)  # in the table's place while there is none
 
     def set_model(self, model: QAbstractItemModel) -> None:
         """Show `model`: the name column takes the room left by the numbers."""

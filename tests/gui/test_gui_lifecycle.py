@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -216,3 +217,33 @@ def test_the_branch_of_a_deleted_portfolio_moves_to_the_top_level(
     assert c.portfolios.parent_of(branch) is None
     assert c.portfolios.rowCount() == 3  # every one at the top level
     assert c.session.portfolio == branch  # the next row, where the branch was drawn
+
+
+def test_change_rules_from_the_window_checks_then_records(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    alpha, _beta, _gamma = three(erasmo)
+    c = make_window(erasmo)
+    c.reload_portfolios(select=alpha)
+    select(qtbot, c, alpha)
+    assert "Change rules…" in [
+        a.text().replace("&", "") for a in c.lifecycle.context_menu().actions()
+    ]
+    dialog = c.lifecycle.ask_rules()
+    assert dialog is not None
+    v = dialog.view
+    assert v.mode.currentData() == "live"
+    v.commission.setText("a lot")
+    assert not v.ok.isEnabled()
+    assert v.message.is_error
+    assert "border" in v.commission.styleSheet()
+    v.commission.setText("1.50")
+    v.slippage.setText("5")
+    v.mode.setCurrentIndex(v.mode.findData("simulation"))
+    assert v.ok.isEnabled(), v.message.text()
+    assert erasmo.door.rules(alpha).mode == "live"  # the dry run recorded nothing
+    qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
+    rules = erasmo.door.rules(alpha)
+    assert rules.mode == "simulation"
+    assert rules.slippage_bps == 5
+    assert rules.commission in ("1.50", "1.5")

@@ -1,0 +1,65 @@
+"""Layout of the change-rules dialog: a portfolio's mode, commission and slippage."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.dialogs.form import InlineMessage
+from gui.theme import muted
+
+
+class RulesView(QDialog):
+    """Mode, commission and slippage of one portfolio, and the inline message."""
+
+    def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change rules")
+        self.setMinimumWidth(460)
+        self.portfolio = QLabel("")
+        self.mode = QComboBox()
+        self.mode.addItem("Live: trade at any day's close up to the latest data", "live")
+        self.mode.addItem("Simulation: see the market only up to a clock you step", "simulation")
+        self.commission = QLineEdit()
+        self.commission.setPlaceholderText("0, 1.00, 0.005/share, 0.1%,min=1,max=20")
+        self.commission.setToolTip(
+            "Commission per order: a flat amount ('1.00'), an amount per share ('0.005/share') "
+            "or a percentage of the value ('0.1%'), optionally with ',min=' and ',max='."
+        )
+        self.slippage = QLineEdit()
+        self.slippage.setPlaceholderText("basis points against you, e.g. 5")
+        form = QFormLayout()
+        form.addRow("Portfolio", self.portfolio)
+        form.addRow("Mode", self.mode)
+        form.addRow("Commission", self.commission)
+        form.addRow("Slippage (bp)", self.slippage)
+        note = QLabel(
+            "The new rules apply from the portfolio's latest event on: what is already "
+            "recorded keeps the rules it was recorded under."
+        )
+        note.setWordWrap(True)
+        muted(note)
+        self.message = InlineMessage(error_color)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Change rules")
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def fields(self) -> dict[str, QWidget]:
+        return {"mode": self.mode, "commission": self.commission, "slippage": self.slippage}

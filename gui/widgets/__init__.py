@@ -1,0 +1,1 @@
+"""Widgets the window builds its forms from."""
