@@ -19,7 +19,7 @@ from events.audit import AuditedEvent, audit_portfolio
 from events.catalog import Catalog
 from events.errors import DuplicateNameError, EventLogError
 from events.host import PortfoliosHost
-from events.logged import without_envelope
+from events.logged import LoggedEvent, without_envelope
 from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 from events.replay import Replay, check_next
 
@@ -66,6 +66,38 @@ def _check_import(
     app: PortfoliosHost, portfolio_id: UUID, incoming: list[StoredEvent], catalog: Catalog
 ) -> list[StoredEvent]:
     stored = {e.version: e for e in app.history(portfolio_id)}
+    new = _new_events(app, portfolio_id, incoming, stored)
+    if not new:
+        return []
+    history = [AuditedEvent(e.version, e.type, {**e.fields, "on": e.on}) for e in stored.values()]
+    history += [
+        AuditedEvent(
+            e.originator_version,
+            PORTFOLIO_TOPICS[e.topic],
+            without_envelope(app.decode(e.topic, e.state)),
+        )
+        for e in sorted(new, key=lambda e: e.originator_version)
+    ]
+    problems = audit_portfolio(history, portfolio_id)
+    if problems:
+        first = problems[0]
+        raise EventLogError(
+            f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
+            f"{first.message}; nothing was imported"
+        ) from first.error
+    _check_replays(app, portfolio_id, new, bool(stored))
+    _claim_name(catalog, portfolio_id, history)
+    return new
+
+
+def _new_events(
+    app: PortfoliosHost,
+    portfolio_id: UUID,
+    incoming: list[StoredEvent],
+    stored: dict[int, LoggedEvent],
+) -> list[StoredEvent]:
+    """The events of `incoming` the store does not hold yet; fails if the file's events are out
+    of version order or one differs from the event the store holds at its version."""
     versions = [e.originator_version for e in incoming]
     if versions != sorted(set(versions)):
         raise EventLogError(
@@ -88,25 +120,12 @@ def _check_import(
                 "the one this store already holds; the file and the store have diverged, "
                 "so nothing was imported"
             )
-    if not new:
-        return []
-    history = [AuditedEvent(e.version, e.type, {**e.fields, "on": e.on}) for e in stored.values()]
-    history += [
-        AuditedEvent(
-            e.originator_version,
-            PORTFOLIO_TOPICS[e.topic],
-            without_envelope(app.decode(e.topic, e.state)),
-        )
-        for e in sorted(new, key=lambda e: e.originator_version)
-    ]
-    problems = audit_portfolio(history, portfolio_id)
-    if problems:
-        first = problems[0]
-        raise EventLogError(
-            f"portfolio {portfolio_id} event {first.version} ({first.event_type}): "
-            f"{first.message}; nothing was imported"
-        ) from first.error
-    _check_replays(app, portfolio_id, new, bool(stored))
+    return new
+
+
+def _claim_name(catalog: Catalog, portfolio_id: UUID, history: list[AuditedEvent]) -> None:
+    """Give the imported portfolio its latest name in `catalog` (release it if deleted); fails if
+    a different portfolio of this store has that name."""
     name = next(
         e.fields["name"]
         for e in reversed(history)
@@ -115,7 +134,7 @@ def _check_import(
     tombstones = [e.event_type for e in history if e.event_type in _TOMBSTONES]
     if tombstones and tombstones[-1] == "PortfolioDeleted":
         catalog.release(portfolio_id, name)  # a deleted portfolio takes no name
-        return new
+        return
     try:
         catalog.claim(portfolio_id, name)
     except DuplicateNameError:
@@ -126,7 +145,6 @@ def _check_import(
             f"portfolio in this store; rename that one first (erasmo portfolio rename "
             f"{local!r} NEW_NAME, closed or not) or delete it, then import again"
         ) from None
-    return new
 
 
 def _check_replays(

@@ -197,6 +197,21 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
     if not records:
         click.echo("No open portfolios to rank. Open one with: erasmo portfolio open NAME")
         return
+    click.echo(
+        f"Ranked by TTWROR from {frame.attrs['start']} to {frame.attrs['end']} (ties share a rank)"
+    )
+    headers = ["rank", "portfolio", "TTWROR", "p.a.", "IRR p.a.", "max DD", "Sharpe", "value"]
+    rows = _leaderboard_rows(records)
+    click.echo(table([*headers, "note"], rows, right=[0, 2, 3, 4, 5, 6, 7]))
+    if any(r["unverified"] for r in records):
+        click.echo(
+            "(?) holds events this install could not check against its market data; see "
+            "'erasmo check'."
+        )
+
+
+def _leaderboard_rows(records: list[dict[Any, Any]]) -> list[list[str]]:
+    """The leaderboard's table rows: a ranked portfolio's metrics, or an unranked one's note."""
     rows = []
     for r in records:
         name = f"{r['name']} (?)" if r["unverified"] else str(r["name"])
@@ -216,16 +231,7 @@ def leaderboard(c: Context, start: str | None, end: str | None, as_json: bool) -
                 "",
             ]
         )
-    click.echo(
-        f"Ranked by TTWROR from {frame.attrs['start']} to {frame.attrs['end']} (ties share a rank)"
-    )
-    headers = ["rank", "portfolio", "TTWROR", "p.a.", "IRR p.a.", "max DD", "Sharpe", "value"]
-    click.echo(table([*headers, "note"], rows, right=[0, 2, 3, 4, 5, 6, 7]))
-    if any(r["unverified"] for r in records):
-        click.echo(
-            "(?) holds events this install could not check against its market data; see "
-            "'erasmo check'."
-        )
+    return rows
 
 
 def _json_row(r: dict[Any, Any]) -> dict[str, Any]:

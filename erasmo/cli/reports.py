@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
@@ -17,6 +17,11 @@ from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, plural, table
 from erasmo.cli.ranges import PickError, check_order, check_period, check_position
 from events.values import parse_date
+
+if TYPE_CHECKING:
+    from erasmo.door.models import PortfolioHead
+    from erasmo.projections.holdings import Summary
+    from erasmo.projections.metrics import Metrics
 
 AS_OF_HELP = "As after the last event on or before DATE."
 AT_HELP = "As after log position SEQ (see 'erasmo history')."
@@ -120,78 +125,89 @@ def holdings(
     s = shot.summary
     rows: list[Any] = [_Row(r) for r in shot.positions.reset_index().to_dict("records")]
     if as_json:
-        echo_json(
-            {
-                "portfolio": p.name,
-                "id": p.id,
-                "as_of": s.as_of.date() if s.as_of is not None else None,
-                "method": method,
-                "currency": p.currency,
-                "cash": _dec(s.cash, 2),
-                "market_value": _dec(s.market_value, 2),
-                "total_value": _dec(s.total_value, 2),
-                "realized_pnl": _dec(s.realized_pnl, 2),
-                "unrealized_pnl": _dec(s.unrealized_pnl, 2),
-                "fees_paid": _dec(s.fees_paid, 2),
-                "positions": [
-                    {
-                        "ticker": r.ticker,
-                        "quantity": format(round(r.quantity, 6), "f").rstrip("0").rstrip("."),
-                        "average_cost": _dec(r.average_cost, 6),
-                        "cost_basis": _dec(r.cost_basis, 2),
-                        "last_price": _dec(r.last_price, 6),
-                        "stale": bool(r.stale),
-                        "market_value": _dec(r.market_value, 2),
-                        "unrealized_pnl": _dec(r.unrealized_pnl, 2),
-                        "realized_pnl": _dec(r.realized_pnl, 2),
-                        "day_change": _dec(r.day_change, 2),
-                        "weight": _dec(r.weight, 6),
-                    }
-                    for r in rows
-                ],
-            }
-        )
+        echo_json(_holdings_data(p, s, method, rows))
         return
     when = f"{s.as_of:%Y-%m-%d}" if s.as_of is not None else "now"
     click.echo(f"{p.name} as of {when}, {p.currency} ({method} cost basis)")
     if rows:
-        body = [
-            [
-                str(r.ticker),
-                f"{r.quantity:g}",
-                f"{r.average_cost:,.4f}",
-                money_f(r.cost_basis),
-                f"{r.last_price:,.3f}{'*' if r.stale else ''}",
-                money_f(r.market_value),
-                money_f(r.unrealized_pnl, signed=True),
-                _pct(r.unrealized_pct),
-                money_f(r.realized_pnl, signed=True),
-                f"{r.weight:.1%}",
-            ]
-            for r in rows
-        ]
-        click.echo(
-            table(
-                [
-                    "ticker",
-                    "quantity",
-                    "avg cost",
-                    "cost basis",
-                    "last",
-                    "value",
-                    "unrealized",
-                    "%",
-                    "realized",
-                    "weight",
-                ],
-                body,
-                right=list(range(1, 10)),
-            )
-        )
+        click.echo(_positions_table(rows))
         if any(r.stale for r in rows):
             click.echo("* last close is older than the valuation date (forward-filled)")
     else:
         click.echo("No positions.")
+    _echo_totals(s)
+
+
+def _holdings_data(p: PortfolioHead, s: Summary, method: str, rows: list[Any]) -> dict[str, Any]:
+    """`holdings --json`: the summary and one record per position."""
+    return {
+        "portfolio": p.name,
+        "id": p.id,
+        "as_of": s.as_of.date() if s.as_of is not None else None,
+        "method": method,
+        "currency": p.currency,
+        "cash": _dec(s.cash, 2),
+        "market_value": _dec(s.market_value, 2),
+        "total_value": _dec(s.total_value, 2),
+        "realized_pnl": _dec(s.realized_pnl, 2),
+        "unrealized_pnl": _dec(s.unrealized_pnl, 2),
+        "fees_paid": _dec(s.fees_paid, 2),
+        "positions": [
+            {
+                "ticker": r.ticker,
+                "quantity": format(round(r.quantity, 6), "f").rstrip("0").rstrip("."),
+                "average_cost": _dec(r.average_cost, 6),
+                "cost_basis": _dec(r.cost_basis, 2),
+                "last_price": _dec(r.last_price, 6),
+                "stale": bool(r.stale),
+                "market_value": _dec(r.market_value, 2),
+                "unrealized_pnl": _dec(r.unrealized_pnl, 2),
+                "realized_pnl": _dec(r.realized_pnl, 2),
+                "day_change": _dec(r.day_change, 2),
+                "weight": _dec(r.weight, 6),
+            }
+            for r in rows
+        ],
+    }
+
+
+def _positions_table(rows: list[Any]) -> str:
+    """The table of positions `holdings` prints: one line per position."""
+    body = [
+        [
+            str(r.ticker),
+            f"{r.quantity:g}",
+            f"{r.average_cost:,.4f}",
+            money_f(r.cost_basis),
+            f"{r.last_price:,.3f}{'*' if r.stale else ''}",
+            money_f(r.market_value),
+            money_f(r.unrealized_pnl, signed=True),
+            _pct(r.unrealized_pct),
+            money_f(r.realized_pnl, signed=True),
+            f"{r.weight:.1%}",
+        ]
+        for r in rows
+    ]
+    return table(
+        [
+            "ticker",
+            "quantity",
+            "avg cost",
+            "cost basis",
+            "last",
+            "value",
+            "unrealized",
+            "%",
+            "realized",
+            "weight",
+        ],
+        body,
+        right=list(range(1, 10)),
+    )
+
+
+def _echo_totals(s: Summary) -> None:
+    """The lines under the holdings table: cash, values, P&L, fees and dividends."""
     click.echo(
         f"Cash: {money_f(s.cash)}   Positions: {money_f(s.market_value)}   "
         f"Total: {money_f(s.total_value)}"
@@ -245,6 +261,14 @@ def performance(
             f"The period {m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} has no length: {name!r} has "
             f"values from {days[0]} to {days[1]}; pick dates at least a day apart between those."
         )
+    if as_json:
+        echo_json(_performance_data(m, name, benchmark))
+        return
+    click.echo(table(["metric", "value"], _performance_rows(m, benchmark)))
+
+
+def _performance_data(m: Metrics, name: str, benchmark: str | None) -> dict[str, Any]:
+    """`performance --json`: the metrics, and the benchmark's when one was asked."""
     data: dict[str, Any] = {
         "portfolio": name,
         "start": m.start.date(),
@@ -279,9 +303,11 @@ def performance(
             "beta": _dec(b.beta, 6),
             "correlation": _dec(b.correlation, 6),
         }
-    if as_json:
-        echo_json(data)
-        return
+    return data
+
+
+def _performance_rows(m: Metrics, benchmark: str | None) -> list[list[str]]:
+    """The rows of the table `performance` prints: one per metric."""
     rows = [
         ["Period", f"{m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} ({m.days} days)"],
         ["Value", f"{money_f(m.start_value)} -> {money_f(m.end_value)}"],
@@ -315,7 +341,7 @@ def performance(
             ["Excess return", _pct(b.excess_return)],
             ["Beta / correlation", f"{_ratio(b.beta)} / {_ratio(b.correlation)}"],
         ]
-    click.echo(table(["metric", "value"], rows))
+    return rows
 
 
 def _d(value: Any) -> str:

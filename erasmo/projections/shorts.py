@@ -18,20 +18,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from erasmo.projections.frame import CENTS_PER_UNIT_OF_MONEY, UNITS_PER_SHARE, Bools, Floats, Ints
 from erasmo.projections.lots import AverageBook, FifoBook
+from erasmo.projections.tables import Sells
 
-if TYPE_CHECKING:
-    from erasmo.projections.state import ProjectionState
-    from erasmo.projections.tables import Sells
+
+class TickerBooks(Protocol):
+    """The per-ticker books `book_short` updates (those of a `ProjectionState`), each a list
+    indexed by ticker code."""
+
+    _fifo: list[FifoBook]
+    _average: list[AverageBook]
+    _realized_fifo: list[float]
+    _realized_average: list[float]
+    _last_price: list[float]
 
 
 def book_short(
-    state: ProjectionState,
+    state: TickerBooks,
     ticker: int,
     rows: Ints,
     columns: tuple[Bools, Ints, Ints, Ints, Ints, Floats],

@@ -91,21 +91,7 @@ def checked_order(
             f"The expiry {expires.isoformat()} must be after the day the order is placed "
             f"({on.isoformat()}): an order can fill from the next bar on."
         )
-    if margin.is_margin(p):
-        reserved = _check_margin_order(p, side, ticker, quantity, reserved, limit or stop)
-    elif side == "buy":
-        reserved = parse_money(reserved, what="The cash to reserve")
-        if reserved > available_cash(p):
-            raise InsufficientCashError(
-                f"A buy of {quantity} {ticker} needs about {reserved:,.2f} {p.currency} "
-                f"(estimated cost, slippage and fee) but {p.name!r} has "
-                f"{available_cash(p):,.2f} available{held_back(p)}. Deposit more cash, "
-                "buy fewer shares or cancel an open order."
-            )
-    else:
-        if reserved != quantity:
-            raise InvalidOrderError("A sell order reserves exactly its quantity of shares.")
-        check_shares(p, ticker, quantity)
+    reserved = _checked_reserve(p, side, ticker, quantity, reserved, limit or stop)
     return {
         "order_id": order_id,
         "side": side,
@@ -121,6 +107,29 @@ def checked_order(
         "reserved": reserved,
         "on": on,
     }
+
+
+def _checked_reserve(
+    p: Book, side: str, ticker: str, quantity: Decimal, reserved: Decimal, price: Decimal | None
+) -> Decimal:
+    """What the order holds back, once available: cash for a buy (margin for a margin
+    account's order), its shares for a sell. `price`: the order's limit, else its stop."""
+    if margin.is_margin(p):
+        return _check_margin_order(p, side, ticker, quantity, reserved, price)
+    if side == "buy":
+        reserved = parse_money(reserved, what="The cash to reserve")
+        if reserved > available_cash(p):
+            raise InsufficientCashError(
+                f"A buy of {quantity} {ticker} needs about {reserved:,.2f} {p.currency} "
+                f"(estimated cost, slippage and fee) but {p.name!r} has "
+                f"{available_cash(p):,.2f} available{held_back(p)}. Deposit more cash, "
+                "buy fewer shares or cancel an open order."
+            )
+        return reserved
+    if reserved != quantity:
+        raise InvalidOrderError("A sell order reserves exactly its quantity of shares.")
+    check_shares(p, ticker, quantity)
+    return reserved
 
 
 def _check_margin_order(
