@@ -92,8 +92,8 @@ def _action(
     return action
 
 
-def _actions(window: QMainWindow) -> Actions:
-    std = QKeySequence.StandardKey
+def _tab_actions(window: QMainWindow) -> list[QAction]:
+    """Ctrl+1 … Ctrl+7: show each tab."""
     names = (
         "&Holdings",
         "&Performance",
@@ -103,10 +103,24 @@ def _actions(window: QMainWindow) -> Actions:
         "&Orders",
         "Co&mpare",
     )
-    tabs = [
+    return [
         _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
         for i, name in enumerate(names)
     ]
+
+
+def _replay_actions(window: QMainWindow) -> dict[str, QAction]:
+    """Replay the history: play or pause, one event back or forward, the latest."""
+    return {
+        "play": _action(window, "&Play / Pause replay", "Ctrl+P", "Replay the history"),
+        "step_back": _action(window, "Step &back", "Ctrl+Left", "One event back"),
+        "step_forward": _action(window, "Step &forward", "Ctrl+Right", "One event forward"),
+        "latest": _action(window, "&Latest", "End", "Back to the latest event"),
+    }
+
+
+def _actions(window: QMainWindow) -> Actions:
+    std = QKeySequence.StandardKey
     return Actions(
         new_portfolio=_action(window, "&New portfolio…", std.New, "Open a new portfolio"),
         trade=_action(window, "&Trade…", "Ctrl+T", "Buy or sell shares"),
@@ -135,12 +149,9 @@ def _actions(window: QMainWindow) -> Actions:
         demo=_action(window, "Create &demo portfolio", None, "Create the demo portfolio"),
         quit=_action(window, "&Quit", std.Quit, "Quit erasmo"),
         refresh=_action(window, "&Reload", std.Refresh, "Reload every portfolio from the store"),
-        tabs=tabs,
-        play=_action(window, "&Play / Pause replay", "Ctrl+P", "Replay the history"),
-        step_back=_action(window, "Step &back", "Ctrl+Left", "One event back"),
-        step_forward=_action(window, "Step &forward", "Ctrl+Right", "One event forward"),
-        latest=_action(window, "&Latest", "End", "Back to the latest event"),
+        tabs=_tab_actions(window),
         about=_action(window, "&About erasmo", None, "About erasmo"),
+        **_replay_actions(window),
         **_lifecycle_actions(window),
     )
 
