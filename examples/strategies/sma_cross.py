@@ -21,6 +21,8 @@ class Cross(Strategy):
         slow = closes.rolling(self.slow).mean()
         crossed_up = fast.iloc[-2] <= slow.iloc[-2] and fast.iloc[-1] > slow.iloc[-1]
         crossed_down = fast.iloc[-2] >= slow.iloc[-2] and fast.iloc[-1] < slow.iloc[-1]
+        if ctx.open_orders:
+            return  # yesterday's order has not filled yet (no new bar of the ticker)
         held = ctx.position(self.ticker)
         if crossed_up and not held:
             ctx.buy(self.ticker, ctx.affordable(self.ticker))
