@@ -38,7 +38,13 @@ RECORDS_DIR = "strategies"
 
 
 class StrategyFailedError(StrategyError):
-    """The strategy raised during a backtest; nothing was recorded."""
+    """The strategy raised during a backtest; nothing was recorded.
+
+    Attributes:
+        cause: the exception the strategy raised (a `LookAheadError`, a `ZeroDivisionError`).
+    """
+
+    cause: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -205,11 +211,12 @@ def _failed(
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == file_name]
     where = f"{Path(file_name).name} line {frames[-1].lineno}" if frames else Path(file_name).name
     who = f"{class_name} " if class_name else ""
-    what = str(error) if isinstance(error, ErasmoError) else f"{type(error).__name__}: {error}"
-    return StrategyFailedError(
-        f"The strategy {who}({where}) failed in {when}: {what}. Nothing was recorded; fix the "
-        "strategy and run it again."
+    failure = StrategyFailedError(
+        f"The strategy {who}({where}) failed in {when}: {type(error).__name__}: "
+        f"{str(error).rstrip('.')}. Nothing was recorded; fix the strategy and run it again."
     )
+    failure.cause = error
+    return failure
 
 
 def _check_name_free(door: FrontDoor, name: str) -> None:
