@@ -6,6 +6,7 @@ recorded when a strategy fails.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -72,15 +73,20 @@ def backtest(
         slippage_bps=slippage_bps,
         name=name,
     )
-    with click.progressbar(length=1, label="Backtest", file=None if not as_json else None) as bar:
-        shown = [0]
+    if not sys.stderr.isatty():  # a script or a pipe: the outcome only, on one line
+        result = run_backtest(c.door, spec)
+    else:
+        with click.progressbar(
+            length=1000, label=f"{class_name} {spec.start} to {spec.end}", file=sys.stderr
+        ) as bar:
+            shown = [0]
 
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - shown[0])
-            shown[0] = done
+            def progress(done: int, total: int) -> None:
+                step = done * 1000 // total
+                bar.update(step - shown[0])
+                shown[0] = step
 
-        result = run_backtest(c.door, spec, progress if not as_json else None)
+            result = run_backtest(c.door, spec, progress)
     if as_json:
         echo_json(
             {
@@ -94,9 +100,9 @@ def backtest(
         )
         return
     click.echo(
-        f"{result.name}: {result.events} events recorded; value {result.final_value} on "
-        f"{spec.end.isoformat() if spec.end else ''} ({class_name} {spec.params}, source "
-        f"sha256 {spec.sha256[:12]})."
+        f"{result.name}: {result.events} events recorded; value {result.final_value} at the "
+        f"close of {spec.end.isoformat()} ({class_name} {spec.params}, source sha256 "
+        f"{spec.sha256[:12]}). Replay it with 'erasmo rerun {result.name}'."
     )
 
 
