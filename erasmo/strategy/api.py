@@ -43,7 +43,13 @@ class StrategyParameterError(InvalidInputError):
 
 
 #: The parameter types a command line value can be read as.
-PARAM_TYPES: dict[type, str] = {int: "int", float: "float", str: "str", bool: "bool", Decimal: "decimal"}
+PARAM_TYPES: dict[type, str] = {
+    int: "int",
+    float: "float",
+    str: "str",
+    bool: "bool",
+    Decimal: "decimal",
+}
 
 
 @dataclass(frozen=True, slots=True)

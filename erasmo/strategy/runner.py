@@ -93,8 +93,8 @@ def load_strategy(file_name: str, source: str, class_name: str) -> type[Strategy
     module = types.ModuleType(f"erasmo_strategy_{Path(file_name).stem}")
     module.__file__ = file_name
     try:
-        exec(compile(source, file_name, "exec"), module.__dict__)  # noqa: S102 - the user's code
-    except Exception as error:  # noqa: BLE001 - any failure of the user's code is reported
+        exec(compile(source, file_name, "exec"), module.__dict__)
+    except Exception as error:
         raise _failed(error, file_name, "loading it", None) from None
     found = module.__dict__.get(class_name)
     if not (isinstance(found, type) and issubclass(found, Strategy)):
@@ -118,7 +118,9 @@ def spec_from_file(
     return BacktestSpec(str(path), source, class_name, params, **rest)
 
 
-def run_backtest(door: FrontDoor, spec: BacktestSpec, progress: Progress | None = None) -> BacktestResult:
+def run_backtest(
+    door: FrontDoor, spec: BacktestSpec, progress: Progress | None = None
+) -> BacktestResult:
     """Run `spec` and record its portfolio in `door`'s store, all or nothing."""
     name = spec.name or spec.class_name
     _check_name_free(door, name)
@@ -134,9 +136,7 @@ def run_backtest(door: FrontDoor, spec: BacktestSpec, progress: Progress | None 
     return result
 
 
-def replay_in_scratch(
-    door: FrontDoor, spec: BacktestSpec, name: str, out: Path
-) -> BacktestResult:
+def replay_in_scratch(door: FrontDoor, spec: BacktestSpec, name: str, out: Path) -> BacktestResult:
     """Run `spec` in a scratch store and export its log to `out`; records nothing in `door`."""
     with tempfile.TemporaryDirectory(prefix="erasmo-rerun-") as tmp:
         scratch, result = _run_in_scratch(door, spec, name, Path(tmp), None)
@@ -201,7 +201,7 @@ def _drive(
             strategy.on_bar(ctx)
             if progress is not None:
                 progress(done, len(calendar))
-    except Exception as error:  # noqa: BLE001 - the strategy's failure, reported with its line
+    except Exception as error:
         raise _failed(error, file_name, f"{hook} on {ctx.day}", type(strategy).__name__) from None
 
 

@@ -12,7 +12,9 @@ class Rebalance6040(Strategy):
 
     params = (
         Param("stocks", str, "KO,PG,JNJ", help="comma-separated tickers of the basket"),
-        Param("weight", Decimal, Decimal("0.6"), low=0, high=1, help="the basket's share of the value"),
+        Param(
+            "weight", Decimal, Decimal("0.6"), low=0, high=1, help="the basket's share of the value"
+        ),
     )
 
     def on_start(self, ctx: Context) -> None:

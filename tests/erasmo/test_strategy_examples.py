@@ -112,7 +112,8 @@ def test_a_failing_strategy_is_one_line_and_records_nothing(run: Run, tmp_path: 
         "2010-02-01",
     )
     assert code == 1
-    assert "bad.py line 5" in err and "IndexError" in err
+    assert "bad.py line 5" in err
+    assert "IndexError" in err
     assert err.count("\n") == 1
     code, out, err = run("--offline", "portfolio", "list", "--json")
     assert code == 0
