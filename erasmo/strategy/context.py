@@ -18,7 +18,8 @@ from uuid import UUID
 import pandas as pd
 
 from erasmo.strategy.api import LookAheadError, StrategyError
-from events.errors import InsufficientCashError
+from erasmo.simulation.tickets import estimated_cost, parse_order
+from events.commission import parse_commission
 
 if TYPE_CHECKING:
     from erasmo.door import FrontDoor
@@ -164,21 +165,19 @@ class Context:
 
     def affordable(self, ticker: str) -> Decimal:
         """The most whole shares of `ticker` a market buy placed now could hold back the cost
-        of, with the portfolio's slippage and commission (0 when none)."""
+        of, with the portfolio's slippage and commission (0 when none): the simulator's own
+        estimate (`erasmo.simulation.tickets.estimated_cost`) at the last close."""
         self._sync()  # priced, like the order would be, at the strategy's day
-        available = self.available_cash
-        close = self.close(ticker)
-        rules = self._portfolio().rules
-        guess = (available / (close * (1 + rules.slippage_bps / 10_000))).to_integral_value(
-            ROUND_FLOOR
-        )
-        quantity = max(guess, Decimal(0))
+        head = self._portfolio()
+        available, close = head.available_cash, self.close(ticker)
+        slippage, commission = head.rules.slippage_bps, parse_commission(head.rules.commission)
+        quantity = (available / (close * (1 + slippage / 10_000))).to_integral_value(ROUND_FLOOR)
+        quantity = max(quantity, Decimal(0))
         while quantity > 0:
-            try:
-                self._door.place_order(self._id, "buy", ticker, str(quantity), dry_run=True)
+            request = parse_order("buy", ticker, quantity, "market", None, None, None, "day", None)
+            if estimated_cost(request, close, slippage, commission) <= available:
                 return quantity
-            except InsufficientCashError:
-                quantity -= 1
+            quantity -= 1
         return Decimal(0)
 
     def target_quantity(self, ticker: str, quantity: Amount) -> OrderView | None:
@@ -224,7 +223,9 @@ class Context:
         of a held ticker since its clock, stepping the clock would change nothing but the
         clock: the advance is left for later, so that quiet days are saved in one batch."""
         head = self._head
-        if head is not None and not head.orders and not self._actions_due(head):
+        if head is not None and (
+            self._synced == self._day or (not head.orders and not self._actions_due(head))
+        ):
             return head
         self._sync()
         self._head = self._door.head(self._id)
