@@ -25,11 +25,11 @@ from erasmo.market.bundled import BundledMarketData
 from erasmo.strategy.runner import BacktestSpec, run_backtest
 
 TICKERS = (
-    "AAPL AMD BAC BBY CVX GE HD JNJ JPM KO LLY MRK MSFT PEP PFE PG RRC UNH WMT XOM"
+    "AAPL AMD BAC BBY CVX GE HD JNJ JPM KO LLY MRK MSFT PEP PFE PG RRC UNH WMT XOM"  # noqa: SIM905
 ).split()
 CASH = 1_000_000
 
-SOURCE = '''
+SOURCE = """
 from decimal import Decimal
 from erasmo.strategy import Context, Param, Strategy
 
@@ -59,7 +59,7 @@ class EqualWeight(Strategy):
             if ctx.position(ticker) * ctx.close(ticker) > each * value:
                 ctx.target_weight(ticker, each)
         self.buy_next_bar = True
-'''.replace("{tickers}", ",".join(TICKERS))
+""".replace("{tickers}", ",".join(TICKERS))
 
 
 def run_erasmo(start: date, end: date) -> tuple[float, int, str]:
