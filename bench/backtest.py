@@ -24,9 +24,28 @@ from erasmo.bootstrap import bootstrap
 from erasmo.market.bundled import BundledMarketData
 from erasmo.strategy.runner import BacktestSpec, run_backtest
 
-TICKERS = (
-    "AAPL AMD BAC BBY CVX GE HD JNJ JPM KO LLY MRK MSFT PEP PFE PG RRC UNH WMT XOM"  # noqa: SIM905
-).split()
+TICKERS = [
+    "AAPL",
+    "AMD",
+    "BAC",
+    "BBY",
+    "CVX",
+    "GE",
+    "HD",
+    "JNJ",
+    "JPM",
+    "KO",
+    "LLY",
+    "MRK",
+    "MSFT",
+    "PEP",
+    "PFE",
+    "PG",
+    "RRC",
+    "UNH",
+    "WMT",
+    "XOM",
+]
 CASH = 1_000_000
 
 SOURCE = """
