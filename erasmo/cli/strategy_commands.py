@@ -95,13 +95,14 @@ def backtest(
                 "events": result.events,
                 "final_value": result.final_value,
                 "sha256": spec.sha256,
-                "params": spec.params,
+                "params": {k: str(v) for k, v in spec.params.items()},
             }
         )
         return
+    shown = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
     click.echo(
         f"{result.name}: {result.events} events recorded; value {result.final_value} at the "
-        f"close of {spec.end.isoformat()} ({class_name} {spec.params}, source sha256 "
+        f"close of {spec.end.isoformat()} ({class_name} {shown}, source sha256 "
         f"{spec.sha256[:12]}). Replay it with 'erasmo rerun {result.name}'."
     )
 

@@ -44,11 +44,11 @@ class StrategyParameterError(InvalidInputError):
 
 #: The parameter types a command line value can be read as.
 PARAM_TYPES: dict[type, str] = {
-    int: "int",
-    float: "float",
-    str: "str",
-    bool: "bool",
-    Decimal: "decimal",
+    int: "a whole number",
+    float: "a number",
+    str: "a text",
+    bool: "true or false",
+    Decimal: "a decimal number",
 }
 
 
@@ -83,7 +83,7 @@ class Param:
                 value = self.type(text.strip())
         except (ValueError, InvalidOperation):
             raise StrategyParameterError(
-                f"Parameter {self.name} takes a {PARAM_TYPES.get(self.type, 'value')}, not "
+                f"Parameter {self.name} takes {PARAM_TYPES.get(self.type, 'a value')}, not "
                 f"{text!r}: give it as --param {self.name}={self.default}."
             ) from None
         self.check(value)

@@ -182,7 +182,7 @@ def test_parameters_are_typed_and_checked(tmp_path: Path, erasmo: Erasmo) -> Non
 
     assert Sized.read_params({"n": "7"}) == {"n": 7, "w": Decimal("0.5")}
     assert Sized(n=3).n == 3  # type: ignore[attr-defined]
-    with pytest.raises(StrategyParameterError, match="takes a int"):
+    with pytest.raises(StrategyParameterError, match="takes a whole number"):
         Sized.read_params({"n": "seven"})
     with pytest.raises(StrategyParameterError, match="outside its range"):
         Sized.read_params({"n": "0"})
