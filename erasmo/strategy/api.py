@@ -24,22 +24,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from events.errors import ErasmoError, InvalidInputError
+from erasmo.strategy.errors import StrategyParameterError
 
 if TYPE_CHECKING:
     from erasmo.strategy.context import Context
-
-
-class StrategyError(ErasmoError):
-    """A strategy cannot be loaded or run; nothing was recorded."""
-
-
-class LookAheadError(StrategyError):
-    """A strategy asked for data after its clock: the future cannot be read."""
-
-
-class StrategyParameterError(InvalidInputError):
-    """A strategy parameter is unknown or its value does not have the declared type."""
 
 
 #: The parameter types a command line value can be read as.

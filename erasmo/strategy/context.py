@@ -18,7 +18,7 @@ from uuid import UUID
 import pandas as pd
 
 from erasmo.simulation.tickets import estimated_cost, parse_order
-from erasmo.strategy.api import LookAheadError, StrategyError
+from erasmo.strategy.errors import LookAheadError, StrategyError
 from events.commission import parse_commission
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from erasmo import __version__
-from erasmo.strategy.api import Strategy, StrategyError
+from erasmo.strategy.api import Strategy
 from erasmo.strategy.context import Context, calendar_between
+from erasmo.strategy.errors import StrategyError
 from events.errors import ErasmoError, UnknownPortfolioError
 
 if TYPE_CHECKING:
