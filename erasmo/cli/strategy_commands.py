@@ -99,10 +99,10 @@ def backtest(
             }
         )
         return
-    shown = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
+    listed = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
     click.echo(
         f"{result.name}: {result.events} events recorded; value {result.final_value} at the "
-        f"close of {spec.end.isoformat()} ({class_name} {shown}, source sha256 "
+        f"close of {spec.end.isoformat()} ({class_name} {listed}, source sha256 "
         f"{spec.sha256[:12]}). Replay it with 'erasmo rerun {result.name}'."
     )
 
