@@ -273,11 +273,14 @@ def read_record(data_dir: Path, portfolio_id: UUID, name: str) -> BacktestSpec:
             f"{path.name} in {path.parent}): there is nothing to rerun."
         )
     data = json.loads(path.read_text(encoding="utf-8"))
+    # the parameters as typed values again (a Decimal was written as its text)
+    cls = load_strategy(data["file_name"], data["source"], data["class_name"])
+    params = cls.read_params({k: str(v) for k, v in data["params"].items()})
     return BacktestSpec(
         file_name=data["file_name"],
         source=data["source"],
         class_name=data["class_name"],
-        params=data["params"],
+        params=params,
         cash=data["cash"],
         start=date.fromisoformat(data["start"]),
         end=date.fromisoformat(data["end"]),

@@ -48,6 +48,9 @@ def test_buy_and_hold_holds_what_the_cash_bought(run: Run) -> None:
     # 2010-01-05 (the strategy looked at its position then); one step for the rest of the year:
     # with no open order and no split or dividend due, the quiet days are not saved one by one
     assert result["events"] == 8
+    code, out, err = run("--offline", "rerun", "BuyAndHold")  # a Decimal parameter read back
+    assert (code, err) == (0, "")
+    assert "identical" in out
 
 
 def test_sma_cross_reruns_identically_and_is_deterministic(
@@ -72,7 +75,18 @@ def test_sma_cross_reruns_identically_and_is_deterministic(
     assert len(a) > 20
     assert a == b
     assert {e["topic"].rsplit(".", 1)[-1] for e in a} >= {"OrderFilled", "SharesSold"}
-    assert compare_logs(first, first) is None
+    assert compare_logs(first, second) is None
+    # an edited fill is reported as the first event that differs
+    lines = second.read_text(encoding="utf-8").splitlines()
+    filled = next(i for i, line in enumerate(lines) if "OrderFilled" in line)
+    edited = json.loads(lines[filled])
+    edited["state"]["fee"] = {"_type_": "decimal_str", "_data_": "9.99"}
+    lines[filled] = json.dumps(edited)
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    difference = compare_logs(first, second)
+    assert difference is not None
+    assert difference.startswith(f"event {filled} differs: recorded OrderFilled")
+    assert "9.99" in difference
 
 
 def test_rebalance_keeps_the_basket_near_sixty_percent(run: Run) -> None:
