@@ -172,13 +172,16 @@ class Context:
         available, close = head.available_cash, self.close(ticker)
         slippage, commission = head.rules.slippage_bps, parse_commission(head.rules.commission)
         quantity = (available / (close * (1 + slippage / 10_000))).to_integral_value(ROUND_FLOOR)
-        quantity = max(quantity, Decimal(0))
-        while quantity > 0:
-            request = parse_order("buy", ticker, quantity, "market", None, None, None, "day", None)
-            if estimated_cost(request, close, slippage, commission) <= available:
-                return quantity
-            quantity -= 1
-        return Decimal(0)
+
+        def fits(shares: Decimal) -> bool:
+            request = parse_order("buy", ticker, shares, "market", None, None, None, "day", None)
+            return estimated_cost(request, close, slippage, commission) <= available
+
+        low, high = Decimal(0), max(quantity, Decimal(0))  # the cost grows with the quantity
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if fits(middle) else (low, middle - 1)
+        return low
 
     def target_quantity(self, ticker: str, quantity: Amount) -> OrderView | None:
         """Cancel the ticker's open orders and place a market order bringing the position to

@@ -225,3 +225,18 @@ def test_target_quantity_and_weight(tmp_path: Path, erasmo: Erasmo) -> None:
         ("SharesBought", D1, Decimal(100), Decimal(48)),
         ("SharesSold", D3, Decimal(60), Decimal(47)),
     ]
+
+
+def test_affordable_counts_the_commission(tmp_path: Path, erasmo: Erasmo) -> None:
+    source = """
+    from erasmo.strategy import Strategy
+
+    class Count(Strategy):
+        def on_start(self, ctx):
+            ctx.note(str(ctx.affordable("CLO")))
+    """
+    path = write(tmp_path, source)
+    spec = spec_from_file(path, "Count", {}, cash="10000", start=D0, end=D1, commission="1%")
+    result = run_backtest(erasmo.door, spec)
+    # each share costs 50 (D0's close) plus 1% of it: 198 x 50.50 = 9,999 fits, 199 does not
+    assert result.notes == [(D0, "198")]
