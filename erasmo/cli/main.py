@@ -28,6 +28,7 @@ from erasmo.cli import (
     price_commands,
     reports,
     store_commands,
+    strategy_commands,
     sync_commands,
     trade_commands,
 )
@@ -143,6 +144,8 @@ for command in (
     store_commands.restore,
     sync_commands.serve,
     sync_commands.sync_cmd,
+    strategy_commands.backtest,
+    strategy_commands.rerun,
 ):
     cli.add_command(command)
 

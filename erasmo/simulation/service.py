@@ -46,6 +46,8 @@ ZERO = Decimal(0)
 Progress = Callable[[int, int], None]
 #: How far before an order's placing day its reference close is looked for.
 LOOK_BACK = timedelta(days=31)
+#: How far past an advance's target a ticker's bars are read when its kept bars run out.
+READ_AHEAD = timedelta(days=366)
 
 
 class SimulationService:
@@ -397,6 +399,10 @@ class SimulationService:
             if kept[0] <= start and kept[1] >= end:
                 return kept[2], kept[3]
             start, end = min(start, kept[0]), max(end, kept[1])
+            # Stepping day by day would reload a growing range on every advance: read up to a
+            # year ahead at once, never past the data known now (the planner reads no bar after
+            # its target, so bars kept beyond it are never seen early).
+            end = max(end, min(end + READ_AHEAD, self.market.latest_date(ticker)))
         bars = self.market.bars(ticker, start, end)
         days, arrays = [b.day for b in bars], BarArrays(bars)
         self._arrays[ticker] = (start, end, days, arrays)
