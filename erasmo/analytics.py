@@ -34,7 +34,7 @@ from erasmo.projections import (
 from erasmo.projections.cache import EventFrameCache
 from erasmo.projections.live import LiveProjection
 from erasmo.projections.replay import replay_steps
-from erasmo.projections.source import UNREADABLE, load_event_frame
+from erasmo.projections.source import HAD_VOIDS, UNREADABLE, load_event_frame
 from events.application import Portfolios
 from events.errors import ErasmoError
 
@@ -97,6 +97,12 @@ class Analytics:
             self._tails = []
         return self._events
 
+    def reset(self) -> None:
+        """Forget every event and projection state kept (the next read loads them again)."""
+        self._events, self._head, self._tails = None, 0, []
+        self._states, self._by_portfolio, self._by_portfolio_tails = {}, {}, {}
+        self._live, self._clocks, self._unreadable = {}, {}, set()
+
     def refresh(self) -> int:
         """Fold in the events recorded since the last load; returns how many were new.
 
@@ -110,6 +116,10 @@ class Analytics:
         if self.app.reader.head() <= self._head:
             return 0
         tail = load_event_frame(self.app, after=self._head)
+        if tail.attrs.get(HAD_VOIDS):  # a void may take out an event already folded in
+            self.reset()
+            self.events()
+            return len(tail)
         self._unreadable |= tail.attrs.pop(UNREADABLE, frozenset())
         if tail.empty:
             return 0

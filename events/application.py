@@ -21,6 +21,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -51,8 +52,9 @@ from events.logged import read_history
 from events.names import mixed_word
 from events.opening import OPEN_RACE_SECONDS, opening_race
 from events.pg_connect import check_postgres_server
-from events.portfolio import Portfolio
+from events.portfolio import PORTFOLIO_TOPICS, Portfolio
 from events.registry import BY_TOPIC
+from events.rules import voids
 from events.store import (
     STORE_FORMAT_VERSION,
     StoreConfig,
@@ -327,7 +329,26 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
                 "'erasmo check' (its history shows which), then restore a backup"
             ) from None
         assert isinstance(found, Portfolio)
+        voided = voids.voided_versions(found)
+        if voided:  # a void's effect only marks: rebuild the state without the voided events
+            voids.rebuild(found, self.entries(portfolio_id, found.version), voided)
         return found
+
+    def entries(self, portfolio_id: UUID, version: int | None = None) -> list[voids.Entry]:
+        """The portfolio's events as (type name, fields), in order, up to `version`."""
+        found: Any = self.events.get(portfolio_id, lte=version)
+        return [(PORTFOLIO_TOPICS[get_topic(type(e))], dict(vars(e))) for e in found]
+
+    def void(
+        self, portfolio_id: UUID, about: int, reason: str, *, dry_run: bool = False
+    ) -> Portfolio:
+        """Void the portfolio's event of version `about` (`events.rules.voids`)."""
+
+        def command(p: Portfolio) -> Portfolio:
+            p.void(about, reason, self.entries(portfolio_id, p.version))
+            return p
+
+        return self.change(portfolio_id, command, dry_run=dry_run)
 
     def find(self, name: str) -> UUID:
         """The id of the portfolio called `name` (ignoring case)."""

@@ -135,3 +135,11 @@ def note_added(fields: Fields) -> str:
     about = fields.get("about_seq")
     where = f"seq {about}" if about is not None else f"event {fields['about']}"
     return f"on {where}: {fields['text']!r}{tags}"
+
+
+def event_voided(fields: Fields) -> str:
+    """A void: which event it takes out (its log position where the reader added it, else its
+    version), and why."""
+    about = fields.get("about_seq")
+    where = f"seq {about}" if about is not None else f"event {fields['about']}"
+    return f"voids {where}: {fields['reason']!r}"

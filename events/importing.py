@@ -160,7 +160,8 @@ def _check_replays(
     portfolio_topic = get_topic(Portfolio)
     aggregate = app.portfolio(portfolio_id) if stored else None
     # each event must also be the one the domain's own command records (as for sync)
-    replay = Replay(deepcopy(aggregate), portfolio_id)
+    entries = app.entries(portfolio_id) if aggregate is not None else []
+    replay = Replay(deepcopy(aggregate), portfolio_id, entries)
     for event in new:  # in version order, checked by the caller
         version = event.originator_version
         fields = app.decode(event.topic, event.state)

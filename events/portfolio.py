@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, notes, status, trades
+from events.rules import actions, cash, forks, margin, notes, status, trades, voids
 from events.rules import orders as order_rules
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
@@ -235,6 +235,14 @@ class Portfolio(Aggregate):
         a later note on the same event supersedes it in views (see `events.rules.notes`)."""
         about, text, tags = notes.check_note(self, about, text, tags)
         self._note_added(about=about, text=text, tags=tags, on=self.clock)
+
+    def void(self, about: int, reason: str, entries: list[voids.Entry]) -> None:
+        """Take the earlier deposit, withdrawal, buy or sell of version `about` out of the state
+        (`entries`: this portfolio's events so far, as stored; see `events.rules.voids`)."""
+        about, reason = voids.check_void(self, about, reason, entries)
+        on = self.clock
+        voids.rebuild(self, entries, voids.voided_versions(self) | {about})
+        self._event_voided(about=about, reason=reason, on=on)
 
     # -- orders and the market clock ----------------------------------------------------------
 
@@ -474,6 +482,7 @@ class Portfolio(Aggregate):
     _branch_forked = event("BranchForked")(forks.forked)
     _account_set = event("AccountTypeSet")(margin.account_set)
     _note_added = event("NoteAdded")(notes.note_added)
+    _event_voided = event("EventVoided")(voids.event_voided)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

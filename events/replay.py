@@ -46,11 +46,16 @@ class Replay:
     """
 
     def __init__(
-        self, portfolio: Portfolio | None = None, portfolio_id: UUID | None = None
+        self,
+        portfolio: Portfolio | None = None,
+        portfolio_id: UUID | None = None,
+        entries: list[tuple[str, dict[str, Any]]] | None = None,
     ) -> None:
         self.portfolio = portfolio
         self.portfolio_id = portfolio.id if portfolio is not None else portfolio_id
         self.fill: dict[str, Any] | None = None
+        #: The events so far, as (type name, fields): a void re-made needs them.
+        self.entries: list[tuple[str, dict[str, Any]]] = list(entries or ())
 
     def redo(self, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Run the command that records an event of type `kind` with `fields`; return the
@@ -62,9 +67,13 @@ class Replay:
         order = None
         if kind == "OrderFilled" and self.portfolio is not None:
             order = self.portfolio.open_orders.get(fields["order_id"])
-        self.portfolio = command(self.portfolio, kind, fields, self.portfolio_id)
+        if kind == "EventVoided" and self.portfolio is not None:
+            self.portfolio.void(fields["about"], fields["reason"], self.entries)
+        else:
+            self.portfolio = command(self.portfolio, kind, fields, self.portfolio_id)
         (recorded,) = self.portfolio.collect_events()
         done = vars(recorded)
+        self.entries.append((kind, dict(done)))
         if order is not None:
             self.fill = {**done, "side": order["side"], "ticker": order["ticker"]}
         return done

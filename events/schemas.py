@@ -264,4 +264,12 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "Note",
         d.note_added,
     ),
+    "EventVoided": Schema(
+        1,
+        (Field("about", "whole"), Field("reason", "text", max_length=500), _on()),
+        "an earlier deposit, withdrawal, buy or sell (by its version) was taken out of every "
+        "projection; both events stay in the log",
+        "Void",
+        d.event_voided,
+    ),
 }

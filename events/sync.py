@@ -217,7 +217,8 @@ def _check_synced(app: PortfoliosHost, portfolio_id: UUID, incoming: list[Stored
             f"portfolio {portfolio_id} continues at version {new[0].originator_version} but "
             f"this store holds it up to version {head}; nothing was recorded"
         )
-    replay = Replay(deepcopy(portfolio), portfolio_id)
+    entries = app.entries(portfolio_id) if portfolio is not None else []
+    replay = Replay(deepcopy(portfolio), portfolio_id, entries)
     if new and head:
         replay.fill = _pending_fill(app, portfolio_id, head)
     for stored in new:

@@ -250,3 +250,20 @@ def note(c: Context, name: str, seq: int, text: str, tags: tuple[str, ...]) -> N
     r = c.door.note(c.door.resolve(name), seq, text, tags)
     tagged = f" tagged {', '.join(r.tags)}" if r.tags else ""
     click.echo(f"Noted {r.about_type} at log position {r.about_seq} of {r.portfolio!r}{tagged}.")
+
+
+@click.command()
+@click.argument("name")
+@click.argument("seq", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why the event is voided (kept in the log).")
+@click.option("--dry-run", is_flag=True, help="Check the void and record nothing.")
+@pass_ctx
+def void(c: Context, name: str, seq: int, reason: str, dry_run: bool) -> None:
+    """Void the deposit, withdrawal, buy or sell of portfolio NAME at log position SEQ: it
+    leaves every projection; history and export keep it and the void."""
+    r = c.door.void(c.door.resolve(name), seq, reason, dry_run=dry_run)
+    would = "Would void" if dry_run else "Voided"
+    click.echo(
+        f"{would} {r.about_type} at log position {r.about_seq} of {r.portfolio!r}; "
+        f"cash is now {r.cash:,.2f}."
+    )

@@ -137,6 +137,7 @@ for command in (
     journal_commands.stats,
     journal_commands.report,
     journal_commands.note,
+    journal_commands.void,
     branch_commands.compare,
     branch_commands.leaderboard,
     price_commands.prices,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -51,6 +52,27 @@ class NoteReceipt:
     text: str
     tags: tuple[str, ...]
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoidReceipt:
+    """A void recorded (or, in a dry run, that would be).
+
+    Attributes:
+        portfolio_id, portfolio: the portfolio and its name.
+        about_seq, about_version, about_type: the event voided: log position, version, type.
+        reason: why; version: the void's own version in the portfolio's history.
+        cash: the portfolio's cash after the void.
+    """
+
+    portfolio_id: UUID
+    portfolio: str
+    about_seq: int
+    about_version: int
+    about_type: str
+    reason: str
+    version: int
+    cash: Decimal
 
 
 class JournalReading:
@@ -94,6 +116,31 @@ class JournalReading:
             )
 
         return self.app.change(portfolio_id, add, dry_run=dry_run)
+
+    def void(
+        self, portfolio_id: UUID, seq: int, reason: str, *, dry_run: bool = False
+    ) -> VoidReceipt:
+        """Take the deposit, withdrawal, buy or sell at log position `seq` out of every
+        projection (a compensating event: history and export keep both; see
+        `events.rules.voids`)."""
+        voided = next((e for e in self.app.history(portfolio_id) if e.seq == seq), None)
+        if voided is None:
+            name = self.app.portfolio(portfolio_id).name
+            raise UnknownEventError(
+                f"Log position {seq} is not an event of {name!r}; pick one from "
+                f"'erasmo history {name}'. Nothing was recorded."
+            )
+        p = self.app.void(portfolio_id, voided.version, reason, dry_run=dry_run)
+        return VoidReceipt(
+            portfolio_id=p.id,
+            portfolio=p.name,
+            about_seq=seq,
+            about_version=voided.version,
+            about_type=voided.type,
+            reason=reason.strip(),
+            version=p.version,
+            cash=p.cash,
+        )
 
     def trades(
         self,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.projections.frame import EVENT_COLUMNS, EVENT_TYPE_DTYPE, empty_event_frame
-from erasmo.projections.source import UNREADABLE, load_event_frame
+from erasmo.projections.source import HAD_VOIDS, UNREADABLE, load_event_frame
 from events.application import Portfolios
 
 #: 2: the ratio column and the corporate-action types; 3: branch and order types; 4: reopen and
@@ -53,12 +53,13 @@ class EventFrameCache:
     def load(self) -> pd.DataFrame:
         """Every portfolio event in the store, in log order, as an event frame."""
         cached = self._read()
-        if cached is None:
+        tail = None if cached is None else load_event_frame(self.app, after=cached[1])
+        if cached is None or tail is None or tail.attrs.get(HAD_VOIDS):
+            # (a void recorded since may take out an event of the cached part)
             frame = load_event_frame(self.app)
             self.last = CacheStats(0, len(frame), rebuilt=True)
         else:
-            frame, head = cached
-            tail = load_event_frame(self.app, after=head)
+            frame, _head = cached
             self.last = CacheStats(len(frame), len(tail), rebuilt=False)
             unreadable = tail.attrs.get(UNREADABLE, frozenset())
             if unreadable:  # a portfolio with an unreadable event is left out whole

@@ -64,6 +64,8 @@ REOPENED: Final = "PortfolioReopened"
 DELETED: Final = "PortfolioDeleted"
 UNDELETED: Final = "PortfolioUndeleted"
 NOTE_ADDED: Final = "NoteAdded"
+#: A void takes an earlier event out: the loader drops both (`erasmo.projections.source`).
+VOIDED: Final = "EventVoided"
 #: Order, trading-rule and clock events: projections keep their rows and ignore them (a fill's
 #: cash and shares move in the SharesBought/SharesSold recorded with it).
 ORDER_EVENTS: Final[tuple[str, ...]] = ORDER_EVENT_TYPES
@@ -78,6 +80,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     *(REOPENED, DELETED, UNDELETED),  # reopen and delete
     "AccountTypeSet",  # margin accounts (projections keep its rows and ignore them)
     NOTE_ADDED,  # the trading journal's notes (projections ignore them)
+    VOIDED,  # corrections (the loader drops them and the events they void)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

@@ -22,15 +22,18 @@ from uuid import UUID
 
 import numpy as np
 import pandas as pd
+from eventsourcing.utils import get_topic
 
 from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
     ORDER_EVENTS,
+    VOIDED,
     empty_event_frame,
 )
 from events.application import Portfolios
+from events.portfolio import EVENT_TYPES as PORTFOLIO_EVENT_TYPES
 from events.portfolio import PORTFOLIO_TOPICS
 from events.registry import BY_TOPIC, state_problem
 
@@ -84,8 +87,11 @@ def load_event_frame(
         except OutOfShapeError:
             pass  # an event out of shape: read it all here, leaving its portfolio out
         else:
-            frame.attrs[UNREADABLE] = frozenset()
-            return frame
+            voids = has_voids(frame)
+            kept = without_voided(app, frame)
+            kept.attrs[UNREADABLE] = frozenset()
+            kept.attrs[HAD_VOIDS] = voids
+            return kept
     blocks = app.reader.json_lines(
         after=after,
         upto=upto,
@@ -103,8 +109,37 @@ def load_event_frame(
     else:
         frame = pd.concat(parts, ignore_index=True)
         frame["type"] = frame["type"].astype(EVENT_TYPE_DTYPE)
+    voids = has_voids(frame)
+    frame = without_voided(app, frame)
     frame.attrs[UNREADABLE] = unreadable
+    frame.attrs[HAD_VOIDS] = voids
     return frame
+
+
+#: The key of a loaded event frame's `attrs` saying whether its range held a void (dropped with
+#: the event it voids; a part loaded after others then calls for a whole reload, since the
+#: voided event may be in an earlier part).
+HAD_VOIDS = "had_voids"
+
+
+def has_voids(frame: pd.DataFrame) -> bool:
+    """Whether `frame` holds a void."""
+    return bool((frame["type"] == VOIDED).any())
+
+
+def without_voided(app: Portfolios, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` without its voids and the events they void (history and export keep both)."""
+    if not has_voids(frame):
+        return frame
+    topic = get_topic(PORTFOLIO_EVENT_TYPES[VOIDED])
+    gone = {
+        (str(row.originator_id), int(json.loads(row.state)["about"]))
+        for row in app.reader.events(topics=[topic])
+    }
+    keys = zip(frame["portfolio"].astype(str), frame["version"].to_numpy(np.int64), strict=True)
+    keep = np.fromiter(((str(o), int(v)) not in gone for o, v in keys), bool, len(frame))
+    keep &= (frame["type"] != VOIDED).to_numpy()
+    return frame[keep].reset_index(drop=True)
 
 
 #: The key of an event frame's `attrs` naming the portfolios (ids as text) left out of it

@@ -80,6 +80,7 @@ STORED = {
         "on",
     ],
     "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
+    "events.portfolio:Portfolio.EventVoided": ["about", "reason", "on"],
 }
 
 

@@ -1,0 +1,125 @@
+"""Voids: corrections that keep history.
+
+A void is a compensating event: it takes one earlier deposit, withdrawal, buy or sell of the
+same portfolio (named by its version, as a note is) out of the state, while the log keeps both
+events. The state after a void is the state of a log that never had the voided event: the
+portfolio is rebuilt by re-making its events, without the voided ones and without the voids,
+through `events.replay` (the aggregate's own commands, so the same rules decide). A void is
+refused, and nothing recorded, when a later event would then break a rule (a sale of shares the
+voided buy bought: void the sale first), when the event is already voided, is a void itself, or
+is not a deposit, withdrawal, buy or sell. A trade recorded by an order's fill is not voidable
+(the fill would lose its trade).
+
+The aggregate does not keep its events: the caller (the application, the replay) hands the
+portfolio's events to the command and rebuilds a loaded portfolio that holds voids
+(`rebuild`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from events.errors import ErasmoError, InvalidInputError
+from events.rules.book import Book, broken
+from events.rules.status import check_not_deleted
+
+#: The event types a void may take out.
+VOIDABLE: frozenset[str] = frozenset(
+    ("CashDeposited", "CashWithdrawn", "SharesBought", "SharesSold")
+)
+VOIDED: str = "EventVoided"
+REASON_MAX_LENGTH = 500
+#: What a rebuild keeps of the aggregate it rebuilds (who it is, not what it holds).
+_IDENTITY = ("_id", "_version", "_created_on", "_modified_on", "_pending_events")
+
+#: One event of a portfolio's log: (type name, fields), the fields as stored.
+Entry = tuple[str, dict[str, Any]]
+
+
+class VoidError(InvalidInputError):
+    """A void of an event that is not a deposit, withdrawal, buy or sell, already voided, a
+    void, or whose removal would make a later event break a rule."""
+
+
+def voided_versions(p: Book) -> frozenset[int]:
+    """The versions of the events voided so far."""
+    found: frozenset[int] = vars(p).get("voided", frozenset())
+    return found
+
+
+def _what(kind: str, f: dict[str, Any]) -> str:
+    if kind in ("SharesBought", "SharesSold"):
+        side = "buy" if kind == "SharesBought" else "sale"
+        return f"the {side} of {f['quantity']} {f['ticker']}"
+    return f"the {'deposit' if kind == 'CashDeposited' else 'withdrawal'} of {f['amount']}"
+
+
+def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tuple[int, str]:
+    """The void's fields (`about`, the reason stripped), once its rules hold; `entries` are the
+    portfolio's events so far, in order (version i is `entries[i - 1]`)."""
+    check_not_deleted(p)
+    if not isinstance(reason, str) or not reason.strip():
+        raise VoidError("A void needs a reason (--reason TEXT).")
+    reason = reason.strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise VoidError(f"A void's reason holds at most {REASON_MAX_LENGTH} characters.")
+    if isinstance(about, bool) or not isinstance(about, int) or not 1 <= about <= len(entries):
+        raise broken(
+            VoidError(
+                f"Portfolio {p.name!r} has no event {about!r} to void: it has events 1 to "
+                f"{len(entries)}. Pick one from 'erasmo history {p.name}'."
+            ),
+            f"it voids event {about!r}, which the portfolio does not have",
+        )
+    kind, fields = entries[about - 1]
+    if kind == VOIDED:
+        raise VoidError(f"Event {about} is a void itself; a void cannot be voided.")
+    if kind not in VOIDABLE:
+        raise VoidError(
+            f"Event {about} ({kind}) cannot be voided: only a deposit, withdrawal, buy or sell."
+        )
+    if about in voided_versions(p):
+        raise VoidError(f"Event {about} is already voided.")
+    if about > 1 and entries[about - 2][0] == "OrderFilled":
+        raise VoidError(
+            f"Event {about} is the trade of an order's fill, which cannot be voided."
+        )
+    return about, reason
+
+
+def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int]) -> None:
+    """Give `p` the state of its log without the `voided` events and without the voids.
+
+    Raises VoidError naming the first later event that would then break a rule.
+    """
+    from events.replay import Replay  # the replay re-makes events with the aggregate
+
+    replay = Replay(portfolio_id=p.id)
+    for version, (kind, fields) in enumerate(entries, start=1):
+        if version in voided or kind == VOIDED:
+            continue
+        try:
+            replay.redo(kind, fields)
+        except ErasmoError as error:
+            first = min(voided)
+            gone = entries[first - 1]
+            raise VoidError(
+                f"Voiding {_what(*gone)} (event {first}) leaves event {version} ({kind}) "
+                f"breaking a rule: {error} Void that first."
+            ) from None
+    state = vars(replay.portfolio)
+    for key in [k for k in vars(p) if k not in _IDENTITY]:
+        del vars(p)[key]
+    vars(p).update({k: v for k, v in state.items() if k not in _IDENTITY})
+    vars(p)["voided"] = voided
+
+
+# -- effects -------------------------------------------------------------------------------
+
+
+def event_voided(self: Book, about: int, reason: str, on: date) -> None:
+    """Marks the event voided; the state itself is rebuilt by the command (`rebuild`), or by
+    whoever loads the portfolio from its events."""
+    vars(self)["voided"] = voided_versions(self) | {about}

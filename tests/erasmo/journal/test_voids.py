@@ -1,0 +1,213 @@
+"""Voids (`erasmo void NAME SEQ --reason TEXT`): a compensating event that takes a deposit,
+withdrawal, buy or sell out of the state and every projection, while history and export keep
+both; refused with a named error, recording nothing, when it would leave a later event breaking
+a rule, or voids something else, or twice."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_runner import Run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_sync_support import Install, assert_same_events
+
+from erasmo.door.logs import export_log, import_log
+from events.errors import ErasmoError
+from events.portfolio import Portfolio
+from events.rules.voids import VoidError
+from events.values import PriceProvenance
+
+OPEN = ("portfolio", "open", "Practice", "--cash", "10000", "--on", "2010-03-01")
+BUY = ("buy", "Practice", "IBM", "30", "--on", "2010-03-01", "--price", "128.57", "--fee", "5")
+
+
+def history(run: Run) -> list[dict[str, Any]]:
+    code, out, _ = run("history", "Practice", "--json")
+    assert code == 0
+    found: list[dict[str, Any]] = json.loads(out)
+    return found
+
+
+def seq_of(run: Run, kind: str, nth: int = 0) -> int:
+    return [e["seq"] for e in history(run) if e["type"] == kind][nth]
+
+
+def holdings(run: Run) -> dict[str, Any]:
+    """The projections' holdings (the read side)."""
+    code, out, err = run("holdings", "Practice", "--json")
+    assert code == 0, err
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+def cash_of(run: Run) -> Decimal:
+    """The aggregate's cash (the write side), and the projections' the same."""
+    code, out, err = run("portfolio", "list", "--json")
+    assert code == 0, err
+    (listed,) = [p for p in json.loads(out) if p["name"] == "Practice"]
+    cash = Decimal(listed["cash"])
+    assert Decimal(holdings(run)["cash"]) == cash
+    return cash
+
+
+def test_voiding_a_deposit_takes_its_cash_out(run: Run) -> None:
+    assert run(*OPEN)[0] == 0
+    assert run("deposit", "Practice", "2500", "--on", "2010-03-02")[0] == 0
+    deposit = seq_of(run, "CashDeposited", 1)
+    code, out, err = run("void", "Practice", str(deposit), "--reason", "typed twice")
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"Voided CashDeposited at log position {deposit}")
+    assert cash_of(run) == Decimal("10000")  # 10000 + 2500 - 2500
+    kinds = [e["type"] for e in history(run)]
+    assert kinds.count("CashDeposited") == 2  # history keeps the deposit and the void
+    assert kinds[-1] == "EventVoided"
+
+
+def test_voiding_a_buy_restores_cash_and_holdings(run: Run) -> None:
+    assert run(*OPEN)[0] == 0
+    assert run(*BUY)[0] == 0
+    assert cash_of(run) == Decimal("6137.90")  # 10000 - 30 x 128.57 - 5
+    assert [h["ticker"] for h in holdings(run)["positions"]] == ["IBM"]
+    code, _, err = run("void", "Practice", str(seq_of(run, "SharesBought")), "--reason", "x")
+    assert code == 0, err
+    assert cash_of(run) == Decimal("10000")
+    assert holdings(run)["positions"] == []
+
+
+def test_refusals_record_nothing(run: Run) -> None:
+    assert run(*OPEN)[0] == 0
+    assert run(*BUY)[0] == 0
+    sell = ("sell", "Practice", "IBM", "10", "--on", "2010-03-02")
+    assert run(*sell)[0] == 0
+    assert run("portfolio", "rename", "Practice", "Drill")[0] == 0
+    assert run("portfolio", "rename", "Drill", "Practice")[0] == 0
+    before = history(run)
+    buy, sold = seq_of(run, "SharesBought"), seq_of(run, "SharesSold")
+    code, _, err = run("void", "Practice", str(buy), "--reason", "oops")
+    assert code != 0
+    assert f"event {buy}" in err or "event 3" in err
+    assert "Void that first" in err
+    rename = seq_of(run, "PortfolioRenamed")
+    code, _, err = run("void", "Practice", str(rename), "--reason", "oops")
+    assert code != 0 and "cannot be voided" in err
+    assert history(run) == before
+    # the sale voided first, then the buy: both accepted; a second void of the sale refused
+    assert run("void", "Practice", str(sold), "--reason", "never sold")[0] == 0
+    assert run("void", "Practice", str(buy), "--reason", "never bought")[0] == 0
+    after = history(run)
+    code, _, err = run("void", "Practice", str(sold), "--reason", "again")
+    assert code != 0 and "already voided" in err
+    void = seq_of(run, "EventVoided")
+    code, _, err = run("void", "Practice", str(void), "--reason", "undo")
+    assert code != 0 and "void cannot be voided" in err
+    assert history(run) == after
+    assert cash_of(run) == Decimal("10000")
+    assert holdings(run)["positions"] == []
+
+
+def test_a_dry_run_records_nothing(alpha: Install) -> None:
+    pid = alpha.open("Tech")
+    alpha.deposit(pid, "500")
+    count = len(alpha.app.history(pid))
+    p = alpha.app.void(pid, 3, "test", dry_run=True)
+    assert p.cash == Decimal("10000")
+    assert len(alpha.app.history(pid)) == count
+    assert alpha.app.portfolio(pid).cash == Decimal("10500")
+
+
+def test_the_aggregate_refuses_with_a_named_error(alpha: Install) -> None:
+    pid = alpha.open("Tech")
+    with pytest.raises(VoidError, match="has no event 9"):
+        alpha.app.void(pid, 9, "why")
+    with pytest.raises(VoidError, match="needs a reason"):
+        alpha.app.void(pid, 2, "  ")
+
+
+def test_export_and_import_keep_the_void(alpha: Install, beta: Install, tmp_path: Path) -> None:
+    pid = alpha.open("Tech")
+    alpha.deposit(pid, "250")
+    alpha.trade(pid, 1)
+    alpha.app.void(pid, 3, "wrong amount")
+    path = tmp_path / "log.jsonl"
+    export_log(alpha.app, path)
+    import_log(beta.app, None, path)
+    assert_same_events(alpha, beta)
+    copied = beta.app.portfolio(pid)
+    assert copied.cash == Decimal("10000") - Decimal("10.50")  # the 250 voided
+    assert copied.shares == {"AAPL": Decimal(1)}
+    assert [e.type for e in beta.app.history(pid)][-1] == "EventVoided"
+
+
+# -- the state after a void is the state of a log that never had the event --------------------
+
+DAY = date(2020, 1, 2)
+PROVENANCE = PriceProvenance("test", DAY, False)
+
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["deposit", "withdraw", "buy", "sell"]),
+        st.integers(min_value=1, max_value=40),
+        st.integers(min_value=1, max_value=20),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _apply(p: Portfolio, step: tuple[str, int, int], i: int) -> None:
+    kind, n, price = step
+    on = DAY + timedelta(days=i)
+    if kind == "deposit":
+        p.deposit(Decimal(n * 10), on)
+    elif kind == "withdraw":
+        p.withdraw(Decimal(n * 10), on)
+    elif kind == "buy":
+        p.buy("AAPL", Decimal(n), Decimal(price), on, PROVENANCE, Decimal(1))
+    else:
+        p.sell("AAPL", Decimal(n), Decimal(price), on, PROVENANCE, Decimal(1))
+
+
+def _log(steps: list[tuple[str, int, int]]) -> tuple[Portfolio, list[tuple[str, int, int]]]:
+    """A portfolio from the steps its rules accept, and those steps."""
+    p = Portfolio.open("Prop", DAY)
+    p.deposit(Decimal(500), DAY)
+    kept = []
+    for i, step in enumerate(steps):
+        try:
+            _apply(p, step, i)
+        except ErasmoError:
+            continue
+        kept.append(step)
+    return p, kept
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_steps, st.integers(min_value=0, max_value=7))
+def test_a_void_gives_the_state_of_a_log_without_the_event(
+    steps: list[tuple[str, int, int]], pick: int
+) -> None:
+    p, kept = _log(steps)
+    if not kept:
+        return
+    pick %= len(kept)
+    entries = [(type(e).__name__, dict(vars(e))) for e in p.collect_events()]
+    about = 3 + pick  # opened (1) and the first deposit (2) come first
+    assert entries[about - 1][0] != "PortfolioOpened"
+    try:
+        p.void(about, "property", entries)
+    except VoidError:
+        return  # refused: a later event would break a rule without it
+    without = Portfolio.open("Prop", DAY)
+    without.deposit(Decimal(500), DAY)
+    for i, step in enumerate(kept):
+        if i != pick:
+            _apply(without, step, i)  # every step stays accepted (else the void was refused)
+    assert p.cash == without.cash
+    assert p.shares == without.shares
+    assert p.cost == without.cost
