@@ -33,6 +33,9 @@ from events.values import PriceProvenance, parse_price, parse_quantity
 
 #: Fields that say when and by whom an event was recorded, not what happened.
 ENVELOPE = ("timestamp", "originator_id", "originator_version")
+#: The key under which `Replay` hands a void's command the events before it (a void is checked
+#: and applied by re-making them; see `events.rules.voids`).
+ENTRIES = "_entries"
 
 
 class Replay:
@@ -67,10 +70,8 @@ class Replay:
         order = None
         if kind == "OrderFilled" and self.portfolio is not None:
             order = self.portfolio.open_orders.get(fields["order_id"])
-        if kind == "EventVoided" and self.portfolio is not None:
-            self.portfolio.void(fields["about"], fields["reason"], self.entries)
-        else:
-            self.portfolio = command(self.portfolio, kind, fields, self.portfolio_id)
+        given = {**fields, ENTRIES: self.entries} if kind == "EventVoided" else fields
+        self.portfolio = command(self.portfolio, kind, given, self.portfolio_id)
         (recorded,) = self.portfolio.collect_events()
         done = vars(recorded)
         self.entries.append((kind, dict(done)))
@@ -252,4 +253,5 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
         **{key: f[key] for key in (*MARGIN_DEFAULTS, "borrow_overrides")},
     ),
     "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
+    "EventVoided": lambda p, f: p.void(f["about"], f["reason"], f.get(ENTRIES, [])),
 }

@@ -82,6 +82,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     app.undelete_portfolio(pid)
     _change(app, pid, lambda p: p.set_account("margin", FRI))
     _change(app, pid, lambda p: p.add_note(4, "took profit early", "exit mistake"))
+    app.void(pid, 3, "typed twice")
     at = app.history(pid)[4].seq  # after the sale
     branch = app.fork(pid, "What if", at)
     return pid, branch
@@ -116,6 +117,7 @@ MAIN = [
     ("PortfolioUndeleted", ""),
     ("AccountTypeSet", "margin account: initial margin 50%, maintenance 25% long / 30% short"),
     ("NoteAdded", "on event 4: 'took profit early' #exit #mistake"),
+    ("EventVoided", "voids event 3: 'typed twice'"),
 ]
 
 
