@@ -21,7 +21,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -30,6 +29,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoding,
 )
+from eventsourcing.utils import get_topic
 
 from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from events.errors import ErasmoError
+from events.rules.voids import VoidError, blocked_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,7 +131,18 @@ class JournalReading:
                 f"Log position {seq} is not an event of {name!r}; pick one from "
                 f"'erasmo history {name}'. Nothing was recorded."
             )
-        p = self.app.void(portfolio_id, voided.version, reason, dry_run=dry_run)
+        try:
+            p = self.app.void(portfolio_id, voided.version, reason, dry_run=dry_run)
+        except VoidError as error:  # name the events by log position, as history shows them
+            if error.blocked is None:
+                raise
+            what, first, later, kind, rule = error.blocked
+            seqs = {e.version: e.seq for e in self.app.history(portfolio_id)}
+            raise VoidError(
+                blocked_message(
+                    what, f"log position {seqs[first]}", f"log position {seqs[later]}", kind, rule
+                )
+            ) from None
         return VoidReceipt(
             portfolio_id=p.id,
             portfolio=p.name,

@@ -40,7 +40,22 @@ Entry = tuple[str, dict[str, Any]]
 
 class VoidError(InvalidInputError):
     """A void of an event that is not a deposit, withdrawal, buy or sell, already voided, a
-    void, or whose removal would make a later event break a rule."""
+    void, or whose removal would make a later event break a rule.
+
+    Attributes:
+        blocked: for the last kind, (what the voided event is, its version, the version and
+            type of the later event, the rule it would break), so a caller that shows log
+            positions can say it with them (`blocked_message`).
+    """
+
+    blocked: tuple[str, int, int, str, str] | None = None
+
+
+def blocked_message(what: str, voided: str, later: str, kind: str, rule: str) -> str:
+    """Why a void is refused: the later event of type `kind` at `later` would break `rule`."""
+    return f"Voiding {what} ({voided}) leaves {later} ({kind}) breaking a rule: {rule} " + (
+        "Void that first."
+    )
 
 
 def voided_versions(p: Book) -> frozenset[int]:
@@ -73,7 +88,7 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
             ),
             f"it voids event {about!r}, which the portfolio does not have",
         )
-    kind, fields = entries[about - 1]
+    kind = entries[about - 1][0]
     if kind == VOIDED:
         raise VoidError(f"Event {about} is a void itself; a void cannot be voided.")
     if kind not in VOIDABLE:
@@ -83,9 +98,7 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
     if about in voided_versions(p):
         raise VoidError(f"Event {about} is already voided.")
     if about > 1 and entries[about - 2][0] == "OrderFilled":
-        raise VoidError(
-            f"Event {about} is the trade of an order's fill, which cannot be voided."
-        )
+        raise VoidError(f"Event {about} is the trade of an order's fill, which cannot be voided.")
     return about, reason
 
 
@@ -104,11 +117,12 @@ def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int]) -> None:
             replay.redo(kind, fields)
         except ErasmoError as error:
             first = min(voided)
-            gone = entries[first - 1]
-            raise VoidError(
-                f"Voiding {_what(*gone)} (event {first}) leaves event {version} ({kind}) "
-                f"breaking a rule: {error} Void that first."
-            ) from None
+            what = _what(*entries[first - 1])
+            refused = VoidError(
+                blocked_message(what, f"event {first}", f"event {version}", kind, str(error))
+            )
+            refused.blocked = (what, first, version, kind, str(error))
+            raise refused from None
     state = vars(replay.portfolio)
     for key in [k for k in vars(p) if k not in _IDENTITY]:
         del vars(p)[key]

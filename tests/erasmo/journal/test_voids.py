@@ -91,21 +91,27 @@ def test_refusals_record_nothing(run: Run) -> None:
     buy, sold = seq_of(run, "SharesBought"), seq_of(run, "SharesSold")
     code, _, err = run("void", "Practice", str(buy), "--reason", "oops")
     assert code != 0
-    assert f"event {buy}" in err or "event 3" in err
+    assert (
+        f"Voiding the buy of 30 IBM (log position {buy}) leaves log position {sold} (SharesSold)"
+        in err
+    )
     assert "Void that first" in err
     rename = seq_of(run, "PortfolioRenamed")
     code, _, err = run("void", "Practice", str(rename), "--reason", "oops")
-    assert code != 0 and "cannot be voided" in err
+    assert code != 0
+    assert "cannot be voided" in err
     assert history(run) == before
     # the sale voided first, then the buy: both accepted; a second void of the sale refused
     assert run("void", "Practice", str(sold), "--reason", "never sold")[0] == 0
     assert run("void", "Practice", str(buy), "--reason", "never bought")[0] == 0
     after = history(run)
     code, _, err = run("void", "Practice", str(sold), "--reason", "again")
-    assert code != 0 and "already voided" in err
+    assert code != 0
+    assert "already voided" in err
     void = seq_of(run, "EventVoided")
     code, _, err = run("void", "Practice", str(void), "--reason", "undo")
-    assert code != 0 and "void cannot be voided" in err
+    assert code != 0
+    assert "void cannot be voided" in err
     assert history(run) == after
     assert cash_of(run) == Decimal("10000")
     assert holdings(run)["positions"] == []
