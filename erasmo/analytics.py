@@ -119,7 +119,7 @@ class Analytics:
         if tail.attrs.get(HAD_VOIDS):  # a void may take out an event already folded in
             self.reset()
             self.events()
-            return len(tail)
+            return len(tail) + int(tail.attrs[HAD_VOIDS])
         self._unreadable |= tail.attrs.pop(UNREADABLE, frozenset())
         if tail.empty:
             return 0

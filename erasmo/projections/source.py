@@ -87,10 +87,9 @@ def load_event_frame(
         except OutOfShapeError:
             pass  # an event out of shape: read it all here, leaving its portfolio out
         else:
-            voids = has_voids(frame)
             kept = without_voided(app, frame)
             kept.attrs[UNREADABLE] = frozenset()
-            kept.attrs[HAD_VOIDS] = voids
+            kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
             return kept
     blocks = app.reader.json_lines(
         after=after,
@@ -109,16 +108,15 @@ def load_event_frame(
     else:
         frame = pd.concat(parts, ignore_index=True)
         frame["type"] = frame["type"].astype(EVENT_TYPE_DTYPE)
-    voids = has_voids(frame)
-    frame = without_voided(app, frame)
-    frame.attrs[UNREADABLE] = unreadable
-    frame.attrs[HAD_VOIDS] = voids
-    return frame
+    kept = without_voided(app, frame)
+    kept.attrs[UNREADABLE] = unreadable
+    kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
+    return kept
 
 
-#: The key of a loaded event frame's `attrs` saying whether its range held a void (dropped with
-#: the event it voids; a part loaded after others then calls for a whole reload, since the
-#: voided event may be in an earlier part).
+#: The key of a loaded event frame's `attrs` giving how many rows of its range were dropped as
+#: voids and voided events (a part loaded after others that dropped some calls for a whole
+#: reload, since a voided event may be in an earlier part).
 HAD_VOIDS = "had_voids"
 
 

@@ -217,3 +217,37 @@ def test_a_void_gives_the_state_of_a_log_without_the_event(
     assert p.cash == without.cash
     assert p.shares == without.shares
     assert p.cost == without.cost
+
+
+def test_the_door_voids_by_log_position_and_the_projections_follow(tmp_path: Path) -> None:
+    """Read the holdings, void, read again through the same door: the analytics kept since
+    the first read are rebuilt without the voided buy."""
+    from hand_market import HandMarket
+
+    from erasmo.bootstrap import bootstrap
+
+    bars = "XYZ 2020-01-02 100 101 99 100\nXYZ 2020-01-03 98 99 95 96\n"
+    built = bootstrap(
+        tmp_path / "data", market=HandMarket(bars, []), today=lambda: date(2026, 1, 5)
+    )
+    try:
+        door = built.door
+        a = door.open_portfolio("A", "1000", DAY).id
+        door.buy(a, "XYZ", "2", date(2020, 1, 3), fee="1")
+        assert float(door.holdings(a).summary.cash) == 1000 - 2 * 96 - 1  # 807
+        buy = door.history(a)[-1]
+        assert buy.type == "SharesBought"
+        count = door.event_count()
+        dry = door.void(a, buy.seq, "wrong ticker", dry_run=True)
+        assert door.event_count() == count
+        receipt = door.void(a, buy.seq, "wrong ticker")
+        assert receipt == dry
+        assert (receipt.about_type, receipt.cash) == ("SharesBought", Decimal("1000"))
+        assert built.analytics.refresh() >= 1  # as the app does after a command
+        shot = door.holdings(a)
+        assert float(shot.summary.cash) == 1000.0
+        assert shot.positions.empty
+        with pytest.raises(VoidError, match="already voided"):
+            door.void(a, buy.seq, "again")
+    finally:
+        built.close()
