@@ -15,9 +15,10 @@ import pytest
 from cli_runner import Run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sync_support import Install, assert_same_events
+from test_sync_support import Install, assert_same_events, client
 
 from erasmo.door.logs import export_log, import_log
+from erasmo.sync.serving import SyncServer
 from events.errors import ErasmoError
 from events.portfolio import Portfolio
 from events.rules.voids import VoidError
@@ -148,6 +149,20 @@ def test_export_and_import_keep_the_void(alpha: Install, beta: Install, tmp_path
     assert copied.cash == Decimal("10000") - Decimal("10.50")  # the 250 voided
     assert copied.shares == {"AAPL": Decimal(1)}
     assert [e.type for e in beta.app.history(pid)][-1] == "EventVoided"
+
+
+def test_sync_carries_a_void_onto_a_portfolio_already_there(
+    alpha: Install, beta: Install, server: SyncServer
+) -> None:
+    pid = beta.open("Growth")
+    beta.deposit(pid, "300")
+    assert client(beta, server).sync().pushed == 3
+    # voided on the server's copy, whose events before the void are already on both sides
+    alpha.app.void(pid, 3, "entered twice")
+    assert client(beta, server).sync().pulled == 1
+    assert_same_events(alpha, beta)
+    assert beta.app.portfolio(pid).cash == Decimal("10000")  # 10000 + 300 - 300
+    assert beta.app.audit(pid) == []  # the void is re-made by the rules: `erasmo check` agrees
 
 
 # -- the state after a void is the state of a log that never had the event --------------------
