@@ -29,7 +29,6 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoding,
 )
-from eventsourcing.utils import get_topic
 
 from events.audit import AuditedEvent, Problem, audit_portfolio
 from events.branches import BranchRecording
@@ -52,7 +51,7 @@ from events.logged import read_history
 from events.names import mixed_word
 from events.opening import OPEN_RACE_SECONDS, opening_race
 from events.pg_connect import check_postgres_server
-from events.portfolio import PORTFOLIO_TOPICS, Portfolio
+from events.portfolio import Portfolio
 from events.registry import BY_TOPIC
 from events.rules import voids
 from events.store import (
@@ -329,26 +328,14 @@ class Portfolios(BranchRecording, SyncRecording, Deletion, ImportRecording, Appl
                 "'erasmo check' (its history shows which), then restore a backup"
             ) from None
         assert isinstance(found, Portfolio)
-        voided = voids.voided_versions(found)
-        if voided:  # a void's effect only marks: rebuild the state without the voided events
-            voids.rebuild(found, self.entries(portfolio_id, found.version), voided)
+        if voids.voided_versions(found):  # a void's effect only marks: rebuild the state
+            voids.rebuild(found, self.entries(portfolio_id, found.version))
         return found
 
     def entries(self, portfolio_id: UUID, version: int | None = None) -> list[voids.Entry]:
         """The portfolio's events as (type name, fields), in order, up to `version`."""
-        found: Any = self.events.get(portfolio_id, lte=version)
-        return [(PORTFOLIO_TOPICS[get_topic(type(e))], dict(vars(e))) for e in found]
-
-    def void(
-        self, portfolio_id: UUID, about: int, reason: str, *, dry_run: bool = False
-    ) -> Portfolio:
-        """Void the portfolio's event of version `about` (`events.rules.voids`)."""
-
-        def command(p: Portfolio) -> Portfolio:
-            p.void(about, reason, self.entries(portfolio_id, p.version))
-            return p
-
-        return self.change(portfolio_id, command, dry_run=dry_run)
+        found: Any = self.events.get(portfolio_id, lte=version)  # classes named as the types
+        return [(type(e).__name__, dict(vars(e))) for e in found]
 
     def find(self, name: str) -> UUID:
         """The id of the portfolio called `name` (ignoring case)."""

@@ -237,11 +237,10 @@ class Portfolio(Aggregate):
         self._note_added(about=about, text=text, tags=tags, on=self.clock)
 
     def void(self, about: int, reason: str, entries: list[voids.Entry]) -> None:
-        """Take the earlier deposit, withdrawal, buy or sell of version `about` out of the state
-        (`entries`: this portfolio's events so far, as stored; see `events.rules.voids`)."""
+        """Take the earlier event `about` out of the state (`events.rules.voids`; `entries`:
+        this portfolio's events so far, as stored)."""
         about, reason = voids.check_void(self, about, reason, entries)
-        on = self.clock
-        voids.rebuild(self, entries, voids.voided_versions(self) | {about})
+        on, _ = self.clock, voids.rebuild(self, entries, voids.voided_versions(self) | {about})
         self._event_voided(about=about, reason=reason, on=on)
 
     # -- orders and the market clock ----------------------------------------------------------

@@ -132,7 +132,9 @@ class JournalReading:
                 f"'erasmo history {name}'. Nothing was recorded."
             )
         try:
-            p = self.app.void(portfolio_id, voided.version, reason, dry_run=dry_run)
+            p = self.app.change(
+                portfolio_id, lambda p: _void(self.app, p, voided.version, reason), dry_run=dry_run
+            )
         except VoidError as error:  # name the events by log position, as history shows them
             if error.blocked is None:
                 raise
@@ -282,3 +284,8 @@ def _filtered(
     if end is not None:
         keep &= trades["exit_on"] <= pd.Timestamp(end)
     return trades[keep.to_numpy(bool)].reset_index(drop=True)
+
+
+def _void(app: Portfolios, p: Portfolio, about: int, reason: str) -> Portfolio:
+    p.void(about, reason, app.entries(p.id, p.version))
+    return p

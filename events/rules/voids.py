@@ -102,11 +102,11 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
     return about, reason
 
 
-def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int]) -> None:
-    """Give `p` the state of its log without the `voided` events and without the voids.
-
-    Raises VoidError naming the first later event that would then break a rule.
-    """
+def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = None) -> None:
+    """Give `p` the state of its log without the `voided` events (by default those `p` marks
+    voided) and without the voids. Raises VoidError naming the first later event that would
+    then break a rule."""
+    voided = voided_versions(p) if voided is None else voided
     from events.replay import Replay  # the replay re-makes events with the aggregate
 
     replay = Replay(portfolio_id=p.id)

@@ -82,7 +82,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     app.undelete_portfolio(pid)
     _change(app, pid, lambda p: p.set_account("margin", FRI))
     _change(app, pid, lambda p: p.add_note(4, "took profit early", "exit mistake"))
-    app.void(pid, 3, "typed twice")
+    _change(app, pid, lambda p: p.void(3, "typed twice", app.entries(pid, p.version)))
     at = app.history(pid)[4].seq  # after the sale
     branch = app.fork(pid, "What if", at)
     return pid, branch

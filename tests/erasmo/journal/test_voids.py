@@ -6,6 +6,7 @@ a rule, or voids something else, or twice."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,16 @@ def history(run: Run) -> list[dict[str, Any]]:
 
 def seq_of(run: Run, kind: str, nth: int = 0) -> int:
     return [e["seq"] for e in history(run) if e["type"] == kind][nth]
+
+
+def void(install: Install, about: int, reason: str) -> Callable[[Portfolio], Portfolio]:
+    """The command that voids event `about` of the portfolio it runs on."""
+
+    def command(p: Portfolio) -> Portfolio:
+        p.void(about, reason, install.app.entries(p.id, p.version))
+        return p
+
+    return command
 
 
 def holdings(run: Run) -> dict[str, Any]:
@@ -122,7 +133,7 @@ def test_a_dry_run_records_nothing(alpha: Install) -> None:
     pid = alpha.open("Tech")
     alpha.deposit(pid, "500")
     count = len(alpha.app.history(pid))
-    p = alpha.app.void(pid, 3, "test", dry_run=True)
+    p = alpha.app.change(pid, void(alpha, 3, "test"), dry_run=True)
     assert p.cash == Decimal("10000")
     assert len(alpha.app.history(pid)) == count
     assert alpha.app.portfolio(pid).cash == Decimal("10500")
@@ -131,16 +142,16 @@ def test_a_dry_run_records_nothing(alpha: Install) -> None:
 def test_the_aggregate_refuses_with_a_named_error(alpha: Install) -> None:
     pid = alpha.open("Tech")
     with pytest.raises(VoidError, match="has no event 9"):
-        alpha.app.void(pid, 9, "why")
+        alpha.app.change(pid, void(alpha, 9, "why"))
     with pytest.raises(VoidError, match="needs a reason"):
-        alpha.app.void(pid, 2, "  ")
+        alpha.app.change(pid, void(alpha, 2, "  "))
 
 
 def test_export_and_import_keep_the_void(alpha: Install, beta: Install, tmp_path: Path) -> None:
     pid = alpha.open("Tech")
     alpha.deposit(pid, "250")
     alpha.trade(pid, 1)
-    alpha.app.void(pid, 3, "wrong amount")
+    alpha.app.change(pid, void(alpha, 3, "wrong amount"))
     path = tmp_path / "log.jsonl"
     export_log(alpha.app, path)
     import_log(beta.app, None, path)
@@ -158,7 +169,7 @@ def test_sync_carries_a_void_onto_a_portfolio_already_there(
     beta.deposit(pid, "300")
     assert client(beta, server).sync().pushed == 3
     # voided on the server's copy, whose events before the void are already on both sides
-    alpha.app.void(pid, 3, "entered twice")
+    alpha.app.change(pid, void(alpha, 3, "entered twice"))
     assert client(beta, server).sync().pulled == 1
     assert_same_events(alpha, beta)
     assert beta.app.portfolio(pid).cash == Decimal("10000")  # 10000 + 300 - 300
