@@ -7,7 +7,10 @@ one block of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSO
 the block straight into typed columns. While one batch is decoded the next is fetched on a
 second thread. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the
 explicit schema reads just the fields the projections use. A block one of whose events cannot
-be read is salvaged: the portfolio of that event is left out (see `UNREADABLE`).
+be read is salvaged: the portfolio of that event is left out (see `UNREADABLE`). Voids and the
+events they void are left out of every frame loaded (`without_voided`; history and export keep
+them): a frame is the log as if the voided events never happened, even as of a position before
+the void.
 """
 
 from __future__ import annotations
