@@ -240,7 +240,8 @@ class Portfolio(Aggregate):
         """Take the earlier event `about` out of the state (`events.rules.voids`; `entries`:
         this portfolio's events so far, as stored)."""
         about, reason = voids.check_void(self, about, reason, entries)
-        on, _ = self.clock, voids.rebuild(self, entries, voids.voided_versions(self) | {about})
+        on = self.clock  # (the rebuild may move it back)
+        voids.rebuild(self, entries, voids.voided_versions(self) | {about})
         self._event_voided(about=about, reason=reason, on=on)
 
     # -- orders and the market clock ----------------------------------------------------------
