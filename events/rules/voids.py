@@ -60,8 +60,8 @@ def blocked_message(what: str, voided: str, later: str, kind: str, rule: str) ->
 
 def voided_versions(p: Book) -> frozenset[int]:
     """The versions of the events voided so far."""
-    found: frozenset[int] = vars(p).get("voided", frozenset())
-    return found
+    # kept as a sorted tuple: snapshots store JSON (a tuple comes back as a list)
+    return frozenset(vars(p).get("voided", ()))
 
 
 def _what(kind: str, f: dict[str, Any]) -> str:
@@ -127,7 +127,7 @@ def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = No
     for key in [k for k in vars(p) if k not in _IDENTITY]:
         del vars(p)[key]
     vars(p).update({k: v for k, v in state.items() if k not in _IDENTITY})
-    vars(p)["voided"] = voided
+    vars(p)["voided"] = tuple(sorted(voided))
 
 
 # -- effects -------------------------------------------------------------------------------
@@ -136,4 +136,4 @@ def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = No
 def event_voided(self: Book, about: int, reason: str, on: date) -> None:
     """Marks the event voided; the state itself is rebuilt by the command (`rebuild`), or by
     whoever loads the portfolio from its events."""
-    vars(self)["voided"] = voided_versions(self) | {about}
+    vars(self)["voided"] = tuple(sorted(voided_versions(self) | {about}))

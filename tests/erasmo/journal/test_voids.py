@@ -277,3 +277,16 @@ def test_the_door_voids_by_log_position_and_the_projections_follow(tmp_path: Pat
             door.void(a, buy.seq, "again")
     finally:
         built.close()
+
+
+def test_a_snapshot_of_a_voided_portfolio_loads_the_same_state(alpha: Install) -> None:
+    pid = alpha.open("Tech")
+    alpha.deposit(pid, "300")
+    alpha.app.change(pid, void(alpha, 3, "entered twice"))
+    assert alpha.app.snapshots is not None
+    alpha.app.take_snapshot(pid)
+    loaded = alpha.app.portfolio(pid)
+    assert loaded.cash == Decimal("10000")
+    assert loaded.version == 4
+    with pytest.raises(VoidError, match="already voided"):
+        alpha.app.change(pid, void(alpha, 3, "again"))
