@@ -26,7 +26,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from events.errors import EventLogError
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
-from events.rules import actions, cash
+from events.rules import actions, cash, voids
 from events.rules.margin import MARGIN_DEFAULTS, signed_quantity
 from events.rules.orders import check_fill_trade
 from events.values import PriceProvenance, parse_price, parse_quantity
@@ -255,3 +255,6 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
     "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
     "EventVoided": lambda p, f: p.void(f["about"], f["reason"], f.get(ENTRIES, [])),
 }
+
+
+voids.new_replay = lambda portfolio_id: Replay(portfolio_id=portfolio_id)

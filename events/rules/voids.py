@@ -17,9 +17,10 @@ portfolio's events to the command and rebuilds a loaded portfolio that holds voi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from events.errors import ErasmoError, InvalidInputError
 from events.rules.book import Book, broken
@@ -36,6 +37,10 @@ _IDENTITY = ("_id", "_version", "_created_on", "_modified_on", "_pending_events"
 
 #: One event of a portfolio's log: (type name, fields), the fields as stored.
 Entry = tuple[str, dict[str, Any]]
+
+#: A fresh `events.replay.Replay` for a portfolio id, set by that module when imported (the
+#: replay imports the aggregate, which imports these rules: they cannot import it back).
+new_replay: Callable[[UUID], Any] | None = None
 
 
 class VoidError(InvalidInputError):
@@ -107,9 +112,9 @@ def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = No
     voided) and without the voids. Raises VoidError naming the first later event that would
     then break a rule."""
     voided = voided_versions(p) if voided is None else voided
-    from events.replay import Replay  # the replay re-makes events with the aggregate
-
-    replay = Replay(portfolio_id=p.id)
+    if new_replay is None:
+        raise RuntimeError("import events.replay before voiding: it re-makes the events")
+    replay = new_replay(p.id)
     for version, (kind, fields) in enumerate(entries, start=1):
         if version in voided or kind == VOIDED:
             continue
