@@ -299,7 +299,10 @@ def _ranked(rows: list[SweepRow], split: date | None) -> SweepReport:
     out_ranks = outs.rank(ascending=False, method="min").astype(int).tolist()
     ranked = [replace(r, out_rank=o) for r, o in zip(ranked, out_ranks, strict=True)]
     ins = pd.Series([r.result.ttwror for r in ranked])
-    spearman = float(ins.corr(outs, method="spearman")) if len(ranked) > 1 else None
+    # Spearman's rho: Pearson's correlation of the ranks (ties given their average rank)
+    spearman = float(ins.rank().corr(outs.rank())) if len(ranked) > 1 else None
+    if spearman is not None and spearman != spearman:
+        spearman = None  # every set returned the same in one of the samples
     return SweepReport(ranked, split, spearman, ranked[0].out_rank)
 
 
