@@ -226,7 +226,10 @@ def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
         if r.out_of_sample is not None:
             row["out_of_sample"] = {"rank": r.out_rank, **_figures(r.out_of_sample)}
         rows.append(row)
-    found: dict[str, Any] = {"rows": rows, "kept": [{"portfolio": n, "final_value": v} for n, v in kept]}
+    found: dict[str, Any] = {
+        "rows": rows,
+        "kept": [{"portfolio": n, "final_value": v} for n, v in kept],
+    }
     if report.split is not None:
         found["split"] = report.split.isoformat()
         found["spearman"] = report.spearman
@@ -242,7 +245,9 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     figures = f"{'TTWROR':>8} {'max DD':>7} {'trades':>6} {'final value':>13}"
     split = report.split is not None
     lines = [
-        f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}" if split else f"{'rank':>4}  {head}  {figures}",
+        f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"
+        if split
+        else f"{'rank':>4}  {head}  {figures}",
     ]
 
     def cells(m: Any) -> str:
@@ -251,7 +256,8 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     for r in report.rows:
         values = "  ".join(r.swept[n].rjust(width[n]) for n in names)
         if split:
-            lines.append(f"{r.rank:>4} {r.out_rank:>4}  {values}  {cells(r.result)}  {cells(r.out_of_sample)}")
+            both = f"{cells(r.result)}  {cells(r.out_of_sample)}"
+            lines.append(f"{r.rank:>4} {r.out_rank:>4}  {values}  {both}")
         else:
             lines.append(f"{r.rank:>4}  {values}  {cells(r.result)}")
     if split:

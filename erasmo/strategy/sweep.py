@@ -167,7 +167,9 @@ def run_set(spec: BacktestSpec, market: Any, today: date) -> SetMetrics:
         scratch, result = _run_in_scratch(door, spec, spec.name or "sweep", Path(tmp), None)
         try:
             metrics = scratch.door.performance(result.portfolio_id)
-            fills = sum(1 for e in scratch.door.history(result.portfolio_id) if e.type == "OrderFilled")
+            fills = sum(
+                1 for e in scratch.door.history(result.portfolio_id) if e.type == "OrderFilled"
+            )
         finally:
             scratch.close()
     return SetMetrics(float(metrics.ttwror), float(metrics.max_drawdown), fills, result.final_value)
@@ -246,7 +248,7 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as error:
             raise StrategyError(
                 f"No dask scheduler answers at {scheduler} ({error}): start one with "
@@ -256,20 +258,24 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
             yield client
         return
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=50,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
 
 
 def _gather(
-    client: Any, runs: list[BacktestSpec], market: MarketData, today: date, progress: Progress | None
+    client: Any,
+    runs: list[BacktestSpec],
+    market: MarketData,
+    today: date,
+    progress: Progress | None,
 ) -> list[SetMetrics]:
     from distributed import as_completed
 
@@ -278,7 +284,8 @@ def _gather(
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[SetMetrics | None] = [None] * len(runs)
     try:
-        for done, future in enumerate(as_completed(futures), start=1):
+        finished = as_completed(futures)  # type: ignore[no-untyped-call]
+        for done, future in enumerate(finished, start=1):
             results[index[future.key]] = future.result()
             if progress is not None:
                 progress(done, len(runs))

@@ -114,13 +114,11 @@ def test_keep_one_records_the_top_row(run: Run, tmp_path: Path) -> None:
     erasmo = bootstrap(tmp_path / "data", offline=True)
     try:
         total = erasmo.door.value_series(erasmo.door.resolve(name)).total
-        assert Decimal(str(total.iloc[-1])).quantize(Decimal("0.01")) == Decimal(
-            top["final_value"]
-        )
+        assert Decimal(str(total.iloc[-1])).quantize(Decimal("0.01")) == Decimal(top["final_value"])
     finally:
         erasmo.close()
     # the same again: the name is taken, nothing more is recorded
-    code, out, err = run(
+    code, _out, err = run(
         "--offline", "sweep", EXAMPLE, "Cross", *GRID, *PERIOD, "--workers", "1", "--keep", "1"
     )
     assert code == 1
@@ -165,7 +163,7 @@ def test_split_ranks_in_and_out_of_sample(run: Run) -> None:
     ],
 )
 def test_a_bad_grid_is_one_line_and_records_nothing(run: Run, param: str, message: str) -> None:
-    code, out, err = run(
+    code, _out, err = run(
         "--offline", "sweep", EXAMPLE, "Cross", "--param", param, *PERIOD, "--keep", "1"
     )
     assert code != 0
@@ -175,7 +173,7 @@ def test_a_bad_grid_is_one_line_and_records_nothing(run: Run, param: str, messag
 
 
 def test_a_split_outside_the_period_is_refused(run: Run) -> None:
-    code, out, err = run(
+    code, _out, err = run(
         "--offline", "sweep", EXAMPLE, "Cross", *GRID, *PERIOD, "--split", "2012-06-01"
     )
     assert code != 0
@@ -249,7 +247,7 @@ def test_sweep_on_a_separate_scheduler_and_worker_gives_the_same_results(
 
 def test_no_scheduler_at_the_address_is_one_line(run: Run) -> None:
     address = f"tcp://127.0.0.1:{_free_port()}"
-    code, out, err = run(
+    code, _out, err = run(
         "--offline", "sweep", EXAMPLE, "Cross", *GRID, *PERIOD, "--scheduler", address
     )
     assert code != 0
