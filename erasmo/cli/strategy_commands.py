@@ -244,11 +244,12 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     head = "  ".join(n.rjust(width[n]) for n in names)
     figures = f"{'TTWROR':>8} {'max DD':>7} {'trades':>6} {'final value':>13}"
     split = report.split is not None
-    lines = [
-        f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"
+    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^37}  {'out of sample':^37}".rstrip()
+    lines = (
+        [groups, f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"]
         if split
-        else f"{'rank':>4}  {head}  {figures}",
-    ]
+        else [f"{'rank':>4}  {head}  {figures}"]
+    )
 
     def cells(m: Any) -> str:
         return f"{m.ttwror:>8.2%} {m.max_drawdown:>7.2%} {m.trades:>6} {m.final_value:>13}"
