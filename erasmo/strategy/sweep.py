@@ -248,7 +248,7 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+            client = Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as error:
             raise StrategyError(
                 f"No dask scheduler answers at {scheduler} ({error}): start one with "
