@@ -149,13 +149,20 @@ def portable_market(market: MarketData) -> Any:
     return market
 
 
+#: The markets a worker process has rebuilt, by cache path: read once, used by every set.
+_CHAINS: dict[str, MarketData] = {}
+
+
 def _rebuilt(portable: Any) -> MarketData:
     if isinstance(portable, tuple) and portable[0] == "chain":
         from erasmo.market.bundled import BundledMarketData
         from erasmo.market.cache import PriceCache
         from erasmo.market.chain import SourceChain
 
-        return SourceChain(BundledMarketData(), PriceCache(Path(portable[1])), None)
+        path = portable[1]
+        if path not in _CHAINS:
+            _CHAINS[path] = SourceChain(BundledMarketData(), PriceCache(Path(path)), None)
+        return _CHAINS[path]
     return cast("MarketData", portable)
 
 
