@@ -147,6 +147,7 @@ for command in (
     sync_commands.sync_cmd,
     strategy_commands.backtest,
     strategy_commands.rerun,
+    strategy_commands.sweep,
 ):
     cli.add_command(command)
 

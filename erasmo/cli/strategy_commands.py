@@ -6,10 +6,12 @@ recorded when a strategy fails.
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -133,3 +135,138 @@ def rerun(c: Context, name: str, as_json: bool) -> None:
         click.echo(f"{name}: the rerun differs: {difference}")
     if difference is not None:
         raise SystemExit(1)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("class_name", metavar="CLASS")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUES", help="A, A,B or A:B:STEP.")
+@click.option("--from", "start", required=True, metavar="DATE", help="First day of the runs.")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last day of the runs.")
+@click.option("--cash", default="100000", show_default=True, help="Opening cash of each run.")
+@click.option("--split", default=None, metavar="DATE", help="First out-of-sample day.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="A dask scheduler to use.")
+@click.option("--keep", default=0, type=click.IntRange(0), help="Record the K best as portfolios.")
+@click.option("--commission", default="0", show_default=True, help="Commission spec.")
+@click.option("--slippage-bps", default="0", show_default=True, help="Slippage in bps.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def sweep(
+    c: Context,
+    file: Path,
+    class_name: str,
+    params: tuple[str, ...],
+    start: str,
+    end: str,
+    cash: str,
+    split: str | None,
+    workers: int,
+    scheduler: str | None,
+    keep: int,
+    commission: str,
+    slippage_bps: str,
+    as_json: bool,
+) -> None:
+    """Backtest a strategy FILE's CLASS over a grid of parameters on dask.distributed, in
+    memory, and rank the sets; records only the --keep best."""
+    from erasmo.strategy import sweep as sweeping
+    from erasmo.strategy.runner import spec_from_file
+
+    grid = sweeping.read_grid(params)
+    base = spec_from_file(
+        file,
+        class_name,
+        {},
+        cash=cash,
+        start=_day(start, "--from"),
+        end=_day(end, "--to"),
+        commission=commission,
+        slippage_bps=slippage_bps,
+    )
+    sets = sweeping.expand(grid)
+    door = c.door
+    run = functools.partial(
+        sweeping.sweep,
+        base,
+        sets,
+        door.market,
+        door.today(),
+        split=None if split is None else _day(split, "--split"),
+        workers=workers,
+        scheduler=scheduler,
+    )
+    if not sys.stderr.isatty():
+        report = run()
+    else:
+        with click.progressbar(length=len(sets), label="sweep", file=sys.stderr) as bar:
+            report = run(progress=lambda done, total: bar.update(1))
+    kept = sweeping.keep_best(door, base, report, keep) if keep else []
+    if as_json:
+        echo_json(sweep_json(report, kept))
+        return
+    for line in sweep_lines(report, kept):
+        click.echo(line)
+
+
+def _figures(m: Any) -> dict[str, Any]:
+    return {
+        "ttwror": m.ttwror,
+        "max_drawdown": m.max_drawdown,
+        "trades": m.trades,
+        "final_value": m.final_value,
+    }
+
+
+def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
+    """The report as JSON: rows best first; in-sample and out-of-sample with a split."""
+    rows = []
+    for r in report.rows:
+        row: dict[str, Any] = {"params": r.swept, "rank": r.rank, **_figures(r.result)}
+        if r.out_of_sample is not None:
+            row["out_of_sample"] = {"rank": r.out_rank, **_figures(r.out_of_sample)}
+        rows.append(row)
+    found: dict[str, Any] = {
+        "rows": rows,
+        "kept": [{"portfolio": n, "final_value": v} for n, v in kept],
+    }
+    if report.split is not None:
+        found["split"] = report.split.isoformat()
+        found["spearman"] = report.spearman
+        found["best_in_sample_out_of_sample_rank"] = report.best_out_rank
+    return found
+
+
+def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
+    """The report as a table, best first."""
+    names = list(report.rows[0].swept)
+    width = {n: max(len(n), *(len(r.swept[n]) for r in report.rows)) for n in names}
+    head = "  ".join(n.rjust(width[n]) for n in names)
+    figures = f"{'TTWROR':>8} {'max DD':>7} {'trades':>6} {'final value':>13}"
+    split = report.split is not None
+    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^37}  {'out of sample':^37}".rstrip()
+    lines = (
+        [groups, f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"]
+        if split
+        else [f"{'rank':>4}  {head}  {figures}"]
+    )
+
+    def cells(m: Any) -> str:
+        return f"{m.ttwror:>8.2%} {m.max_drawdown:>7.2%} {m.trades:>6} {m.final_value:>13}"
+
+    for r in report.rows:
+        values = "  ".join(r.swept[n].rjust(width[n]) for n in names)
+        if split:
+            both = f"{cells(r.result)}  {cells(r.out_of_sample)}"
+            lines.append(f"{r.rank:>4} {r.out_rank:>4}  {values}  {both}")
+        else:
+            lines.append(f"{r.rank:>4}  {values}  {cells(r.result)}")
+    if split:
+        rho = "n/a" if report.spearman is None else f"{report.spearman:.2f}"
+        lines.append(
+            f"In sample before {report.split}, out of sample from it. Spearman rank correlation "
+            f"{rho}; the best in-sample set ranks {report.best_out_rank} of {len(report.rows)} "
+            "out of sample."
+        )
+    lines += [f"Recorded {name}: value {value}." for name, value in kept]
+    return lines
