@@ -20,32 +20,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+import synthetic
+
 from erasmo.bootstrap import bootstrap
 from erasmo.market.bundled import BundledMarketData
 from erasmo.strategy.runner import BacktestSpec, run_backtest
 
-TICKERS = [
-    "AAPL",
-    "AMD",
-    "BAC",
-    "BBY",
-    "CVX",
-    "GE",
-    "HD",
-    "JNJ",
-    "JPM",
-    "KO",
-    "LLY",
-    "MRK",
-    "MSFT",
-    "PEP",
-    "PFE",
-    "PG",
-    "RRC",
-    "UNH",
-    "WMT",
-    "XOM",
-]
+TICKERS = synthetic.TICKERS  # the same 20 bundled stocks the synthetic stores trade
 CASH = 1_000_000
 
 SOURCE = """
