@@ -54,12 +54,33 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
 
     def _create_connection(self) -> SQLiteConnection:
         try:
+            if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+                self._switch_to_wal()
             connection = super()._create_connection()
             cursor = connection.cursor()
             cursor.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as error:  # e.g. "file is not a database", raised by the PRAGMAs
             raise DatabaseError(error) from error
         return connection
+
+    def _switch_to_wal(self) -> None:
+        """Switch the file to WAL on a connection of its own, closed at once.
+
+        eventsourcing switches it on the pool's first connection and leaves that statement's
+        unread result to the cursor's garbage collection: while anything still holds the frame
+        (a sampling profiler such as a dask worker's), the statement stays open on a pooled
+        connection and its next commit fails with "SQL statements in progress".
+        """
+        timeout = self.lock_timeout or SQLITE_LOCK_TIMEOUT_SECONDS
+        own = sqlite3.connect(self.db_name, uri=True, timeout=timeout)
+        try:
+            mode = own.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                own.execute("PRAGMA journal_mode=WAL").fetchall()
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        finally:
+            own.close()
 
 
 class DurableSQLiteFactory(SQLiteFactory):
