@@ -204,13 +204,15 @@ class JournalController(QObject):
 
     def _show(self, result: JournalResult) -> None:
         view, model = self.view, self.model
-        assert view is not None and model is not None
+        assert view is not None
+        assert model is not None
         kept = self.selected_trade()
         self.result = result
         view.set_choices(view.ticker, "All tickers", result.tickers)
         view.set_choices(view.tag, "All tags", result.tags)
         model.set_rows(result.rows)
         self._on_filter()
+        view.table.resizeColumnsToContents()
         s = result.statistics
         closed = sum(1 for row in result.rows if row.status == CLOSED)
         view.statistics_title.setText(
@@ -250,7 +252,9 @@ class JournalController(QObject):
 
     def select_trade(self, entry_seq: int, exit_seq: int | None) -> bool:
         """Select the trade of that entry and exit in the table (False: not shown)."""
-        assert self.view is not None and self.proxy is not None and self.model is not None
+        assert self.view is not None
+        assert self.proxy is not None
+        assert self.model is not None
         for source, row in enumerate(self.model.rows()):
             if row.entry_seq == entry_seq and row.exit_seq == exit_seq:
                 index = self.proxy.mapFromSource(self.model.index(source, 0))

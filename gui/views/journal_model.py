@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
 
 from gui import formatting
 from gui.controllers.journal_data import OPEN, TradeRow
@@ -65,7 +64,7 @@ class TradesTableModel(RowsTableModel):
 
     HEADERS = tuple(label for _key, label in COLUMNS)
 
-    def __init__(self, gain: QColor, loss: QColor, parent: QWidget | None = None) -> None:
+    def __init__(self, gain: QColor, loss: QColor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: Sequence[TradeRow] = ()
         self._gain, self._loss = gain, loss
@@ -103,7 +102,7 @@ class TradesTableModel(RowsTableModel):
 class TradesFilter(QSortFilterProxyModel):
     """Keeps the trades of one ticker, one tag and one outcome ("" = all); sorts by value."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.ticker, self.tag, self.outcome = ALL, ALL, ALL

@@ -36,14 +36,14 @@ class NoteView(QDialog):
         form.addRow("About", choices)
         form.addRow("Note", self.text)
         form.addRow("Tags", self.tags)
-        self.preview = muted(QLabel(""))
+        self.preview = QLabel("")
+        muted(self.preview)
         self.preview.setWordWrap(True)
-        explain = muted(
-            QLabel(
-                "A note is a new event of the log: a later note on the same event replaces it "
-                "in every view, and both stay in the history."
-            )
+        explain = QLabel(
+            "A note is a new event of the log: a later note on the same event replaces it "
+            "in every view, and both stay in the history."
         )
+        muted(explain)
         explain.setWordWrap(True)
         self.message = InlineMessage(error_color)
         self.buttons = QDialogButtonBox(

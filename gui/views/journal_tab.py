@@ -53,7 +53,7 @@ STATISTICS: tuple[tuple[str, str, str], ...] = (
     ("longest_losing_streak", "Max consec. losses", "Most losing trades in a row, by exit."),
     ("longest_winning_streak", "Max consec. wins", "Most winning trades in a row, by exit."),
 )
-MONTHS = "JFMAMJJASOND"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _plot(background: QColor, foreground: QColor, left: Any | None = None) -> Any:
@@ -131,17 +131,22 @@ class JournalView(QWidget):
         self.heatmap.getPlotItem().setTitle("Realized P&L by exit month", color=self.foreground)
         self.heatmap.getPlotItem().invertY(True)
         self._cells: list[Any] = []
+        self._cell_font = self.font()
+        self._cell_font.setPointSizeF(self._cell_font.pointSizeF() * 0.8)
         self.cell_texts: dict[tuple[int, int], str] = {}
         self.bars: Any | None = None
         stats_box = QWidget()
         stats_layout = QVBoxLayout(stats_box)
         stats_layout.setContentsMargins(0, 0, 0, 0)
         stats_layout.addWidget(self.statistics_title)
-        stats_layout.addWidget(self.statistics, 1)
+        stats_layout.addWidget(self.statistics)
+        stats_layout.addStretch(1)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         for widget in (stats_box, self.histogram, self.heatmap):
             bottom.addWidget(widget)
-        bottom.setSizes([360, 300, 320])
+        bottom.setStretchFactor(1, 1)
+        bottom.setStretchFactor(2, 2)
+        bottom.setSizes([340, 260, 480])
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -151,7 +156,7 @@ class JournalView(QWidget):
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([320, 260])
+        self.splitter.setSizes([380, 240])
         layout.addWidget(self.splitter, 1)
 
     def _filter_bar(self) -> QHBoxLayout:
@@ -166,13 +171,15 @@ class JournalView(QWidget):
             ("Open", OPEN_ONLY),
         ):
             self.outcome.addItem(label, data)
-        self.shown = muted(QLabel(""))
+        self.shown = QLabel("")
+        muted(self.shown)
         self.add_note = QPushButton("Add note…")
         self.add_note.setToolTip("Attach a note and tags to the selected trade's entry or exit")
         self.add_note.setEnabled(False)
         self.export = QPushButton("Export report…")
         self.export.setToolTip("Write the journal as one self-contained HTML page")
         for caption, widget in (("Ticker", self.ticker), ("Tag", self.tag), ("Show", self.outcome)):
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             bar.addWidget(QLabel(caption))
             bar.addWidget(widget)
         bar.addWidget(self.shown)
@@ -218,35 +225,37 @@ class JournalView(QWidget):
         item.setLabel("left", "trades", color=self.foreground.name())
 
     def set_months(self, months: dict[tuple[int, int], float]) -> None:
-        """The heatmap: a row per year, a column per month, each cell shaded by its P&L."""
+        """The heatmap: a column per year, a row per month (January on top), each cell shaded
+        by its P&L (a month per row keeps the figures readable in a narrow panel)."""
         item = self.heatmap.getPlotItem()
         for cell in self._cells:
             item.removeItem(cell)
         self._cells, self.cell_texts = [], {}
         years = sorted({year for year, _month in months})
         bottom, left = item.getAxis("bottom"), item.getAxis("left")
-        bottom.setTicks([[(m + 0.5, MONTHS[m]) for m in range(12)]])
-        left.setTicks([[(i + 0.5, str(year)) for i, year in enumerate(years)]])
+        left.setTicks([[(m + 0.5, MONTHS[m]) for m in range(12)]])
+        bottom.setTicks([[(i + 0.5, str(year)) for i, year in enumerate(years)]])
         if not years:
             return
         largest = max(abs(v) for v in months.values()) or 1.0
         for (year, month), pnl in months.items():
-            row = years.index(year)
+            column = years.index(year)
             color = QColor(self.colors.gain if pnl >= 0 else self.colors.loss)
             color.setAlphaF(0.2 + 0.8 * min(1.0, abs(pnl) / largest))
-            rect = QGraphicsRectItem(QRectF(month - 1, row, 1, 1))
+            rect = QGraphicsRectItem(QRectF(column, month - 1, 1, 1))
             rect.setBrush(QBrush(color))
             rect.setPen(QPen(self.background, 0))
             rect.setToolTip(f"{year}-{month:02d}: {formatting.signed_money(pnl)}")
             text = _compact(pnl)
             label = pg.TextItem(text, color=self.foreground, anchor=(0.5, 0.5))
-            label.setPos(month - 0.5, row + 0.5)
+            label.setFont(self._cell_font)
+            label.setPos(column + 0.5, month - 0.5)
             for thing in (rect, label):
                 item.addItem(thing)
                 self._cells.append(thing)
             self.cell_texts[(year, month)] = text
-        item.setXRange(0, 12, padding=0.02)
-        item.setYRange(0, max(len(years), 3), padding=0.02)
+        item.setXRange(0, len(years), padding=0.02)
+        item.setYRange(0, 12, padding=0.02)
 
 
 def _compact(value: float) -> str:

@@ -96,7 +96,8 @@ def test_the_table_rows_are_the_round_trips_matched_by_hand(
 ) -> None:
     _c, j = journal_window(qtbot, erasmo, make_window, journal)
     expected = by_hand()
-    assert j.model is not None and j.model.rowCount() == len(expected)
+    assert j.model is not None
+    assert j.model.rowCount() == len(expected)
     for i, (row, want) in enumerate(zip(j.model.rows(), expected, strict=True)):
         assert (row.ticker, row.status, row.entry_on, row.exit_on) == (
             "IBM", "closed", want["entry_on"], want["exit_on"])  # fmt: skip
@@ -157,7 +158,8 @@ def test_the_heatmap_and_histogram_sum_the_trades_by_hand(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
 ) -> None:
     _c, j = journal_window(qtbot, erasmo, make_window, journal)
-    assert j.result is not None and j.view is not None
+    assert j.result is not None
+    assert j.view is not None
     may = 3888.00 - 3.75 - 3857.10 - 5 + (1296.00 - 1.25 - 1282.50 - 2.5)  # two exits on 05-03
     assert j.result.months.keys() == {(2010, 5), (2010, 7), (2010, 9)}
     assert j.result.months[(2010, 5)] == pytest.approx(may, abs=1e-9)
@@ -173,7 +175,8 @@ def test_the_filters_keep_one_outcome_and_one_tag(
 ) -> None:
     _c, j = journal_window(qtbot, erasmo, make_window, journal)
     v, proxy = j.view, j.proxy
-    assert v is not None and proxy is not None
+    assert v is not None
+    assert proxy is not None
     v.outcome.setCurrentIndex(v.outcome.findData(LOSERS))
     assert [cell(j, i, "pnl") for i in range(proxy.rowCount())] == ["−64.30", "−84.85"]
     v.outcome.setCurrentIndex(v.outcome.findData(WINNERS))
@@ -205,7 +208,8 @@ def test_a_note_from_the_tab_records_one_event_and_shows_in_the_table(
         "tagged dip, mistake."
     )
     view.tags.setText("not/a-word")  # refused: nothing to record, the field says why
-    assert not view.ok.isEnabled() and "is not one word" in view.message.text()
+    assert not view.ok.isEnabled()
+    assert "is not one word" in view.message.text()
     view.tags.setText("dip mistake")
     assert len(door.history(journal)) == len(before)  # the previews recorded nothing
     first = j.result
@@ -219,7 +223,8 @@ def test_a_note_from_the_tab_records_one_event_and_shows_in_the_table(
     assert noted == [1, 2]  # both pieces of the lot carry their entry's note and tags
     assert [cell(j, i, "tags") for i in range(4)] == ["breakout", "dip, mistake",
                                                       "dip, mistake", "breakout"]  # fmt: skip
-    assert j.selected_trade() is not None and j.selected_trade().entry_seq == buy.seq  # type: ignore[union-attr]
+    assert j.selected_trade() is not None
+    assert j.selected_trade().entry_seq == buy.seq
     assert "Added on a dip" in j.view.notes.text()  # type: ignore[union-attr]
     assert c.window.statusBar().currentMessage().startswith("Noted the SharesBought")
 
@@ -246,11 +251,15 @@ def test_the_journal_is_read_only_when_its_tab_is_shown(
     c.window.tabs.setCurrentIndex(HOLDINGS_TAB)
     c.reload_portfolios(select=journal)
     qtbot.waitUntil(
-        lambda: isinstance(c.analysis.last_snapshot, Snapshot)
-        and c.analysis.last_snapshot.portfolio == journal,
+        lambda: (
+            isinstance(c.analysis.last_snapshot, Snapshot)
+            and c.analysis.last_snapshot.portfolio == journal
+        ),
         timeout=30_000,
     )
-    assert c.journal.view is not None and c.journal.result is None
+    assert c.journal.view is not None
+    assert c.journal.result is None
     c.window.tabs.setCurrentIndex(JOURNAL_TAB)
     qtbot.waitUntil(lambda: c.journal.result is not None, timeout=20_000)
-    assert c.journal.result is not None and len(c.journal.result.rows) == 4
+    assert c.journal.result is not None
+    assert len(c.journal.result.rows) == 4
