@@ -1,5 +1,6 @@
-"""Behaviour of the note dialog: the front door's dry run of the note on every change, then the
-note itself (a `NoteAdded` event on the trade's entry or exit)."""
+"""Behaviour of the note dialog: the front door's dry run of the note on every change (in the
+background, the latest inputs winning), then the note itself (a `NoteAdded` event on the trade's
+entry or exit)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from gui.controllers.journal_data import TradeRow
 from gui.dialogs.form import mark_invalid
 from gui.form_checks import FieldError, Fields, IncompleteError, Problem, problem_of
 from gui.views.journal_note import NoteView
+from gui.workers import Jobs, Progress
 
+#: A dry run's answer: the inputs it was for, the receipt or the problem.
+Answer = tuple[tuple[int, str, str], NoteReceipt | None, Problem | None]
 NOTE_FIELDS: Fields = (((InvalidNoteError, UnknownEventError), "text"),)
 
 
@@ -62,6 +66,9 @@ class NoteDialog(QObject):
         self.door, self.portfolio_id, self.trade, self._loss = door, portfolio_id, trade, loss
         self.preview: NoteReceipt | None = None
         self.problem: Problem | None = None
+        self._jobs = Jobs(parent=self)
+        self._wanted: tuple[int, str, str] | None = None  # inputs waiting for a dry run
+        self._busy = False  # a dry run is on its way
         self.view = view = NoteView(loss, parent)
         view.trade.setText(
             f"{trade.ticker} {formatting.quantity(trade.quantity)}: {trade.entry_on} → "
@@ -104,16 +111,52 @@ class NoteDialog(QObject):
         self._fill()
         self._on_changed()
 
+    def _inputs(self) -> tuple[int, str, str]:
+        return self.seq, self.view.text.text(), self.view.tags.text()
+
     @Slot()
     def _on_changed(self, *_: object) -> None:
+        """Ask for the door's dry run of the note as it now reads (in the background: the door
+        reads the portfolio's history to find the event; a long one must not stall typing)."""
+        self.preview, self.problem = None, None
+        self.view.ok.setEnabled(False)
+        self._wanted = self._inputs()
+        if not self._busy:
+            self._ask()
+
+    def _ask(self) -> None:
+        inputs, self._wanted = self._wanted, None
+        if inputs is None:
+            return
+        self._busy = True
+        door, portfolio_id = self.door, self.portfolio_id
+
+        def job(progress: Progress) -> Answer:
+            try:
+                return inputs, preview_note(door, portfolio_id, *inputs), None
+            except ErasmoError as error:
+                return inputs, None, problem_of(error, NOTE_FIELDS)
+
+        self._jobs.start(job, self._on_preview, self._on_preview_failed)
+
+    @Slot(object)
+    def _on_preview(self, answer: Answer) -> None:
+        self._busy = False
+        inputs, receipt, problem = answer
+        if self._wanted is None and inputs == self._inputs():
+            self.preview, self.problem = receipt, problem
+            self._show()
+        self._ask()
+
+    @Slot(str)
+    def _on_preview_failed(self, message: str) -> None:
+        self._busy = False
+        self.problem = Problem("form", message)
+        self._show()
+        self._ask()
+
+    def _show(self) -> None:
         v = self.view
-        try:
-            self.preview = preview_note(
-                self.door, self.portfolio_id, self.seq, v.text.text(), v.tags.text()
-            )
-            self.problem = None
-        except ErasmoError as error:
-            self.preview, self.problem = None, problem_of(error, NOTE_FIELDS)
         v.ok.setEnabled(self.preview is not None)
         what = "exit" if self.seq != self.trade.entry_seq else "entry"
         v.preview.setText(describe(self.preview, what) if self.preview is not None else "")

@@ -202,15 +202,21 @@ def test_a_note_from_the_tab_records_one_event_and_shows_in_the_table(
     view = dialog.view
     view.text.setText("Added on a dip; too early")
     view.tags.setText("dip, Mistake")
-    assert view.ok.isEnabled()
+    qtbot.waitUntil(view.ok.isEnabled)
     assert view.preview.text() == (
         f"Records a note on the entry (SharesBought at log position {buy.seq}), "
         "tagged dip, mistake."
     )
     view.tags.setText("not/a-word")  # refused: nothing to record, the field says why
+    qtbot.waitUntil(lambda: "is not one word" in view.message.text())
     assert not view.ok.isEnabled()
-    assert "is not one word" in view.message.text()
+    view.text.setText("")
+    view.tags.setText("")
+    qtbot.waitUntil(lambda: view.message.text() == "Type a note, or a tag or two.")
+    assert not view.ok.isEnabled()
+    view.text.setText("Added on a dip; too early")
     view.tags.setText("dip mistake")
+    qtbot.waitUntil(view.ok.isEnabled)
     assert len(door.history(journal)) == len(before)  # the previews recorded nothing
     first = j.result
     view.ok.click()
