@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSize
@@ -30,6 +30,7 @@ from gui.views.main_window import (
     COMPARE_TAB,
     HISTORY_TAB,
     HOLDINGS_TAB,
+    JOURNAL_TAB,
     ORDERS_TAB,
     PERFORMANCE_TAB,
     MainWindow,
@@ -138,6 +139,7 @@ def take(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
         grab(ticket.view, saved[-1])
         ticket.view.reject()
         saved += _trading_shots(out_dir, erasmo, window, controller)
+        saved.append(journal_shot(out_dir, erasmo, window, controller))
     finally:
         controller.shutdown()
         window.close()
@@ -275,6 +277,64 @@ def _trading_shots(
     saved.append(out_dir / "compare.png")
     grab(window, saved[-1])
     return saved
+
+
+JOURNAL = "Swing trades"
+_SWING = ("AAPL", "MSFT", "KO", "JNJ", "JPM", "WMT", "XOM", "PG")
+_TAGS = ("breakout", "earnings", "dip", "breakout", "trend")
+
+
+def _trading_day(erasmo: Erasmo, ticker: str, day: date) -> date:
+    while erasmo.door.market.bar(ticker, day) is None:
+        day += timedelta(days=1)
+    return day
+
+
+def create_journal(erasmo: Erasmo) -> None:
+    """A portfolio of two years of swing trades (one a month, held three to seven weeks), with
+    tags and a few notes: what the journal screenshot shows."""
+    door = erasmo.door
+    pid = door.open_portfolio(JOURNAL, "40000", date(2018, 1, 2)).id
+    steps: list[tuple[date, int, str, str, str]] = []  # day, buy first, ticker, qty, side
+    for m in range(24):
+        ticker = _SWING[m % len(_SWING)]
+        entry = _trading_day(erasmo, ticker, date(2018 + m // 12, m % 12 + 1, 3))
+        bar = door.market.bar(ticker, entry)
+        assert bar is not None  # a trading day
+        quantity = str(int(5000 / float(bar.close)))
+        steps.append((entry, 0, ticker, quantity, _TAGS[m % len(_TAGS)]))
+        if m < 23:  # the last one is still open
+            exit_ = _trading_day(erasmo, ticker, entry + timedelta(20 + (m * 11) % 30))
+            steps.append((exit_, 1, ticker, quantity, ""))
+    for n, (day, sell, ticker, quantity, tag) in enumerate(sorted(steps)):
+        if sell:
+            door.sell(pid, ticker, quantity, day)
+        else:
+            note = "Gap up on earnings held above the range" if n % 9 == 2 else None
+            door.buy(pid, ticker, quantity, day, note=note, tags=tag)
+    sells = [e for e in door.history(pid) if e.type == "SharesSold"]
+    door.note(pid, sells[4].seq, "Sold into the close; stop was too tight", "mistake")
+
+
+def journal_shot(
+    out_dir: Path, erasmo: Erasmo, window: MainWindow, controller: MainController
+) -> Path:
+    """The Journal tab of a portfolio of swing trades, one with notes selected."""
+    create_journal(erasmo)
+    controller.session.store_changed.emit()
+    controller.reload_portfolios()
+    _select(controller, JOURNAL)
+    window.tabs.setCurrentIndex(JOURNAL_TAB)
+    journal = controller.journal
+    pid = erasmo.door.resolve(JOURNAL)
+    wait_until(lambda: journal.result is not None and journal.result.portfolio == pid, 60)
+    assert journal.result is not None  # waited for above
+    noted = next(r for r in journal.result.rows if r.note and r.status == "closed")
+    journal.select_trade(noted.entry_seq, noted.exit_seq)
+    settle(0.5)
+    path = out_dir / "journal.png"
+    grab(window, path)
+    return path
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from gui.controllers.analysis import AnalysisController
 from gui.controllers.clock import ClockController
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
+from gui.controllers.journal import JournalController
 from gui.controllers.lifecycle import PortfolioLifecycle
 from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
@@ -89,6 +90,9 @@ class MainController(QObject, TradingCommands):
         )
         self.sync = SyncController(erasmo, self.jobs, loss, window)
         self.analysis = AnalysisController(erasmo, window, self.session, self.colors)
+        self.journal = JournalController(
+            door, window, self.session, self.analysis, self.recorded, self._say
+        )
         self.status = StatusController(erasmo, window.status, self.jobs, self)
         self.status.watch(self.analysis.jobs)
         self.prices = PricesController(erasmo.prices, window.status, self.jobs, self)

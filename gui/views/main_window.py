@@ -43,7 +43,8 @@ TITLE = "erasmo — stock-trading simulator"
     CHART_TAB,
     ORDERS_TAB,
     COMPARE_TAB,
-) = range(7)
+    JOURNAL_TAB,
+) = range(8)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Actions:
     apply_actions: QAction
     import_log: QAction
     export_log: QAction
+    export_report: QAction
     sync: QAction
     demo: QAction
     quit: QAction
@@ -93,7 +95,7 @@ def _action(
 
 
 def _tab_actions(window: QMainWindow) -> list[QAction]:
-    """Ctrl+1 … Ctrl+7: show each tab."""
+    """Ctrl+1 … Ctrl+8: show each tab."""
     names = (
         "&Holdings",
         "&Performance",
@@ -102,6 +104,7 @@ def _tab_actions(window: QMainWindow) -> list[QAction]:
         "Price &chart",
         "&Orders",
         "Co&mpare",
+        "&Journal",
     )
     return [
         _action(window, name, f"Ctrl+{i + 1}", f"Show the {name.replace('&', '').lower()} tab")
@@ -145,6 +148,12 @@ def _actions(window: QMainWindow) -> Actions:
         cash=_action(window, "&Deposit / Withdraw…", "Ctrl+D", "Move cash in or out"),
         import_log=_action(window, "&Import…", "Ctrl+I", "Import an exported event log"),
         export_log=_action(window, "&Export…", "Ctrl+E", "Export the event log to a file"),
+        export_report=_action(
+            window,
+            "Export &report…",
+            None,
+            "Write the selected portfolio's trading journal as one HTML page",
+        ),
         sync=_action(window, "S&ync…", "Ctrl+Shift+S", "Synchronise with another erasmo"),
         demo=_action(window, "Create &demo portfolio", None, "Create the demo portfolio"),
         quit=_action(window, "&Quit", std.Quit, "Quit erasmo"),
@@ -225,6 +234,11 @@ class MainWindow(QMainWindow):
         self.compare_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.compare.addWidget(self.compare_placeholder)
         self.tabs.addTab(self.compare, "Compare")
+        self.journal = QStackedWidget()  # the trading journal, once pyqtgraph is loaded
+        self.journal_placeholder = QLabel("Loading the journal…")
+        self.journal_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.journal.addWidget(self.journal_placeholder)
+        self.tabs.addTab(self.journal, "Journal")
         self.clock = ClockBar()
         self.replay = ReplayBar()
         right = QWidget()
@@ -252,7 +266,16 @@ class MainWindow(QMainWindow):
         a = self.commands
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (a.new_portfolio, None, a.import_log, a.export_log, a.sync, None, a.quit):
+        for action in (
+            a.new_portfolio,
+            None,
+            a.import_log,
+            a.export_log,
+            a.export_report,
+            a.sync,
+            None,
+            a.quit,
+        ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         portfolio_menu = bar.addMenu("&Portfolio")
         for action in (a.trade, a.order, a.cash, None, a.fork, a.apply_actions, None, a.demo):

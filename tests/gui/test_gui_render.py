@@ -35,6 +35,7 @@ def test_the_demo_window_renders_to_non_blank_pngs(qapp: QApplication, tmp_path:
         "orders.png",
         "order-ticket.png",
         "compare.png",
+        "journal.png",
         "dark.png",
     ]
     for path in saved:
