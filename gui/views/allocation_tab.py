@@ -148,8 +148,8 @@ class AllocationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
-        layout.addWidget(scroll, 3)
-        layout.addLayout(self._income_box(), 2)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(self._income_box())
         self.grouping.buttonToggled.connect(self._show_grouping)
 
     def _income_box(self) -> QVBoxLayout:
@@ -169,6 +169,7 @@ class AllocationView(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setAlternatingRowColors(True)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setMaximumHeight(table.verticalHeader().defaultSectionSize() * 7)
         self.income_empty = QLabel(
             "No dividends received up to the valuation date. Apply the dividends due to a "
             "portfolio with Portfolio → Apply splits and dividends."
@@ -177,8 +178,8 @@ class AllocationView(QWidget):
         muted(self.income_empty)
         box = QVBoxLayout()
         box.addLayout(head)
-        box.addWidget(table, 1)
         box.addWidget(self.income_empty)
+        box.addWidget(table)
         return box
 
     def grouped_by(self) -> str:
