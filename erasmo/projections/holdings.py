@@ -136,9 +136,7 @@ def snapshot(
                     cost != 0, unrealized / np.abs(cost), np.nan
                 ),  # shorts: cost < 0
                 "realized_pnl": realized,
-                "day_change": np.where(
-                    held, _day_changes(state, prices, day, quantity, last, previous), 0.0
-                ),
+                "day_change": _day_changes(state, prices, day, quantity, last, previous),
                 "weight": market / total if total != 0 else np.full(len(market), np.nan),
             },
             index=pd.Index(state.tickers, name="ticker", dtype=object),
@@ -232,8 +230,9 @@ def _day_changes(
 ) -> Floats:
     """quantity × last − quantity before × previous close − Σ bought × price + Σ sold × price,
     over the trades after the previous trading day up to `day` (where a ticker has no previous
-    close: quantity × (last − previous), i.e. NaN)."""
-    plain = quantity * (last - previous)
+    close: quantity × (last − previous), i.e. NaN); 0 where nothing is held."""
+    held = quantity != 0
+    plain = np.where(held, quantity * (last - previous), 0.0)
     book = state.daily
     if day is None or len(prices.index) == 0 or book.traded.size == 0:
         return plain
@@ -248,7 +247,7 @@ def _day_changes(
     traded[:width] = book.traded[first:stop].sum(axis=0) / UNITS_PER_SHARE
     flow[:width] = book.flow[first:stop].sum(axis=0)
     aware = quantity * last - (quantity - traded) * previous - flow
-    return np.where(np.isnan(previous), plain, aware)
+    return np.where(np.isnan(previous) | ~held, plain, aware)
 
 
 def _epoch_day(day: pd.Timestamp) -> int:
