@@ -47,10 +47,14 @@ class HoldingsResult:
 
 @dataclass(frozen=True, slots=True)
 class AllocationResult:
-    """(label, weight, value) per ticker and for cash, largest first."""
+    """(label, weight, value) per ticker and for cash, largest first; the same per sector;
+    the dividends received per (year, month) and their total."""
 
     slices: list[tuple[str, float, float]]
     as_of: date | None = None
+    sectors: list[tuple[str, float, float]] = field(default_factory=list)
+    dividends: dict[tuple[int, int], float] = field(default_factory=dict)
+    dividends_total: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,31 +187,22 @@ def holdings_of(snapshot: Any) -> HoldingsResult:
     return HoldingsResult(rows, totals, figures, note)
 
 
-def _with_trade_day_changes(
-    result: HoldingsResult, snap: Any, events: Any, analytics: Any
-) -> HoldingsResult:
-    """The rows' day change counting only the moves the shares were held for (a purchase
-    today moves from its price, not from yesterday's close), and the totals row's sum."""
-    from erasmo.day_change import trade_day_changes
-
-    changes = trade_day_changes(snap, events, analytics.prices())
-    if not changes:
-        return result
-    rows = [
-        {**r, "day_change": changes.get(str(r["ticker"]), r.get("day_change"))} for r in result.rows
-    ]
-    totals = result.totals
-    if totals is not None:
-        totals = {**totals, "day_change": float(sum(float(r["day_change"]) for r in rows))}
-    return HoldingsResult(rows, totals, result.figures, result.note)
-
-
-def allocation_of(snapshot: Any) -> AllocationResult:
-    """Weights by ticker, and cash's, of the total value (largest first)."""
+def allocation_of(snapshot: Any, events: Any = None) -> AllocationResult:
+    """Weights by ticker, and cash's, of the total value (largest first), the same by sector,
+    and the dividends among `events` (the portfolio's events up to the moment shown)."""
     from erasmo.analytics import allocation
+    from erasmo.projections.income import income
+    from erasmo.projections.sectors import by_sector
 
     slices = [(s.label, s.weight, s.value) for s in allocation(snapshot)]
-    return AllocationResult(slices, _day(snapshot.summary.as_of))
+    paid = income(events) if events is not None else None
+    return AllocationResult(
+        slices,
+        _day(snapshot.summary.as_of),
+        sectors=by_sector(slices),
+        dividends={} if paid is None else paid.months,
+        dividends_total=0.0 if paid is None else paid.total,
+    )
 
 
 def performance_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> PerformanceResult:
@@ -309,10 +304,8 @@ def snapshot_of(analytics: Any, portfolio_id: UUID, as_of: Any) -> Snapshot:
     return Snapshot(
         portfolio=portfolio_id,
         as_of=as_of,
-        holdings=_with_trade_day_changes(
-            holdings_of(snap), snap, _events_until(analytics, portfolio_id, moment), analytics
-        ),
-        allocation=allocation_of(snap),
+        holdings=holdings_of(snap),
+        allocation=allocation_of(snap, _events_until(analytics, portfolio_id, moment)),
         performance=performance_of(analytics, portfolio_id, as_of),
     )
 

@@ -174,6 +174,8 @@ def _tab_shots(out_dir: Path, window: MainWindow, controller: MainController) ->
         window.tabs.setCurrentIndex(tab)
         if tab == PERFORMANCE_TAB:
             _last_year(controller)  # zoomed in enough for the trade markers
+        if tab == ALLOCATION_TAB:
+            window.allocation.by_sector.click()  # the tickers grouped by sector
         settle()
         saved.append(out_dir / f"{name}.png")
         grab(window, saved[-1])

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from erasmo.projections.frame import Floats, Ints
+from erasmo.projections.frame import UNITS_PER_SHARE, Floats, Ints
 
 
 def _no_days() -> Ints:
@@ -22,6 +22,10 @@ class DailyBook:
         units: (day, ticker) change of the holding, in millionths of a share.
         price: (day, ticker) price of the day's last trade of the ticker, NaN if none.
         cash, deposits, withdrawals, fees: per day, in cents (cash signed, the others >= 0).
+        traded: (day, ticker) change of the holding by trades alone (splits left out), in
+            millionths of a share.
+        flow: (day, ticker) money the trades put into the ticker: shares bought × price minus
+            shares sold × price (fees left out).
     """
 
     days: Ints = field(default_factory=_no_days)
@@ -31,6 +35,8 @@ class DailyBook:
     deposits: Ints = field(default_factory=_no_days)
     withdrawals: Ints = field(default_factory=_no_days)
     fees: Ints = field(default_factory=_no_days)
+    traded: Ints = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    flow: Floats = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float64))
 
     def merged(self, newer: DailyBook, tickers: int) -> DailyBook:
         """This book plus `newer` (whose trades are all later in the log), over `tickers`."""
@@ -43,6 +49,8 @@ class DailyBook:
             days, old_rows, new_rows = self.days, np.arange(len(self.days)), at
             units = self.units.copy()
             price = self.price.copy()
+            traded = self.traded.copy()
+            flow = self.flow.copy()
         else:
             days = np.union1d(self.days, newer.days).astype(np.int64)
             old_rows = np.searchsorted(days, self.days)
@@ -51,7 +59,13 @@ class DailyBook:
             units[old_rows, :width_old] += self.units
             price = np.full((len(days), tickers), np.nan)
             price[old_rows, :width_old] = self.price
+            traded = np.zeros((len(days), tickers), dtype=np.int64)
+            traded[old_rows, :width_old] += self.traded
+            flow = np.zeros((len(days), tickers), dtype=np.float64)
+            flow[old_rows, :width_old] += self.flow
         units[new_rows, :width_new] += newer.units
+        traded[new_rows, :width_new] += newer.traded
+        flow[new_rows, :width_new] += newer.flow
         later = price[new_rows, :width_new]
         price[new_rows, :width_new] = np.where(np.isnan(newer.price), later, newer.price)
 
@@ -69,6 +83,8 @@ class DailyBook:
             deposits=add(self.deposits, newer.deposits),
             withdrawals=add(self.withdrawals, newer.withdrawals),
             fees=add(self.fees, newer.fees),
+            traded=traded,
+            flow=flow,
         )
 
 
@@ -95,9 +111,14 @@ def daily_book(
         return totals
 
     cells = inverse[rows] * tickers + codes
+    traded = _cell_sums(cells, units, len(unique), tickers)
+    flow = np.zeros(len(unique) * tickers, dtype=np.float64)
+    np.add.at(flow, cells, units / UNITS_PER_SHARE * price)
     return DailyBook(
         days=unique,
-        units=_cell_sums(cells, units, len(unique), tickers),
+        units=traded,
+        traded=traded,
+        flow=flow.reshape(len(unique), tickers),
         price=last_per_cell(cells, price, len(unique), tickers),
         cash=by_day(cash),
         deposits=by_day(deposits),

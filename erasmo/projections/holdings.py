@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.projections.daily import forward_fill
-from erasmo.projections.frame import Bools, Floats, Ints
+from erasmo.projections.frame import UNITS_PER_SHARE, Bools, Floats, Ints
 from erasmo.projections.state import ProjectionState, state_of
 
 Moment = date | str | pd.Timestamp
@@ -86,7 +86,9 @@ class Snapshot:
             close on or before the date, forward-filled; the latest trade price when the price
             frame has none yet), stale (last_price is not that trading day's own close),
             market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
-            method), day_change (quantity * (last_price - the previous trading day's close)),
+            method), day_change (the day's move of the shares while held: those held at the
+            previous trading day's close move from it, those bought since from their price,
+            those sold since up to their price; fees left out),
             weight (market_value / total value, cash included).
         summary: the totals (see Summary).
     """
@@ -134,7 +136,7 @@ def snapshot(
                     cost != 0, unrealized / np.abs(cost), np.nan
                 ),  # shorts: cost < 0
                 "realized_pnl": realized,
-                "day_change": np.where(held, quantity * (last - previous), 0.0),
+                "day_change": _day_changes(state, prices, day, quantity, last, previous),
                 "weight": market / total if total != 0 else np.full(len(market), np.nan),
             },
             index=pd.Index(state.tickers, name="ticker", dtype=object),
@@ -216,6 +218,40 @@ def _valuation_day(
         return state.last_on
     last_close = pd.Timestamp(prices.index[-1]).normalize()
     return last_close if state.last_on is None else max(last_close, state.last_on)
+
+
+def _day_changes(
+    state: ProjectionState,
+    prices: pd.DataFrame,
+    day: pd.Timestamp | None,
+    quantity: Floats,
+    last: Floats,
+    previous: Floats,
+) -> Floats:
+    """quantity × last − quantity before × previous close − Σ bought × price + Σ sold × price,
+    over the trades after the previous trading day up to `day` (where a ticker has no previous
+    close: quantity × (last − previous), i.e. NaN); 0 where nothing is held."""
+    held = quantity != 0
+    plain = np.where(held, quantity * (last - previous), 0.0)
+    book = state.daily
+    if day is None or len(prices.index) == 0 or book.traded.size == 0:
+        return plain
+    calendar = pd.DatetimeIndex(prices.index)
+    row = int(calendar.searchsorted(day, "right")) - 1
+    since = (calendar[row - 1] if row >= 1 else day - pd.Timedelta(days=1)).normalize()
+    first = int(np.searchsorted(book.days, _epoch_day(since), side="right"))
+    stop = int(np.searchsorted(book.days, _epoch_day(day), side="right"))
+    width = book.traded.shape[1]
+    traded = np.zeros(len(quantity))
+    flow = np.zeros(len(quantity))
+    traded[:width] = book.traded[first:stop].sum(axis=0) / UNITS_PER_SHARE
+    flow[:width] = book.flow[first:stop].sum(axis=0)
+    aware = quantity * last - (quantity - traded) * previous - flow
+    return np.where(np.isnan(previous) | ~held, plain, aware)
+
+
+def _epoch_day(day: pd.Timestamp) -> int:
+    return int(pd.Timestamp(day).normalize().value // 86_400_000_000_000)
 
 
 def _closes_at(

@@ -258,6 +258,8 @@ class ProjectionState:
             deposits=np.zeros(1, dtype=np.int64),
             withdrawals=np.zeros(1, dtype=np.int64),
             fees=np.zeros(1, dtype=np.int64),
+            traded=np.zeros((1, len(self.tickers)), dtype=np.int64),
+            flow=np.zeros((1, len(self.tickers))),
         )
         self.daily = self.daily.merged(split_day, len(self.tickers))
         self._advance(int(event["seq"].iloc[0]), int(day[0]), 1)

@@ -162,7 +162,8 @@ class AnalysisController(QObject):
         self.model.set_rows([])
         self.window.holdings.summary.clear()
         self.window.holdings.note.setText("")
-        self.window.allocation.chart.set_slices([])
+        self.window.allocation.set_slices([], [])
+        self.window.allocation.set_income({}, 0.0)
         if self.performance is not None:
             self.performance.clear()
 
@@ -234,12 +235,18 @@ class AnalysisController(QObject):
         self.window.holdings.note.setText(result.note)
 
     def _show_allocation(self, snapshot: Snapshot) -> None:
-        slices = []
         series = self.colors.series
-        for i, (label, weight, value) in enumerate(snapshot.allocation.slices):
-            color = self.colors.neutral if label == "Cash" else series[i % len(series)]
-            slices.append(Slice(label, weight, value, QColor(color)))
-        self.window.allocation.chart.set_slices(slices)
+
+        def bars(groups: list[tuple[str, float, float]]) -> list[Slice]:
+            slices = []
+            for i, (label, weight, value) in enumerate(groups):
+                color = self.colors.neutral if label == "Cash" else series[i % len(series)]
+                slices.append(Slice(label, weight, value, QColor(color)))
+            return slices
+
+        allocation = snapshot.allocation
+        self.window.allocation.set_slices(bars(allocation.slices), bars(allocation.sectors))
+        self.window.allocation.set_income(allocation.dividends, allocation.dividends_total)
 
     def save(self) -> None:
         """Keep the analytics' columnar event cache for the next start (the window closes)."""

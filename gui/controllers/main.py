@@ -178,6 +178,7 @@ class MainController(QObject, TradingCommands):
     def reload_portfolios(self, select: UUID | None = None) -> None:
         """Read every portfolio's summary again and select `select` (else keep the selection)."""
         wanted = select or self.session.portfolio or self.settings.last_portfolio
+        self.portfolios.market_date = self.door.market.latest_date()
         self.portfolios.set_summaries(self.door.portfolios(), self.branch_parents())
         if any(not r.valued for r in self.portfolios.portfolios()):
             self.analysis.refresh_valuations()  # a new portfolio, or new events in one

@@ -33,6 +33,7 @@ class PortfolioRow:
         valued: whether erasmo has valued it since its latest event ("…" until then).
         unreadable: it holds an event this erasmo cannot read (only its history is shown).
         currency: the money it holds (ISO 4217), shown with its amounts.
+        simulated: a simulation (its now is its clock; a live portfolio's, the last close).
     """
 
     id: UUID
@@ -46,6 +47,7 @@ class PortfolioRow:
     valued: bool = False
     unreadable: bool = False
     currency: str = "USD"
+    simulated: bool = False
 
     @classmethod
     def of(cls, listed: ListedPortfolio) -> PortfolioRow:
@@ -59,6 +61,7 @@ class PortfolioRow:
             closed,
             unreadable=listed.status == "unreadable",
             currency=listed.currency,
+            simulated=listed.simulated,
         )
 
 
@@ -79,6 +82,7 @@ class PortfolioListModel(QAbstractItemModel):
         self._children: dict[int, list[int]] = {-1: []}  # flat positions, by parent
         self._gain, self._loss = gain, loss
         self._unverified: set[UUID] = set()
+        self.market_date: date | None = None  # the market's last close (live portfolios' now)
 
     # -- content ------------------------------------------------------------------------------
 
@@ -229,8 +233,10 @@ class PortfolioListModel(QAbstractItemModel):
                 if row.id in self._unverified
                 else ""
             )
-            return (
-                f"{row.name}{status}\nSimulation date {row.clock.isoformat()}\n"
-                f"Cash {formatting.money(row.cash)}{unchecked}"
-            )
+            if row.simulated:
+                now = f"Simulation date {row.clock.isoformat()}"
+            else:  # a live portfolio is valued at the market's last close (gui.now)
+                last = row.clock if self.market_date is None else max(row.clock, self.market_date)
+                now = f"Last close {last.isoformat()}"
+            return f"{row.name}{status}\n{now}\nCash {formatting.money(row.cash)}{unchecked}"
         return None

@@ -1,4 +1,5 @@
-"""The allocation tab: weights by ticker, cash included, as horizontal bars drawn with Qt."""
+"""The allocation tab: weights by ticker or by sector, cash included, as horizontal bars drawn
+with Qt, and the income: dividends received per month and year."""
 
 from __future__ import annotations
 
@@ -6,7 +7,20 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui import formatting
 from gui.theme import muted
@@ -86,13 +100,42 @@ class AllocationChart(QWidget):
         painter.end()
 
 
+#: The checked grouping button stands out (as the performance tab's toggles).
+CHECKED_BUTTONS = (
+    "QPushButton:checked { background-color: palette(highlight); "
+    "color: palette(highlighted-text); border: 1px solid palette(highlight); "
+    "border-radius: 3px; padding: 4px 10px; }"
+)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+CAPTIONS = {
+    "ticker": "Weights by ticker, cash included, at the valuation date.",
+    "sector": "Weights by sector (GICS, from erasmo's sector map), cash included, at the "
+    "valuation date. Tickers the map lacks are Unclassified.",
+}
+
+
 class AllocationView(QWidget):
-    """A caption over the bar chart."""
+    """Ticker / Sector toggles and a caption over the bar chart; the income table below."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = QLabel("Weights by ticker, cash included, at the valuation date.")
+        self._slices: dict[str, list[Slice]] = {"ticker": [], "sector": []}
+        self.by_ticker = QPushButton("By ticker")
+        self.by_sector = QPushButton("By sector")
+        self.grouping = QButtonGroup(self)
+        top = QHBoxLayout()
+        for button in (self.by_ticker, self.by_sector):
+            button.setCheckable(True)
+            button.setMinimumWidth(button.sizeHint().width() + 24)
+            self.grouping.addButton(button)
+            top.addWidget(button)
+        self.by_ticker.setChecked(True)
+        self.setStyleSheet(CHECKED_BUTTONS)
+        self.caption = QLabel(CAPTIONS["ticker"])
+        self.caption.setWordWrap(True)
         muted(self.caption)
+        top.addSpacing(12)
+        top.addWidget(self.caption, 1)
         self.chart = AllocationChart()
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -104,5 +147,73 @@ class AllocationView(QWidget):
         scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.caption)
+        layout.addLayout(top)
         layout.addWidget(scroll, 1)
+        layout.addLayout(self._income_box())
+        self.grouping.buttonToggled.connect(self._show_grouping)
+
+    def _income_box(self) -> QVBoxLayout:
+        title = QLabel("Income: dividends received")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        self.income_total = QLabel("")
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addSpacing(12)
+        head.addWidget(self.income_total, 1)
+        self.income = table = QTableWidget(0, len(MONTHS) + 2, self)
+        table.setHorizontalHeaderLabels(["Year", *MONTHS, "Total"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setAlternatingRowColors(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setMaximumHeight(table.verticalHeader().defaultSectionSize() * 7)
+        self.income_empty = QLabel(
+            "No dividends received up to the valuation date. Apply the dividends due to a "
+            "portfolio with Portfolio → Apply splits and dividends."
+        )
+        self.income_empty.setWordWrap(True)
+        muted(self.income_empty)
+        box = QVBoxLayout()
+        box.addLayout(head)
+        box.addWidget(self.income_empty)
+        box.addWidget(table)
+        return box
+
+    def grouped_by(self) -> str:
+        """ "ticker" or "sector": what the bars show."""
+        return "sector" if self.by_sector.isChecked() else "ticker"
+
+    def set_slices(self, by_ticker: list[Slice], by_sector: list[Slice]) -> None:
+        """The bars of both groupings; the checked one is drawn."""
+        self._slices = {"ticker": list(by_ticker), "sector": list(by_sector)}
+        self._show_grouping()
+
+    def _show_grouping(self, *_: object) -> None:
+        grouping = self.grouped_by()
+        self.caption.setText(CAPTIONS[grouping])
+        self.chart.set_slices(self._slices[grouping])
+
+    def set_income(self, months: dict[tuple[int, int], float], total: float) -> None:
+        """Dividends per (year, month): one row per year, oldest first, with its total."""
+        years = sorted({year for year, _ in months})
+        table = self.income
+        table.setRowCount(len(years))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for row, year in enumerate(years):
+            cells = [str(year)]
+            for month in range(1, 13):
+                amount = months.get((year, month))
+                cells.append("" if amount is None else formatting.money(amount))
+            year_total = sum(a for (y, _), a in months.items() if y == year)
+            cells.append(formatting.money(year_total))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(right)
+                table.setItem(row, column, item)
+        self.income_total.setText(f"Total {formatting.money(total)}" if years else "")
+        table.setVisible(bool(years))
+        self.income_empty.setVisible(not years)

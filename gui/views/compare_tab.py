@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from gui.analysis import ComparisonResult
 from gui.models.records import Column, day, percent, ratio, unsigned
 from gui.theme import Colors, muted, visible_checks
-from gui.views.performance_tab import CHECKED_BUTTONS, date_plot
+from gui.views.performance_tab import CHECKED_BUTTONS, ChartKey, date_plot
 from gui.views.tables import table_view
 
 COMPARE_COLUMNS = (
@@ -102,9 +102,8 @@ class CompareView(QWidget):
         self.setStyleSheet(CHECKED_BUTTONS)
 
         self.plot = date_plot(background, foreground)
-        item = self.plot.getPlotItem()
-        self.legend = item.addLegend(offset=(10, 10))
-        self.legend.setLabelTextColor(foreground)
+        # The key of the lines sits in a row above the chart, never on the data.
+        self.key = ChartKey(self)
         self.curves: dict[str, Any] = {}
 
         self.metrics = table_view(self)
@@ -130,6 +129,7 @@ class CompareView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(top)
+        right_layout.addWidget(self.key)
         right_layout.addWidget(self.plot, 3)
         right_layout.addWidget(self.message)
         right_layout.addWidget(self.metrics, 1)
@@ -156,7 +156,8 @@ class CompareView(QWidget):
         for curve in self.curves.values():
             self.plot.removeItem(curve)
         self.curves = {}
-        self.legend.clear()
+        keys: list[tuple[str, QColor]] = []
+        self.key.set_entries(keys)
         if result is None:
             return
         x = np.asarray(result.x, dtype=float)
@@ -166,7 +167,8 @@ class CompareView(QWidget):
                 continue
             color = QColor(self.colors.series[i % len(self.colors.series)])
             curve = self.plot.plot(x, np.asarray(values, dtype=float), pen=pg.mkPen(color, width=2))
-            self.legend.addItem(curve, name)
+            keys.append((name, color))
             self.curves[name] = curve
+        self.key.set_entries(keys)
         self.plot.setLabel("left", "Growth of 1" if result.relative else "Value")
         self.plot.getPlotItem().getViewBox().autoRange()

@@ -130,7 +130,9 @@ def test_holdings_fifo_after_a_sell_across_two_lots() -> None:
     assert aapl["market_value"] == pytest.approx(625)
     assert aapl["unrealized_pnl"] == pytest.approx(625 - 550.5)
     assert aapl["unrealized_pct"] == pytest.approx(74.5 / 550.5)
-    assert aapl["day_change"] == pytest.approx(5 * (125 - 118))
+    # 20 held at the 03-03 close (118); 15 sold that day at 120 (+2 each while held), the 5
+    # kept close at 125 (+7 each): 15 * 2 + 5 * 7 = 65 (= 5 * 125 - 20 * 118 + 15 * 120).
+    assert aapl["day_change"] == pytest.approx(15 * (120 - 118) + 5 * (125 - 118))
     # MSFT has no close on 2015-03-04: the 03-03 close (42) is used and flagged stale.
     assert msft["last_price"] == 42
     assert msft["stale"]

@@ -89,6 +89,13 @@ def test_compare_overlays_the_family_and_ranks_every_portfolio(
     qtbot.waitUntil(lambda: compare.result is not None, timeout=30_000)
     assert set(compare.result.names) == {"Demo", "Demo no MSFT"}
     assert set(compare.view.curves) == {"Demo", "Demo no MSFT"}
+    # A key names each line in its colour, in a row above the chart (never on the data).
+    view = compare.view
+    assert view.key.names() == [n for n in compare.result.names if n in view.curves]
+    for label, name in zip(view.key.entries, view.key.names(), strict=True):
+        assert view.curves[name].opts["pen"].color().name() in label.text()
+    assert view.key.isVisible()
+    assert view.key.geometry().bottom() < view.plot.geometry().top()
     # The figures are erasmo's own: the same as `compare` over the same portfolios.
     expected = erasmo.branches.compare([erasmo.door.resolve(n) for n in compare.result.names])
     for row, name in enumerate(compare.result.names):
@@ -102,6 +109,7 @@ def test_compare_overlays_the_family_and_ranks_every_portfolio(
     with qtbot.waitSignal(compare.compared, timeout=30_000):
         compare.tick({branch})
     assert list(compare.view.curves) == ["Demo no MSFT"]
+    assert compare.view.key.names() == ["Demo no MSFT"]
     assert compare.metrics.rowCount() == 1
 
     # Values instead of growth: the lines are the portfolios' own values, from `value_lines`.

@@ -162,3 +162,25 @@ def test_a_portfolio_opened_while_a_valuation_runs_is_valued_too(
     c.reload_portfolios(select=late)  # … while a portfolio it does not know of appears
     assert wait_valued(qtbot, c, late) == ("700.00", "0.00 %")
     assert wait_valued(qtbot, c, demo)[0] == "273,020.31"
+
+
+def test_the_tooltip_names_a_simulations_date_and_a_live_portfolios_last_close(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    from PySide6.QtCore import Qt
+
+    door = erasmo.door
+    sim = door.open_portfolio("Sim", "1000", date(2010, 3, 1), mode="simulation").id
+    live = door.open_portfolio("Live", "1000", date(2010, 3, 1)).id
+    c = make_window(erasmo)
+    c.reload_portfolios(select=sim)
+    last = erasmo.market.latest_date()
+
+    def tip(pid: UUID) -> str:
+        index = c.portfolios.index_of(c.portfolios.row_of(pid))
+        return str(index.data(Qt.ItemDataRole.ToolTipRole))
+
+    assert "Simulation date 2010-03-01" in tip(sim)
+    assert "Last close" not in tip(sim)
+    assert f"Last close {last.isoformat()}" in tip(live)
+    assert "Simulation date" not in tip(live)
