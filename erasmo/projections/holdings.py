@@ -33,6 +33,7 @@ HOLDING_COLUMNS = (
     "cost_basis",
     "last_price",
     "stale",
+    "last_trade",
     "market_value",
     "unrealized_pnl",
     "unrealized_pct",
@@ -85,7 +86,8 @@ class Snapshot:
             quantity, average_cost and cost_basis (by method, fees included), last_price (the
             close on or before the date, forward-filled; the latest trade price when the price
             frame has none yet), stale (last_price is not that trading day's own close),
-            market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
+            last_trade (the prices have no close of the ticker on or before the date: it is
+            valued at its last traded price), market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
             method), day_change (quantity * (last_price - the previous trading day's close)),
             weight (market_value / total value, cash included).
         summary: the totals (see Summary).
@@ -115,7 +117,9 @@ def snapshot(
     quantity = state.quantities()
     cost = state.cost_basis(method)
     realized = state.realized(method)
-    last, previous, stale = _closes_at(prices, state.tickers, day, state.last_trade_prices())
+    last, previous, stale, traded = _closes_at(
+        prices, state.tickers, day, state.last_trade_prices()
+    )
     held = quantity != 0
     market = np.where(held, quantity * last, 0.0)
     unrealized = np.where(held, market - cost, 0.0)
@@ -128,6 +132,7 @@ def snapshot(
                 "cost_basis": cost,
                 "last_price": last,
                 "stale": stale & held,
+                "last_trade": traded & held,
                 "market_value": market,
                 "unrealized_pnl": unrealized,
                 "unrealized_pct": np.where(
@@ -220,18 +225,21 @@ def _valuation_day(
 
 def _closes_at(
     prices: pd.DataFrame, tickers: list[str], day: pd.Timestamp | None, fallback: Floats
-) -> tuple[Floats, Floats, Bools]:
+) -> tuple[Floats, Floats, Bools, Bools]:
     """Each ticker's close on or before `day` (`fallback` where it has none), the close of
-    the trading day before, and whether the first is not that trading day's own close."""
+    the trading day before, whether the first is not that trading day's own close, and
+    whether it is the fallback."""
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
-        return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
+        every = np.ones(len(tickers), dtype=bool)
+        return fallback, np.full(len(tickers), np.nan), every, every.copy()
     values, columns = _price_array(prices)
     where = np.array([columns.get(t, -1) for t in tickers], dtype=np.int64)
     recent = _closes(values, where, max(row - 8, 0), row + 1)
     last = _latest(values, where, recent, row)
     previous = _latest(values, where, recent[:-1], row - 1)
-    return np.where(np.isnan(last), fallback, last), previous, np.isnan(recent[-1])
+    traded = np.isnan(last)
+    return np.where(traded, fallback, last), previous, np.isnan(recent[-1]), traded
 
 
 #: The float array and the column positions of the latest price frames (by identity: a price
