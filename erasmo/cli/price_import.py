@@ -19,7 +19,9 @@ from erasmo.cli.output import echo_json, plural, table
 @click.option("--decimal", "decimal_mark", type=click.Choice([".", ","]),
               help="The decimal mark (default: guessed per number).")  # fmt: skip
 @click.option("--separator", metavar="CHAR", help="The column separator (default: guessed).")
-@click.option("--dry-run", is_flag=True, help="Check the file and show what it holds; store nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and show what it holds; store nothing."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def prices_import(

@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from erasmo.importers.cells import parse_day, parse_number, where
 from erasmo.importers.table import ImportFileError, Row, Table, rows_under
@@ -108,9 +109,7 @@ def _key(name: str) -> str:
     return " ".join(name.lower().replace("*", "").split())
 
 
-def _columns(
-    file: str, line: int, header: tuple[str, ...], ticker: str | None
-) -> dict[str, str]:
+def _columns(file: str, line: int, header: tuple[str, ...], ticker: str | None) -> dict[str, str]:
     """Field -> the header's column, or the refusal naming the missing ones."""
     by_key = {_key(name): name for name in header}
     columns = {}
@@ -149,7 +148,7 @@ def _in_order(
     """The rows oldest first: the file's order, or its reverse when it is newest first."""
     if len(rows) > 1 and rows[0][1].day > rows[-1][1].day:
         rows = rows[::-1]
-    for (before_line, before), (line, bar) in zip(rows, rows[1:], strict=False):
+    for (before_line, before), (line, bar) in pairwise(rows):
         if bar.day == before.day:
             raise ImportFileError(
                 f"{where(file, line, column)}: {ticker} on {bar.day} again (also on line "

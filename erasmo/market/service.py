@@ -143,8 +143,7 @@ class PriceService:
         source = (FILE_SOURCE + file)[:64]
         plans = [self._import_plan(t, bars[t], lines[t], file) for t in sorted(bars)]
         outcomes = [
-            ImportedPrices(t, source, b[0].day, b[-1].day, len(b), len(new))
-            for t, b, new in plans
+            ImportedPrices(t, source, b[0].day, b[-1].day, len(b), len(new)) for t, b, new in plans
         ]
         if dry_run:
             return outcomes

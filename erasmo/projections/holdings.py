@@ -87,9 +87,10 @@ class Snapshot:
             close on or before the date, forward-filled; the latest trade price when the price
             frame has none yet), stale (last_price is not that trading day's own close),
             last_trade (the prices have no close of the ticker on or before the date: it is
-            valued at its last traded price), market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
-            method), day_change (quantity * (last_price - the previous trading day's close)),
-            weight (market_value / total value, cash included).
+            valued at its last traded price), market_value, unrealized_pnl, unrealized_pct
+            (of cost basis), realized_pnl (by method), day_change (quantity * (last_price -
+            the previous trading day's close)), weight (market_value / total value, cash
+            included).
         summary: the totals (see Summary).
     """
 

@@ -111,7 +111,7 @@ def test_imported_prices_take_over_from_the_trade_price(run: Run, tmp_path: Path
         "2012-03-15,11.00,11.50,10.90,11.20,1000\n"
         "2012-03-16,11.20,11.90,11.10,11.80,1500\n"
     )
-    code, out, err = run("prices", "import", str(prices), "--ticker", "ZZZQ")
+    code, _out, err = run("prices", "import", str(prices), "--ticker", "ZZZQ")
     assert code == 0, err
     holdings = _json(run, "holdings", "Own", "--as-of", "2012-03-16")
     [row] = holdings["positions"]  # type: ignore[misc]
