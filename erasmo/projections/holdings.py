@@ -115,12 +115,8 @@ def snapshot(
     """
     state = state_of(source, seq=seq, on=as_of)
     day = _valuation_day(state, prices, as_of, seq)
-    quantity = state.quantities()
-    cost = state.cost_basis(method)
-    realized = state.realized(method)
-    last, previous, stale, traded = _closes_at(
-        prices, state.tickers, day, state.last_trade_prices()
-    )
+    quantity, cost, realized = state.quantities(), state.cost_basis(method), state.realized(method)
+    last, previous, stale, traded = _closes_at(prices, state, day)
     held = quantity != 0
     market = np.where(held, quantity * last, 0.0)
     unrealized = np.where(held, market - cost, 0.0)
@@ -225,11 +221,12 @@ def _valuation_day(
 
 
 def _closes_at(
-    prices: pd.DataFrame, tickers: list[str], day: pd.Timestamp | None, fallback: Floats
+    prices: pd.DataFrame, state: ProjectionState, day: pd.Timestamp | None
 ) -> tuple[Floats, Floats, Bools, Bools]:
-    """Each ticker's close on or before `day` (`fallback` where it has none), the close of
-    the trading day before, whether the first is not that trading day's own close, and
-    whether it is the fallback."""
+    """Each ticker's close on or before `day` (its last trade price where it has none), the
+    close of the trading day before, whether the first is not that trading day's own close,
+    and whether it is the last trade price."""
+    tickers, fallback = state.tickers, state.last_trade_prices()
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
         every = np.ones(len(tickers), dtype=bool)
