@@ -64,6 +64,15 @@ def test_trades_without_prices_are_recorded_at_the_file_price(run: Run, tmp_path
     assert "11.200†" in out
     assert "† no prices for the ticker: valued at its last trade price" in out
 
+    code, out, err = run("import-trades", "Own", str(file))
+    assert code == 0, err
+    assert "Recorded 0 rows" in out
+    assert "4 rows already imported" in out
+    code, out, err = run("check")
+    assert code == 0, err
+    assert "no problems" in out
+    assert out.count("is unverified: this install has no market data for ZZZQ") == 3
+
 
 def test_performance_says_which_tickers_were_valued_at_their_trade(
     run: Run, tmp_path: Path

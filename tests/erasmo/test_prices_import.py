@@ -4,11 +4,23 @@ before anything is stored, so that a ticker erasmo does not have can be traded o
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cli_runner import Run
+from yahoo_replay import Scenario, install
+
+from erasmo.importers.prices import PriceFile, read_price_file
+from erasmo.importers.table import read_table
+from erasmo.market.bundled import BundledMarketData
+from erasmo.market.cache import PriceCache
+from erasmo.market.chain import SourceChain
+from erasmo.market.service import PriceService
+from erasmo.market.yahoo import YahooProvider
+from events.errors import InvalidInputError
 
 GOOD = (
     "Date,Open,High,Low,Close,Adj Close,Volume\n"
@@ -155,3 +167,53 @@ def test_bundled_tickers_and_other_prices_for_a_cached_day_are_refused(
         "10.20); run 'erasmo prices clear ZZZQ' first"
     )
     assert _cached(run)["ZZZQ"]["last"] == "2012-03-05"
+
+
+def _online(tmp_path: Path) -> tuple[PriceService, SourceChain]:
+    """A chain over the bundled data, a cache and Yahoo (replayed), the evening of 2024-11-29."""
+    moment = datetime(2024, 11, 29, 19, tzinfo=ZoneInfo("America/New_York"))
+    cache = PriceCache(tmp_path / "prices.sqlite")
+    yahoo = YahooProvider(tmp_path / "yfinance", cache, deadline=10, clock=moment.timestamp)
+    chain = SourceChain(BundledMarketData(), cache, yahoo, now=lambda: moment)
+    return PriceService(cache, chain), chain
+
+
+def _bars(tmp_path: Path, ticker: str) -> PriceFile:
+    days = {"2012-03-01": "2024-11-01", "2012-03-02": "2024-11-04", "2012-03-05": "2024-11-05"}
+    text = GOOD
+    for old, new in days.items():
+        text = text.replace(old, new)
+    table = read_table(_write(tmp_path, text, f"{ticker}.csv"))
+    return read_price_file(table, ticker, date(2024, 11, 29))
+
+
+def test_an_imported_ticker_is_never_fetched_from_yahoo(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    replay = install(monkeypatch)
+    replay.scenarios["PLTR"] = Scenario("normal")
+    service, chain = _online(tmp_path)
+    prices = _bars(tmp_path, "PLTR")
+    [done] = service.import_prices(prices.file, prices.bars, prices.lines)
+    assert (done.ticker, done.source, done.bars, done.added) == ("PLTR", "file:PLTR.csv", 3, 3)
+    info = chain.info("PLTR")
+    assert (info.source, info.first, info.last) == (
+        "file:PLTR.csv",
+        date(2024, 11, 1),
+        date(2024, 11, 5),
+    )
+    assert [o.status for o in service.refresh(["PLTR"])] == ["imported"]
+    assert replay.requests == []
+
+
+def test_a_ticker_cached_from_yahoo_is_not_mixed_with_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    replay = install(monkeypatch)
+    replay.scenarios["PLTR"] = Scenario("normal")
+    service, chain = _online(tmp_path)
+    assert chain.info("PLTR").source == "yahoo"
+    prices = _bars(tmp_path, "PLTR")
+    with pytest.raises(InvalidInputError, match="PLTR is cached from yahoo, whose series is never"):
+        service.import_prices(prices.file, prices.bars, prices.lines)
+    assert service.cache.listing("PLTR")[0].source == "yahoo"
