@@ -85,7 +85,9 @@ def _describe(row: RecordedRow) -> str:
     if row.kind in ("buy", "sell"):
         fee = f" + fee {money(row.fee)}" if row.fee else ""
         shares = number(row.quantity or Decimal(0))
-        unpriced = f" (no prices for {row.ticker}: valued at its last trade)" * row.unpriced
+        unpriced = ""
+        if row.unpriced:
+            unpriced = f" (no prices for {row.ticker}: valued at its last trade)"
         return f"{row.day} {row.kind} {shares} {row.ticker} at {row.price}{fee}{unpriced}"
     if row.kind == "split":
         return f"{row.day} split {row.ticker} {row.quantity}:1"

@@ -162,12 +162,12 @@ def _holdings_data(p: PortfolioHead, s: Summary, method: str, rows: list[Any]) -
                 "cost_basis": _dec(r.cost_basis, 2),
                 "last_price": _dec(r.last_price, 6),
                 "stale": bool(r.stale),
-                "last_trade": bool(r.last_trade),
                 "market_value": _dec(r.market_value, 2),
                 "unrealized_pnl": _dec(r.unrealized_pnl, 2),
                 "realized_pnl": _dec(r.realized_pnl, 2),
                 "day_change": _dec(r.day_change, 2),
                 "weight": _dec(r.weight, 6),
+                **({"last_trade": True} if r.last_trade else {}),
             }
             for r in rows
         ],
@@ -271,7 +271,8 @@ def performance(
         )
     unpriced = _last_trade_valued(c, portfolio_id, first, last)
     if as_json:
-        echo_json({**_performance_data(m, name, benchmark), "valued_at_last_trade": unpriced})
+        extra = {"valued_at_last_trade": unpriced} if unpriced else {}
+        echo_json({**_performance_data(m, name, benchmark), **extra})
         return
     click.echo(table(["metric", "value"], _performance_rows(m, benchmark)))
     if unpriced:

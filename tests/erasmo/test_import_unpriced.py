@@ -125,8 +125,6 @@ def test_imported_prices_take_over_from_the_trade_price(run: Run, tmp_path: Path
     holdings = _json(run, "holdings", "Own", "--as-of", "2012-03-16")
     [row] = holdings["positions"]  # type: ignore[misc]
     # 90 shares at the close 11.80
-    assert (row["last_price"], row["last_trade"], row["market_value"]) == (
-        "11.800000",
-        False,
-        "1062.00",
-    )
+    assert (row["last_price"], row["market_value"]) == ("11.800000", "1062.00")
+    assert "last_trade" not in row
+    assert "valued_at_last_trade" not in _json(run, "performance", "Own", "--to", "2012-03-16")
