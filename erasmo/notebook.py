@@ -16,7 +16,7 @@ Tables and their columns (dtypes):
 - `Book.portfolios()`: id (object: UUID), name, status (string), simulated (bool), opened_on,
   clock (datetime64[ns]), cash (float64), currency (string), version (int64); one row each.
 - `Portfolio.holdings(as_of=None)`: index ticker; quantity, average_cost, cost_basis,
-  last_price (float64), stale (bool), market_value, unrealized_pnl, unrealized_pct,
+  last_price (float64), stale, last_trade (bool), market_value, unrealized_pnl, unrealized_pct,
   realized_pnl, day_change, weight (float64); as `erasmo holdings` computes them (FIFO).
 - `Portfolio.value(start=None, end=None)`: index date (datetime64[ns]); positions, cash, total,
   deposits, withdrawals (float64); one row a trading day.
@@ -189,6 +189,7 @@ _HOLDING_DTYPES: dict[str, str] = {
     "cost_basis": "float64",
     "last_price": "float64",
     "stale": "bool",
+    "last_trade": "bool",
     "market_value": "float64",
     "unrealized_pnl": "float64",
     "unrealized_pct": "float64",

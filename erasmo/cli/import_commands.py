@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from erasmo.door.batch import BatchReceipt, RecordedRow
     from erasmo.importers.intents import ImportPlan
 
-FORMATS = ("generic", "ibkr", "schwab", "pp")
+FORMATS = ("generic", "ibkr", "schwab", "fidelity", "pp")
 
 
 @click.command("import-trades")
@@ -85,7 +85,10 @@ def _describe(row: RecordedRow) -> str:
     if row.kind in ("buy", "sell"):
         fee = f" + fee {money(row.fee)}" if row.fee else ""
         shares = number(row.quantity or Decimal(0))
-        return f"{row.day} {row.kind} {shares} {row.ticker} at {row.price}{fee}"
+        unpriced = ""
+        if row.unpriced:
+            unpriced = f" (no prices for {row.ticker}: valued at its last trade)"
+        return f"{row.day} {row.kind} {shares} {row.ticker} at {row.price}{fee}{unpriced}"
     if row.kind == "split":
         return f"{row.day} split {row.ticker} {row.quantity}:1"
     if row.kind == "dividend":
@@ -109,6 +112,7 @@ def _as_json(plan: ImportPlan, r: BatchReceipt, dry_run: bool) -> dict[str, obje
                 "price": None if row.price is None else str(row.price),
                 "fee": str(row.fee),
                 "amount": str(row.amount),
+                "unpriced": row.unpriced,
             }
             for row in r.recorded
         ],

@@ -1,4 +1,5 @@
-"""`erasmo prices`: list and show the market data, refresh and clear the price cache."""
+"""`erasmo prices`: list and show the market data, refresh and clear the price cache, import a
+price file."""
 
 from __future__ import annotations
 
@@ -201,3 +202,8 @@ def prices_clear(c: Context, tickers: tuple[str, ...]) -> None:
     prices; cleared tickers are fetched again when next needed."""
     count, bars = c.erasmo.prices.clear(list(tickers) if tickers else None)
     click.echo(f"Cleared {plural(count, 'ticker')} ({plural(bars, 'bar')}) from the price cache.")
+
+
+from erasmo.cli.price_import import prices_import  # noqa: E402 - registered on the group above
+
+prices.add_command(prices_import)

@@ -131,8 +131,10 @@ def holdings(
     click.echo(f"{p.name} as of {when}, {p.currency} ({method} cost basis)")
     if rows:
         click.echo(_positions_table(rows))
-        if any(r.stale for r in rows):
+        if any(r.stale and not r.last_trade for r in rows):
             click.echo("* last close is older than the valuation date (forward-filled)")
+        if any(r.last_trade for r in rows):
+            click.echo("† no prices for the ticker: valued at its last trade price")
     else:
         click.echo("No positions.")
     _echo_totals(s)
@@ -165,10 +167,16 @@ def _holdings_data(p: PortfolioHead, s: Summary, method: str, rows: list[Any]) -
                 "realized_pnl": _dec(r.realized_pnl, 2),
                 "day_change": _dec(r.day_change, 2),
                 "weight": _dec(r.weight, 6),
+                **({"last_trade": True} if r.last_trade else {}),
             }
             for r in rows
         ],
     }
+
+
+def _marker(row: Any) -> str:
+    """† valued at the last trade price (no prices), * at an earlier close, else nothing."""
+    return "†" if row.last_trade else "*" if row.stale else ""
 
 
 def _positions_table(rows: list[Any]) -> str:
@@ -179,7 +187,7 @@ def _positions_table(rows: list[Any]) -> str:
             f"{r.quantity:g}",
             f"{r.average_cost:,.4f}",
             money_f(r.cost_basis),
-            f"{r.last_price:,.3f}{'*' if r.stale else ''}",
+            f"{r.last_price:,.3f}{_marker(r)}",
             money_f(r.market_value),
             money_f(r.unrealized_pnl, signed=True),
             _pct(r.unrealized_pct),
@@ -261,10 +269,25 @@ def performance(
             f"The period {m.start:%Y-%m-%d} to {m.end:%Y-%m-%d} has no length: {name!r} has "
             f"values from {days[0]} to {days[1]}; pick dates at least a day apart between those."
         )
+    unpriced = _last_trade_valued(c, portfolio_id, first, last)
     if as_json:
-        echo_json(_performance_data(m, name, benchmark))
+        extra = {"valued_at_last_trade": unpriced} if unpriced else {}
+        echo_json({**_performance_data(m, name, benchmark), **extra})
         return
     click.echo(table(["metric", "value"], _performance_rows(m, benchmark)))
+    if unpriced:
+        click.echo(f"† no prices for {', '.join(unpriced)}: valued at the last trade price")
+
+
+def _last_trade_valued(
+    c: Context, portfolio_id: Any, first: date | None, last: date | None
+) -> list[str]:
+    """The tickers held in the period that had no close on any day held: valued at their
+    last trade price throughout."""
+    series = c.door.value_series(portfolio_id, start=first, end=last)
+    held = series.quantity != 0
+    always = held.any() & ~(held & ~series.stale).any()
+    return sorted(str(t) for t in always.index[always])
 
 
 def _performance_data(m: Metrics, name: str, benchmark: str | None) -> dict[str, Any]:

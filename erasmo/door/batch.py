@@ -5,6 +5,11 @@ checks); the first refusal names the file, line and column and records nothing. 
 recorded by an earlier import of the same file are recognised and left out: a trade by the row
 hash its provenance carries ("imported from FILE line N #HASH"), a deposit or withdrawal by its
 date and amount (as many as the store holds), a dividend or split by its ticker and date.
+
+A row of a ticker the market has no prices for at all (neither bundled nor cached, and Yahoo
+not at hand or not knowing it) is still recorded, at the file's price, on a day of the market
+calendar: holdings value it at its last traded price (`last_trade` in the holdings) until
+prices exist, for instance from `erasmo prices import`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from erasmo.market.errors import MarketDataUnavailable
 from events.errors import (
     ErasmoError,
     InsufficientCashError,
@@ -33,7 +39,7 @@ from events.values import PriceProvenance
 if TYPE_CHECKING:
     from erasmo.importers.intents import Intent
     from erasmo.market.base import MarketData
-    from erasmo.services import Fill, TradingService
+    from erasmo.services import TradingService
     from events.application import LoggedEvent, Portfolios
     from events.portfolio import Portfolio
 
@@ -56,6 +62,8 @@ class RecordedRow:
         line, kind, day, ticker: the row.
         quantity, price, fee: a trade's; for a split, `quantity` is the ratio.
         amount: the cash it moved (a trade's value plus or minus the fee, a dividend's cash).
+        unpriced: the market has no prices for the ticker: recorded at the file's price and
+            valued at the last traded price until prices exist.
     """
 
     line: int
@@ -66,6 +74,23 @@ class RecordedRow:
     price: Decimal | None
     fee: Decimal
     amount: Decimal
+    unpriced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """The price a trade row records: checked against the market's bar, or the file's own
+    (`unpriced`) for a ticker the market has no prices for."""
+
+    ticker: str
+    day: date
+    price: Decimal
+    adjusted: bool
+    unpriced: bool = False
+
+
+#: The market's answers for a ticker it has no prices for (offline, or not known to Yahoo).
+_NO_PRICES = (UnknownTickerError, MarketDataUnavailable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +180,16 @@ class Batch:
 
         return self.app.change(portfolio_id, run, dry_run=dry_run)
 
-    def _fill(self, intent: Intent) -> Fill:
-        """The market's check of a row's price, with an adjusted closes-only series refused."""
+    def _fill(self, intent: Intent) -> Priced:
+        """The market's check of a row's price, with an adjusted closes-only series refused
+        and a ticker with no prices at all recorded at the file's price."""
         assert intent.ticker is not None
         assert intent.price is not None
         try:
-            info = self.market.info(intent.ticker)
+            try:
+                info = self.market.info(intent.ticker)
+            except _NO_PRICES:
+                return self._unpriced(intent)
             if info.adjusted and not {"low", "high"} <= set(info.fields):
                 bar = self.market.bar(info.ticker, intent.day)
                 close = f" ({bar.close} on {intent.day})" if bar is not None else ""
@@ -171,11 +200,22 @@ class Batch:
                     f"{info.ticker}'s rows out of the file ('erasmo buy' and 'erasmo sell' "
                     "record it at the day's adjusted close)."
                 )
-            return self.trading.fill(intent.ticker, intent.day, intent.price)
+            fill = self.trading.fill(intent.ticker, intent.day, intent.price)
+            return Priced(fill.ticker, fill.day, fill.price, fill.provenance.adjusted)
         except ImportRowError:
             raise
         except ErasmoError as error:
             raise _row_error(intent, error) from None
+
+    def _unpriced(self, intent: Intent) -> Priced:
+        """A trade on a ticker without prices: the file's price, on a market day."""
+        assert intent.ticker is not None
+        assert intent.price is not None
+        try:
+            day = self.trading.market_day(intent.day)
+        except ErasmoError as error:
+            raise _row_error(intent, error, "date") from None
+        return Priced(intent.ticker, day, intent.price, adjusted=False, unpriced=True)
 
     def _check_day(self, intent: Intent) -> None:
         if intent.kind in ("dividend", "split"):
@@ -191,6 +231,12 @@ class Batch:
         assert intent.ticker is not None
         try:
             info = self.market.info(intent.ticker)
+        except _NO_PRICES:  # no prices to count it twice in: on a day of the market
+            try:
+                self.trading.market_day(intent.day)
+            except ErasmoError as error:
+                raise _row_error(intent, error, "date") from None
+            return
         except ErasmoError as error:
             raise _row_error(intent, error, "ticker") from None
         if info.adjusted:
@@ -200,14 +246,14 @@ class Batch:
                 "twice; remove the line (its effect is in the prices already)."
             )
 
-    def _apply(self, p: Portfolio, intent: Intent, fill: Fill | None) -> RecordedRow:
+    def _apply(self, p: Portfolio, intent: Intent, fill: Priced | None) -> RecordedRow:
         try:
             return _apply(p, intent, fill)
         except ErasmoError as error:
             raise _row_error(intent, error) from None
 
 
-def _apply(p: Portfolio, intent: Intent, fill: Fill | None) -> RecordedRow:
+def _apply(p: Portfolio, intent: Intent, fill: Priced | None) -> RecordedRow:
     kind, day, ticker = intent.kind, intent.day, intent.ticker
     cash_before = p.cash
     if kind in ("buy", "sell"):
@@ -216,14 +262,14 @@ def _apply(p: Portfolio, intent: Intent, fill: Fill | None) -> RecordedRow:
         provenance = PriceProvenance(
             provenance_label(intent.file, intent.line, intent.row_hash),
             fill.day,
-            fill.provenance.adjusted,
+            fill.adjusted,
             "explicit",
         )
         trade = p.buy if kind == "buy" else p.sell
         trade(fill.ticker, intent.quantity, fill.price, fill.day, provenance, intent.fee)
         return RecordedRow(
             intent.line, kind, day, ticker, intent.quantity, fill.price, intent.fee,
-            abs(p.cash - cash_before),
+            abs(p.cash - cash_before), fill.unpriced,
         )  # fmt: skip
     if kind in _CASH_EVENTS:
         assert intent.amount is not None

@@ -114,7 +114,7 @@ def _rows(table: Table, preset: Preset) -> list[Row]:
     dates = preset.columns["date"]
     for index, (_line, record) in enumerate(table.lines):
         if any(name in record for name in dates):
-            rows = rows_under(table, index, record)
+            rows = rows_under(table, index, record, notes_after=preset.notes_after)
             return [r for r in rows if not _is_total(r, preset)]
     raise ImportFileError(
         f"{table.name}: no header line with a {' or '.join(repr(d) for d in dates)} column; "
@@ -172,7 +172,7 @@ class _RowReader:
             raise ImportFileError(f"{self.place(name)}: {error}") from None
 
     def intent(self) -> Intent | None:
-        kind = self.preset.kinds.get(self.type_word().lower())
+        kind = self.preset.kind_of(self.type_word())
         if kind is None and self.preset.signs == SIGNED and not self.cell("type"):
             kind = "trade"
         if kind is None:

@@ -48,6 +48,10 @@ class Preset:
         value_only: the format has a row's total value but no price (Portfolio Performance):
             the price is (value - fees) / shares for a buy, (value + fees) / shares for a sale.
         split_adds_shares: a split row gives the shares added, not the ratio (Schwab).
+        kinds_by_prefix: the type cell starts with the word and goes on with the security's
+            name ("YOU BOUGHT INTL BUSINESS MACHINES (IBM) (Cash)": Fidelity).
+        notes_after: the rows end at the first line of a single cell (the notes and disclaimer
+            a Fidelity export ends with are not rows).
         description: one line for --help and the README.
     """
 
@@ -58,7 +62,16 @@ class Preset:
     signs: str = PLAIN
     value_only: bool = False
     split_adds_shares: bool = False
+    kinds_by_prefix: bool = False
+    notes_after: bool = False
     description: str = ""
+
+    def kind_of(self, word: str) -> str | None:
+        """erasmo's kind of a row whose type cell is `word` (None: a kind not imported)."""
+        key = " ".join(word.lower().split())
+        if key in self.kinds or not self.kinds_by_prefix:
+            return self.kinds.get(key)
+        return next((kind for start, kind in self.kinds.items() if key.startswith(start)), None)
 
     def with_map(self, mapping: dict[str, str]) -> Preset:
         """This preset with some fields read from other columns (`--map date=Date,...`)."""
@@ -183,11 +196,41 @@ PP = Preset(
     description="Portfolio Performance: its CSV export of portfolio and account transactions",
 )
 
-PRESETS = {p.name: p for p in (GENERIC, IBKR, SCHWAB, PP)}
+FIDELITY = Preset(
+    name="fidelity",
+    columns={
+        "date": ("Run Date", "Date"),
+        "type": ("Action",),
+        "ticker": ("Symbol",),
+        "quantity": ("Quantity",),
+        "price": ("Price ($)", "Price"),
+        "fee": ("Commission ($)", "Commission"),
+        "taxes": ("Fees ($)", "Fees"),  # Fidelity's other fees: added to the commission
+        "amount": ("Amount ($)", "Amount"),
+    },
+    kinds={
+        "you bought": "buy",
+        "reinvestment": "buy",
+        "you sold": "sell",
+        "dividend received": "dividend",
+        "electronic funds transfer received": "deposit",
+        "electronic funds transfer paid": "withdrawal",
+        "transfer of assets acct to acct": "cash",
+        "distribution": "split",  # a split's new shares, delivered as a distribution
+    },
+    date_formats=("%m/%d/%Y",),
+    signs=SIGNED,
+    split_adds_shares=True,
+    kinds_by_prefix=True,
+    notes_after=True,
+    description="Fidelity: the brokerage account's history CSV (Accounts_History.csv)",
+)
+
+PRESETS = {p.name: p for p in (GENERIC, IBKR, SCHWAB, FIDELITY, PP)}
 
 
 def preset_for(name: str) -> Preset:
-    """The preset called `name` (generic, ibkr, schwab, pp)."""
+    """The preset called `name` (generic, ibkr, schwab, fidelity, pp)."""
     try:
         return PRESETS[name.strip().lower()]
     except KeyError:

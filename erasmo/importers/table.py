@@ -99,12 +99,22 @@ def read_table(path: Path, separator: str | None = None) -> Table:
     return Table(path.name, encoding, sep, tuple(lines))
 
 
-def rows_under(table: Table, header_at: int, header: tuple[str, ...], prefix: int = 0) -> list[Row]:
+def rows_under(
+    table: Table,
+    header_at: int,
+    header: tuple[str, ...],
+    prefix: int = 0,
+    *,
+    notes_after: bool = False,
+) -> list[Row]:
     """The rows after the header at index `header_at` of `table.lines` that have its width,
-    as name -> cell (the first `prefix` cells of each record are left out)."""
+    as name -> cell (the first `prefix` cells of each record are left out). With
+    `notes_after`, the rows end at the first record of one cell (notes under the table)."""
     names = header[prefix:]
     rows = []
     for line, record in table.lines[header_at + 1 :]:
+        if notes_after and len(record) == 1 and len(names) > 1:
+            break
         cells = record[prefix:]
         if len(cells) != len(names):
             raise ImportFileError(

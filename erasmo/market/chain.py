@@ -6,7 +6,8 @@ Every ticker comes from exactly one source, and series are never spliced:
   works the same online;
 - any other ticker is Yahoo's: served from the cache, which fetches from Yahoo only the days it
   lacks (a ticker's whole history the first time, then only what is newer), when the network is
-  allowed and Yahoo is not backing off. When Yahoo fails, cached prices are served as they are
+  allowed and Yahoo is not backing off (a ticker whose prices were imported from a file, `erasmo
+  prices import`, is never fetched). When Yahoo fails, cached prices are served as they are
   (`is_stale` says so); a ticker neither bundled nor cached then cannot be priced.
 
 The market calendar is the bundled one (the S&P 500's days, to 2022-12-28), continued by the days
@@ -137,6 +138,9 @@ class SourceChain:
         if self.yahoo is None or (key in self._checked and not force):
             return 0
         self._checked.add(key)
+        found = self.cache.listing(key)
+        if found and found[0].source != YAHOO:  # a price file's: never spliced with Yahoo's
+            return 0
         stop = last_session(self.now())
         cached = bool(self.cache.covered(key))
         added = 0

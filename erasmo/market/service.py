@@ -2,20 +2,21 @@
 
 `status()` says whether erasmo may use the network and whether Yahoo is backing off, and when
 prices were last refreshed; `refresh()` brings cached (or named) Yahoo tickers up to date with a
-progress callback and a cancel check; `listing()`, `clear()` and `is_stale()` read and empty the
-cache. Standard library only.
+progress callback and a cancel check; `import_prices()` stores the bars of a price file;
+`listing()`, `clear()` and `is_stale()` read and empty the cache. Standard library only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from erasmo.market.base import Bar
 from erasmo.market.cache import CachedTicker, PriceCache
 from erasmo.market.chain import SourceChain
 from erasmo.market.errors import MarketDataUnavailable, RateLimited
-from events.errors import UnknownTickerError
+from events.errors import InvalidInputError, UnknownTickerError
 from events.values import parse_ticker
 
 #: progress(done, total, ticker): called before each ticker and once at the end (ticker "").
@@ -53,6 +54,7 @@ class RefreshOutcome:
     Attributes:
         ticker: the symbol.
         status: "updated", "current" (nothing new), "bundled" (not fetched: bundled data),
+            "imported" (not fetched: a price file's),
             "failed", "rate-limited" (the rest are then "cancelled") or "cancelled".
         added: bars added to the cache.
         message: a sentence for the user.
@@ -62,6 +64,28 @@ class RefreshOutcome:
     status: str
     added: int
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPrices:
+    """What importing one ticker of a price file stored (or, in a dry run, would store).
+
+    Attributes:
+        ticker, source: the symbol and the provenance label of its prices ("file:NAME").
+        first, last: the first and last day of the file's bars.
+        bars: the file's bars; added: those the cache did not hold yet.
+    """
+
+    ticker: str
+    source: str
+    first: date
+    last: date
+    bars: int
+    added: int
+
+
+#: The provenance label prefix of prices imported from a file (never fetched from Yahoo).
+FILE_SOURCE = "file:"
 
 
 class PriceService:
@@ -105,6 +129,61 @@ class PriceService:
             self.chain.forget()
         return removed
 
+    def import_prices(
+        self, file: str, bars: dict[str, Sequence[Bar]], lines: dict[str, Sequence[int]],
+        *, dry_run: bool = False,
+    ) -> list[ImportedPrices]:  # fmt: skip
+        """Store the bars of a price file (ticker -> bars, oldest first), all or nothing.
+
+        Refused (`InvalidInputError`, nothing stored): a bundled ticker (its series is never
+        mixed with another), one cached from Yahoo (clear it first), and a day the cache holds
+        already with other prices. A ticker imported before gets the file's new days."""
+        if self.chain is None:
+            raise MarketDataUnavailable(f"Nothing was imported: {self.offline_reason}")
+        source = (FILE_SOURCE + file)[:64]
+        plans = [self._import_plan(t, bars[t], lines[t], file) for t in sorted(bars)]
+        outcomes = [
+            ImportedPrices(t, source, b[0].day, b[-1].day, len(b), len(new)) for t, b, new in plans
+        ]
+        if dry_run:
+            return outcomes
+        for ticker, ticker_bars, _new in plans:
+            covered = (ticker_bars[0].day, ticker_bars[-1].day)
+            self.cache.store(ticker, source, ticker_bars, [], covered)
+        self.chain.forget()
+        return outcomes
+
+    def _import_plan(
+        self, ticker: str, bars: Sequence[Bar], lines: Sequence[int], file: str
+    ) -> tuple[str, Sequence[Bar], list[Bar]]:
+        """(ticker, bars, the bars new to the cache), or the refusal."""
+        assert self.chain is not None
+        if self.chain.is_bundled(ticker):
+            raise InvalidInputError(
+                f"{file}: {ticker} comes with erasmo (the bundled data), whose series is never "
+                "mixed with another; import prices of tickers erasmo does not have."
+            )
+        found = self.cache.listing(ticker)
+        if found and not found[0].source.startswith(FILE_SOURCE):
+            raise InvalidInputError(
+                f"{file}: {ticker} is cached from {found[0].source}, whose series is never "
+                f"mixed with another; run 'erasmo prices clear {ticker}' first to use the "
+                "file's prices instead."
+            )
+        cached = {b.day: b for b in self.cache.bars(ticker, bars[0].day, bars[-1].day)}
+        new = []
+        for line, bar in zip(lines, bars, strict=True):
+            known = cached.get(bar.day)
+            if known is None:
+                new.append(bar)
+            elif known != bar:
+                raise InvalidInputError(
+                    f"{file}, line {line}: {ticker} on {bar.day} is cached already with other "
+                    f"prices (close {known.close}); run 'erasmo prices clear {ticker}' first to "
+                    "replace them."
+                )
+        return ticker, bars, new
+
     def refresh(
         self,
         tickers: Sequence[str] | None = None,
@@ -145,6 +224,11 @@ class PriceService:
         if chain.is_bundled(ticker):
             return RefreshOutcome(
                 ticker, "bundled", 0, "served from the bundled data (never mixed with Yahoo's)"
+            )
+        found = self.cache.listing(ticker)
+        if found and found[0].source.startswith(FILE_SOURCE):
+            return RefreshOutcome(
+                ticker, "imported", 0, f"prices from {found[0].source} (never fetched)"
             )
         chain.take_error()
         try:

@@ -20,7 +20,8 @@ class DailyBook:
     Attributes:
         days: the event dates, as days since 1970-01-01, increasing.
         units: (day, ticker) change of the holding, in millionths of a share.
-        price: (day, ticker) price of the day's last trade of the ticker, NaN if none.
+        price: (day, ticker) price of the day's last trade of the ticker (on a split's day: the
+            last trade's price divided by the ratio), NaN if none.
         cash, deposits, withdrawals, fees: per day, in cents (cash signed, the others >= 0).
         traded: (day, ticker) change of the holding by trades alone (splits left out), in
             millionths of a share.

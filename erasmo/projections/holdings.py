@@ -33,6 +33,7 @@ HOLDING_COLUMNS = (
     "cost_basis",
     "last_price",
     "stale",
+    "last_trade",
     "market_value",
     "unrealized_pnl",
     "unrealized_pct",
@@ -85,10 +86,11 @@ class Snapshot:
             quantity, average_cost and cost_basis (by method, fees included), last_price (the
             close on or before the date, forward-filled; the latest trade price when the price
             frame has none yet), stale (last_price is not that trading day's own close),
-            market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
-            method), day_change (the day's move of the shares while held: those held at the
-            previous trading day's close move from it, those bought since from their price,
-            those sold since up to their price; fees left out),
+            last_trade (the prices have no close of the ticker on or before the date: it is
+            valued at its last traded price), market_value, unrealized_pnl, unrealized_pct
+            (of cost basis), realized_pnl (by method), day_change (the day's move of the shares
+            while held: those held at the previous trading day's close move from it, those
+            bought since from their price, those sold since up to their price; fees left out),
             weight (market_value / total value, cash included).
         summary: the totals (see Summary).
     """
@@ -114,10 +116,8 @@ def snapshot(
     """
     state = state_of(source, seq=seq, on=as_of)
     day = _valuation_day(state, prices, as_of, seq)
-    quantity = state.quantities()
-    cost = state.cost_basis(method)
-    realized = state.realized(method)
-    last, previous, stale = _closes_at(prices, state.tickers, day, state.last_trade_prices())
+    quantity, cost, realized = state.quantities(), state.cost_basis(method), state.realized(method)
+    last, previous, stale, traded = _closes_at(prices, state, day)
     held = quantity != 0
     market = np.where(held, quantity * last, 0.0)
     unrealized = np.where(held, market - cost, 0.0)
@@ -130,6 +130,7 @@ def snapshot(
                 "cost_basis": cost,
                 "last_price": last,
                 "stale": stale & held,
+                "last_trade": traded & held,
                 "market_value": market,
                 "unrealized_pnl": unrealized,
                 "unrealized_pct": np.where(
@@ -255,19 +256,23 @@ def _epoch_day(day: pd.Timestamp) -> int:
 
 
 def _closes_at(
-    prices: pd.DataFrame, tickers: list[str], day: pd.Timestamp | None, fallback: Floats
-) -> tuple[Floats, Floats, Bools]:
-    """Each ticker's close on or before `day` (`fallback` where it has none), the close of
-    the trading day before, and whether the first is not that trading day's own close."""
+    prices: pd.DataFrame, state: ProjectionState, day: pd.Timestamp | None
+) -> tuple[Floats, Floats, Bools, Bools]:
+    """Each ticker's close on or before `day` (its last trade price where it has none), the
+    close of the trading day before, whether the first is not that trading day's own close,
+    and whether it is the last trade price."""
+    tickers, fallback = state.tickers, state.last_trade_prices()
     row = -1 if day is None else int(pd.DatetimeIndex(prices.index).searchsorted(day, "right")) - 1
     if row < 0:
-        return fallback, np.full(len(tickers), np.nan), np.ones(len(tickers), dtype=bool)
+        every = np.ones(len(tickers), dtype=bool)
+        return fallback, np.full(len(tickers), np.nan), every, every.copy()
     values, columns = _price_array(prices)
     where = np.array([columns.get(t, -1) for t in tickers], dtype=np.int64)
     recent = _closes(values, where, max(row - 8, 0), row + 1)
     last = _latest(values, where, recent, row)
     previous = _latest(values, where, recent[:-1], row - 1)
-    return np.where(np.isnan(last), fallback, last), previous, np.isnan(recent[-1])
+    traded = np.isnan(last)
+    return np.where(traded, fallback, last), previous, np.isnan(recent[-1]), traded
 
 
 #: The float array and the column positions of the latest price frames (by identity: a price

@@ -250,10 +250,12 @@ class ProjectionState:
         day = market_days(event["on"])
         units = np.zeros(len(self.tickers), dtype=np.int64)
         units[code] = held - average.held
+        price = np.full((1, len(self.tickers)), np.nan)
+        price[0, code] = self._last_price[code]  # valued at it where no close is known
         split_day = DailyBook(
             days=day,
             units=units[None, :],
-            price=np.full((1, len(self.tickers)), np.nan),
+            price=price,
             cash=np.zeros(1, dtype=np.int64),
             deposits=np.zeros(1, dtype=np.int64),
             withdrawals=np.zeros(1, dtype=np.int64),

@@ -97,8 +97,8 @@ def test_maps_and_formats_are_checked() -> None:
     assert parse_map("date=Datum, side=Aktion") == {"date": "Datum", "type": "Aktion"}
     with pytest.raises(InvalidInputError, match="FIELD=COLUMN"):
         parse_map("colour=Red")
-    with pytest.raises(InvalidInputError, match="generic, ibkr, schwab, pp"):
-        preset_for("fidelity")
+    with pytest.raises(InvalidInputError, match="generic, ibkr, schwab, fidelity, pp"):
+        preset_for("etrade")
 
 
 def test_pp_prices_come_from_value_fees_and_shares(tmp_path: Path) -> None:
