@@ -20,6 +20,7 @@ from gui.controllers.clock import ClockController
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
 from gui.controllers.lifecycle import PortfolioLifecycle
+from gui.controllers.undo import UndoController
 from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
@@ -101,6 +102,7 @@ class MainController(QObject, TradingCommands):
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
         self.table_menus = TableMenus(self, self)
+        self.undo = UndoController(door, window, self.session, self.recorded, self._say)
         self._restore()
         self.reload_portfolios()
         if analysis:
