@@ -166,7 +166,7 @@ class JournalReading:
         return VoidReceipt(
             portfolio_id=p.id,
             portfolio=p.name,
-            events=tuple(VoidedEvent(e.seq, e.version, e.type, e.describe()) for e in chosen),
+            events=tuple(VoidedEvent(e.seq, e.version, e.type, _what(e)) for e in chosen),
             reason=reason.strip(),
             version=p.version,
             cash=p.cash,
@@ -181,7 +181,7 @@ class JournalReading:
             e = history[i]
             filled = i > 0 and history[i - 1].type == "OrderFilled"
             if e.type in VOIDABLE and e.version not in voided and not filled:
-                return VoidedEvent(e.seq, e.version, e.type, e.describe())
+                return VoidedEvent(e.seq, e.version, e.type, _what(e))
         return None
 
     def trades(
@@ -369,3 +369,9 @@ def _void(app: Portfolios, p: Portfolio, versions: Sequence[int], reason: str) -
             assert refusal is not None
             raise refusal
     return p
+
+
+def _what(event: LoggedEvent) -> str:
+    """An event in words, e.g. "Buy 40 AAPL @ 29.08 = 1,163.20 (fee 4.95)"."""
+    details = event.describe()
+    return f"{event.label} {details}" if details else event.label

@@ -180,9 +180,8 @@ def test_an_order_carries_its_note(run: Run) -> None:
     placed, note = events[-2], events[-1]
     assert placed["type"] == "OrderPlaced"
     assert note["type"] == "NoteAdded"
-    assert note["fields"]["text"] == "breakout over 130"
-    assert note["fields"]["tags"] == "setup"
-    assert note["fields"]["about"] == placed["version"]
+    assert (note["text"], note["tags"]) == ("breakout over 130", "setup")
+    assert (note["about"], note["about_seq"]) == (placed["version"], placed["seq"])
     code, _, err = run("order", "Practice", "buy", "IBM", "5", "--note", "x" * 2001)
     assert code != 0
     assert "at most 2000 characters" in err
