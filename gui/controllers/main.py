@@ -20,7 +20,6 @@ from gui.controllers.clock import ClockController
 from gui.controllers.files import FileTransfers
 from gui.controllers.forms import CashDialog, NewPortfolioDialog
 from gui.controllers.lifecycle import PortfolioLifecycle
-from gui.controllers.undo import UndoController
 from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
@@ -29,6 +28,7 @@ from gui.controllers.sync import SyncController
 from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
 from gui.controllers.trading import TradingCommands
+from gui.controllers.undo import UndoController
 from gui.demo import DEMO_NAME, create_demo
 from gui.dialogs.form import to_qdate
 from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows

@@ -18,20 +18,14 @@ from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.door.journal import UnknownEventError
 from events.rules.voids import VoidError
 
-BARS = (
-    "XYZ 2020-01-02 100 101 99 100\n"
-    "XYZ 2020-01-03 98 99 95 96\n"
-    "XYZ 2020-01-06 97 99 96 98\n"
-)
+BARS = "XYZ 2020-01-02 100 101 99 100\nXYZ 2020-01-03 98 99 95 96\nXYZ 2020-01-06 97 99 96 98\n"
 
 
 @pytest.fixture
 def built(tmp_path: Path) -> Iterator[Erasmo]:
     from hand_market import HandMarket
 
-    made = bootstrap(
-        tmp_path / "data", market=HandMarket(BARS, []), today=lambda: date(2026, 1, 5)
-    )
+    made = bootstrap(tmp_path / "data", market=HandMarket(BARS, []), today=lambda: date(2026, 1, 5))
     yield made
     made.close()
 
@@ -85,7 +79,8 @@ def test_three_voids_at_once_then_the_last_voidable_moves_back(built: Erasmo) ->
     assert head.cash == Decimal("799")
     assert [(p.ticker, p.quantity) for p in head.positions] == [("XYZ", Decimal(2))]
     found = door.last_voidable(a)
-    assert found is not None and found.seq == at["buy"]
+    assert found is not None
+    assert found.seq == at["buy"]
 
 
 def test_one_bad_event_among_several_records_nothing(built: Erasmo) -> None:
