@@ -181,3 +181,27 @@ def test_an_order_carries_its_note(run: Run) -> None:
     assert code != 0
     assert "at most 2000 characters" in err
     assert len(_history(run)) == len(events)  # the order refused with its note
+
+
+def test_voids_are_checked_in_turn_as_a_replay_makes_them(built: Erasmo) -> None:
+    """A buy and its sale, when a later withdrawal spent the sale's cash: each void is checked
+    against the state the ones before it leave (as an import re-makes them), so the pair is
+    refused, naming the withdrawal; with the withdrawal voided too, all three go."""
+    door = built.door
+    a = door.open_portfolio("B", "1000", date(2020, 1, 2)).id
+    door.buy(a, "XYZ", "2", date(2020, 1, 2))  # 1000 - 200 = 800
+    door.sell(a, "XYZ", "2", date(2020, 1, 3))  # 800 + 192 = 992
+    door.withdraw(a, "900", date(2020, 1, 3))  # 92
+    buy, sell, withdrawal = (e.seq for e in door.history(a)[-3:])
+    count = door.event_count()
+    refused = (
+        f"Voiding the sale of 2 XYZ \\(log position {sell}\\) leaves log position "
+        f"{withdrawal} \\(CashWithdrawn\\)"
+    )
+    with pytest.raises(VoidError, match=refused):
+        door.void(a, [buy, sell], "never traded")
+    assert door.event_count() == count
+    receipt = door.void(a, [buy, sell, withdrawal], "never traded")
+    assert receipt.cash == Decimal("1000")  # the opening deposit alone
+    assert door.head(a).positions == ()
+    assert built.door.app.audit(a) == []
