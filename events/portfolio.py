@@ -241,7 +241,7 @@ class Portfolio(Aggregate):
         this portfolio's events so far, as stored)."""
         about, reason = voids.check_void(self, about, reason, entries)
         on = self.clock  # (the rebuild may move it back)
-        voids.rebuild(self, entries, voids.voided_versions(self) | {about})
+        voids.rebuild(self, entries, voids.voided_versions(self) | {about}, about)
         self._event_voided(about=about, reason=reason, on=on)
 
     # -- orders and the market clock ----------------------------------------------------------

@@ -8,7 +8,7 @@ its own. Large histories are read from the analytics' event frame instead (`Fram
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, overload
@@ -40,6 +40,8 @@ class HistoryRow:
         details: the event in words, one line (as `erasmo history` gives it; empty for rows
             read from the event frame).
         unreadable: why this erasmo cannot read the stored event; None for every readable one.
+        voided: for an event a later void took out, that void in words ("voided at log
+            position 12: typed twice"); None otherwise.
     """
 
     seq: int
@@ -56,6 +58,7 @@ class HistoryRow:
     ratio: Decimal | None = None
     details: str = ""
     unreadable: str | None = None
+    voided: str | None = None
 
 
 Cancelled = Callable[[], bool]
@@ -74,10 +77,17 @@ def history_rows(
     why; the cash after it and after every later event is left unknown, since the replay stops
     at it."""
     rows: list[HistoryRow] = []
+    voids: dict[int, str] = {}  # voided version -> the void, in words
     for step in door.history_steps(portfolio_id):
         if cancelled():
             return []
-        rows.append(_row(step.event, step.cash_after, step.name))
+        event = step.event
+        rows.append(_row(event, step.cash_after, step.name))
+        if event.type == "EventVoided" and event.unreadable is None:
+            reason = event.fields.get("reason", "")
+            voids[int(event.fields["about"])] = f"voided at log position {event.seq}: {reason}"
+    if voids:
+        rows = [replace(r, voided=voids[r.version]) if r.version in voids else r for r in rows]
     return rows
 
 

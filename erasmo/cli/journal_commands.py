@@ -254,16 +254,23 @@ def note(c: Context, name: str, seq: int, text: str, tags: tuple[str, ...]) -> N
 
 @click.command()
 @click.argument("name")
-@click.argument("seq", type=click.IntRange(min=1))
-@click.option("--reason", required=True, help="Why the event is voided (kept in the log).")
-@click.option("--dry-run", is_flag=True, help="Check the void and record nothing.")
+@click.argument("seqs", metavar="SEQ...", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why the events are voided (kept in the log).")
+@click.option("--dry-run", is_flag=True, help="Check the voids and record nothing.")
 @pass_ctx
-def void(c: Context, name: str, seq: int, reason: str, dry_run: bool) -> None:
-    """Void the deposit, withdrawal, buy or sell of portfolio NAME at log position SEQ: it
-    leaves every projection; history and export keep it and the void."""
-    r = c.door.void(c.door.resolve(name), seq, reason, dry_run=dry_run)
+def void(c: Context, name: str, seqs: tuple[int, ...], reason: str, dry_run: bool) -> None:
+    """Void the deposits, withdrawals, buys or sells of portfolio NAME at log positions SEQ
+    (one or several, all or none): they leave every projection; history and export keep them
+    and the voids. A buy and the later sale of its shares can be voided together."""
+    r = c.door.void(c.door.resolve(name), seqs, reason, dry_run=dry_run)
     would = "Would void" if dry_run else "Voided"
-    click.echo(
-        f"{would} {r.about_type} at log position {r.about_seq} of {r.portfolio!r}; "
-        f"cash is now {r.cash:,.2f}."
-    )
+    if len(r.events) == 1:
+        click.echo(
+            f"{would} {r.about_type} at log position {r.about_seq} of {r.portfolio!r}; "
+            f"cash is now {r.cash:,.2f}."
+        )
+        return
+    click.echo(f"{would} {len(r.events)} events of {r.portfolio!r}:")
+    for e in r.events:
+        click.echo(f"  log position {e.seq}: {e.type} ({e.what})")
+    click.echo(f"Cash is now {r.cash:,.2f}.")

@@ -24,9 +24,9 @@ def history(c: Context, name: str, as_json: bool) -> None:
         if e.type == "BranchForked" and e.unreadable is None:
             at = c.door.fork_position(e.fields["parent_id"], e.fields["parent_version"])
             e.fields["parent_seq"] = at
-    seqs = {e.version: e.seq for e in events}  # a note names its event by version: show seq
+    seqs = {e.version: e.seq for e in events}  # a note or void names its event by version
     for e in events:
-        if e.type == "NoteAdded" and e.unreadable is None:
+        if e.type in ("NoteAdded", "EventVoided") and e.unreadable is None:
             e.fields["about_seq"] = seqs.get(e.fields["about"])
     if as_json:
         echo_json([_as_json(e) for e in events])

@@ -77,6 +77,8 @@ def _outcome(o: Any) -> str:
     help="Time in force: the next trading day only, or good till cancelled.",
 )
 @click.option("--expires", metavar="DATE", help="Last day of a GTC order.")
+@click.option("--note", metavar="TEXT", help="A note on the order, for the journal.")
+@click.option("--tag", "tags", metavar="TAG", multiple=True, help="Tag the order (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def order(
@@ -91,11 +93,25 @@ def order(
     trail: str | None,
     tif: str,
     expires: str | None,
+    note: str | None,
+    tags: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Place an order for portfolio NAME: it fills when the clock advances (see 'advance')."""
+    """Place an order for portfolio NAME: it fills when the clock advances (see 'advance').
+    A --note and --tag are attached to the order's event, for the journal."""
     placed = c.door.place_order(
-        c.door.resolve(name), side, ticker, quantity, kind, limit, stop, trail, tif, expires
+        c.door.resolve(name),
+        side,
+        ticker,
+        quantity,
+        kind,
+        limit,
+        stop,
+        trail,
+        tif,
+        expires,
+        note=note,
+        tags=tags,
     )
     if as_json:
         echo_json(_order_json(placed))

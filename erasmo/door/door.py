@@ -348,8 +348,11 @@ class FrontDoor(Reading, JournalReading):
         expires: Day = None,
         *,
         dry_run: bool = False,
+        note: str | None = None,
+        tags: str | Sequence[str] = (),
     ) -> OrderView:
-        """Place an order on the portfolio's clock day (see `SimulationService.place_order`)."""
+        """Place an order on the portfolio's clock day (see `SimulationService.place_order`);
+        a `note` and `tags` are attached to the order in the same save."""
         return self.simulation.place_order(
             portfolio_id,
             side,
@@ -362,6 +365,7 @@ class FrontDoor(Reading, JournalReading):
             tif,
             expires,
             dry_run=dry_run,
+            note=_journal_note(note, tags),
         )
 
     def cancel_order(

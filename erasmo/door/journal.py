@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from events.errors import ErasmoError
-from events.rules.voids import VoidError, blocked_message
+from events.logged import LoggedEvent
+from events.rules.voids import VOIDABLE, VOIDED, VoidError, blocked_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,24 +57,45 @@ class NoteReceipt:
 
 
 @dataclass(frozen=True, slots=True)
+class VoidedEvent:
+    """One event a void takes out: its log position, version, type and what it was, in words."""
+
+    seq: int
+    version: int
+    type: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
 class VoidReceipt:
-    """A void recorded (or, in a dry run, that would be).
+    """A void recorded (or, in a dry run, that would be): one or several events, all at once.
 
     Attributes:
         portfolio_id, portfolio: the portfolio and its name.
-        about_seq, about_version, about_type: the event voided: log position, version, type.
-        reason: why; version: the void's own version in the portfolio's history.
-        cash: the portfolio's cash after the void.
+        events: the events voided, in the order they were given.
+        about_seq, about_version, about_type: the first of them: log position, version, type.
+        reason: why; version: the portfolio's version after the voids.
+        cash: the portfolio's cash after the voids.
     """
 
     portfolio_id: UUID
     portfolio: str
-    about_seq: int
-    about_version: int
-    about_type: str
+    events: tuple[VoidedEvent, ...]
     reason: str
     version: int
     cash: Decimal
+
+    @property
+    def about_seq(self) -> int:
+        return self.events[0].seq
+
+    @property
+    def about_version(self) -> int:
+        return self.events[0].version
+
+    @property
+    def about_type(self) -> str:
+        return self.events[0].type
 
 
 class JournalReading:
@@ -119,42 +141,48 @@ class JournalReading:
         return self.app.change(portfolio_id, add, dry_run=dry_run)
 
     def void(
-        self, portfolio_id: UUID, seq: int, reason: str, *, dry_run: bool = False
+        self,
+        portfolio_id: UUID,
+        seq: int | Sequence[int],
+        reason: str,
+        *,
+        dry_run: bool = False,
     ) -> VoidReceipt:
-        """Take the deposit, withdrawal, buy or sell at log position `seq` out of every
-        projection (a compensating event: history and export keep both; see
-        `events.rules.voids`)."""
-        voided = next((e for e in self.app.history(portfolio_id) if e.seq == seq), None)
-        if voided is None:
-            name = self.app.portfolio(portfolio_id).name
-            raise UnknownEventError(
-                f"Log position {seq} is not an event of {name!r}; pick one from "
-                f"'erasmo history {name}'. Nothing was recorded."
-            )
+        """Take the deposits, withdrawals, buys or sells at log positions `seq` (one or
+        several) out of every projection, all in one save or none (compensating events:
+        history and export keep both; see `events.rules.voids`). A buy and the later sale of
+        its shares can be voided together; a refusal names the event and records nothing."""
+        seqs = [seq] if isinstance(seq, int) else list(seq)
+        history = self.app.history(portfolio_id)
+        chosen = _chosen(history, seqs, self.app.portfolio(portfolio_id).name)
         try:
             p = self.app.change(
-                portfolio_id, lambda p: _void(self.app, p, voided.version, reason), dry_run=dry_run
+                portfolio_id,
+                lambda p: _void(self.app, p, [e.version for e in chosen], reason),
+                dry_run=dry_run,
             )
         except VoidError as error:  # name the events by log position, as history shows them
-            if error.blocked is None:
-                raise
-            what, first, later, kind, rule = error.blocked
-            seqs = {e.version: e.seq for e in self.app.history(portfolio_id)}
-            raise VoidError(
-                blocked_message(
-                    what, f"log position {seqs[first]}", f"log position {seqs[later]}", kind, rule
-                )
-            ) from None
+            raise _by_position(error, history) from None
         return VoidReceipt(
             portfolio_id=p.id,
             portfolio=p.name,
-            about_seq=seq,
-            about_version=voided.version,
-            about_type=voided.type,
+            events=tuple(VoidedEvent(e.seq, e.version, e.type, _what(e)) for e in chosen),
             reason=reason.strip(),
             version=p.version,
             cash=p.cash,
         )
+
+    def last_voidable(self, portfolio_id: UUID) -> VoidedEvent | None:
+        """The portfolio's last deposit, withdrawal, buy or sell not voided yet and not an
+        order's fill (what Undo takes out), or None."""
+        history = self.app.history(portfolio_id)
+        voided = {int(e.fields["about"]) for e in history if e.type == VOIDED}
+        for i in range(len(history) - 1, -1, -1):
+            e = history[i]
+            filled = i > 0 and history[i - 1].type == "OrderFilled"
+            if e.type in VOIDABLE and e.version not in voided and not filled:
+                return VoidedEvent(e.seq, e.version, e.type, _what(e))
+        return None
 
     def trades(
         self,
@@ -286,6 +314,64 @@ def _filtered(
     return trades[keep.to_numpy(bool)].reset_index(drop=True)
 
 
-def _void(app: Portfolios, p: Portfolio, about: int, reason: str) -> Portfolio:
-    p.void(about, reason, app.entries(p.id, p.version))
+def _chosen(history: Sequence[LoggedEvent], seqs: Sequence[int], name: str) -> list[LoggedEvent]:
+    """The events at log positions `seqs`; a position given twice, or not one of the
+    portfolio's events, is refused by name."""
+    if not seqs:
+        raise VoidError("Name at least one event to void (its log position in the history).")
+    by_seq = {e.seq: e for e in history}
+    chosen: list[LoggedEvent] = []
+    for seq in seqs:
+        found = by_seq.get(seq)
+        if found is None:
+            raise UnknownEventError(
+                f"Log position {seq} is not an event of {name!r}; pick one from "
+                f"'erasmo history {name}'. Nothing was recorded."
+            )
+        if any(e.seq == seq for e in chosen):
+            raise VoidError(f"Log position {seq} is given twice. Nothing was recorded.")
+        chosen.append(found)
+    return chosen
+
+
+def _by_position(error: VoidError, history: Sequence[LoggedEvent]) -> VoidError:
+    """`error` with the events it names by version named by log position instead."""
+    seqs = {e.version: e.seq for e in history}
+    if error.blocked is not None:
+        what, first, later, kind, rule = error.blocked
+        where = f"log position {seqs[first]}", f"log position {seqs[later]}"
+        return VoidError(blocked_message(what, *where, kind, rule) + " Nothing was recorded.")
+    if error.version is not None:
+        text = str(error).replace(f"Event {error.version} ", f"Log position {seqs[error.version]} ")
+        return VoidError(f"{text} Nothing was recorded.")
+    return error
+
+
+def _void(app: Portfolios, p: Portfolio, versions: Sequence[int], reason: str) -> Portfolio:
+    """Void `versions` one after another, each checked as the replay will check it: a later
+    event first when an earlier one cannot go before it (a sale before the buy it sold)."""
+    entries = app.entries(p.id, p.version)
+    waiting = sorted(versions, reverse=True)
+    while waiting:
+        refusal: VoidError | None = None
+        for version in waiting:
+            try:
+                p.void(version, reason, entries)
+            except VoidError as error:
+                if error.blocked is None:
+                    raise
+                refusal = refusal or error
+                continue
+            entries.append((VOIDED, {"about": version, "reason": reason.strip()}))
+            waiting.remove(version)
+            break
+        else:
+            assert refusal is not None
+            raise refusal
     return p
+
+
+def _what(event: LoggedEvent) -> str:
+    """An event in words, e.g. "Buy 40 AAPL @ 29.08 = 1,163.20 (fee 4.95)"."""
+    details = event.describe()
+    return f"{event.label} {details}" if details else event.label

@@ -147,8 +147,10 @@ class SimulationService:
         expires: str | date | None = None,
         *,
         dry_run: bool = False,
+        note: tuple[str, str] | None = None,
     ) -> OrderView:
-        """Place an order on the portfolio's clock day; it can fill from the next bar on.
+        """Place an order on the portfolio's clock day; it can fill from the next bar on; a
+        `note` (text, tags) is attached to the order in the same save.
 
         `trail` is an amount ("2.50") or a percentage ("5%") for a trailing stop. A buy holds
         back its estimated cost (see `erasmo.simulation.tickets.estimated_cost`); a sell holds
@@ -182,6 +184,8 @@ class SimulationService:
                 tif=request.tif,
                 expires=request.expires,
             )
+            if note is not None:
+                p.add_note(p.version, *note)
             return OrderView.of(p.order(order_id))
 
         return self.app.change(portfolio_id, place, dry_run=dry_run)

@@ -51,9 +51,18 @@ class VoidError(InvalidInputError):
         blocked: for the last kind, (what the voided event is, its version, the version and
             type of the later event, the rule it would break), so a caller that shows log
             positions can say it with them (`blocked_message`).
+        version: the event refused, for a refusal of that event alone (already voided, a
+            void, not voidable, a fill's trade), so a caller can name it by log position.
     """
 
     blocked: tuple[str, int, int, str, str] | None = None
+    version: int | None = None
+
+
+def _refused(about: int, message: str) -> VoidError:
+    error = VoidError(message)
+    error.version = about
+    return error
 
 
 def blocked_message(what: str, voided: str, later: str, kind: str, rule: str) -> str:
@@ -95,22 +104,31 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
         )
     kind = entries[about - 1][0]
     if kind == VOIDED:
-        raise VoidError(f"Event {about} is a void itself; a void cannot be voided.")
+        raise _refused(about, f"Event {about} is a void itself; a void cannot be voided.")
     if kind not in VOIDABLE:
-        raise VoidError(
-            f"Event {about} ({kind}) cannot be voided: only a deposit, withdrawal, buy or sell."
+        raise _refused(
+            about,
+            f"Event {about} ({kind}) cannot be voided: only a deposit, withdrawal, buy or sell.",
         )
     if about in voided_versions(p):
-        raise VoidError(f"Event {about} is already voided.")
+        raise _refused(about, f"Event {about} is already voided.")
     if about > 1 and entries[about - 2][0] == "OrderFilled":
-        raise VoidError(f"Event {about} is the trade of an order's fill, which cannot be voided.")
+        raise _refused(
+            about, f"Event {about} is the trade of an order's fill, which cannot be voided."
+        )
     return about, reason
 
 
-def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = None) -> None:
+def rebuild(
+    p: Any,
+    entries: Sequence[Entry],
+    voided: frozenset[int] | None = None,
+    cause: int | None = None,
+) -> None:
     """Give `p` the state of its log without the `voided` events (by default those `p` marks
     voided) and without the voids. Raises VoidError naming the first later event that would
-    then break a rule."""
+    then break a rule, and `cause` (default: the earliest voided) as the event whose void
+    breaks it."""
     voided = voided_versions(p) if voided is None else voided
     if new_replay is None:
         raise RuntimeError("import events.replay before voiding: it re-makes the events")
@@ -121,7 +139,7 @@ def rebuild(p: Any, entries: Sequence[Entry], voided: frozenset[int] | None = No
         try:
             replay.redo(kind, fields)
         except ErasmoError as error:
-            first = min(voided)
+            first = min(voided) if cause is None else cause
             what = _what(*entries[first - 1])
             refused = VoidError(
                 blocked_message(what, f"event {first}", f"event {version}", kind, str(error))

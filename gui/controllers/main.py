@@ -29,6 +29,7 @@ from gui.controllers.sync import SyncController
 from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
 from gui.controllers.trading import TradingCommands
+from gui.controllers.undo import UndoController
 from gui.demo import DEMO_NAME, create_demo
 from gui.dialogs.form import to_qdate
 from gui.history_rows import LARGE_HISTORY, HistoryRow, history_rows
@@ -105,6 +106,7 @@ class MainController(QObject, TradingCommands):
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
         self.table_menus = TableMenus(self, self)
+        self.undo = UndoController(door, window, self.session, self.recorded, self._say)
         self._restore()
         self.reload_portfolios()
         if analysis:

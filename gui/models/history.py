@@ -45,6 +45,7 @@ class HistoryTableModel(RowsTableModel):
     """seq, date, type, ticker, quantity, price, fee, amount and cash after of each event.
 
     Rows after the "as of" event are drawn dimmed: time travel shows them as the future.
+    A voided event is drawn struck through and dimmed, its tooltip naming the void.
     """
 
     COL_SEQ, COL_DATE, COL_TYPE, COL_TICKER, COL_QUANTITY = range(5)
@@ -104,18 +105,28 @@ class HistoryTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in self._NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._as_of is not None and index.row() > self._as_of:
+            if r.voided is not None or (self._as_of is not None and index.row() > self._as_of):
                 return self._dimmed
             return None
-        if role == Qt.ItemDataRole.FontRole and index.row() == self._as_of:
-            font = QFont()
-            font.setBold(True)
-            return font
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font(r, index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_CASH and r.cash_after is None:
                 return "Not shown for histories this long (it would take minutes to replay)."
-            return f"{_explain(r)} (event {r.version} of {r.name!r}, log position {r.seq})"
+            where = f"(event {r.version} of {r.name!r}, log position {r.seq})"
+            if r.voided is not None:
+                return f"Voided — {_explain(r)} {where}; {r.voided}"
+            return f"{_explain(r)} {where}"
         return None
+
+    def _font(self, r: HistoryRow, row: int) -> QFont | None:
+        """Bold for the "as of" row, struck through for a voided event."""
+        if row != self._as_of and r.voided is None:
+            return None
+        font = QFont()
+        font.setBold(row == self._as_of)
+        font.setStrikeOut(r.voided is not None)
+        return font
 
     def _display(self, r: HistoryRow, col: int) -> str:
         if col == self.COL_SEQ:
