@@ -24,6 +24,7 @@ from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
+from gui.controllers.strategy import StrategyCommands
 from gui.controllers.sync import SyncController
 from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
@@ -101,6 +102,7 @@ class MainController(QObject, TradingCommands):
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
         self.table_menus = TableMenus(self, self)
+        self.strategies = StrategyCommands(self)
         self._restore()
         self.reload_portfolios()
         if analysis:
