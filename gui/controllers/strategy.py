@@ -10,7 +10,7 @@ from uuid import UUID
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QVBoxLayout
 
 from erasmo.strategy.runner import BacktestResult, record_path
 from events.values import name_key
@@ -72,7 +72,9 @@ class StrategyCommands(QObject):
         self.run_action.triggered.connect(self._on_run)
         self.sweep_action.triggered.connect(self._on_sweep)
         self.notes = StrategyNotes()
-        window.history.layout().insertWidget(1, self.notes)  # under the filter, above the table
+        layout = window.history.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.notes)  # under the filter, above the table
         main.session.portfolio_changed.connect(self._on_portfolio_changed)
 
     def _taken(self) -> set[str]:

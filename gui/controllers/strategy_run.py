@@ -80,6 +80,15 @@ def show_problem(
         message.show_error(problem.message)
 
 
+def changed(editor: QWidget) -> Any:
+    """The signal a parameter editor emits when its value changes."""
+    for name in ("valueChanged", "toggled", "textChanged"):
+        signal = getattr(editor, name, None)
+        if signal is not None:
+            return signal
+    raise TypeError(type(editor).__name__)
+
+
 class StrategyForm(QObject):
     """What the two strategy dialogs share: the file, its classes, the market's trading days
     and the period's defaults."""
@@ -207,10 +216,7 @@ class RunStrategyDialog(QObject):
                 editor = param_editor(param)
                 self.editors[param.name] = editor
                 params.addRow(param_label(param), editor)
-                signal = getattr(editor, "textChanged", None) or getattr(editor, "toggled", None)
-                if hasattr(editor, "valueChanged"):
-                    signal = editor.valueChanged  # type: ignore[attr-defined]
-                signal.connect(self.check)
+                changed(editor).connect(self.check)
             if not cls.params:
                 params.addRow("", QWidget())
         self.view.params_box.setVisible(bool(self.editors))

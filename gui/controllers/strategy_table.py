@@ -14,8 +14,12 @@ if TYPE_CHECKING:
     from erasmo.strategy.sweep import SetMetrics, SweepReport
     from gui.views.strategy_sweep import SweepView
 
-FIGURES = (("TTWROR", "ttwror"), ("Max DD", "max_drawdown"), ("Trades", "trades"))
-FIGURES += (("Final value", "final_value"),)
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("TTWROR", "ttwror"),
+    ("Max DD", "max_drawdown"),
+    ("Trades", "trades"),
+    ("Final value", "final_value"),
+)
 
 
 def metric_of(metrics: SetMetrics, key: str) -> float:

@@ -79,9 +79,8 @@ class RunStrategyView(QDialog):
 
     def set_running(self, running: bool) -> None:
         """While a run goes on: the fields locked, the progress bar shown, Cancel stops it."""
-        for widget in (self.source, self.params_box, self.name):
-            widget.setEnabled(not running)
-        for widget in self.fields.widgets().values():
+        locked: list[QWidget] = [self.source, self.params_box, self.name]
+        for widget in [*locked, *self.fields.widgets().values()]:
             widget.setEnabled(not running)
         self.progress.setVisible(running)
         self.progress.setRange(0, 0)  # busy until the first report

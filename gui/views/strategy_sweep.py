@@ -144,9 +144,8 @@ class SweepView(QDialog):
 
     def set_running(self, running: bool) -> None:
         """While a sweep or a recording runs: the inputs locked, the progress bar shown."""
-        for widget in (self.source, self.grid_box, self.workers, self.split_on, self.table):
-            widget.setEnabled(not running)
-        for widget in self.fields.widgets().values():
+        locked: list[QWidget] = [self.source, self.grid_box, self.workers, self.split_on]
+        for widget in [*locked, self.table, *self.fields.widgets().values()]:
             widget.setEnabled(not running)
         self.split.setEnabled(not running and self.split_on.isChecked())
         self.progress.setVisible(running)
