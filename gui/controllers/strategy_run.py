@@ -80,6 +80,11 @@ def show_problem(
         message.show_error(problem.message)
 
 
+def same_path(text: str, path: str) -> bool:
+    """Whether the file field's text names the file already read."""
+    return bool(text) and str(Path(text).expanduser()) == path
+
+
 def changed(editor: QWidget) -> Any:
     """The signal a parameter editor emits when its value changes."""
     for name in ("valueChanged", "toggled", "textChanged"):
@@ -187,6 +192,9 @@ class RunStrategyDialog(QObject):
 
     @Slot()
     def _on_file(self) -> None:
+        text = self.view.source.file.text().strip()
+        if self.form.file is not None and same_path(text, self.form.file.path):
+            return  # the same file (editing finishes again as the field loses focus)
         klass = self.view.source.klass
         klass.blockSignals(True)
         klass.clear()

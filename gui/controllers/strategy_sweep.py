@@ -18,7 +18,13 @@ from erasmo.strategy import sweep as sweeping
 from erasmo.strategy.runner import BacktestResult, BacktestSpec
 from events.errors import ErasmoError
 from gui.controllers.strategy_checks import Rules, backtest_spec
-from gui.controllers.strategy_run import StrategyForm, browse, run_job, show_problem
+from gui.controllers.strategy_run import (
+    StrategyForm,
+    browse,
+    run_job,
+    same_path,
+    show_problem,
+)
 from gui.controllers.strategy_table import fill_table, heat_text, metric_of
 from gui.dialogs.form import field_date, to_qdate
 from gui.form_checks import FieldError, IncompleteError, Problem
@@ -130,6 +136,9 @@ class SweepDialog(QObject):
 
     @Slot()
     def _on_file(self) -> None:
+        text = self.view.source.file.text().strip()
+        if self.form.file is not None and same_path(text, self.form.file.path):
+            return  # the same file (editing finishes again as the field loses focus)
         klass = self.view.source.klass
         klass.blockSignals(True)
         klass.clear()

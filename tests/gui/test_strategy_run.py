@@ -158,6 +158,8 @@ def test_cancel_records_nothing(qtbot: QtBot, erasmo: Erasmo, make_window: MakeW
     assert "Cancelled: nothing was recorded." in v.message.text()
     assert v.isVisible()
     assert v.ok.isEnabled()
+    v.source.file.editingFinished.emit()  # as when the field loses focus: the form stays
+    assert (dialog.editors["fast"].value(), dialog.editors["slow"].value()) == (10, 30)
     assert erasmo.app.event_count() == before
     assert erasmo.door.portfolios() == []
     assert not (erasmo.door.data_dir / "strategies").exists() or not any(
