@@ -102,7 +102,7 @@ class MainController(QObject, TradingCommands):
             door, window, self.portfolios, self.session, self.reload_portfolios, self._say
         )
         self.table_menus = TableMenus(self, self)
-        self.strategies = StrategyCommands(self)
+        self.strategies = StrategyCommands(self, self)
         self._restore()
         self.reload_portfolios()
         if analysis:

@@ -5,11 +5,11 @@ portfolio shown above its History."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
 from erasmo.strategy.runner import BacktestResult, record_path
@@ -19,8 +19,26 @@ from gui.views.main_window import HISTORY_TAB
 from gui.views.strategy_run import StrategyNotes
 
 if TYPE_CHECKING:
-    from gui.controllers.main import MainController
+    from erasmo.door import FrontDoor
     from gui.controllers.strategy_sweep import SweepDialog
+    from gui.models.portfolios import PortfolioListModel
+    from gui.state import Session
+    from gui.theme import Colors
+    from gui.views.main_window import MainWindow
+    from gui.workers import Jobs
+
+
+class Main(Protocol):
+    """What the strategy commands use of the main controller."""
+
+    door: FrontDoor
+    jobs: Jobs
+    colors: Colors
+    window: MainWindow
+    portfolios: PortfolioListModel
+    session: Session
+
+    def reload_portfolios(self, select: UUID | None = None) -> None: ...
 
 
 def record_of(data_dir: Any, portfolio_id: UUID) -> dict[str, Any] | None:
@@ -49,12 +67,11 @@ def notes_of(record: dict[str, Any]) -> tuple[str, list[str]]:
 class StrategyCommands(QObject):
     """Adds the Strategies menu to the window and opens what it records."""
 
-    def __init__(self, main: MainController) -> None:
-        super().__init__(main)
+    def __init__(self, main: Main, parent: QObject) -> None:
+        super().__init__(parent)
         self.main = main
         window = main.window
         self.run_action = QAction("&Run strategy…", window)
-        self.run_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.run_action.setStatusTip("Backtest a strategy file as a simulation portfolio")
         self.sweep_action = QAction("&Sweep parameters…", window)
         self.sweep_action.setStatusTip(

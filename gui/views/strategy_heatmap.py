@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.theme import muted
@@ -23,11 +24,17 @@ class Heatmap(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel(title)
-        self.plot = pg.PlotWidget()
+        palette = self.palette()
+        foreground = palette.color(QPalette.ColorRole.Text)
+        self.plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
+        for side in ("bottom", "left"):
+            axis = self.plot.getAxis(side)
+            axis.setTextPen(foreground)
+            axis.setPen(foreground)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setMinimumSize(260, 220)
+        self.plot.setMinimumSize(260, 200)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)

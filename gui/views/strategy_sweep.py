@@ -45,7 +45,7 @@ class SweepView(QDialog):
     def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sweep parameters")
-        self.resize(1120, 860)
+        self.resize(1180, 940)
         self.source = StrategySource()
         self.grid_box = QGroupBox("Values to sweep (A, or A,B,C, or FIRST:LAST:STEP)")
         self.grid = QFormLayout(self.grid_box)
@@ -135,10 +135,11 @@ class SweepView(QDialog):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 3)
-        body.addWidget(self.maps, 2)
-        layout.addLayout(body, 1)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(self.table)
+        body.addWidget(self.maps)
+        body.setSizes([330, 370])  # the ranked sets, then the heatmaps
+        layout.addWidget(body, 1)
         layout.addWidget(hint)
         return box
 
