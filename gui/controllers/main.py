@@ -25,6 +25,7 @@ from gui.controllers.orders import OrdersController
 from gui.controllers.prices import PricesController
 from gui.controllers.replay import ReplayController
 from gui.controllers.status import StatusController
+from gui.controllers.strategy import StrategyCommands
 from gui.controllers.sync import SyncController
 from gui.controllers.tables import TableMenus
 from gui.controllers.ticket import TradeTicket
@@ -107,6 +108,7 @@ class MainController(QObject, TradingCommands):
         )
         self.table_menus = TableMenus(self, self)
         self.undo = UndoController(door, window, self.session, self.recorded, self._say)
+        self.strategies = StrategyCommands(self, self)
         self._restore()
         self.reload_portfolios()
         if analysis:

@@ -1,0 +1,143 @@
+"""The window's strategy commands: a Strategies menu (Run strategy…, Sweep parameters…), the
+portfolio a run or a sweep records selected in the sidebar, and the strategy notes of a backtest
+portfolio shown above its History."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QVBoxLayout
+
+from erasmo.strategy.runner import BacktestResult, record_path
+from events.values import name_key
+from gui.controllers.strategy_run import RunStrategyDialog
+from gui.views.main_window import HISTORY_TAB
+from gui.views.strategy_run import StrategyNotes
+
+if TYPE_CHECKING:
+    from erasmo.door import FrontDoor
+    from gui.controllers.strategy_sweep import SweepDialog
+    from gui.models.portfolios import PortfolioListModel
+    from gui.state import Session
+    from gui.theme import Colors
+    from gui.views.main_window import MainWindow
+    from gui.workers import Jobs
+
+
+class Main(Protocol):
+    """What the strategy commands use of the main controller."""
+
+    door: FrontDoor
+    jobs: Jobs
+    colors: Colors
+    window: MainWindow
+    portfolios: PortfolioListModel
+    session: Session
+
+    def reload_portfolios(self, select: UUID | None = None) -> None: ...
+
+
+def record_of(data_dir: Any, portfolio_id: UUID) -> dict[str, Any] | None:
+    """What ran to make a backtest portfolio (None for a portfolio no strategy made)."""
+    path = record_path(data_dir, portfolio_id)
+    try:
+        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def notes_of(record: dict[str, Any]) -> tuple[str, list[str]]:
+    """A record's summary line and its notes, each dated."""
+    params = ", ".join(f"{k}={v}" for k, v in record.get("params", {}).items()) or "none"
+    summary = (
+        f"{record.get('class_name', '?')} from {record.get('file_name', '?')} "
+        f"(parameters {params}), {record.get('start', '?')} to {record.get('end', '?')}, "
+        f"opening cash {record.get('cash', '?')}; source sha256 "
+        f"{str(record.get('sha256', ''))[:12]}."
+    )
+    notes = [f"{day}  {text}" for day, text in record.get("notes", [])]
+    return summary, notes
+
+
+class StrategyCommands(QObject):
+    """Adds the Strategies menu to the window and opens what it records."""
+
+    def __init__(self, main: Main, parent: QObject) -> None:
+        super().__init__(parent)
+        self.main = main
+        window = main.window
+        self.run_action = QAction("&Run strategy…", window)
+        self.run_action.setStatusTip("Backtest a strategy file as a simulation portfolio")
+        self.sweep_action = QAction("&Sweep parameters…", window)
+        self.sweep_action.setStatusTip(
+            "Backtest a strategy over a grid of parameters and rank the sets"
+        )
+        self.menu = QMenu("&Strategies", window)
+        self.menu.addAction(self.run_action)
+        self.menu.addAction(self.sweep_action)
+        bar = window.menuBar()
+        help_menu = bar.actions()[-1] if bar.actions() else None
+        if help_menu is None:
+            bar.addMenu(self.menu)
+        else:
+            bar.insertMenu(help_menu, self.menu)  # before Help
+        self.run_action.triggered.connect(self._on_run)
+        self.sweep_action.triggered.connect(self._on_sweep)
+        self.notes = StrategyNotes()
+        layout = window.history.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.notes)  # under the filter, above the table
+        main.session.portfolio_changed.connect(self._on_portfolio_changed)
+
+    def _taken(self) -> set[str]:
+        return {name_key(r.name) for r in self.main.portfolios.portfolios()}
+
+    def open_run_dialog(self, path: str = "") -> RunStrategyDialog:
+        """The Run strategy dialog, shown (with the file `path` when given)."""
+        m = self.main
+        dialog = RunStrategyDialog(m.door, self._taken(), m.jobs, m.colors.loss, m.window)
+        dialog.ran.connect(self._on_ran)
+        dialog.open(path)
+        return dialog
+
+    def open_sweep_dialog(self, path: str = "") -> SweepDialog:
+        """The sweep dialog, shown (with the file `path` when given)."""
+        from gui.controllers.strategy_sweep import SweepDialog
+
+        m = self.main
+        dialog = SweepDialog(m.door, m.jobs, m.colors.loss, m.window)
+        dialog.ran.connect(self._on_ran)
+        dialog.open(path)
+        return dialog
+
+    @Slot()
+    def _on_run(self) -> None:
+        self.open_run_dialog()
+
+    @Slot()
+    def _on_sweep(self) -> None:
+        self.open_sweep_dialog()
+
+    @Slot(object)
+    def _on_ran(self, result: BacktestResult) -> None:
+        self.main.session.store_changed.emit()
+        self.main.reload_portfolios(select=result.portfolio_id)
+        self.main.window.tabs.setCurrentIndex(HISTORY_TAB)  # its events, and the notes above
+        self.main.window.statusBar().showMessage(
+            f"{result.name}: {result.events} events recorded; value {result.final_value} at "
+            "the end of the run.",
+            8000,
+        )
+
+    @Slot(object)
+    def _on_portfolio_changed(self, portfolio_id: UUID | None) -> None:
+        record = None if portfolio_id is None else record_of(self.main.door.data_dir, portfolio_id)
+        if record is None:
+            self.notes.clear()
+            return
+        self.notes.show_record(*notes_of(record))
