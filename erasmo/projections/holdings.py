@@ -14,6 +14,7 @@ side's `Portfolio.positions()` reports it).
 
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 from datetime import date
@@ -56,6 +57,7 @@ class Summary:
         realized_pnl: realized P&L of every sell to date, fees included.
         unrealized_pnl: market_value - cost basis of the positions (buy fees included).
         dividends: cash dividends received to date (income: part of the return).
+        long_value, short_value: the long positions' value (>= 0) and the shorts' (<= 0).
     """
 
     as_of: pd.Timestamp | None
@@ -69,6 +71,21 @@ class Summary:
     realized_pnl: float
     unrealized_pnl: float
     dividends: float = 0.0
+    long_value: float = 0.0
+    short_value: float = 0.0
+
+    @property
+    def gross_exposure(self) -> float:
+        """(longs - shorts) / total value: 1.0 fully invested, 2.0 at 2:1 leverage; NaN when
+        the total value (the equity) is not positive."""
+        total = self.total_value
+        return (self.long_value - self.short_value) / total if total > 0 else math.nan
+
+    @property
+    def net_exposure(self) -> float:
+        """(longs + shorts) / total value, shorts counting negative; NaN as gross_exposure."""
+        total = self.total_value
+        return (self.long_value + self.short_value) / total if total > 0 else math.nan
 
     @property
     def total_pnl(self) -> float:
@@ -87,7 +104,9 @@ class Snapshot:
             frame has none yet), stale (last_price is not that trading day's own close),
             market_value, unrealized_pnl, unrealized_pct (of cost basis), realized_pnl (by
             method), day_change (quantity * (last_price - the previous trading day's close)),
-            weight (market_value / total value, cash included).
+            weight (market_value / total value, cash included: negative for a short, and with
+            a debit balance the positions' weights add up to more than 1; NaN when the total
+            value, the equity, is not positive).
         summary: the totals (see Summary).
     """
 
@@ -135,7 +154,7 @@ def snapshot(
                 ),  # shorts: cost < 0
                 "realized_pnl": realized,
                 "day_change": np.where(held, quantity * (last - previous), 0.0),
-                "weight": market / total if total != 0 else np.full(len(market), np.nan),
+                "weight": market / total if total > 0 else np.full(len(market), np.nan),
             },
             index=pd.Index(state.tickers, name="ticker", dtype=object),
         )
@@ -153,6 +172,8 @@ def snapshot(
         realized_pnl=float(realized.sum()),
         unrealized_pnl=float(unrealized.sum()),
         dividends=state.dividends_received,
+        long_value=float(market[market > 0].sum()),
+        short_value=float(market[market < 0].sum()),
     )
     return Snapshot(table.sort_index(), summary)
 

@@ -33,6 +33,7 @@ from erasmo.projections.frame import (
     DEPOSITED,
     DIVIDEND,
     EVENT_TYPES,
+    MARGIN_CHARGED,
     SOLD,
     SPLIT,
     UNITS_PER_SHARE,
@@ -65,6 +66,7 @@ _DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
 _WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
 _SPLIT: Final = EVENT_TYPES.index(SPLIT)
 _DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
+_CHARGED: Final = EVENT_TYPES.index(MARGIN_CHARGED)
 _ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
@@ -459,6 +461,11 @@ def _cash_columns(
     if len(dividend_rows):
         cash[dividend_rows] = exact_units(
             events["amount"], dividend_rows, CENTS_PER_UNIT_OF_MONEY, "dividend amount"
+        )
+    charge_rows = np.flatnonzero(kinds == _CHARGED)  # margin interest and borrow fees
+    if len(charge_rows):
+        cash[charge_rows] = -exact_units(
+            events["amount"], charge_rows, CENTS_PER_UNIT_OF_MONEY, "margin charge"
         )
     return cash, deposits, withdrawals
 
