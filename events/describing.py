@@ -149,7 +149,7 @@ def margin_charged(fields: Fields) -> str:
     """Margin interest and borrow fees charged for a span of nights."""
     return (
         f"{money(fields['amount'])}: interest {money(fields['interest'])}, borrow fees "
-        f"{money(fields['borrow_fee'])} ({fields['since']} to {fields['on']})"
+        f"{money(fields['borrow_fee'])} (the nights since {fields['since']})"
     )
 
 
