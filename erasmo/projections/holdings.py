@@ -125,9 +125,8 @@ def snapshot(
 ) -> Snapshot:
     """Holdings after the events up to `seq` and dated on or before `as_of`, valued at `as_of`.
 
-    The valuation date is `as_of`, else the date of event `seq`, else the later of the price
-    frame's last day and the last event's date. Closed positions (quantity 0) are listed only
-    with include_closed; the summary counts them either way.
+    The valuation date is `as_of`, else event `seq`'s date, else the later of the price frame's
+    last day and the last event's date. Closed positions are listed only with include_closed.
     """
     state = state_of(source, seq=seq, on=as_of)
     day = _valuation_day(state, prices, as_of, seq)
@@ -172,10 +171,17 @@ def snapshot(
         realized_pnl=float(realized.sum()),
         unrealized_pnl=float(unrealized.sum()),
         dividends=state.dividends_received,
-        long_value=float(market[market > 0].sum()),
-        short_value=float(market[market < 0].sum()),
+        **_sides(market),
     )
     return Snapshot(table.sort_index(), summary)
+
+
+def _sides(market: Floats) -> dict[str, float]:
+    """The long and the short positions' values (a Summary's long_value and short_value)."""
+    return {
+        "long_value": float(market[market > 0].sum()),
+        "short_value": float(market[market < 0].sum()),
+    }
 
 
 def holdings(
