@@ -219,6 +219,7 @@ def _echo_totals(s: Summary) -> None:
         f"Realized P&L: {money_f(s.realized_pnl, signed=True)}   Unrealized P&L: "
         f"{money_f(s.unrealized_pnl, signed=True)}   Fees paid: {money_f(s.fees_paid)}"
         + (f"   Dividends: {money_f(s.dividends, signed=True)}" if s.dividends else "")
+        + (f"   Margin charges: {money_f(s.margin_charges)}" if s.margin_charges else "")
     )
     if s.short_value or s.cash < 0:  # shorts or leverage: how much is exposed, of the equity
         click.echo(

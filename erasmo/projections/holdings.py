@@ -58,6 +58,7 @@ class Summary:
         unrealized_pnl: market_value - cost basis of the positions (buy fees included).
         dividends: cash dividends received to date (income: part of the return).
         long_value, short_value: the long positions' value (>= 0) and the shorts' (<= 0).
+        margin_charges: a margin account's interest and borrow fees charged to date (a cost).
     """
 
     as_of: pd.Timestamp | None
@@ -73,6 +74,7 @@ class Summary:
     dividends: float = 0.0
     long_value: float = 0.0
     short_value: float = 0.0
+    margin_charges: float = 0.0
 
     @property
     def gross_exposure(self) -> float:
@@ -89,8 +91,9 @@ class Summary:
 
     @property
     def total_pnl(self) -> float:
-        """realized + unrealized + dividends = total_value - deposits + withdrawals."""
-        return self.realized_pnl + self.unrealized_pnl + self.dividends
+        """realized + unrealized + dividends - margin charges = total_value - deposits +
+        withdrawals."""
+        return self.realized_pnl + self.unrealized_pnl + self.dividends - self.margin_charges
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -171,16 +174,17 @@ def snapshot(
         realized_pnl=float(realized.sum()),
         unrealized_pnl=float(unrealized.sum()),
         dividends=state.dividends_received,
-        **_sides(market),
+        **_margin_figures(state, market),
     )
     return Snapshot(table.sort_index(), summary)
 
 
-def _sides(market: Floats) -> dict[str, float]:
-    """The long and the short positions' values (a Summary's long_value and short_value)."""
+def _margin_figures(state: ProjectionState, market: Floats) -> dict[str, float]:
+    """A Summary's long_value, short_value and margin_charges."""
     return {
         "long_value": float(market[market > 0].sum()),
         "short_value": float(market[market < 0].sum()),
+        "margin_charges": state.margin_charges,
     }
 
 

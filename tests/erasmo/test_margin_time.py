@@ -93,7 +93,10 @@ def test_margin_interest_and_a_borrow_fee_over_a_month(flat: FrontDoor) -> None:
     account = flat.account(pid)
     assert (account.interest_paid, account.borrow_fees_paid) == (D("19.33"), D("4.83"))
     # the charge is a cost, not a flow: value 15,000 - 2,000 - 3,024.16 = 9,975.84
-    assert flat.holdings(pid).summary.total_value == pytest.approx(9975.84)
+    summary = flat.holdings(pid).summary
+    assert summary.total_value == pytest.approx(9975.84)
+    assert summary.margin_charges == pytest.approx(24.16)
+    assert summary.total_pnl == pytest.approx(9975.84 - 10000)  # the P&L counts the charge
     # the next advance goes on from the night of 03-03: 1 night, at a debit of 3,024.16
     later = flat.advance(pid)
     assert later.margin is not None
