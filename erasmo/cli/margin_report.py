@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from erasmo.cli.output import money
@@ -14,25 +15,28 @@ def margin_lines(report: MarginReport | None) -> list[str]:
     """The charges, margin calls and forced sales of an advance, one a line."""
     if report is None:
         return []
-    lines = []
+    # by day; on a day, what happened at the open (a call met, forced sales) before the close
+    dated: list[tuple[date, int, str]] = [
+        (day, 1, f"MARGIN CALL at the close: equity {money(worth)} below the maintenance "
+         f"margin {money(needed)}")
+        for day, worth, needed in report.calls
+    ]  # fmt: skip
+    dated += [(day, 0, "the margin call was met at the open") for day in report.met]
+    for sale in report.forced:
+        verb = "sold" if sale.side == "sell" else "bought to cover"
+        dated.append(
+            (
+                sale.day,
+                0,
+                f"FORCED: {sale.quantity.normalize():f} {sale.ticker} {verb} at the open @ "
+                f"{sale.price} (fee {money(sale.fee)}): {sale.reason}",
+            )
+        )
+    lines = [f"  {day} {text}" for day, _, text in sorted(dated, key=lambda d: d[:2])]
     if report.interest or report.borrow_fee:
         lines.append(
             f"  margin interest {money(report.interest)}, borrow fees "
             f"{money(report.borrow_fee)} charged"
-        )
-    met = set(report.met)
-    for day, worth, needed in report.calls:
-        lines.append(
-            f"  MARGIN CALL {day}: equity {money(worth)} below the maintenance margin "
-            f"{money(needed)}"
-        )
-    for day in sorted(met):
-        lines.append(f"  {day}: the margin call was met at the open")
-    for sale in report.forced:
-        verb = "sold" if sale.side == "sell" else "bought to cover"
-        lines.append(
-            f"  {sale.day} FORCED: {sale.quantity.normalize():f} {sale.ticker} {verb} at the "
-            f"open @ {sale.price} (fee {money(sale.fee)}): {sale.reason}"
         )
     return lines
 

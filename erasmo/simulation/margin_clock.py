@@ -176,7 +176,8 @@ class MarginClock:
                 p.cancel_order(order.order_id, day, market=True)
                 self.report.cancelled.append((order, day))
         prices = {t: self._open(t, day) or self._close(t, day) for t in p.shares}
-        worth, needed = to_cents(equity(p, prices)), to_cents(maintenance(p, prices))
+        worth = to_cents(equity(p, prices) - self._accrued())
+        needed = to_cents(maintenance(p, prices))
         reason = (
             f"margin call of {call.isoformat()} not met at the open: equity {worth:,.2f} below "
             f"the maintenance margin {needed:,.2f}"
