@@ -24,6 +24,9 @@ from hypothesis import strategies as st
 from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.cli.main import cli
 from erasmo.door import FrontDoor
+from erasmo.exporters.beancount import ledger
+from erasmo.exporters.entries import entries_of
+from erasmo.exporters.pp import pp_csv
 from erasmo.market.resources import prices_dir
 from events.errors import ErasmoError
 from events.replay import Replay
@@ -97,6 +100,14 @@ def test_margin_interest_and_a_borrow_fee_over_a_month(flat: FrontDoor) -> None:
     assert summary.total_value == pytest.approx(9975.84)
     assert summary.margin_charges == pytest.approx(24.16)
     assert summary.total_pnl == pytest.approx(9975.84 - 10000)  # the P&L counts the charge
+    # exported as a charge to cash: a PP "Interest Charge", a beancount expense
+    entries = entries_of(flat.history(pid))
+    assert [(e.day, e.cash) for e in entries if e.kind == "interest"] == [
+        (date(2020, 3, 3), D("-24.16"))
+    ]
+    assert sum(e.cash for e in entries) == D("-3024.16")
+    assert "2020-03-03,Interest Charge,24.16,USD" in pp_csv(entries)
+    assert "  Expenses:Erasmo:M:Interest  24.16 USD" in ledger("M", date(2020, 1, 31), entries)
     # the next advance goes on from the night of 03-03: 1 night, at a debit of 3,024.16
     later = flat.advance(pid)
     assert later.margin is not None
