@@ -28,6 +28,7 @@ from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     CorporateActionError,
     DateOutOfRangeError,
+    ErasmoError,
     InsufficientCashError,
     InsufficientSharesError,
     InvalidOrderError,
@@ -312,7 +313,10 @@ class SimulationService:
         start = p.clock
 
         def bars_of(ticker: str) -> tuple[Sequence[date], Sequence[Bar]]:
-            days, arrays = self._ticker_arrays(ticker, start - LOOK_BACK, target)
+            try:
+                days, arrays = self._ticker_arrays(ticker, start - LOOK_BACK, target)
+            except ErasmoError:  # no data for it: valued at its mark, never sold by force
+                return [], []
             return days, arrays.bars
 
         calendar = self.market.trading_days(None)
