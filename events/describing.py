@@ -143,3 +143,26 @@ def event_voided(fields: Fields) -> str:
     about = fields.get("about_seq")
     where = f"seq {about}" if about is not None else f"event {fields['about']}"
     return f"voids {where}: {fields['reason']!r}"
+
+
+def margin_charged(fields: Fields) -> str:
+    """Margin interest and borrow fees charged for a span of nights."""
+    return (
+        f"{money(fields['amount'])}: interest {money(fields['interest'])}, borrow fees "
+        f"{money(fields['borrow_fee'])} (the nights since {fields['since']})"
+    )
+
+
+def margin_called(fields: Fields) -> str:
+    return (
+        f"equity {money(fields['equity'])} below the maintenance margin "
+        f"{money(fields['requirement'])}"
+    )
+
+
+def liquidated(fields: Fields) -> str:
+    verb = "sold" if fields["side"] == "sell" else "bought to cover"
+    return (
+        f"{number(fields['quantity'])} {fields['ticker']} {verb} @ {fields['price']}: "
+        f"{fields['reason']}"
+    )

@@ -17,7 +17,6 @@ class stays `events.portfolio:Portfolio.<Name>`, the topic stored rows and expor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,8 +27,9 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, notes, status, trades, voids
+from events.rules import actions, cash, forks, margin, margin_calls, notes, status, trades, voids
 from events.rules import orders as order_rules
+from events.rules.book import Position
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
 from events.values import (
@@ -44,26 +44,6 @@ from events.values import (
 
 ZERO = Decimal(0)
 _NO_ORDERS: dict[str, dict[str, Any]] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Shares of one ticker held, and what they cost (average-cost basis, fees included).
-
-    Attributes:
-        ticker: upper-case symbol.
-        quantity: shares held, > 0.
-        cost_basis: total cost of the shares held, in the portfolio's currency.
-    """
-
-    ticker: str
-    quantity: Decimal
-    cost_basis: Decimal
-
-    @property
-    def average_cost(self) -> Decimal:
-        """Cost per share held."""
-        return self.cost_basis / self.quantity
 
 
 class Portfolio(Aggregate):
@@ -356,6 +336,30 @@ class Portfolio(Aggregate):
         cash)."""
         return margin.buying_power(self) if margin.is_margin(self) else self.available_cash
 
+    def charge_margin(self, interest: Decimal, borrow_fee: Decimal, since: date, on: date) -> None:
+        """Take from cash the margin interest and borrow fees of the nights `since` to `on`."""
+        self._margin_charged(**margin_calls.checked_charge(self, interest, borrow_fee, since, on))
+
+    def call_margin(self, equity: Decimal, requirement: Decimal, on: date) -> None:
+        """Record a margin call: at the close of `on` equity was below the maintenance margin."""
+        self._margin_called(**margin_calls.checked_call(self, equity, requirement, on))
+
+    def liquidate(
+        self,
+        ticker: str,
+        price: Decimal,
+        fee: Decimal,
+        reason: str,
+        on: date,
+        provenance: PriceProvenance | None = None,
+    ) -> None:
+        """Close the whole position in `ticker` at `price`, a margin call not met; with
+        `provenance`, its trade too (without: the PositionLiquidated alone, as replay makes)."""
+        f = margin_calls.checked_liquidation(self, ticker, price, fee, reason, on)
+        self._position_liquidated(**f)
+        if provenance is not None:
+            self._trade(f["side"], ticker, f["quantity"], price, on, provenance, fee, market=True)
+
     def advance_clock(self, on: date) -> None:
         """Move the clock to market date `on` (after the orders on the bars up to it)."""
         status.check_open_and_clock(self, on, market=True)
@@ -481,6 +485,9 @@ class Portfolio(Aggregate):
     _undeleted = event("PortfolioUndeleted")(status.undeleted)
     _branch_forked = event("BranchForked")(forks.forked)
     _account_set = event("AccountTypeSet")(margin.account_set)
+    _margin_charged = event("MarginCharged")(margin_calls.margin_charged)
+    _margin_called = event("MarginCalled")(margin_calls.margin_called)
+    _position_liquidated = event("PositionLiquidated")(margin_calls.position_liquidated)
     _note_added = event("NoteAdded")(notes.note_added)
     _event_voided = event("EventVoided")(voids.event_voided)
 

@@ -28,6 +28,7 @@ from events.errors import EventLogError
 from events.portfolio import EVENT_TYPES, PORTFOLIO_TOPICS, Portfolio
 from events.rules import actions, cash, voids
 from events.rules.margin import MARGIN_DEFAULTS, signed_quantity
+from events.rules.margin_calls import check_liquidation_trade
 from events.rules.orders import check_fill_trade
 from events.values import PriceProvenance, parse_price, parse_quantity
 
@@ -66,7 +67,7 @@ class Replay:
         state as it was."""
         fill, self.fill = self.fill, None
         if fill is not None:
-            check_fill_trade(fill, kind, fields)
+            (check_liquidation_trade if "call_on" in fill else check_fill_trade)(fill, kind, fields)
         order = None
         if kind == "OrderFilled" and self.portfolio is not None:
             order = self.portfolio.open_orders.get(fields["order_id"])
@@ -77,6 +78,8 @@ class Replay:
         self.entries.append((kind, dict(done)))
         if order is not None:
             self.fill = {**done, "side": order["side"], "ticker": order["ticker"]}
+        elif kind == "PositionLiquidated":  # its trade follows, as a fill's does
+            self.fill = dict(done)
         return done
 
     def force(self, kind: str, fields: dict[str, Any]) -> None:
@@ -251,6 +254,13 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
         f["account"],
         f["on"],
         **{key: f[key] for key in (*MARGIN_DEFAULTS, "borrow_overrides")},
+    ),
+    "MarginCharged": lambda p, f: p.charge_margin(
+        f["interest"], f["borrow_fee"], f["since"], f["on"]
+    ),
+    "MarginCalled": lambda p, f: p.call_margin(f["equity"], f["requirement"], f["on"]),
+    "PositionLiquidated": lambda p, f: p.liquidate(
+        f["ticker"], f["price"], f["fee"], f["reason"], f["on"]
     ),
     "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
     "EventVoided": lambda p, f: p.void(f["about"], f["reason"], f.get(ENTRIES, [])),

@@ -81,7 +81,7 @@ _TRADE = (
     Field("price_date", "date"),
     Field("price_adjusted", "bool"),
 )
-_PRICE_KINDS = frozenset({"close", "explicit", "order"})  # "order": an order's fill
+_PRICE_KINDS = frozenset({"close", "explicit", "order", "forced"})  # "order": an order's fill
 
 #: Every stored event type, by the name people see in history and export files.
 EVENT_SCHEMAS: dict[str, Schema] = {
@@ -249,6 +249,38 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "the portfolio became a cash or a margin account, with its margin rates",
         "Account",
         d.account_set,
+    ),
+    # margin accounts in time (events.rules.margin_calls)
+    "MarginCharged": Schema(
+        1,
+        (_money("interest"), _money("borrow_fee"), _money("amount"), Field("since", "date"), _on()),
+        "margin interest on the debit balance and borrow fees on short positions, accrued over "
+        "the nights from one day to another, were taken from cash",
+        "Margin charge",
+        d.margin_charged,
+    ),
+    "MarginCalled": Schema(
+        1,
+        (_money("equity"), _money("requirement"), _on()),
+        "at a close the equity was below the maintenance margin: a margin call",
+        "Margin call",
+        d.margin_called,
+    ),
+    "PositionLiquidated": Schema(
+        1,
+        (
+            Field("ticker", "ticker"),
+            Field("side", "text", choices=frozenset(ORDER_SIDES)),
+            _money("quantity"),
+            _money("price"),
+            _money("fee"),
+            Field("call_on", "date"),
+            Field("reason", "text", max_length=500),
+            _on(),
+        ),
+        "a margin call not met, a position was closed at the next open (its trade follows)",
+        "Forced fill",
+        d.liquidated,
     ),
     # the trading journal
     "NoteAdded": Schema(

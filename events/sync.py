@@ -231,6 +231,8 @@ def _pending_fill(app: PortfoliosHost, portfolio_id: UUID, head: int) -> dict[st
     """The fill the store's latest event is, while its trade has not followed (a batch may end
     between the two: the next one must bring the trade)."""
     (last,) = app.recorder.select_events(portfolio_id, gt=head - 1, lte=head)
+    if PORTFOLIO_TOPICS.get(last.topic) == "PositionLiquidated":  # its trade follows too
+        return dict(app.decode(last.topic, last.state))
     if PORTFOLIO_TOPICS.get(last.topic) != "OrderFilled":
         return None
     fill = app.decode(last.topic, last.state)

@@ -11,6 +11,7 @@ import click
 
 from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
 from erasmo.cli.margin_options import margin_options, margin_parameters
+from erasmo.cli.margin_report import margin_json, margin_lines
 from erasmo.cli.output import echo_json, money, number, table
 
 ORDER_TYPES = ("market", "limit", "stop", "stop-limit", "trailing")
@@ -183,6 +184,8 @@ def clock(c: Context, name: str, as_json: bool) -> None:
     account = c.door.account(portfolio_id)
     if account.account == "margin":  # a cash account (the default) says nothing more
         click.echo(f"A {account.describe()}.")
+        for line in account.notices():
+            click.echo(line)
 
 
 @click.command()
@@ -217,6 +220,7 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
                 ],
                 "open_orders": report.open_orders,
                 "cash": report.cash_after,
+                "margin": margin_json(report.margin),
             }
         )
         return
@@ -237,6 +241,8 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
     for a in report.actions:
         what = f"{a.ratio}:1 split" if a.kind == "split" else f"dividend {a.amount} a share"
         click.echo(f"  {a.day} {a.ticker} {what}")
+    for line in margin_lines(report.margin):
+        click.echo(line)
 
 
 @click.command("rules")

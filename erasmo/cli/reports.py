@@ -138,6 +138,9 @@ def holdings(
     else:
         click.echo("No positions.")
     _echo_totals(s)
+    if as_of is None and at is None:  # a margin account now: charges, latest margin call
+        for line in c.door.account(portfolio_id).notices():
+            click.echo(line)
 
 
 def _holdings_data(p: PortfolioHead, s: Summary, method: str, rows: list[Any]) -> dict[str, Any]:
@@ -224,7 +227,13 @@ def _echo_totals(s: Summary) -> None:
         f"Realized P&L: {money_f(s.realized_pnl, signed=True)}   Unrealized P&L: "
         f"{money_f(s.unrealized_pnl, signed=True)}   Fees paid: {money_f(s.fees_paid)}"
         + (f"   Dividends: {money_f(s.dividends, signed=True)}" if s.dividends else "")
+        + (f"   Margin charges: {money_f(s.margin_charges)}" if s.margin_charges else "")
     )
+    if s.short_value or s.cash < 0:  # shorts or leverage: how much is exposed, of the equity
+        click.echo(
+            f"Exposure: gross {s.gross_exposure:.2f}x, net {s.net_exposure:.2f}x of the equity "
+            f"(longs {money_f(s.long_value)}, shorts {money_f(s.short_value)})"
+        )
 
 
 def _step_detail(r: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from uuid import UUID
 from erasmo.door.results import changed
 from events.dryrun import dry_running
 from events.portfolio import Portfolio
-from events.rules import margin
+from events.rules import margin, margin_calls
 
 if TYPE_CHECKING:
     from events.application import Portfolios
@@ -33,6 +33,10 @@ class AccountView:
         borrow_overrides: per-ticker borrow fees ("AAPL=0.02,TSLA=0.1"; "" for none).
         equity: cash plus the positions at their marks (latest trade prices).
         buying_power: what it may still buy or sell short (a cash account: available cash).
+        interest_paid, borrow_fees_paid: margin interest and borrow fees charged so far.
+        margin_call: the latest margin call (day, equity, maintenance margin), if any.
+        call_open: whether that call was made at the close the clock is on (it is met, or
+            positions are sold, at the next open).
     """
 
     account: str
@@ -44,6 +48,10 @@ class AccountView:
     borrow_overrides: str
     equity: Decimal
     buying_power: Decimal
+    interest_paid: Decimal = Decimal(0)
+    borrow_fees_paid: Decimal = Decimal(0)
+    margin_call: tuple[date, Decimal, Decimal] | None = None
+    call_open: bool = False
 
     @classmethod
     def of(cls, p: Portfolio) -> AccountView:
@@ -53,7 +61,28 @@ class AccountView:
             **margin.params(p),
             equity=margin.equity(p),
             buying_power=p.buying_power,
+            interest_paid=margin_calls.paid_so_far(p)["interest"],
+            borrow_fees_paid=margin_calls.paid_so_far(p)["borrow_fee"],
+            margin_call=margin_calls.latest_call(p),
+            call_open=(margin_calls.latest_call(p) or (None,))[0] == p.clock,
         )
+
+    def notices(self) -> list[str]:
+        """Lines on what a margin account was charged and on its latest margin call."""
+        if self.account == "cash":
+            return []
+        lines = [
+            f"Margin interest charged {self.interest_paid:,.2f}, borrow fees "
+            f"{self.borrow_fees_paid:,.2f}."
+        ]
+        if self.margin_call is not None:
+            on, worth, needed = self.margin_call
+            lines.append(
+                f"{'MARGIN CALL' if self.call_open else 'Latest margin call'} {on}: equity "
+                f"{worth:,.2f} below the maintenance margin {needed:,.2f}"
+                + ("; unless met, positions are sold at the next open." if self.call_open else ".")
+            )
+        return lines
 
     def describe(self) -> str:
         """One line: "cash account" or the margin parameters in percent."""

@@ -9,6 +9,7 @@ Accounts (under the portfolio's name made an account component, e.g. ``Tech``)::
     Income:Erasmo:Tech:Dividends         dividends
     Income:Erasmo:Tech:Gains             realized gains (beancount computes them from the lots)
     Expenses:Erasmo:Tech:Fees            commissions
+    Expenses:Erasmo:Tech:Interest        margin interest and borrow fees (margin accounts)
 
 A lot's cost is its trade price; the fee is an expense. A split replaces each lot by one of
 ratio times the shares at the same total cost. Every trade date gets its price, so a report
@@ -67,6 +68,8 @@ def ledger(name: str, opened_on: date, entries: Sequence[Entry], currency: str =
         f"{opened_on} open Income:Erasmo:{root}:Gains {currency}",
         f"{opened_on} open Expenses:Erasmo:{root}:Fees {currency}",
     ]
+    if any(e.kind == "interest" for e in entries):
+        lines.append(f"{opened_on} open Expenses:Erasmo:{root}:Interest {currency}")
     for ticker in tickers:
         lines.append(f"{opened_on} commodity {commodity(ticker)}")
         lines.append(f'{opened_on} open {_stock(root, ticker)} {commodity(ticker)} "FIFO"')
@@ -106,6 +109,12 @@ def _transaction(
             f'{day} * "{e.kind.capitalize()}"',
             f"  {cash}  {e.cash} {currency}",
             f"  Equity:Erasmo:{root}:Contributions  {-e.cash} {currency}",
+        ]
+    if e.kind == "interest":
+        return [
+            f'{day} * "Margin interest and borrow fees"',
+            f"  {cash}  {e.cash} {currency}",
+            f"  Expenses:Erasmo:{root}:Interest  {-e.cash} {currency}",
         ]
     assert e.ticker is not None
     stock, unit = _stock(root, e.ticker), commodity(e.ticker)

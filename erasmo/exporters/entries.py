@@ -19,6 +19,7 @@ KINDS = {
     "SharesSold": "sell",
     "DividendReceived": "dividend",
     "SplitApplied": "split",
+    "MarginCharged": "interest",  # a margin account's interest and borrow fees
 }
 
 
@@ -27,7 +28,8 @@ class Entry:
     """One event that moved cash or shares.
 
     Attributes:
-        kind: deposit, withdrawal, buy, sell, dividend or split.
+        kind: deposit, withdrawal, buy, sell, dividend, split or interest (a margin
+            account's margin interest and borrow fees, charged to cash).
         day: its market date.
         ticker: the stock (None for cash).
         quantity: shares traded; the holding a dividend was paid on; None otherwise.
@@ -57,7 +59,7 @@ def entries_of(history: Sequence[LoggedEvent]) -> list[Entry]:
         if kind is None:
             continue
         f = event.fields
-        if kind in ("deposit", "withdrawal"):
+        if kind in ("deposit", "withdrawal", "interest"):
             amount = f["amount"]
             cash = amount if kind == "deposit" else -amount
             out.append(Entry(kind, event.on, None, None, None, amount, ZERO, cash, ""))

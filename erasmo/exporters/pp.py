@@ -35,6 +35,7 @@ _TYPES = {
     "buy": "Buy",
     "sell": "Sell",
     "dividend": "Dividend",
+    "interest": "Interest Charge",  # margin interest and borrow fees
 }
 
 

@@ -28,6 +28,7 @@ from erasmo.projections.frame import (
     DIVIDEND,
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
+    MARGIN_CHARGED,
     SOLD,
     SPLIT,
     WITHDRAWN,
@@ -46,7 +47,7 @@ _HAVE: Final = {
     "price": (BOUGHT, SOLD),
     "value": (BOUGHT, SOLD),
     "fee": (BOUGHT, SOLD),
-    "amount": (DEPOSITED, WITHDRAWN, DIVIDEND),
+    "amount": (DEPOSITED, WITHDRAWN, DIVIDEND, MARGIN_CHARGED),
     "ratio": (SPLIT,),
     "amount_per_share": (DIVIDEND,),
 }
@@ -58,6 +59,7 @@ _REQUIRED: Final = {
     DEPOSITED: ("amount",),
     WITHDRAWN: ("amount",),
     DIVIDEND: ("quantity", "amount", "amount_per_share"),
+    MARGIN_CHARGED: ("amount",),
     SPLIT: ("ratio",),
 }
 _CODE: Final = {

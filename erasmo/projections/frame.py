@@ -70,6 +70,11 @@ VOIDED: Final = "EventVoided"
 #: cash and shares move in the SharesBought/SharesSold recorded with it).
 ORDER_EVENTS: Final[tuple[str, ...]] = ORDER_EVENT_TYPES
 
+#: A margin account in time (`events.rules.margin_calls`): a charge takes its `amount` from
+#: cash; projections keep the rows of a call and a forced sale and ignore them (a forced sale's
+#: cash and shares move in the trade recorded with it).
+MARGIN_CHARGED: Final = "MarginCharged"
+MARGIN_EVENTS: Final = (MARGIN_CHARGED, "MarginCalled", "PositionLiquidated")
 #: The event types a frame may hold, in the order of the `type` column's categories (new types
 #: go at the end, so the codes of the others never change).
 EVENT_TYPES: Final[tuple[str, ...]] = (
@@ -81,6 +86,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "AccountTypeSet",  # margin accounts (projections keep its rows and ignore them)
     NOTE_ADDED,  # the trading journal's notes (projections ignore them)
     VOIDED,  # corrections (the loader drops them and the events they void)
+    *MARGIN_EVENTS,  # a margin account in time: only a charge moves cash (its `amount`)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

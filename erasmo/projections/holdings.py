@@ -14,6 +14,7 @@ side's `Portfolio.positions()` reports it).
 
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 from datetime import date
@@ -57,6 +58,8 @@ class Summary:
         realized_pnl: realized P&L of every sell to date, fees included.
         unrealized_pnl: market_value - cost basis of the positions (buy fees included).
         dividends: cash dividends received to date (income: part of the return).
+        long_value, short_value: the long positions' value (>= 0) and the shorts' (<= 0).
+        margin_charges: a margin account's interest and borrow fees charged to date (a cost).
     """
 
     as_of: pd.Timestamp | None
@@ -70,11 +73,28 @@ class Summary:
     realized_pnl: float
     unrealized_pnl: float
     dividends: float = 0.0
+    long_value: float = 0.0
+    short_value: float = 0.0
+    margin_charges: float = 0.0
+
+    @property
+    def gross_exposure(self) -> float:
+        """(longs - shorts) / total value: 1.0 fully invested, 2.0 at 2:1 leverage; NaN when
+        the total value (the equity) is not positive."""
+        total = self.total_value
+        return (self.long_value - self.short_value) / total if total > 0 else math.nan
+
+    @property
+    def net_exposure(self) -> float:
+        """(longs + shorts) / total value, shorts counting negative; NaN as gross_exposure."""
+        total = self.total_value
+        return (self.long_value + self.short_value) / total if total > 0 else math.nan
 
     @property
     def total_pnl(self) -> float:
-        """realized + unrealized + dividends = total_value - deposits + withdrawals."""
-        return self.realized_pnl + self.unrealized_pnl + self.dividends
+        """realized + unrealized + dividends - margin charges = total_value - deposits +
+        withdrawals."""
+        return self.realized_pnl + self.unrealized_pnl + self.dividends - self.margin_charges
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -91,7 +111,9 @@ class Snapshot:
             (of cost basis), realized_pnl (by method), day_change (the day's move of the shares
             while held: those held at the previous trading day's close move from it, those
             bought since from their price, those sold since up to their price; fees left out),
-            weight (market_value / total value, cash included).
+            weight (market_value / total value, cash included: negative for a short, and with
+            a debit balance the positions' weights add up to more than 1; NaN when the total
+            value, the equity, is not positive).
         summary: the totals (see Summary).
     """
 
@@ -110,9 +132,8 @@ def snapshot(
 ) -> Snapshot:
     """Holdings after the events up to `seq` and dated on or before `as_of`, valued at `as_of`.
 
-    The valuation date is `as_of`, else the date of event `seq`, else the later of the price
-    frame's last day and the last event's date. Closed positions (quantity 0) are listed only
-    with include_closed; the summary counts them either way.
+    The valuation date is `as_of`, else event `seq`'s date, else the later of the price frame's
+    last day and the last event's date. Closed positions are listed only with include_closed.
     """
     state = state_of(source, seq=seq, on=as_of)
     day = _valuation_day(state, prices, as_of, seq)
@@ -138,7 +159,7 @@ def snapshot(
                 ),  # shorts: cost < 0
                 "realized_pnl": realized,
                 "day_change": _day_changes(state, prices, day, quantity, last, previous),
-                "weight": market / total if total != 0 else np.full(len(market), np.nan),
+                "weight": market / total if total > 0 else np.full(len(market), np.nan),
             },
             index=pd.Index(state.tickers, name="ticker", dtype=object),
         )
@@ -156,8 +177,18 @@ def snapshot(
         realized_pnl=float(realized.sum()),
         unrealized_pnl=float(unrealized.sum()),
         dividends=state.dividends_received,
+        **_margin_figures(state, market),
     )
     return Snapshot(table.sort_index(), summary)
+
+
+def _margin_figures(state: ProjectionState, market: Floats) -> dict[str, float]:
+    """A Summary's long_value, short_value and margin_charges."""
+    return {
+        "long_value": float(market[market > 0].sum()),
+        "short_value": float(market[market < 0].sum()),
+        "margin_charges": state.margin_charges,
+    }
 
 
 def holdings(

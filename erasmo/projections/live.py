@@ -263,7 +263,8 @@ class LiveProjection:
         )
         carried = [wealth[keep - 1]] if keep else []
         wealth[keep:] = np.cumprod(np.concatenate([carried, 1.0 + returns[keep:]]))[len(carried) :]
-        logs[keep:] = np.log1p(returns[keep:])
+        with np.errstate(divide="ignore"):  # a -100% day (leverage): -inf
+            logs[keep:] = np.log1p(returns[keep:])
         self._returns, self._wealth, self._logs, self._stale_from = returns, wealth, logs, size
         begin = (dates[0] if size else pd.Timestamp("1970-01-02")) - pd.Timedelta(days=1)
         finish = pd.Timestamp(end).normalize() if end is not None else dates[-1] if size else begin

@@ -10,7 +10,13 @@ Conventions (PP's "True Time-Weighted Rate of Return" and "Internal Rate of Retu
 - daily return r_t = (MV_t + CFout_t) / (MV_{t-1} + CFin_t) - 1, deposits being inflows at the
   start of the day (CFin) and withdrawals outflows at its end (CFout, a positive amount);
   r_t = 0 when the denominator is 0 (a day with nothing in the portfolio). Buys, sells and fees
-  are not flows: fees lower the return.
+  are not flows: fees lower the return, as do a margin account's interest and borrow fees.
+- with shorts and leverage (a margin account) the value is the equity: cash (negative for a
+  debit balance) plus the positions' market values (negative for shorts). A day that ends with
+  the equity at or below 0 returns -100% at most (r_t >= -1: no more than everything can be
+  lost), and a day that starts with no positive equity (MV_{t-1} + CFin_t <= 0) returns 0:
+  once the equity is wiped out the wealth index stays at 0 until a deposit restores it, and
+  the drawdown is then 100%. The IRR of such a period is usually undefined (NaN, with a note).
 - TTWROR (cumulative) = prod(1 + r_t) - 1; annualised = (1 + TTWROR)^(365 / days) - 1 with
   days = calendar days from start to end.
 - IRR: the annual rate x - 1 solving sum_i v_i * x^(-d_i / 365) = 0, with v_0 = -MV_start at
@@ -206,10 +212,10 @@ def period_returns(start_value: float, values: Floats, cf_in: Floats, cf_out: Fl
     previous = np.concatenate([[start_value], values[:-1]])
     denominator = previous + cf_in
     returns: Floats = (
-        np.divide(values + cf_out, denominator, out=np.ones_like(values), where=denominator != 0)
+        np.divide(values + cf_out, denominator, out=np.ones_like(values), where=denominator > 0)
         - 1.0
     )
-    return returns
+    return np.maximum(returns, -1.0)  # equity gone below 0 (leverage, shorts): all of it lost
 
 
 def daily_returns(
@@ -238,7 +244,9 @@ def performance(
     indexed by the same trading days (see `metrics` for the defaults of start and end)."""
     p = _period(total, deposits, withdrawals, start, end)
     wealth: Floats = np.asarray(np.cumprod(1.0 + p.returns), dtype=np.float64)
-    return measure(p, wealth, np.log1p(p.returns), benchmark=benchmark, risk_free=risk_free)
+    with np.errstate(divide="ignore"):  # a -100% day: log -inf, the volatility is NaN
+        logs = np.log1p(p.returns)
+    return measure(p, wealth, logs, benchmark=benchmark, risk_free=risk_free)
 
 
 def measure(
@@ -263,7 +271,10 @@ def measure(
         if days > 0
         else IrrResult(math.nan, "the period has no length (start = end)")
     )
-    deviation = float(np.std(logs, ddof=1)) if len(logs) > 1 else math.nan
+    with np.errstate(invalid="ignore"):
+        deviation = (
+            float(np.std(logs, ddof=1)) if len(logs) > 1 and logs.min() > -np.inf else math.nan
+        )
     period_volatility = deviation * math.sqrt(len(logs))
     paid_in, paid_out = float(p.deposits.sum()), float(p.withdrawals.sum())
     return Metrics(

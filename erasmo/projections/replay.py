@@ -19,6 +19,7 @@ from erasmo.projections.frame import (
     BOUGHT,
     DEPOSITED,
     DIVIDEND,
+    MARGIN_CHARGED,
     SOLD,
     SPLIT,
     WITHDRAWN,
@@ -95,8 +96,11 @@ def _cash_change(events: pd.DataFrame, kind: npt.NDArray[np.object_]) -> Ints:
     fee = events["fee"].fillna(0.0).to_numpy(float)
     amount = events["amount"].fillna(0.0).to_numpy(float)
     cents = np.select(
-        [kind == DEPOSITED, kind == WITHDRAWN, kind == BOUGHT, kind == SOLD, kind == DIVIDEND],
-        [amount, -amount, -(value + fee), value - fee, amount],
+        [
+            *(kind == DEPOSITED, kind == WITHDRAWN, kind == BOUGHT, kind == SOLD),
+            *(kind == DIVIDEND, kind == MARGIN_CHARGED),
+        ],
+        [amount, -amount, -(value + fee), value - fee, amount, -amount],
         0.0,
     )
     change: Ints = np.rint(cents * 100).astype(np.int64)

@@ -33,6 +33,7 @@ from erasmo.projections.frame import (
     DEPOSITED,
     DIVIDEND,
     EVENT_TYPES,
+    MARGIN_CHARGED,
     SOLD,
     SPLIT,
     UNITS_PER_SHARE,
@@ -65,6 +66,7 @@ _DEPOSIT: Final = EVENT_TYPES.index(DEPOSITED)
 _WITHDRAW: Final = EVENT_TYPES.index(WITHDRAWN)
 _SPLIT: Final = EVENT_TYPES.index(SPLIT)
 _DIVIDEND: Final = EVENT_TYPES.index(DIVIDEND)
+_CHARGED: Final = EVENT_TYPES.index(MARGIN_CHARGED)
 _ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
@@ -100,6 +102,7 @@ class ProjectionState:
         self._deposits = 0
         self._withdrawals = 0
         self._fees = 0
+        self._charges = 0  # margin interest and borrow fees, in cents
         self.last_seq: int | None = None
         self.last_on: pd.Timestamp | None = None
         self.events = 0
@@ -176,6 +179,7 @@ class ProjectionState:
         cash, deposits, withdrawals = _cash_columns(events, kinds, rows, is_buy, trade_cents)
         dividend_rows = np.flatnonzero(kinds == _DIVIDEND)
         income = cash[dividend_rows]
+        self._charges = getattr(self, "_charges", 0) - int(cash[kinds == _CHARGED].sum())
 
         self._book_trades(is_buy, codes, units, trade_cents, seq[rows], days[rows], price)
         signed = np.where(is_buy, units, -units)
@@ -396,6 +400,11 @@ class ProjectionState:
         """All cash dividends received (income, not an external flow)."""
         return sum(self._dividends) / CENTS_PER_UNIT_OF_MONEY
 
+    @property
+    def margin_charges(self) -> float:
+        """Margin interest and borrow fees charged (a cost: neither a trade fee nor a flow)."""
+        return getattr(self, "_charges", 0) / CENTS_PER_UNIT_OF_MONEY
+
     def dividends(self) -> Floats:
         """Cash dividends received from each ticker of `tickers`."""
         return np.array(self._dividends, dtype=np.int64) / CENTS_PER_UNIT_OF_MONEY
@@ -464,6 +473,9 @@ def _cash_columns(
         cash[dividend_rows] = exact_units(
             events["amount"], dividend_rows, CENTS_PER_UNIT_OF_MONEY, "dividend amount"
         )
+    charged = np.flatnonzero(kinds == _CHARGED)  # margin interest and borrow fees
+    if len(charged):
+        cash[charged] = -exact_units(events["amount"], charged, CENTS_PER_UNIT_OF_MONEY, "charge")
     return cash, deposits, withdrawals
 
 

@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from erasmo.market.base import CorporateAction, MarketData, TickerInfo
+from erasmo.market.base import Bar, CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays
+from erasmo.simulation.margin_clock import MarginClock
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.tickets import estimated_cost, parse_order
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
@@ -27,6 +28,7 @@ from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     CorporateActionError,
     DateOutOfRangeError,
+    ErasmoError,
     InsufficientCashError,
     InsufficientSharesError,
     InvalidOrderError,
@@ -37,6 +39,7 @@ from events.errors import (
 )
 from events.orders import Order
 from events.portfolio import Portfolio
+from events.rules.margin import is_margin
 from events.values import (
     PriceProvenance,
     parse_money,
@@ -275,7 +278,10 @@ class SimulationService:
             progress,
         )
         done = _Applied()
+        clock = self._margin_clock(p, target)
         for outcome in outcomes:
+            if clock is not None:
+                clock.reach(outcome.day, opening=not isinstance(outcome, ActionDue))
             if isinstance(outcome, ActionDue):
                 self._apply_due(p, outcome, done)
             elif outcome.order.order_id not in p.open_orders:
@@ -285,6 +291,9 @@ class SimulationService:
                 done.expired.append(_done(outcome.order, "expired", outcome.day))
             else:
                 self._apply_fill(p, outcome, done)
+        margin = clock.finish() if clock is not None else None
+        if margin is not None:
+            done.cancelled.extend(_done(order, "cancelled", day) for order, day in margin.cancelled)
         p.advance_clock(target)
         return AdvanceReport(
             portfolio=p.name,
@@ -298,7 +307,24 @@ class SimulationService:
             cash_after=p.cash,
             actions=tuple(done.actions),
             cancelled=tuple(done.cancelled),
+            margin=margin,
         )
+
+    def _margin_clock(self, p: Portfolio, target: date) -> MarginClock | None:
+        """A margin account's clock over this advance (None for a cash account)."""
+        if not is_margin(p):
+            return None
+        start = p.clock
+
+        def bars_of(ticker: str) -> tuple[Sequence[date], Sequence[Bar]]:
+            try:
+                days, arrays = self._ticker_arrays(ticker, start - LOOK_BACK, target)
+            except ErasmoError:  # no data for it: valued at its mark, never sold by force
+                return [], []
+            return days, arrays.bars
+
+        calendar = self.market.trading_days(None)
+        return MarginClock(p, calendar, target, bars_of, self.market.info)
 
     def _bars_for(self, orders: Sequence[Order], target: date) -> dict[str, TickerBars]:
         """Each ordered ticker's bars, from a little before its earliest order to `target`."""

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from erasmo.market.base import CorporateAction
+from erasmo.simulation.margin_clock import MarginReport
 from events.application import LoggedEvent
 from events.orders import Order
 
@@ -119,7 +120,8 @@ class AdvanceReport:
         cash_after: the portfolio's cash after it.
         actions: the splits and dividends recorded on the way (ticker held on the ex-date).
         cancelled: the open orders cancelled by a split of their ticker (their terms were in
-            pre-split shares).
+            pre-split shares), or before a forced sale of their ticker.
+        margin: a margin account's interest, borrow fees, margin calls and forced sales.
     """
 
     portfolio: str
@@ -133,6 +135,7 @@ class AdvanceReport:
     cash_after: Decimal
     actions: tuple[CorporateAction, ...] = ()
     cancelled: tuple[OrderView, ...] = ()
+    margin: MarginReport | None = None  # a margin account's charges, calls and forced sales
 
 
 def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:

@@ -12,6 +12,8 @@ each event does to the state live here:
 - `actions`: splits and dividends, which may be recorded late;
 - `forks`: what-if branches and the parent's events they copy;
 - `margin`: cash and margin accounts, buying power; `shorts`: a margin account's short positions.
+- `margin_calls`: a margin account in time: interest and borrow fees charged, margin calls and
+  forced sales (docs/margin.md).
 
 A check raises the named error of the broken rule and changes nothing; the error carries the
 rule in the audit's words (`ErasmoError.problems`, set with `book.broken`). These are the only

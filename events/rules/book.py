@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -47,3 +48,23 @@ class Book(Protocol):
 
     @property
     def version(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Shares of one ticker held, and what they cost (average-cost basis, fees included).
+
+    Attributes:
+        ticker: upper-case symbol.
+        quantity: shares held, > 0.
+        cost_basis: total cost of the shares held, in the portfolio's currency.
+    """
+
+    ticker: str
+    quantity: Decimal
+    cost_basis: Decimal
+
+    @property
+    def average_cost(self) -> Decimal:
+        """Cost per share held."""
+        return self.cost_basis / self.quantity

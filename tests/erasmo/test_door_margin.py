@@ -53,13 +53,17 @@ def test_a_short_through_a_dividend_and_a_split(door: FrontDoor) -> None:
     # D3: dividend 0.50 on the short of 100 charged: 19,800 - 50 = 19,750; D4: 2:1 split
     assert [(a.kind, a.day) for a in report.actions] == [("dividend", D3), ("split", D4)]
     head = door.head(pid)
-    assert (head.quantity("XYZ"), head.cash) == (D("-200"), D("19750"))
+    # the borrow fee (1% a year, 360 nights) on the short at each night's close:
+    # 01-03 to 01-05, 3 nights at 100 x 96: 9,600 x 0.01 x 3 / 360 = 0.8
+    # 01-06 at 100 x 102: 0.28333; 01-07 at 100 x 105: 0.29167; total 1.375 -> 1.38
+    assert (head.quantity("XYZ"), head.cash) == (D("-200"), D("19750") - D("1.38"))
     door.place_order(pid, "buy", "XYZ", "200")
-    door.advance(pid, to=D5)  # covers at D5's open, 45: 19,750 - 9,000 = 10,750
+    door.advance(pid, to=D5)  # covers at D5's open, 45: 19,748.62 - 9,000 = 10,748.62
     head = door.head(pid)
-    assert (head.quantity("XYZ"), head.cash) == (D("0"), D("10750"))
-    # P&L 750: sold 100 at 98 (9,800) = 200 at 49 after the split, covered at 45 (9,000),
-    # less the 50 dividend
+    # and the night of 01-08 at 200 x 46: 9,200 x 0.01 / 360 = 0.2556 -> 0.26
+    assert (head.quantity("XYZ"), head.cash) == (D("0"), D("10748.62") - D("0.26"))
+    # P&L 750 before the fees: sold 100 at 98 (9,800) = 200 at 49 after the split, covered at
+    # 45 (9,000), less the 50 dividend
     assert door.app.audit(pid) == []
 
 

@@ -28,6 +28,8 @@ D = Decimal
 MON, TUE, WED, THU, FRI = (date(2015, 3, day) for day in (2, 3, 4, 5, 6))
 CLOSE = PriceProvenance("bundled:test", MON, adjusted=False)
 FILLED = PriceProvenance("bundled:test", WED, adjusted=False, kind="order")
+MON2, TUE2 = date(2015, 3, 9), date(2015, 3, 10)
+FORCED = PriceProvenance("bundled:test", TUE2, adjusted=False, kind="forced")
 
 
 def test_every_event_class_has_one_entry_in_words() -> None:
@@ -81,6 +83,9 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     app.delete_portfolio(pid)
     app.undelete_portfolio(pid)
     _change(app, pid, lambda p: p.set_account("margin", FRI))
+    _change(app, pid, lambda p: p.charge_margin(D("1.25"), D("0.5"), FRI, MON2))
+    _change(app, pid, lambda p: p.call_margin(D("100"), D("200"), MON2))
+    _change(app, pid, lambda p: p.liquidate("MSFT", D("45"), D("1"), "call not met", TUE2, FORCED))
     _change(app, pid, lambda p: p.add_note(4, "took profit early", "exit mistake"))
     _change(app, pid, lambda p: p.void(3, "typed twice", app.entries(pid, p.version)))
     at = app.history(pid)[4].seq  # after the sale
@@ -116,6 +121,11 @@ MAIN = [
     ("PortfolioDeleted", ""),
     ("PortfolioUndeleted", ""),
     ("AccountTypeSet", "margin account: initial margin 50%, maintenance 25% long / 30% short"),
+    # the margin clock's events: interest and fees, a call, a forced sale and its trade
+    ("MarginCharged", "1.75: interest 1.25, borrow fees 0.50 (the nights since 2015-03-06)"),
+    ("MarginCalled", "equity 100.00 below the maintenance margin 200.00"),
+    ("PositionLiquidated", "3 MSFT sold @ 45: call not met"),
+    ("SharesSold", "3 MSFT @ 45 = 135.00, fee 1.00 [bundled:test]"),
     ("NoteAdded", "on event 4: 'took profit early' #exit #mistake"),
     ("EventVoided", "voids event 3: 'typed twice'"),
 ]

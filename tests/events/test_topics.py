@@ -81,6 +81,24 @@ STORED = {
     ],
     "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
     "events.portfolio:Portfolio.EventVoided": ["about", "reason", "on"],
+    "events.portfolio:Portfolio.MarginCharged": [
+        "interest",
+        "borrow_fee",
+        "amount",
+        "since",
+        "on",
+    ],
+    "events.portfolio:Portfolio.MarginCalled": ["equity", "requirement", "on"],
+    "events.portfolio:Portfolio.PositionLiquidated": [
+        "ticker",
+        "side",
+        "quantity",
+        "price",
+        "fee",
+        "call_on",
+        "reason",
+        "on",
+    ],
 }
 
 
