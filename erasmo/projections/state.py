@@ -5,8 +5,7 @@ is `ProjectionState.from_events(events)`, and applying the same events in any nu
 batches gives exactly the same state (integers for quantities and cash, and float sums formed
 in the same order), so a window can keep one state and feed it each new event.
 
-The state knows nothing about prices: valuations (holdings, value series, metrics) combine it
-with a price frame in `holdings` and `series`.
+The state knows nothing about prices: valuations combine it with a price frame (`holdings`).
 
 Corporate actions: a split multiplies the ticker's holding by its ratio (rounded down to a
 millionth of a share, as the write side does) and divides the cost per share and the lots'
