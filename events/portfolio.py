@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, notes, status, trades, voids
+from events.rules import actions, cash, forks, margin, notes, status, trades, voids, volume
 from events.rules import orders as order_rules
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
@@ -304,18 +304,28 @@ class Portfolio(Aggregate):
         fee: Decimal,
         slippage: Decimal,
         provenance: PriceProvenance,
+        part: Decimal | None = None,
     ) -> None:
-        """Fill an open order on the bar of `bar_day`: an OrderFilled, then the trade itself.
-
-        The two events are triggered together, after every check, so the fill is recorded whole
-        or not at all. A buy may use the cash its own order reserved, never another order's.
-        """
+        """Fill an open order (a `part` of it, capped by the bar's volume) on the bar of
+        `bar_day`: an OrderFilled (OrderPartiallyFilled), then the trade, triggered together
+        after every check. A buy may use the cash its own order reserved, never another's."""
         order = self.order(order_id)
-        self.check_fill(order_id, bar_day, price, fee, slippage)
-        self.record_fill(order_id, bar_day, price, fee, slippage)
-        self._trade(
-            order.side, order.ticker, order.quantity, price, bar_day, provenance, fee, market=True
-        )
+        if part is None:
+            self.check_fill(order_id, bar_day, price, fee, slippage)
+            self.record_fill(order_id, bar_day, price, fee, slippage)
+        else:
+            self.record_part(order_id, bar_day, price, part, fee, slippage)
+        quantity = order.quantity if part is None else part
+        self._trade(order.side, order.ticker, quantity, price, bar_day, provenance, fee, True)
+
+    def record_part(self, order_id: str, *fill: Any) -> None:
+        """Check and trigger only the OrderPartiallyFilled of a fill (`fill`: its bar day,
+        price, quantity, fee and slippage); `fill_order` follows it with the trade."""
+        self._part_filled(**order_rules.checked_part(self, order_id, *fill))
+
+    def set_volume_cap(self, max_volume_pct: Decimal | None, on: date) -> None:
+        """Cap an order's fill on a bar at a percentage of the bar's volume (None: no cap)."""
+        self._volume_cap_set(**volume.checked_cap(self, max_volume_pct, on))
 
     def check_fill(
         self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
@@ -483,6 +493,8 @@ class Portfolio(Aggregate):
     _account_set = event("AccountTypeSet")(margin.account_set)
     _note_added = event("NoteAdded")(notes.note_added)
     _event_voided = event("EventVoided")(voids.event_voided)
+    _part_filled = event("OrderPartiallyFilled")(volume.partially_filled)
+    _volume_cap_set = event("VolumeCapSet")(volume.cap_set)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -231,7 +231,7 @@ def _pending_fill(app: PortfoliosHost, portfolio_id: UUID, head: int) -> dict[st
     """The fill the store's latest event is, while its trade has not followed (a batch may end
     between the two: the next one must bring the trade)."""
     (last,) = app.recorder.select_events(portfolio_id, gt=head - 1, lte=head)
-    if PORTFOLIO_TOPICS.get(last.topic) != "OrderFilled":
+    if PORTFOLIO_TOPICS.get(last.topic) not in ("OrderFilled", "OrderPartiallyFilled"):
         return None
     fill = app.decode(last.topic, last.state)
     placed = next(
