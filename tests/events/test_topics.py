@@ -81,6 +81,16 @@ STORED = {
     ],
     "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
     "events.portfolio:Portfolio.EventVoided": ["about", "reason", "on"],
+    "events.portfolio:Portfolio.OrderPartiallyFilled": [
+        "order_id",
+        "bar_day",
+        "price",
+        "quantity",
+        "fee",
+        "slippage",
+        "on",
+    ],
+    "events.portfolio:Portfolio.VolumeCapSet": ["max_volume_pct", "on"],
 }
 
 
