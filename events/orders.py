@@ -26,8 +26,6 @@ ORDER_EVENT_TYPES = (
     "OrderExpired",
     "OrderRejected",
     "ClockAdvanced",
-    "OrderPartiallyFilled",
-    "VolumeCapSet",
 )
 
 

@@ -255,7 +255,10 @@ def _decode(block: bytes) -> pd.DataFrame:
 #: Codes of the order, trading-rule and clock events: they carry ticker, quantity, price and fee
 #: fields of their own (an order's terms, a fill's price) which no projection may count (a
 #: fill's trade is the SharesBought/SharesSold recorded with it).
-_BLANKED = [list(EVENT_TYPE_DTYPE.categories).index(name) for name in ORDER_EVENTS]
+_BLANKED = [
+    list(EVENT_TYPE_DTYPE.categories).index(name)
+    for name in (*ORDER_EVENTS, "OrderPartiallyFilled", "VolumeCapSet")
+]
 
 
 def _without_order_fields(frame: pd.DataFrame) -> pd.DataFrame:
