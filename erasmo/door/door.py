@@ -316,7 +316,12 @@ class FrontDoor(Reading, JournalReading):
     ) -> TradingRules:
         """Change the mode, commission, slippage or volume cap ("off": none; None keeps)."""
         return self.simulation.set_rules(
-            portfolio_id, mode, commission, slippage_bps, dry_run=dry_run, max_volume_pct=max_volume_pct
+            portfolio_id,
+            mode,
+            commission,
+            slippage_bps,
+            dry_run=dry_run,
+            max_volume_pct=max_volume_pct,
         )
 
     def account(self, portfolio_id: UUID) -> AccountView:

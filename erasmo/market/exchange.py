@@ -68,7 +68,11 @@ def sessions(start: date, end: date) -> list[date]:
 
 def _weekdays(start: date, end: date) -> Sequence[date]:
     count = (end - start).days + 1
-    return [d for d in (date.fromordinal(start.toordinal() + i) for i in range(count)) if d.weekday() < 5]
+    return [
+        d
+        for d in (date.fromordinal(start.toordinal() + i) for i in range(count))
+        if d.weekday() < 5
+    ]
 
 
 def holiday(day: date) -> str | None:

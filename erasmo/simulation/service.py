@@ -21,8 +21,8 @@ from erasmo.services import TradingService
 from erasmo.simulation.fills import BarArrays
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.tickets import estimated_cost, parse_order
-from erasmo.simulation.volume import check_volume, volume_cap
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
+from erasmo.simulation.volume import check_volume, volume_cap
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (

@@ -182,9 +182,7 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
             view = views[f["order_id"]]
             rest = {"side": view.side, "quantity": view.quantity - view.filled}
             held = reserve_after({**rest, "reserved": view.reserved}, f["quantity"])
-            views[f["order_id"]] = replace(
-                view, filled=view.filled + f["quantity"], reserved=held
-            )
+            views[f["order_id"]] = replace(view, filled=view.filled + f["quantity"], reserved=held)
         elif event.type in ("OrderCancelled", "OrderExpired", "OrderRejected"):
             status = event.type.removeprefix("Order").lower()
             views[f["order_id"]] = replace(

@@ -49,11 +49,12 @@ def cap_set(self: Book, max_volume_pct: Decimal | None, on: date) -> None:
 def reserve_after(order: dict[str, Any], quantity: Decimal) -> Decimal:
     """What an open order holds back once `quantity` of it has filled: a sell the rest of its
     shares, a buy the rest of its cash in proportion, rounded up to the cent."""
-    rest = order["quantity"] - quantity
+    whole: Decimal = order["quantity"]
+    rest = whole - quantity
     if order["side"] == "sell":
         return rest
-    share = order["reserved"] * rest / order["quantity"]
-    return share.quantize(CENT, rounding=ROUND_CEILING)
+    reserved: Decimal = order["reserved"]
+    return (reserved * rest / whole).quantize(CENT, rounding=ROUND_CEILING)
 
 
 def check_part(order: dict[str, Any], quantity: Decimal | None) -> Decimal:
@@ -61,7 +62,7 @@ def check_part(order: dict[str, Any], quantity: Decimal | None) -> Decimal:
     whole: Decimal = order["quantity"]
     if quantity is None:
         return whole
-    if not isinstance(quantity, Decimal) or not quantity.is_finite() or not 0 < quantity:
+    if not isinstance(quantity, Decimal) or not quantity.is_finite() or not quantity > 0:
         raise InvalidOrderError(f"A fill's quantity {quantity!r} must be above 0.")
     if quantity > whole:
         raise InvalidOrderError(

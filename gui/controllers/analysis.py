@@ -154,7 +154,9 @@ class AnalysisController(QObject):
     def show_head(self, portfolio_id: UUID) -> None:
         """Show the portfolio's latest positions at once (its history loads in the background)."""
         if self.analytics is None:
-            self._show_holdings(positions_at_cost(self.erasmo.door, portfolio_id, None), portfolio_id)
+            self._show_holdings(
+                positions_at_cost(self.erasmo.door, portfolio_id, None), portfolio_id
+            )
 
     def clear(self) -> None:
         """Nothing selected (or another portfolio on its way)."""

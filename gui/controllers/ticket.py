@@ -48,9 +48,7 @@ class TradeTicket(QObject):
         self.view = view = TradeTicketView(self._loss, parent)
         account = door.account(head.id)
         self.margin = account.account == "margin"
-        power = (
-            f", buying power {formatting.money(account.buying_power)}" if self.margin else ""
-        )
+        power = f", buying power {formatting.money(account.buying_power)}" if self.margin else ""
         view.portfolio.setText(
             f"{head.name} — cash {formatting.money(head.cash)} {head.currency}{power}, "
             f"{now_phrase(head.simulated, market_now(door, head)).lower()}"

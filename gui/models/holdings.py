@@ -141,7 +141,7 @@ def _is_number(value: Any) -> bool:
 
 def _with_margin(row: Row, margin: float | None) -> Row:
     value = row.get("market_value")
-    if margin is None or not _is_number(value):
+    if margin is None or not isinstance(value, (int, float)) or not _is_number(value):
         return row
     return {**row, "margin_used": margin * abs(float(value))}
 

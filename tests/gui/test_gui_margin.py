@@ -24,9 +24,7 @@ OPENED = date(2010, 3, 1)
 def margin_window(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, account: str = "margin"
 ) -> tuple[MainController, UUID]:
-    head = erasmo.door.open_portfolio(
-        "Sim", "10000", OPENED, mode="simulation", account=account
-    )
+    head = erasmo.door.open_portfolio("Sim", "10000", OPENED, mode="simulation", account=account)
     c = make_window(erasmo)
     qtbot.waitUntil(lambda: c.history_model.rowCount() >= 2, timeout=10_000)
     return c, head.id
@@ -53,7 +51,8 @@ def test_the_order_ticket_shows_buying_power_and_sells_short(
     assert "sells 10 short" in text
     assert "Buying power: 20,000.00 USD." in text
     qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
-    assert ticket.order is not None and ticket.order.side == "sell"
+    assert ticket.order is not None
+    assert ticket.order.side == "sell"
 
 
 def test_a_cash_account_offers_no_short_sale(
