@@ -156,14 +156,17 @@ def clock(c: Context, name: str, as_json: bool) -> None:
                 "mode": rules.mode,
                 "commission": rules.commission,
                 "slippage_bps": rules.slippage_bps,
+                "max_volume_pct": rules.max_volume_pct,
                 "open_orders": len(open_orders),
             }
         )
         return
     follows = "" if rules.mode == "simulation" else " (live: follows the latest market data)"
+    cap = rules.max_volume_pct
+    capped = f", fills capped at {cap}% of a bar's volume" if cap is not None else ""
     click.echo(
         f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
-        f"slippage {rules.slippage_bps} bps, {len(open_orders)} open orders."
+        f"slippage {rules.slippage_bps} bps{capped}, {len(open_orders)} open orders."
     )
     account = c.door.account(portfolio_id)
     if account.account == "margin":  # a cash account (the default) says nothing more
