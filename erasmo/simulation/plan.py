@@ -214,8 +214,9 @@ def _outcomes(
     while (fill := first_fill(terms, arrays, lo, hi, bps)) is not None:
         take = min(rest, volume_cap(arrays.bars[fill.index].volume, cap))
         lo = fill.index + 1
-        if take <= 0:
-            continue  # no volume to take a share of on that bar
+        if take <= 0:  # no volume to take a share of: what it triggered stays triggered
+            terms = resting(terms)
+            continue
         part = take if take < rest else None
         fee = commission.fee(take, fill.price)
         found.append(Filled(days[fill.index], order, fill.price, fee, fill.slippage, part))

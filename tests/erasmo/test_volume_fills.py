@@ -169,3 +169,20 @@ def test_an_order_on_a_ticker_without_volume_is_refused_under_a_cap(hand: FrontD
     rules = hand.set_rules(pid, max_volume_pct="off")  # removed: the order is taken
     assert rules.max_volume_pct is None
     hand.place_order(pid, "buy", "CLO", "1")
+
+
+def test_the_rest_of_a_triggered_stop_is_a_market_order(hand: FrontDoor) -> None:
+    pid = hand.open_portfolio("H", "100000", date(2020, 1, 2), mode="simulation").id
+    hand.set_rules(pid, max_volume_pct="10")
+    hand.place_order(pid, "buy", "XYZ", "250", "stop", stop="99", tif="gtc")
+    report = hand.advance(pid, days=3)
+    # 01-03: high 99 reaches the stop: 100 shares at max(99, open 98) = 99 (9,900); the rest is
+    # a market order: 01-06 100 at the open 97 (9,700), 01-07 the last 50 at the open 105
+    # (5,250). Cash 100,000 - 24,850 = 75,150.
+    assert [(o.status, o.quantity, o.fill_price) for o in report.filled] == [
+        ("part filled", D("100"), D("99")),
+        ("part filled", D("100"), D("97")),
+        ("filled", D("50"), D("105")),
+    ]
+    head = hand.head(pid)
+    assert (head.quantity("XYZ"), head.cash) == (D("250"), D("75150"))
