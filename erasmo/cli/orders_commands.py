@@ -156,8 +156,9 @@ def clock(c: Context, name: str, as_json: bool) -> None:
                 "mode": rules.mode,
                 "commission": rules.commission,
                 "slippage_bps": rules.slippage_bps,
-                "max_volume_pct": rules.max_volume_pct,
                 "open_orders": len(open_orders),
+                # only where set: the output of a portfolio without a cap is what it was
+                **({"max_volume_pct": cap} if (cap := rules.max_volume_pct) is not None else {}),
             }
         )
         return
