@@ -20,6 +20,7 @@ from erasmo import actions
 from erasmo.door.models import CashReceipt
 from erasmo.door.models import TradeReceipt as TradeReceipt
 from erasmo.door.results import changed
+from erasmo.market import exchange
 from erasmo.market.base import Bar, MarketData, TickerInfo
 from events.application import LoggedEvent, Portfolios
 from events.deletion import DeletedSummary
@@ -325,7 +326,8 @@ class TradingService:
             )
         index = bisect.bisect_left(days, day)
         if days[index] != day:
-            raise NotATradingDayError(ticker, day, days[index - 1], days[index])
+            closed = exchange.closed_phrase(day)
+            raise NotATradingDayError(ticker, day, days[index - 1], days[index], closed)
         return day
 
     # -- reading --------------------------------------------------------------------------

@@ -101,6 +101,12 @@ def order_filled(fields: Fields) -> str:
     )
 
 
+def volume_cap_set(fields: Fields) -> str:
+    """A portfolio's participation cap (or none)."""
+    pct = fields.get("max_volume_pct")
+    return "no volume cap" if pct is None else f"at most {pct}% of a bar's volume an order"
+
+
 def order_done(fields: Fields) -> str:
     """A cancelled or expired order: its short id."""
     return _order(fields)

@@ -113,8 +113,15 @@ class NotATradingDayError(NoPriceError):
     """The date is not a trading day in the market data for that ticker."""
 
     def __init__(
-        self, ticker: str | None, day: date, previous: date | None, following: date | None
+        self,
+        ticker: str | None,
+        day: date,
+        previous: date | None,
+        following: date | None,
+        closed: str | None = None,
     ) -> None:
+        """`closed`: why the exchange was closed ("2024-11-28 is Thanksgiving Day; the NYSE
+        was closed"), when a holiday closed it."""
         self.ticker = ticker
         self.day = day
         self.previous = previous
@@ -125,6 +132,11 @@ class NotATradingDayError(NoPriceError):
         if following is not None:
             around.append(f"the next one is {following.isoformat()}")
         what = f"for {ticker}" if ticker else "in the market data"
+        if closed is not None:
+            around = [a.replace("one", "trading day", 1) for a in around]
+            tail = f": {' and '.join(around)}." if around else "."
+            super().__init__(f"{closed}{tail}")
+            return
         tail = f": {' and '.join(around)}." if around else "."
         super().__init__(f"{day.isoformat()} is not a trading day {what}{tail}")
 
@@ -183,3 +195,7 @@ class InvalidSlippageError(InvalidInputError):
 
 class SimulationClockError(ClockError):
     """A simulation portfolio was given a date after its clock: advance the clock first."""
+
+
+class VolumeDataError(OrderError):
+    """A volume cap was asked for where the market data has no volume, or is out of range."""

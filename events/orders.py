@@ -46,6 +46,8 @@ class Order:
         expires: a GTC order's last day, or None (good until cancelled).
         reserved: what it holds back: cash for a buy, shares for a sell.
         placed_on: the market date it was placed on; it can fill from the next bar on.
+        filled: how much of it volume-capped fills took so far (`quantity` is the rest).
+        last_fill_on: the bar of its latest partial fill; it goes on from the next bar.
     """
 
     order_id: str
@@ -62,6 +64,8 @@ class Order:
     expires: date | None
     reserved: Decimal
     placed_on: date
+    filled: Decimal = Decimal(0)
+    last_fill_on: date | None = None
 
 
 def check_order_shape(

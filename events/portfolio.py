@@ -5,10 +5,8 @@ raises a named error and triggers nothing. Every event carries the market date i
 (`on`), separate from the wall-clock `timestamp` eventsourcing stamps on it.
 
 Corporate actions (`split`, `receive_dividend`) are the one exception to the forward-only clock:
-an action happens to a position whatever the portfolio did since, so it may be recorded after
-later events (it leaves the clock where it is), provided the position has not changed on or after
-its ex-date. Then the position on the ex-date is the position now, and recording the action late
-gives exactly the state of recording it on time (cash and other tickers are unaffected by it).
+one may be recorded after later events (see `events.rules.actions`): then the position on the
+ex-date is the position now, and recording it late gives the state of recording it on time.
 
 The rules each command checks and the effect of each event live in `events.rules`, a module per
 concern; the class keeps the commands, the queries and the events' declarations, so every event
@@ -27,14 +25,24 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, margin_calls, notes, status, trades, voids
+from events.rules import (
+    actions,
+    cash,
+    forks,
+    margin,
+    margin_calls,
+    notes,
+    status,
+    trades,
+    voids,
+    volume,
+)
 from events.rules import orders as order_rules
 from events.rules.book import Position
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
 from events.values import (
     PriceProvenance,
-    parse_fee,
     parse_money,
     parse_name,
     parse_price,
@@ -284,40 +292,36 @@ class Portfolio(Aggregate):
         fee: Decimal,
         slippage: Decimal,
         provenance: PriceProvenance,
+        part: Decimal | None = None,
     ) -> None:
-        """Fill an open order on the bar of `bar_day`: an OrderFilled, then the trade itself.
-
-        The two events are triggered together, after every check, so the fill is recorded whole
-        or not at all. A buy may use the cash its own order reserved, never another order's.
-        """
+        """Fill an open order (a `part` of it, capped by the bar's volume) on the bar of
+        `bar_day`: an OrderFilled (OrderPartiallyFilled), then the trade, triggered together
+        after every check. A buy may use the cash its own order reserved, never another's."""
         order = self.order(order_id)
-        self.check_fill(order_id, bar_day, price, fee, slippage)
-        self.record_fill(order_id, bar_day, price, fee, slippage)
-        self._trade(
-            order.side, order.ticker, order.quantity, price, bar_day, provenance, fee, market=True
-        )
+        if part is None:
+            self.check_fill(order_id, bar_day, price, fee, slippage)
+            self.record_fill(order_id, bar_day, price, fee, slippage)
+        else:
+            self.record_part(order_id, bar_day, price, part, fee, slippage)
+        quantity = order.quantity if part is None else part
+        self._trade(order.side, order.ticker, quantity, price, bar_day, provenance, fee, True)
 
-    def check_fill(
-        self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
-    ) -> None:
-        """Raise the error `fill_order` would raise, recording nothing."""
-        order_rules.check_fill(self, order_id, bar_day, price, fee, slippage)
+    def record_part(self, order_id: str, *fill: Any) -> None:
+        """Check and trigger only the OrderPartiallyFilled of a fill (`fill`: its bar day,
+        price, quantity, fee and slippage); `fill_order` follows it with the trade."""
+        self._part_filled(**order_rules.checked_part(self, order_id, *fill))
 
-    def record_fill(
-        self, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
-    ) -> None:
+    def set_volume_cap(self, max_volume_pct: Decimal | None, on: date) -> None:
+        """Cap an order's fill on a bar at a percentage of the bar's volume (None: no cap)."""
+        self._volume_cap_set(**volume.checked_cap(self, max_volume_pct, on))
+
+    def check_fill(self, order_id: str, *fill: Any) -> None:
+        """Raise the error `fill_order` would (`fill`: bar day, price, fee, slippage)."""
+        order_rules.check_fill(self, order_id, *fill)
+
+    def record_fill(self, order_id: str, *fill: Any) -> None:
         """Trigger only the OrderFilled of a fill (`fill_order` follows it with the trade)."""
-        order = self.order(order_id)
-        status.check_open_and_clock(self, bar_day, market=True)
-        self._order_filled(
-            order_id=order_id,
-            bar_day=bar_day,
-            price=parse_price(price),
-            quantity=order.quantity,
-            fee=parse_fee(fee),
-            slippage=slippage,
-            on=bar_day,
-        )
+        self._order_filled(**order_rules.filled_fields(self, order_id, *fill))
 
     def set_account(self, account: str, on: date, **parameters: Any) -> None:
         """Make the portfolio a cash or a margin account (`events.rules.margin`: parameters
@@ -490,6 +494,8 @@ class Portfolio(Aggregate):
     _position_liquidated = event("PositionLiquidated")(margin_calls.position_liquidated)
     _note_added = event("NoteAdded")(notes.note_added)
     _event_voided = event("EventVoided")(voids.event_voided)
+    _part_filled = event("OrderPartiallyFilled")(volume.partially_filled)
+    _volume_cap_set = event("VolumeCapSet")(volume.cap_set)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -69,7 +69,7 @@ class Replay:
         if fill is not None:
             (check_liquidation_trade if "call_on" in fill else check_fill_trade)(fill, kind, fields)
         order = None
-        if kind == "OrderFilled" and self.portfolio is not None:
+        if kind in ("OrderFilled", "OrderPartiallyFilled") and self.portfolio is not None:
             order = self.portfolio.open_orders.get(fields["order_id"])
         given = {**fields, ENTRIES: self.entries} if kind == "EventVoided" else fields
         self.portfolio = command(self.portfolio, kind, given, self.portfolio_id)
@@ -250,6 +250,10 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
     "OrderExpired": lambda p, f: p.expire_order(f["order_id"], f["on"]),
     "OrderRejected": lambda p, f: p.reject_order(f["order_id"], f["reason"], f["on"]),
     "ClockAdvanced": lambda p, f: p.advance_clock(f["on"]),
+    "OrderPartiallyFilled": lambda p, f: p.record_part(
+        f["order_id"], f["bar_day"], f["price"], f["quantity"], f["fee"], f["slippage"]
+    ),
+    "VolumeCapSet": lambda p, f: p.set_volume_cap(f["max_volume_pct"], f["on"]),
     "AccountTypeSet": lambda p, f: p.set_account(
         f["account"],
         f["on"],

@@ -204,6 +204,29 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "Order filled",
         d.order_filled,
     ),
+    "OrderPartiallyFilled": Schema(
+        1,
+        (
+            _order_id(),
+            Field("bar_day", "date"),
+            _money("price"),
+            _money("quantity"),
+            _money("fee"),
+            _money("slippage"),
+            _on(),
+        ),
+        "part of an open order filled on a bar, capped by the bar's volume (its trade "
+        "follows; the rest stays open)",
+        "Order part filled",
+        d.order_filled,
+    ),
+    "VolumeCapSet": Schema(
+        1,
+        (_money("max_volume_pct", optional=True), _on()),
+        "the share of a bar's volume an order may fill was capped (or the cap removed)",
+        "Volume cap",
+        d.volume_cap_set,
+    ),
     "OrderCancelled": Schema(
         1, (_order_id(), _on()), "an open order was cancelled", "Order cancelled", d.order_done
     ),

@@ -233,7 +233,7 @@ def _pending_fill(app: PortfoliosHost, portfolio_id: UUID, head: int) -> dict[st
     (last,) = app.recorder.select_events(portfolio_id, gt=head - 1, lte=head)
     if PORTFOLIO_TOPICS.get(last.topic) == "PositionLiquidated":  # its trade follows too
         return dict(app.decode(last.topic, last.state))
-    if PORTFOLIO_TOPICS.get(last.topic) != "OrderFilled":
+    if PORTFOLIO_TOPICS.get(last.topic) not in ("OrderFilled", "OrderPartiallyFilled"):
         return None
     fill = app.decode(last.topic, last.state)
     placed = next(

@@ -43,12 +43,13 @@ def _order_json(o: Any) -> dict[str, Any]:
 
 
 def _outcome(o: Any) -> str:
-    if o.status == "filled":
+    if o.status in ("filled", "part filled"):
         slip = f", slippage {o.slippage}/share" if o.slippage else ""
-        return f"filled {o.done_on} at {o.fill_price}, fee {money(o.fee)}{slip}"
+        return f"{o.status} {o.done_on} at {o.fill_price}, fee {money(o.fee)}{slip}"
     if o.status == "open":
         what = money(o.reserved) if o.side == "buy" else f"{number(o.reserved)} shares"
-        return f"open, holds back {what}"
+        done = f"{number(o.filled)} filled in parts, " if o.filled else ""
+        return f"open, {done}holds back {what}"
     if o.status == "rejected":
         return f"rejected {o.done_on}"
     return f"{o.status} {o.done_on}"
@@ -173,13 +174,17 @@ def clock(c: Context, name: str, as_json: bool) -> None:
                 "commission": rules.commission,
                 "slippage_bps": rules.slippage_bps,
                 "open_orders": len(open_orders),
+                # only where set: the output of a portfolio without a cap is what it was
+                **({"max_volume_pct": cap} if (cap := rules.max_volume_pct) is not None else {}),
             }
         )
         return
     follows = "" if rules.mode == "simulation" else " (live: follows the latest market data)"
+    cap = rules.max_volume_pct
+    capped = f", fills capped at {cap}% of a bar's volume" if cap is not None else ""
     click.echo(
         f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
-        f"slippage {rules.slippage_bps} bps, {len(open_orders)} open orders."
+        f"slippage {rules.slippage_bps} bps{capped}, {len(open_orders)} open orders."
     )
     account = c.door.account(portfolio_id)
     if account.account == "margin":  # a cash account (the default) says nothing more
@@ -250,6 +255,11 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
 @click.option("--mode", type=click.Choice(["simulation", "live"], case_sensitive=False))
 @click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
 @click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@click.option(
+    "--max-volume-pct",
+    metavar="PCT",
+    help="Fill at most PCT% of a bar's volume an order (the rest later); 'off' for no cap.",
+)
 @margin_options
 @pass_ctx
 def portfolio_rules(
@@ -259,6 +269,7 @@ def portfolio_rules(
     mode: str | None,
     commission: str | None,
     slippage_bps: str | None,
+    max_volume_pct: str | None,
     account: str | None,
     **margin: str | None,
 ) -> None:
@@ -266,15 +277,19 @@ def portfolio_rules(
     events)."""
     portfolio_id = c.door.resolve(name)
     parameters = margin_parameters(margin)
-    if mode is None and commission is None and slippage_bps is None:
+    if (mode, commission, slippage_bps, max_volume_pct) == (None, None, None, None):
         rules = c.door.rules(portfolio_id)
         verb = "has"
     else:
-        rules = c.door.set_rules(portfolio_id, mode, commission, slippage_bps)
+        rules = c.door.set_rules(
+            portfolio_id, mode, commission, slippage_bps, max_volume_pct=max_volume_pct
+        )
         verb = "now has"
+    cap = rules.max_volume_pct
+    capped = f", fills capped at {cap}% of a bar's volume" if cap is not None else ""
     click.echo(
         f"{name!r} {verb} {rules.mode} mode, commission {rules.commission}, slippage "
-        f"{rules.slippage_bps} bps."
+        f"{rules.slippage_bps} bps{capped}."
     )
     if account is None and any(v is not None for v in parameters.values()):
         account = c.door.account(portfolio_id).account

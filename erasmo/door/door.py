@@ -312,10 +312,16 @@ class FrontDoor(Reading, JournalReading):
         slippage_bps: str | Decimal | int | None = None,
         *,
         dry_run: bool = False,
+        max_volume_pct: str | Decimal | int | None = None,
     ) -> TradingRules:
-        """Change the mode, commission or slippage (None keeps the current one)."""
+        """Change the mode, commission, slippage or volume cap ("off": none; None keeps)."""
         return self.simulation.set_rules(
-            portfolio_id, mode, commission, slippage_bps, dry_run=dry_run
+            portfolio_id,
+            mode,
+            commission,
+            slippage_bps,
+            dry_run=dry_run,
+            max_volume_pct=max_volume_pct,
         )
 
     def account(self, portfolio_id: UUID) -> AccountView:
@@ -510,6 +516,6 @@ def head_of(p: Portfolio) -> PortfolioHead:
         currency=p.currency,
         positions=tuple(Position(t, q) for t, q in sorted(p.shares.items())),
         orders=tuple(OrderView.of(o) for o in p.orders()),
-        rules=TradingRules(p.mode, p.commission, p.slippage_bps),
+        rules=TradingRules.of(p),
         parent_id=getattr(p, "parent_id", None),
     )

@@ -24,6 +24,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from erasmo.market import exchange
 from erasmo.market.base import BAR_FIELDS, Bar, CorporateAction, TickerInfo
 from erasmo.market.bundled import BundledMarketData
 from erasmo.market.cache import EARLIEST, PriceCache
@@ -268,5 +269,7 @@ class SourceChain:
         if self._calendar is None:
             bundled = self.bundled.trading_days()
             later = self.cache.days_after(bundled[-1])
+            if later:  # the NYSE's sessions up to the latest cached day, not a union of gaps
+                later = exchange.sessions(bundled[-1] + timedelta(days=1), later[-1])
             self._calendar = (*bundled, *later) if later else bundled
         return self._calendar

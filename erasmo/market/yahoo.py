@@ -46,6 +46,8 @@ BACKOFF = timedelta(minutes=5)
 RATE_LIMIT_BACKOFF = timedelta(minutes=30)
 #: Daily bars of a session are final a while after the 16:00 close in New York.
 SETTLED = time(18, 0)
+#: How long after a session's close (16:00, or an early close) its daily bar is final.
+SETTLE_DELAY = timedelta(hours=2)
 #: Significant digits kept of Yahoo's float prices (float32 holds about 7.2).
 PRICE_DIGITS = 7
 PRICE_PLACES = 6
@@ -62,15 +64,20 @@ def _new_york() -> Any:
 
 
 def last_session(now: datetime) -> date:
-    """The last weekday whose daily bar should be final at `now` (an aware datetime).
+    """The last NYSE session whose daily bar should be final at `now` (an aware datetime):
+    two hours after its close (16:00, or earlier on an early close); holidays and weekends
+    are skipped (`erasmo.market.exchange`)."""
+    from erasmo.market import exchange
 
-    Market holidays are not known here: on a holiday the source simply has nothing newer.
-    """
     local = now.astimezone(_new_york())
-    day = local.date() if local.time() >= SETTLED else local.date() - timedelta(days=1)
-    while day.weekday() >= 5:
+    day = local.date()
+    while True:
+        close = exchange.close_time(day)
+        if close is not None:
+            settled = (datetime.combine(day, close) + SETTLE_DELAY).time()
+            if day < local.date() or local.time() >= settled:
+                return day
         day -= timedelta(days=1)
-    return day
 
 
 def yahoo_decimal(value: float) -> Decimal:

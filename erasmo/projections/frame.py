@@ -87,6 +87,8 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     NOTE_ADDED,  # the trading journal's notes (projections ignore them)
     VOIDED,  # corrections (the loader drops them and the events they void)
     *MARGIN_EVENTS,  # a margin account in time: only a charge moves cash (its `amount`)
+    "OrderPartiallyFilled",  # volume-capped fills (the trade recorded with it moves the cash)
+    "VolumeCapSet",  # a trading rule (projections keep its rows and ignore them)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

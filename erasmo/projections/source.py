@@ -257,7 +257,13 @@ def _decode(block: bytes) -> pd.DataFrame:
 #: fill's trade is the SharesBought/SharesSold recorded with it).
 _BLANKED = [
     list(EVENT_TYPE_DTYPE.categories).index(name)
-    for name in (*ORDER_EVENTS, "MarginCalled", "PositionLiquidated")
+    for name in (
+        *ORDER_EVENTS,
+        "MarginCalled",
+        "PositionLiquidated",
+        "OrderPartiallyFilled",
+        "VolumeCapSet",
+    )
 ]
 
 

@@ -19,7 +19,7 @@ import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from erasmo.market.base import CorporateAction
 from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
@@ -29,6 +29,7 @@ from events.orders import Order
 from events.values import parse_date
 
 Progress = Callable[[int, int], None]
+HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,15 @@ class TickerBars:
 
 @dataclass(frozen=True, slots=True)
 class Filled:
-    """`order` fills on the bar of `day` at `price` (slippage included), paying `fee`."""
+    """`order` fills on the bar of `day` at `price` (slippage included), paying `fee`; `part`:
+    the quantity of a fill capped by the bar's volume, less than the order's (None: all of it)."""
 
     day: date
     order: Order
     price: Decimal
     fee: Decimal
     slippage: Decimal
+    part: Decimal | None = None
 
     @property
     def rank(self) -> int:
@@ -91,6 +94,7 @@ def plan(
     rules: tuple[Commission, Decimal],
     actions: Sequence[CorporateAction] = (),
     progress: Progress | None = None,
+    cap: Decimal | None = None,
 ) -> list[Outcome]:
     """The outcomes of advancing from `window[0]` (the clock) to `window[1]` (the target),
     sorted by (day, rank).
@@ -105,14 +109,15 @@ def plan(
         actions: the splits and dividends with ex-dates in the window that concern the
             portfolio.
         progress: called with (orders done, orders) as the orders are worked through.
+        cap: the most of a bar's volume an order may fill on it, in percent (None: no cap);
+            an order larger than that fills in parts over several bars.
     """
     outcomes: list[Outcome] = []
     for done, order in enumerate(orders):
         if progress is not None:
             progress(done, len(orders))
-        found = _outcome(order, bars[order.ticker], references, calendar, window, rules)
-        if found is not None:
-            outcomes.append(found)
+        series = bars[order.ticker]
+        outcomes.extend(_outcomes(order, series, references, calendar, window, rules, cap))
     if progress is not None:
         progress(len(orders), len(orders))
     outcomes.extend(ActionDue(action.day, action) for action in actions)
@@ -171,24 +176,27 @@ def expiry(order: Order, calendar: Sequence[date], start: date) -> date | None:
     return None
 
 
-def _outcome(
+def _outcomes(
     order: Order,
     series: TickerBars,
     references: Mapping[str, Decimal],
     calendar: Sequence[date],
     window: tuple[date, date],
     rules: tuple[Commission, Decimal],
-) -> Outcome | None:
-    """The fill or expiry of one order by the target day; None if it stays open."""
+    cap: Decimal | None,
+) -> list[Outcome]:
+    """The fills (whole, or parts capped by volume) and the expiry of one order by the target
+    day; none if it stays open untouched."""
     start, target = window
     days, arrays = series.days, series.arrays
-    lo = bisect.bisect_right(days, order.placed_on)
+    lo = bisect.bisect_right(days, order.last_fill_on or order.placed_on)
     ends = expiry(order, calendar, start)
     last = target
     if ends is not None:
         last = min(last, order.expires if order.expires is not None else ends)
     hi = bisect.bisect_right(days, last)
-    reference = arrays.bars[lo - 1].close if lo > 0 else references[order.order_id]
+    placed = bisect.bisect_right(days, order.placed_on)
+    reference = arrays.bars[placed - 1].close if placed > 0 else references.get(order.order_id)
     terms = OrderTerms(
         order.side,
         order.kind,
@@ -198,11 +206,42 @@ def _outcome(
         order.trail_percent,
         reference,
     )
+    if order.filled:
+        terms = resting(terms)
     commission, bps = rules
-    fill = first_fill(terms, arrays, lo, hi, bps)
-    if fill is not None:
-        fee = commission.fee(order.quantity, fill.price)
-        return Filled(days[fill.index], order, fill.price, fee, fill.slippage)
+    found: list[Outcome] = []
+    rest = order.quantity
+    while (fill := first_fill(terms, arrays, lo, hi, bps)) is not None:
+        take = min(rest, volume_cap(arrays.bars[fill.index].volume, cap))
+        lo = fill.index + 1
+        if take <= 0:  # no volume to take a share of: what it triggered stays triggered
+            terms = resting(terms)
+            continue
+        part = take if take < rest else None
+        fee = commission.fee(take, fill.price)
+        found.append(Filled(days[fill.index], order, fill.price, fee, fill.slippage, part))
+        rest -= take
+        if part is None:
+            return found
+        terms = resting(terms)
     if ends is not None and ends <= target:
-        return Expired(max(ends, start), order)
-    return None
+        found.append(Expired(max(ends, start), order))
+    return found
+
+
+def volume_cap(volume: int | None, cap: Decimal | None) -> Decimal:
+    """The most shares a fill may take on a bar of `volume` under a cap of `cap` percent: whole
+    shares, rounded down; no limit without a cap or where the bar has no volume."""
+    if cap is None or volume is None:
+        return Decimal("Infinity")
+    return (Decimal(volume) * cap / HUNDRED).to_integral_value(ROUND_FLOOR)
+
+
+def resting(terms: OrderTerms) -> OrderTerms:
+    """What is left of an order after a part of it filled: a stop or trailing stop has
+    triggered, so the rest is a market order; a stop-limit's rest is a limit order."""
+    if terms.kind in ("stop", "trailing"):
+        return OrderTerms(terms.side, "market")
+    if terms.kind == "stop-limit":
+        return OrderTerms(terms.side, "limit", limit=terms.limit)
+    return terms

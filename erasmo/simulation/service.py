@@ -23,6 +23,7 @@ from erasmo.simulation.margin_clock import MarginClock
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.tickets import estimated_cost, parse_order
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
+from erasmo.simulation.volume import check_volume, volume_cap
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
@@ -40,6 +41,7 @@ from events.errors import (
 from events.orders import Order
 from events.portfolio import Portfolio
 from events.rules.margin import is_margin
+from events.rules.volume import max_volume_pct
 from events.values import (
     PriceProvenance,
     parse_money,
@@ -102,28 +104,33 @@ class SimulationService:
         slippage_bps: str | Decimal | int | None = None,
         *,
         dry_run: bool = False,
+        max_volume_pct: str | Decimal | int | None = None,
     ) -> TradingRules:
-        """Change a portfolio's mode, commission or slippage (None keeps the current one);
-        returns the rules it then has."""
+        """Change a portfolio's mode, commission, slippage or volume cap (None keeps the
+        current one; a cap of "off" removes it); returns the rules it then has."""
         current = self.rules(portfolio_id)
         rules = _rules(
             mode if mode is not None else current.mode,
             commission if commission is not None else current.commission,
             slippage_bps if slippage_bps is not None else current.slippage_bps,
         )
+        changes_rules = (mode, commission, slippage_bps) != (None, None, None)
+        cap = volume_cap(self.market, max_volume_pct)
 
         # Dated on the portfolio's latest event: changing rules must not move a live
         # portfolio's clock to the latest data (which would forbid back-dated trades).
         def change(p: Portfolio) -> TradingRules:
-            p.set_rules(*rules, p.clock)
-            return TradingRules(p.mode, p.commission, p.slippage_bps)
+            if changes_rules or max_volume_pct is None:
+                p.set_rules(*rules, p.clock)
+            if max_volume_pct is not None:
+                p.set_volume_cap(cap, p.clock)
+            return TradingRules.of(p)
 
         return self.app.change(portfolio_id, change, dry_run=dry_run)
 
     def rules(self, portfolio_id: UUID) -> TradingRules:
         """The portfolio's trading rules."""
-        p = self.app.portfolio(portfolio_id)
-        return TradingRules(p.mode, p.commission, p.slippage_bps)
+        return TradingRules.of(self.app.portfolio(portfolio_id))
 
     def clock(self, portfolio_id: UUID) -> date:
         """The portfolio's market date: its own clock in simulation, else the latest data."""
@@ -168,6 +175,7 @@ class SimulationService:
 
         def place(p: Portfolio) -> OrderView:
             close = self._last_close(info, day)  # the ticker must have a price by then
+            check_volume(info, max_volume_pct(p), p.name)
             reserved = request.quantity
             if request.side == "buy":
                 commission = parse_commission(p.commission)
@@ -276,6 +284,7 @@ class SimulationService:
             (parse_commission(p.commission), p.slippage_bps),
             self._actions_due(p, open_orders, start, target),
             progress,
+            max_volume_pct(p),
         )
         done = _Applied()
         clock = self._margin_clock(p, target)
@@ -363,20 +372,28 @@ class SimulationService:
                     done.cancelled.append(_done(order, "cancelled", day))
 
     def _apply_fill(self, p: Portfolio, fill: Filled, done: _Applied) -> None:
-        """Record a fill, or its rejection when the cash or shares do not cover it now."""
+        """Record a fill (or a part of it), or its rejection when the cash or shares do not
+        cover it now."""
         order, day, price = fill.order, fill.day, fill.price
+        info = self.market.info(order.ticker)
+        provenance = PriceProvenance(info.source, day, info.adjusted, "order")
+        quantity = fill.part or p.order(order.order_id).quantity
+        terms = (order.order_id, day, price, fill.fee, fill.slippage)
         try:
-            p.check_fill(order.order_id, day, price, fill.fee, fill.slippage)
+            if fill.part is None:
+                p.check_fill(*terms)
+            else:  # a part is checked before anything of it is recorded
+                p.fill_order(*terms, provenance, fill.part)
         except (InsufficientCashError, InsufficientSharesError) as error:
             reason = f"not filled at {price} on {day}: {error}"
             p.reject_order(order.order_id, reason, day)
             done.rejected.append(replace(_done(order, "rejected", day), reason=reason))
             return
-        info = self.market.info(order.ticker)
-        provenance = PriceProvenance(info.source, day, info.adjusted, "order")
-        p.fill_order(order.order_id, day, price, fill.fee, fill.slippage, provenance)
-        view = _done(order, "filled", day)
-        done.filled.append(replace(view, fill_price=price, fee=fill.fee, slippage=fill.slippage))
+        if fill.part is None:
+            p.fill_order(*terms, provenance)
+        view = _done(order, "filled" if fill.part is None else "part filled", day)
+        view = replace(view, quantity=quantity, fill_price=price, fee=fill.fee)
+        done.filled.append(replace(view, slippage=fill.slippage))
 
     def _actions_due(
         self, p: Portfolio, open_orders: Sequence[Order], start: date, target: date

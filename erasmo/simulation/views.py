@@ -11,6 +11,8 @@ from erasmo.market.base import CorporateAction
 from erasmo.simulation.margin_clock import MarginReport
 from events.application import LoggedEvent
 from events.orders import Order
+from events.portfolio import Portfolio
+from events.rules.volume import max_volume_pct, reserve_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,9 @@ class OrderView:
             as placed.
         reserved: cash (buy) or shares (sell) held back while it is open.
         placed_on: the market date it was placed on.
-        status: "open", "filled", "cancelled", "expired" or "rejected".
+        status: "open", "filled", "cancelled", "expired" or "rejected" ("part filled" in an
+            advance's report: a volume-capped fill of `quantity`, the rest still open).
+        filled: how much of it filled in parts so far (volume-capped fills).
         done_on: the market date it stopped being open, or None.
         fill_price, fee, slippage: the fill's price, commission and slippage per share.
         reason: why it was rejected.
@@ -50,6 +54,7 @@ class OrderView:
     fee: Decimal | None = None
     slippage: Decimal | None = None
     reason: str | None = None
+    filled: Decimal = Decimal(0)
 
     @property
     def short_id(self) -> str:
@@ -100,11 +105,18 @@ class OrderView:
 
 @dataclass(frozen=True, slots=True)
 class TradingRules:
-    """A portfolio's mode, commission spec and slippage in basis points."""
+    """A portfolio's mode, commission spec, slippage in basis points and volume cap (the most
+    of a bar's volume an order may fill on it, in percent; None: no cap)."""
 
     mode: str
     commission: str
     slippage_bps: Decimal
+    max_volume_pct: Decimal | None = None
+
+    @classmethod
+    def of(cls, p: Portfolio) -> TradingRules:
+        """The rules of an aggregate."""
+        return cls(p.mode, p.commission, p.slippage_bps, max_volume_pct(p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +181,11 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
                 fee=f["fee"],
                 slippage=f["slippage"],
             )
+        elif event.type == "OrderPartiallyFilled":
+            view = views[f["order_id"]]
+            rest = {"side": view.side, "quantity": view.quantity - view.filled}
+            held = reserve_after({**rest, "reserved": view.reserved}, f["quantity"])
+            views[f["order_id"]] = replace(view, filled=view.filled + f["quantity"], reserved=held)
         elif event.type in ("OrderCancelled", "OrderExpired", "OrderRejected"):
             status = event.type.removeprefix("Order").lower()
             views[f["order_id"]] = replace(

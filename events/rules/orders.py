@@ -6,6 +6,7 @@ quantity of shares (see `events.rules.cash` and `events.rules.trades`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import InsufficientCashError, InvalidOrderError, UnknownOrderError
 from events.orders import MODES, TIME_IN_FORCE, Order, check_order_shape
-from events.rules import margin
+from events.rules import margin, volume
 from events.rules.book import ZERO, Book, broken
 from events.rules.cash import available_cash, check_buy, held_back
 from events.rules.status import check_open_and_clock
@@ -149,11 +150,21 @@ def _check_margin_order(
 
 
 def check_fill(
-    p: Book, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
+    p: Book,
+    order_id: str,
+    bar_day: date,
+    price: Decimal,
+    fee: Decimal,
+    slippage: Decimal,
+    part: Decimal | None = None,
 ) -> None:
     """An open order may fill on a later bar than its placing day, if the cash (its own
-    reservation included, never another order's) or the shares cover it."""
-    order = Order(**open_order(p, order_id))
+    reservation included, never another order's) or the shares cover it. `part`: the quantity
+    of a volume-capped partial fill (None: the whole order)."""
+    fields = open_order(p, order_id)
+    quantity = volume.check_part(fields, part)
+    releasing = fields["reserved"] - volume.reserve_after(fields, quantity)
+    order = replace(Order(**fields), quantity=quantity, reserved=releasing)
     price, fee = parse_price(price), parse_fee(fee)
     if not isinstance(slippage, Decimal) or not slippage.is_finite() or slippage < 0:
         raise InvalidOrderError(f"Slippage {slippage!r} must be a decimal of at least 0.")
@@ -162,6 +173,11 @@ def check_fill(
         raise InvalidOrderError(
             f"Order {order_id[:8]} was placed on {order.placed_on}; it can fill only on a "
             "later bar."
+        )
+    if order.last_fill_on is not None and bar_day <= order.last_fill_on:
+        raise InvalidOrderError(
+            f"Order {order_id[:8]} last filled in part on {order.last_fill_on}; the rest can "
+            "fill only on a later bar."
         )
     if margin.is_margin(p):
         free = available_shares(p, order.ticker) + (order.quantity if order.side == "sell" else 0)
@@ -172,6 +188,46 @@ def check_fill(
         check_buy(p, order.ticker, order.quantity, price, fee, releasing=order.reserved)
     else:
         check_sell(p, order.ticker, order.quantity, price, fee, releasing=order.quantity)
+
+
+def checked_part(
+    p: Book,
+    order_id: str,
+    bar_day: date,
+    price: Decimal,
+    quantity: Decimal,
+    fee: Decimal,
+    slippage: Decimal,
+) -> dict[str, Any]:
+    """The fields of an OrderPartiallyFilled: `quantity`, less than the order's open quantity,
+    fills on the bar of `bar_day` (see `events.rules.volume`)."""
+    check_fill(p, order_id, bar_day, price, fee, slippage, quantity)
+    if quantity >= open_order(p, order_id)["quantity"]:
+        raise InvalidOrderError(
+            f"A partial fill of {quantity} takes all of order {order_id[:8]}: record it as "
+            "its fill."
+        )
+    fields = (order_id, bar_day, parse_price(price), quantity, parse_fee(fee), slippage)
+    return dict(zip(volume.PART_FIELDS, (*fields, bar_day), strict=True))
+
+
+def filled_fields(
+    p: Book, order_id: str, bar_day: date, price: Decimal, fee: Decimal, slippage: Decimal
+) -> dict[str, Any]:
+    """The fields of an OrderFilled: the whole open order fills on the bar of `bar_day` (its
+    checks are `check_fill`'s; this checks only the portfolio and the clock)."""
+    quantity = open_order(p, order_id)["quantity"]
+    check_open_and_clock(p, bar_day, market=True)
+    price, fee = parse_price(price), parse_fee(fee)
+    return {
+        "order_id": order_id,
+        "bar_day": bar_day,
+        "price": price,
+        "quantity": quantity,
+        "fee": fee,
+        "slippage": slippage,
+        "on": bar_day,
+    }
 
 
 def check_fill_trade(fill: dict[str, Any], kind: str | None, fields: dict[str, Any]) -> None:

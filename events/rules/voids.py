@@ -112,7 +112,7 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
         )
     if about in voided_versions(p):
         raise _refused(about, f"Event {about} is already voided.")
-    if about > 1 and entries[about - 2][0] == "OrderFilled":
+    if about > 1 and entries[about - 2][0] in ("OrderFilled", "OrderPartiallyFilled"):
         raise _refused(
             about, f"Event {about} is the trade of an order's fill, which cannot be voided."
         )

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 
 from erasmo.bootstrap import Erasmo
+from events.errors import ErasmoError
 from gui import formatting
 from gui.analysis import HoldingsResult, Snapshot, positions_at_cost
 from gui.history_rows import HistoryRow, rows_from_event_frame
@@ -153,7 +154,9 @@ class AnalysisController(QObject):
     def show_head(self, portfolio_id: UUID) -> None:
         """Show the portfolio's latest positions at once (its history loads in the background)."""
         if self.analytics is None:
-            self._show_holdings(positions_at_cost(self.erasmo.door, portfolio_id, None))
+            self._show_holdings(
+                positions_at_cost(self.erasmo.door, portfolio_id, None), portfolio_id
+            )
 
     def clear(self) -> None:
         """Nothing selected (or another portfolio on its way)."""
@@ -173,7 +176,7 @@ class AnalysisController(QObject):
         if self.analytics is None:
             version = None if as_of.latest else as_of.version
             result = positions_at_cost(self.erasmo.door, portfolio_id, version)
-            self._show_holdings(result)
+            self._show_holdings(result, portfolio_id)
             self._shown = as_of.seq
             self.shown.emit(result)
             return
@@ -205,7 +208,7 @@ class AnalysisController(QObject):
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._busy = False
         if self._current is not None and self._current[0] == snapshot.portfolio:
-            self._show_holdings(snapshot.holdings)
+            self._show_holdings(snapshot.holdings, snapshot.portfolio)
             self.model.set_stale(snapshot.stale)
             self._show_allocation(snapshot)
             if self.performance is not None:
@@ -221,8 +224,11 @@ class AnalysisController(QObject):
         self.window.holdings.note.setText(f"Cannot compute the holdings: {message}")
         self._compute_next()
 
-    def _show_holdings(self, result: HoldingsResult) -> None:
-        self.model.set_rows(result.rows, result.totals)
+    def _show_holdings(self, result: HoldingsResult, portfolio_id: UUID) -> None:
+        margin = self._margin(portfolio_id)
+        self.model.set_rows(result.rows, result.totals, margin)
+        column = self.model.column_of("margin_used")
+        self.window.holdings.table.setColumnHidden(column, margin is None)
         figures, strip = result.figures, self.window.holdings.summary
         strip.set_value("as_of", formatting.day(figures.as_of))
         strip.set_value("cash", formatting.money(figures.cash))
@@ -233,6 +239,14 @@ class AnalysisController(QObject):
             color = self.colors.gain if s > 0 else self.colors.loss if s < 0 else None
             strip.set_value(key, formatting.signed_money(value), color)
         self.window.holdings.note.setText(result.note)
+
+    def _margin(self, portfolio_id: UUID) -> float | None:
+        """The initial margin of a margin account (None for a cash account)."""
+        try:
+            account = self.erasmo.door.account(portfolio_id)
+        except ErasmoError:
+            return None
+        return float(account.initial_margin) if account.account == "margin" else None
 
     def _show_allocation(self, snapshot: Snapshot) -> None:
         series = self.colors.series

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from gui.views.table_tools import selected_source_rows
 from gui.wording import gui_text
 from gui.workers import Jobs, Progress
 
-BUY, SELL = "buy", "sell"
+BUY, SELL, SHORT = "buy", "sell", "short"
 
 
 class OrderTicket(QObject):
@@ -54,16 +55,21 @@ class OrderTicket(QObject):
         self.view = view = OrderTicketView(loss, parent)
         clock = door.clock(portfolio.id)
         self.clock = clock
-        available = portfolio.available_cash
+        account = door.account(portfolio.id)
+        self.margin = account.account == "margin"
+        available = account.buying_power if self.margin else portfolio.available_cash
+        what = "of buying power" if self.margin else "available"
         view.portfolio.setText(
-            f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} available, "
+            f"{portfolio.name} — {formatting.money(available)} {portfolio.currency} {what}, "
             f"{now_phrase(portfolio.simulated, clock).lower()}"
         )
+        view.short.setVisible(self.margin)
         tradable = [i.ticker for i in market.tickers() if i.tradable]
         completer = QCompleter(QStringListModel(tradable, view), view)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         view.ticker.setCompleter(completer)
-        (view.sell if side == SELL else view.buy).setChecked(True)
+        chosen = {SELL: view.sell, SHORT: view.short if self.margin else view.sell}
+        chosen.get(side, view.buy).setChecked(True)
         view.ticker.setText(ticker)
         view.expires.setMinimumDate(to_qdate(clock + timedelta(days=1)))
         view.expires.setDate(to_qdate(clock + timedelta(days=30)))
@@ -90,7 +96,8 @@ class OrderTicket(QObject):
 
     @property
     def side(self) -> str:
-        return SELL if self.view.sell.isChecked() else BUY
+        """What the door is asked: a short sale is a sell (of more than is held)."""
+        return SELL if self.view.sell.isChecked() or self.view.short.isChecked() else BUY
 
     def set_kind(self, kind: str) -> None:
         self.view.kind.setCurrentIndex(self.view.kind.findData(kind))
@@ -131,7 +138,7 @@ class OrderTicket(QObject):
         missing = [name for name in ("ticker", "quantity", *wanted) if not r[name]]
         for widget in v.fields().values():
             mark_invalid(widget, False, self._loss)
-        verb = "Buy" if self.side == BUY else "Sell"
+        verb = "Sell short" if v.short.isChecked() else "Buy" if self.side == BUY else "Sell"
         v.ok.setText(f"Place {verb.lower()} order")
         self.preview = None
         if gtc and v.expires_on.isChecked() and not v.expires.is_valid():
@@ -156,11 +163,23 @@ class OrderTicket(QObject):
             if p.side == BUY
             else f"holds back {formatting.quantity(p.reserved)} {p.ticker} shares"
         )
+        if self.margin and p.side == SELL:
+            held = f"holds back {formatting.quantity(p.reserved)} {p.ticker} shares"
+            short = p.quantity - max(self.head.quantity(p.ticker), Decimal(0))
+            if short > 0:
+                held += f" and sells {formatting.quantity(short)} short"
         v.message.show_hint(
             f"{verb} {formatting.quantity(p.quantity)} {p.ticker}, {v.kind.currentText().lower()},"
             f" {p.tif.upper()}: it {held} and can fill from the bar after "
-            f"{self.clock.isoformat()}."
+            f"{self.clock.isoformat()}.{self._power()}"
         )
+
+    def _power(self) -> str:
+        """A margin account's buying power before the order (empty for a cash account)."""
+        if not self.margin:
+            return ""
+        power = self.door.account(self.portfolio_id).buying_power
+        return f" Buying power: {formatting.money(power)} {self.head.currency}."
 
     def _place(self, r: dict[str, Any], *, dry_run: bool = False) -> OrderView:
         return self.door.place_order(

@@ -46,15 +46,20 @@ class TradeTicket(QObject):
         self.problem: Problem | None = None
         self._gain, self._loss = colors
         self.view = view = TradeTicketView(self._loss, parent)
+        account = door.account(head.id)
+        self.margin = account.account == "margin"
+        power = f", buying power {formatting.money(account.buying_power)}" if self.margin else ""
         view.portfolio.setText(
-            f"{head.name} — cash {formatting.money(head.cash)} {head.currency}, "
+            f"{head.name} — cash {formatting.money(head.cash)} {head.currency}{power}, "
             f"{now_phrase(head.simulated, market_now(door, head)).lower()}"
         )
+        view.short.setVisible(self.margin)
         tradable = door.tradable_tickers()
         completer = QCompleter(QStringListModel(tradable, view), view)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         view.ticker.setCompleter(completer)
-        (view.sell if side == SELL else view.buy).setChecked(True)
+        chosen = {SELL: view.sell, "short": view.short if self.margin else view.sell}
+        chosen.get(side, view.buy).setChecked(True)
         view.ticker.setText(ticker)
         view.date.setMinimumDate(to_qdate(head.clock))
         view.date.setMaximumDate(to_qdate(min(door.today(), door.market.latest_date())))
@@ -78,7 +83,8 @@ class TradeTicket(QObject):
 
     @property
     def side(self) -> str:
-        return SELL if self.view.sell.isChecked() else BUY
+        """What the door is asked: a short sale is a sell (of more than is held)."""
+        return SELL if self.view.sell.isChecked() or self.view.short.isChecked() else BUY
 
     def _request(self) -> dict[str, object]:
         v = self.view
@@ -94,8 +100,8 @@ class TradeTicket(QObject):
     @Slot()
     def _on_changed(self, *_: object) -> None:
         v = self.view
-        v.all_shares.setVisible(self.side == SELL)
-        v.ok.setText("Buy" if self.side == BUY else "Sell")
+        v.all_shares.setVisible(v.sell.isChecked())
+        v.ok.setText("Sell short" if v.short.isChecked() else "Buy" if self.side == BUY else "Sell")
         self._show_ticker()
         try:
             self.preview = preview_trade(self.door, self.portfolio_id, **self._request())  # type: ignore[arg-type]
@@ -150,7 +156,7 @@ class TradeTicket(QObject):
         v.cash_change.setStyleSheet(f"color: {(self._gain if change > 0 else self._loss).name()};")
         v.cash_after.setText(formatting.money(p.cash_after))
         v.position_after.setText(f"{formatting.quantity(p.position_after)} {p.ticker}")
-        verb = "Buy" if p.side == BUY else "Sell"
+        verb = "Sell short" if v.short.isChecked() else "Buy" if p.side == BUY else "Sell"
         v.message.show_hint(
             f"{verb} {formatting.quantity(p.quantity)} {p.ticker} at {formatting.price(p.price)} "
             f"on {p.day.isoformat()}."

@@ -75,6 +75,19 @@ def mark_invalid(widget: QWidget, invalid: bool, color: QColor) -> None:
     widget.setStyleSheet(f"{name} {{ border: 1px solid {color.name()}; }}" if invalid else "")
 
 
+def short_choice(group: QButtonGroup, row: QHBoxLayout) -> QRadioButton:
+    """A third side, "Sell short", added to a Buy/Sell row (hidden: a margin account shows it)."""
+    button = QRadioButton("Sell short")
+    button.setToolTip(
+        "Sell shares you do not hold (a margin account): the short position is covered by "
+        "buying them back later."
+    )
+    button.setVisible(False)
+    group.addButton(button)
+    row.insertWidget(2, button)
+    return button
+
+
 def two_choices(
     parent: QWidget, first: str, second: str
 ) -> tuple[QRadioButton, QRadioButton, QButtonGroup, QHBoxLayout]:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit, two_choices
+from gui.dialogs.form import InlineMessage, date_edit, short_choice, two_choices
 from gui.theme import muted, visible_checks
 
 #: (label, kind as the orders service names it)
@@ -58,6 +58,7 @@ class OrderTicketView(QDialog):
         self.portfolio = QLabel("")
         self.portfolio.setWordWrap(True)
         self.buy, self.sell, self.side, sides = two_choices(self, "Buy", "Sell")
+        self.short = short_choice(self.side, sides)
         self.ticker = QLineEdit()
         self.ticker.setPlaceholderText("e.g. IBM")
         self.ticker_info = QLabel("")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit, two_choices
+from gui.dialogs.form import InlineMessage, date_edit, short_choice, two_choices
 from gui.theme import muted
 
 
@@ -30,6 +30,7 @@ class TradeTicketView(QDialog):
         self.setMinimumWidth(560)
         self.portfolio = QLabel("")
         self.buy, self.sell, self.side, sides = two_choices(self, "Buy", "Sell")
+        self.short = short_choice(self.side, sides)
         self.ticker = QLineEdit()
         self.ticker.setPlaceholderText("e.g. AAPL")
         self.ticker_info = QLabel("")

@@ -84,11 +84,27 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
         False,
         "Market value as a share of the portfolio's total value, cash included.",
     ),
+    (
+        "margin_used",
+        "Margin\nused",
+        _money,
+        False,
+        "A margin account's equity the position ties up: the initial margin × |market value| "
+        "(a short's quantity and market value are negative).",
+    ),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
 #: Columns in the portfolio's currency: their headers name it.
 MONEY_COLUMNS = frozenset(
-    ("average_cost", "last_price", "market_value", "day_change", "unrealized_pnl", "realized_pnl")
+    (
+        "average_cost",
+        "last_price",
+        "market_value",
+        "day_change",
+        "unrealized_pnl",
+        "realized_pnl",
+        "margin_used",
+    )
 )
 #: Columns whose decimals depend on the values: every row of the column gets as many as its
 #: most precise value needs, within (fewest, most), so the decimal points line up.
@@ -123,6 +139,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
 
 
+def _with_margin(row: Row, margin: float | None) -> Row:
+    value = row.get("market_value")
+    if margin is None or not isinstance(value, (int, float)) or not _is_number(value):
+        return row
+    return {**row, "margin_used": margin * abs(float(value))}
+
+
 class HoldingsTableModel(QAbstractTableModel):
     """Positions (ticker, quantity, avg cost, last price, value, changes, P&L, weight)."""
 
@@ -155,10 +178,17 @@ class HoldingsTableModel(QAbstractTableModel):
     def is_stale(self, row: int) -> bool:
         return row < len(self._rows) and str(self._rows[row].get("ticker")) in self._stale
 
-    def set_rows(self, rows: Sequence[Row], totals: Row | None = None) -> None:
-        """Replace the positions (mappings keyed like the holdings frame) and the totals row."""
+    def set_rows(
+        self, rows: Sequence[Row], totals: Row | None = None, margin: float | None = None
+    ) -> None:
+        """Replace the positions (mappings keyed like the holdings frame) and the totals row.
+        `margin`: a margin account's initial margin (a fraction), which gives each position's
+        margin used; None for a cash account (the column stays empty)."""
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = [_with_margin(r, margin) for r in rows]
+        if totals is not None and margin is not None:
+            used = sum(float(r["margin_used"]) for r in self._rows if _is_number(r["margin_used"]))
+            totals = {**totals, "margin_used": used}
         self._totals = totals
         self._places = {
             key: max(

@@ -52,7 +52,15 @@ COLUMNS: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
     ("TIF", lambda o: o.tif, "Time in force: DAY or GTC."),
     ("Expires", lambda o: o.expires, "A GTC order's last day."),
     ("Reserved", lambda o: o.reserved, "Cash (buy) or shares (sell) held back for it."),
-    ("Status", lambda o: o.status, "Open, filled, cancelled, expired or rejected."),
+    (
+        "Status",
+        lambda o: (
+            f"{o.status}, {formatting.quantity(o.filled)} filled"
+            if o.filled and o.is_open
+            else o.status
+        ),
+        "Open, filled, cancelled, expired or rejected (with what volume-capped fills took).",
+    ),
     ("On", lambda o: o.done_on, "The bar it filled on, or the day it was cancelled or expired."),
     ("Fill price", lambda o: o.fill_price, "The price it filled at, slippage included."),
     ("Fee", lambda o: o.fee, "The commission charged on the fill."),

@@ -280,8 +280,12 @@ def test_float_prices_become_the_quoted_decimals() -> None:
 @pytest.mark.parametrize(
     ("moment", "session"),
     [
-        (datetime(2024, 11, 29, 22, 59, tzinfo=UTC), date(2024, 11, 28)),  # 17:59 New York
-        (datetime(2024, 11, 29, 23, 0, tzinfo=UTC), date(2024, 11, 29)),  # 18:00 New York
+        # 2024-11-28 was Thanksgiving (closed) and 2024-11-29 closed early, at 13:00: its bar
+        # is final at 15:00 New York
+        (datetime(2024, 11, 29, 19, 59, tzinfo=UTC), date(2024, 11, 27)),  # 14:59 New York
+        (datetime(2024, 11, 29, 20, 0, tzinfo=UTC), date(2024, 11, 29)),  # 15:00 New York
+        (datetime(2024, 11, 27, 22, 59, tzinfo=UTC), date(2024, 11, 26)),  # 17:59 New York
+        (datetime(2024, 11, 27, 23, 0, tzinfo=UTC), date(2024, 11, 27)),  # 18:00 New York
         (datetime(2024, 11, 30, 12, 0, tzinfo=UTC), date(2024, 11, 29)),  # Saturday
         (datetime(2024, 12, 2, 14, 0, tzinfo=UTC), date(2024, 11, 29)),  # Monday morning
         (datetime(2024, 7, 1, 21, 59, tzinfo=UTC), date(2024, 6, 28)),  # 17:59 EDT, Monday

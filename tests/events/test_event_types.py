@@ -73,9 +73,12 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     _change(app, pid, lambda p: p.place_order(orders[3], "buy", "KO", D("5"), "market", TUE,
                                               D("300")))  # fmt: skip
     _change(app, pid, lambda p: p.cancel_order(orders[1], TUE))
-    _change(app, pid, lambda p: p.fill_order(orders[0], WED, D("49.5"), D("1"), D("0.02"), FILLED))
+    _change(app, pid, lambda p: p.set_volume_cap(D("10"), TUE))
+    _change(app, pid, lambda p: p.fill_order(orders[0], WED, D("49.5"), D("1"), D("0.02"), FILLED,
+                                             D("1")))  # fmt: skip
     _change(app, pid, lambda p: p.expire_order(orders[2], WED))
     _change(app, pid, lambda p: p.reject_order(orders[3], "not enough cash", WED))
+    _change(app, pid, lambda p: p.fill_order(orders[0], THU, D("49"), D("1"), D("0"), FILLED))
     _change(app, pid, lambda p: p.advance_clock(FRI))
     app.rename(pid, "Main account")
     app.close_portfolio(pid)
@@ -110,10 +113,14 @@ MAIN = [
     ("OrderPlaced", "cccccccc buy 1 IBM stop 160 day"),
     ("OrderPlaced", "dddddddd buy 5 KO market day"),
     ("OrderCancelled", "bbbbbbbb"),
-    ("OrderFilled", "aaaaaaaa 3 @ 49.5 on 2015-03-04, fee 1.00, slippage 0.02/share"),
-    ("SharesBought", "3 MSFT @ 49.5 = 148.50, fee 1.00 [bundled:test]"),
+    ("VolumeCapSet", "at most 10% of a bar's volume an order"),
+    # 1 of the 3 shares (a fill capped by volume), then the other 2 the next day
+    ("OrderPartiallyFilled", "aaaaaaaa 1 @ 49.5 on 2015-03-04, fee 1.00, slippage 0.02/share"),
+    ("SharesBought", "1 MSFT @ 49.5 = 49.50, fee 1.00 [bundled:test]"),
     ("OrderExpired", "cccccccc"),
     ("OrderRejected", "dddddddd not enough cash"),
+    ("OrderFilled", "aaaaaaaa 2 @ 49 on 2015-03-05, fee 1.00, slippage 0/share"),
+    ("SharesBought", "2 MSFT @ 49 = 98.00, fee 1.00 [bundled:test]"),
     ("ClockAdvanced", "the simulation's clock moved to this day"),
     ("PortfolioRenamed", "'Main account'"),
     ("PortfolioClosed", ""),

@@ -99,6 +99,16 @@ STORED = {
         "reason",
         "on",
     ],
+    "events.portfolio:Portfolio.OrderPartiallyFilled": [
+        "order_id",
+        "bar_day",
+        "price",
+        "quantity",
+        "fee",
+        "slippage",
+        "on",
+    ],
+    "events.portfolio:Portfolio.VolumeCapSet": ["max_volume_pct", "on"],
 }
 
 

@@ -1,0 +1,123 @@
+"""A margin account in the real window: the tickets show its buying power and offer "Sell
+short"; the holdings show a short position (negative quantity and market value, its unrealized
+P&L and the margin it uses). Expected figures come from the bundled bars, by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from erasmo.bootstrap import Erasmo
+from gui.analysis import Snapshot
+from gui.controllers.main import MainController
+from gui.models.roles import RAW
+
+MakeWindow = Callable[..., MainController]
+OPENED = date(2010, 3, 1)
+
+
+def margin_window(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, account: str = "margin"
+) -> tuple[MainController, UUID]:
+    head = erasmo.door.open_portfolio("Sim", "10000", OPENED, mode="simulation", account=account)
+    c = make_window(erasmo)
+    qtbot.waitUntil(lambda: c.history_model.rowCount() >= 2, timeout=10_000)
+    return c, head.id
+
+
+def test_the_order_ticket_shows_buying_power_and_sells_short(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    c, _ = margin_window(qtbot, erasmo, make_window)
+    ticket = c.open_order_ticket()
+    assert ticket is not None
+    v = ticket.view
+    # Nothing held: buying power = (equity 10,000 - requirement 0) / initial margin 0.5.
+    assert v.portfolio.text().startswith("Sim — 20,000.00 USD of buying power")
+    assert not v.short.isHidden()
+    v.short.setChecked(True)
+    assert ticket.side == "sell"  # the door sells; more than held opens a short
+    v.ticker.setText("IBM")
+    v.quantity.setText("10")
+    assert v.ok.isEnabled(), v.message.text()
+    assert v.ok.text() == "Place sell short order"
+    text = v.message.text()
+    assert "Sell short 10 IBM, market, DAY" in text
+    assert "sells 10 short" in text
+    assert "Buying power: 20,000.00 USD." in text
+    qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
+    assert ticket.order is not None
+    assert ticket.order.side == "sell"
+
+
+def test_a_cash_account_offers_no_short_sale(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    c, _ = margin_window(qtbot, erasmo, make_window, account="cash")
+    ticket = c.open_order_ticket()
+    assert ticket is not None
+    assert ticket.view.short.isHidden()
+    assert "10,000.00 USD available" in ticket.view.portfolio.text()
+    trade = c.open_trade_ticket()
+    assert trade is not None
+    assert trade.view.short.isHidden()
+    assert "buying power" not in trade.view.portfolio.text()
+
+
+def test_the_trade_ticket_sells_short_in_a_margin_account(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    c, pid = margin_window(qtbot, erasmo, make_window)
+    trade = c.open_trade_ticket(side="short", ticker="IBM")
+    assert trade is not None
+    v = trade.view
+    assert "buying power 20,000.00" in v.portfolio.text()
+    assert v.short.isChecked()
+    assert not v.all_shares.isVisible()
+    v.quantity.setText("10")
+    assert v.ok.isEnabled(), v.message.text()
+    assert v.ok.text() == "Sell short"
+    assert v.position_after.text() == "\u221210 IBM"  # a minus sign
+    qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
+    assert erasmo.door.head(pid).quantity("IBM") == -10
+
+
+def test_holdings_show_a_short_with_the_margin_it_uses(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("Short", "10000", OPENED, mode="simulation", account="margin").id
+    door.sell(pid, "IBM", "10")  # at the close of 2010-03-01
+    door.advance(pid, days=2)  # valued at the close of 2010-03-03
+    bars = door.market.bars("IBM", OPENED, date(2010, 3, 3))
+    sold, last = float(bars[0].close), float(bars[-1].close)
+    c = make_window(erasmo, analysis=True)
+    c.reload_portfolios(select=pid)
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(c.analysis.last_snapshot, Snapshot)
+            and c.analysis.last_snapshot.portfolio == pid
+        ),
+        timeout=30_000,
+    )
+    model = c.analysis.model
+    row = model.tickers().index("IBM")
+
+    def raw(key: str) -> object:
+        return model.index(row, model.column_of(key)).data(RAW)
+
+    assert raw("quantity") == pytest.approx(-10)
+    assert raw("market_value") == pytest.approx(-10 * last)
+    assert raw("unrealized_pnl") == pytest.approx(-10 * (last - sold))  # a short gains on falls
+    assert raw("margin_used") == pytest.approx(0.5 * 10 * last)  # initial margin x |value|
+    table = c.window.holdings.table
+    assert not table.isColumnHidden(model.column_of("margin_used"))
+    totals = model.rowCount() - 1
+    assert model.index(totals, model.column_of("margin_used")).data(RAW) == pytest.approx(
+        0.5 * 10 * last
+    )
