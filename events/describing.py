@@ -7,6 +7,7 @@ They are pure: no store, no market data. `events.schemas` gives each event type 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -143,3 +144,18 @@ def event_voided(fields: Fields) -> str:
     about = fields.get("about_seq")
     where = f"seq {about}" if about is not None else f"event {fields['about']}"
     return f"voids {where}: {fields['reason']!r}"
+
+
+def strategy_started(fields: Fields) -> str:
+    """A backtest's strategy: its class, file, parameters, period and the source's hash."""
+    params = ", ".join(f"{k}={v}" for k, v in json.loads(fields["params"]).items())
+    return (
+        f"{fields['class_name']} from {fields['file_name']} ({params or 'no parameters'}), "
+        f"{fields['start']} to {fields['end']}, sha256 {fields['sha256'][:12]}"
+    )
+
+
+def strategy_stopped(fields: Fields) -> str:
+    """Why a strategy stopped, and at which line of its file."""
+    line = f" (line {fields['line']})" if fields.get("line") is not None else ""
+    return f"{fields['reason']}{line}"

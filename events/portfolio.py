@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
 from events.orders import Order
-from events.rules import actions, cash, forks, margin, notes, status, trades, voids
+from events.rules import actions, cash, forks, margin, notes, status, strategies, trades, voids
 from events.rules import orders as order_rules
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
@@ -44,6 +44,7 @@ from events.values import (
 
 ZERO = Decimal(0)
 _NO_ORDERS: dict[str, dict[str, Any]] = {}
+_NO_STRATEGY: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,8 @@ class Portfolio(Aggregate):
     open_orders = _NO_ORDERS  # replaced on every change, never mutated in place
     orders_placed = 0
     deleted = False
+    strategy = _NO_STRATEGY  # a backtest's strategy class (`events.rules.strategies`)
+    strategy_stopped = False
 
     @event("PortfolioOpened")
     def __init__(self, name: str, on: date, currency: str = "USD") -> None:
@@ -417,6 +420,14 @@ class Portfolio(Aggregate):
         if forks.copies(self, event_type, fields):
             self.trigger_event(EVENT_TYPES[event_type], **fields)
 
+    def start_strategy(self, **fields: Any) -> None:
+        """Record what a backtest runs (StrategyStarted's fields; `sha256` is derived)."""
+        self._strategy_started(**strategies.check_start(self, fields))
+
+    def stop_strategy(self, reason: str, line: int | None, on: date) -> None:
+        """Record that the strategy raised; the run was kept up to `on`."""
+        self._strategy_stopped(**strategies.check_stop(self, reason, line, on))
+
     # -- queries --------------------------------------------------------------------------
 
     def positions(self) -> list[Position]:
@@ -483,6 +494,8 @@ class Portfolio(Aggregate):
     _account_set = event("AccountTypeSet")(margin.account_set)
     _note_added = event("NoteAdded")(notes.note_added)
     _event_voided = event("EventVoided")(voids.event_voided)
+    _strategy_started = event("StrategyStarted")(strategies.started)
+    _strategy_stopped = event("StrategyStopped")(strategies.stopped)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -46,6 +46,10 @@ def _day(text: str, option: str) -> date:
 @click.option("--commission", default="0", show_default=True, help="Commission spec.")
 @click.option("--slippage-bps", default="0", show_default=True, help="Slippage in bps.")
 @click.option("--name", default="", help="The portfolio's name (default: the class name).")
+@click.option(
+    "--keep-partial", is_flag=True, help="On an error, keep the run up to the day before."
+)
+@click.option("--benchmark", default=None, metavar="TICKER", help="Show metrics beside TICKER.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def backtest(
@@ -59,9 +63,12 @@ def backtest(
     commission: str,
     slippage_bps: str,
     name: str,
+    keep_partial: bool,
+    benchmark: str | None,
     as_json: bool,
 ) -> None:
     """Run a strategy FILE's CLASS as a simulation portfolio, recorded all or nothing."""
+    from erasmo.cli.strategy_report import backtest_json, backtest_lines, check_benchmark
     from erasmo.strategy.runner import run_backtest, spec_from_file
 
     spec = spec_from_file(
@@ -75,8 +82,11 @@ def backtest(
         slippage_bps=slippage_bps,
         name=name,
     )
+    if benchmark is not None:
+        benchmark = check_benchmark(c.door, benchmark, spec.start, spec.end)
+    run = functools.partial(run_backtest, c.door, spec, keep_partial=keep_partial)
     if not sys.stderr.isatty():  # a script or a pipe: the outcome only, on one line
-        result = run_backtest(c.door, spec)
+        result = run()
     else:
         with click.progressbar(
             length=1000, label=f"{class_name} {spec.start} to {spec.end}", file=sys.stderr
@@ -88,25 +98,12 @@ def backtest(
                 bar.update(step - shown[0])
                 shown[0] = step
 
-            result = run_backtest(c.door, spec, progress)
+            result = run(progress)
     if as_json:
-        echo_json(
-            {
-                "portfolio": result.name,
-                "id": str(result.portfolio_id),
-                "events": result.events,
-                "final_value": result.final_value,
-                "sha256": spec.sha256,
-                "params": {k: str(v) for k, v in spec.params.items()},
-            }
-        )
+        echo_json(backtest_json(c.door, spec, result, benchmark))
         return
-    listed = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
-    click.echo(
-        f"{result.name}: {result.events} events recorded; value {result.final_value} at the "
-        f"close of {spec.end.isoformat()} ({class_name} {listed}, source sha256 "
-        f"{spec.sha256[:12]}). Replay it with 'erasmo rerun {result.name}'."
-    )
+    for line in backtest_lines(c.door, spec, result, benchmark):
+        click.echo(line)
 
 
 @click.command()
@@ -117,15 +114,16 @@ def rerun(c: Context, name: str, as_json: bool) -> None:
     """Run a backtest portfolio's strategy again (same source and parameters) and compare the
     events with those recorded; records nothing."""
     from erasmo.strategy.rerun import compare_logs
-    from erasmo.strategy.runner import read_record, replay_in_scratch
+    from erasmo.strategy.runner import recorded_spec, replay_in_scratch
 
     door = c.door
     portfolio_id = door.resolve(name)
-    spec = read_record(door.data_dir, portfolio_id, name)
+    spec, stopped = recorded_spec(door, portfolio_id, name)
     with tempfile.TemporaryDirectory(prefix="erasmo-rerun-") as tmp:
         recorded, again = Path(tmp) / "recorded.jsonl", Path(tmp) / "again.jsonl"
         door.export_log(recorded, [portfolio_id])
-        replay_in_scratch(door, spec, door.head(portfolio_id).name, again)
+        head = door.head(portfolio_id)
+        replay_in_scratch(door, spec, head.name, again, keep_partial=stopped)
         difference = compare_logs(recorded, again)
     if as_json:
         echo_json({"portfolio": name, "identical": difference is None, "difference": difference})

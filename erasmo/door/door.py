@@ -41,6 +41,7 @@ from erasmo.door.models import (
 )
 from erasmo.door.reading import Reading
 from erasmo.door.results import changed
+from erasmo.door.strategies import StrategyCommands
 from events.errors import EventLogError
 from events.steps import Step, history_steps
 from events.values import name_key
@@ -64,7 +65,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading, JournalReading):
+class FrontDoor(Reading, JournalReading, StrategyCommands):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(

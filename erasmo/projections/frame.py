@@ -81,6 +81,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "AccountTypeSet",  # margin accounts (projections keep its rows and ignore them)
     NOTE_ADDED,  # the trading journal's notes (projections ignore them)
     VOIDED,  # corrections (the loader drops them and the events they void)
+    *("StrategyStarted", "StrategyStopped"),  # a backtest's strategy (projections ignore them)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

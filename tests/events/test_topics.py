@@ -81,6 +81,11 @@ STORED = {
     ],
     "events.portfolio:Portfolio.NoteAdded": ["about", "text", "tags", "on"],
     "events.portfolio:Portfolio.EventVoided": ["about", "reason", "on"],
+    "events.portfolio:Portfolio.StrategyStarted": [
+        *("file_name", "sha256", "source", "class_name", "params", "erasmo_version"),
+        *("data_sources", "start", "end", "cash", "commission", "slippage_bps", "on"),
+    ],
+    "events.portfolio:Portfolio.StrategyStopped": ["reason", "line", "on"],
 }
 
 
