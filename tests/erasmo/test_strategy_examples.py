@@ -44,9 +44,10 @@ def test_buy_and_hold_holds_what_the_cash_bought(run: Run) -> None:
     # 98% of the shares 100,000 less the 0 fee buys at the first close, in whole shares
     expected = int(int(Decimal(100000) // close_0104.close) * Decimal("0.98"))
     assert positions(run, "BuyAndHold") == {"MSFT": Decimal(expected)}
-    # opened, deposited, rules set, the strategy started; the order placed; filled, bought and the clock stepped to
-    # 2010-01-05 (the strategy looked at its position then); one step for the rest of the year:
-    # with no open order and no split or dividend due, the quiet days are not saved one by one
+    # opened, deposited, rules set, the strategy started; the order placed; filled, bought and
+    # the clock stepped to 2010-01-05 (the strategy looked at its position then); one step for
+    # the rest of the year: with no open order and no split or dividend due, the quiet days are
+    # not saved one by one
     assert result["events"] == 9
     code, out, err = run("--offline", "rerun", "BuyAndHold")  # a Decimal parameter read back
     assert (code, err) == (0, "")

@@ -18,6 +18,7 @@ from test_strategy import D0, D1, D5, backtest, make, write
 
 from erasmo.bootstrap import Erasmo
 from erasmo.market.bundled import BundledMarketData
+from erasmo.strategy.rerun import compare_logs
 from erasmo.strategy.runner import (
     StrategyFailedError,
     record_path,
@@ -26,7 +27,6 @@ from erasmo.strategy.runner import (
     run_backtest,
     spec_from_file,
 )
-from erasmo.strategy.rerun import compare_logs
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "strategies"
 
@@ -73,7 +73,9 @@ def test_the_start_is_the_event_after_the_opening(tmp_path: Path, erasmo: Erasmo
     # nothing is kept beside the store any more: the log holds it all
     assert not record_path(erasmo.data_dir, result.portfolio_id).exists()
     record = erasmo.door.strategy(result.portfolio_id)
-    assert record is not None and record.params == {"n": "7"} and record.stopped is None
+    assert record is not None
+    assert record.params == {"n": "7"}
+    assert record.stopped is None
 
 
 @pytest.fixture
@@ -112,7 +114,8 @@ def test_a_failing_run_is_kept_up_to_the_day_before_with_keep_partial(
     assert head.clock == D1
     assert head.cash == Decimal("10000") - 10 * Decimal("98")
     record = erasmo.door.strategy(result.portfolio_id)
-    assert record is not None and (record.stopped_line, record.stopped_on) == (9, D1)
+    assert record is not None
+    assert (record.stopped_line, record.stopped_on) == (9, D1)
 
 
 def test_rerun_reads_the_log_after_export_and_import(
@@ -176,10 +179,16 @@ def test_a_backtest_recorded_before_the_start_event_reruns_from_its_record(
     door.place_order(pid, "buy", "XYZ", "10")
     door.advance(pid, to=D5)
     record = {
-        **{"file_name": str(path), "source": path.read_text(encoding="utf-8")},
-        **{"class_name": "Fails", "params": {"n": 10}, "cash": "10000"},
-        **{"start": D0.isoformat(), "end": D5.isoformat(), "commission": "0"},
-        **{"slippage_bps": "0", "name": "Old"},
+        "file_name": str(path),
+        "source": path.read_text(encoding="utf-8"),
+        "class_name": "Fails",
+        "params": {"n": 10},
+        "cash": "10000",
+        "start": D0.isoformat(),
+        "end": D5.isoformat(),
+        "commission": "0",
+        "slippage_bps": "0",
+        "name": "Old",
     }
     target = record_path(erasmo.data_dir, pid)
     target.parent.mkdir(parents=True)
@@ -221,4 +230,5 @@ def test_an_unknown_benchmark_records_nothing(run: Run) -> None:
     assert code == 1
     assert "NOSUCH" in err
     code, out, _ = run("--offline", "portfolio", "list", "--json")
-    assert code == 0 and "BuyAndHold" not in out
+    assert code == 0
+    assert "BuyAndHold" not in out

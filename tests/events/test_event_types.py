@@ -54,9 +54,17 @@ def _change(app: Portfolios, pid: UUID, command: Callable[[Portfolio], object]) 
 
 SOURCE = "class Cross:\n\tfast = 5\n"
 STRATEGY = {
-    **{"file_name": "cross.py", "source": SOURCE, "class_name": "Cross"},
-    **{"params": '{"fast": "5"}', "erasmo_version": "0.1.0", "data_sources": "bundled"},
-    **{"start": TUE, "end": FRI, "cash": D("10000"), "commission": "0", "slippage_bps": D(5)},
+    "file_name": "cross.py",
+    "source": SOURCE,
+    "class_name": "Cross",
+    "params": '{"fast": "5"}',
+    "erasmo_version": "0.1.0",
+    "data_sources": "bundled",
+    "start": TUE,
+    "end": FRI,
+    "cash": D("10000"),
+    "commission": "0",
+    "slippage_bps": D(5),
     "on": TUE,
 }
 
