@@ -133,3 +133,22 @@ def test_a_failing_strategy_is_one_line_and_records_nothing(run: Run, tmp_path: 
     code, out, err = run("--offline", "portfolio", "list", "--json")
     assert code == 0
     assert json.loads(out) == []
+
+
+def test_momentum_holds_the_strongest_three_of_the_last_ranking(run: Run) -> None:
+    backtest(run, "momentum.py", "Momentum", "--from", "2010-06-01", "--to", "2010-12-31")
+    # the last ranking: on 2010-12-01, the return of each stock over the 126 trading days
+    # before it (127 closes), computed here from the bundled closes
+    market = BundledMarketData()
+    day = __import__("datetime").date(2010, 12, 1)
+    stocks = "AAPL,AMD,BAC,BBY,CVX,GE,HD,JNJ,JPM,KO,LLY,MRK,MSFT,PEP,PFE,PG,RRC,UNH,WMT,XOM"
+    returns = {}
+    for ticker in stocks.split(","):
+        closes = [b.close for b in market.bars(ticker, None, day)][-127:]
+        returns[ticker] = closes[-1] / closes[0] - 1
+    best = sorted(returns, key=lambda t: -returns[t])[:3]
+    held = positions(run, "Momentum")
+    assert set(held) == set(best)
+    code, out, err = run("--offline", "rerun", "Momentum")
+    assert (code, err) == (0, "")
+    assert "identical" in out
