@@ -146,6 +146,13 @@ def rerun(c: Context, name: str, as_json: bool) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="A dask scheduler to use.")
 @click.option("--keep", default=0, type=click.IntRange(0), help="Record the K best as portfolios.")
+@click.option(
+    "--rank-by",
+    type=click.Choice(["ttwror", "irr", "sharpe", "max_drawdown"]),
+    default="ttwror",
+    show_default=True,
+    help="The figure the sets are ranked by.",
+)
 @click.option("--commission", default="0", show_default=True, help="Commission spec.")
 @click.option("--slippage-bps", default="0", show_default=True, help="Slippage in bps.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -162,6 +169,7 @@ def sweep(
     workers: int,
     scheduler: str | None,
     keep: int,
+    rank_by: str,
     commission: str,
     slippage_bps: str,
     as_json: bool,
@@ -193,6 +201,7 @@ def sweep(
         split=None if split is None else _day(split, "--split"),
         workers=workers,
         scheduler=scheduler,
+        rank_by=rank_by,
     )
     if not sys.stderr.isatty():
         report = run()
@@ -210,7 +219,9 @@ def sweep(
 def _figures(m: Any) -> dict[str, Any]:
     return {
         "ttwror": m.ttwror,
+        "irr": None if m.irr != m.irr else m.irr,
         "max_drawdown": m.max_drawdown,
+        "sharpe": None if m.sharpe != m.sharpe else m.sharpe,
         "trades": m.trades,
         "final_value": m.final_value,
     }
@@ -225,6 +236,7 @@ def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
             row["out_of_sample"] = {"rank": r.out_rank, **_figures(r.out_of_sample)}
         rows.append(row)
     found: dict[str, Any] = {
+        "rank_by": report.rank_by,
         "rows": rows,
         "kept": [{"portfolio": n, "final_value": v} for n, v in kept],
     }
@@ -235,14 +247,24 @@ def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
     return found
 
 
+_RANKED = {
+    "ttwror": "TTWROR",
+    "irr": "IRR",
+    "sharpe": "Sharpe",
+    "max_drawdown": "max drawdown (smallest first)",
+}
+
+
 def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     """The report as a table, best first."""
     names = list(report.rows[0].swept)
     width = {n: max(len(n), *(len(r.swept[n]) for r in report.rows)) for n in names}
     head = "  ".join(n.rjust(width[n]) for n in names)
-    figures = f"{'TTWROR':>8} {'max DD':>7} {'trades':>6} {'final value':>13}"
+    figures = (
+        f"{'TTWROR':>8} {'IRR':>7} {'max DD':>7} {'Sharpe':>6} {'trades':>6} {'final value':>13}"
+    )
     split = report.split is not None
-    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^37}  {'out of sample':^37}".rstrip()
+    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^52}  {'out of sample':^52}".rstrip()
     lines = (
         [groups, f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"]
         if split
@@ -250,7 +272,12 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     )
 
     def cells(m: Any) -> str:
-        return f"{m.ttwror:>8.2%} {m.max_drawdown:>7.2%} {m.trades:>6} {m.final_value:>13}"
+        irr = "n/a" if m.irr != m.irr else f"{m.irr:.2%}"
+        sharpe = "n/a" if m.sharpe != m.sharpe else f"{m.sharpe:.2f}"
+        return (
+            f"{m.ttwror:>8.2%} {irr:>7} {m.max_drawdown:>7.2%} {sharpe:>6} {m.trades:>6} "
+            f"{m.final_value:>13}"
+        )
 
     for r in report.rows:
         values = "  ".join(r.swept[n].rjust(width[n]) for n in names)
@@ -259,12 +286,14 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
             lines.append(f"{r.rank:>4} {r.out_rank:>4}  {values}  {both}")
         else:
             lines.append(f"{r.rank:>4}  {values}  {cells(r.result)}")
+    ranked = _RANKED[report.rank_by]
+    lines.append(f"Ranked by {ranked}.")
     if split:
         rho = "n/a" if report.spearman is None else f"{report.spearman:.2f}"
         lines.append(
             f"In sample before {report.split}, out of sample from it. Spearman rank correlation "
-            f"{rho}; the best in-sample set ranks {report.best_out_rank} of {len(report.rows)} "
-            "out of sample."
+            f"of {ranked} {rho}; the best in-sample set ranks {report.best_out_rank} of "
+            f"{len(report.rows)} out of sample."
         )
     lines += [f"Recorded {name}: value {value}." for name, value in kept]
     return lines
