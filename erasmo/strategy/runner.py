@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 from uuid import UUID
 
 from erasmo import __version__
@@ -204,7 +205,7 @@ def _scratch_run(
 
     cls = load_strategy(spec.file_name, spec.source, spec.class_name)
     strategy = cls(**spec.params)
-    scratch = bootstrap(tmp, market=door.market, today=door.today)
+    scratch = bootstrap(tmp, scratch_store(tmp), market=door.market, today=door.today)
     try:
         calendar = calendar_between(door.market.trading_days(None), spec.start, spec.end)
         if not calendar:
@@ -241,6 +242,12 @@ def _scratch_run(
         scratch.close()
         raise
     return scratch, result
+
+
+def scratch_store(directory: Path) -> str:
+    """The URL of a scratch SQLite store in `directory`: never the user's store (whatever
+    $ERASMO_STORE says), and not synced to the disk (it is thrown away after the run)."""
+    return f"sqlite://{quote(str((directory / 'scratch.sqlite').resolve().as_posix()))}?durable=no"
 
 
 def _stopped_words(failure: StrategyFailedError) -> str:
