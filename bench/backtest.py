@@ -7,14 +7,21 @@ market orders (filled at the next bar; the bundled stocks have closes only, so a
 erasmo runs it through `erasmo.strategy.runner.run_backtest` (a scratch store, then one
 all-or-nothing import into the store of a fresh data directory); backtrader runs the same rule
 with `order_target_value` on the same closes (`backtrader` is installed separately:
-`pip install backtrader`; without it only erasmo's figure is printed).
+in the dev extra; without it only erasmo's figure is printed).
 
-    python bench/backtest.py [--years 20] [--runs 1]
+Then (b) a sweep of 50 parameter sets of the SMA-crossover example (fast 10 to 100 by 10, slow
+100 to 300 by 50, GOOG 2005 to 2012) on a local cluster of 1 and of 2 worker processes, and on
+a `dask scheduler` and a `dask worker` (2 processes) started as separate processes.
+
+    python bench/backtest.py [--years 20] [--runs 1] [--no-sweep] [--no-backtest]
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -128,15 +135,99 @@ def run_backtrader(start: date, end: date) -> tuple[float, float] | None:
     return time.perf_counter() - began, cerebro.broker.getvalue()
 
 
+SWEEP_GRID = ("fast=10:100:10", "slow=100:300:50")
+SWEEP_PERIOD = (date(2005, 1, 3), date(2012, 12, 31))
+EXAMPLE = Path(__file__).parents[1] / "examples" / "strategies" / "sma_cross.py"
+
+
+def run_sweep(workers: int, scheduler: str | None = None) -> tuple[float, int, str]:
+    """Seconds for the 50-set sweep, the sets run and the best set's label."""
+    from erasmo.strategy import sweep as sweeping
+    from erasmo.strategy.runner import spec_from_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        erasmo = bootstrap(Path(tmp) / "data", offline=True)
+        try:
+            base = spec_from_file(
+                EXAMPLE, "Cross", {}, cash="100000", start=SWEEP_PERIOD[0], end=SWEEP_PERIOD[1]
+            )
+            sets = sweeping.expand(sweeping.read_grid(SWEEP_GRID))
+            began = time.perf_counter()
+            report = sweeping.sweep(
+                base, sets, erasmo.door.market, erasmo.door.today(), workers=workers,
+                scheduler=scheduler,
+            )  # fmt: skip
+            seconds = time.perf_counter() - began
+        finally:
+            erasmo.close()
+    return seconds, len(report.rows), sweeping.set_label(report.rows[0].swept)
+
+
+def separate_cluster(workers: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
+    """A `dask scheduler` and a `dask worker` of `workers` processes, started here."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", str(port), "--no-dashboard"], **quiet,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
+         str(workers), "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], **quiet,
+    )  # fmt: skip
+    from distributed import Client
+
+    for _ in range(240):
+        try:
+            with Client(address, timeout="5s") as client:  # type: ignore[no-untyped-call]
+                client.wait_for_workers(workers, timeout=60)
+            break
+        except (OSError, TimeoutError):
+            time.sleep(0.5)
+    return address, [worker, scheduler]
+
+
+def sweeps() -> None:
+    print(f"sweep of 50 sets ({' '.join(SWEEP_GRID)}), SMA crossover on GOOG 2005-2012")
+    one = run_sweep(1)
+    print(f"  local cluster, 1 worker:  {one[0]:7.2f} s ({one[1]} sets; best {one[2]})")
+    two = run_sweep(2)
+    print(f"  local cluster, 2 workers: {two[0]:7.2f} s ({two[1]} sets; best {two[2]})")
+    print(f"  speed-up with 2 workers: {one[0] / two[0]:.2f}x")
+    address, started = separate_cluster(2)
+    try:
+        apart = run_sweep(2, address)
+        print(
+            f"  dask scheduler + dask worker (2 processes) started apart: {apart[0]:7.2f} s "
+            f"({apart[1]} sets; best {apart[2]})"
+        )
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--no-sweep", action="store_true", help="Leave out (b), the sweeps.")
+    parser.add_argument("--no-backtest", action="store_true", help="Leave out (a).")
     args = parser.parse_args()
-    start, end = date(2000, 1, 3), date(1999 + args.years, 12, 31)
+    if not args.no_backtest:
+        backtests(args.years, args.runs)
+    if not args.no_sweep:
+        sweeps()
+
+
+def backtests(years: int, runs: int) -> None:
+    start, end = date(2000, 1, 3), date(1999 + years, 12, 31)
     BundledMarketData().bars(TICKERS[0])  # parse the bundled files before timing
     print(f"{len(TICKERS)} tickers, {start} to {end}, monthly equal-weight rebalancing")
-    for run in range(1, args.runs + 1):
+    for run in range(1, runs + 1):
         seconds, events, value = run_erasmo(start, end)
         print(f"run {run}: erasmo     {seconds:7.2f} s, {events:,} events recorded, value {value}")
         peer = run_backtrader(start, end)

@@ -7,6 +7,7 @@ They are pure: no store, no market data. `events.schemas` gives each event type 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -172,3 +173,18 @@ def liquidated(fields: Fields) -> str:
         f"{number(fields['quantity'])} {fields['ticker']} {verb} @ {fields['price']}: "
         f"{fields['reason']}"
     )
+
+
+def strategy_started(fields: Fields) -> str:
+    """A backtest's strategy: its class, file, parameters, period and the source's hash."""
+    params = ", ".join(f"{k}={v}" for k, v in json.loads(fields["params"]).items())
+    return (
+        f"{fields['class_name']} from {fields['file_name']} ({params or 'no parameters'}), "
+        f"{fields['start']} to {fields['end']}, sha256 {fields['sha256'][:12]}"
+    )
+
+
+def strategy_stopped(fields: Fields) -> str:
+    """Why a strategy stopped, and at which line of its file."""
+    line = f" (line {fields['line']})" if fields.get("line") is not None else ""
+    return f"{fields['reason']}{line}"

@@ -24,7 +24,6 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
 from events.errors import InvalidOrderError
-from events.orders import Order
 from events.rules import (
     actions,
     cash,
@@ -33,12 +32,13 @@ from events.rules import (
     margin_calls,
     notes,
     status,
+    strategies,
     trades,
     voids,
     volume,
 )
 from events.rules import orders as order_rules
-from events.rules.book import Position
+from events.rules.queries import PortfolioQueries
 from events.schemas import EVENT_SCHEMAS
 from events.upcasting import declare_versions
 from events.values import (
@@ -52,9 +52,10 @@ from events.values import (
 
 ZERO = Decimal(0)
 _NO_ORDERS: dict[str, dict[str, Any]] = {}
+_NO_STRATEGY: str | None = None
 
 
-class Portfolio(Aggregate):
+class Portfolio(PortfolioQueries, Aggregate):
     """A virtual portfolio: cash, positions and a clock that only moves forward.
 
     Attributes:
@@ -91,6 +92,8 @@ class Portfolio(Aggregate):
     open_orders = _NO_ORDERS  # replaced on every change, never mutated in place
     orders_placed = 0
     deleted = False
+    strategy = _NO_STRATEGY  # a backtest's strategy class (`events.rules.strategies`)
+    strategy_stopped = False
 
     @event("PortfolioOpened")
     def __init__(self, name: str, on: date, currency: str = "USD") -> None:
@@ -425,47 +428,13 @@ class Portfolio(Aggregate):
         if forks.copies(self, event_type, fields):
             self.trigger_event(EVENT_TYPES[event_type], **fields)
 
-    # -- queries --------------------------------------------------------------------------
+    def start_strategy(self, **fields: Any) -> None:
+        """Record what a backtest runs (StrategyStarted's fields; `sha256` is derived)."""
+        self._strategy_started(**strategies.check_start(self, fields))
 
-    def positions(self) -> list[Position]:
-        """Open positions, sorted by ticker."""
-        return [
-            Position(ticker=t, quantity=q, cost_basis=self.cost[t])
-            for t, q in sorted(self.shares.items())
-        ]
-
-    @property
-    def simulated(self) -> bool:
-        """True in simulation mode: the clock moves only when advanced."""
-        return status.simulated(self)
-
-    @property
-    def reserved_cash(self) -> Decimal:
-        """Cash held back by open buy orders."""
-        return cash.reserved_cash(self)
-
-    @property
-    def available_cash(self) -> Decimal:
-        """Cash not held back by open orders: what a withdrawal, trade or new order may use."""
-        return cash.available_cash(self)
-
-    def reserved_shares(self, ticker: str) -> Decimal:
-        """Shares of `ticker` held back by open sell orders."""
-        return trades.reserved_shares(self, ticker)
-
-    def available_shares(self, ticker: str) -> Decimal:
-        """Shares of `ticker` held and not held back by open sell orders."""
-        return trades.available_shares(self, ticker)
-
-    def orders(self) -> list[Order]:
-        """The open orders, in placement order."""
-        return sorted(
-            (Order(**fields) for fields in self.open_orders.values()), key=lambda o: o.number
-        )
-
-    def order(self, order_id: str) -> Order:
-        """The open order with id `order_id`; raises UnknownOrderError if there is none."""
-        return Order(**order_rules.open_order(self, order_id))
+    def stop_strategy(self, reason: str, line: int | None, on: date) -> None:
+        """Record that the strategy raised; the run was kept up to `on`."""
+        self._strategy_stopped(**strategies.check_stop(self, reason, line, on))
 
     # -- events: the name each is stored under, and its effect (in `events.rules`) ----------
 
@@ -496,6 +465,8 @@ class Portfolio(Aggregate):
     _event_voided = event("EventVoided")(voids.event_voided)
     _part_filled = event("OrderPartiallyFilled")(volume.partially_filled)
     _volume_cap_set = event("VolumeCapSet")(volume.cap_set)
+    _strategy_started = event("StrategyStarted")(strategies.started)
+    _strategy_stopped = event("StrategyStopped")(strategies.stopped)
 
 
 #: Events that may be dated before the portfolio's clock (corporate actions recorded late).

@@ -287,7 +287,8 @@ def _text(field: Field, value: object) -> str | None:
         return f"is {value[:40]!r}, not one of {', '.join(sorted(field.choices))}"
     if len(value) > field.max_length:
         return f"has {len(value)} characters; the most is {field.max_length}"
-    if not value.isprintable():
+    lines = value.replace("\n", "").replace("\t", "") if field.kind == "lines" else value
+    if not lines.isprintable():
         return "holds a character that cannot be printed"
     return None
 
@@ -331,6 +332,7 @@ _CHECKS: dict[str, Check] = {
     "decimal": _decimal,
     "date": _date,
     "text": _text,
+    "lines": _text,  # text of several lines (a strategy's source): tabs and newlines too
     "ticker": _pattern(_TICKER, "an upper-case ticker symbol such as AAPL"),
     "currency": _pattern(_CURRENCY, "a three-letter ISO currency code such as USD"),
     "name": _name,

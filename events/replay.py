@@ -268,6 +268,10 @@ COMMANDS: dict[str, Callable[[Portfolio, dict[str, Any]], object]] = {
     ),
     "NoteAdded": lambda p, f: p.add_note(f["about"], f["text"], f["tags"]),
     "EventVoided": lambda p, f: p.void(f["about"], f["reason"], f.get(ENTRIES, [])),
+    "StrategyStarted": lambda p, f: p.start_strategy(
+        **{k: v for k, v in f.items() if k not in (*ENVELOPE, "sha256")}
+    ),
+    "StrategyStopped": lambda p, f: p.stop_strategy(f["reason"], f["line"], f["on"]),
 }
 
 

@@ -20,7 +20,8 @@ class Field:
 
     Attributes:
         name: the key in the stored state.
-        kind: "decimal" (encoded `Decimal`), "date" (encoded ISO date), "text", "ticker",
+        kind: "decimal" (encoded `Decimal`), "date" (encoded ISO date), "text", "lines" (text
+            with newlines and tabs), "ticker",
             "currency" (three capital letters), "name" (a portfolio name), "uuid" (encoded),
             "whole" (a JSON whole number) or "bool".
         optional: whether the value may be null.
@@ -326,5 +327,35 @@ EVENT_SCHEMAS: dict[str, Schema] = {
         "projection; both events stay in the log",
         "Void",
         d.event_voided,
+    ),
+    # strategies: what a backtest ran, and why it stopped
+    "StrategyStarted": Schema(
+        1,
+        (
+            Field("file_name", "text", max_length=500),
+            Field("sha256", "text", max_length=64),
+            Field("source", "lines", max_length=100_000),
+            Field("class_name", "text"),
+            Field("params", "text", max_length=5_000),
+            Field("erasmo_version", "text", max_length=64),
+            Field("data_sources", "text", max_length=500),
+            Field("start", "date"),
+            Field("end", "date"),
+            _money("cash"),
+            Field("commission", "text", max_length=100),
+            _money("slippage_bps"),
+            _on(),
+        ),
+        "a backtest's strategy started: its file, source and SHA-256, class, parameters, "
+        "erasmo version, data sources, period, cash and trading rules",
+        "Strategy",
+        d.strategy_started,
+    ),
+    "StrategyStopped": Schema(
+        1,
+        (Field("reason", "text", max_length=1_000), Field("line", "whole", optional=True), _on()),
+        "the strategy raised; the backtest was kept up to its last complete day",
+        "Strategy stopped",
+        d.strategy_stopped,
     ),
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -49,6 +49,7 @@ from events.store_sqlite import (
     SQLITE_SIDE_FILES,
     DurableSQLiteConnectionPool,
     DurableSQLiteFactory,
+    ScratchSQLiteFactory,
     inspect_sqlite_file,
 )
 
@@ -96,6 +97,8 @@ class StoreConfig:
         kind: "sqlite" or "postgresql".
         path: the SQLite file (sqlite only).
         host, port, user, password, dbname, schema: PostgreSQL connection (postgresql only).
+        durable: False for a scratch SQLite file thrown away after use (a backtest's run,
+            `sqlite:///PATH?durable=no`): its commits are not synced to the disk.
     """
 
     kind: Literal["sqlite", "postgresql"]
@@ -106,6 +109,7 @@ class StoreConfig:
     password: str = ""
     dbname: str = ""
     schema: str = "public"
+    durable: bool = True
 
     @classmethod
     def sqlite(cls, path: Path | str) -> StoreConfig:
@@ -141,7 +145,8 @@ class StoreConfig:
             path = unquote(parts.path)
             if not path:
                 raise StoreError(f"The store URL {url!r} names no file: write sqlite:///PATH.")
-            return cls.sqlite(path)
+            scratch = parse_qs(parts.query).get("durable", ["yes"])[0] == "no"
+            return replace(cls.sqlite(path), durable=not scratch)
         raise StoreError(
             f"The store {redact(url)!r} is not a store URL erasmo knows: give a "
             "postgresql://USER@HOST:PORT/DATABASE URL, or leave --store out to use the SQLite "
@@ -160,7 +165,9 @@ class StoreConfig:
             assert self.path is not None
             self._check_sqlite_file()
             return {
-                "PERSISTENCE_MODULE": get_topic(DurableSQLiteFactory),
+                "PERSISTENCE_MODULE": get_topic(
+                    DurableSQLiteFactory if self.durable else ScratchSQLiteFactory
+                ),
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
             }

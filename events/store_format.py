@@ -15,9 +15,9 @@ from events.store_errors import StoreCorruptError, StoreVersionError
 #: misreading it. 1: portfolios and trades; 2: orders, trading rules and the market clock,
 #: splits and dividends, and what-if branches (event types format 1 does not know); 3: reopen,
 #: delete and undelete (tombstone events, and the catalog's NameReleased); 4: the journal's
-#: notes (NoteAdded). A store of an older format is stamped with this one when this erasmo
-#: opens it.
-STORE_FORMAT_VERSION = 4
+#: notes (NoteAdded); 5: a backtest's strategy (StrategyStarted, StrategyStopped). A store of
+#: an older format is stamped with this one when this erasmo opens it.
+STORE_FORMAT_VERSION = 5
 META_TABLE = "erasmo_meta"
 SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 META_SELECT = f"SELECT value FROM {META_TABLE} WHERE key = %s"

@@ -83,6 +83,31 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
             own.close()
 
 
+class ScratchSQLiteConnectionPool(DurableSQLiteConnectionPool):
+    """The durable pool set back to `synchronous=OFF`: for a scratch store thrown away after
+    use (a backtest runs in one, then its log is imported into the user's store), whose commits
+    need not survive a crash."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        try:
+            connection = super()._create_connection()
+            connection.cursor().execute("PRAGMA synchronous=OFF")
+        except sqlite3.Error as error:
+            raise DatabaseError(error) from error
+        return connection
+
+
+class ScratchSQLiteFactory(SQLiteFactory):
+    """eventsourcing's SQLite factory using `ScratchSQLiteConnectionPool`."""
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        pool = self.datastore.pool
+        self.datastore.pool = ScratchSQLiteConnectionPool(
+            db_name=pool.db_name, lock_timeout=pool.lock_timeout
+        )
+
+
 class DurableSQLiteFactory(SQLiteFactory):
     """eventsourcing's SQLite factory using `DurableSQLiteConnectionPool`."""
 

@@ -46,6 +46,10 @@ def _day(text: str, option: str) -> date:
 @click.option("--commission", default="0", show_default=True, help="Commission spec.")
 @click.option("--slippage-bps", default="0", show_default=True, help="Slippage in bps.")
 @click.option("--name", default="", help="The portfolio's name (default: the class name).")
+@click.option(
+    "--keep-partial", is_flag=True, help="On an error, keep the run up to the day before."
+)
+@click.option("--benchmark", default=None, metavar="TICKER", help="Show metrics beside TICKER.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def backtest(
@@ -59,9 +63,12 @@ def backtest(
     commission: str,
     slippage_bps: str,
     name: str,
+    keep_partial: bool,
+    benchmark: str | None,
     as_json: bool,
 ) -> None:
     """Run a strategy FILE's CLASS as a simulation portfolio, recorded all or nothing."""
+    from erasmo.cli.strategy_report import backtest_json, backtest_lines, check_benchmark
     from erasmo.strategy.runner import run_backtest, spec_from_file
 
     spec = spec_from_file(
@@ -75,8 +82,11 @@ def backtest(
         slippage_bps=slippage_bps,
         name=name,
     )
+    if benchmark is not None:
+        benchmark = check_benchmark(c.door, benchmark, spec.start, spec.end)
+    run = functools.partial(run_backtest, c.door, spec, keep_partial=keep_partial)
     if not sys.stderr.isatty():  # a script or a pipe: the outcome only, on one line
-        result = run_backtest(c.door, spec)
+        result = run()
     else:
         with click.progressbar(
             length=1000, label=f"{class_name} {spec.start} to {spec.end}", file=sys.stderr
@@ -88,25 +98,12 @@ def backtest(
                 bar.update(step - shown[0])
                 shown[0] = step
 
-            result = run_backtest(c.door, spec, progress)
+            result = run(progress)
     if as_json:
-        echo_json(
-            {
-                "portfolio": result.name,
-                "id": str(result.portfolio_id),
-                "events": result.events,
-                "final_value": result.final_value,
-                "sha256": spec.sha256,
-                "params": {k: str(v) for k, v in spec.params.items()},
-            }
-        )
+        echo_json(backtest_json(c.door, spec, result, benchmark))
         return
-    listed = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
-    click.echo(
-        f"{result.name}: {result.events} events recorded; value {result.final_value} at the "
-        f"close of {spec.end.isoformat()} ({class_name} {listed}, source sha256 "
-        f"{spec.sha256[:12]}). Replay it with 'erasmo rerun {result.name}'."
-    )
+    for line in backtest_lines(c.door, spec, result, benchmark):
+        click.echo(line)
 
 
 @click.command()
@@ -117,15 +114,16 @@ def rerun(c: Context, name: str, as_json: bool) -> None:
     """Run a backtest portfolio's strategy again (same source and parameters) and compare the
     events with those recorded; records nothing."""
     from erasmo.strategy.rerun import compare_logs
-    from erasmo.strategy.runner import read_record, replay_in_scratch
+    from erasmo.strategy.runner import recorded_spec, replay_in_scratch
 
     door = c.door
     portfolio_id = door.resolve(name)
-    spec = read_record(door.data_dir, portfolio_id, name)
+    spec, stopped = recorded_spec(door, portfolio_id, name)
     with tempfile.TemporaryDirectory(prefix="erasmo-rerun-") as tmp:
         recorded, again = Path(tmp) / "recorded.jsonl", Path(tmp) / "again.jsonl"
         door.export_log(recorded, [portfolio_id])
-        replay_in_scratch(door, spec, door.head(portfolio_id).name, again)
+        head = door.head(portfolio_id)
+        replay_in_scratch(door, spec, head.name, again, keep_partial=stopped)
         difference = compare_logs(recorded, again)
     if as_json:
         echo_json({"portfolio": name, "identical": difference is None, "difference": difference})
@@ -148,6 +146,13 @@ def rerun(c: Context, name: str, as_json: bool) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="A dask scheduler to use.")
 @click.option("--keep", default=0, type=click.IntRange(0), help="Record the K best as portfolios.")
+@click.option(
+    "--rank-by",
+    type=click.Choice(["ttwror", "irr", "sharpe", "max_drawdown"]),
+    default="ttwror",
+    show_default=True,
+    help="The figure the sets are ranked by.",
+)
 @click.option("--commission", default="0", show_default=True, help="Commission spec.")
 @click.option("--slippage-bps", default="0", show_default=True, help="Slippage in bps.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -164,6 +169,7 @@ def sweep(
     workers: int,
     scheduler: str | None,
     keep: int,
+    rank_by: str,
     commission: str,
     slippage_bps: str,
     as_json: bool,
@@ -195,6 +201,7 @@ def sweep(
         split=None if split is None else _day(split, "--split"),
         workers=workers,
         scheduler=scheduler,
+        rank_by=rank_by,
     )
     if not sys.stderr.isatty():
         report = run()
@@ -212,7 +219,9 @@ def sweep(
 def _figures(m: Any) -> dict[str, Any]:
     return {
         "ttwror": m.ttwror,
+        "irr": None if m.irr != m.irr else m.irr,
         "max_drawdown": m.max_drawdown,
+        "sharpe": None if m.sharpe != m.sharpe else m.sharpe,
         "trades": m.trades,
         "final_value": m.final_value,
     }
@@ -227,6 +236,7 @@ def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
             row["out_of_sample"] = {"rank": r.out_rank, **_figures(r.out_of_sample)}
         rows.append(row)
     found: dict[str, Any] = {
+        "rank_by": report.rank_by,
         "rows": rows,
         "kept": [{"portfolio": n, "final_value": v} for n, v in kept],
     }
@@ -237,14 +247,24 @@ def sweep_json(report: Any, kept: list[tuple[str, str]]) -> dict[str, Any]:
     return found
 
 
+_RANKED = {
+    "ttwror": "TTWROR",
+    "irr": "IRR",
+    "sharpe": "Sharpe",
+    "max_drawdown": "max drawdown (smallest first)",
+}
+
+
 def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     """The report as a table, best first."""
     names = list(report.rows[0].swept)
     width = {n: max(len(n), *(len(r.swept[n]) for r in report.rows)) for n in names}
     head = "  ".join(n.rjust(width[n]) for n in names)
-    figures = f"{'TTWROR':>8} {'max DD':>7} {'trades':>6} {'final value':>13}"
+    figures = (
+        f"{'TTWROR':>8} {'IRR':>7} {'max DD':>7} {'Sharpe':>6} {'trades':>6} {'final value':>13}"
+    )
     split = report.split is not None
-    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^37}  {'out of sample':^37}".rstrip()
+    groups = f"{'':9}  {'':{len(head)}}  {'in sample':^52}  {'out of sample':^52}".rstrip()
     lines = (
         [groups, f"{'in':>4} {'out':>4}  {head}  {figures}  {figures}"]
         if split
@@ -252,7 +272,12 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
     )
 
     def cells(m: Any) -> str:
-        return f"{m.ttwror:>8.2%} {m.max_drawdown:>7.2%} {m.trades:>6} {m.final_value:>13}"
+        irr = "n/a" if m.irr != m.irr else f"{m.irr:.2%}"
+        sharpe = "n/a" if m.sharpe != m.sharpe else f"{m.sharpe:.2f}"
+        return (
+            f"{m.ttwror:>8.2%} {irr:>7} {m.max_drawdown:>7.2%} {sharpe:>6} {m.trades:>6} "
+            f"{m.final_value:>13}"
+        )
 
     for r in report.rows:
         values = "  ".join(r.swept[n].rjust(width[n]) for n in names)
@@ -261,12 +286,14 @@ def sweep_lines(report: Any, kept: list[tuple[str, str]]) -> list[str]:
             lines.append(f"{r.rank:>4} {r.out_rank:>4}  {values}  {both}")
         else:
             lines.append(f"{r.rank:>4}  {values}  {cells(r.result)}")
+    ranked = _RANKED[report.rank_by]
+    lines.append(f"Ranked by {ranked}.")
     if split:
         rho = "n/a" if report.spearman is None else f"{report.spearman:.2f}"
         lines.append(
             f"In sample before {report.split}, out of sample from it. Spearman rank correlation "
-            f"{rho}; the best in-sample set ranks {report.best_out_rank} of {len(report.rows)} "
-            "out of sample."
+            f"of {ranked} {rho}; the best in-sample set ranks {report.best_out_rank} of "
+            f"{len(report.rows)} out of sample."
         )
     lines += [f"Recorded {name}: value {value}." for name, value in kept]
     return lines

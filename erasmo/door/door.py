@@ -1,15 +1,14 @@
 """The front door: everything the CLI, the GUI and the sync server ask erasmo, by portfolio id.
 
-Names are resolved to ids once, at the edge (`resolve`, `find_deleted`); every command after
-that takes the portfolio's id, so a rename (here or by a sync) can never send a command to
-another portfolio. Every command takes `dry_run`: the same domain code runs on the portfolio as
-stored and returns the same receipt, or raises the same named error, recording nothing
+Names are resolved to ids once, at the edge (`resolve`, `find_deleted`); every command takes
+the id, so a rename (here or by a sync) can never send a command to another portfolio. Every
+command takes `dry_run`: the same domain code runs on the portfolio as stored and returns the
+same receipt, or raises the same named error, recording nothing
 (`events.application.Portfolios.dry_run`). Everything handed out is a frozen read model
 (`erasmo.door.models`), never an aggregate.
 
-The door holds what `erasmo.bootstrap` builds (the application, the services, the analytics);
-it constructs none of them. The analytics and the branch service are reached through callables,
-so a write command never imports pandas.
+The door holds what `erasmo.bootstrap` builds, constructing none of it; the analytics and the
+branch service are reached through callables, so a write command never imports pandas.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from erasmo.door.models import (
 )
 from erasmo.door.reading import Reading
 from erasmo.door.results import changed
+from erasmo.door.strategies import StrategyCommands
 from events.errors import EventLogError
 from events.steps import Step, history_steps
 from events.values import name_key
@@ -64,7 +64,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading, JournalReading):
+class FrontDoor(Reading, JournalReading, StrategyCommands):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(
@@ -115,8 +115,7 @@ class FrontDoor(Reading, JournalReading):
         return sorted(rows, key=lambda r: name_key(r.name))
 
     def _listed(self, portfolio_id: UUID) -> PortfolioRow:
-        """A portfolio's row; one holding an event this erasmo cannot read is listed as it was
-        before that event, with status "unreadable" (it never takes the list down)."""
+        """A portfolio's row (with an event it cannot read: as before it, "unreadable")."""
         try:
             return _row(self.app.portfolio(portfolio_id))
         except EventLogError:

@@ -89,6 +89,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     *MARGIN_EVENTS,  # a margin account in time: only a charge moves cash (its `amount`)
     "OrderPartiallyFilled",  # volume-capped fills (the trade recorded with it moves the cash)
     "VolumeCapSet",  # a trading rule (projections keep its rows and ignore them)
+    *("StrategyStarted", "StrategyStopped"),  # a backtest's strategy (projections ignore them)
 )
 #: The event types that name a ticker.
 TICKER_EVENTS: Final = frozenset((BOUGHT, SOLD, SPLIT, DIVIDEND))

@@ -40,6 +40,7 @@ class Context:
         self._synced = calendar[0]  # the portfolio's clock
         self._frames: dict[str, pd.DataFrame] = {}
         self._closes: dict[str, list[Decimal]] = {}
+        self._days: dict[str, list[date]] = {}
         self._action_days: dict[str, list[date]] = {}
         self._head: PortfolioHead | None = None
         #: (day, text) of every `note`, in order.
@@ -78,8 +79,9 @@ class Context:
     def close(self, ticker: str) -> Decimal:
         """The ticker's last close on or before the clock, as recorded prices are."""
         key = ticker.strip().upper()
-        frame = self._frame(key)
-        stop = int(frame.index.searchsorted(pd.Timestamp(self._day), side="right"))
+        if key not in self._closes:
+            self._frame(key)
+        stop = bisect.bisect_right(self._days[key], self._day)  # (no pandas: called often)
         if stop == 0:
             raise StrategyError(f"{key} has no price on or before {self._day} yet.")
         return self._closes[key][stop - 1]
@@ -262,6 +264,7 @@ class Context:
             )
             self._frames[key] = frame
             self._closes[key] = [b.close for b in bars]
+            self._days[key] = [b.day for b in bars]
         return frame
 
 

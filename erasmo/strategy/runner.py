@@ -7,8 +7,15 @@ exported and imported into the user's store through the door, in one all-or-noth
 when it raises, the scratch store is thrown away and nothing is recorded.
 
 What ran (the file name, the SHA-256 and text of its source, the class, the parameters, the
-period, cash and rules, erasmo's version, the data sources and the strategy's notes) is kept
-beside the store, in `DATA_DIR/strategies/<portfolio id>.json`: `erasmo rerun` reads it.
+period, cash and rules, erasmo's version and the data sources) is the portfolio's StrategyStarted
+event, recorded right after its opening (`events.rules.strategies`): export, import and sync
+carry it, and `erasmo rerun` reads it. Backtests recorded before that event existed kept it
+beside the store, in `DATA_DIR/strategies/<portfolio id>.json`; a rerun still reads those.
+
+With `keep_partial`, a strategy that raises on a day keeps what it did up to the day before
+(the last complete day) and a StrategyStopped naming the error and the strategy file's line:
+the run is made again up to that day (the same source and data give the same events), so
+nothing of the failing day is recorded.
 """
 
 from __future__ import annotations
@@ -19,10 +26,11 @@ import tempfile
 import traceback
 import types
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 from uuid import UUID
 
 from erasmo import __version__
@@ -33,6 +41,7 @@ from events.errors import ErasmoError, UnknownPortfolioError
 
 if TYPE_CHECKING:
     from erasmo.door import FrontDoor
+    from erasmo.door.models import PortfolioHead
 
 Progress = Callable[[int, int], None]
 RECORDS_DIR = "strategies"
@@ -43,9 +52,16 @@ class StrategyFailedError(StrategyError):
 
     Attributes:
         cause: the exception the strategy raised (a `LookAheadError`, a `ZeroDivisionError`).
+        day: the day of the hook that raised (None: loading the file).
+        line: the line of the strategy file it came from (None: not from the file's code).
+        reason: the error and the hook in words, e.g. "ZeroDivisionError: division by zero
+            in on_bar on 2020-01-06".
     """
 
     cause: BaseException | None = None
+    day: date | None = None
+    line: int | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,13 +96,16 @@ class BacktestSpec:
 
 @dataclass
 class BacktestResult:
-    """What a backtest recorded (or, for a rerun, compared)."""
+    """What a backtest recorded (or, for a rerun, compared). `stopped`: with `keep_partial`,
+    why the strategy stopped (the StrategyStopped's reason, with its line); None when it ran
+    to the end."""
 
     portfolio_id: UUID
     name: str
     events: int
     final_value: str
     notes: list[tuple[date, str]] = field(default_factory=list)
+    stopped: str | None = None
 
 
 def load_strategy(file_name: str, source: str, class_name: str) -> type[Strategy]:
@@ -120,27 +139,33 @@ def spec_from_file(
 
 
 def run_backtest(
-    door: FrontDoor, spec: BacktestSpec, progress: Progress | None = None
+    door: FrontDoor,
+    spec: BacktestSpec,
+    progress: Progress | None = None,
+    *,
+    keep_partial: bool = False,
 ) -> BacktestResult:
-    """Run `spec` and record its portfolio in `door`'s store, all or nothing."""
+    """Run `spec` and record its portfolio in `door`'s store, all or nothing (with
+    `keep_partial`, a strategy that raises keeps its run up to its last complete day)."""
     name = spec.name or spec.class_name
     _check_name_free(door, name)
     with tempfile.TemporaryDirectory(prefix="erasmo-backtest-") as tmp:
-        scratch, result = _run_in_scratch(door, spec, name, Path(tmp), progress)
+        scratch, result = _run_in_scratch(door, spec, name, Path(tmp), progress, keep_partial)
         try:
             log = Path(tmp) / "run.jsonl"
             scratch.door.export_log(log, [result.portfolio_id])
         finally:
             scratch.close()
         door.import_log(log)
-    _write_record(door.data_dir, result.portfolio_id, spec, result.notes, door)
     return result
 
 
-def replay_in_scratch(door: FrontDoor, spec: BacktestSpec, name: str, out: Path) -> BacktestResult:
+def replay_in_scratch(
+    door: FrontDoor, spec: BacktestSpec, name: str, out: Path, *, keep_partial: bool = False
+) -> BacktestResult:
     """Run `spec` in a scratch store and export its log to `out`; records nothing in `door`."""
     with tempfile.TemporaryDirectory(prefix="erasmo-rerun-") as tmp:
-        scratch, result = _run_in_scratch(door, spec, name, Path(tmp), None)
+        scratch, result = _run_in_scratch(door, spec, name, Path(tmp), None, keep_partial)
         try:
             scratch.door.export_log(out, [result.portfolio_id])
         finally:
@@ -149,13 +174,38 @@ def replay_in_scratch(door: FrontDoor, spec: BacktestSpec, name: str, out: Path)
 
 
 def _run_in_scratch(
-    door: FrontDoor, spec: BacktestSpec, name: str, tmp: Path, progress: Progress | None
+    door: FrontDoor,
+    spec: BacktestSpec,
+    name: str,
+    tmp: Path,
+    progress: Progress | None,
+    keep_partial: bool = False,
 ) -> tuple[Any, BacktestResult]:
+    """The run in a scratch store under `tmp` (open, its result); with `keep_partial`, a
+    failing run is made again in a second scratch store, up to the day before the failure."""
+    try:
+        return _scratch_run(door, spec, name, tmp / "run", progress, None)
+    except StrategyFailedError as failure:
+        if not keep_partial or failure.day is None:
+            raise
+        return _scratch_run(door, spec, name, tmp / "partial", progress, failure)
+
+
+def _scratch_run(
+    door: FrontDoor,
+    spec: BacktestSpec,
+    name: str,
+    tmp: Path,
+    progress: Progress | None,
+    failure: StrategyFailedError | None,
+) -> tuple[Any, BacktestResult]:
+    """One run in a scratch store; after a `failure`, only the days before its day, then the
+    StrategyStopped."""
     from erasmo.bootstrap import bootstrap
 
     cls = load_strategy(spec.file_name, spec.source, spec.class_name)
     strategy = cls(**spec.params)
-    scratch = bootstrap(tmp, market=door.market, today=door.today)
+    scratch = bootstrap(tmp, scratch_store(tmp), market=door.market, today=door.today)
     try:
         calendar = calendar_between(door.market.trading_days(None), spec.start, spec.end)
         if not calendar:
@@ -171,17 +221,59 @@ def _run_in_scratch(
             commission=spec.commission,
             slippage_bps=spec.slippage_bps,
         )
+        _record_start(scratch.door, head, spec, door)
         ctx = Context(scratch.door, head.id, calendar)
-        _drive(strategy, ctx, calendar, spec.file_name, progress)
-        ctx._move_to(calendar[-1])
-        ctx._sync()
+        days = [d for d in calendar if failure is None or d < cast("date", failure.day)]
+        if days:
+            _drive(strategy, ctx, days, spec.file_name, progress)
+            ctx._move_to(days[-1])
+            ctx._sync()
+        if failure is not None:
+            scratch.door.stop_strategy(head.id, failure.reason, failure.line)
         result = BacktestResult(
-            head.id, name, len(scratch.door.history(head.id)), str(ctx.value), ctx.notes
+            head.id,
+            name,
+            len(scratch.door.history(head.id)),
+            str(ctx.value),
+            ctx.notes,
+            None if failure is None else _stopped_words(failure),
         )
     except BaseException:
         scratch.close()
         raise
     return scratch, result
+
+
+def scratch_store(directory: Path) -> str:
+    """The URL of a scratch SQLite store in `directory`: never the user's store (whatever
+    $ERASMO_STORE says), and not synced to the disk (it is thrown away after the run)."""
+    return f"sqlite://{quote(str((directory / 'scratch.sqlite').resolve().as_posix()))}?durable=no"
+
+
+def _stopped_words(failure: StrategyFailedError) -> str:
+    where = "" if failure.line is None else f" (line {failure.line})"
+    return f"{failure.reason}{where}"
+
+
+def _record_start(
+    scratch: FrontDoor, head: PortfolioHead, spec: BacktestSpec, door: FrontDoor
+) -> None:
+    """The StrategyStarted of the run (after the opening): what a rerun needs to make it
+    again."""
+    scratch.start_strategy(
+        head.id,
+        file_name=spec.file_name,
+        source=spec.source,
+        class_name=spec.class_name,
+        params={k: str(v) for k, v in spec.params.items()},
+        erasmo_version=__version__,
+        data_sources=[i.source for i in door.market.tickers()],
+        start=spec.start,
+        end=spec.end,
+        cash=head.cash,
+        commission=head.rules.commission,
+        slippage_bps=head.rules.slippage_bps,
+    )
 
 
 def _drive(
@@ -203,20 +295,30 @@ def _drive(
             if progress is not None:
                 progress(done, len(calendar))
     except Exception as error:
-        raise _failed(error, file_name, f"{hook} on {ctx.day}", type(strategy).__name__) from None
+        raise _failed(
+            error, file_name, f"{hook} on {ctx.day}", type(strategy).__name__, ctx.day
+        ) from None
 
 
 def _failed(
-    error: BaseException, file_name: str, when: str, class_name: str | None
+    error: BaseException,
+    file_name: str,
+    when: str,
+    class_name: str | None,
+    day: date | None = None,
 ) -> StrategyFailedError:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == file_name]
-    where = f"{Path(file_name).name} line {frames[-1].lineno}" if frames else Path(file_name).name
+    line = frames[-1].lineno if frames else None
+    where = f"{Path(file_name).name} line {line}" if line else Path(file_name).name
     who = f"{class_name} " if class_name else ""
+    reason = f"{type(error).__name__}: {str(error).rstrip('.')} in {when}"
     failure = StrategyFailedError(
         f"The strategy {who}({where}) failed in {when}: {type(error).__name__}: "
-        f"{str(error).rstrip('.')}. Nothing was recorded; fix the strategy and run it again."
+        f"{str(error).rstrip('.')}. Nothing was recorded; fix the strategy and run it again "
+        "(or keep the run up to the day before with --keep-partial)."
     )
-    failure.cause = error
+    failure.cause, failure.day, failure.line = error, day, line
+    failure.reason = reason[:1000]
     return failure
 
 
@@ -236,41 +338,40 @@ def _check_name_free(door: FrontDoor, name: str) -> None:
 
 
 def record_path(data_dir: Path, portfolio_id: UUID) -> Path:
-    """Where the record of the strategy that made a portfolio is kept."""
+    """Where a backtest recorded before StrategyStarted existed kept what it ran."""
     return data_dir / RECORDS_DIR / f"{portfolio_id}.json"
 
 
-def _write_record(
-    data_dir: Path,
-    portfolio_id: UUID,
-    spec: BacktestSpec,
-    notes: list[tuple[date, str]],
-    door: FrontDoor,
-) -> None:
-    tickers = sorted({i.ticker: i.source for i in door.market.tickers()}.items())
-    record = {
-        **{k: v for k, v in asdict(spec).items() if k not in ("start", "end")},
-        "start": spec.start.isoformat(),
-        "end": spec.end.isoformat(),
-        "sha256": spec.sha256,
-        "erasmo_version": __version__,
-        "data_sources": sorted({source for _, source in tickers}),
-        "notes": [[d.isoformat(), text] for d, text in notes],
-    }
-    path = record_path(data_dir, portfolio_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".partial")
-    tmp.write_text(json.dumps(record, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    tmp.replace(path)
+def recorded_spec(door: FrontDoor, portfolio_id: UUID, name: str) -> tuple[BacktestSpec, bool]:
+    """The spec a recorded backtest ran with, and whether its strategy stopped (kept
+    partially): from its StrategyStarted, else from the record an older erasmo kept beside
+    the store."""
+    record = door.strategy(portfolio_id)
+    if record is None:
+        return read_record(door.data_dir, portfolio_id, name), False
+    cls = load_strategy(record.file_name, record.source, record.class_name)
+    spec = BacktestSpec(
+        file_name=record.file_name,
+        source=record.source,
+        class_name=record.class_name,
+        params=cls.read_params(record.params),
+        cash=str(record.cash),
+        start=record.start,
+        end=record.end,
+        commission=record.commission,
+        slippage_bps=str(record.slippage_bps),
+        name=name,
+    )
+    return spec, record.stopped is not None
 
 
 def read_record(data_dir: Path, portfolio_id: UUID, name: str) -> BacktestSpec:
-    """The spec a recorded backtest ran with."""
+    """The spec an older backtest ran with, from the record kept beside the store."""
     path = record_path(data_dir, portfolio_id)
     if not path.exists():
         raise StrategyError(
-            f"{name!r} was not made by 'erasmo backtest' in this data directory (no "
-            f"{path.name} in {path.parent}): there is nothing to rerun."
+            f"{name!r} was not made by 'erasmo backtest' (it has no StrategyStarted event, and "
+            f"there is no {path.name} in {path.parent}): there is nothing to rerun."
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     # the parameters as typed values again (a Decimal was written as its text)

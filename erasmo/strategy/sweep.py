@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 #: Most sets a sweep runs (a typo in a range should not start a million backtests).
 MAX_SETS = 10_000
+#: The figures a sweep may rank by, and whether the highest comes first.
+RANK_BY = {"ttwror": True, "irr": True, "sharpe": True, "max_drawdown": False}
 
 
 class SweepGridError(InvalidInputError):
@@ -119,12 +121,20 @@ class SetMetrics:
         max_drawdown: the largest fall of 1 + TTWROR below a running peak (0.1 = 10%).
         trades: the number of fills.
         final_value: the value at the close of the last day, as text.
+        irr: the money-weighted annual rate (NaN when no rate solves it).
+        sharpe: IRR over the period's volatility (Portfolio Performance's; NaN when undefined).
     """
 
     ttwror: float
     max_drawdown: float
     trades: int
     final_value: str
+    irr: float = float("nan")
+    sharpe: float = float("nan")
+
+    def figure(self, name: str) -> float:
+        """The figure a sweep ranks by (see `RANK_BY`)."""
+        return float(getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,14 @@ def run_set(spec: BacktestSpec, market: Any, today: date) -> SetMetrics:
             )
         finally:
             scratch.close()
-    return SetMetrics(float(metrics.ttwror), float(metrics.max_drawdown), fills, result.final_value)
+    return SetMetrics(
+        float(metrics.ttwror),
+        float(metrics.max_drawdown),
+        fills,
+        result.final_value,
+        float(metrics.irr),
+        float(metrics.sharpe_pp),
+    )
 
 
 # -- the sweep --------------------------------------------------------------------------------
@@ -199,14 +216,15 @@ class SweepRow:
 
 @dataclass(frozen=True)
 class SweepReport:
-    """The ranked rows (best TTWROR first; in-sample when split) and, with a split, the
-    Spearman rank correlation of in- and out-of-sample TTWROR and the best in-sample set's
-    out-of-sample rank."""
+    """The ranked rows (best first by `rank_by`, TTWROR unless told; in-sample when split)
+    and, with a split, the Spearman rank correlation of that figure in and out of sample and
+    the best in-sample set's out-of-sample rank."""
 
     rows: list[SweepRow]
     split: date | None = None
     spearman: float | None = None
     best_out_rank: int | None = None
+    rank_by: str = "ttwror"
 
 
 def make_specs(base: BacktestSpec, sets: list[dict[str, str]]) -> list[BacktestSpec]:
@@ -225,8 +243,13 @@ def sweep(
     workers: int = 2,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    rank_by: str = "ttwror",
 ) -> SweepReport:
-    """Run every set on dask.distributed and rank them."""
+    """Run every set on dask.distributed and rank them by `rank_by` (one of `RANK_BY`)."""
+    if rank_by not in RANK_BY:
+        raise SweepGridError(
+            f"A sweep ranks by {', '.join(RANK_BY)}, not {rank_by!r}: pick one of those."
+        )
     specs = make_specs(base, sets)
     if split is not None and not base.start < split <= base.end:
         raise SweepGridError(
@@ -246,7 +269,7 @@ def sweep(
         SweepRow(swept, spec.params, results[i], results[n + i] if split else None)
         for i, (swept, spec) in enumerate(zip(sets, specs, strict=True))
     ]
-    return _ranked(rows, split)
+    return _ranked(rows, split, rank_by)
 
 
 @contextlib.contextmanager
@@ -304,20 +327,28 @@ def _gather(
     return cast("list[SetMetrics]", results)
 
 
-def _ranked(rows: list[SweepRow], split: date | None) -> SweepReport:
-    ordered = sorted(rows, key=lambda r: -r.result.ttwror)
+def _key(m: SetMetrics, rank_by: str) -> float:
+    """The figure as a sort key, best first; an undefined figure (NaN) last."""
+    value = m.figure(rank_by)
+    if value != value:
+        return float("inf")
+    return -value if RANK_BY[rank_by] else value
+
+
+def _ranked(rows: list[SweepRow], split: date | None, rank_by: str = "ttwror") -> SweepReport:
+    ordered = sorted(rows, key=lambda r: _key(r.result, rank_by))
     ranked = [replace(r, rank=i) for i, r in enumerate(ordered, start=1)]
     if split is None:
-        return SweepReport(ranked)
-    outs = pd.Series([cast("SetMetrics", r.out_of_sample).ttwror for r in ranked])
-    out_ranks = outs.rank(ascending=False, method="min").astype(int).tolist()
+        return SweepReport(ranked, rank_by=rank_by)
+    outs = pd.Series([_key(cast("SetMetrics", r.out_of_sample), rank_by) for r in ranked])
+    out_ranks = outs.rank(ascending=True, method="min").astype(int).tolist()
     ranked = [replace(r, out_rank=o) for r, o in zip(ranked, out_ranks, strict=True)]
-    ins = pd.Series([r.result.ttwror for r in ranked])
+    ins = pd.Series([_key(r.result, rank_by) for r in ranked])
     # Spearman's rho: Pearson's correlation of the ranks (ties given their average rank)
     spearman = float(ins.rank().corr(outs.rank())) if len(ranked) > 1 else None
     if spearman is not None and spearman != spearman:
         spearman = None  # every set returned the same in one of the samples
-    return SweepReport(ranked, split, spearman, ranked[0].out_rank)
+    return SweepReport(ranked, split, spearman, ranked[0].out_rank, rank_by)
 
 
 # -- keeping the best -------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class Book(Protocol):
     open_orders: dict[str, dict[str, Any]]
     orders_placed: int
     parent_id: UUID | None
+    strategy: str | None
+    strategy_stopped: bool
 
     @property
     def id(self) -> UUID: ...

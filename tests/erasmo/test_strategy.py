@@ -77,7 +77,7 @@ def trades(erasmo: Erasmo, portfolio_id: Any) -> list[tuple[str, date, dict[str,
     return [
         (e.type, e.on, {k: v for k, v in e.fields.items() if k != "order_id"})
         for e in erasmo.door.history(portfolio_id)
-        if e.type != "ClockAdvanced"
+        if e.type not in ("ClockAdvanced", "StrategyStarted")
     ]
 
 

@@ -44,10 +44,11 @@ def test_buy_and_hold_holds_what_the_cash_bought(run: Run) -> None:
     # 98% of the shares 100,000 less the 0 fee buys at the first close, in whole shares
     expected = int(int(Decimal(100000) // close_0104.close) * Decimal("0.98"))
     assert positions(run, "BuyAndHold") == {"MSFT": Decimal(expected)}
-    # opened, deposited, rules set; the order placed; filled, bought and the clock stepped to
-    # 2010-01-05 (the strategy looked at its position then); one step for the rest of the year:
-    # with no open order and no split or dividend due, the quiet days are not saved one by one
-    assert result["events"] == 8
+    # opened, deposited, rules set, the strategy started; the order placed; filled, bought and
+    # the clock stepped to 2010-01-05 (the strategy looked at its position then); one step for
+    # the rest of the year: with no open order and no split or dividend due, the quiet days are
+    # not saved one by one
+    assert result["events"] == 9
     code, out, err = run("--offline", "rerun", "BuyAndHold")  # a Decimal parameter read back
     assert (code, err) == (0, "")
     assert "identical" in out
@@ -132,3 +133,22 @@ def test_a_failing_strategy_is_one_line_and_records_nothing(run: Run, tmp_path: 
     code, out, err = run("--offline", "portfolio", "list", "--json")
     assert code == 0
     assert json.loads(out) == []
+
+
+def test_momentum_holds_the_strongest_three_of_the_last_ranking(run: Run) -> None:
+    backtest(run, "momentum.py", "Momentum", "--from", "2010-06-01", "--to", "2010-12-31")
+    # the last ranking: on 2010-12-01, the return of each stock over the 126 trading days
+    # before it (127 closes), computed here from the bundled closes
+    market = BundledMarketData()
+    day = __import__("datetime").date(2010, 12, 1)
+    stocks = "AAPL,AMD,BAC,BBY,CVX,GE,HD,JNJ,JPM,KO,LLY,MRK,MSFT,PEP,PFE,PG,RRC,UNH,WMT,XOM"
+    returns = {}
+    for ticker in stocks.split(","):
+        closes = [b.close for b in market.bars(ticker, None, day)][-127:]
+        returns[ticker] = closes[-1] / closes[0] - 1
+    best = sorted(returns, key=lambda t: -returns[t])[:3]
+    held = positions(run, "Momentum")
+    assert set(held) == set(best)
+    code, out, err = run("--offline", "rerun", "Momentum")
+    assert (code, err) == (0, "")
+    assert "identical" in out

@@ -253,3 +253,21 @@ def test_no_scheduler_at_the_address_is_one_line(run: Run) -> None:
     assert code != 0
     assert f"No dask scheduler answers at {address}" in err
     assert err.count("\n") == 1
+
+
+def test_rank_by_irr_and_sharpe(run: Run) -> None:
+    report = sweep(run, "--workers", "1", "--rank-by", "sharpe")
+    assert report["rank_by"] == "sharpe"
+    sharpes = [r["sharpe"] for r in report["rows"]]
+    assert sharpes == sorted(sharpes, reverse=True)
+    # one deposit and no other flow: the IRR is the TTWROR annualised over the period's days
+    # (2010-01-04 to 2011-12-30: 725 days)
+    for row in report["rows"]:
+        assert row["irr"] == pytest.approx((1 + row["ttwror"]) ** (365 / 725) - 1, rel=1e-6)
+    by_irr = sweep(run, "--workers", "1", "--rank-by", "irr")
+    irrs = [r["irr"] for r in by_irr["rows"]]
+    assert irrs == sorted(irrs, reverse=True)
+    code, out, err = run("--offline", "sweep", EXAMPLE, "Cross", *GRID, *PERIOD, "--rank-by", "irr")
+    assert code == 0, err
+    assert "Ranked by IRR." in out
+    assert "Sharpe" in out.splitlines()[0]

@@ -4,6 +4,7 @@ and survives an export and an import into a fresh store unchanged."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -53,6 +54,23 @@ def _change(app: Portfolios, pid: UUID, command: Callable[[Portfolio], object]) 
     app.change(pid, command)
 
 
+SOURCE = "class Cross:\n\tfast = 5\n"
+STRATEGY = {
+    "file_name": "cross.py",
+    "source": SOURCE,
+    "class_name": "Cross",
+    "params": '{"fast": "5"}',
+    "erasmo_version": "0.1.0",
+    "data_sources": "bundled",
+    "start": TUE,
+    "end": FRI,
+    "cash": D("10000"),
+    "commission": "0",
+    "slippage_bps": D(5),
+    "on": TUE,
+}
+
+
 def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     """A portfolio holding every event type but a fork mark, and a branch of it (the fork mark)."""
     pid = app.open_portfolio("Main", MON)
@@ -63,6 +81,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     _change(app, pid, lambda p: p.split("AAPL", D("2"), TUE))
     _change(app, pid, lambda p: p.receive_dividend("AAPL", D("0.47"), TUE))
     _change(app, pid, lambda p: p.set_rules("simulation", "0", D("5"), TUE))
+    _change(app, pid, lambda p: p.start_strategy(**STRATEGY))
     orders = [f"{n}" * 32 for n in "abcd"]
     _change(app, pid, lambda p: p.place_order(orders[0], "buy", "MSFT", D("3"), "limit", TUE,
                                               D("150"), limit=D("50"), tif="gtc"))  # fmt: skip
@@ -80,6 +99,7 @@ def every_type_log(app: Portfolios) -> tuple[UUID, UUID]:
     _change(app, pid, lambda p: p.reject_order(orders[3], "not enough cash", WED))
     _change(app, pid, lambda p: p.fill_order(orders[0], THU, D("49"), D("1"), D("0"), FILLED))
     _change(app, pid, lambda p: p.advance_clock(FRI))
+    _change(app, pid, lambda p: p.stop_strategy("ZeroDivisionError: division by zero", 7, FRI))
     app.rename(pid, "Main account")
     app.close_portfolio(pid)
     app.reopen_portfolio(pid)
@@ -108,6 +128,12 @@ MAIN = [
     # 6 shares held became 12; 12 x 0.47 = 5.64
     ("DividendReceived", "12 AAPL x 0.47 = 5.64 dividend"),
     ("TradingRulesSet", "simulation, commission 0, slippage 5 bps"),
+    # the SHA-256 of the source's UTF-8 bytes, by hashlib
+    (
+        "StrategyStarted",
+        "Cross from cross.py (fast=5), 2015-03-03 to 2015-03-06, sha256 "
+        + hashlib.sha256(SOURCE.encode()).hexdigest()[:12],
+    ),
     ("OrderPlaced", "aaaaaaaa buy 3 MSFT limit 50 gtc"),
     ("OrderPlaced", "bbbbbbbb sell 2 AAPL market day"),
     ("OrderPlaced", "cccccccc buy 1 IBM stop 160 day"),
@@ -122,6 +148,7 @@ MAIN = [
     ("OrderFilled", "aaaaaaaa 2 @ 49 on 2015-03-05, fee 1.00, slippage 0/share"),
     ("SharesBought", "2 MSFT @ 49 = 98.00, fee 1.00 [bundled:test]"),
     ("ClockAdvanced", "the simulation's clock moved to this day"),
+    ("StrategyStopped", "ZeroDivisionError: division by zero (line 7)"),
     ("PortfolioRenamed", "'Main account'"),
     ("PortfolioClosed", ""),
     ("PortfolioReopened", ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,11 +40,12 @@ def frames_kept() -> Iterator[list[FrameType]]:
         kept.clear()
 
 
+@pytest.mark.parametrize("durable", [True, False], ids=["durable", "scratch"])
 def test_a_new_store_opens_and_records_while_frames_are_kept(
-    tmp_path: Path, frames_kept: list[FrameType]
+    tmp_path: Path, frames_kept: list[FrameType], durable: bool
 ) -> None:
     path = tmp_path / "events.sqlite"
-    app = Portfolios(StoreConfig.sqlite(path))
+    app = Portfolios(replace(StoreConfig.sqlite(path), durable=durable))
     try:
         portfolio_id = app.open_portfolio("Kept", date(2020, 1, 2), Decimal("1000"))
         assert frames_kept, "the profiler saw no frame: the test would prove nothing"

@@ -109,6 +109,11 @@ STORED = {
         "on",
     ],
     "events.portfolio:Portfolio.VolumeCapSet": ["max_volume_pct", "on"],
+    "events.portfolio:Portfolio.StrategyStarted": [
+        *("file_name", "sha256", "source", "class_name", "params", "erasmo_version"),
+        *("data_sources", "start", "end", "cash", "commission", "slippage_bps", "on"),
+    ],
+    "events.portfolio:Portfolio.StrategyStopped": ["reason", "line", "on"],
 }
 
 

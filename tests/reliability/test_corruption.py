@@ -208,8 +208,8 @@ def test_a_store_of_an_older_format_is_stamped_with_this_one(
     with sqlite3.connect(path) as connection:
         stamped = connection.execute("SELECT value FROM erasmo_meta").fetchall()
     connection.close()
-    assert STORE_FORMAT_VERSION == 4  # 4: the journal's notes
-    assert stamped == [("4",)]
+    assert STORE_FORMAT_VERSION == 5  # 5: a backtest's strategy (StrategyStarted, -Stopped)
+    assert stamped == [("5",)]
 
 
 @pytest.mark.postgres
