@@ -34,6 +34,8 @@ class StrategyRecord:
         seq: the StrategyStarted's log position.
         stopped: why the strategy stopped (None: it ran to the end); stopped_line: the line
             of the strategy file; stopped_on: the last complete day kept.
+        notes: the strategy's notes (`ctx.note`), each "DAY  TEXT"; version: the
+            StrategyStarted's version (what the notes are attached to).
     """
 
     file_name: str
@@ -52,6 +54,8 @@ class StrategyRecord:
     stopped: str | None = None
     stopped_line: int | None = None
     stopped_on: date | None = None
+    notes: tuple[str, ...] = ()
+    version: int = 0
 
 
 class StrategyCommands:
@@ -111,11 +115,14 @@ class StrategyCommands:
         records one)."""
         started: LoggedEvent | None = None
         stopped: LoggedEvent | None = None
+        notes: list[str] = []
         for event in self.app.history(portfolio_id):
             if event.type == STARTED and started is None:
                 started = event
             elif event.type == STOPPED and started is not None:
                 stopped = event
+            elif started is not None and _notes_on(event, started.version):
+                notes.append(str(event.fields.get("text", "")))
         if started is None:
             return None
         f = started.fields
@@ -136,4 +143,11 @@ class StrategyCommands:
             stopped=None if stopped is None else stopped.fields["reason"],
             stopped_line=None if stopped is None else stopped.fields["line"],
             stopped_on=None if stopped is None else stopped.on,
+            notes=tuple(notes),
+            version=started.version,
         )
+
+
+def _notes_on(event: LoggedEvent, version: int) -> bool:
+    """Whether `event` is a note on the event at `version`."""
+    return event.type == "NoteAdded" and event.fields.get("about") == version

@@ -38,10 +38,12 @@ from erasmo.strategy.api import Strategy
 from erasmo.strategy.context import Context, calendar_between
 from erasmo.strategy.errors import StrategyError
 from events.errors import ErasmoError, UnknownPortfolioError
+from events.rules.notes import NOTE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from erasmo.door import FrontDoor
     from erasmo.door.models import PortfolioHead
+    from events.portfolio import Portfolio
 
 Progress = Callable[[int, int], None]
 RECORDS_DIR = "strategies"
@@ -228,6 +230,7 @@ def _scratch_run(
             _drive(strategy, ctx, days, spec.file_name, progress)
             ctx._move_to(days[-1])
             ctx._sync()
+        _record_notes(scratch.door, head.id, ctx.notes)
         if failure is not None:
             scratch.door.stop_strategy(head.id, failure.reason, failure.line)
         result = BacktestResult(
@@ -242,6 +245,22 @@ def _scratch_run(
         scratch.close()
         raise
     return scratch, result
+
+
+def _record_notes(scratch: FrontDoor, portfolio_id: UUID, notes: list[tuple[date, str]]) -> None:
+    """The strategy's notes (`ctx.note`), each a NoteAdded on its StrategyStarted, dated in its
+    text, all in one save: the log keeps why the strategy did what it did."""
+    record = scratch.strategy(portfolio_id)
+    if not notes or record is None:
+        return
+    about = record.version
+    texts = [f"{day.isoformat()}  {text}"[:NOTE_MAX_LENGTH] for day, text in notes]
+
+    def add(p: Portfolio) -> None:
+        for text in texts:
+            p.add_note(about, text, "strategy")
+
+    scratch.app.change(portfolio_id, add)
 
 
 def scratch_store(directory: Path) -> str:

@@ -41,18 +41,29 @@ class Main(Protocol):
     def reload_portfolios(self, select: UUID | None = None) -> None: ...
 
 
-def record_of(data_dir: Any, portfolio_id: UUID) -> dict[str, Any] | None:
-    """What ran to make a backtest portfolio (None for a portfolio no strategy made)."""
-    path = record_path(data_dir, portfolio_id)
+def record_of(door: FrontDoor, portfolio_id: UUID) -> tuple[str, list[str]] | None:
+    """What ran to make a backtest portfolio, as a summary line and its dated notes: from its
+    log's StrategyStarted, else from the record an older erasmo kept beside the store (None for
+    a portfolio no strategy made). Reads the portfolio's history: call it off the GUI thread."""
+    logged = door.strategy(portfolio_id)
+    if logged is not None:
+        params = ", ".join(f"{k}={v}" for k, v in logged.params.items()) or "none"
+        summary = (
+            f"{logged.class_name} from {logged.file_name} (parameters {params}), "
+            f"{logged.start} to {logged.end}, opening cash {logged.cash}; source sha256 "
+            f"{logged.sha256[:12]}."
+        )
+        return summary, list(logged.notes)
     try:
+        path = record_path(door.data_dir, portfolio_id)
         found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return found
+    return notes_of(found)
 
 
 def notes_of(record: dict[str, Any]) -> tuple[str, list[str]]:
-    """A record's summary line and its notes, each dated."""
+    """An older record's summary line and its notes, each dated."""
     params = ", ".join(f"{k}={v}" for k, v in record.get("params", {}).items()) or "none"
     summary = (
         f"{record.get('class_name', '?')} from {record.get('file_name', '?')} "
@@ -136,8 +147,13 @@ class StrategyCommands(QObject):
 
     @Slot(object)
     def _on_portfolio_changed(self, portfolio_id: UUID | None) -> None:
-        record = None if portfolio_id is None else record_of(self.main.door.data_dir, portfolio_id)
-        if record is None:
-            self.notes.clear()
+        self.notes.clear()
+        if portfolio_id is None:
             return
-        self.notes.show_record(*notes_of(record))
+        door, session = self.main.door, self.main.session
+
+        def shown(record: tuple[str, list[str]] | None) -> None:
+            if record is not None and session.portfolio == portfolio_id:
+                self.notes.show_record(*record)
+
+        self.main.jobs.start(lambda _progress: record_of(door, portfolio_id), shown)

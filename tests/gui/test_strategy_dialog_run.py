@@ -130,11 +130,15 @@ def test_running_records_the_same_events_as_run_backtest(
     cli.door.export_log(cli_log, [expected.portfolio_id])
     assert compare_logs(gui_log, cli_log) is None
     assert result.final_value == expected.final_value
-    assert record_path(erasmo.door.data_dir, result.portfolio_id).exists()
+    # nothing beside the store: the notes are NoteAdded events on its StrategyStarted
+    assert not record_path(erasmo.door.data_dir, result.portfolio_id).exists()
+    logged = erasmo.door.strategy(result.portfolio_id)
+    assert logged is not None
+    assert logged.notes == tuple(f"{d}  {t}" for d, t in expected.notes)
 
-    # its notes, dated, above its History
+    # its notes, dated, above its History (read in the background)
     notes = c.strategies.notes
-    assert not notes.isHidden()
+    qtbot.waitUntil(lambda: not notes.isHidden(), timeout=20_000)
     assert c.window.tabs.currentIndex() == HISTORY_TAB
     shown = [notes.notes.item(i).text() for i in range(notes.notes.count())]
     assert shown == [f"{d}  {t}" for d, t in expected.notes]
