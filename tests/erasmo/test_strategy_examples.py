@@ -47,8 +47,8 @@ def test_buy_and_hold_holds_what_the_cash_bought(run: Run) -> None:
     # opened, deposited, rules set, the strategy started; the order placed; filled, bought and
     # the clock stepped to 2010-01-05 (the strategy looked at its position then); one step for
     # the rest of the year: with no open order and no split or dividend due, the quiet days are
-    # not saved one by one
-    assert result["events"] == 9
+    # not saved one by one; and the strategy's one note ("buy N MSFT and hold")
+    assert result["events"] == 10
     code, out, err = run("--offline", "rerun", "BuyAndHold")  # a Decimal parameter read back
     assert (code, err) == (0, "")
     assert "identical" in out
