@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import QItemSelection, QObject, Signal, Slot
+from PySide6.QtCore import QDate, QItemSelection, QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from erasmo.door import FrontDoor
 from gui import formatting
-from gui.controllers.journal_data import CLOSED, JournalResult, TradeRow
+from gui.controllers.journal_data import CLOSED, JournalResult, TradeRow, period_day
 from gui.state import Session
 from gui.theme import Colors
 from gui.views.main_window import JOURNAL_TAB, MainWindow
@@ -119,6 +120,9 @@ class JournalController(QObject):
         self.window.journal.setCurrentWidget(view)
         for combo in (view.ticker, view.tag, view.outcome):
             combo.currentIndexChanged.connect(self._on_filter)
+        for check, field in ((view.from_on, view.start), (view.to_on, view.end)):
+            check.toggled.connect(self._on_filter)
+            field.dateChanged.connect(self._on_filter)
         view.table.selectionModel().selectionChanged.connect(self._on_selection)
         view.table.doubleClicked.connect(self.open_note_dialog)
         view.add_note.clicked.connect(self.open_note_dialog)
@@ -211,6 +215,12 @@ class JournalController(QObject):
         view.set_choices(view.ticker, "All tickers", result.tickers)
         view.set_choices(view.tag, "All tags", result.tags)
         model.set_rows(result.rows)
+        if result.rows:  # an unchecked bound waits on the trades' first and last day
+            days = [period_day(row) for row in result.rows]
+            for check, field, day in ((view.from_on, view.start, min(days)),
+                                      (view.to_on, view.end, max(days))):  # fmt: skip
+                if not check.isChecked():
+                    field.setDate(day)
         self._on_filter()
         view.table.resizeColumnsToContents()
         s = result.statistics
@@ -237,6 +247,8 @@ class JournalController(QObject):
         proxy.set_filter(
             view.ticker.currentData() or "", view.tag.currentData() or "",
             view.outcome.currentData() or "",
+            _day(view.start.date()) if view.from_on.isChecked() else None,
+            _day(view.end.date()) if view.to_on.isChecked() else None,
         )  # fmt: skip
         total = model.rowCount()
         view.shown.setText(f"{proxy.rowCount():,} of {formatting.counted(total, 'trade')}")
@@ -345,6 +357,10 @@ class JournalController(QObject):
     def _on_export_failed(self, message: str) -> None:
         self._say(message)
         QMessageBox.warning(self.window, "erasmo", gui_text(message))
+
+
+def _day(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
 
 
 def _escaped(text: str) -> str:

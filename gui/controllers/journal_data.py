@@ -87,6 +87,12 @@ def _day(value: Any) -> date:
     return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
 
 
+def period_day(row: TradeRow) -> date:
+    """The day the period filter looks at: a closed trade's exit, an open trade's entry (its
+    exit is only the valuation day, which moves)."""
+    return row.entry_on if row.status == OPEN else row.exit_on
+
+
 def rows_of(trades: Any) -> tuple[TradeRow, ...]:
     """The door's trades frame as rows."""
     rows = []

@@ -1,16 +1,17 @@
 """The Journal tab's trades table: one row per round-trip trade, sortable and filtered by ticker,
-tag and outcome."""
+tag, outcome and period."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from gui import formatting
-from gui.controllers.journal_data import OPEN, TradeRow
+from gui.controllers.journal_data import OPEN, TradeRow, period_day
 from gui.models.base import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -100,20 +101,30 @@ class TradesTableModel(RowsTableModel):
 
 
 class TradesFilter(QSortFilterProxyModel):
-    """Keeps the trades of one ticker, one tag and one outcome ("" = all); sorts by value."""
+    """Keeps the trades of one ticker, one tag and one outcome ("" = all) whose `period_day`
+    lies from `start` to `end`, both included (None: no bound); sorts by value."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.ticker, self.tag, self.outcome = ALL, ALL, ALL
+        self.start: date | None = None
+        self.end: date | None = None
 
-    def set_filter(self, ticker: str, tag: str, outcome: str) -> None:
+    def set_filter(
+        self, ticker: str, tag: str, outcome: str, start: date | None = None,
+        end: date | None = None,
+    ) -> None:  # fmt: skip
+        def keep() -> None:
+            self.ticker, self.tag, self.outcome = ticker, tag, outcome
+            self.start, self.end = start, end
+
         if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
             self.beginFilterChange()
-            self.ticker, self.tag, self.outcome = ticker, tag, outcome
+            keep()
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self.ticker, self.tag, self.outcome = ticker, tag, outcome
+            keep()
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
@@ -123,6 +134,11 @@ class TradesFilter(QSortFilterProxyModel):
         if self.ticker and row.ticker != self.ticker:
             return False
         if self.tag and self.tag not in row.tags:
+            return False
+        day = period_day(row)
+        if (self.start is not None and day < self.start) or (
+            self.end is not None and day > self.end
+        ):
             return False
         if self.outcome == WINNERS:
             return row.won

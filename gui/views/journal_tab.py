@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QGraphicsRectItem,
@@ -27,10 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui import formatting
-from gui.theme import Colors, muted
+from gui.theme import Colors, muted, visible_checks
 from gui.views.journal_model import LOSERS, OPEN_ONLY, WINNERS
 from gui.views.performance_tab import NumberAxis
 from gui.views.tables import table_view
+from gui.widgets.date_field import DateField
 
 #: (key, caption, what it means) of each figure of the statistics panel, in display order.
 STATISTICS: tuple[tuple[str, str, str], ...] = (
@@ -52,6 +54,11 @@ STATISTICS: tuple[tuple[str, str, str], ...] = (
     ("exposure", "Exposure", "The share of the period's trading days a trade was open."),
     ("longest_losing_streak", "Max consec. losses", "Most losing trades in a row, by exit."),
     ("longest_winning_streak", "Max consec. wins", "Most winning trades in a row, by exit."),
+)
+#: What the period filter keeps (the tooltip of its check boxes and fields).
+PERIOD_TIP = (
+    "Keep the trades whose exit day (an open trade's entry day) lies in the period, both days "
+    "included; unchecked: no bound"
 )
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -182,11 +189,27 @@ class JournalView(QWidget):
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             bar.addWidget(QLabel(caption))
             bar.addWidget(widget)
+        self.from_on, self.start = self._bound(bar, "From")
+        self.to_on, self.end = self._bound(bar, "to")
         bar.addWidget(self.shown)
         bar.addStretch(1)
         bar.addWidget(self.add_note)
         bar.addWidget(self.export)
         return bar
+
+    @staticmethod
+    def _bound(bar: QHBoxLayout, caption: str) -> tuple[QCheckBox, DateField]:
+        """A check box and the date field it enables: one end of the period filter."""
+        check = QCheckBox(caption)
+        visible_checks(check)
+        field = DateField()
+        field.setEnabled(False)
+        check.toggled.connect(field.setEnabled)
+        check.setToolTip(PERIOD_TIP)
+        field.setToolTip(f"{PERIOD_TIP}. {field.toolTip()}")
+        bar.addWidget(check)
+        bar.addWidget(field)
+        return check, field
 
     @staticmethod
     def set_choices(combo: QComboBox, everything: str, choices: list[str]) -> None:

@@ -189,6 +189,56 @@ def test_the_filters_keep_one_outcome_and_one_tag(
     assert [cell(j, i, "pnl") for i in range(4)] == ["−84.85", "−64.30", "+9.75", "+22.15"]
 
 
+def test_the_period_filter_keeps_exits_in_the_period_and_open_trades_by_entry(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
+) -> None:
+    erasmo.door.buy(journal, "IBM", "10", date(2010, 10, 1))  # stays open
+    _c, j = journal_window(qtbot, erasmo, make_window, journal)
+    v, proxy, model = j.view, j.proxy, j.model
+    assert v is not None
+    assert proxy is not None
+    assert model is not None
+    assert model.rowCount() == 5
+    still_open = model.row(4)
+    assert (still_open.status, still_open.entry_on) == ("open", date(2010, 10, 1))
+    assert still_open.exit_on > date(2010, 12, 31)  # its valuation day: outside every period
+    assert "open trade's entry day" in v.from_on.toolTip()
+    # unchecked bounds wait on the first entry and the last day the filter looks at
+    assert (v.start.date().toPython(), v.end.date().toPython()) == (
+        date(2010, 3, 1), date(2010, 10, 1))  # fmt: skip
+
+    def entries() -> list[str]:
+        return [cell(j, i, "entry_on") for i in range(proxy.rowCount())]
+
+    # By hand: (entry, exit) of the closed trades are 03-01→05-03, 04-01→05-03, 04-01→07-01
+    # and 08-02→09-01; the open trade's day is its entry, 10-01.
+    v.start.setDate(date(2010, 6, 1))
+    v.end.setDate(date(2010, 12, 31))
+    assert len(entries()) == 5  # the bounds are not checked yet
+    v.from_on.setChecked(True)
+    v.to_on.setChecked(True)
+    assert entries() == ["2010-04-01", "2010-08-02", "2010-10-01"]  # exits 07-01, 09-01; open
+    assert v.shown.text() == "3 of 5 trades"
+    v.tag.setCurrentIndex(v.tag.findData("breakout"))
+    assert entries() == ["2010-08-02"]
+    v.tag.setCurrentIndex(0)
+    v.start.setDate(date(2010, 9, 1))  # both days included: the exit on 09-01 stays
+    v.to_on.setChecked(False)
+    assert entries() == ["2010-08-02", "2010-10-01"]
+    v.from_on.setChecked(False)
+    v.to_on.setChecked(True)
+    v.end.setDate(date(2010, 5, 3))
+    assert entries() == ["2010-03-01", "2010-04-01"]  # the two exits on 05-03
+    v.from_on.setChecked(True)
+    v.start.setDate(date(2010, 5, 4))
+    v.end.setDate(date(2010, 6, 30))
+    assert entries() == []
+    assert v.shown.text() == "0 of 5 trades"
+    v.from_on.setChecked(False)
+    v.to_on.setChecked(False)
+    assert len(entries()) == 5
+
+
 def test_a_note_from_the_tab_records_one_event_and_shows_in_the_table(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
 ) -> None:
