@@ -203,9 +203,10 @@ def test_the_period_filter_keeps_exits_in_the_period_and_open_trades_by_entry(
     assert (still_open.status, still_open.entry_on) == ("open", date(2010, 10, 1))
     assert still_open.exit_on > date(2010, 12, 31)  # its valuation day: outside every period
     assert "open trade's entry day" in v.from_on.toolTip()
-    # unchecked bounds wait on the first entry and the last day the filter looks at
+    # unchecked bounds wait on the first and last day the filter looks at: the first exit,
+    # the open trade's entry
     assert (v.start.date().toPython(), v.end.date().toPython()) == (
-        date(2010, 3, 1), date(2010, 10, 1))  # fmt: skip
+        date(2010, 5, 3), date(2010, 10, 1))  # fmt: skip
 
     def entries() -> list[str]:
         return [cell(j, i, "entry_on") for i in range(proxy.rowCount())]
