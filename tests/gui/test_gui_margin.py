@@ -176,6 +176,19 @@ def test_an_open_margin_call_shows_a_banner_above_the_holdings(
     )
     assert c.colors.loss.name() in banner.styleSheet()
 
+    # travelling back in time to before the call: the banner speaks of now only, so it goes
+    qtbot.waitUntil(lambda: c.history_model.rowCount() == len(events), timeout=10_000)
+    rows = c.history_model.rows()
+    c.window.replay.slider.setValue(next(i for i, r in enumerate(rows) if r.version == 2))
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(c.analysis.last_snapshot, Snapshot)
+            and c.analysis.last_snapshot.as_of.version == 2
+        ),
+        timeout=30_000,
+    )
+    assert banner.isHidden()
+
     # a cash account never shows it
     cash = door.open_portfolio("Cash", "10000", start, mode="simulation").id
     door.buy(cash, "BAC", "100")
