@@ -212,7 +212,8 @@ class Analytics:
         day = moment.on or (state.last_on if not moment.is_now else None)
         clock = self.simulation_clock(portfolio_id)
         if clock is not None:
-            day = clock if day is None else min(day, clock)
+            # the state's last day is a Timestamp, the clock a date: compare them as dates
+            day = clock if day is None else min(pd.Timestamp(day).date(), clock)
         return snapshot(state, self.prices(), day, method=method)
 
     def value(

@@ -30,6 +30,7 @@ from gui.workers import Jobs, Progress
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
+    from erasmo.door.accounts import AccountView
     from gui.controllers.performance import PerformanceController
 
 
@@ -165,6 +166,7 @@ class AnalysisController(QObject):
         self.model.set_rows([])
         self.window.holdings.summary.clear()
         self.window.holdings.note.setText("")
+        self._show_margin_call(None)
         self.window.allocation.set_slices([], [])
         self.window.allocation.set_income({}, 0.0)
         if self.performance is not None:
@@ -176,7 +178,7 @@ class AnalysisController(QObject):
         if self.analytics is None:
             version = None if as_of.latest else as_of.version
             result = positions_at_cost(self.erasmo.door, portfolio_id, version)
-            self._show_holdings(result, portfolio_id)
+            self._show_holdings(result, portfolio_id, as_of.latest)
             self._shown = as_of.seq
             self.shown.emit(result)
             return
@@ -208,7 +210,7 @@ class AnalysisController(QObject):
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._busy = False
         if self._current is not None and self._current[0] == snapshot.portfolio:
-            self._show_holdings(snapshot.holdings, snapshot.portfolio)
+            self._show_holdings(snapshot.holdings, snapshot.portfolio, snapshot.as_of.latest)
             self.model.set_stale(snapshot.stale)
             self._show_allocation(snapshot)
             if self.performance is not None:
@@ -224,8 +226,14 @@ class AnalysisController(QObject):
         self.window.holdings.note.setText(f"Cannot compute the holdings: {message}")
         self._compute_next()
 
-    def _show_holdings(self, result: HoldingsResult, portfolio_id: UUID) -> None:
-        margin = self._margin(portfolio_id)
+    def _show_holdings(
+        self, result: HoldingsResult, portfolio_id: UUID, latest: bool = True
+    ) -> None:
+        account = self._account(portfolio_id)
+        margin = None
+        if account is not None and account.account == "margin":
+            margin = float(account.initial_margin)  # the margin column: its initial margin
+        self._show_margin_call(account if latest else None)  # not while travelling in time
         self.model.set_rows(result.rows, result.totals, margin)
         column = self.model.column_of("margin_used")
         self.window.holdings.table.setColumnHidden(column, margin is None)
@@ -240,13 +248,21 @@ class AnalysisController(QObject):
             strip.set_value(key, formatting.signed_money(value), color)
         self.window.holdings.note.setText(result.note)
 
-    def _margin(self, portfolio_id: UUID) -> float | None:
-        """The initial margin of a margin account (None for a cash account)."""
+    def _account(self, portfolio_id: UUID) -> AccountView | None:
+        """The portfolio's account through the front door (None if it cannot be read)."""
         try:
-            account = self.erasmo.door.account(portfolio_id)
+            return self.erasmo.door.account(portfolio_id)
         except ErasmoError:
             return None
-        return float(account.initial_margin) if account.account == "margin" else None
+
+    def _show_margin_call(self, account: AccountView | None) -> None:
+        """The banner above the holdings: shown while the account's margin call is open (made
+        at the close the clock is on), with the door's words and the charges so far."""
+        text = ""
+        if account is not None and account.call_open:
+            *charges, call = account.notices()  # the charges line, then the call's
+            text = "\n".join([call, *charges])
+        self.window.holdings.show_margin_call(text, self.colors.loss)
 
     def _show_allocation(self, snapshot: Snapshot) -> None:
         series = self.colors.series

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from gui.theme import muted
@@ -21,10 +22,14 @@ SUMMARY = [
 
 
 class HoldingsView(QWidget):
-    """Cash shown on its own, then the positions with a totals row."""
+    """Cash shown on its own, then the positions with a totals row; above them, while a margin
+    call is open, a banner saying so."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.margin_call = QLabel("")
+        self.margin_call.setWordWrap(True)
+        self.margin_call.setVisible(False)
         self.summary = FigureStrip(SUMMARY, self)
         self.filter = FilterBar("Filter holdings: ticker, name…")
         self.table = table_view(self, sortable=True)
@@ -34,6 +39,7 @@ class HoldingsView(QWidget):
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.margin_call)
         layout.addWidget(self.summary)
         layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
@@ -45,3 +51,13 @@ class HoldingsView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+
+    def show_margin_call(self, text: str, color: QColor) -> None:
+        """Show `text` in a banner drawn in `color` (the loss colour); "" hides it."""
+        self.margin_call.setText(text)
+        self.margin_call.setToolTip(text)
+        self.margin_call.setStyleSheet(
+            f"QLabel {{ color: {color.name()}; border: 2px solid {color.name()}; "
+            "border-radius: 4px; padding: 6px; font-weight: bold; }"
+        )
+        self.margin_call.setVisible(bool(text))

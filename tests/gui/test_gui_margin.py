@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -121,3 +122,83 @@ def test_holdings_show_a_short_with_the_margin_it_uses(
     assert model.index(totals, model.column_of("margin_used")).data(RAW) == pytest.approx(
         0.5 * 10 * last
     )
+
+
+def shown(qtbot: QtBot, c: MainController, pid: UUID) -> None:
+    """Select `pid` and wait until the analysis tabs show its latest state."""
+    c.reload_portfolios(select=pid)
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(c.analysis.last_snapshot, Snapshot)
+            and c.analysis.last_snapshot.portfolio == pid
+            and c.analysis.last_snapshot.as_of.seq == erasmo_last_seq(c, pid)
+        ),
+        timeout=30_000,
+    )
+
+
+def erasmo_last_seq(c: MainController, pid: UUID) -> int:
+    return c.erasmo.door.history(pid)[-1].seq
+
+
+def test_an_open_margin_call_shows_a_banner_above_the_holdings(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    start = date(2008, 9, 2)
+    (first,) = door.market.bars("BAC", start, start)
+    quantity = int(18000 / first.close)  # ~18,000 of BAC on 10,000 of equity: leveraged
+    pid = door.open_portfolio("Lev", "10000", start, mode="simulation", account="margin").id
+    door.buy(pid, "BAC", str(quantity))  # at the close of 2008-09-02; interest 8% a year
+    while not any(e.type == "MarginCalled" for e in door.history(pid)):
+        door.advance(pid)  # one close at a time, until one is below the maintenance margin
+        assert door.clock(pid) < date(2008, 12, 31)
+    events = door.history(pid)
+    (call,) = [e for e in events if e.type == "MarginCalled"]
+    assert call.on == door.clock(pid)  # the call is open: made at the close the clock is on
+    equity, requirement = Decimal(call.fields["equity"]), Decimal(call.fields["requirement"])
+    # independently: cash plus the long at the day's close, and 25% of the long's value
+    (bar,) = door.market.bars("BAC", call.on, call.on)
+    value = quantity * bar.close
+    assert equity == (door.head(pid).cash + value).quantize(Decimal("0.01"))
+    assert requirement == (value / 4).quantize(Decimal("0.01"))
+    assert equity < requirement
+    interest = sum(Decimal(e.fields["interest"]) for e in events if e.type == "MarginCharged")
+
+    c = make_window(erasmo, analysis=True)
+    shown(qtbot, c, pid)
+    banner = c.window.holdings.margin_call
+    assert not banner.isHidden()
+    assert banner.text() == (
+        f"MARGIN CALL {call.on}: equity {equity:,.2f} below the maintenance margin "
+        f"{requirement:,.2f}; unless met, positions are sold at the next open.\n"
+        f"Margin interest charged {interest:,.2f}, borrow fees 0.00."
+    )
+    assert c.colors.loss.name() in banner.styleSheet()
+
+    # travelling back in time to before the call: the banner speaks of now only, so it goes
+    qtbot.waitUntil(lambda: c.history_model.rowCount() == len(events), timeout=10_000)
+    rows = c.history_model.rows()
+    c.window.replay.slider.setValue(next(i for i, r in enumerate(rows) if r.version == 2))
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(c.analysis.last_snapshot, Snapshot)
+            and c.analysis.last_snapshot.as_of.version == 2
+        ),
+        timeout=30_000,
+    )
+    assert banner.isHidden()
+
+    # a cash account never shows it
+    cash = door.open_portfolio("Cash", "10000", start, mode="simulation").id
+    door.buy(cash, "BAC", "100")
+    shown(qtbot, c, cash)
+    assert banner.isHidden()
+
+    # back on the margin account, the next close meets the call or sells: the banner goes
+    shown(qtbot, c, pid)
+    assert not banner.isHidden()
+    door.advance(pid)
+    assert call.on < door.clock(pid)
+    shown(qtbot, c, pid)
+    assert banner.isHidden()
