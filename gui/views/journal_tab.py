@@ -222,6 +222,7 @@ class JournalView(QWidget):
             combo.addItem(choice, choice)
         combo.setCurrentIndex(max(0, combo.findData(kept)))
         combo.blockSignals(False)
+        combo.setMinimumWidth(combo.sizeHint().width())  # never squeezed by the date fields
 
     # -- charts -------------------------------------------------------------------------------
 
