@@ -133,7 +133,58 @@ def browse(parent: QWidget, current: str) -> str:
     return picked
 
 
-class RunStrategyDialog(QObject):
+class StrategyFileDialog(QObject):
+    """What the run and sweep dialogs share: opening, and reading the strategy file picked
+    (typed or browsed) to offer its classes; a subclass lays out the chosen class's
+    parameters in `_on_class`."""
+
+    view: Any
+    form: StrategyForm
+
+    def open(self, path: str = "") -> None:
+        """Show the dialog (window-modal), with the strategy file `path` if given."""
+        if path:
+            self.set_file(path)
+        self.view.finished.connect(self._on_closed)
+        self.view.open()
+
+    def set_file(self, path: str) -> None:
+        """Read the strategy file at `path` and offer its classes."""
+        self.view.source.file.setText(path)
+        self._on_file()
+
+    @Slot()
+    def _on_browse(self) -> None:
+        picked = browse(self.view, self.view.source.file.text())
+        if picked:
+            self.set_file(picked)
+
+    @Slot()
+    def _on_file(self) -> None:
+        text = self.view.source.file.text().strip()
+        if self.form.file is not None and same_path(text, self.form.file.path):
+            return  # the same file (editing finishes again as the field loses focus)
+        klass = self.view.source.klass
+        klass.blockSignals(True)
+        klass.clear()
+        try:
+            self.form.read_file(self.view.source.file.text())
+        except FieldError:
+            pass  # said by check()
+        else:
+            assert self.form.file is not None
+            klass.addItems(list(self.form.file.classes))
+        klass.blockSignals(False)
+        self._on_class(klass.currentText())
+
+    def _on_class(self, name: str) -> None:
+        raise NotImplementedError
+
+    def _on_closed(self) -> None:
+        raise NotImplementedError
+
+
+class RunStrategyDialog(StrategyFileDialog):
     """Run a strategy as a simulation portfolio; `ran` once it is recorded."""
 
     ran = Signal(object)  # the BacktestResult
@@ -170,43 +221,7 @@ class RunStrategyDialog(QObject):
         view.buttons.rejected.connect(self._on_cancel)
         self.check()
 
-    def open(self, path: str = "") -> None:
-        """Show the dialog (window-modal), with the strategy file `path` if given."""
-        if path:
-            self.set_file(path)
-        self.view.finished.connect(self._on_closed)
-        self.view.open()
-
-    def set_file(self, path: str) -> None:
-        """Read the strategy file at `path` and offer its classes."""
-        self.view.source.file.setText(path)
-        self._on_file()
-
     # -- the form ------------------------------------------------------------------------------
-
-    @Slot()
-    def _on_browse(self) -> None:
-        picked = browse(self.view, self.view.source.file.text())
-        if picked:
-            self.set_file(picked)
-
-    @Slot()
-    def _on_file(self) -> None:
-        text = self.view.source.file.text().strip()
-        if self.form.file is not None and same_path(text, self.form.file.path):
-            return  # the same file (editing finishes again as the field loses focus)
-        klass = self.view.source.klass
-        klass.blockSignals(True)
-        klass.clear()
-        try:
-            self.form.read_file(self.view.source.file.text())
-        except FieldError:
-            pass  # said by check()
-        else:
-            assert self.form.file is not None
-            klass.addItems(list(self.form.file.classes))
-        klass.blockSignals(False)
-        self._on_class(klass.currentText())
 
     @Slot(str)
     def _on_class(self, name: str) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QObject, Signal, Slot
+from PySide6.QtCore import QModelIndex, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -19,10 +19,9 @@ from erasmo.strategy.runner import BacktestResult, BacktestSpec
 from events.errors import ErasmoError
 from gui.controllers.strategy_checks import Rules, backtest_spec
 from gui.controllers.strategy_run import (
+    StrategyFileDialog,
     StrategyForm,
-    browse,
     run_job,
-    same_path,
     show_problem,
 )
 from gui.controllers.strategy_table import fill_table, heat_text, metric_of
@@ -76,7 +75,7 @@ class SweepPlan:
         self.varying = [name for name, values in grid.items() if len(values) > 1]
 
 
-class SweepDialog(QObject):
+class SweepDialog(StrategyFileDialog):
     """Sweep a strategy's parameters; `ran` when a set is recorded as a portfolio."""
 
     ran = Signal(object)  # the BacktestResult of a recorded set
@@ -115,42 +114,7 @@ class SweepDialog(QObject):
         v.outside.cell_activated.connect(self.record_cell)
         self.check()
 
-    def open(self, path: str = "") -> None:
-        """Show the dialog (window-modal), with the strategy file `path` if given."""
-        if path:
-            self.set_file(path)
-        self.view.finished.connect(self._on_closed)
-        self.view.open()
-
-    def set_file(self, path: str) -> None:
-        self.view.source.file.setText(path)
-        self._on_file()
-
     # -- the form ------------------------------------------------------------------------------
-
-    @Slot()
-    def _on_browse(self) -> None:
-        picked = browse(self.view, self.view.source.file.text())
-        if picked:
-            self.set_file(picked)
-
-    @Slot()
-    def _on_file(self) -> None:
-        text = self.view.source.file.text().strip()
-        if self.form.file is not None and same_path(text, self.form.file.path):
-            return  # the same file (editing finishes again as the field loses focus)
-        klass = self.view.source.klass
-        klass.blockSignals(True)
-        klass.clear()
-        try:
-            self.form.read_file(self.view.source.file.text())
-        except FieldError:
-            pass  # said by check()
-        else:
-            assert self.form.file is not None
-            klass.addItems(list(self.form.file.classes))
-        klass.blockSignals(False)
-        self._on_class(klass.currentText())
 
     @Slot(str)
     def _on_class(self, name: str) -> None:
