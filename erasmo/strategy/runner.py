@@ -250,8 +250,8 @@ def _scratch_run(
 def _record_notes(scratch: FrontDoor, portfolio_id: UUID, notes: list[tuple[date, str]]) -> None:
     """The strategy's notes (`ctx.note`), each a NoteAdded on its StrategyStarted, dated in its
     text, all in one save: the log keeps why the strategy did what it did."""
-    record = scratch.strategy(portfolio_id)
-    if not notes or record is None:
+    record = scratch.strategy(portfolio_id) if notes else None  # reads the history: only if needed
+    if record is None:
         return
     about = record.version
     texts = [f"{day.isoformat()}  {text}"[:NOTE_MAX_LENGTH] for day, text in notes]
