@@ -126,9 +126,19 @@ class JobHandle(QObject):
         self._on_failure_callback = on_failure
         self._on_cancel_callback = on_cancel
         self.finished = False
+        self._discarded = False
 
     def cancel(self) -> None:
         """Ask the job to stop."""
+        self.progress.cancel()
+
+    def discard(self) -> None:
+        """Stop the job and drop whatever it ends with: a newer request replaced it.
+
+        Unlike `cancel`, this holds even when the job has already finished and its result is on
+        its way to the GUI thread; such a stale result must never overwrite a newer one.
+        """
+        self._discarded = True
         self.progress.cancel()
 
     def deliver(self, kind: str, value: Any) -> None:
@@ -138,6 +148,8 @@ class JobHandle(QObject):
         elif kind == "finished":
             self.finished = True
             self.done.emit()
+        elif self._discarded:
+            return  # its result, failure or cancel is nobody's business now
         elif kind == "succeeded" and _receiver_alive(self._on_success_callback):
             self._on_success_callback(value)  # type: ignore[misc]
         elif kind == "failed" and _receiver_alive(self._on_failure_callback):

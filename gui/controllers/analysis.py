@@ -26,7 +26,7 @@ from gui.state import AsOf, Session
 from gui.theme import Colors
 from gui.views.allocation_tab import Slice
 from gui.views.main_window import MainWindow
-from gui.workers import Jobs, Progress
+from gui.workers import JobHandle, Jobs, Progress
 
 if TYPE_CHECKING:
     from erasmo.analytics import Analytics
@@ -129,11 +129,14 @@ class AnalysisController(QObject):
         portfolio_id: UUID,
         name: str,
         done: Callable[[tuple[UUID, Sequence[HistoryRow]]], None],
-    ) -> None:
-        """Read a long history from the analytics' event frame (once they are loaded)."""
+    ) -> JobHandle | None:
+        """Read a long history from the analytics' event frame (once they are loaded).
+
+        The job's handle, to cancel it; None while the analytics load (it starts after them).
+        """
         if self.analytics is None:
             self._history_request = (portfolio_id, name, done)
-            return
+            return None
         self._history_request = None
         analytics = self.analytics
 
@@ -144,7 +147,7 @@ class AnalysisController(QObject):
                 analytics.portfolio_events(portfolio_id), name
             )
 
-        self.jobs.start(job, done, title="Reading the history…")
+        return self.jobs.start(job, done, title="Reading the history…")
 
     # -- showing ------------------------------------------------------------------------------
 

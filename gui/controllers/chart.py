@@ -93,7 +93,7 @@ class PriceChartController(QObject):
         """Read the ticker's bars (up to the portfolio's clock) and its trades, then draw."""
         ticker = self.ticker
         if self._job is not None:
-            self._job.cancel()
+            self._job.discard()
             self._job = None
         if not ticker:
             self.series = None

@@ -238,13 +238,13 @@ class MainController(QObject, TradingCommands):
 
     def _load_history(self, portfolio_id: UUID) -> None:
         if self._history_job is not None:
-            self._history_job.cancel()
+            self._history_job.discard()
             self._history_job = None
         row = self.portfolios.row_of(portfolio_id)
         if row >= 0 and self.portfolios.portfolio(row).version > LARGE_HISTORY:
             self.replay.show_loading()
             name = self.portfolios.portfolio(row).name
-            self.analysis.load_history(portfolio_id, name, self._on_history)
+            self._history_job = self.analysis.load_history(portfolio_id, name, self._on_history)
             return
         door = self.door
 

@@ -56,3 +56,30 @@ def test_errors_are_messages_and_cancel_stops_the_job(qtbot: QtBot) -> None:
     qtbot.wait(30)
     handle.cancel()
     qtbot.waitUntil(lambda: cancelled == [True] and not jobs.busy, timeout=5000)
+
+
+def test_a_discarded_job_never_delivers_even_when_it_had_finished(qtbot: QtBot) -> None:
+    """A newer request discards the older one; the older result, already on its way to the GUI
+    thread, must not arrive after the newer one and overwrite it."""
+    jobs = Jobs()
+    results: list[str] = []
+    cancelled: list[str] = []
+    handle = jobs.start(lambda p: "old", results.append, on_cancel=lambda: cancelled.append("old"))
+    assert jobs.pool.waitForDone(5000)  # finished; its report is queued, not yet delivered
+    handle.discard()
+    jobs.start(lambda p: "new", results.append)
+    qtbot.waitUntil(lambda: not jobs.busy, timeout=5000)
+    assert results == ["new"]
+    assert cancelled == []
+
+
+def test_a_cancel_that_comes_too_late_still_delivers_what_the_job_did(qtbot: QtBot) -> None:
+    """Cancel asks a job to stop; one that has already finished (a sync that has recorded, say)
+    still reports its result, so the window never says "nothing was recorded" wrongly."""
+    jobs = Jobs()
+    results: list[str] = []
+    handle = jobs.start(lambda p: "recorded", results.append)
+    assert jobs.pool.waitForDone(5000)
+    handle.cancel()
+    qtbot.waitUntil(lambda: not jobs.busy, timeout=5000)
+    assert results == ["recorded"]
