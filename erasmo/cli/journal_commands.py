@@ -48,8 +48,12 @@ STAT_KINDS: dict[str, str] = {
     "exposure": "fraction",
     "longest_losing_streak": "count",
     "longest_winning_streak": "count",
+    "realized_pnl": "money",
 }
 _BY = ("ticker", "tag", "month")
+#: `erasmo.journal.filters.OUTCOMES`, spelled here so the command line loads without pandas
+#: (a test checks they agree).
+OUTCOMES = ("winners", "losers", "open", "closed")
 
 
 def _number(value: Any, kind: str) -> Any:
@@ -81,15 +85,22 @@ def _period(start: str | None, end: str | None) -> tuple[date | None, date | Non
     return first, last
 
 
-def _tag_option(f: Any) -> Any:
-    return click.option("--tag", metavar="TAG", help="Only the trades whose entry has TAG.")(f)
-
-
-def _period_options(f: Any) -> Any:
-    f = click.option("--to", "end", metavar="DATE", help="Trades that exit on or before DATE.")(f)
-    return click.option(
-        "--from", "start", metavar="DATE", help="Trades that exit on or after DATE."
+def _filter_options(f: Any) -> Any:
+    """--ticker, --tag, --outcome, --from and --to: `erasmo.journal.filters.selected`'s."""
+    exits = "(an open trade's exit day is the valuation day)"
+    f = click.option(
+        "--to", "end", metavar="DATE", help=f"Trades that exit on or before DATE {exits}."
     )(f)
+    f = click.option(
+        "--from", "start", metavar="DATE", help=f"Trades that exit on or after DATE {exits}."
+    )(f)
+    f = click.option(
+        "--outcome",
+        type=click.Choice(OUTCOMES),
+        help="Only the winners, losers, open or closed trades.",
+    )(f)
+    f = click.option("--tag", metavar="TAG", help="Only the trades whose entry has TAG.")(f)
+    return click.option("--ticker", metavar="TICKER", help="Only the trades of TICKER.")(f)
 
 
 def _day(value: Any) -> str | None:
@@ -133,23 +144,19 @@ def _trade_record(r: dict[Any, Any]) -> dict[str, Any]:
 
 @click.command()
 @click.argument("name")
-@_tag_option
-@_period_options
+@_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def trades(
-    c: Context, name: str, tag: str | None, start: str | None, end: str | None, as_json: bool
-) -> None:
-    """List the round-trip trades of portfolio NAME (FIFO; see docs/journal.md)."""
-    first, last = _period(start, end)
-    portfolio_id = c.door.resolve(name)
-    found = c.door.trades(portfolio_id, tag=tag, start=first, end=last)
-    records = [_trade_record(r) for r in found.to_dict("records")]
+def trades(c: Context, /, name: str, as_json: bool, **filters: Any) -> None:
+    """List the round-trip trades of portfolio NAME (FIFO; see docs/journal.md), and a line of
+    their statistics."""
+    journal = _journal(c, name, filters)
+    records = [_trade_record(r) for r in journal.trades.to_dict("records")]
     if as_json:
         echo_json(records)
         return
     if not records:
-        click.echo(f"{name} has no trades{' tagged ' + tag if tag else ''} in that period.")
+        click.echo(f"{name} has none of its {plural(journal.total, 'trade')} that way.")
         return
     rows = [
         [
@@ -169,37 +176,38 @@ def trades(
     ]
     headers = ["ticker", "status", "entry", "price", "exit", "price", "qty", "P&L", "return"]
     click.echo(table([*headers, "days", "tags"], rows, right=(3, 5, 6, 7, 8, 9)))
-    click.echo(plural(len(records), "trade"))
+    s = journal.statistics
+    click.echo(
+        f"{plural(len(records), 'trade')} of {journal.total}: {s.winners} won, {s.losers} lost, "
+        f"win rate {_shown(s.win_rate, 'fraction')}, P&L {_shown(s.total_pnl, 'money')}, "
+        f"expectancy {_shown(s.expectancy, 'money')}."
+    )
+
+
+def _journal(c: Context, name: str, filters: dict[str, Any]) -> Any:
+    """The door's `trade_journal` of portfolio NAME with the command's filters."""
+    first, last = _period(filters.pop("start"), filters.pop("end"))
+    return c.door.trade_journal(c.door.resolve(name), start=first, end=last, **filters)
 
 
 @click.command()
 @click.argument("name")
 @click.option("--by", type=click.Choice(_BY), help="One row per ticker, tag or exit month.")
-@_tag_option
-@_period_options
+@_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def stats(
-    c: Context,
-    name: str,
-    by: str | None,
-    tag: str | None,
-    start: str | None,
-    end: str | None,
-    as_json: bool,
-) -> None:
+def stats(c: Context, /, name: str, by: str | None, as_json: bool, **filters: Any) -> None:
     """Show the trade statistics of portfolio NAME (formulas in docs/journal.md)."""
-    first, last = _period(start, end)
-    portfolio_id = c.door.resolve(name)
     if by is None:
-        found = asdict(c.door.trade_stats(portfolio_id, tag=tag, start=first, end=last))
+        found = asdict(_journal(c, name, filters).statistics)
         if as_json:
             echo_json({k: _number(v, STAT_KINDS[k]) for k, v in found.items()})
             return
         rows = [[k, _shown(v, STAT_KINDS[k])] for k, v in found.items()]
         click.echo(table(["statistic", "value"], rows, right=(1,)))
         return
-    grouped = c.door.trade_stats_by(portfolio_id, by, tag=tag, start=first, end=last)
+    first, last = _period(filters.pop("start"), filters.pop("end"))
+    grouped = c.door.trade_stats_by(c.door.resolve(name), by, start=first, end=last, **filters)
     records = [
         {by: str(key), **{str(k): _number(v, STAT_KINDS[str(k)]) for k, v in row.items()}}
         for key, row in grouped.to_dict("index").items()

@@ -4,8 +4,9 @@ report, by portfolio id. Thin: the work is `erasmo.journal`'s; pandas is importe
 Trades are valued on the portfolio's clock in simulation mode (nothing after it is known yet),
 else on the market's latest day. The journal's period (its charts, and the days `exposure`
 counts) runs from the first event to the valuation day while shares are held, else to the last
-event's day. A period (`start`, `end`) keeps the trades whose exit day (an
-open trade's: the valuation day) falls inside it; a tag keeps the trades whose entry carries it.
+event's day. Filters (a ticker, a tag on the entry, an outcome, a period by exit day; an
+open trade's exit day is the valuation day) are `erasmo.journal.filters.selected`'s, one rule
+for every front end.
 """
 
 from __future__ import annotations
@@ -98,6 +99,32 @@ class VoidReceipt:
         return self.events[0].type
 
 
+@dataclass(frozen=True, slots=True)
+class TradeJournal:
+    """One read of a portfolio's journal, filtered (`JournalReading.trade_journal`).
+
+    Attributes:
+        trades: the trades the filters keep (a `round_trips` frame with `tags`, `note` and
+            `exit_note`): closed ones by exit, then the open ones.
+        statistics: the statistics of those trades.
+        months: their realized P&L by month of the exit (`erasmo.journal.monthly_pnl`).
+        total: how many trades the portfolio has, unfiltered.
+        tickers, tags: every ticker and tag of the portfolio's trades, sorted (the choices
+            of the filters).
+        first_day, last_day: the earliest and latest exit day (an open trade's: the valuation
+            day) of all its trades, the days the period filter looks at (None: no trades).
+    """
+
+    trades: pd.DataFrame
+    statistics: TradeStatistics
+    months: pd.Series[float]
+    total: int
+    tickers: tuple[str, ...]
+    tags: tuple[str, ...]
+    first_day: date | None
+    last_day: date | None
+
+
 class JournalReading:
     """Notes, trades, trade statistics and the report (`FrontDoor` inherits these)."""
 
@@ -184,17 +211,106 @@ class JournalReading:
                 return VoidedEvent(e.seq, e.version, e.type, _what(e))
         return None
 
+    def trade_journal(
+        self,
+        portfolio_id: UUID,
+        *,
+        ticker: str | None = None,
+        tag: str | None = None,
+        outcome: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        group: str = "lot",
+    ) -> TradeJournal:
+        """The trades kept by the filters (`erasmo.journal.filters.selected`: a ticker, a tag,
+        an outcome, a period by exit day), their statistics and realized P&L by month, from
+        one matching of the portfolio's round trips (what the Journal tab and `erasmo
+        trades`/`stats` show)."""
+        import pandas as pd
+
+        from erasmo.journal import monthly_pnl, trade_statistics
+        from erasmo.journal.filters import selected
+
+        every = self._round_trips(portfolio_id, group)
+        kept = selected(every, ticker=ticker, tag=tag, outcome=outcome, start=start, end=end)
+        exits = [ts.date() for ts in pd.DatetimeIndex(every["exit_on"])]
+        return TradeJournal(
+            trades=kept,
+            statistics=trade_statistics(kept, self._days(portfolio_id, start, end)),
+            months=monthly_pnl(kept),
+            total=len(every),
+            tickers=tuple(sorted({str(t) for t in every["ticker"]})),
+            tags=tuple(sorted({str(t) for tags in every["tags"] for t in tags})),
+            first_day=min(exits, default=None),
+            last_day=max(exits, default=None),
+        )
+
     def trades(
         self,
         portfolio_id: UUID,
         *,
+        ticker: str | None = None,
         tag: str | None = None,
+        outcome: str | None = None,
         start: date | None = None,
         end: date | None = None,
         group: str = "lot",
     ) -> pd.DataFrame:
         """The portfolio's round-trip trades (`erasmo.journal.round_trips`' columns, plus
-        `tags` and `note` from the notes on each trade's entry), filtered by tag and period."""
+        `tags` and `note` from the notes on each trade's entry), kept by the filters as
+        `trade_journal` keeps them (without the statistics)."""
+        from erasmo.journal.filters import selected
+
+        every = self._round_trips(portfolio_id, group)
+        return selected(every, ticker=ticker, tag=tag, outcome=outcome, start=start, end=end)
+
+    def trade_stats(
+        self,
+        portfolio_id: UUID,
+        *,
+        ticker: str | None = None,
+        tag: str | None = None,
+        outcome: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> TradeStatistics:
+        """`trade_journal(...).statistics`: the statistics of the trades the filters keep,
+        with exposure over the days of the journal's value series in the period."""
+        return self.trade_journal(
+            portfolio_id, ticker=ticker, tag=tag, outcome=outcome, start=start, end=end
+        ).statistics
+
+    def trade_stats_by(
+        self,
+        portfolio_id: UUID,
+        by: str,
+        *,
+        ticker: str | None = None,
+        tag: str | None = None,
+        outcome: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> pd.DataFrame:
+        """One row of trade statistics per ticker, tag or month (`by`) of the exit day; a
+        trade with two tags counts under each. By month, `realized_pnl` is `monthly_pnl`'s
+        (the closed trades' P&L; 0 in a month with only an open trade)."""
+        from erasmo.journal import monthly_pnl, statistics_by
+
+        trades = self.trades(
+            portfolio_id, ticker=ticker, tag=tag, outcome=outcome, start=start, end=end
+        )
+        days = self._days(portfolio_id, start, end)
+        if by == "tag":
+            trades = trades.explode("tags").rename(columns={"tags": "tag"})
+            trades = trades[trades["tag"].notna()]
+        table = statistics_by(trades, by, days)
+        if by == "month":
+            table["realized_pnl"] = monthly_pnl(trades).reindex(table.index, fill_value=0.0)
+        return table
+
+    def _round_trips(self, portfolio_id: UUID, group: str) -> pd.DataFrame:
+        """Every round-trip trade of the portfolio, with the notes and tags in force on its
+        entry and exit: the one matching pass of a read."""
         import numpy as np
         from eventsourcing.utils import get_topic
 
@@ -214,41 +330,7 @@ class JournalReading:
             events["version"].to_numpy(np.int64),
             events["seq"].to_numpy(np.int64),
         )
-        return _filtered(with_notes(found, notes), tag, start, end)
-
-    def trade_stats(
-        self,
-        portfolio_id: UUID,
-        *,
-        tag: str | None = None,
-        start: date | None = None,
-        end: date | None = None,
-    ) -> TradeStatistics:
-        """The statistics of the portfolio's trades (filtered as `trades` filters them), with
-        exposure over the days of its value series."""
-        from erasmo.journal import trade_statistics
-
-        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
-        return trade_statistics(trades, self._days(portfolio_id, start, end))
-
-    def trade_stats_by(
-        self,
-        portfolio_id: UUID,
-        by: str,
-        *,
-        tag: str | None = None,
-        start: date | None = None,
-        end: date | None = None,
-    ) -> pd.DataFrame:
-        """One row of trade statistics per ticker, tag or month (`by`) of the exit day; a
-        trade with two tags counts under each."""
-        from erasmo.journal import statistics_by
-
-        trades = self.trades(portfolio_id, tag=tag, start=start, end=end)
-        if by == "tag":
-            trades = trades.explode("tags").rename(columns={"tags": "tag"})
-            trades = trades[trades["tag"].notna()]
-        return statistics_by(trades, by, self._days(portfolio_id, start, end))
+        return with_notes(found, notes)
 
     def journal_report(self, portfolio_id: UUID, title: str | None = None) -> str:
         """The portfolio's journal as one self-contained HTML page: value, drawdown, monthly
@@ -296,22 +378,6 @@ class JournalReading:
         if end is not None:
             days = days[days <= pd.Timestamp(end)]
         return days
-
-
-def _filtered(
-    trades: pd.DataFrame, tag: str | None, start: date | None, end: date | None
-) -> pd.DataFrame:
-    import pandas as pd
-
-    keep = pd.Series(True, index=trades.index)
-    if tag is not None:
-        wanted = tag.strip().lower()
-        keep &= trades["tags"].map(lambda tags: wanted in tags)
-    if start is not None:
-        keep &= trades["exit_on"] >= pd.Timestamp(start)
-    if end is not None:
-        keep &= trades["exit_on"] <= pd.Timestamp(end)
-    return trades[keep.to_numpy(bool)].reset_index(drop=True)
 
 
 def _chosen(history: Sequence[LoggedEvent], seqs: Sequence[int], name: str) -> list[LoggedEvent]:

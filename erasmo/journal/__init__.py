@@ -7,6 +7,7 @@ the market's daily bars; no I/O beyond the market, no Qt. Conventions in docs/jo
 from erasmo.journal.stats import (
     TradeStatistics,
     ValueStatistics,
+    monthly_pnl,
     statistics_by,
     trade_statistics,
     value_statistics,
@@ -26,6 +27,7 @@ __all__ = [
     "TradeStatistics",
     "ValueStatistics",
     "empty_trades",
+    "monthly_pnl",
     "round_trips",
     "statistics_by",
     "trade_statistics",

@@ -9,13 +9,18 @@ opens the same in any browser, offline, and can be mailed. Every number in the p
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import numpy as np
 import pandas as pd
 
-from erasmo.journal.stats import TradeStatistics, ValueStatistics, trade_statistics
+from erasmo.journal.stats import (
+    TradeStatistics,
+    ValueStatistics,
+    monthly_pnl,
+    trade_statistics,
+)
 from erasmo.projections.metrics import daily_returns, monthly_returns
 
 _STYLE = """
@@ -138,8 +143,9 @@ def render(
     ratios: ValueStatistics | None = None,
 ) -> str:
     """The report page: `trades` (a `round_trips` frame) with their statistics (computed when
-    not given), and the daily `value` and `drawdown` (<= 0) charts, the `monthly` returns
-    (years x months 1..12, as `Analytics.monthly` gives them) and `ratios` when given."""
+    not given) and realized P&L by month (`monthly_pnl`), and the daily `value` and `drawdown`
+    (<= 0) charts, the `monthly` returns (years x months 1..12, as `Analytics.monthly` gives
+    them) and `ratios` when given."""
     stats = statistics if statistics is not None else trade_statistics(trades)
     cards = _cards(stats, _TRADE_CARDS)
     if ratios is not None:
@@ -153,6 +159,11 @@ def render(
         )
     if monthly is not None and not monthly.empty:
         charts += "<h2>Monthly returns</h2>" + _monthly_table(monthly)
+    realized = monthly_pnl(trades)
+    if len(realized):
+        charts += "<h2>Realized P&amp;L by month</h2>" + _monthly_table(
+            _years_by_months(realized), money, "monthly-pnl"
+        )
     period = _period(trades, value)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -218,7 +229,16 @@ def _trade_table(trades: pd.DataFrame) -> str:
     )
 
 
-def _monthly_table(monthly: pd.DataFrame) -> str:
+def _years_by_months(months: pd.Series[float]) -> pd.DataFrame:
+    """`monthly_pnl`'s "YYYY-MM" sums as a table of years by months 1..12."""
+    keys = pd.PeriodIndex(months.index, freq="M")
+    frame = pd.DataFrame({"year": keys.year, "month": keys.month, "pnl": months.to_numpy()})
+    return frame.pivot(index="year", columns="month", values="pnl")
+
+
+def _monthly_table(
+    monthly: pd.DataFrame, shown: Callable[[float], str] | None = None, name: str = "monthly"
+) -> str:
     names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
     head = "<th>Year</th>" + "".join(f"<th>{name}</th>" for name in names)
     table = monthly.reindex(columns=range(1, 13))
@@ -227,10 +247,11 @@ def _monthly_table(monthly: pd.DataFrame) -> str:
         cells = []
         for value in returns.to_numpy(np.float64).tolist():
             sign = " pos" if value > 0 else " neg" if value < 0 else ""
-            cells.append(f"<td class='n{sign}'>{escape(percent(value))}</td>")
+            text = "" if value != value and shown is not None else (shown or percent)(value)
+            cells.append(f"<td class='n{sign}'>{escape(text)}</td>")
         rows.append(f"<tr><th>{escape(str(year))}</th>{''.join(cells)}</tr>")
     return (
-        f"<table class='months' id='monthly'><thead><tr>{head}</tr></thead>"
+        f"<table class='months' id='{name}'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

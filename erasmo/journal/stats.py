@@ -146,6 +146,18 @@ def statistics_by(
     return table
 
 
+def monthly_pnl(trades: pd.DataFrame) -> pd.Series[float]:
+    """The realized P&L of the closed `trades` summed by the month of their exit: a float
+    Series indexed by "YYYY-MM", months in order, only the months with an exit (the Journal
+    tab's heatmap, the report's and `erasmo stats --by month`'s realized P&L). Open trades are
+    left out: their P&L is not realized yet."""
+    closed = trades[(trades["status"] == "closed").to_numpy(bool)]
+    pnl = closed["pnl"].to_numpy(np.float64)
+    keys = pd.DatetimeIndex(closed["exit_on"]).to_period("M").astype(str)
+    sums = pd.Series(pnl, index=pd.Index(keys, name="month"), dtype="float64")
+    return sums.groupby(level=0, sort=True).sum()
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     if not math.isfinite(denominator) or denominator == 0:
         return math.nan

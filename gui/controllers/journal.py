@@ -1,10 +1,11 @@
-"""The Journal tab's behaviour: reads the selected portfolio's trades and statistics in the
-background, filters the table, opens the note dialog, and exports the journal report.
+"""The Journal tab's behaviour: reads the selected portfolio's trades and statistics with the
+tab's filters in the background, opens the note dialog, and exports the journal report.
 
-The journal is read only while its tab is shown (and again when the store changes or another
-portfolio is selected while it is): the door's round trips read the portfolio's whole event
-frame, on the analytics' one-thread pool, never on the GUI thread. While one read runs only the
-latest request waits, as on the other tabs.
+The journal is read only while its tab is shown (and again when the store changes, another
+portfolio is selected or a filter changes while it is): one read of the door's `trade_journal`
+with the filters gives the trades they keep and the statistics and monthly P&L of those very
+trades, on the analytics' one-thread pool, never on the GUI thread. While one read runs only
+the latest request waits, as on the other tabs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from erasmo.door import FrontDoor
 from gui import formatting
-from gui.controllers.journal_data import CLOSED, JournalResult, TradeRow, period_day
+from gui.controllers.journal_data import CLOSED, JournalResult, TradeFilters, TradeRow
 from gui.state import Session
 from gui.theme import Colors
 from gui.views.main_window import JOURNAL_TAB, MainWindow
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from erasmo.journal import TradeStatistics
     from gui.controllers.analysis import AnalysisController
     from gui.controllers.journal_note import NoteDialog
-    from gui.views.journal_model import TradesFilter, TradesTableModel
+    from gui.views.journal_model import TradesSorter, TradesTableModel
     from gui.views.journal_tab import JournalView
 
 MONEY = ("total_pnl", "expectancy", "average_win", "average_loss", "best_trade", "worst_trade")
@@ -91,11 +92,12 @@ class JournalController(QObject):
         self._recorded, self._say = recorded, say
         self.view: JournalView | None = None
         self.model: TradesTableModel | None = None
-        self.proxy: TradesFilter | None = None
+        self.proxy: TradesSorter | None = None
         self.result: JournalResult | None = None
         self.failure: str | None = None
         self._stale = True
-        self._pending: UUID | None = None
+        self._pending: tuple[UUID, TradeFilters] | None = None
+        self._asked: tuple[UUID, TradeFilters] | None = None  # the last read asked for
         self._busy = False
         analysis.loaded.connect(self._build)
         analysis.unavailable.connect(self._on_unavailable)
@@ -108,12 +110,12 @@ class JournalController(QObject):
 
     @Slot()
     def _build(self) -> None:
-        from gui.views.journal_model import TradesFilter, TradesTableModel
+        from gui.views.journal_model import TradesSorter, TradesTableModel
         from gui.views.journal_tab import JournalView
 
         self.view = view = JournalView(self.colors)
         self.model = TradesTableModel(self.colors.gain, self.colors.loss, self)
-        self.proxy = TradesFilter(self)
+        self.proxy = TradesSorter(self)
         self.proxy.setSourceModel(self.model)
         view.table.setModel(self.proxy)
         self.window.journal.addWidget(view)
@@ -165,26 +167,38 @@ class JournalController(QObject):
             self.refresh()
 
     def refresh(self) -> None:
-        """Read the selected portfolio's journal again (in the background)."""
+        """Read the selected portfolio's journal again with the filters (in the background)."""
         portfolio_id = self.session.portfolio
         if self.view is None or portfolio_id is None:
             return
         self._stale = False
-        self._pending = portfolio_id
+        self._pending = self._asked = (portfolio_id, self.filters())
         if not self._busy:
             self._read_next()
 
+    def filters(self) -> TradeFilters:
+        """The filters the tab's fields say."""
+        view = self.view
+        assert view is not None
+        return TradeFilters(
+            view.ticker.currentData() or "", view.tag.currentData() or "",
+            view.outcome.currentData() or "",
+            _day(view.start.date()) if view.from_on.isChecked() else None,
+            _day(view.end.date()) if view.to_on.isChecked() else None,
+        )  # fmt: skip
+
     def _read_next(self) -> None:
-        portfolio_id, self._pending = self._pending, None
-        if portfolio_id is None:
+        asked, self._pending = self._pending, None
+        if asked is None:
             return
         self._busy = True
         door = self.door
+        portfolio_id, filters = asked
 
         def job(progress: Progress) -> JournalResult:
             from gui.controllers.journal_data import journal_of
 
-            return journal_of(door, portfolio_id)
+            return journal_of(door, portfolio_id, filters)
 
         self.analysis.jobs.start(job, self._on_read, self._on_read_failed)
 
@@ -212,21 +226,21 @@ class JournalController(QObject):
         assert model is not None
         kept = self.selected_trade()
         self.result = result
-        view.set_choices(view.ticker, "All tickers", result.tickers)
-        view.set_choices(view.tag, "All tags", result.tags)
+        view.set_choices(view.ticker, "All tickers", list(result.tickers))
+        view.set_choices(view.tag, "All tags", list(result.tags))
         model.set_rows(result.rows)
-        if result.rows:  # an unchecked bound waits on the trades' first and last day
-            days = [period_day(row) for row in result.rows]
-            for check, field, day in ((view.from_on, view.start, min(days)),
-                                      (view.to_on, view.end, max(days))):  # fmt: skip
-                if not check.isChecked():
-                    field.setDate(day)
-        self._on_filter()
+        # an unchecked bound waits on the first and last exit day of all the trades
+        for check, field, day in ((view.from_on, view.start, result.first_day),
+                                  (view.to_on, view.end, result.last_day)):  # fmt: skip
+            if day is not None and not check.isChecked():
+                field.setDate(day)
+        view.shown.setText(f"{len(result.rows):,} of {formatting.counted(result.total, 'trade')}")
         view.table.resizeColumnsToContents()
         s = result.statistics
         closed = sum(1 for row in result.rows if row.status == CLOSED)
+        which = "all" if result.filters == TradeFilters() else "the"
         view.statistics_title.setText(
-            f"Statistics of all {formatting.counted(s.trades, 'trade')} "
+            f"Statistics of {which} {formatting.counted(s.trades, 'trade')} shown "
             f"({closed} closed, {s.trades - closed} open at the last close)"
         )
         for key, (text, sign) in statistic_texts(s).items():
@@ -241,17 +255,15 @@ class JournalController(QObject):
 
     @Slot()
     def _on_filter(self, *_: object) -> None:
-        view, proxy, model = self.view, self.proxy, self.model
-        if view is None or proxy is None or model is None:
+        """Read again when the filters differ from the last read asked for (a bound's date set
+        while its box is unchecked changes nothing)."""
+        portfolio_id = self.session.portfolio
+        if self.view is None or portfolio_id is None:
             return
-        proxy.set_filter(
-            view.ticker.currentData() or "", view.tag.currentData() or "",
-            view.outcome.currentData() or "",
-            _day(view.start.date()) if view.from_on.isChecked() else None,
-            _day(view.end.date()) if view.to_on.isChecked() else None,
-        )  # fmt: skip
-        total = model.rowCount()
-        view.shown.setText(f"{proxy.rowCount():,} of {formatting.counted(total, 'trade')}")
+        if not self._shown():
+            self._stale = True
+        elif self._asked != (portfolio_id, self.filters()):
+            self.refresh()
 
     def selected_trade(self) -> TradeRow | None:
         """The trade selected in the table (None: none)."""

@@ -1,14 +1,14 @@
 """What the Journal tab shows, read through the front door off the GUI thread. No Qt.
 
-`journal_of(door, portfolio_id)` runs in a background job: the door's round-trip trades (with
-the notes and tags on their entries and exits) become plain `TradeRow`s, its trade statistics
-come as they are, and the closed trades' P&L is summed by the month of their exit for the
-heatmap.
+`journal_of(door, portfolio_id, filters)` runs in a background job: one `trade_journal` read
+of the door with the tab's filters gives the trades they keep (with the notes and tags on their
+entries and exits, as plain `TradeRow`s), the statistics of those trades and their realized
+P&L by month for the heatmap (`erasmo.journal.monthly_pnl`, as `erasmo stats --by month` and
+the report sum it).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -59,38 +59,51 @@ class TradeRow:
 
 
 @dataclass(frozen=True, slots=True)
-class JournalResult:
-    """Everything the Journal tab draws for one portfolio.
+class TradeFilters:
+    """The tab's filters, as the door's `trade_journal` takes them ("" / None: all).
 
     Attributes:
-        rows: the trades, in the door's order (closed by exit, then the open ones).
-        statistics: the door's trade statistics over all of them.
-        months: realized P&L of the closed trades by (year, month) of their exit.
+        ticker, tag: one ticker, one tag on the trade's entry.
+        outcome: one of `erasmo.journal.filters.OUTCOMES` (winners, losers, open, closed).
+        start, end: the period, both days included, on the exit day (an open trade's: the
+            valuation day).
+    """
+
+    ticker: str = ""
+    tag: str = ""
+    outcome: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalResult:
+    """Everything the Journal tab draws for one portfolio and its filters.
+
+    Attributes:
+        rows: the trades the filters keep, in the door's order (closed by exit, then open).
+        statistics: the door's trade statistics of those trades.
+        months: their realized P&L by (year, month) of the exit (closed trades only).
+        total: how many trades the portfolio has, unfiltered.
+        tickers, tags: every ticker and tag of its trades (the filters' choices).
+        first_day, last_day: the first and last exit day of all its trades (open: the
+            valuation day), where an unchecked period bound waits.
     """
 
     portfolio: UUID
+    filters: TradeFilters
     rows: tuple[TradeRow, ...]
     statistics: TradeStatistics
     months: dict[tuple[int, int], float]
-
-    @property
-    def tags(self) -> list[str]:
-        """Every tag on a trade, sorted."""
-        return sorted({tag for row in self.rows for tag in row.tags})
-
-    @property
-    def tickers(self) -> list[str]:
-        return sorted({row.ticker for row in self.rows})
+    total: int
+    tickers: tuple[str, ...]
+    tags: tuple[str, ...]
+    first_day: date | None
+    last_day: date | None
 
 
 def _day(value: Any) -> date:
     return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
-
-
-def period_day(row: TradeRow) -> date:
-    """The day the period filter looks at: a closed trade's exit, an open trade's entry (its
-    exit is only the valuation day, which moves)."""
-    return row.entry_on if row.status == OPEN else row.exit_on
 
 
 def rows_of(trades: Any) -> tuple[TradeRow, ...]:
@@ -121,20 +134,29 @@ def rows_of(trades: Any) -> tuple[TradeRow, ...]:
     return tuple(rows)
 
 
-def months_of(rows: tuple[TradeRow, ...]) -> dict[tuple[int, int], float]:
-    """Realized P&L by (year, month) of the exit, over the closed trades."""
-    months: dict[tuple[int, int], float] = {}
-    for row in rows:
-        if row.status == CLOSED and math.isfinite(row.pnl):
-            key = (row.exit_on.year, row.exit_on.month)
-            months[key] = months.get(key, 0.0) + row.pnl
-    return months
+def months_of(months: Any) -> dict[tuple[int, int], float]:
+    """The door's realized P&L by "YYYY-MM" as {(year, month): pnl}."""
+    return {(int(k[:4]), int(k[5:7])): float(v) for k, v in months.items()}
 
 
-def journal_of(door: FrontDoor, portfolio_id: UUID) -> JournalResult:
-    """The portfolio's journal, through the door (reads its events: run it off the GUI
-    thread, on the analytics' own pool)."""
+def journal_of(door: FrontDoor, portfolio_id: UUID, filters: TradeFilters) -> JournalResult:
+    """The portfolio's journal through the door, one read with the tab's filters (reads its
+    events: run it off the GUI thread, on the analytics' own pool)."""
     door.analytics.refresh()  # fold in what was recorded since (cheap when nothing was)
-    rows = rows_of(door.trades(portfolio_id))
-    statistics = door.trade_stats(portfolio_id)
-    return JournalResult(portfolio_id, rows, statistics, months_of(rows))
+    f = filters
+    read = door.trade_journal(
+        portfolio_id, ticker=f.ticker or None, tag=f.tag or None, outcome=f.outcome or None,
+        start=f.start, end=f.end,
+    )  # fmt: skip
+    return JournalResult(
+        portfolio=portfolio_id,
+        filters=filters,
+        rows=rows_of(read.trades),
+        statistics=read.statistics,
+        months=months_of(read.months),
+        total=read.total,
+        tickers=read.tickers,
+        tags=read.tags,
+        first_day=read.first_day,
+        last_day=read.last_day,
+    )

@@ -1,24 +1,24 @@
-"""The Journal tab's trades table: one row per round-trip trade, sortable and filtered by ticker,
-tag, outcome and period."""
+"""The Journal tab's trades table: one row per round-trip trade the tab's filters keep (the
+door filters them: `erasmo.journal.filters`), sortable."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from gui import formatting
-from gui.controllers.journal_data import OPEN, TradeRow, period_day
+from gui.controllers.journal_data import OPEN, TradeRow
 from gui.models.base import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 #: The value a column sorts by (its display text would sort "10" before "9").
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL = ""
-WINNERS, LOSERS, OPEN_ONLY = "winners", "losers", "open"
+#: The outcomes the tab offers, as the door's `trade_journal` names them.
+WINNERS, LOSERS, OPEN_ONLY, CLOSED_ONLY = "winners", "losers", "open", "closed"
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("entry_on", "Entry"),
@@ -100,50 +100,9 @@ class TradesTableModel(RowsTableModel):
         return None
 
 
-class TradesFilter(QSortFilterProxyModel):
-    """Keeps the trades of one ticker, one tag and one outcome ("" = all) whose `period_day`
-    lies from `start` to `end`, both included (None: no bound); sorts by value."""
+class TradesSorter(QSortFilterProxyModel):
+    """Sorts the trades by value (the door's read has filtered them already)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
-        self.ticker, self.tag, self.outcome = ALL, ALL, ALL
-        self.start: date | None = None
-        self.end: date | None = None
-
-    def set_filter(
-        self, ticker: str, tag: str, outcome: str, start: date | None = None,
-        end: date | None = None,
-    ) -> None:  # fmt: skip
-        def keep() -> None:
-            self.ticker, self.tag, self.outcome = ticker, tag, outcome
-            self.start, self.end = start, end
-
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
-            self.beginFilterChange()
-            keep()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            keep()
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        assert isinstance(model, TradesTableModel)
-        row = model.row(source_row)
-        if self.ticker and row.ticker != self.ticker:
-            return False
-        if self.tag and self.tag not in row.tags:
-            return False
-        day = period_day(row)
-        if (self.start is not None and day < self.start) or (
-            self.end is not None and day > self.end
-        ):
-            return False
-        if self.outcome == WINNERS:
-            return row.won
-        if self.outcome == LOSERS:
-            return row.lost
-        if self.outcome == OPEN_ONLY:
-            return row.status == OPEN
-        return True

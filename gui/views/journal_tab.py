@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui import formatting
 from gui.theme import Colors, muted, visible_checks
-from gui.views.journal_model import LOSERS, OPEN_ONLY, WINNERS
+from gui.views.journal_model import CLOSED_ONLY, LOSERS, OPEN_ONLY, WINNERS
 from gui.views.performance_tab import NumberAxis
 from gui.views.tables import table_view
 from gui.widgets.date_field import DateField
@@ -57,8 +57,8 @@ STATISTICS: tuple[tuple[str, str, str], ...] = (
 )
 #: What the period filter keeps (the tooltip of its check boxes and fields).
 PERIOD_TIP = (
-    "Keep the trades whose exit day (an open trade's entry day) lies in the period, both days "
-    "included; unchecked: no bound"
+    "Keep the trades whose exit day (an open trade's: the valuation day) lies in the period, "
+    "both days included, as erasmo trades --from/--to; unchecked: no bound"
 )
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -176,6 +176,7 @@ class JournalView(QWidget):
             ("Winners", WINNERS),
             ("Losers", LOSERS),
             ("Open", OPEN_ONLY),
+            ("Closed", CLOSED_ONLY),
         ):
             self.outcome.addItem(label, data)
         self.shown = QLabel("")

@@ -81,6 +81,14 @@ def journal_window(
     return c, j
 
 
+def settle(qtbot: QtBot, j: JournalController) -> None:
+    """Wait for the door's read of the filters the tab's fields say."""
+    qtbot.waitUntil(
+        lambda: j.result is not None and j.result.filters == j.filters() and not j._busy,
+        timeout=20_000,
+    )
+
+
 def cell(j: JournalController, row: int, key: str) -> str:
     assert j.proxy is not None
     column = [k for k, _label in COLUMNS].index(key)
@@ -178,18 +186,52 @@ def test_the_filters_keep_one_outcome_and_one_tag(
     assert v is not None
     assert proxy is not None
     v.outcome.setCurrentIndex(v.outcome.findData(LOSERS))
+    settle(qtbot, j)
     assert [cell(j, i, "pnl") for i in range(proxy.rowCount())] == ["−64.30", "−84.85"]
     v.outcome.setCurrentIndex(v.outcome.findData(WINNERS))
     v.tag.setCurrentIndex(v.tag.findData("breakout"))
+    settle(qtbot, j)
     assert [cell(j, i, "pnl") for i in range(proxy.rowCount())] == ["+22.15"]
     assert v.shown.text() == "1 of 4 trades"
+    assert [v.tag.itemData(i) for i in range(v.tag.count())] == ["", "breakout"]  # all, kept
     v.tag.setCurrentIndex(0)
     v.outcome.setCurrentIndex(0)
+    settle(qtbot, j)
     v.table.sortByColumn([k for k, _ in COLUMNS].index("pnl"), Qt.SortOrder.AscendingOrder)
     assert [cell(j, i, "pnl") for i in range(4)] == ["−84.85", "−64.30", "+9.75", "+22.15"]
 
 
-def test_the_period_filter_keeps_exits_in_the_period_and_open_trades_by_entry(
+def test_the_statistics_and_heatmap_follow_the_filters(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
+) -> None:
+    _c, j = journal_window(qtbot, erasmo, make_window, journal)
+    v = j.view
+    assert v is not None
+    losers = [float(t["pnl"]) for t in by_hand() if float(t["pnl"]) < 0]  # type: ignore[arg-type]
+    v.outcome.setCurrentIndex(v.outcome.findData(LOSERS))
+    settle(qtbot, j)
+    shown = {key: label.text() for key, label in v.statistics.values.items()}
+    assert shown["trades"] == "2 (0 won, 2 lost)"
+    assert number(shown["total_pnl"]) == pytest.approx(sum(losers), abs=0.0051)
+    assert shown["win_rate"] == "0.00 %"
+    assert number(shown["average_holding_days"]) == (91 + 30) / 2
+    assert v.statistics_title.text().startswith("Statistics of the 2 trades shown")
+    # the heatmap sums only the losers now: 07-01 and 09-01, by hand as below
+    assert j.result is not None
+    assert j.result.months == pytest.approx(
+        {(2010, 7): 1225.70 - 5 - 1282.50 - 2.5, (2010, 9): 1886.55 - 5 - 1961.40 - 5}
+    )
+    assert int(sum(v.bars.opts["height"])) == 2  # type: ignore[union-attr]
+    v.outcome.setCurrentIndex(0)
+    v.tag.setCurrentIndex(v.tag.findData("breakout"))
+    settle(qtbot, j)
+    shown = {key: label.text() for key, label in v.statistics.values.items()}
+    assert shown["trades"] == "2 (1 won, 1 lost)"  # the lots bought 03-01 and 08-02
+    assert number(shown["total_pnl"]) == pytest.approx(22.15 - 84.85, abs=0.0051)
+    assert number(shown["best_trade"]) == pytest.approx(22.15, abs=0.0051)
+
+
+def test_the_period_filter_keeps_the_exit_days_in_it_an_open_trade_by_its_valuation_day(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
 ) -> None:
     erasmo.door.buy(journal, "IBM", "10", date(2010, 10, 1))  # stays open
@@ -201,31 +243,31 @@ def test_the_period_filter_keeps_exits_in_the_period_and_open_trades_by_entry(
     assert model.rowCount() == 5
     still_open = model.row(4)
     assert (still_open.status, still_open.entry_on) == ("open", date(2010, 10, 1))
-    assert still_open.exit_on > date(2010, 12, 31)  # its valuation day: outside every period
-    assert "open trade's entry day" in v.from_on.toolTip()
-    # unchecked bounds wait on the first and last day the filter looks at: the first exit,
-    # the open trade's entry
-    assert (v.start.date().toPython(), v.end.date().toPython()) == (
-        date(2010, 5, 3), date(2010, 10, 1))  # fmt: skip
+    valued = still_open.exit_on  # the valuation day: the market's latest
+    assert valued > date(2010, 12, 31)
+    assert "valuation day" in v.from_on.toolTip()
+    # unchecked bounds wait on the first and last exit day: 05-03 and the valuation day
+    assert (v.start.date().toPython(), v.end.date().toPython()) == (date(2010, 5, 3), valued)
 
     def entries() -> list[str]:
+        settle(qtbot, j)
         return [cell(j, i, "entry_on") for i in range(proxy.rowCount())]
 
     # By hand: (entry, exit) of the closed trades are 03-01→05-03, 04-01→05-03, 04-01→07-01
-    # and 08-02→09-01; the open trade's day is its entry, 10-01.
+    # and 08-02→09-01; the open trade's exit day is the valuation day.
     v.start.setDate(date(2010, 6, 1))
     v.end.setDate(date(2010, 12, 31))
     assert len(entries()) == 5  # the bounds are not checked yet
     v.from_on.setChecked(True)
     v.to_on.setChecked(True)
-    assert entries() == ["2010-04-01", "2010-08-02", "2010-10-01"]  # exits 07-01, 09-01; open
-    assert v.shown.text() == "3 of 5 trades"
+    assert entries() == ["2010-04-01", "2010-08-02"]  # exits 07-01, 09-01; not the open one
+    assert v.shown.text() == "2 of 5 trades"
     v.tag.setCurrentIndex(v.tag.findData("breakout"))
     assert entries() == ["2010-08-02"]
     v.tag.setCurrentIndex(0)
     v.start.setDate(date(2010, 9, 1))  # both days included: the exit on 09-01 stays
     v.to_on.setChecked(False)
-    assert entries() == ["2010-08-02", "2010-10-01"]
+    assert entries() == ["2010-08-02", "2010-10-01"]  # and the open trade, valued later
     v.from_on.setChecked(False)
     v.to_on.setChecked(True)
     v.end.setDate(date(2010, 5, 3))
@@ -235,6 +277,9 @@ def test_the_period_filter_keeps_exits_in_the_period_and_open_trades_by_entry(
     v.end.setDate(date(2010, 6, 30))
     assert entries() == []
     assert v.shown.text() == "0 of 5 trades"
+    # the same rule as the command line's --from/--to, through the same door read
+    cli = erasmo.door.trades(journal, start=date(2010, 6, 1), end=date(2010, 12, 31))
+    assert [str(d.date()) for d in cli["entry_on"]] == ["2010-04-01", "2010-08-02"]
     v.from_on.setChecked(False)
     v.to_on.setChecked(False)
     assert len(entries()) == 5

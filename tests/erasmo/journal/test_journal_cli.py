@@ -60,10 +60,55 @@ def test_trades_filtered_by_period_of_the_exit_day(practice: Run) -> None:
     assert "-64.30" in out
     assert "22.15" not in out
     assert "-84.85" not in out
-    assert out.strip().endswith("1 trade")
+    last = out.strip().splitlines()[-1]  # the statistics of the trades listed
+    assert last == "1 trade of 4: 0 won, 1 lost, win rate 0.00%, P&L -64.30, expectancy -64.30."
     code, _, err = practice("trades", "Practice", "--from", "2010-08-01", "--to", "2010-06-01")
     assert code == 2
     assert "swap them" in err
+
+
+def test_trades_and_stats_take_the_ticker_and_outcome_filters(practice: Run) -> None:
+    code, out, err = practice("trades", "Practice", "--outcome", "losers", "--json")
+    assert (code, err) == (0, "")
+    assert [t["pnl"] for t in json.loads(out)] == [f"{PNL[2]:.2f}", f"{PNL[3]:.2f}"]
+    code, out, err = practice("stats", "Practice", "--outcome", "winners", "--json")
+    assert (code, err) == (0, "")
+    stats = json.loads(out)
+    assert (stats["trades"], stats["winners"], stats["losers"]) == (2, 2, 0)
+    assert stats["total_pnl"] == f"{PNL[0] + PNL[1]:.2f}" == "31.90"
+    assert stats["average_holding_days"] == f"{(63 + 32) / 2:.6f}"
+    assert stats["payoff_ratio"] is None  # no losers among them
+    code, out, _ = practice("stats", "Practice", "--ticker", "ibm", "--json")
+    assert json.loads(out)["trades"] == 4  # any case
+    code, out, _ = practice("trades", "Practice", "--ticker", "AAPL")
+    assert (code, out) == (0, "Practice has none of its 4 trades that way.\n")
+    code, out, _ = practice("stats", "Practice", "--ticker", "AAPL", "--json")
+    assert json.loads(out)["trades"] == 0
+    code, _, err = practice("stats", "Practice", "--outcome", "lucky")
+    assert code == 2
+    assert "'lucky' is not one of 'winners', 'losers', 'open', 'closed'" in err
+
+
+def test_the_cli_outcomes_are_the_journal_filters_outcomes() -> None:
+    from erasmo.cli.journal_commands import OUTCOMES as CLI
+    from erasmo.journal.filters import OUTCOMES
+
+    assert CLI == OUTCOMES
+
+
+def test_an_open_trade_is_in_the_period_of_its_valuation_day(practice: Run) -> None:
+    code, _, err = practice("buy", "Practice", "IBM", "10", "--on", "2010-10-01")
+    assert (code, err) == (0, "")
+    code, out, _ = practice("trades", "Practice", "--json")
+    trades = json.loads(out)
+    valued = trades[-1]["exit_on"]  # the market's latest day
+    assert (trades[-1]["status"], trades[-1]["entry_on"]) == ("open", "2010-10-01")
+    code, out, _ = practice("trades", "Practice", "--from", "2010-06-01", "--to", "2010-12-31")
+    assert "2010-10-01" not in out  # entered then, but valued on a later day
+    code, out, _ = practice("trades", "Practice", "--from", valued, "--json")
+    assert [t["entry_on"] for t in json.loads(out)] == ["2010-10-01"]
+    code, out, _ = practice("stats", "Practice", "--outcome", "open", "--json")
+    assert json.loads(out)["trades"] == 1
 
 
 def test_stats_json_are_the_hand_computed_statistics(practice: Run) -> None:
@@ -99,6 +144,10 @@ def test_stats_by_month_of_the_exit(practice: Run) -> None:
     assert rows["2010-05"]["total_pnl"] == "31.90"
     assert rows["2010-07"]["total_pnl"] == "-64.30"
     assert rows["2010-09"]["win_rate"] == "0.000000"
+    # realized P&L by month, summed by hand: both exits of 05-03, then one each
+    assert rows["2010-05"]["realized_pnl"] == f"{PNL[0] + PNL[1]:.2f}"
+    assert rows["2010-07"]["realized_pnl"] == f"{PNL[2]:.2f}"
+    assert rows["2010-09"]["realized_pnl"] == f"{PNL[3]:.2f}"
     code, out, _ = practice("stats", "Practice", "--by", "ticker")
     assert code == 0
     assert "IBM" in out
@@ -116,6 +165,13 @@ def test_report_writes_one_self_contained_page(practice: Run, tmp_path: Path) ->
     assert "http" not in page
     assert page.count("<svg") == 2
     assert "id='monthly'" in page
+    realized = page[page.index("id='monthly-pnl'") :]
+    realized = realized[: realized.index("</table>")]
+    # 2010: May +31.90, Jul -64.30, Sep -84.85 (by hand), the other months empty
+    cells = [c.split(">", 1)[1] for c in realized.split("<td")[1:]]
+    assert [c.split("<", 1)[0] for c in cells] == [
+        "", "", "", "", "31.90", "", "-64.30", "", "-84.85", "", "", ""
+    ]  # fmt: skip
 
 
 def test_unknown_portfolio_is_refused_in_one_line(practice: Run) -> None:
