@@ -267,9 +267,10 @@ def note(c: Context, name: str, seq: int, text: str, tags: tuple[str, ...]) -> N
 @click.option("--dry-run", is_flag=True, help="Check the voids and record nothing.")
 @pass_ctx
 def void(c: Context, name: str, seqs: tuple[int, ...], reason: str, dry_run: bool) -> None:
-    """Void the deposits, withdrawals, buys or sells of portfolio NAME at log positions SEQ
-    (one or several, all or none): they leave every projection; history and export keep them
-    and the voids. A buy and the later sale of its shares can be voided together."""
+    """Void the deposits, withdrawals, buys, sells or open orders of portfolio NAME at log
+    positions SEQ (one or several, all or none): they leave every projection; history and
+    export keep them and the voids. A buy and the later sale of its shares can be voided
+    together; an order that has filled cannot (void its trade)."""
     r = c.door.void(c.door.resolve(name), seqs, reason, dry_run=dry_run)
     would = "Would void" if dry_run else "Voided"
     if len(r.events) == 1:

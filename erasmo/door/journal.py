@@ -11,6 +11,7 @@ for every front end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
     from erasmo.projections.series import ValueSeries
     from events.application import Portfolios
     from events.portfolio import Portfolio
+
+
+#: What becomes of an order (Undo skips a placement that met one of them).
+_ORDER_OUTCOMES = frozenset(
+    ("OrderFilled", "OrderPartiallyFilled", "OrderCancelled", "OrderExpired", "OrderRejected")
+)
 
 
 class UnknownEventError(ErasmoError):
@@ -175,10 +182,11 @@ class JournalReading:
         *,
         dry_run: bool = False,
     ) -> VoidReceipt:
-        """Take the deposits, withdrawals, buys or sells at log positions `seq` (one or
-        several) out of every projection, all in one save or none (compensating events:
-        history and export keep both; see `events.rules.voids`). A buy and the later sale of
-        its shares can be voided together; a refusal names the event and records nothing."""
+        """Take the deposits, withdrawals, buys, sells or open unfilled orders at log positions
+        `seq` (one or several) out of every projection, all in one save or none (compensating
+        events: history and export keep both; see `events.rules.voids`). A buy and the later
+        sale of its shares can be voided together; a filled order is refused, naming the
+        trade to void instead; a refusal names the events and records nothing."""
         seqs = [seq] if isinstance(seq, int) else list(seq)
         history = self.app.history(portfolio_id)
         chosen = _chosen(history, seqs, self.app.portfolio(portfolio_id).name)
@@ -200,14 +208,17 @@ class JournalReading:
         )
 
     def last_voidable(self, portfolio_id: UUID) -> VoidedEvent | None:
-        """The portfolio's last deposit, withdrawal, buy or sell not voided yet and not an
-        order's fill (what Undo takes out), or None."""
+        """The portfolio's last deposit, withdrawal, buy, sell or order placement not voided
+        yet, not an order's fill and not an order that is no longer open (what Undo takes
+        out), or None."""
         history = self.app.history(portfolio_id)
         voided = {int(e.fields["about"]) for e in history if e.type == VOIDED}
+        ended = {str(e.fields.get("order_id")) for e in history if e.type in _ORDER_OUTCOMES}
         for i in range(len(history) - 1, -1, -1):
             e = history[i]
-            filled = i > 0 and history[i - 1].type == "OrderFilled"
-            if e.type in VOIDABLE and e.version not in voided and not filled:
+            filled = i > 0 and history[i - 1].type in ("OrderFilled", "OrderPartiallyFilled")
+            done = e.type == "OrderPlaced" and str(e.fields.get("order_id")) in ended
+            if e.type in VOIDABLE and e.version not in voided and not filled and not done:
                 return VoidedEvent(e.seq, e.version, e.type, _what(e))
         return None
 
@@ -408,7 +419,13 @@ def _by_position(error: VoidError, history: Sequence[LoggedEvent]) -> VoidError:
         where = f"log position {seqs[first]}", f"log position {seqs[later]}"
         return VoidError(blocked_message(what, *where, kind, rule) + " Nothing was recorded.")
     if error.version is not None:
-        text = str(error).replace(f"Event {error.version} ", f"Log position {seqs[error.version]} ")
+
+        def position(found: re.Match[str]) -> str:
+            seq = seqs.get(int(found.group(2)))
+            word = "Log position" if found.group(1) == "E" else "log position"
+            return found.group(0) if seq is None else f"{word} {seq}"
+
+        text = re.sub(r"\b([Ee])vent (\d+)\b", position, str(error))
         return VoidError(f"{text} Nothing was recorded.")
     return error
 

@@ -26,12 +26,13 @@ class OrderView:
             as placed.
         reserved: cash (buy) or shares (sell) held back while it is open.
         placed_on: the market date it was placed on.
-        status: "open", "filled", "cancelled", "expired" or "rejected" ("part filled" in an
-            advance's report: a volume-capped fill of `quantity`, the rest still open).
+        status: "open", "filled", "cancelled", "expired", "rejected" or "voided" ("part
+            filled" in an advance's report: a volume-capped fill of `quantity`, the rest still
+            open).
         filled: how much of it filled in parts so far (volume-capped fills).
         done_on: the market date it stopped being open, or None.
         fill_price, fee, slippage: the fill's price, commission and slippage per share.
-        reason: why it was rejected.
+        reason: why it was rejected (or voided).
     """
 
     order_id: str
@@ -151,11 +152,19 @@ class AdvanceReport:
 
 
 def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
-    """Every order of a portfolio's history with what became of it, in placement order."""
+    """Every order of a portfolio's history with what became of it, in placement order (an
+    order whose placement was voided: "voided", with the void's reason)."""
     views: dict[str, OrderView] = {}
+    placed: dict[int, str] = {}  # the version of each placement -> its order
     for event in events:
         f = event.fields
-        if event.type == "OrderPlaced":
+        if event.type == "EventVoided" and int(f["about"]) in placed:
+            order_id = placed[int(f["about"])]
+            views[order_id] = replace(
+                views[order_id], status="voided", done_on=event.on, reason=f.get("reason")
+            )
+        elif event.type == "OrderPlaced":
+            placed[event.version] = f["order_id"]
             views[f["order_id"]] = OrderView(
                 f["order_id"],
                 len(views) + 1,

@@ -1,14 +1,16 @@
 """Voids: corrections that keep history.
 
-A void is a compensating event: it takes one earlier deposit, withdrawal, buy or sell of the
-same portfolio (named by its version, as a note is) out of the state, while the log keeps both
-events. The state after a void is the state of a log that never had the voided event: the
-portfolio is rebuilt by re-making its events, without the voided ones and without the voids,
-through `events.replay` (the aggregate's own commands, so the same rules decide). A void is
+A void is a compensating event: it takes one earlier deposit, withdrawal, buy, sell or order
+placement of the same portfolio (named by its version, as a note is) out of the state, while
+the log keeps both events. The state after a void is the state of a log that never had the
+voided event: the portfolio is rebuilt by re-making its events, without the voided ones and
+without the voids, through `events.replay` (the aggregate's own commands, so the same rules
+decide). A void is
 refused, and nothing recorded, when a later event would then break a rule (a sale of shares the
 voided buy bought: void the sale first), when the event is already voided, is a void itself, or
-is not a deposit, withdrawal, buy or sell. A trade recorded by an order's fill is not voidable
-(the fill would lose its trade).
+is not a deposit, withdrawal, buy, sell or order placement. An order placement is voidable while
+the order is open and has not filled (`events.rules.order_voids`); the trade recorded by an
+order's fill is voidable, and the fill stays (the order stays filled, the trade is out).
 
 The aggregate does not keep its events: the caller (the application, the replay) hands the
 portfolio's events to the command and rebuilds a loaded portfolio that holds voids
@@ -24,11 +26,12 @@ from uuid import UUID
 
 from events.errors import ErasmoError, InvalidInputError
 from events.rules.book import Book, broken
+from events.rules.order_voids import PLACED, order_refusal, order_words
 from events.rules.status import check_not_deleted
 
 #: The event types a void may take out.
 VOIDABLE: frozenset[str] = frozenset(
-    ("CashDeposited", "CashWithdrawn", "SharesBought", "SharesSold")
+    ("CashDeposited", "CashWithdrawn", "SharesBought", "SharesSold", PLACED)
 )
 VOIDED: str = "EventVoided"
 REASON_MAX_LENGTH = 500
@@ -44,15 +47,16 @@ new_replay: Callable[[UUID], Any] | None = None
 
 
 class VoidError(InvalidInputError):
-    """A void of an event that is not a deposit, withdrawal, buy or sell, already voided, a
-    void, or whose removal would make a later event break a rule.
+    """A void of an event that is not a deposit, withdrawal, buy, sell or open unfilled order,
+    already voided, a void, or whose removal would make a later event break a rule.
 
     Attributes:
         blocked: for the last kind, (what the voided event is, its version, the version and
             type of the later event, the rule it would break), so a caller that shows log
             positions can say it with them (`blocked_message`).
         version: the event refused, for a refusal of that event alone (already voided, a
-            void, not voidable, a fill's trade), so a caller can name it by log position.
+            void, not voidable, a filled order), so a caller can name it (and the other events
+            its message names, "event N") by log position.
     """
 
     blocked: tuple[str, int, int, str, str] | None = None
@@ -79,6 +83,8 @@ def voided_versions(p: Book) -> frozenset[int]:
 
 
 def _what(kind: str, f: dict[str, Any]) -> str:
+    if kind == PLACED:
+        return order_words(f)
     if kind in ("SharesBought", "SharesSold"):
         side = "buy" if kind == "SharesBought" else "sale"
         return f"the {side} of {f['quantity']} {f['ticker']}"
@@ -108,14 +114,14 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
     if kind not in VOIDABLE:
         raise _refused(
             about,
-            f"Event {about} ({kind}) cannot be voided: only a deposit, withdrawal, buy or sell.",
+            f"Event {about} ({kind}) cannot be voided: only a deposit, withdrawal, buy, sell or "
+            "order placement.",
         )
     if about in voided_versions(p):
         raise _refused(about, f"Event {about} is already voided.")
-    if about > 1 and entries[about - 2][0] in ("OrderFilled", "OrderPartiallyFilled"):
-        raise _refused(
-            about, f"Event {about} is the trade of an order's fill, which cannot be voided."
-        )
+    refusal = order_refusal(entries, about) if kind == PLACED else None
+    if refusal is not None:
+        raise _refused(about, refusal)
     return about, reason
 
 
@@ -135,6 +141,7 @@ def rebuild(
     replay = new_replay(p.id)
     for version, (kind, fields) in enumerate(entries, start=1):
         if version in voided or kind == VOIDED:
+            replay.fill = None  # a fill whose trade is voided stays, without its trade
             continue
         try:
             replay.redo(kind, fields)

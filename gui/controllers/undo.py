@@ -93,7 +93,7 @@ class UndoController(QObject):
             last = self.door.last_voidable(portfolio_id)
             if last is None:
                 return self._message(
-                    f"{name!r} has no deposit, withdrawal, buy or sell left to undo."
+                    f"{name!r} has no deposit, withdrawal, buy, sell or open order left to undo."
                 )
             would = self.door.void(portfolio_id, last.seq, UNDO_REASON, dry_run=True)
         except ErasmoError as error:

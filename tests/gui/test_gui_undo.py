@@ -86,6 +86,8 @@ def test_a_refused_undo_is_a_message_and_records_nothing(
     door = erasmo.door
     pid = door.open_portfolio("Sim", "1000", DAY, mode="simulation").id
     door.place_order(pid, "buy", "AAPL", "30")  # holds back most of the cash
+    order_id = door.orders(pid)[0].short_id
+    door.cancel_order(pid, order_id)  # a cancelled order has nothing left to undo
     c = make_window(erasmo)
     qtbot.waitUntil(lambda: c.session.portfolio == pid, timeout=10_000)
     count = door.event_count()
@@ -97,6 +99,25 @@ def test_a_refused_undo_is_a_message_and_records_nothing(
     box.button(QMessageBox.StandardButton.Ok).click()
     assert door.event_count() == count
     assert erasmo.app.portfolio(pid).cash == Decimal("1000")
+
+
+def test_undo_takes_out_an_open_order(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("Sim", "1000", DAY, mode="simulation").id
+    door.place_order(pid, "buy", "AAPL", "30")  # holds back most of the cash
+    c = make_window(erasmo)
+    qtbot.waitUntil(lambda: c.session.portfolio == pid, timeout=10_000)
+    count = door.event_count()
+    box = c.undo.ask_undo()
+    assert box is not None
+    assert box.text().startswith("Undo ")
+    assert "cash after: 1,000.00" in box.text()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    assert door.event_count() == count + 1
+    assert door.orders(pid) == []
+    assert erasmo.app.portfolio(pid).open_orders == {}
 
 
 def test_cancel_records_nothing(qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow) -> None:

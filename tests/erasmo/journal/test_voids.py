@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from cli_runner import Run
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_sync_support import Install, assert_same_events, client
 
@@ -22,6 +22,7 @@ from erasmo.door.logs import export_log, import_log
 from erasmo.sync.serving import SyncServer
 from events.errors import ErasmoError
 from events.portfolio import Portfolio
+from events.rules.cash import reserved_cash
 from events.rules.voids import VoidError
 from events.values import PriceProvenance
 
@@ -183,7 +184,7 @@ PROVENANCE = PriceProvenance("test", DAY, False)
 
 _steps = st.lists(
     st.tuples(
-        st.sampled_from(["deposit", "withdraw", "buy", "sell"]),
+        st.sampled_from(["deposit", "withdraw", "buy", "sell", "order", "cancel"]),
         st.integers(min_value=1, max_value=40),
         st.integers(min_value=1, max_value=20),
     ),
@@ -201,26 +202,45 @@ def _apply(p: Portfolio, step: tuple[str, int, int], i: int) -> None:
         p.withdraw(Decimal(n * 10), on)
     elif kind == "buy":
         p.buy("AAPL", Decimal(n), Decimal(price), on, PROVENANCE, Decimal(1))
-    else:
+    elif kind == "sell":
         p.sell("AAPL", Decimal(n), Decimal(price), on, PROVENANCE, Decimal(1))
+    elif kind.startswith("order:"):  # "order:ID", a limit buy holding its cost and a fee of 1
+        held, limit, order_id = Decimal(n * price + 1), Decimal(price), kind.removeprefix("order:")
+        p.place_order(
+            order_id, "buy", "AAPL", Decimal(n), "limit", on, held, limit=limit, tif="gtc"
+        )
+    else:  # "cancel:ID", the order named (`_log` names the oldest open one)
+        p.cancel_order(kind.removeprefix("cancel:"), on)
 
 
-def _log(steps: list[tuple[str, int, int]]) -> tuple[Portfolio, list[tuple[str, int, int]]]:
-    """A portfolio from the steps its rules accept, and those steps."""
+Step = tuple[str, int, int]
+
+
+def _log(steps: list[Step]) -> tuple[Portfolio, list[tuple[Step, int]]]:
+    """A portfolio from the steps its rules accept, and those steps with their places (their
+    day, and an order's id; a cancel names the oldest open order)."""
     p = Portfolio.open("Prop", DAY)
     p.deposit(Decimal(500), DAY)
-    kept = []
+    kept: list[tuple[Step, int]] = []
     for i, step in enumerate(steps):
+        if step[0] == "order":
+            step = (f"order:o{i}", step[1], step[2])
+        elif step[0] == "cancel":
+            if not p.open_orders:
+                continue
+            step = (f"cancel:{next(iter(p.open_orders))}", 0, 0)
         try:
             _apply(p, step, i)
         except ErasmoError:
             continue
-        kept.append(step)
+        kept.append((step, i))
     return p, kept
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_steps, st.integers(min_value=0, max_value=7))
+@example([("order", 2, 10), ("buy", 3, 5)], 0)  # an open order voided: it holds nothing back
+@example([("order", 2, 10), ("order", 1, 10), ("cancel", 0, 0)], 1)  # the other is cancelled
 def test_a_void_gives_the_state_of_a_log_without_the_event(
     steps: list[tuple[str, int, int]], pick: int
 ) -> None:
@@ -237,12 +257,14 @@ def test_a_void_gives_the_state_of_a_log_without_the_event(
         return  # refused: a later event would break a rule without it
     without = Portfolio.open("Prop", DAY)
     without.deposit(Decimal(500), DAY)
-    for i, step in enumerate(kept):
-        if i != pick:
+    for j, (step, i) in enumerate(kept):
+        if j != pick:
             _apply(without, step, i)  # every step stays accepted (else the void was refused)
     assert p.cash == without.cash
     assert p.shares == without.shares
     assert p.cost == without.cost
+    assert p.open_orders == without.open_orders  # a voided order is not open, holds nothing
+    assert reserved_cash(p) == reserved_cash(without)
 
 
 def test_the_door_voids_by_log_position_and_the_projections_follow(tmp_path: Path) -> None:
