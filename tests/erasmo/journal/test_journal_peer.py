@@ -171,3 +171,36 @@ def test_the_money_statistics_follow_from_the_trades_by_hand(
         (sum(wins) / len(wins)) / (-sum(losses) / len(losses))
     )
     assert math.isfinite(ours.sqn)
+
+
+def test_one_ticker_of_a_mixed_journal_has_backtesting_pys_statistics(
+    peer: pd.Series, market: BundledMarketData, bars: pd.DataFrame
+) -> None:
+    """The GOOG trades among IBM ones, kept by the journal's ticker filter (what `erasmo stats
+    --ticker GOOG` and the tab read), are the one-instrument backtest's: same statistics."""
+    from erasmo.journal.filters import selected
+
+    closes = {day.date(): Decimal(repr(close)) for day, close in bars["Close"].items()}
+    ibm = {b.day: b.close for b in market.bars("IBM", START, END)}
+    records: list[dict[str, Any]] = [
+        {"type": "PortfolioOpened", "on": START},
+        {"type": "CashDeposited", "on": START, "amount": 1_000_000},
+    ]
+    for i, (day, shares) in enumerate(ORDERS):
+        kind = "SharesBought" if shares > 0 else "SharesSold"
+        trade = {"type": kind, "on": day, "quantity": abs(shares)}
+        records.append({**trade, "ticker": "GOOG", "price": closes[day]})
+        if i % 2 == 0:  # an IBM buy beside every other GOOG order, sold the same day as the next
+            records.append({"type": "SharesBought", "on": day, "ticker": "IBM", "quantity": 5,
+                            "price": ibm[day]})  # fmt: skip
+        else:
+            records.append({"type": "SharesSold", "on": day, "ticker": "IBM", "quantity": 5,
+                            "price": ibm[day]})  # fmt: skip
+    mixed = round_trips(event_frame(records), market, on=bars.index[-2].date())
+    goog = selected(mixed, ticker="goog")
+    assert len(mixed) > len(goog) == peer["# Trades"]
+    ours = trade_statistics(goog, days=pd.DatetimeIndex(bars.index))
+    assert ours.win_rate * 100 == pytest.approx(peer["Win Rate [%]"], abs=1e-9)
+    assert ours.profit_factor_pct == pytest.approx(peer["Profit Factor"], rel=1e-4)
+    assert ours.expectancy_pct * 100 == pytest.approx(peer["Expectancy [%]"], abs=1e-4)
+    assert ours.sqn == pytest.approx(peer["SQN"], rel=1e-4)
