@@ -252,6 +252,7 @@ class JournalController(QObject):
             self.select_trade(kept.entry_seq, kept.exit_seq)
         self._on_selection()
         self.shown.emit(result)
+        self._on_filter()  # a choice gone with this portfolio (its ticker, its tag) read again
 
     @Slot()
     def _on_filter(self, *_: object) -> None:

@@ -285,6 +285,28 @@ def test_the_period_filter_keeps_the_exit_days_in_it_an_open_trade_by_its_valuat
     assert len(entries()) == 5
 
 
+def test_a_filter_the_next_portfolio_lacks_is_dropped_and_read_again(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
+) -> None:
+    door = erasmo.door
+    other = door.open_portfolio("Other", "10000", date(2010, 3, 1)).id
+    door.buy(other, "AAPL", "10", date(2010, 3, 1))
+    door.sell(other, "AAPL", "10", date(2010, 4, 1))
+    c, j = journal_window(qtbot, erasmo, make_window, journal)
+    v = j.view
+    assert v is not None
+    v.ticker.setCurrentIndex(v.ticker.findData("IBM"))
+    settle(qtbot, j)
+    assert j.result is not None
+    assert j.result.filters.ticker == "IBM"
+    c.reload_portfolios(select=other)
+    qtbot.waitUntil(lambda: j.result is not None and j.result.portfolio == other, timeout=20_000)
+    settle(qtbot, j)  # IBM is not among its tickers: the filter is dropped, the read made again
+    assert v.ticker.currentData() == ""
+    assert [row.ticker for row in j.result.rows] == ["AAPL"]
+    assert v.shown.text() == "1 of 1 trade"
+
+
 def test_a_note_from_the_tab_records_one_event_and_shows_in_the_table(
     qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
 ) -> None:
