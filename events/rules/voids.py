@@ -26,7 +26,7 @@ from uuid import UUID
 
 from events.errors import ErasmoError, InvalidInputError
 from events.rules.book import Book, broken
-from events.rules.order_voids import PLACED, order_refusal, order_words
+from events.rules.order_voids import FILLS, PLACED, order_refusal, order_words
 from events.rules.status import check_not_deleted
 
 #: The event types a void may take out.
@@ -141,7 +141,8 @@ def rebuild(
     replay = new_replay(p.id)
     for version, (kind, fields) in enumerate(entries, start=1):
         if version in voided or kind == VOIDED:
-            replay.fill = None  # a fill whose trade is voided stays, without its trade
+            if version > 1 and entries[version - 2][0] in FILLS:
+                replay.fill = None  # an order's fill whose trade is voided stays without it
             continue
         try:
             replay.redo(kind, fields)
