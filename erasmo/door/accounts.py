@@ -1,5 +1,6 @@
 """Cash and margin accounts at the front door: the account's type, its margin parameters and
-its buying power, read and changed by portfolio id (see `events.rules.margin`)."""
+its buying power, read and changed by portfolio id (see `events.rules.margin`), and a live
+margin account brought up to the market's latest date (`erasmo.simulation.live_days`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from erasmo.door.results import changed
+from erasmo.simulation import live_days
 from events.dryrun import dry_running
 from events.portfolio import Portfolio
 from events.rules import margin, margin_calls
 
 if TYPE_CHECKING:
+    from erasmo.simulation.service import SimulationService
+    from erasmo.simulation.views import AdvanceReport
     from events.application import Portfolios
 
 #: Margin parameters as the door takes them: name -> text ("0.5" or "50%"), None for a default.
@@ -95,6 +99,38 @@ class AccountView:
             f"interest {_pct(self.margin_interest)} a year, borrow fee {_pct(self.borrow_fee)} "
             f"a year{extra}; buying power {self.buying_power:,.2f}"
         )
+
+
+class AccountCommands:
+    """The account of a portfolio, read and changed (`FrontDoor` inherits these)."""
+
+    app: Portfolios
+    simulation: SimulationService
+
+    def account(self, portfolio_id: UUID) -> AccountView:
+        """The portfolio's account: cash or margin, its parameters and buying power."""
+        return AccountView.of(self.app.portfolio(portfolio_id))
+
+    def set_account(
+        self,
+        portfolio_id: UUID,
+        account: str,
+        margin: MarginParameters | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> AccountView:
+        """Make the portfolio a cash or margin account (`margin`: parameters by name, None
+        for their defaults; see `events.rules.margin`)."""
+        return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
+
+    def catch_up(self, portfolio_id: UUID, *, dry_run: bool = False) -> AdvanceReport | None:
+        """Bring a live margin account to the market's latest date: its orders, corporate
+        actions, margin interest, borrow fees, margin calls and forced sales on the days since
+        its clock, in one save, as `advance` does (docs/margin.md). None, recording nothing,
+        when it is already there or is not a live margin account. The CLI and the GUI call it
+        when they see the market's latest date; a trade, cash move or order dated on a later
+        day does the same first, in its own save."""
+        return live_days.catch_up(self.simulation, portfolio_id, dry_run=dry_run)
 
 
 def _pct(rate: Decimal) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from uuid import UUID
 
-from erasmo.door.accounts import AccountView, MarginParameters, check_parameters, set_account
+from erasmo.door.accounts import AccountCommands, MarginParameters, check_parameters, set_account
 from erasmo.door.journal import JournalReading
 from erasmo.door.models import (
     CLOSED,
@@ -64,7 +64,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading, JournalReading, StrategyCommands):
+class FrontDoor(Reading, JournalReading, StrategyCommands, AccountCommands):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(
@@ -322,22 +322,6 @@ class FrontDoor(Reading, JournalReading, StrategyCommands):
             dry_run=dry_run,
             max_volume_pct=max_volume_pct,
         )
-
-    def account(self, portfolio_id: UUID) -> AccountView:
-        """The portfolio's account: cash or margin, its parameters and buying power."""
-        return AccountView.of(self.app.portfolio(portfolio_id))
-
-    def set_account(
-        self,
-        portfolio_id: UUID,
-        account: str,
-        margin: MarginParameters | None = None,
-        *,
-        dry_run: bool = False,
-    ) -> AccountView:
-        """Make the portfolio a cash or margin account (`margin`: parameters by name, None
-        for their defaults; see `events.rules.margin`)."""
-        return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
 
     def place_order(
         self,
