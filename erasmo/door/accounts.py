@@ -144,6 +144,19 @@ def check_parameters(account: str, parameters: MarginParameters) -> None:
     scratch.set_account(account, scratch.clock, **parameters)
 
 
+def set_volume_cap(
+    app: Portfolios, portfolio_id: UUID, cap: Decimal, *, dry_run: bool = False
+) -> None:
+    """Record a volume cap (`erasmo.simulation.volume.volume_cap` checked it) on a portfolio
+    just opened, dated on its clock (in a dry run, on the one opened in it)."""
+    with app.dry_run(dry_run) as run:
+        if dry_run or dry_running():
+            p = changed(app, run, portfolio_id, True)
+            p.set_volume_cap(cap, p.clock)
+        else:
+            app.change(portfolio_id, lambda p: p.set_volume_cap(cap, p.clock))
+
+
 def set_account(
     app: Portfolios,
     portfolio_id: UUID,
