@@ -1,4 +1,5 @@
-"""Layout of the change-rules dialog: a portfolio's mode, commission and slippage."""
+"""Layout of the change-rules dialog: a portfolio's mode, commission, slippage and volume
+cap."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from gui.theme import muted
 
 
 class RulesView(QDialog):
-    """Mode, commission and slippage of one portfolio, and the inline message."""
+    """Mode, commission, slippage and volume cap of one portfolio, and the inline message."""
 
     def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,11 +38,18 @@ class RulesView(QDialog):
         )
         self.slippage = QLineEdit()
         self.slippage.setPlaceholderText("basis points against you, e.g. 5")
+        self.volume_cap = QLineEdit()
+        self.volume_cap.setPlaceholderText("empty: no cap; e.g. 10 for 10% of a bar's volume")
+        self.volume_cap.setToolTip(
+            "At most this percentage of a bar's volume fills of an order on that bar; the rest "
+            "fills on later bars or expires with its day. Needs market data with volume."
+        )
         form = QFormLayout()
         form.addRow("Portfolio", self.portfolio)
         form.addRow("Mode", self.mode)
         form.addRow("Commission", self.commission)
         form.addRow("Slippage (bp)", self.slippage)
+        form.addRow("Volume cap (%)", self.volume_cap)
         note = QLabel(
             "The new rules apply from the portfolio's latest event on: what is already "
             "recorded keeps the rules it was recorded under."
@@ -62,4 +70,9 @@ class RulesView(QDialog):
         layout.addWidget(self.buttons)
 
     def fields(self) -> dict[str, QWidget]:
-        return {"mode": self.mode, "commission": self.commission, "slippage": self.slippage}
+        return {
+            "mode": self.mode,
+            "commission": self.commission,
+            "slippage": self.slippage,
+            "volume_cap": self.volume_cap,
+        }
