@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -30,6 +30,8 @@ from events.errors import ErasmoError
 D = Decimal
 CENT = D("0.01")
 BUNDLED = BundledMarketData()
+#: erasmo over the test's store, the market data known up to a day (see `session`)
+Session = Callable[[date], FrontDoor]
 
 
 def cents(value: Decimal) -> Decimal:
@@ -74,7 +76,7 @@ class UpTo:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[object]:
+def session(tmp_path: Path) -> Iterator[Session]:
     """`session(cutoff)`: erasmo over the same store, the data known up to `cutoff`."""
     opened: list[Erasmo] = []
 
@@ -102,7 +104,7 @@ def kinds_after(door: FrontDoor, pid: object, count: int) -> list[str]:
     return [e.type for e in door.history(pid)[count:]]  # type: ignore[arg-type]
 
 
-def test_a_live_margin_account_is_charged_for_the_days_it_reaches(session) -> None:  # type: ignore[no-untyped-def]
+def test_a_live_margin_account_is_charged_for_the_days_it_reaches(session: Session) -> None:
     aapl, jnj = closes("AAPL"), closes("JNJ")
     d0, d1, d2, d3 = date(2019, 3, 1), date(2019, 3, 8), date(2019, 3, 15), date(2019, 3, 22)
 
@@ -165,8 +167,8 @@ def test_a_live_margin_account_is_charged_for_the_days_it_reaches(session) -> No
 
 
 def test_a_cash_account_a_simulation_and_a_margin_account_owing_nothing_are_not_moved(
-    session,
-) -> None:  # type: ignore[no-untyped-def]
+    session: Session,
+) -> None:
     door = session(date(2019, 3, 1))
     cash_id = door.open_portfolio("Cash", "10000").id
     door.buy(cash_id, "AAPL", "10")
@@ -188,7 +190,7 @@ def test_a_cash_account_a_simulation_and_a_margin_account_owing_nothing_are_not_
     assert len(door.history(sim)) == counts[sim]
 
 
-def test_a_live_account_is_called_and_sold_as_a_simulation_would_be(session) -> None:  # type: ignore[no-untyped-def]
+def test_a_live_account_is_called_and_sold_as_a_simulation_would_be(session: Session) -> None:
     start, end = date(2008, 9, 2), date(2008, 12, 31)
     door = session(start)
     live = door.open_portfolio("Live", "10000", account="margin").id
@@ -238,7 +240,7 @@ def test_erasmo_clock_brings_a_live_margin_account_to_the_latest_data(tmp_path: 
     assert "caught_up" not in again.output  # already there: nothing recorded
 
 
-def test_an_order_or_a_deposit_on_a_new_day_first_reaches_it(session) -> None:  # type: ignore[no-untyped-def]
+def test_an_order_or_a_deposit_on_a_new_day_first_reaches_it(session: Session) -> None:
     door = session(date(2019, 3, 1))
     pid = door.open_portfolio("Live", "10000", account="margin").id
     door.buy(pid, "AAPL", "400")
