@@ -14,6 +14,7 @@ from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
     ErasmoError,
     InvalidCommissionError,
+    InvalidInputError,
     InvalidSlippageError,
     VolumeDataError,
 )
@@ -25,12 +26,14 @@ RULES_FIELDS = (
     ((InvalidCommissionError,), "commission"),
     ((InvalidSlippageError,), "slippage"),
     ((VolumeDataError,), "volume_cap"),
+    ((InvalidInputError,), "account"),
 )
 
 
 class RulesDialog(QObject):
-    """The mode, commission, slippage and volume cap of one portfolio, checked before OK is
-    enabled. An empty volume cap is no cap."""
+    """The mode, commission, slippage, volume cap and account of one portfolio, checked before
+    OK is enabled. An empty volume cap is no cap; a portfolio made a margin account gets the
+    default margin terms (`erasmo portfolio rules` changes them)."""
 
     changed = Signal(object)  # the portfolio's UUID
 
@@ -51,7 +54,10 @@ class RulesDialog(QObject):
         view.mode.currentIndexChanged.connect(self._on_changed)
         view.commission.textChanged.connect(self._on_changed)
         view.slippage.textChanged.connect(self._on_changed)
+        self.account = door.account(portfolio_id)
+        view.account.setCurrentIndex(max(0, view.account.findData(self.account.account)))
         view.volume_cap.textChanged.connect(self._on_changed)
+        view.account.currentIndexChanged.connect(self._on_changed)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
 
@@ -64,6 +70,14 @@ class RulesDialog(QObject):
         v = self.view
         commission = parse_commission(v.commission.text().strip() or "0").spec
         slippage = parse_slippage_bps(v.slippage.text().strip() or "0")
+        account = str(v.account.currentData())
+        if account != self.account.account:  # checked first: its refusal records nothing
+            terms = self.door.set_account(self.portfolio_id, account, dry_run=True)
+            if not dry_run:
+                self.door.set_account(self.portfolio_id, account)
+        else:
+            terms = self.account
+        v.account_terms.setText(terms.describe().capitalize() + ".")
         return self.door.set_rules(
             self.portfolio_id,
             str(v.mode.currentData()),

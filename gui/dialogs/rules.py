@@ -1,5 +1,5 @@
-"""Layout of the change-rules dialog: a portfolio's mode, commission, slippage and volume
-cap."""
+"""Layout of the change-rules dialog: a portfolio's mode, commission, slippage, volume cap and
+account (cash or margin)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from gui.theme import muted
 
 
 class RulesView(QDialog):
-    """Mode, commission, slippage and volume cap of one portfolio, and the inline message."""
+    """Mode, commission, slippage, volume cap and account of one portfolio, and the inline
+    message."""
 
     def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,12 +45,24 @@ class RulesView(QDialog):
             "At most this percentage of a bar's volume fills of an order on that bar; the rest "
             "fills on later bars or expires with its day. Needs market data with volume."
         )
+        self.account = QComboBox()
+        self.account.addItem("Cash: no negative cash, no short sale", "cash")
+        self.account.addItem("Margin: sell short and buy on margin, within buying power", "margin")
+        self.account.setToolTip(
+            "A margin account pays interest on a debit balance and borrow fees on shorts, and "
+            "gets margin calls below its maintenance margin (see docs/margin.md)."
+        )
+        self.account_terms = QLabel("")
+        self.account_terms.setWordWrap(True)
+        muted(self.account_terms)
         form = QFormLayout()
         form.addRow("Portfolio", self.portfolio)
         form.addRow("Mode", self.mode)
         form.addRow("Commission", self.commission)
         form.addRow("Slippage (bp)", self.slippage)
         form.addRow("Volume cap (%)", self.volume_cap)
+        form.addRow("Account", self.account)
+        form.addRow("", self.account_terms)
         note = QLabel(
             "The new rules apply from the portfolio's latest event on: what is already "
             "recorded keeps the rules it was recorded under."
@@ -75,4 +88,5 @@ class RulesView(QDialog):
             "commission": self.commission,
             "slippage": self.slippage,
             "volume_cap": self.volume_cap,
+            "account": self.account,
         }

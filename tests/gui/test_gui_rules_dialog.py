@@ -1,7 +1,9 @@
-"""The volume cap in the window's change-rules dialog: checked by the front door's dry run as it
-is typed (a bad cap disables OK and marks the field, in the window's words), recorded on OK,
-shown again, removed by clearing it; and the cap set there limits a fill on the bundled IBM
-bars' real volume (figures by hand)."""
+"""The volume cap and the account in the window's change-rules dialog.
+
+The cap is checked by the front door's dry run as it is typed (a bad cap disables OK and marks
+the field, in the window's words), recorded on OK, shown again, removed by clearing it; the cap
+set there limits a fill on the bundled IBM bars' real volume (figures by hand). The account
+becomes a margin account with its terms shown, and cannot go back to cash while short."""
 
 from __future__ import annotations
 
@@ -79,3 +81,34 @@ def test_set_change_and_remove_a_volume_cap_in_the_rules_dialog(
     qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
     assert door.rules(pid).max_volume_pct is None
     assert kinds(erasmo, pid)[-1] == "VolumeCapSet"
+
+
+def test_make_a_portfolio_a_margin_account_in_the_rules_dialog(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("A", "10000", date(2000, 3, 1), mode="simulation").id
+    c = make_window(erasmo)
+    v = rules_dialog(qtbot, c, pid).view
+    assert v.account.currentData() == "cash"
+    assert v.account_terms.text() == "Cash account."
+    v.account.setCurrentIndex(v.account.findData("margin"))
+    assert v.ok.isEnabled(), v.message.text()
+    # nothing held: buying power = equity 10,000 / the default initial margin 50%
+    assert "initial margin 50%" in v.account_terms.text()
+    assert "buying power 20,000.00" in v.account_terms.text()
+    assert door.account(pid).account == "cash"  # the dry run recorded nothing
+    qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)
+    assert door.account(pid).account == "margin"
+
+    door.sell(pid, "IBM", "10")  # a short sale: the account cannot go back to cash now
+    count = len(door.history(pid))
+    v = rules_dialog(qtbot, c, pid).view
+    assert v.account.currentData() == "margin"
+    v.account.setCurrentIndex(v.account.findData("cash"))
+    assert not v.ok.isEnabled()
+    assert "cannot become a cash account while short IBM" in v.message.text()
+    assert "border" in v.account.styleSheet()
+    qtbot.mouseClick(v.ok, Qt.MouseButton.LeftButton)  # disabled: does nothing
+    assert len(door.history(pid)) == count
+    assert door.account(pid).account == "margin"
