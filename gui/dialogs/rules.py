@@ -62,7 +62,6 @@ class RulesView(QDialog):
         form.addRow("Slippage (bp)", self.slippage)
         form.addRow("Volume cap (%)", self.volume_cap)
         form.addRow("Account", self.account)
-        form.addRow("", self.account_terms)
         note = QLabel(
             "The new rules apply from the portfolio's latest event on: what is already "
             "recorded keeps the rules it was recorded under."
@@ -78,6 +77,7 @@ class RulesView(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.account_terms)
         layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
