@@ -11,18 +11,18 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cutoff_market import UpTo
 
 from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.cli.main import cli
 from erasmo.door import FrontDoor
-from erasmo.market.base import Bar, CorporateAction, TickerInfo
 from erasmo.market.bundled import BundledMarketData
 from erasmo.market.resources import prices_dir
 from events.errors import ErasmoError
@@ -42,37 +42,6 @@ def closes(ticker: str) -> dict[date, Decimal]:
     """The ticker's closes from the bundled file, read here with the csv module."""
     with gzip.open(prices_dir() / "sp500_dataset.csv.gz", "rt", newline="") as file:
         return {date.fromisoformat(r["Date"]): D(r[ticker]) for r in csv.DictReader(file)}
-
-
-class UpTo:
-    """The bundled market data as a feed knew it on `cutoff`: nothing after that day."""
-
-    def __init__(self, cutoff: date) -> None:
-        self.cutoff = cutoff
-
-    def tickers(self) -> Sequence[TickerInfo]:
-        return [self.info(t.ticker) for t in BUNDLED.tickers()]
-
-    def info(self, ticker: str) -> TickerInfo:
-        # a listed ticker's feed goes on: its info does not say it ends on the cutoff
-        return BUNDLED.info(ticker)
-
-    def bar(self, ticker: str, day: date) -> Bar | None:
-        return BUNDLED.bar(ticker, day) if day <= self.cutoff else None
-
-    def bars(self, ticker: str, start: date | None = None, end: date | None = None) -> list[Bar]:
-        return BUNDLED.bars(ticker, start, min(end or self.cutoff, self.cutoff))
-
-    def trading_days(self, ticker: str | None = None) -> Sequence[date]:
-        return [d for d in BUNDLED.trading_days(ticker) if d <= self.cutoff]
-
-    def latest_date(self, ticker: str | None = None) -> date:
-        return self.trading_days(ticker)[-1]
-
-    def actions(
-        self, ticker: str, start: date | None = None, end: date | None = None
-    ) -> list[CorporateAction]:
-        return BUNDLED.actions(ticker, start, min(end or self.cutoff, self.cutoff))
 
 
 @pytest.fixture
