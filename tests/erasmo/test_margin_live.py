@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,13 +24,11 @@ from cutoff_market import UpTo
 from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.cli.main import cli
 from erasmo.door import FrontDoor
-from erasmo.market.bundled import BundledMarketData
 from erasmo.market.resources import prices_dir
 from events.errors import ErasmoError
 
 D = Decimal
 CENT = D("0.01")
-BUNDLED = BundledMarketData()
 #: erasmo over the test's store, the market data known up to a day (see `session`)
 Session = Callable[[date], FrontDoor]
 
@@ -191,12 +190,23 @@ def test_erasmo_clock_brings_a_live_margin_account_to_the_latest_data(tmp_path: 
     first, latest = date(2022, 12, 20), max(aapl)  # the bundled data ends on 2022-12-28
     base = ["--data-dir", str(tmp_path / "data"), "--offline"]
     runner = CliRunner()
-    for args in (
-        ["portfolio", "open", "L", "--cash", "10000", "--on", str(first), "--account", "margin"],
-        ["buy", "L", "AAPL", "100", "--on", str(first)],
-    ):
-        out = runner.invoke(cli, [*base, *args])
-        assert out.exit_code == 0, out.output
+    for name in ("L", "J"):
+        for args in (
+            [
+                "portfolio",
+                "open",
+                name,
+                "--cash",
+                "10000",
+                "--on",
+                str(first),
+                "--account",
+                "margin",
+            ],
+            ["buy", name, "AAPL", "100", "--on", str(first)],
+        ):
+            out = runner.invoke(cli, [*base, *args])
+            assert out.exit_code == 0, out.output
     debit = cents(100 * aapl[first]) - 10000
     interest = cents(debit * D("0.08") * (latest - first).days / 360)
     out = runner.invoke(cli, [*base, "clock", "L"])
@@ -207,6 +217,12 @@ def test_erasmo_clock_brings_a_live_margin_account_to_the_latest_data(tmp_path: 
     again = runner.invoke(cli, [*base, "clock", "L", "--json"])
     assert again.exit_code == 0, again.output
     assert "caught_up" not in again.output  # already there: nothing recorded
+    out = runner.invoke(cli, [*base, "clock", "J", "--json"])
+    assert out.exit_code == 0, out.output
+    caught = json.loads(out.output)["caught_up"]
+    assert (caught["from"], caught["to"]) == (str(first), str(latest))
+    assert caught["margin"]["interest"] == str(interest)
+    assert json.loads(out.output)["clock"] == str(latest)
 
 
 def test_an_order_or_a_deposit_on_a_new_day_first_reaches_it(session: Session) -> None:
