@@ -68,6 +68,10 @@ class TradingService:
         self.app = app
         self.market = market
         self.today = today
+        #: Called with the portfolio and the market day before a trade or a cash move dated on
+        #: it is recorded, in the same save (the simulation service brings a live margin
+        #: account's days up to it: `erasmo.simulation.live_days`).
+        self.before_dated: Callable[[Portfolio, date], object] = lambda p, day: None
 
     # -- portfolios -----------------------------------------------------------------------
 
@@ -187,6 +191,7 @@ class TradingService:
             day = self.market_day(on)
 
             def move(p: Portfolio) -> CashReceipt:
+                self.before_dated(p, day)
                 before = p.cash
                 (p.deposit if kind == "deposit" else p.withdraw)(value, day)
                 return CashReceipt(p.id, p.name, kind, value, day, before, p.cash)
@@ -247,6 +252,7 @@ class TradingService:
         fill = self.fill(symbol, self._simulation_day(portfolio_id, on), price)
 
         def trade(p: Portfolio) -> TradeReceipt:
+            self.before_dated(p, fill.day)
             cash_before, held_before = p.cash, p.shares.get(fill.ticker, ZERO)
             record = p.buy if side == "buy" else p.sell
             record(fill.ticker, shares, fill.price, fill.day, fill.provenance, cost)

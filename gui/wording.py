@@ -58,6 +58,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"choose another one with --data-dir", "start erasmo with another data folder"),
     (r"erasmo at another --data-dir", "erasmo with another data folder"),
     (r"\(--store or ERASMO_STORE\)", "(ERASMO_STORE)"),
+    (
+        r"give e\.g\. --max-volume-pct 10 \(at most 10% of a bar's volume\), or 'off' for no cap",
+        "give e.g. 10 (at most 10% of a bar's volume), or leave the Volume cap empty for no cap",
+    ),
+    (r"trade without --max-volume-pct", "leave the Volume cap empty"),
 )
 
 # A flag left by itself: the control the window has for it.

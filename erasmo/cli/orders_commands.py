@@ -161,8 +161,12 @@ def cancel(c: Context, name: str, order_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def clock(c: Context, name: str, as_json: bool) -> None:
-    """Show the market date of portfolio NAME and its trading rules."""
+    """Show the market date of portfolio NAME and its trading rules.
+
+    A live margin account is first brought to the latest market data: its orders, margin
+    interest, borrow fees and margin calls on the days since its clock (docs/margin.md)."""
     portfolio_id = c.door.resolve(name)
+    caught = c.door.catch_up(portfolio_id)
     day = c.door.clock(portfolio_id)
     rules = c.door.rules(portfolio_id)
     open_orders = c.door.orders(portfolio_id)
@@ -174,11 +178,15 @@ def clock(c: Context, name: str, as_json: bool) -> None:
                 "commission": rules.commission,
                 "slippage_bps": rules.slippage_bps,
                 "open_orders": len(open_orders),
+                # only when it moved a live margin account: other output is what it was
+                **({"caught_up": _advance_json(caught)} if caught is not None else {}),
                 # only where set: the output of a portfolio without a cap is what it was
                 **({"max_volume_pct": cap} if (cap := rules.max_volume_pct) is not None else {}),
             }
         )
         return
+    for line in _advance_lines(caught) if caught is not None else []:
+        click.echo(line)
     follows = "" if rules.mode == "simulation" else " (live: follows the latest market data)"
     cap = rules.max_volume_pct
     capped = f", fills capped at {cap}% of a bar's volume" if cap is not None else ""
@@ -203,51 +211,55 @@ def advance(c: Context, name: str, days: int | None, to: str | None, as_json: bo
     """Move the clock of portfolio NAME forward, filling its orders on each bar on the way."""
     report = c.door.advance(c.door.resolve(name), days=days, to=to)
     if as_json:
-        echo_json(
-            {
-                "portfolio": report.portfolio,
-                "from": report.start,
-                "to": report.end,
-                "trading_days": report.trading_days,
-                "filled": [_order_json(o) for o in report.filled],
-                "expired": [_order_json(o) for o in report.expired],
-                "rejected": [_order_json(o) for o in report.rejected],
-                "cancelled": [_order_json(o) for o in report.cancelled],
-                "actions": [
-                    {
-                        "ticker": a.ticker,
-                        "on": a.day,
-                        "kind": a.kind,
-                        "ratio": a.ratio,
-                        "amount": a.amount,
-                    }
-                    for a in report.actions
-                ],
-                "open_orders": report.open_orders,
-                "cash": report.cash_after,
-                "margin": margin_json(report.margin),
-            }
-        )
+        echo_json(_advance_json(report))
         return
-    click.echo(
+    for line in _advance_lines(report):
+        click.echo(line)
+
+
+def _advance_json(report: Any) -> dict[str, Any]:
+    return {
+        "portfolio": report.portfolio,
+        "from": report.start,
+        "to": report.end,
+        "trading_days": report.trading_days,
+        "filled": [_order_json(o) for o in report.filled],
+        "expired": [_order_json(o) for o in report.expired],
+        "rejected": [_order_json(o) for o in report.rejected],
+        "cancelled": [_order_json(o) for o in report.cancelled],
+        "actions": [
+            {
+                "ticker": a.ticker,
+                "on": a.day,
+                "kind": a.kind,
+                "ratio": a.ratio,
+                "amount": a.amount,
+            }
+            for a in report.actions
+        ],
+        "open_orders": report.open_orders,
+        "cash": report.cash_after,
+        "margin": margin_json(report.margin),
+    }
+
+
+def _advance_lines(report: Any) -> list[str]:
+    lines = [
         f"{report.portfolio}: {report.start} -> {report.end} ({report.trading_days} trading "
         f"days). Filled {len(report.filled)}, expired {len(report.expired)}, rejected "
         f"{len(report.rejected)}; {report.open_orders} open orders, cash "
         f"{money(report.cash_after)}."
-    )
-    for o in report.filled:
-        click.echo(f"  {o.short_id} {o.describe}: {_outcome(o)}")
-    for o in report.expired:
-        click.echo(f"  {o.short_id} {o.describe}: expired {o.done_on}")
-    for o in report.rejected:
-        click.echo(f"  {o.short_id} {o.describe}: {o.reason}")
-    for o in report.cancelled:
-        click.echo(f"  {o.short_id} {o.describe}: cancelled {o.done_on} by a split")
+    ]
+    lines += [f"  {o.short_id} {o.describe}: {_outcome(o)}" for o in report.filled]
+    lines += [f"  {o.short_id} {o.describe}: expired {o.done_on}" for o in report.expired]
+    lines += [f"  {o.short_id} {o.describe}: {o.reason}" for o in report.rejected]
+    lines += [
+        f"  {o.short_id} {o.describe}: cancelled {o.done_on} by a split" for o in report.cancelled
+    ]
     for a in report.actions:
         what = f"{a.ratio}:1 split" if a.kind == "split" else f"dividend {a.amount} a share"
-        click.echo(f"  {a.day} {a.ticker} {what}")
-    for line in margin_lines(report.margin):
-        click.echo(line)
+        lines.append(f"  {a.day} {a.ticker} {what}")
+    return lines + margin_lines(report.margin)
 
 
 @click.command("rules")

@@ -39,6 +39,11 @@ def portfolio() -> None:
 )
 @click.option("--commission", metavar="SPEC", help="E.g. 1.00, 0.005/share, 0.1%,min=1,max=20.")
 @click.option("--slippage-bps", metavar="N", help="Slippage against the trader, basis points.")
+@click.option(
+    "--max-volume-pct",
+    metavar="PCT",
+    help="Fill at most PCT% of a bar's volume an order (the rest later; default: no cap).",
+)
 @margin_options
 @pass_ctx
 def portfolio_open(
@@ -50,6 +55,7 @@ def portfolio_open(
     mode: str | None,
     commission: str | None,
     slippage_bps: str | None,
+    max_volume_pct: str | None,
     account: str | None,
     **margin: str | None,
 ) -> None:
@@ -66,6 +72,7 @@ def portfolio_open(
         slippage_bps=slippage_bps,
         account=account,
         margin=parameters,
+        max_volume_pct=max_volume_pct,
     )
     click.echo(f"Opened {p.name!r} on {p.opened_on} with {money(p.cash)} {p.currency} in cash.")
     if on is None and c.door.opened_at_end_of_data(p.id):
@@ -79,6 +86,8 @@ def portfolio_open(
             f"Mode {rules.mode} (clock {p.clock}), commission {rules.commission}, slippage "
             f"{rules.slippage_bps} bps."
         )
+    if (cap := rules.max_volume_pct) is not None:
+        click.echo(f"Fills capped at {cap}% of a bar's volume.")
     if account == "margin":
         click.echo(f"A {c.door.account(p.id).describe()}.")
 

@@ -1,5 +1,6 @@
 """Cash and margin accounts at the front door: the account's type, its margin parameters and
-its buying power, read and changed by portfolio id (see `events.rules.margin`)."""
+its buying power, read and changed by portfolio id (see `events.rules.margin`), and a live
+margin account brought up to the market's latest date (`erasmo.simulation.live_days`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from erasmo.door.results import changed
+from erasmo.simulation import live_days
 from events.dryrun import dry_running
 from events.portfolio import Portfolio
 from events.rules import margin, margin_calls
 
 if TYPE_CHECKING:
+    from erasmo.simulation.service import SimulationService
+    from erasmo.simulation.views import AdvanceReport
     from events.application import Portfolios
 
 #: Margin parameters as the door takes them: name -> text ("0.5" or "50%"), None for a default.
@@ -97,6 +101,38 @@ class AccountView:
         )
 
 
+class AccountCommands:
+    """The account of a portfolio, read and changed (`FrontDoor` inherits these)."""
+
+    app: Portfolios
+    simulation: SimulationService
+
+    def account(self, portfolio_id: UUID) -> AccountView:
+        """The portfolio's account: cash or margin, its parameters and buying power."""
+        return AccountView.of(self.app.portfolio(portfolio_id))
+
+    def set_account(
+        self,
+        portfolio_id: UUID,
+        account: str,
+        margin: MarginParameters | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> AccountView:
+        """Make the portfolio a cash or margin account (`margin`: parameters by name, None
+        for their defaults; see `events.rules.margin`)."""
+        return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
+
+    def catch_up(self, portfolio_id: UUID, *, dry_run: bool = False) -> AdvanceReport | None:
+        """Bring a live margin account to the market's latest date: its orders, corporate
+        actions, margin interest, borrow fees, margin calls and forced sales on the days since
+        its clock, in one save, as `advance` does (docs/margin.md). None, recording nothing,
+        when it is already there or is not a live margin account. The CLI and the GUI call it
+        when they see the market's latest date; a trade, cash move or order dated on a later
+        day does the same first, in its own save."""
+        return live_days.catch_up(self.simulation, portfolio_id, dry_run=dry_run)
+
+
 def _pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
@@ -106,6 +142,19 @@ def check_parameters(account: str, parameters: MarginParameters) -> None:
     nothing (checked on a scratch portfolio, before a portfolio is opened with them)."""
     scratch = Portfolio.open("scratch", date(2000, 1, 3))
     scratch.set_account(account, scratch.clock, **parameters)
+
+
+def set_volume_cap(
+    app: Portfolios, portfolio_id: UUID, cap: Decimal, *, dry_run: bool = False
+) -> None:
+    """Record a volume cap (`erasmo.simulation.volume.volume_cap` checked it) on a portfolio
+    just opened, dated on its clock (in a dry run, on the one opened in it)."""
+    with app.dry_run(dry_run) as run:
+        if dry_run or dry_running():
+            p = changed(app, run, portfolio_id, True)
+            p.set_volume_cap(cap, p.clock)
+        else:
+            app.change(portfolio_id, lambda p: p.set_volume_cap(cap, p.clock))
 
 
 def set_account(

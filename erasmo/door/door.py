@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from uuid import UUID
 
-from erasmo.door.accounts import AccountView, MarginParameters, check_parameters, set_account
+from erasmo.door.accounts import (
+    AccountCommands,
+    MarginParameters,
+    check_parameters,
+    set_account,
+    set_volume_cap,
+)
 from erasmo.door.journal import JournalReading
 from erasmo.door.models import (
     CLOSED,
@@ -41,6 +47,7 @@ from erasmo.door.models import (
 from erasmo.door.reading import Reading
 from erasmo.door.results import changed
 from erasmo.door.strategies import StrategyCommands
+from erasmo.simulation.volume import volume_cap
 from events.errors import EventLogError
 from events.steps import Step, history_steps
 from events.values import name_key
@@ -64,7 +71,7 @@ Amount = str | Decimal
 Day = str | date | None
 
 
-class FrontDoor(Reading, JournalReading, StrategyCommands):
+class FrontDoor(Reading, JournalReading, StrategyCommands, AccountCommands):
     """erasmo's commands and queries, keyed by portfolio id (see the module docstring)."""
 
     def __init__(
@@ -214,12 +221,14 @@ class FrontDoor(Reading, JournalReading, StrategyCommands):
         account: str | None = None,
         margin: MarginParameters | None = None,
         dry_run: bool = False,
+        max_volume_pct: str | Decimal | int | None = None,
     ) -> PortfolioHead:
-        """Open a portfolio (optionally with cash, trading rules and a cash or margin account
-        with its `margin` parameters); returns it as opened. A dry run's head has an id that
-        is never recorded."""
+        """Open a portfolio (optionally with cash, trading rules, a cash or margin account
+        with its `margin` parameters, and a volume cap); returns it as opened. A dry run's
+        head has an id that is never recorded."""
         if account is not None:
             check_parameters(account, margin or {})  # before anything is recorded
+        cap = volume_cap(self.market, max_volume_pct)  # likewise
         with self.app.dry_run(dry_run) as run:
             if mode is None and commission is None and slippage_bps is None:
                 opened = self.trading.open_portfolio(name, cash, on)
@@ -229,6 +238,8 @@ class FrontDoor(Reading, JournalReading, StrategyCommands):
                 )
             if account is not None:
                 set_account(self.app, opened, account, margin or {}, dry_run=dry_run)
+            if cap is not None:
+                set_volume_cap(self.app, opened, cap, dry_run=dry_run)
         return head_of(changed(self.app, run, opened, dry_run))
 
     def deposit(
@@ -322,22 +333,6 @@ class FrontDoor(Reading, JournalReading, StrategyCommands):
             dry_run=dry_run,
             max_volume_pct=max_volume_pct,
         )
-
-    def account(self, portfolio_id: UUID) -> AccountView:
-        """The portfolio's account: cash or margin, its parameters and buying power."""
-        return AccountView.of(self.app.portfolio(portfolio_id))
-
-    def set_account(
-        self,
-        portfolio_id: UUID,
-        account: str,
-        margin: MarginParameters | None = None,
-        *,
-        dry_run: bool = False,
-    ) -> AccountView:
-        """Make the portfolio a cash or margin account (`margin`: parameters by name, None
-        for their defaults; see `events.rules.margin`)."""
-        return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
 
     def place_order(
         self,

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from erasmo.market.base import Bar, CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
+from erasmo.simulation import live_days
 from erasmo.simulation.fills import BarArrays
 from erasmo.simulation.margin_clock import MarginClock
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
@@ -62,6 +63,8 @@ class SimulationService:
         self.app = app
         self.market = market
         self.trading = trading
+        # a live margin account reaches a later market day by the live advance (live_days)
+        trading.before_dated = lambda p, day: live_days.reach(self, p, day)
         # ticker -> (first, last day asked for, the days, the bars as arrays), kept between
         # advances so stepping day by day does not rebuild them
         self._arrays: dict[str, tuple[date, date, Sequence[date], BarArrays]] = {}
@@ -174,6 +177,7 @@ class SimulationService:
         order_id = uuid.uuid4().hex
 
         def place(p: Portfolio) -> OrderView:
+            live_days.reach(self, p, day)
             close = self._last_close(info, day)  # the ticker must have a price by then
             check_volume(info, max_volume_pct(p), p.name)
             reserved = request.quantity
@@ -266,13 +270,15 @@ class SimulationService:
         stepped = bisect.bisect_right(calendar, target) - bisect.bisect_right(calendar, start)
 
         def step(p: Portfolio) -> AdvanceReport:
-            return self._advance(p, target, stepped, progress)
+            return self.advance_on(p, target, stepped, progress)
 
         return self.app.change(portfolio_id, step, dry_run=dry_run)
 
-    def _advance(
-        self, p: Portfolio, target: date, stepped: int, progress: Progress | None
+    def advance_on(
+        self, p: Portfolio, target: date, stepped: int, progress: Progress | None = None
     ) -> AdvanceReport:
+        """Advance the aggregate `p` to `target` (`stepped` trading days on), in the save under
+        way: the outcomes of its orders, its corporate actions and its margin account's days."""
         start = p.clock
         open_orders = p.orders()
         outcomes = plan(

@@ -46,6 +46,27 @@ class ClockController(QObject):
         self.bar.setVisible(self.portfolio_id is not None)
         if self.portfolio_id is not None:
             self.refresh()
+        elif portfolio_id is not None:
+            self.catch_up(portfolio_id)
+
+    def catch_up(self, portfolio_id: UUID) -> JobHandle:
+        """Bring a live margin account to the latest market data, in the background: its
+        interest, fees and margin calls of the days since its clock (the door records nothing
+        for any other portfolio, or when it is there already). What it did is reported as a
+        step's report, so the views are read again."""
+        door = self.door
+        return self.jobs.start(
+            lambda _: door.catch_up(portfolio_id), self._on_caught_up, self._on_catch_up_failed
+        )
+
+    @Slot(object)
+    def _on_caught_up(self, report: AdvanceReport | None) -> None:
+        if report is not None:
+            self.advanced.emit(report)
+
+    @Slot(str)
+    def _on_catch_up_failed(self, message: str) -> None:
+        self.failed.emit(message)
 
     def refresh(self) -> None:
         """Read the clock again."""

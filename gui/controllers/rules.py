@@ -11,7 +11,13 @@ from PySide6.QtWidgets import QWidget
 
 from erasmo.door import FrontDoor
 from events.commission import parse_commission, parse_slippage_bps
-from events.errors import ErasmoError, InvalidCommissionError, InvalidSlippageError
+from events.errors import (
+    ErasmoError,
+    InvalidCommissionError,
+    InvalidInputError,
+    InvalidSlippageError,
+    VolumeDataError,
+)
 from gui.dialogs.form import mark_invalid
 from gui.dialogs.rules import RulesView
 from gui.form_checks import problem_of
@@ -19,11 +25,15 @@ from gui.form_checks import problem_of
 RULES_FIELDS = (
     ((InvalidCommissionError,), "commission"),
     ((InvalidSlippageError,), "slippage"),
+    ((VolumeDataError,), "volume_cap"),
+    ((InvalidInputError,), "account"),
 )
 
 
 class RulesDialog(QObject):
-    """The mode, commission and slippage of one portfolio, checked before OK is enabled."""
+    """The mode, commission, slippage, volume cap and account of one portfolio, checked before
+    OK is enabled. An empty volume cap is no cap; a portfolio made a margin account gets the
+    default margin terms (`erasmo portfolio rules` changes them)."""
 
     changed = Signal(object)  # the portfolio's UUID
 
@@ -39,9 +49,15 @@ class RulesDialog(QObject):
         view.mode.setCurrentIndex(max(0, view.mode.findData(current.mode)))
         view.commission.setText(current.commission)
         view.slippage.setText(f"{current.slippage_bps.normalize():f}")
+        cap = current.max_volume_pct
+        view.volume_cap.setText("" if cap is None else f"{cap.normalize():f}")
         view.mode.currentIndexChanged.connect(self._on_changed)
         view.commission.textChanged.connect(self._on_changed)
         view.slippage.textChanged.connect(self._on_changed)
+        self.account = door.account(portfolio_id)
+        view.account.setCurrentIndex(max(0, view.account.findData(self.account.account)))
+        view.volume_cap.textChanged.connect(self._on_changed)
+        view.account.currentIndexChanged.connect(self._on_changed)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
 
@@ -54,9 +70,32 @@ class RulesDialog(QObject):
         v = self.view
         commission = parse_commission(v.commission.text().strip() or "0").spec
         slippage = parse_slippage_bps(v.slippage.text().strip() or "0")
+        account = str(v.account.currentData())
+        if account != self.account.account:  # checked first: its refusal records nothing
+            terms = self.door.set_account(self.portfolio_id, account, dry_run=True)
+            if not dry_run:
+                self.door.set_account(self.portfolio_id, account)
+        else:
+            terms = self.account
+        v.account_terms.setText(terms.describe().capitalize() + ".")
         return self.door.set_rules(
-            self.portfolio_id, str(v.mode.currentData()), commission, slippage, dry_run=dry_run
+            self.portfolio_id,
+            str(v.mode.currentData()),
+            commission,
+            slippage,
+            dry_run=dry_run,
+            max_volume_pct=self._cap_change(),
         )
+
+    def _cap_change(self) -> str | None:
+        """The volume cap to set: None to keep it (unchanged), "off" to remove it."""
+        text = self.view.volume_cap.text().strip().rstrip("%").strip()
+        current = self.current.max_volume_pct
+        if not text:
+            return None if current is None else "off"
+        if current is not None and text == f"{current.normalize():f}":
+            return None
+        return text
 
     @Slot()
     def _on_changed(self, *_: object) -> None:

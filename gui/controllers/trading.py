@@ -87,6 +87,7 @@ class TradingCommands:
             self.session.store_changed.emit()
             if self.session.portfolio is not None:
                 self._load_history(self.session.portfolio)
+                self.clock.catch_up(self.session.portfolio)  # a live margin account's new days
 
     def open_actions_dialog(self) -> ActionsDialog | None:
         """The splits-and-dividends dialog of the selected portfolio, shown."""

@@ -1,4 +1,5 @@
-"""Layout of the change-rules dialog: a portfolio's mode, commission and slippage."""
+"""Layout of the change-rules dialog: a portfolio's mode, commission, slippage, volume cap and
+account (cash or margin)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from gui.theme import muted
 
 
 class RulesView(QDialog):
-    """Mode, commission and slippage of one portfolio, and the inline message."""
+    """Mode, commission, slippage, volume cap and account of one portfolio, and the inline
+    message."""
 
     def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,11 +39,29 @@ class RulesView(QDialog):
         )
         self.slippage = QLineEdit()
         self.slippage.setPlaceholderText("basis points against you, e.g. 5")
+        self.volume_cap = QLineEdit()
+        self.volume_cap.setPlaceholderText("empty: no cap; e.g. 10 for 10% of a bar's volume")
+        self.volume_cap.setToolTip(
+            "At most this percentage of a bar's volume fills of an order on that bar; the rest "
+            "fills on later bars or expires with its day. Needs market data with volume."
+        )
+        self.account = QComboBox()
+        self.account.addItem("Cash: no negative cash, no short sale", "cash")
+        self.account.addItem("Margin: sell short and buy on margin, within buying power", "margin")
+        self.account.setToolTip(
+            "A margin account pays interest on a debit balance and borrow fees on shorts, and "
+            "gets margin calls below its maintenance margin (see docs/margin.md)."
+        )
+        self.account_terms = QLabel("")
+        self.account_terms.setWordWrap(True)
+        muted(self.account_terms)
         form = QFormLayout()
         form.addRow("Portfolio", self.portfolio)
         form.addRow("Mode", self.mode)
         form.addRow("Commission", self.commission)
         form.addRow("Slippage (bp)", self.slippage)
+        form.addRow("Volume cap (%)", self.volume_cap)
+        form.addRow("Account", self.account)
         note = QLabel(
             "The new rules apply from the portfolio's latest event on: what is already "
             "recorded keeps the rules it was recorded under."
@@ -57,9 +77,16 @@ class RulesView(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.account_terms)
         layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
     def fields(self) -> dict[str, QWidget]:
-        return {"mode": self.mode, "commission": self.commission, "slippage": self.slippage}
+        return {
+            "mode": self.mode,
+            "commission": self.commission,
+            "slippage": self.slippage,
+            "volume_cap": self.volume_cap,
+            "account": self.account,
+        }
