@@ -151,6 +151,22 @@ def test_allocation_refusals_name_what_to_do(run: Run) -> None:
     assert len(json.loads(out)) == 2 + len(BOUGHT)
 
 
+def test_a_simulation_is_weighed_at_its_clock_never_after_it(run: Run) -> None:
+    """A later --as-of shows the simulation at its clock: no price after it is seen."""
+    run("portfolio", "open", "S", "--cash", "1000", "--on", "2020-01-02", "--mode", "simulation")
+    assert run("buy", "S", "KO", "10")[0] == 0  # at the clock's close
+    ko = 10 * skfolio_close("KO", "2020-01-02")
+    code, out, _ = run("allocation", "S", "--as-of", "2021-06-01", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["as_of"] == "2020-01-02"
+    weights = {w["ticker"]: (D(w["weight"]), D(w["value"])) for w in data["weights"]}
+    assert weights == {
+        "Cash": ((1000 - ko) / 1000, 1000 - ko),  # bought at the close, no commission
+        "KO": (ko / 1000, ko),
+    }
+
+
 # -- income ----------------------------------------------------------------------------------
 
 
