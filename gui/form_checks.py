@@ -188,10 +188,12 @@ def preview_opening(
     commission: str = "0",
     slippage: str = "0",
     dry_run: bool = True,
+    account: str = "cash",
 ) -> PortfolioHead:
     """The door's dry run of opening the portfolio (its head as it would be opened), or the
     error refusing it; `taken` holds the `name_key`s listed in the window. With `dry_run`
-    False, the portfolio is opened."""
+    False, the portfolio is opened. A "margin" `account` is recorded at opening, with the
+    default margin terms; a cash account records no account event (as before accounts)."""
     if not name.strip():
         raise IncompleteError("name", "Type a name for the portfolio.")
     checked = parse_name(name)
@@ -202,8 +204,10 @@ def preview_opening(
     amount = ungrouped(cash).strip() or None
     spec = parse_commission(commission.strip() or "0").spec
     bps = parse_slippage_bps(slippage.strip() or "0")
+    margin = "margin" if account == "margin" else None
     if mode == "live" and spec == "0" and not bps:  # no trading rules to record
-        return door.open_portfolio(checked, amount, on, dry_run=dry_run)
+        return door.open_portfolio(checked, amount, on, account=margin, dry_run=dry_run)
     return door.open_portfolio(
-        checked, amount, on, mode=mode, commission=spec, slippage_bps=bps, dry_run=dry_run
-    )
+        checked, amount, on, mode=mode, commission=spec, slippage_bps=bps, account=margin,
+        dry_run=dry_run,
+    )  # fmt: skip

@@ -18,6 +18,7 @@ import click
 from erasmo import __version__
 from erasmo.cli import (
     action_commands,
+    allocation_commands,
     branch_commands,
     export_commands,
     import_commands,
@@ -130,6 +131,8 @@ for command in (
     import_commands.import_trades,
     log_commands.check,
     reports.holdings,
+    allocation_commands.allocation,
+    allocation_commands.income,
     reports.performance,
     reports.value,
     reports.replay,

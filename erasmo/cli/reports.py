@@ -13,6 +13,7 @@ from uuid import UUID
 
 import click
 
+from erasmo.cli import holdings_margin as margin
 from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.output import echo_json, plural, table
 from erasmo.cli.ranges import PickError, check_order, check_period, check_position
@@ -121,16 +122,16 @@ def holdings(
     if at is not None:
         check_position(name, "--at", at, _log_positions(c, portfolio_id))
     shot = c.door.holdings(portfolio_id, moment, method=method)
-    p = c.door.head(portfolio_id)
-    s = shot.summary
+    p, account = c.door.head(portfolio_id), c.door.account(portfolio_id)
+    s, rate = shot.summary, margin.margin_rate(account)  # rate: a margin account's, else None
     rows: list[Any] = [_Row(r) for r in shot.positions.reset_index().to_dict("records")]
     if as_json:
-        echo_json(_holdings_data(p, s, method, rows))
+        echo_json(margin.with_margin(_holdings_data(p, s, method, rows), rows, rate))
         return
     when = f"{s.as_of:%Y-%m-%d}" if s.as_of is not None else "now"
     click.echo(f"{p.name} as of {when}, {p.currency} ({method} cost basis)")
     if rows:
-        click.echo(_positions_table(rows))
+        click.echo(_positions_table(rows, rate))
         if any(r.stale and not r.last_trade for r in rows):
             click.echo("* last close is older than the valuation date (forward-filled)")
         if any(r.last_trade for r in rows):
@@ -138,8 +139,10 @@ def holdings(
     else:
         click.echo("No positions.")
     _echo_totals(s)
+    for line in margin.margin_lines(rows, rate):
+        click.echo(line)
     if as_of is None and at is None:  # a margin account now: charges, latest margin call
-        for line in c.door.account(portfolio_id).notices():
+        for line in account.notices():
             click.echo(line)
 
 
@@ -182,7 +185,7 @@ def _marker(row: Any) -> str:
     return "†" if row.last_trade else "*" if row.stale else ""
 
 
-def _positions_table(rows: list[Any]) -> str:
+def _positions_table(rows: list[Any], rate: float | None = None) -> str:
     """The table of positions `holdings` prints: one line per position."""
     body = [
         [
@@ -196,6 +199,7 @@ def _positions_table(rows: list[Any]) -> str:
             _pct(r.unrealized_pct),
             money_f(r.realized_pnl, signed=True),
             f"{r.weight:.1%}",
+            *margin.margin_cells(r, rate),
         ]
         for r in rows
     ]
@@ -211,9 +215,10 @@ def _positions_table(rows: list[Any]) -> str:
             "%",
             "realized",
             "weight",
+            *margin.margin_headers(rate),
         ],
         body,
-        right=list(range(1, 10)),
+        right=list(range(1, 10 + len(margin.margin_headers(rate)))),
     )
 
 

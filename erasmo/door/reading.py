@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from erasmo.door.allocations import AllocationReading
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
     from events.application import Portfolios
 
 
-class Reading:
-    """Holdings, performance, value series, comparisons, checks and sync (`FrontDoor`
-    inherits these; it sets the attributes declared here)."""
+class Reading(AllocationReading):
+    """Holdings, performance, value series, comparisons, checks and sync, and through
+    `AllocationReading` allocation and income (`FrontDoor` inherits these; it sets the
+    attributes declared here)."""
 
     app: Portfolios
     market: MarketData

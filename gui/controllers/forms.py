@@ -114,7 +114,8 @@ class CashDialog(QObject):
 
 
 class NewPortfolioDialog(QObject):
-    """Open a portfolio: the name must be free, the date a market day."""
+    """Open a portfolio: the name must be free, the date a market day; a cash or a margin
+    account (the latter with the default margin terms, which Change rules… can change)."""
 
     opened_portfolio = Signal(object)  # its UUID
 
@@ -146,7 +147,8 @@ class NewPortfolioDialog(QObject):
         view.mode.currentIndexChanged.connect(self._on_changed)
         view.commission.textChanged.connect(self._on_changed)
         view.slippage.textChanged.connect(self._on_changed)
-        for widget in (view.mode, view.commission, view.slippage):
+        view.account.currentIndexChanged.connect(self._on_changed)
+        for widget in (view.mode, view.commission, view.slippage, view.account):
             widget.setEnabled(rules)
         view.buttons.accepted.connect(self._on_submit)
         self._on_changed()
@@ -157,6 +159,11 @@ class NewPortfolioDialog(QObject):
         self.view.finished.connect(self.view.deleteLater)
         self.view.open()
 
+    @property
+    def account(self) -> str:
+        """ "cash" or "margin": the account chosen."""
+        return str(self.view.account.currentData())
+
     @Slot()
     def _on_changed(self, *_: object) -> None:
         v = self.view
@@ -165,10 +172,13 @@ class NewPortfolioDialog(QObject):
                 self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
                 on=field_date(v.date), mode=str(v.mode.currentData()),
                 commission=v.commission.text(), slippage=v.slippage.text(),
+                account=self.account,
             )  # fmt: skip
             self.problem = None
         except ErasmoError as error:
             self.preview, self.problem = None, opening_problem(error)
+        v.account_terms.setText(margin_terms() if self.account == "margin" else "")
+        v.account_terms.setVisible(self.account == "margin")
         v.ok.setEnabled(self.preview is not None)
         _show_problem(v, self.problem, self._loss)
 
@@ -182,9 +192,25 @@ class NewPortfolioDialog(QObject):
                 self.door, self.taken, name=v.name.text(), cash=v.cash.text(),
                 on=field_date(v.date), mode=str(v.mode.currentData()),
                 commission=v.commission.text(), slippage=v.slippage.text(), dry_run=False,
+                account=self.account,
             ).id  # fmt: skip
         except ErasmoError as error:
             self.view.message.show_error(str(error))
             return
         self.opened_portfolio.emit(self.opened)
         self.view.accept()
+
+
+def margin_terms() -> str:
+    """What a margin account opened from the window gets: the default margin terms."""
+    from events.rules.margin import MARGIN_DEFAULTS
+
+    def pct(key: str) -> str:
+        return f"{(MARGIN_DEFAULTS[key] * 100).normalize():f}%"
+
+    return (
+        f"A margin account gets the default terms: initial margin {pct('initial_margin')}, "
+        f"maintenance {pct('maintenance_long')} long / {pct('maintenance_short')} short, "
+        f"interest {pct('margin_interest')} a year on a debit balance, borrow fee "
+        f"{pct('borrow_fee')} a year on shorts. Change rules… can switch the account later."
+    )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.dialogs.form import InlineMessage, date_edit, two_choices
+from gui.dialogs.rules import account_choice
 from gui.theme import muted
 
 
@@ -61,7 +62,8 @@ class CashView(QDialog):
 
 
 class NewPortfolioView(QDialog):
-    """A new portfolio: name, opening cash and the market date it opens on."""
+    """A new portfolio: name, opening cash, the market date it opens on, its trading rules and
+    its account (cash or margin, with the terms a margin account gets)."""
 
     def __init__(self, error_color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +86,10 @@ class NewPortfolioView(QDialog):
         self.slippage = QLineEdit("0")
         self.slippage.setPlaceholderText("basis points against you, e.g. 5")
         self.slippage.setToolTip("Slippage in basis points (1 bp = 0.01 %) against the trader")
+        self.account = account_choice()
+        self.account_terms = QLabel("")
+        self.account_terms.setWordWrap(True)
+        muted(self.account_terms)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Opening cash", self.cash)
@@ -91,6 +97,7 @@ class NewPortfolioView(QDialog):
         form.addRow("Mode", self.mode)
         form.addRow("Commission", self.commission)
         form.addRow("Slippage (bp)", self.slippage)
+        form.addRow("Account", self.account)
         note = QLabel(
             "The portfolio's clock starts on this market date; trades are dated on or after it. "
             "Commission and slippage apply to the fills of orders."
@@ -102,6 +109,7 @@ class NewPortfolioView(QDialog):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.account_terms)
         layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)

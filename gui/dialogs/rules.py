@@ -19,6 +19,18 @@ from gui.dialogs.form import InlineMessage
 from gui.theme import muted
 
 
+def account_choice() -> QComboBox:
+    """The account field: cash or margin (its data: "cash" or "margin")."""
+    account = QComboBox()
+    account.addItem("Cash: no negative cash, no short sale", "cash")
+    account.addItem("Margin: sell short and buy on margin, within buying power", "margin")
+    account.setToolTip(
+        "A margin account pays interest on a debit balance and borrow fees on shorts, and "
+        "gets margin calls below its maintenance margin (see docs/margin.md)."
+    )
+    return account
+
+
 class RulesView(QDialog):
     """Mode, commission, slippage, volume cap and account of one portfolio, and the inline
     message."""
@@ -45,13 +57,7 @@ class RulesView(QDialog):
             "At most this percentage of a bar's volume fills of an order on that bar; the rest "
             "fills on later bars or expires with its day. Needs market data with volume."
         )
-        self.account = QComboBox()
-        self.account.addItem("Cash: no negative cash, no short sale", "cash")
-        self.account.addItem("Margin: sell short and buy on margin, within buying power", "margin")
-        self.account.setToolTip(
-            "A margin account pays interest on a debit balance and borrow fees on shorts, and "
-            "gets margin calls below its maintenance margin (see docs/margin.md)."
-        )
+        self.account = account_choice()
         self.account_terms = QLabel("")
         self.account_terms.setWordWrap(True)
         muted(self.account_terms)

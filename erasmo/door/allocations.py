@@ -1,0 +1,107 @@
+"""The front door's allocation and income read models: a portfolio's weights by ticker and by
+sector (the bundled sector map, `erasmo.projections.sectors`) and the cash dividends it
+received (`erasmo.projections.income`), by portfolio id. The window's allocation tab shows the
+same numbers (`gui.analysis.allocation_of` runs the same projections); `erasmo allocation`
+and `erasmo income` print them. The analytics import pandas on first use, so only these
+methods pay for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from erasmo.analytics import Analytics, Moment
+
+#: (label, weight of the total value, value): a ticker, a sector or "Cash".
+Share = tuple[str, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationView:
+    """A portfolio's weights at one moment.
+
+    Attributes:
+        as_of: the valuation date (None: the portfolio holds nothing priced yet).
+        total_value: cash plus the positions at market.
+        by_ticker: one share per ticker held and one for cash, largest weight first.
+        by_sector: the same summed per sector (cash apart; tickers the map lacks under
+            "Unclassified"), largest weight first.
+        sectors: the sector of each ticker held.
+    """
+
+    as_of: date | None
+    total_value: float
+    by_ticker: list[Share]
+    by_sector: list[Share]
+    sectors: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeView:
+    """The cash dividends a portfolio received up to one moment (a short position's dividends
+    are charged, so they count negative).
+
+    Attributes:
+        months: {(year, month): amount}, oldest first, only months with a dividend.
+        years: {year: amount}, oldest first (the sum of its months, as the window shows it).
+        tickers: {ticker: amount}, largest first.
+        total: the sum of every dividend.
+    """
+
+    months: dict[tuple[int, int], float]
+    years: dict[int, float]
+    tickers: dict[str, float]
+    total: float
+
+
+class AllocationReading:
+    """Allocation and income by portfolio id (`FrontDoor` inherits these through `Reading`;
+    it sets `_analytics`)."""
+
+    _analytics: Callable[[], Analytics]
+
+    def allocation(self, portfolio_id: UUID, moment: Moment | None = None) -> AllocationView:
+        """The portfolio's weights by ticker and by sector now (or as of `moment`), valued as
+        its holdings are (a simulation's at its clock at the latest)."""
+        from erasmo.analytics import NOW, allocation
+        from erasmo.projections.sectors import UNCLASSIFIED, by_sector, sector_map
+
+        shot = self._analytics().snapshot(portfolio_id, moment or NOW)
+        slices = [(s.label, s.weight, s.value) for s in allocation(shot)]
+        known = sector_map()
+        held = [str(t) for t in shot.positions.index]
+        as_of = shot.summary.as_of
+        return AllocationView(
+            as_of=None if as_of is None else as_of.date(),
+            total_value=shot.summary.total_value,
+            by_ticker=slices,
+            by_sector=by_sector(slices),
+            sectors={t: known.get(t.upper(), UNCLASSIFIED) for t in held},
+        )
+
+    def income(self, portfolio_id: UUID, moment: Moment | None = None) -> IncomeView:
+        """The dividends the portfolio received up to now (or to `moment`)."""
+        from erasmo.projections.frame import DIVIDEND, as_of
+        from erasmo.projections.income import income
+
+        events = self._analytics().portfolio_events(portfolio_id)
+        if moment is not None:
+            events = as_of(events, seq=moment.seq, on=moment.on)
+        paid = income(events)
+        dividends = events[events["type"].astype(str) == DIVIDEND]
+        tickers: dict[str, float] = {}
+        for ticker, amount in zip(
+            dividends["ticker"].astype(str), dividends["amount"].astype(float), strict=True
+        ):
+            tickers[ticker] = tickers.get(ticker, 0.0) + float(amount)
+        by_ticker = sorted(((t, round(a, 2)) for t, a in tickers.items()), key=lambda t: -t[1])
+        return IncomeView(
+            months=dict(sorted(paid.months.items())),
+            years={year: round(paid.year_total(year), 2) for year in paid.years()},
+            tickers=dict(by_ticker),
+            total=paid.total,
+        )
