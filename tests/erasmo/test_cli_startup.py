@@ -116,6 +116,8 @@ def test_a_report_loads_only_what_it_needs(data_dir: Path, tmp_path: Path, comma
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_NEEDED)
     assert loaded == []
     assert "erasmo.market.yahoo" not in modules  # offline: no Yahoo provider
+    others = sorted(m for m in modules if m.startswith("erasmo.cli.") and "_command" in m)
+    assert others == []  # the other commands' modules: only `reports` declares these two
     # the first process parsed the bundled files and kept the closes; the next reads those
     assert first["unzipped"], "the first process should have parsed the bundled price files"
     assert again["unzipped"] == []
