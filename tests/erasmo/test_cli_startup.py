@@ -74,13 +74,14 @@ def run_fresh(tmp_path: Path, *args: str) -> dict[str, object]:
     """`erasmo ARGS...` in a fresh process: its exit code, modules and decompressed files."""
     report = tmp_path / "report.json"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", RUNNER, str(report), *args],
         env=env,
         cwd=tmp_path,
         capture_output=True,
-        check=True,
+        text=True,
     )
+    assert done.returncode == 0, done.stderr
     loaded: dict[str, object] = json.loads(report.read_text())
     return loaded
 
