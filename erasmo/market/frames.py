@@ -139,8 +139,10 @@ def _stored(path: Path) -> pd.DataFrame | None:
 
 
 def closes_key(market: BundledMarketData) -> str:
-    """A hash of what `close_frame(market)` is parsed from: the bundled files and the source."""
-    digest = hashlib.sha256(f"{CLOSES_FORMAT}|{market.source}".encode())
+    """A hash of what `close_frame(market)` is parsed from: the bundled files and the source (and
+    of the pandas and NumPy that parse them, whose defaults may change the frame's types)."""
+    versions = f"{CLOSES_FORMAT}|{pd.__version__}|{np.__version__}"
+    digest = hashlib.sha256(f"{versions}|{market.source}".encode())
     for name in (DATASET_FILE, INDEX_FILE, BOKEH_FILE):
         try:
             content = (market.directory / name).read_bytes()
