@@ -13,17 +13,21 @@ run (the runs of a figure and of its floor alternate, so a busy machine slows bo
   value series and metrics (the incremental path the GUI and the CLI use), 50th and 90th
   percentiles; floor: fetching that one stored row and orjson.loads of its state;
 - with --cli: whole `erasmo holdings` and `erasmo performance` processes on the 10k store,
-  beside a bare `python -c "import pandas, click, eventsourcing"`.
+  beside a bare `python -c "import pandas, click, eventsourcing"` (wall and CPU time; with the
+  bytecode cached as in an installed erasmo, then in the environment as given).
 
 Generated stores are kept in bench/out/ so later runs skip the generation.
 
-    python bench/analytics.py [--sizes 10000,100000,1000000] [--runs 3]
+    python bench/analytics.py [--sizes 10000,100000,1000000] [--runs 3] [--cli]
+    python bench/analytics.py --sizes "" --cli --runs 9    # the CLI processes only
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -92,8 +96,6 @@ def floor(store: Path) -> dict[str, float]:
 
 def child(mode: str, store: Path, cache_dir: str) -> None:
     """Run one rebuild (or the floor) in this fresh process; print timings and peak RSS."""
-    import resource
-
     if mode == "floor":
         figures = floor(store)
     else:
@@ -156,7 +158,12 @@ def one_new_trade(
 
 def cli_processes(runs: int) -> None:
     """Whole `erasmo holdings` / `performance` processes on the 10k store, beside a bare import
-    of what every command needs (runs alternate; medians)."""
+    of what every command needs (runs alternate; medians of wall and CPU time).
+
+    Twice: with the bytecode of every module cached, as in an installed erasmo (pip compiles it
+    at install; here the children write it to a temporary PYTHONPYCACHEPREFIX during the warm-up
+    run, the bare import's modules alike), then in the environment as given (where
+    PYTHONDONTWRITEBYTECODE=1 makes every run compile erasmo's modules from source)."""
     store = store_for(10_000)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -168,20 +175,42 @@ def cli_processes(runs: int) -> None:
             "holdings": [*base, "holdings", "Synthetic"],
             "performance": [*base, "performance", "Synthetic"],
         }
-        for command in commands.values():  # warm the caches (price cache, event-frame cache)
-            subprocess.run(command, check=True, capture_output=True)
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(runs):
-            for name, command in commands.items():
-                started = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True)
-                times[name].append(time.perf_counter() - started)
-    bare = statistics.median(times["bare import"])
-    print(f"10,000 trades, whole processes (median of {runs}):")
-    print(f"  bare import pandas, click, eventsourcing: {bare:.2f} s")
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        given = os.environ.get("PYTHONDONTWRITEBYTECODE")
+        for label, env in (
+            ("bytecode cached, as installed", cached),
+            (f"environment as given, PYTHONDONTWRITEBYTECODE={given}", dict(os.environ)),
+        ):
+            _cli_figures(label, commands, env, runs)
+
+
+def _cli_figures(
+    label: str, commands: dict[str, list[str]], env: dict[str, str], runs: int
+) -> None:
+    """Time the commands in turn, `runs` times after a warm-up (which writes the price and
+    event-frame caches, and the bytecode where allowed); print medians beside the first."""
+    for command in commands.values():
+        subprocess.run(command, check=True, capture_output=True, env=env)
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, env=env)
+            wall[name].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    bare, bare_cpu = statistics.median(wall["bare import"]), statistics.median(cpu["bare import"])
+    print(f"10,000 trades, whole processes, {label} (median of {runs}):")
+    print(f"  bare import pandas, click, eventsourcing: {bare:.2f} s wall, {bare_cpu:.2f} s CPU")
     for name in ("holdings", "performance"):
-        took = statistics.median(times[name])
-        print(f"  erasmo {name:<12}: {took:.2f} s = {took / bare:.2f}x the bare import")
+        took, used = statistics.median(wall[name]), statistics.median(cpu[name])
+        print(
+            f"  erasmo {name:<12}: {took:.2f} s wall = {took / bare:.2f}x, {used:.2f} s CPU = "
+            f"{used / bare_cpu:.2f}x the bare import"
+        )
 
 
 def main() -> None:

@@ -138,7 +138,10 @@ def _price_service(directory: Path, market: MarketData | None, offline: str) -> 
     if market is not None:
         return PriceService(cache, None, "erasmo runs on a fixed market (no live prices).")
     from erasmo.market.bundled import BundledMarketData
-    from erasmo.market.yahoo import YahooProvider
 
-    yahoo = None if offline else YahooProvider(directory / YFINANCE_DIR, cache)
+    yahoo = None
+    if not offline:  # an offline erasmo never loads the Yahoo provider
+        from erasmo.market.yahoo import YahooProvider
+
+        yahoo = YahooProvider(directory / YFINANCE_DIR, cache)
     return PriceService(cache, SourceChain(BundledMarketData(), cache, yahoo), offline)

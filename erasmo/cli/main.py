@@ -4,11 +4,14 @@ Exit codes: 0 success; 1 a rejected command or invalid input (one line on stderr
 recorded); 2 a usage error. `--json` output carries money and quantities as decimal strings.
 
 The command modules (`*_commands`, `reports`) declare the commands against `erasmo.cli.context`;
-this module assembles them into the command tree and imports back nothing that imports it.
+this module assembles them into the command tree and imports back nothing that imports it. A
+command's module is imported when the command is asked for (to run, or listed by --help), so a
+command loads none of the others' modules.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from typing import NoReturn
@@ -16,29 +19,90 @@ from typing import NoReturn
 import click
 
 from erasmo import __version__
-from erasmo.cli import (
-    action_commands,
-    allocation_commands,
-    branch_commands,
-    export_commands,
-    import_commands,
-    journal_commands,
-    log_commands,
-    orders_commands,
-    portfolio_commands,
-    price_commands,
-    reports,
-    store_commands,
-    strategy_commands,
-    sync_commands,
-    trade_commands,
-)
 from erasmo.cli.context import Context, pass_ctx
 from erasmo.cli.ranges import PickError
 from events.errors import ErasmoError
 
+#: Each command of `erasmo`: the module declaring it and its name there.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "portfolio": ("portfolio_commands", "portfolio"),
+    "deposit": ("trade_commands", "deposit"),
+    "withdraw": ("trade_commands", "withdraw"),
+    "buy": ("trade_commands", "buy"),
+    "sell": ("trade_commands", "sell"),
+    "order": ("orders_commands", "order"),
+    "orders": ("orders_commands", "orders"),
+    "cancel": ("orders_commands", "cancel"),
+    "clock": ("orders_commands", "clock"),
+    "advance": ("orders_commands", "advance"),
+    "actions": ("action_commands", "actions"),
+    "history": ("log_commands", "history"),
+    "export": ("export_commands", "export_cmd"),
+    "import": ("log_commands", "import_cmd"),
+    "verify": ("log_commands", "verify"),
+    "import-trades": ("import_commands", "import_trades"),
+    "check": ("log_commands", "check"),
+    "holdings": ("reports", "holdings"),
+    "allocation": ("allocation_commands", "allocation"),
+    "income": ("allocation_commands", "income"),
+    "performance": ("reports", "performance"),
+    "value": ("reports", "value"),
+    "replay": ("reports", "replay"),
+    "trades": ("journal_commands", "trades"),
+    "stats": ("journal_commands", "stats"),
+    "report": ("journal_commands", "report"),
+    "note": ("journal_commands", "note"),
+    "void": ("journal_commands", "void"),
+    "compare": ("branch_commands", "compare"),
+    "leaderboard": ("branch_commands", "leaderboard"),
+    "prices": ("price_commands", "prices"),
+    "backup": ("store_commands", "backup"),
+    "restore": ("store_commands", "restore"),
+    "serve": ("sync_commands", "serve"),
+    "sync": ("sync_commands", "sync_cmd"),
+    "backtest": ("strategy_commands", "backtest"),
+    "rerun": ("strategy_commands", "rerun"),
+    "sweep": ("strategy_commands", "sweep"),
+}
+#: The commands of a group that are declared in other modules (`portfolio fork`, `portfolio rules`).
+JOINED: dict[str, tuple[tuple[str, str], ...]] = {
+    "portfolio": (
+        ("branch_commands", "portfolio_fork"),
+        ("branch_commands", "portfolio_branches"),
+        ("orders_commands", "portfolio_rules"),
+    ),
+}
 
-@click.group(invoke_without_command=True)
+
+def _declared(module: str, name: str) -> click.Command:
+    command = getattr(importlib.import_module(f"erasmo.cli.{module}"), name)
+    assert isinstance(command, click.Command), (module, name)
+    return command
+
+
+def load_command(name: str) -> click.Command:
+    """The command `name` of `erasmo`, from its module, with the commands joining it."""
+    command = _declared(*COMMANDS[name])
+    for module, joined in JOINED.get(name, ()):
+        assert isinstance(command, click.Group)
+        command.add_command(_declared(module, joined))
+    _state_date_format(command)
+    return command
+
+
+class _Commands(click.Group):
+    """The `erasmo` group: each command is loaded when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, invoke_without_command=True)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -107,69 +171,18 @@ def _run_desktop_app(data_dir: str | None, store: str | None) -> int:
     return code
 
 
-# The command tree. Each command module declares its commands and imports nothing of this one;
-# the commands of a group declared elsewhere (`portfolio fork`, `portfolio rules`) join it here.
-portfolio_commands.portfolio.add_command(branch_commands.portfolio_fork)
-portfolio_commands.portfolio.add_command(branch_commands.portfolio_branches)
-portfolio_commands.portfolio.add_command(orders_commands.portfolio_rules)
-for command in (
-    portfolio_commands.portfolio,
-    trade_commands.deposit,
-    trade_commands.withdraw,
-    trade_commands.buy,
-    trade_commands.sell,
-    orders_commands.order,
-    orders_commands.orders,
-    orders_commands.cancel,
-    orders_commands.clock,
-    orders_commands.advance,
-    action_commands.actions,
-    log_commands.history,
-    export_commands.export_cmd,
-    log_commands.import_cmd,
-    log_commands.verify,
-    import_commands.import_trades,
-    log_commands.check,
-    reports.holdings,
-    allocation_commands.allocation,
-    allocation_commands.income,
-    reports.performance,
-    reports.value,
-    reports.replay,
-    journal_commands.trades,
-    journal_commands.stats,
-    journal_commands.report,
-    journal_commands.note,
-    journal_commands.void,
-    branch_commands.compare,
-    branch_commands.leaderboard,
-    price_commands.prices,
-    store_commands.backup,
-    store_commands.restore,
-    sync_commands.serve,
-    sync_commands.sync_cmd,
-    strategy_commands.backtest,
-    strategy_commands.rerun,
-    strategy_commands.sweep,
-):
-    cli.add_command(command)
-
-
-def _state_date_format(group: click.Group) -> None:
+def _state_date_format(command: click.Command) -> None:
     """Make every option that takes a DATE say its format in --help, in whichever module it is
-    declared."""
-    for command in group.commands.values():
-        if isinstance(command, click.Group):
-            _state_date_format(command)
-        for param in command.params:
-            if not isinstance(param, click.Option) or "DATE" not in (param.metavar or ""):
-                continue
-            if "YYYY-MM-DD" not in (param.help or ""):  # first, where --help never wraps it
-                form = "YYYY-MM-DD" if param.metavar == "DATE" else "DATE is YYYY-MM-DD"
-                param.help = f"({form}) {param.help or ''}".rstrip()
-
-
-_state_date_format(cli)
+    declared (in a group: in each of its commands)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _state_date_format(sub)
+    for param in command.params:
+        if not isinstance(param, click.Option) or "DATE" not in (param.metavar or ""):
+            continue
+        if "YYYY-MM-DD" not in (param.help or ""):  # first, where --help never wraps it
+            form = "YYYY-MM-DD" if param.metavar == "DATE" else "DATE is YYYY-MM-DD"
+            param.help = f"({form}) {param.help or ''}".rstrip()
 
 
 def main() -> None:

@@ -23,15 +23,18 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from erasmo.market import exchange
 from erasmo.market.base import BAR_FIELDS, Bar, CorporateAction, TickerInfo
 from erasmo.market.bundled import BundledMarketData
 from erasmo.market.cache import EARLIEST, PriceCache
 from erasmo.market.errors import MarketDataUnavailable, OfflineTickerError
-from erasmo.market.yahoo import YAHOO, YahooHistory, YahooProvider, last_session
 from events.errors import InvalidTickerError, UnknownTickerError
 from events.values import parse_ticker
+
+if TYPE_CHECKING:  # imported where Yahoo is asked: an offline command never loads it
+    from erasmo.market.yahoo import YahooHistory, YahooProvider
 
 #: How far before the last fetched day an update starts: the answer then always holds a few
 #: known bars, so an empty one is an error, never a quiet week or a holiday.
@@ -138,6 +141,8 @@ class SourceChain:
         key = ticker.strip().upper()
         if self.yahoo is None or (key in self._checked and not force):
             return 0
+        from erasmo.market.yahoo import YAHOO, last_session
+
         self._checked.add(key)
         found = self.cache.listing(key)
         if found and found[0].source != YAHOO:  # a price file's: never spliced with Yahoo's
@@ -163,6 +168,8 @@ class SourceChain:
         return added
 
     def _store(self, history: YahooHistory, covered: tuple[date, date]) -> int:
+        from erasmo.market.yahoo import YAHOO
+
         return self.cache.store(
             history.ticker,
             YAHOO,
@@ -194,6 +201,8 @@ class SourceChain:
         key = ticker.strip().upper()
         if self.is_bundled(key):
             return False
+        from erasmo.market.yahoo import last_session
+
         found = self.cache.listing(key)
         return bool(found) and found[0].covered_to < last_session(self.now())
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import click
 import pytest
 from cli_runner import Run
 
-from erasmo.cli.main import cli
+import erasmo.cli
+from erasmo.cli.main import COMMANDS, cli
 from erasmo.cli.output import plural
 from events.errors import InvalidAmountError
 from events.values import parse_fee, parse_money
@@ -20,19 +23,22 @@ DATE_OPTIONS = {"--on", "--from", "--to", "--until", "--as-of", "--expires"}
 
 
 def every_command(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path under `group`, as --help lists them (loading each command)."""
     found = []
-    for name, command in sorted(group.commands.items()):
+    for name in group.list_commands(click.Context(group)):
         found.append((*path, name))
+        command = group.get_command(click.Context(group), name)
         if isinstance(command, click.Group):
             found.extend(every_command(command, (*path, name)))
     return found
 
 
 def command_at(path: tuple[str, ...]) -> click.Command:
-    command: click.Command = cli
+    command: click.Command | None = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
+    assert command is not None, path
     return command
 
 
@@ -132,3 +138,19 @@ def test_erasmos_refusals_all_start_the_same_way(run: Run) -> None:
     code, _, err = run("buy", "Q")
     assert code == 2
     assert err == "erasmo: Missing argument 'TICKER'; see 'erasmo buy --help'.\n"
+
+
+def test_every_declared_command_is_in_the_tree() -> None:
+    """Commands are loaded by name (`erasmo.cli.main.COMMANDS`): one declared in a command module
+    but missing from that table would never be reachable."""
+    reachable = {id(command_at(path)) for path in every_command(cli)}
+    declared = []
+    for info in pkgutil.iter_modules(erasmo.cli.__path__):
+        module = importlib.import_module(f"erasmo.cli.{info.name}")
+        for attribute, value in vars(module).items():
+            if isinstance(value, click.Command) and value is not cli:
+                declared.append((info.name, attribute, id(value)))
+    assert len(declared) >= 50
+    assert [(m, a) for m, a, key in declared if key not in reachable] == []
+    for name, (module, attribute) in COMMANDS.items():
+        assert command_at((name,)).name == name, (module, attribute)
