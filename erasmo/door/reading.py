@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from erasmo.door.ticker_trades import TickerTradeReading
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -23,9 +25,9 @@ if TYPE_CHECKING:
     from events.application import Portfolios
 
 
-class Reading:
-    """Holdings, performance, value series, comparisons, checks and sync (`FrontDoor`
-    inherits these; it sets the attributes declared here)."""
+class Reading(TickerTradeReading):
+    """Holdings, performance, value series, comparisons, checks and sync, and one ticker's
+    trades (`FrontDoor` inherits these; it sets the attributes declared here)."""
 
     app: Portfolios
     market: MarketData

@@ -1,4 +1,6 @@
-"""The price chart's behaviour: which ticker, which range; its bars are read in the background."""
+"""The price chart's behaviour: which ticker, which range; its bars and the portfolio's trades of
+the ticker are read in the background, on the analytics' thread (the trades come from their
+event frame: `FrontDoor.ticker_trades`)."""
 
 from __future__ import annotations
 
@@ -107,7 +109,8 @@ class PriceChartController(QObject):
             until = None
 
         def job(progress: Progress) -> PriceSeries:
-            trades = door.history(portfolio[0]) if portfolio is not None else []
+            # Only this ticker's trades, from the analytics' columns (not the whole log).
+            trades = door.ticker_trades(portfolio[0], ticker, until) if portfolio else []
             return price_series(market, ticker, trades, until, lambda: progress.cancelled)
 
         self._job = self.jobs.start(job, self._on_series, self._on_failed)

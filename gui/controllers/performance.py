@@ -16,7 +16,7 @@ from gui.dialogs.form import to_date, to_qdate
 from gui.state import AsOf
 from gui.theme import Colors
 from gui.views.main_window import MainWindow
-from gui.views.performance_tab import DEFINITIONS, MARKER_DAYS, PerformanceView
+from gui.views.performance_tab import DEFINITIONS, PerformanceView
 from gui.workers import Jobs, Progress
 
 DAY = 86_400
@@ -199,7 +199,7 @@ class PerformanceController(QObject):
     def _on_x_range(self) -> None:
         """Trade markers only when at most MARKER_DAYS calendar days are visible."""
         (x0, x1), _ = self.view.value_plot.getPlotItem().getViewBox().viewRange()
-        self.view.show_markers((x1 - x0) / DAY <= MARKER_DAYS)
+        self.view.show_markers(x0, x1)
 
     def _set_view(self, start: date, end: date, recompute: bool) -> None:
         if end < start:

@@ -253,7 +253,7 @@ class TradingCommands:
                 self.erasmo,
                 self.window.chart,
                 self.colors,
-                self.jobs,
+                self.analysis.jobs,  # the trades come from the analytics (one thread)
                 self.visible_until,
                 cast(QObject, self),
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.models.history import HistoryTableModel
 from gui.theme import muted
@@ -11,6 +11,8 @@ from gui.views.table_tools import FilterBar, TextFilter, TypeFilter, filtered
 from gui.views.tables import table_view
 
 CLOCK_LABELS = frozenset({"Clock"})  # the simulation clock's steps
+#: The columns fit the rows in view and this many more.
+FIT_ROWS = 20
 
 
 class HistoryView(QWidget):
@@ -50,10 +52,14 @@ class HistoryView(QWidget):
         """Show `model` through the event-type filter and the filter box."""
         self.text_filter = filtered(self.table, model, self.filter, self.types)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        # Fit the columns to a sample of rows: a history can hold a million events.
-        header.setResizeContentsPrecision(100)
+        # Fitted once per history (`fit_columns`), not on every change of the rows: a history
+        # can hold a million events, and time travel restyles all of them.
+        header.setResizeContentsPrecision(FIT_ROWS)
+
+    def fit_columns(self) -> None:
+        """Fit the columns to the rows in view and a few more (the rows are new)."""
+        self.table.resizeColumnsToContents()
 
     def _on_hide_clock(self, hide: bool) -> None:
         self.types.hide_labels(CLOCK_LABELS if hide else frozenset())

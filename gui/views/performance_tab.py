@@ -26,6 +26,7 @@ from gui.analysis import PerformanceResult
 from gui.dialogs.form import date_edit
 from gui.theme import Colors
 from gui.views.figures import FigureStrip
+from gui.views.markers import ThinnedMarkers
 
 RANGES = ("1M", "6M", "YTD", "1Y", "5Y", "Max")
 METRICS = [
@@ -59,6 +60,7 @@ DEFINITIONS = {
 #: a few days: about 250 trading days): over a longer range one marker per trading day would
 #: cover the value line.
 MARKER_DAYS = 370
+DAY = 86_400
 
 
 class NumberAxis(pg.AxisItem):  # type: ignore[misc]
@@ -189,6 +191,7 @@ class PerformanceView(QWidget):
         )
         self.value_plot.addItem(self.buy_markers)
         self.value_plot.addItem(self.sell_markers)
+        self.buys, self.sells = ThinnedMarkers(self.buy_markers), ThinnedMarkers(self.sell_markers)
         self.stack_items: list[Any] = []
         #: The return lines drawn in % mode (fractions from the first visible day).
         self.shown_returns: tuple[Any, Any] | None = None
@@ -270,8 +273,8 @@ class PerformanceView(QWidget):
 
     def _set_markers(self, x: Any, y: Any, data: PerformanceResult) -> None:
         for markers, (days, _values), counts in (
-            (self.buy_markers, data.buys, data.buy_counts),
-            (self.sell_markers, data.sells, data.sell_counts),
+            (self.buys, data.buys, data.buy_counts),
+            (self.sells, data.sells, data.sell_counts),
         ):
             days = np.asarray(days, dtype=float)
             rows = np.clip(np.searchsorted(x, days), 0, max(len(x) - 1, 0))
@@ -280,12 +283,16 @@ class PerformanceView(QWidget):
                 counts = np.ones(len(days), dtype=int)
             drawn = np.isfinite(heights)  # in % mode, none before the range's first day
             counts = np.asarray(counts)[drawn]
-            markers.setData(x=days[drawn], y=heights[drawn], data=[int(n) for n in counts])
+            markers.set(days[drawn], heights[drawn], [int(n) for n in counts])
 
-    def show_markers(self, visible: bool) -> None:
-        """Trade markers are drawn only when few enough days are visible (MARKER_DAYS)."""
-        self.buy_markers.setVisible(visible)
-        self.sell_markers.setVisible(visible)
+    def show_markers(self, x0: float, x1: float) -> None:
+        """Trade markers only when at most MARKER_DAYS calendar days are visible, and then
+        only those in view once there are many (`ThinnedMarkers`)."""
+        visible = (x1 - x0) / DAY <= MARKER_DAYS
+        for markers in (self.buys, self.sells):
+            markers.scatter.setVisible(visible)
+            if visible:
+                markers.show_range(x0, x1)
 
     def _draw_stack(self, x: Any, data: PerformanceResult) -> list[tuple[str, QColor]]:
         # Cumulative sums only place each band on top of the one below; they are not figures.
