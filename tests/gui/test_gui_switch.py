@@ -1,0 +1,77 @@
+"""Switching to a long history: no thread decodes its stored events (the history, the price
+chart's trades and the strategy notes come from the analytics' event frame), and its holdings
+are computed once, asked for before its history."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+import gui.analysis
+import gui.controllers.main
+from erasmo.bootstrap import Erasmo
+from gui.controllers.main import MainController
+from gui.views.main_window import CHART_TAB
+from tests.gui.test_gui_performance_chart import shown
+
+MakeWindow = Callable[..., MainController]
+DAY = date(2021, 3, 1)
+
+
+def test_switching_to_a_long_history_decodes_none_of_its_events(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gui.controllers.main, "LARGE_HISTORY", 10)  # "long" from 11 events
+    door = erasmo.door
+    small = door.open_portfolio("Small", "100", DAY).id
+    busy = door.open_portfolio("Busy", "100000", DAY).id
+    for ticker in ("KO", "PEP", "KO", "KO", "PEP", "KO", "KO", "KO", "PEP", "KO"):
+        door.buy(busy, ticker, "1", DAY)
+    c = make_window(erasmo, analysis=True)
+    c.reload_portfolios(select=small)
+    shown(qtbot, c, small)
+    c.window.tabs.setCurrentIndex(CHART_TAB)  # the price chart is built and follows the switch
+    chart = c.chart
+    assert chart is not None
+    qtbot.waitUntil(lambda: not c.jobs.busy and not c.analysis.jobs.busy, timeout=10_000)
+
+    decoded: Counter[str] = Counter()
+    decode = erasmo.app.decode
+
+    def counting_decode(topic: str, state: bytes) -> dict[str, Any]:
+        decoded[threading.current_thread().name] += 1
+        return decode(topic, state)
+
+    computed: list[Any] = []
+    snapshot_of = gui.analysis.snapshot_of
+
+    def counting_snapshot_of(analytics: Any, portfolio_id: Any, as_of: Any) -> Any:
+        computed.append((portfolio_id, as_of.seq))
+        return snapshot_of(analytics, portfolio_id, as_of)
+
+    monkeypatch.setattr(erasmo.app, "decode", counting_decode)
+    monkeypatch.setattr(gui.analysis, "snapshot_of", counting_snapshot_of)
+    order: list[str] = []
+    c.analysis.shown.connect(lambda s: order.append("holdings"))
+    c.history_loaded.connect(lambda pid: order.append("history"))
+    with qtbot.waitSignal(chart.drawn, timeout=20_000):
+        c.window.sidebar.select(c.portfolios.index_of(c.portfolios.row_of(busy)))
+    qtbot.waitUntil(lambda: not c.jobs.busy and not c.analysis.jobs.busy, timeout=10_000)
+
+    rows = c.history_model.rows()
+    assert len(rows) == 12  # opened, deposited and ten buys
+    assert chart.ticker == "KO"  # its first holding
+    assert chart.series is not None
+    assert len(chart.series.buys) == 1  # seven KO buys, all on one day: one marker
+    assert chart.series.buys.count == [7]
+    assert sum(decoded.values()) == 0  # no stored event of the portfolio decoded, anywhere
+    assert computed == [(busy, rows[-1].seq)]  # once, for its latest event
+    assert c.analysis.shown_as_of() == rows[-1].seq
+    assert order == ["holdings", "history"]
+    assert c.analysis.model.rowCount() > 0
