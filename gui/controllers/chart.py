@@ -47,6 +47,7 @@ class PriceChartController(QObject):
         self.series: PriceSeries | None = None
         self._portfolio: tuple[UUID, str] | None = None
         self._job: JobHandle | None = None
+        self.stale = False  # what it shows is not what `show_portfolio` asked for last
         self._range = "1Y"
         self._all = [i.ticker for i in erasmo.market.tickers()]
         completer = QCompleter(QStringListModel(self._all, view), view)
@@ -66,8 +67,11 @@ class PriceChartController(QObject):
     def ticker(self) -> str:
         return self.view.ticker.currentText().strip().upper()
 
-    def show_portfolio(self, portfolio: tuple[UUID, str] | None, tickers: list[str]) -> None:
-        """Chart for `portfolio`, offering its `tickers` first (keeps the ticker if it can)."""
+    def show_portfolio(
+        self, portfolio: tuple[UUID, str] | None, tickers: list[str], *, load: bool = True
+    ) -> None:
+        """Chart for `portfolio`, offering its `tickers` first (keeps the ticker if it can);
+        without `load` (the chart is not in view) it is read only when `reload` is called."""
         self._portfolio = portfolio
         current = self.ticker
         combo = self.view.ticker
@@ -84,7 +88,13 @@ class PriceChartController(QObject):
         if wanted:
             combo.setCurrentText(wanted)
         combo.blockSignals(False)
-        self.reload()
+        if load:
+            self.reload()
+            return
+        if self._job is not None:
+            self._job.discard()
+            self._job = None
+        self.stale = True
 
     def show_ticker(self, ticker: str) -> JobHandle | None:
         """Chart `ticker` (upper-cased)."""
@@ -94,6 +104,7 @@ class PriceChartController(QObject):
     def reload(self) -> JobHandle | None:
         """Read the ticker's bars (up to the portfolio's clock) and its trades, then draw."""
         ticker = self.ticker
+        self.stale = False
         if self._job is not None:
             self._job.discard()
             self._job = None

@@ -209,7 +209,9 @@ class TradingCommands:
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         if index == CHART_TAB:
-            self.ensure_chart()
+            chart = self.ensure_chart()
+            if chart.stale:
+                chart.reload()  # it changed portfolio while out of view
         elif index == COMPARE_TAB:
             self.ensure_compare()
 
@@ -282,7 +284,9 @@ class TradingCommands:
 
     def _show_chart_portfolio(self) -> None:
         if self.chart is not None:
-            self.chart.show_portfolio(self.selected(), self.portfolio_tickers())
+            # Read only while in view (else when next shown): a switch reads no chart unseen.
+            shown = self.window.tabs.currentIndex() == CHART_TAB
+            self.chart.show_portfolio(self.selected(), self.portfolio_tickers(), load=shown)
 
     @Slot(str)
     def _on_trade_ticker(self, ticker: str) -> None:

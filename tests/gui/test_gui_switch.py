@@ -17,6 +17,7 @@ import gui.analysis
 import gui.controllers.main
 from erasmo.bootstrap import Erasmo
 from gui.controllers.main import MainController
+from gui.price_chart import x_of
 from gui.views.main_window import CHART_TAB
 from tests.gui.test_gui_performance_chart import shown
 
@@ -75,3 +76,35 @@ def test_switching_to_a_long_history_decodes_none_of_its_events(
     assert c.analysis.shown_as_of() == rows[-1].seq
     assert order == ["holdings", "history"]
     assert c.analysis.model.rowCount() > 0
+
+
+def test_the_price_chart_is_read_only_once_in_view(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    first = door.open_portfolio("First", "1000", DAY).id
+    door.buy(first, "PEP", "1", DAY)
+    second = door.open_portfolio("Second", "1000", DAY).id
+    door.buy(second, "KO", "2", DAY)
+    c = make_window(erasmo, analysis=True)
+    c.reload_portfolios(select=first)
+    shown(qtbot, c, first)
+    c.window.tabs.setCurrentIndex(CHART_TAB)
+    chart = c.chart
+    assert chart is not None
+    qtbot.waitUntil(
+        lambda: chart.series is not None and chart.series.ticker == "PEP", timeout=10_000
+    )
+    c.window.tabs.setCurrentIndex(0)  # out of view: the next portfolio's chart waits
+    drawn: list[object] = []
+    chart.drawn.connect(drawn.append)
+    c.window.sidebar.select(c.portfolios.index_of(c.portfolios.row_of(second)))
+    qtbot.waitUntil(lambda: c.history_model.rowCount() == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: not c.jobs.busy and not c.analysis.jobs.busy, timeout=10_000)
+    assert chart.stale
+    assert drawn == []
+    with qtbot.waitSignal(chart.drawn, timeout=10_000):
+        c.window.tabs.setCurrentIndex(CHART_TAB)
+    assert chart.series.ticker == "KO"
+    assert chart.series.buys.x == [x_of(DAY)]
+    assert not chart.stale
