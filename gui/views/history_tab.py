@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.models.history import HistoryTableModel
@@ -27,6 +28,7 @@ class HistoryView(QWidget):
         self.table = table_view(self)
         self.types = TypeFilter(HistoryTableModel.COL_TYPE, self)
         self.text_filter: TextFilter | None = None
+        self._unfitted = False  # new rows came while the table was out of view
         self.hide_clock.toggled.connect(self._on_hide_clock)
         self.hint = QLabel(
             "Select an event, or move the time-travel slider below, to see the portfolio as it "
@@ -58,8 +60,17 @@ class HistoryView(QWidget):
         header.setResizeContentsPrecision(FIT_ROWS)
 
     def fit_columns(self) -> None:
-        """Fit the columns to the rows in view and a few more (the rows are new)."""
-        self.table.resizeColumnsToContents()
+        """Fit the columns to the rows in view and a few more (the rows are new): now if the
+        table is on screen, else when it is next shown."""
+        self._unfitted = not self.table.isVisible()
+        if not self._unfitted:
+            self.table.resizeColumnsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._unfitted:
+            self._unfitted = False
+            self.table.resizeColumnsToContents()
 
     def _on_hide_clock(self, hide: bool) -> None:
         self.types.hide_labels(CLOCK_LABELS if hide else frozenset())
