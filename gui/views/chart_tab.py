@@ -201,4 +201,6 @@ class PriceChartView(QWidget):
         """Show the last `months` months up to `last` (0: from `first`)."""
         start = first if months == 0 else max(first, last - months * MONTH)
         pad = 3 * 86_400
-        self.plot.getPlotItem().getViewBox().setXRange(start - pad, last + pad, padding=0)
+        box = self.plot.getPlotItem().getViewBox()
+        box.setXRange(start - pad, last + pad, padding=0)
+        box.updateAutoRange()  # the price axis fits now, not during a paint (then painted twice)

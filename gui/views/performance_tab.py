@@ -105,6 +105,15 @@ def date_plot(background: QColor, foreground: QColor, suffix: str = "") -> Any:
     return plot
 
 
+def thinned(curve: Any) -> Any:
+    """`curve` drawn with at most about one day per pixel column: past that, each column's
+    highest and lowest day (pyqtgraph's "peak" downsampling), so twenty years of days draw
+    in a fraction of the time and every peak and trough stays on the line."""
+    curve.opts["autoDownsampleFactor"] = 1.0
+    curve.setDownsampling(auto=True, method="peak")
+    return curve
+
+
 def _pen(color: QColor, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> Any:
     return pg.mkPen(color=color, width=width, style=style)
 
@@ -200,6 +209,8 @@ class PerformanceView(QWidget):
         self.drawdown_curve = self.drawdown_plot.plot(
             [], [], pen=_pen(colors.drawdown, 1.4), fillLevel=0, brush=pg.mkBrush(fill)
         )
+        for curve in (self.total_curve, self.benchmark_curve, self.drawdown_curve):
+            thinned(curve)
 
         self.v_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(colors.crosshair, 1))
         self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=_pen(colors.crosshair, 1))
@@ -306,7 +317,7 @@ class PerformanceView(QWidget):
             color = QColor(self.colors.series[i % len(self.colors.series)])
             if name == "Cash":
                 color = QColor(self.colors.neutral)
-            curve = self.value_plot.plot(x, top, pen=_pen(color, 1.0))
+            curve = thinned(self.value_plot.plot(x, top, pen=_pen(color, 1.0)))
             fill_color = QColor(color)
             fill_color.setAlpha(150)
             band = pg.FillBetweenItem(previous, curve, brush=pg.mkBrush(fill_color))
@@ -351,9 +362,15 @@ class ChartKey(QWidget):
         self._layout.setContentsMargins(80, 0, 0, 0)  # aligned with the plot, past its axis
         self._layout.setSpacing(14)
         self.entries: list[QLabel] = []
+        self._shown: list[tuple[str, str]] | None = None
 
     def set_entries(self, entries: list[tuple[str, QColor]]) -> None:
-        """One swatch and name per series, in drawing order."""
+        """One swatch and name per series, in drawing order (the same again: nothing to do, so
+        nothing moves and the plot below is not laid out anew)."""
+        shown = [(name, QColor(color).name()) for name, color in entries]
+        if shown == self._shown:
+            return
+        self._shown = shown
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from pytestqt.qtbot import QtBot
 
 import gui.analysis
@@ -19,7 +20,7 @@ from erasmo.bootstrap import Erasmo
 from gui.controllers.main import MainController
 from gui.price_chart import x_of
 from gui.views.main_window import CHART_TAB, HISTORY_TAB, HOLDINGS_TAB
-from tests.gui.test_gui_performance_chart import shown
+from tests.gui.test_gui_performance_chart import shown, window_on
 
 MakeWindow = Callable[..., MainController]
 DAY = date(2021, 3, 1)
@@ -133,3 +134,34 @@ def test_the_history_s_columns_fit_its_rows_once_shown(
         assert table.columnWidth(column) >= widest, column
     # fitted, not left at the default width: the log positions 1 to 3 need a narrow column
     assert table.columnWidth(model.COL_SEQ) < table.horizontalHeader().defaultSectionSize()
+
+
+def test_the_performance_chart_s_value_axis_fits_a_new_range_before_it_is_painted(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("Axis", "10000", date(2019, 1, 2)).id
+    door.buy(pid, "AAPL", "20", date(2019, 1, 2))
+    c = window_on(qtbot, erasmo, make_window, pid)
+    p = c.analysis.performance
+    assert p is not None
+    plot = p.view.value_plot
+    box = plot.getPlotItem().getViewBox()
+    qtbot.wait(100)
+    painted: list[Any] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.append(box.viewRange()[1])
+            return False
+
+    paints = Paints()
+    plot.viewport().installEventFilter(paints)
+    before = box.viewRange()[1]
+    with qtbot.waitSignal(p.metrics_shown, timeout=10_000):
+        p.view.range_buttons["6M"].click()  # half of a rising year: another value range
+    fitted = box.viewRange()[1]  # fitted before any paint
+    assert fitted != before
+    qtbot.wait(200)
+    assert painted == [fitted]  # painted once, with the range it was given
