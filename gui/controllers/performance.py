@@ -16,13 +16,10 @@ from gui.dialogs.form import to_date, to_qdate
 from gui.state import AsOf
 from gui.theme import Colors
 from gui.views.main_window import MainWindow
-from gui.views.performance_tab import DEFINITIONS, PerformanceView
+from gui.views.performance_tab import DEFINITIONS, PerformanceView, fit_now
 from gui.workers import Jobs, Progress
 
 DAY = 86_400
-#: At most this many fits of the value axis to a new range before it is painted (each fit can
-#: redraw the thinned curves, which can move the fit a little).
-FIT_PASSES = 4
 #: Annualised figures (TTWROR p.a., IRR per year) and the Sharpe ratio are shown only for
 #: periods of at least this many calendar days: over a shorter period they extrapolate a few
 #: days' moves to a year ("+18.20 % p.a." for a good week).
@@ -218,14 +215,7 @@ class PerformanceController(QObject):
             box = p.getPlotItem().getViewBox()
             box.setAutoVisible(y=True)
             p.getPlotItem().enableAutoRange(axis="y")
-            # The value axis fits the new range now (twice: fitting it redraws the curves, which
-            # asks for another fit): left to the paint, the range changes during it and the
-            # plot is painted all over again (twice the time, on the GUI thread).
-            for _ in range(FIT_PASSES):
-                fitted = box.viewRange()[1]
-                box.prepareForPaint()
-                if box.viewRange()[1] == fitted:
-                    break
+            fit_now(box)
         if recompute and self._portfolio is not None and self._as_of is not None:
             self._pending = (self._portfolio, self._as_of, start, end)
             if not self._busy:

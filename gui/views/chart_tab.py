@@ -25,7 +25,7 @@ from gui.price_chart import PriceSeries
 from gui.theme import Colors, muted
 from gui.views.candles import CandlestickItem
 from gui.views.markers import ThinnedMarkers
-from gui.views.performance_tab import CHECKED_BUTTONS, date_plot
+from gui.views.performance_tab import CHECKED_BUTTONS, date_plot, fit_now
 
 #: (label, months; 0: everything)
 CHART_RANGES = (("3M", 3), ("6M", 6), ("1Y", 12), ("5Y", 60), ("Max", 0))
@@ -203,4 +203,4 @@ class PriceChartView(QWidget):
         pad = 3 * 86_400
         box = self.plot.getPlotItem().getViewBox()
         box.setXRange(start - pad, last + pad, padding=0)
-        box.updateAutoRange()  # the price axis fits now, not during a paint (then painted twice)
+        fit_now(box)  # the price axis fits now, not during a paint (then painted twice)

@@ -105,6 +105,22 @@ def date_plot(background: QColor, foreground: QColor, suffix: str = "") -> Any:
     return plot
 
 
+#: At most this many fits of a value axis to a new range before it is painted (each fit can
+#: redraw the thinned curves, which can move the fit a little).
+FIT_PASSES = 4
+
+
+def fit_now(box: Any) -> None:
+    """Fit the auto-ranged axis of view box `box` to its new range now. Left to the paint, the
+    range changes during it and the plot is painted all over again (twice the time, on the GUI
+    thread); fitting redraws the curves, which can ask for another fit, hence the passes."""
+    for _ in range(FIT_PASSES):
+        fitted = box.viewRange()
+        box.prepareForPaint()
+        if box.viewRange() == fitted:
+            return
+
+
 def thinned(curve: Any) -> Any:
     """`curve` drawn with at most about one day per pixel column: past that, each column's
     highest and lowest day (pyqtgraph's "peak" downsampling), so twenty years of days draw
