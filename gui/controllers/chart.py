@@ -120,9 +120,11 @@ class PriceChartController(QObject):
             until = None
 
         def job(progress: Progress) -> PriceSeries:
-            # Only this ticker's trades, from the analytics' columns (not the whole log).
-            trades = door.ticker_trades(portfolio[0], ticker, until) if portfolio else []
-            return price_series(market, ticker, trades, until, lambda: progress.cancelled)
+            # Only this ticker's trades, from the analytics' columns (not the whole log), under
+            # the symbol the market data knows it by (as the trades record it).
+            symbol = market.info(ticker).ticker
+            trades = door.ticker_trades(portfolio[0], symbol, until) if portfolio else []
+            return price_series(market, symbol, trades, until, lambda: progress.cancelled)
 
         self._job = self.jobs.start(job, self._on_series, self._on_failed)
         return self._job
