@@ -99,6 +99,8 @@ class PerformanceController(QObject):
         self._portfolio = None
         empty = PerformanceResult([], [], {}, [], None, "", [], ([], []), ([], []))
         self.view.set_series(empty, False, False)
+        for plot in (self.view.value_plot, self.view.drawdown_plot):
+            fit_now(plot.getPlotItem().getViewBox())  # one paint of the empty chart, not three
         self.view.show_crosshair(False)
         self.view.metrics.clear()
 
