@@ -164,4 +164,7 @@ def test_the_performance_chart_s_value_axis_fits_a_new_range_before_it_is_painte
     fitted = box.viewRange()[1]  # fitted before any paint
     assert fitted != before
     qtbot.wait(200)
-    assert painted == [fitted]  # painted once, with the range it was given
+    # Every paint shows the range it was given: none with a range the paint then changed (a
+    # paint of nothing new, then a second one; later repaints of other changes may follow).
+    assert painted
+    assert all(shown == fitted for shown in painted)
