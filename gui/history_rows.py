@@ -119,17 +119,23 @@ class FrameRows(Sequence[HistoryRow]):
     """
 
     def __init__(self, events: Any, name: str) -> None:
+        # The frame's own arrays, not lists: a list of a million Python objects per column
+        # would hold the GIL (and so the window) for a good part of a second.
         self._name = name
-        self._seq = events["seq"].tolist()
-        self._version = events["version"].tolist()
-        self._type = events["type"].astype(str).tolist()
-        self._on = events["on"].dt.date.tolist()
-        self._ticker = events["ticker"].tolist()
-        self._quantity = events["quantity"].tolist()
-        self._price = events["price"].tolist()
-        self._fee = events["fee"].tolist()
-        self._moved = events["value"].fillna(events["amount"]).tolist()
-        self._ratio = events["ratio"].tolist() if "ratio" in events else [None] * len(self._seq)
+        column = events["type"]
+        kinds = (column if str(column.dtype) == "category" else column.astype("category")).cat
+        self._kinds = [str(k) for k in kinds.categories]
+        self._codes = kinds.codes.to_numpy()
+        self._seq = events["seq"].to_numpy()
+        self._version = events["version"].to_numpy()
+        self._on = events["on"].to_numpy(dtype="datetime64[D]")
+        self._ticker = events["ticker"].to_numpy(dtype=object)
+        self._quantity = events["quantity"].to_numpy(dtype=float)
+        self._price = events["price"].to_numpy(dtype=float)
+        self._fee = events["fee"].to_numpy(dtype=float)
+        self._value = events["value"].to_numpy(dtype=float)
+        self._amount = events["amount"].to_numpy(dtype=float)
+        self._ratio = events["ratio"].to_numpy(dtype=float) if "ratio" in events else None
         self._built: dict[int, HistoryRow] = {}  # the rows on screen are asked for many times
 
     def __len__(self) -> int:
@@ -153,29 +159,30 @@ class FrameRows(Sequence[HistoryRow]):
         return built
 
     def _build(self, i: int) -> HistoryRow:
-        kind = self._type[i]
+        kind = self._kinds[self._codes[i]]
         trade = kind in ("SharesBought", "SharesSold")
         action = kind in ("SplitApplied", "DividendReceived")  # corporate actions
+        moved = self._value[i]
         return HistoryRow(
             seq=int(self._seq[i]),
             version=int(self._version[i]),
-            on=self._on[i],
+            on=self._on[i].item(),
             type=kind,
             ticker=self._ticker[i] if trade or action else None,
             quantity=_number(self._quantity[i]),
             price=_number(self._price[i]),
             fee=_number(self._fee[i]) if trade else None,
-            amount=_number(self._moved[i]),
+            amount=_number(moved if moved == moved else self._amount[i]),  # NaN: not a trade
             cash_after=None,
             name=self._name,
-            ratio=_number(self._ratio[i]),
+            ratio=None if self._ratio is None else _number(self._ratio[i]),
         )
 
 
 def _number(value: Any) -> Decimal | None:
     if value is None or value != value:  # NaN
         return None
-    return Decimal(str(value))
+    return Decimal(str(float(value)))
 
 
 def rows_from_event_frame(events: Any, name: str) -> Sequence[HistoryRow]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from erasmo.door.allocations import AllocationReading
+from erasmo.door.ticker_trades import TickerTradeReading
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
     from events.application import Portfolios
 
 
-class Reading(AllocationReading):
-    """Holdings, performance, value series, comparisons, checks and sync, and through
-    `AllocationReading` allocation and income (`FrontDoor` inherits these; it sets the
+class Reading(AllocationReading, TickerTradeReading):
+    """Holdings, performance, value series, comparisons, checks and sync, and through its
+    mixins allocation, income and one ticker's trades (`FrontDoor` inherits these; it sets the
     attributes declared here)."""
 
     app: Portfolios

@@ -63,6 +63,8 @@ class AnalysisController(QObject):
         self.proxy.setSourceModel(self.model)
         window.holdings.set_model(self.proxy)
         self._current: tuple[UUID, AsOf] | None = None
+        #: The latest snapshot `show_head` asked for: portfolio, seq and version.
+        self._early: tuple[UUID, int, int] | None = None
         self._pending: tuple[UUID, AsOf] | None = None
         self._busy = False
         self._started = False
@@ -156,16 +158,28 @@ class AnalysisController(QObject):
         return self._shown
 
     def show_head(self, portfolio_id: UUID) -> None:
-        """Show the portfolio's latest positions at once (its history loads in the background)."""
+        """Show the portfolio's latest positions at once (its history loads in the background):
+        at cost before the analytics are loaded, else its latest snapshot, asked for before its
+        history so it is computed first (the history's travel to its latest event then finds it
+        on its way, see `show`)."""
+        door = self.erasmo.door
         if self.analytics is None:
-            self._show_holdings(
-                positions_at_cost(self.erasmo.door, portfolio_id, None), portfolio_id
-            )
+            self._show_holdings(positions_at_cost(door, portfolio_id, None), portfolio_id)
+            return
+        try:
+            head = door.head(portfolio_id)
+            seq = door.fork_position(portfolio_id, head.version)
+        except ErasmoError:
+            return  # its history says why
+        if seq is not None:
+            self.show(portfolio_id, AsOf(seq, head.version, head.clock, latest=True))
+            self._early = (portfolio_id, seq, head.version)
 
     def clear(self) -> None:
         """Nothing selected (or another portfolio on its way)."""
         self._current = None
         self._shown = None
+        self._early = None
         self.model.set_rows([])
         self.window.holdings.summary.clear()
         self.window.holdings.note.setText("")
@@ -176,7 +190,13 @@ class AnalysisController(QObject):
             self.performance.clear()
 
     def show(self, portfolio_id: UUID, as_of: AsOf) -> None:
-        """Show the portfolio after event `as_of` on every tab."""
+        """Show the portfolio after event `as_of` on every tab (the latest event asked for
+        again, as `show_head` asked for it: the snapshot on its way or shown is that one)."""
+        early, self._early = self._early, None
+        on_its_way = self._busy or self._shown == as_of.seq  # (not failed)
+        if as_of.latest and early == (portfolio_id, as_of.seq, as_of.version) and on_its_way:
+            self._current = (portfolio_id, as_of)
+            return
         self._current = (portfolio_id, as_of)
         if self.analytics is None:
             version = None if as_of.latest else as_of.version

@@ -1,4 +1,6 @@
-"""The price chart's behaviour: which ticker, which range; its bars are read in the background."""
+"""The price chart's behaviour: which ticker, which range; its bars and the portfolio's trades of
+the ticker are read in the background, on the analytics' thread (the trades come from their
+event frame: `FrontDoor.ticker_trades`)."""
 
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class PriceChartController(QObject):
         self.series: PriceSeries | None = None
         self._portfolio: tuple[UUID, str] | None = None
         self._job: JobHandle | None = None
+        self.stale = False  # what it shows is not what `show_portfolio` asked for last
         self._range = "1Y"
         self._all = [i.ticker for i in erasmo.market.tickers()]
         completer = QCompleter(QStringListModel(self._all, view), view)
@@ -64,8 +67,11 @@ class PriceChartController(QObject):
     def ticker(self) -> str:
         return self.view.ticker.currentText().strip().upper()
 
-    def show_portfolio(self, portfolio: tuple[UUID, str] | None, tickers: list[str]) -> None:
-        """Chart for `portfolio`, offering its `tickers` first (keeps the ticker if it can)."""
+    def show_portfolio(
+        self, portfolio: tuple[UUID, str] | None, tickers: list[str], *, load: bool = True
+    ) -> None:
+        """Chart for `portfolio`, offering its `tickers` first (keeps the ticker if it can);
+        without `load` (the chart is not in view) it is read only when `reload` is called."""
         self._portfolio = portfolio
         current = self.ticker
         combo = self.view.ticker
@@ -82,7 +88,13 @@ class PriceChartController(QObject):
         if wanted:
             combo.setCurrentText(wanted)
         combo.blockSignals(False)
-        self.reload()
+        if load:
+            self.reload()
+            return
+        if self._job is not None:
+            self._job.discard()
+            self._job = None
+        self.stale = True
 
     def show_ticker(self, ticker: str) -> JobHandle | None:
         """Chart `ticker` (upper-cased)."""
@@ -92,6 +104,7 @@ class PriceChartController(QObject):
     def reload(self) -> JobHandle | None:
         """Read the ticker's bars (up to the portfolio's clock) and its trades, then draw."""
         ticker = self.ticker
+        self.stale = False
         if self._job is not None:
             self._job.discard()
             self._job = None
@@ -107,8 +120,11 @@ class PriceChartController(QObject):
             until = None
 
         def job(progress: Progress) -> PriceSeries:
-            trades = door.history(portfolio[0]) if portfolio is not None else []
-            return price_series(market, ticker, trades, until, lambda: progress.cancelled)
+            # Only this ticker's trades, from the analytics' columns (not the whole log), under
+            # the symbol the market data knows it by (as the trades record it).
+            symbol = market.info(ticker).ticker
+            trades = door.ticker_trades(portfolio[0], symbol, until) if portfolio else []
+            return price_series(market, symbol, trades, until, lambda: progress.cancelled)
 
         self._job = self.jobs.start(job, self._on_series, self._on_failed)
         return self._job

@@ -16,7 +16,7 @@ from gui.dialogs.form import to_date, to_qdate
 from gui.state import AsOf
 from gui.theme import Colors
 from gui.views.main_window import MainWindow
-from gui.views.performance_tab import DEFINITIONS, MARKER_DAYS, PerformanceView
+from gui.views.performance_tab import DEFINITIONS, PerformanceView, fit_now
 from gui.workers import Jobs, Progress
 
 DAY = 86_400
@@ -99,6 +99,8 @@ class PerformanceController(QObject):
         self._portfolio = None
         empty = PerformanceResult([], [], {}, [], None, "", [], ([], []), ([], []))
         self.view.set_series(empty, False, False)
+        for plot in (self.view.value_plot, self.view.drawdown_plot):
+            fit_now(plot.getPlotItem().getViewBox())  # one paint of the empty chart, not three
         self.view.show_crosshair(False)
         self.view.metrics.clear()
 
@@ -199,7 +201,7 @@ class PerformanceController(QObject):
     def _on_x_range(self) -> None:
         """Trade markers only when at most MARKER_DAYS calendar days are visible."""
         (x0, x1), _ = self.view.value_plot.getPlotItem().getViewBox().viewRange()
-        self.view.show_markers((x1 - x0) / DAY <= MARKER_DAYS)
+        self.view.show_markers(x0, x1)
 
     def _set_view(self, start: date, end: date, recompute: bool) -> None:
         if end < start:
@@ -212,8 +214,10 @@ class PerformanceController(QObject):
         margin = 15 * DAY if start == end else 0
         plot.setXRange(_x_of(start) - margin, _x_of(end) + DAY / 2 + margin, padding=0)
         for p in (plot, self.view.drawdown_plot):
-            p.getPlotItem().getViewBox().setAutoVisible(y=True)
+            box = p.getPlotItem().getViewBox()
+            box.setAutoVisible(y=True)
             p.getPlotItem().enableAutoRange(axis="y")
+            fit_now(box)
         if recompute and self._portfolio is not None and self._as_of is not None:
             self._pending = (self._portfolio, self._as_of, start, end)
             if not self._busy:

@@ -56,6 +56,7 @@ class ReplayController(QObject):
         self.bar.slider.blockSignals(False)
         self._travel_to(last)
         self.history.table.scrollToBottom()
+        self.history.fit_columns()
 
     @property
     def position(self) -> int:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
+from erasmo.door.strategies import STARTED
 from erasmo.strategy.runner import BacktestResult, record_path
 from events.values import name_key
 from gui.controllers.strategy_run import RunStrategyDialog
@@ -20,6 +21,7 @@ from gui.views.strategy_run import StrategyNotes
 
 if TYPE_CHECKING:
     from erasmo.door import FrontDoor
+    from gui.controllers.analysis import AnalysisController
     from gui.controllers.strategy_sweep import SweepDialog
     from gui.models.portfolios import PortfolioListModel
     from gui.state import Session
@@ -37,15 +39,19 @@ class Main(Protocol):
     window: MainWindow
     portfolios: PortfolioListModel
     session: Session
+    analysis: AnalysisController
 
     def reload_portfolios(self, select: UUID | None = None) -> None: ...
 
 
-def record_of(door: FrontDoor, portfolio_id: UUID) -> tuple[str, list[str]] | None:
+def record_of(
+    door: FrontDoor, portfolio_id: UUID, logged_one: bool = True
+) -> tuple[str, list[str]] | None:
     """What ran to make a backtest portfolio, as a summary line and its dated notes: from its
     log's StrategyStarted, else from the record an older erasmo kept beside the store (None for
-    a portfolio no strategy made). Reads the portfolio's history: call it off the GUI thread."""
-    logged = door.strategy(portfolio_id)
+    a portfolio no strategy made). Reads the portfolio's history, unless `logged_one` is False
+    (its log holds no StrategyStarted): call it off the GUI thread."""
+    logged = door.strategy(portfolio_id) if logged_one else None
     if logged is not None:
         params = ", ".join(f"{k}={v}" for k, v in logged.params.items()) or "none"
         summary = (
@@ -156,4 +162,14 @@ class StrategyCommands(QObject):
             if record is not None and session.portfolio == portfolio_id:
                 self.notes.show_record(*record)
 
-        self.main.jobs.start(lambda _progress: record_of(door, portfolio_id), shown)
+        def read(logged_one: bool) -> None:
+            if session.portfolio == portfolio_id:
+                self.main.jobs.start(lambda _p: record_of(door, portfolio_id, logged_one), shown)
+
+        # Whether its log records a strategy, from the analytics' event types: the history of a
+        # portfolio no strategy made is not decoded (without the analytics: read it).
+        self.main.analysis.jobs.start(
+            lambda _progress: STARTED in door.recorded_types(portfolio_id),
+            read,
+            lambda _message: read(True),
+        )

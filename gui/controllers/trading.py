@@ -210,7 +210,9 @@ class TradingCommands:
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         if index == CHART_TAB:
-            self.ensure_chart()
+            chart = self.ensure_chart()
+            if chart.stale:
+                chart.reload()  # it changed portfolio while out of view
         elif index == COMPARE_TAB:
             self.ensure_compare()
 
@@ -254,7 +256,7 @@ class TradingCommands:
                 self.erasmo,
                 self.window.chart,
                 self.colors,
-                self.jobs,
+                self.analysis.jobs,  # the trades come from the analytics (one thread)
                 self.visible_until,
                 cast(QObject, self),
             )
@@ -283,7 +285,9 @@ class TradingCommands:
 
     def _show_chart_portfolio(self) -> None:
         if self.chart is not None:
-            self.chart.show_portfolio(self.selected(), self.portfolio_tickers())
+            # Read only while in view (else when next shown): a switch reads no chart unseen.
+            shown = self.window.tabs.currentIndex() == CHART_TAB
+            self.chart.show_portfolio(self.selected(), self.portfolio_tickers(), load=shown)
 
     @Slot(str)
     def _on_trade_ticker(self, ticker: str) -> None:

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.price_chart import PriceSeries, TradeMarks
+from gui.price_chart import PriceSeries
 from gui.theme import Colors, muted
 from gui.views.candles import CandlestickItem
-from gui.views.performance_tab import CHECKED_BUTTONS, date_plot
+from gui.views.markers import ThinnedMarkers
+from gui.views.performance_tab import CHECKED_BUTTONS, date_plot, fit_now
 
 #: (label, months; 0: everything)
 CHART_RANGES = (("3M", 3), ("6M", 6), ("1Y", 12), ("5Y", 60), ("Max", 0))
@@ -108,6 +109,9 @@ class PriceChartView(QWidget):
             self.order_buy_markers: "Buy (order fill)",
             self.order_sell_markers: "Sell (order fill)",
         }
+        #: Each scatter's markers, handed over only where they can be seen.
+        self.thinned = {scatter: ThinnedMarkers(scatter) for scatter in self._names}
+        self._described = ""
         self.legend.clear()  # it lists only the kinds of trade on the chart
         self.clock_line = pg.InfiniteLine(
             angle=90,
@@ -136,16 +140,18 @@ class PriceChartView(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.note)
+        item.getViewBox().sigXRangeChanged.connect(self._on_x_range)
 
     def set_series(self, series: PriceSeries | None, clock_label: str = "") -> None:
         """Draw candles or a close line, the trade markers and the clock line."""
         if series is None or not len(series):
             self.candles.set_bars([], [], [], [], [])
             self.line.setData([], [])
-            for scatter in self._marker_items():
-                scatter.setData([], [])
+            for markers in self.thinned.values():
+                markers.set([], [], [])
             self.clock_line.setVisible(False)
-            self.note.setText("" if series is None else series.describe)
+            self._described = "" if series is None else series.describe
+            self.note.setText(self._described)
             return
         if series.candles:
             self.candles.set_bars(series.x, series.open, series.high, series.low, series.close)
@@ -158,10 +164,10 @@ class PriceChartView(QWidget):
             (series.buys, series.sells, series.order_buys, series.order_sells),
             strict=True,
         ):
-            _set_marks(scatter, marks)
+            self.thinned[scatter].set(marks.x, marks.price, marks.text)
         self.legend.clear()
         for scatter in self._marker_items():
-            if len(scatter.data):
+            if len(self.thinned[scatter]):
                 self.legend.addItem(scatter, self._names[scatter])
         if clock_label and series.until is not None:
             self.clock_line.setVisible(True)  # first: a hidden label ignores new text
@@ -170,7 +176,18 @@ class PriceChartView(QWidget):
             self.clock_line.label.setText(clock_label)
         else:
             self.clock_line.setVisible(False)
-        self.note.setText(series.describe)
+        self._described = series.describe
+        self._on_x_range()
+
+    def _on_x_range(self, *_: object) -> None:
+        """Hand the scatters the markers in view (all while few); say so when too many are."""
+        (x0, x1), _ = self.plot.getPlotItem().getViewBox().viewRange()
+        crowded = 0
+        for markers in self.thinned.values():
+            markers.show_range(x0, x1)
+            crowded += markers.crowded
+        hint = " Trade markers are shown once a shorter range is in view." if crowded else ""
+        self.note.setText(self._described + hint)
 
     def _marker_items(self) -> tuple[Any, Any, Any, Any]:
         return (
@@ -184,8 +201,6 @@ class PriceChartView(QWidget):
         """Show the last `months` months up to `last` (0: from `first`)."""
         start = first if months == 0 else max(first, last - months * MONTH)
         pad = 3 * 86_400
-        self.plot.getPlotItem().getViewBox().setXRange(start - pad, last + pad, padding=0)
-
-
-def _set_marks(scatter: Any, marks: TradeMarks) -> None:
-    scatter.setData(np.asarray(marks.x), np.asarray(marks.price), data=list(marks.text))
+        box = self.plot.getPlotItem().getViewBox()
+        box.setXRange(start - pad, last + pad, padding=0)
+        fit_now(box)  # the price axis fits now, not during a paint (then painted twice)

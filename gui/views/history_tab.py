@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.models.history import HistoryTableModel
 from gui.theme import muted
@@ -11,6 +12,8 @@ from gui.views.table_tools import FilterBar, TextFilter, TypeFilter, filtered
 from gui.views.tables import table_view
 
 CLOCK_LABELS = frozenset({"Clock"})  # the simulation clock's steps
+#: The columns fit the rows in view and this many more.
+FIT_ROWS = 20
 
 
 class HistoryView(QWidget):
@@ -25,6 +28,7 @@ class HistoryView(QWidget):
         self.table = table_view(self)
         self.types = TypeFilter(HistoryTableModel.COL_TYPE, self)
         self.text_filter: TextFilter | None = None
+        self._unfitted = False  # new rows came while the table was out of view
         self.hide_clock.toggled.connect(self._on_hide_clock)
         self.hint = QLabel(
             "Select an event, or move the time-travel slider below, to see the portfolio as it "
@@ -50,10 +54,23 @@ class HistoryView(QWidget):
         """Show `model` through the event-type filter and the filter box."""
         self.text_filter = filtered(self.table, model, self.filter, self.types)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        # Fit the columns to a sample of rows: a history can hold a million events.
-        header.setResizeContentsPrecision(100)
+        # Fitted once per history (`fit_columns`), not on every change of the rows: a history
+        # can hold a million events, and time travel restyles all of them.
+        header.setResizeContentsPrecision(FIT_ROWS)
+
+    def fit_columns(self) -> None:
+        """Fit the columns to the rows in view and a few more (the rows are new): now if the
+        table is on screen, else when it is next shown."""
+        self._unfitted = not self.table.isVisible()
+        if not self._unfitted:
+            self.table.resizeColumnsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._unfitted:
+            self._unfitted = False
+            self.table.resizeColumnsToContents()
 
     def _on_hide_clock(self, hide: bool) -> None:
         self.types.hide_labels(CLOCK_LABELS if hide else frozenset())

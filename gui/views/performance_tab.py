@@ -26,6 +26,7 @@ from gui.analysis import PerformanceResult
 from gui.dialogs.form import date_edit
 from gui.theme import Colors
 from gui.views.figures import FigureStrip
+from gui.views.markers import ThinnedMarkers
 
 RANGES = ("1M", "6M", "YTD", "1Y", "5Y", "Max")
 METRICS = [
@@ -59,6 +60,7 @@ DEFINITIONS = {
 #: a few days: about 250 trading days): over a longer range one marker per trading day would
 #: cover the value line.
 MARKER_DAYS = 370
+DAY = 86_400
 
 
 class NumberAxis(pg.AxisItem):  # type: ignore[misc]
@@ -101,6 +103,31 @@ def date_plot(background: QColor, foreground: QColor, suffix: str = "") -> Any:
     plot.setMenuEnabled(False)
     item.hideButtons()
     return plot
+
+
+#: At most this many fits of a value axis to a new range before it is painted (each fit can
+#: redraw the thinned curves, which can move the fit a little).
+FIT_PASSES = 4
+
+
+def fit_now(box: Any) -> None:
+    """Fit the auto-ranged axis of view box `box` to its new range now. Left to the paint, the
+    range changes during it and the plot is painted all over again (twice the time, on the GUI
+    thread); fitting redraws the curves, which can ask for another fit, hence the passes."""
+    for _ in range(FIT_PASSES):
+        fitted = box.viewRange()
+        box.prepareForPaint()
+        if box.viewRange() == fitted:
+            return
+
+
+def thinned(curve: Any) -> Any:
+    """`curve` drawn with at most about one day per pixel column: past that, each column's
+    highest and lowest day (pyqtgraph's "peak" downsampling), so twenty years of days draw
+    in a fraction of the time and every peak and trough stays on the line."""
+    curve.opts["autoDownsampleFactor"] = 1.0
+    curve.setDownsampling(auto=True, method="peak")
+    return curve
 
 
 def _pen(color: QColor, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> Any:
@@ -189,6 +216,7 @@ class PerformanceView(QWidget):
         )
         self.value_plot.addItem(self.buy_markers)
         self.value_plot.addItem(self.sell_markers)
+        self.buys, self.sells = ThinnedMarkers(self.buy_markers), ThinnedMarkers(self.sell_markers)
         self.stack_items: list[Any] = []
         #: The return lines drawn in % mode (fractions from the first visible day).
         self.shown_returns: tuple[Any, Any] | None = None
@@ -197,6 +225,8 @@ class PerformanceView(QWidget):
         self.drawdown_curve = self.drawdown_plot.plot(
             [], [], pen=_pen(colors.drawdown, 1.4), fillLevel=0, brush=pg.mkBrush(fill)
         )
+        for curve in (self.total_curve, self.benchmark_curve, self.drawdown_curve):
+            thinned(curve)
 
         self.v_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(colors.crosshair, 1))
         self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=_pen(colors.crosshair, 1))
@@ -270,8 +300,8 @@ class PerformanceView(QWidget):
 
     def _set_markers(self, x: Any, y: Any, data: PerformanceResult) -> None:
         for markers, (days, _values), counts in (
-            (self.buy_markers, data.buys, data.buy_counts),
-            (self.sell_markers, data.sells, data.sell_counts),
+            (self.buys, data.buys, data.buy_counts),
+            (self.sells, data.sells, data.sell_counts),
         ):
             days = np.asarray(days, dtype=float)
             rows = np.clip(np.searchsorted(x, days), 0, max(len(x) - 1, 0))
@@ -280,12 +310,16 @@ class PerformanceView(QWidget):
                 counts = np.ones(len(days), dtype=int)
             drawn = np.isfinite(heights)  # in % mode, none before the range's first day
             counts = np.asarray(counts)[drawn]
-            markers.setData(x=days[drawn], y=heights[drawn], data=[int(n) for n in counts])
+            markers.set(days[drawn], heights[drawn], [int(n) for n in counts])
 
-    def show_markers(self, visible: bool) -> None:
-        """Trade markers are drawn only when few enough days are visible (MARKER_DAYS)."""
-        self.buy_markers.setVisible(visible)
-        self.sell_markers.setVisible(visible)
+    def show_markers(self, x0: float, x1: float) -> None:
+        """Trade markers only when at most MARKER_DAYS calendar days are visible, and then
+        only those in view once there are many (`ThinnedMarkers`)."""
+        visible = (x1 - x0) / DAY <= MARKER_DAYS
+        for markers in (self.buys, self.sells):
+            markers.scatter.setVisible(visible)
+            if visible:
+                markers.show_range(x0, x1)
 
     def _draw_stack(self, x: Any, data: PerformanceResult) -> list[tuple[str, QColor]]:
         # Cumulative sums only place each band on top of the one below; they are not figures.
@@ -299,7 +333,7 @@ class PerformanceView(QWidget):
             color = QColor(self.colors.series[i % len(self.colors.series)])
             if name == "Cash":
                 color = QColor(self.colors.neutral)
-            curve = self.value_plot.plot(x, top, pen=_pen(color, 1.0))
+            curve = thinned(self.value_plot.plot(x, top, pen=_pen(color, 1.0)))
             fill_color = QColor(color)
             fill_color.setAlpha(150)
             band = pg.FillBetweenItem(previous, curve, brush=pg.mkBrush(fill_color))
@@ -344,9 +378,15 @@ class ChartKey(QWidget):
         self._layout.setContentsMargins(80, 0, 0, 0)  # aligned with the plot, past its axis
         self._layout.setSpacing(14)
         self.entries: list[QLabel] = []
+        self._shown: list[tuple[str, str]] | None = None
 
     def set_entries(self, entries: list[tuple[str, QColor]]) -> None:
-        """One swatch and name per series, in drawing order."""
+        """One swatch and name per series, in drawing order (the same again: nothing to do, so
+        nothing moves and the plot below is not laid out anew)."""
+        shown = [(name, QColor(color).name()) for name, color in entries]
+        if shown == self._shown:
+            return
+        self._shown = shown
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None

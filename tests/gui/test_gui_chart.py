@@ -70,7 +70,7 @@ def test_price_series_has_candles_for_ohlc_and_marks_the_trades(erasmo: Erasmo) 
     t.buy(pid, "IBM", "10", date(2010, 3, 1))
     t.sell(pid, "IBM", "4", date(2011, 6, 1), "168.50")
     t.buy(pid, "KO", "10", date(2011, 6, 1))
-    series = price_series(erasmo.market, "ibm", erasmo.app.history(pid))
+    series = price_series(erasmo.market, "ibm", t.ticker_trades(pid, "ibm"))
     bars = erasmo.market.bars("IBM")
     assert series.candles
     assert series.ticker == "IBM"
@@ -83,7 +83,7 @@ def test_price_series_has_candles_for_ohlc_and_marks_the_trades(erasmo: Erasmo) 
     assert series.sells.price == [168.5]
     assert len(series.order_buys) == len(series.order_sells) == 0  # no orders: nothing hollow
 
-    closes = price_series(erasmo.market, "KO", erasmo.app.history(pid), until=date(2012, 1, 3))
+    closes = price_series(erasmo.market, "KO", t.ticker_trades(pid, "KO"), until=date(2012, 1, 3))
     assert not closes.candles
     assert closes.open == []
     assert closes.x[-1] == x_of(date(2012, 1, 3))  # nothing after `until`
