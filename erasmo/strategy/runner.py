@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote
 from uuid import UUID
 
 from erasmo import __version__
 from erasmo.strategy.api import Strategy
 from erasmo.strategy.context import Context, calendar_between
 from erasmo.strategy.errors import StrategyError
+from erasmo.strategy.scratch import Scratch
 from events.errors import ErasmoError, UnknownPortfolioError
 from events.rules.notes import NOTE_MAX_LENGTH
 
@@ -203,11 +203,9 @@ def _scratch_run(
 ) -> tuple[Any, BacktestResult]:
     """One run in a scratch store; after a `failure`, only the days before its day, then the
     StrategyStopped."""
-    from erasmo.bootstrap import bootstrap
-
     cls = load_strategy(spec.file_name, spec.source, spec.class_name)
     strategy = cls(**spec.params)
-    scratch = bootstrap(tmp, scratch_store(tmp), market=door.market, today=door.today)
+    scratch = Scratch(tmp, door.market, door.today)
     try:
         calendar = calendar_between(door.market.trading_days(None), spec.start, spec.end)
         if not calendar:
@@ -261,12 +259,6 @@ def _record_notes(scratch: FrontDoor, portfolio_id: UUID, notes: list[tuple[date
             p.add_note(about, text, "strategy")
 
     scratch.app.change(portfolio_id, add)
-
-
-def scratch_store(directory: Path) -> str:
-    """The URL of a scratch SQLite store in `directory`: never the user's store (whatever
-    $ERASMO_STORE says), and not synced to the disk (it is thrown away after the run)."""
-    return f"sqlite://{quote(str((directory / 'scratch.sqlite').resolve().as_posix()))}?durable=no"
 
 
 def _stopped_words(failure: StrategyFailedError) -> str:

@@ -1,0 +1,109 @@
+"""The scratch store a backtest runs in, with its portfolio kept in memory between commands.
+
+A backtest places, cancels and advances hundreds of times a year on one portfolio, in a store of
+its own that nothing else writes to. Fetching the portfolio from the store for every command
+(and for every read of its head) copies the whole aggregate each time, which grows with the
+run. `KeptPortfolios` keeps the portfolio it last fetched or saved and gives that same object
+to the next command: every command still runs by the same rules and is saved at once (so the
+store's history and everything read from it are as they would be), only the copy is left out.
+
+The kept aggregate is dropped, and fetched again from the store, whenever it could differ from
+what the store holds: a command that raised after deciding some events (they are pending on
+it, never saved), a save that failed, a save or insert of that portfolio from another object.
+A dry run, or a read of an older version, fetches a fresh copy as before. No snapshot is taken:
+the store is thrown away after the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from erasmo.door import FrontDoor
+from erasmo.services import TradingService
+from erasmo.simulation.service import SimulationService
+from events.application import Portfolios
+from events.dryrun import dry_running
+from events.portfolio import Portfolio
+from events.store import StoreConfig
+
+if TYPE_CHECKING:
+    from erasmo.analytics import Analytics
+    from erasmo.branches import BranchService
+    from erasmo.market.base import MarketData
+
+
+class KeptPortfolios(Portfolios):
+    """`Portfolios` that keeps each portfolio it fetched in memory (see the module docstring):
+    for a store one program writes to, one command at a time."""
+
+    def __init__(self, store: StoreConfig) -> None:
+        self._kept: dict[UUID, Portfolio] = {}
+        super().__init__(store)
+
+    def portfolio(self, portfolio_id: UUID, version: int | None = None) -> Portfolio:
+        if version is not None or dry_running():
+            return super().portfolio(portfolio_id, version)
+        found = self._kept.get(portfolio_id)
+        if found is None or found.pending_events:  # pending: a command raised half-way
+            found = self._kept[portfolio_id] = super().portfolio(portfolio_id)
+        return found
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        kept = self._kept
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except BaseException:
+            kept.clear()  # its events may be taken off it and not stored
+            raise
+        for obj in objs:  # the store now holds what another object decided
+            owner = getattr(obj, "originator_id", None) or getattr(obj, "id", None)
+            if owner in kept and kept[owner] is not obj:
+                del kept[owner]
+        return recordings
+
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """None: the scratch store is thrown away, and its portfolio is read from memory."""
+
+    def _insert(self, stored: Sequence[Any], failed: str = "nothing was imported") -> None:
+        self._kept.clear()
+        super()._insert(stored, failed)
+
+
+class Scratch:
+    """A scratch store in `directory` and the front door over it (closed with `close`)."""
+
+    def __init__(self, directory: Path, market: MarketData, today: Callable[[], date]) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.app = app = KeptPortfolios(StoreConfig.from_url(scratch_store(directory)))
+        trading = TradingService(app, market, today=today)
+        simulation = SimulationService(app, market, trading)
+        self._analytics: Analytics | None = None
+        self.door = FrontDoor(
+            app, market, trading, simulation, self._branches, self._analytics_of, directory
+        )
+
+    def _analytics_of(self) -> Analytics:
+        if self._analytics is None:
+            from erasmo.analytics import Analytics
+
+            self._analytics = Analytics(self.app, self.door.market, self.door.data_dir / "cache")
+        return self._analytics
+
+    def _branches(self) -> BranchService:
+        from erasmo.branches import BranchService
+
+        return BranchService(self.app, self._analytics_of)
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def scratch_store(directory: Path) -> str:
+    """The URL of a scratch SQLite store in `directory`: never the user's store (whatever
+    $ERASMO_STORE says), and not synced to the disk (it is thrown away after the run)."""
+    return f"sqlite://{quote(str((directory / 'scratch.sqlite').resolve().as_posix()))}?durable=no"
