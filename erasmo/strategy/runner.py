@@ -2,9 +2,10 @@
 
 The run happens in a scratch store (a temporary SQLite file) through its own front door: the
 portfolio is opened in simulation mode, the strategy's orders are placed and the clock advanced
-by the simulator's own commands and fill rules. When the strategy finishes, the scratch log is
-exported and imported into the user's store through the door, in one all-or-nothing insert;
-when it raises, the scratch store is thrown away and nothing is recorded.
+by the simulator's own commands and fill rules. When the strategy finishes, the portfolio's
+events are copied from the scratch store into the user's store in one all-or-nothing insert
+(`erasmo.strategy.scratch`); when it raises, the scratch store is thrown away and nothing is
+recorded.
 
 What ran (the file name, the SHA-256 and text of its source, the class, the parameters, the
 period, cash and rules, erasmo's version and the data sources) is the portfolio's StrategyStarted
@@ -154,11 +155,9 @@ def run_backtest(
     with tempfile.TemporaryDirectory(prefix="erasmo-backtest-") as tmp:
         scratch, result = _run_in_scratch(door, spec, name, Path(tmp), progress, keep_partial)
         try:
-            log = Path(tmp) / "run.jsonl"
-            scratch.door.export_log(log, [result.portfolio_id])
+            scratch.app.copy_into(door.app, result.portfolio_id)
         finally:
             scratch.close()
-        door.import_log(log)
     return result
 
 
@@ -182,7 +181,7 @@ def _run_in_scratch(
     tmp: Path,
     progress: Progress | None,
     keep_partial: bool = False,
-) -> tuple[Any, BacktestResult]:
+) -> tuple[Scratch, BacktestResult]:
     """The run in a scratch store under `tmp` (open, its result); with `keep_partial`, a
     failing run is made again in a second scratch store, up to the day before the failure."""
     try:
@@ -200,7 +199,7 @@ def _scratch_run(
     tmp: Path,
     progress: Progress | None,
     failure: StrategyFailedError | None,
-) -> tuple[Any, BacktestResult]:
+) -> tuple[Scratch, BacktestResult]:
     """One run in a scratch store; after a `failure`, only the days before its day, then the
     StrategyStopped."""
     cls = load_strategy(spec.file_name, spec.source, spec.class_name)

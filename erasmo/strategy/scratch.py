@@ -26,8 +26,10 @@ from uuid import UUID
 from erasmo.door import FrontDoor
 from erasmo.services import TradingService
 from erasmo.simulation.service import SimulationService
+from erasmo.strategy.errors import StrategyError
 from events.application import Portfolios
 from events.dryrun import dry_running
+from events.errors import DuplicateNameError
 from events.portfolio import Portfolio
 from events.store import StoreConfig
 
@@ -72,6 +74,31 @@ class KeptPortfolios(Portfolios):
     def _insert(self, stored: Sequence[Any], failed: str = "nothing was imported") -> None:
         self._kept.clear()
         super()._insert(stored, failed)
+
+    def copy_into(self, target: Portfolios, portfolio_id: UUID) -> int:
+        """Record the portfolio's events, as this store holds them, in `target`'s store in one
+        insert with its name claimed there: all or nothing. Returns how many events.
+
+        The events were decided here by the simulator's own commands and rules, on the market
+        `target` trades on, so they are not checked again as an imported file's are (which
+        replays and audits every event: as long as the run itself for a long backtest)."""
+        stored = list(self.recorder.select_events(portfolio_id))
+        name = self.portfolio(portfolio_id).name
+
+        def command() -> int:
+            catalog = target._catalog()
+            try:
+                catalog.claim(portfolio_id, name)
+            except DuplicateNameError:
+                raise StrategyError(
+                    f"A portfolio is already named {name!r}: give the backtest another name "
+                    "(--name NAME). Nothing was recorded."
+                ) from None
+            claimed = [target.mapper.to_stored_event(e) for e in catalog.collect_events()]
+            target._insert([*stored, *claimed], "nothing was recorded")
+            return len(stored)
+
+        return target._retry(command)
 
 
 class Scratch:
