@@ -41,9 +41,10 @@ Progress = Callable[[int, int], None]
 MAX_SETS = 10_000
 #: The figures a sweep may rank by, and whether the highest comes first.
 RANK_BY = {"ttwror": True, "irr": True, "sharpe": True, "max_drawdown": False}
-#: How often (seconds) a running set asks whether its sweep was stopped, and the coordinator
-#: calls its `check`.
-STOP_POLL = 0.2
+#: How often (seconds) a running set asks the scheduler whether its sweep was stopped (a few
+#: milliseconds each time), and how often the coordinator calls its `check` while none finishes.
+STOP_POLL = 0.5
+CHECK_POLL = 0.1
 
 
 class SweepGridError(InvalidInputError):
@@ -377,7 +378,7 @@ def _collect(
             check()
         finished = [i for i, future in pending.items() if future.done()]
         if not finished:
-            time.sleep(STOP_POLL / 2)
+            time.sleep(CHECK_POLL)
             continue
         for i in finished:
             results[i] = pending.pop(i).result()
