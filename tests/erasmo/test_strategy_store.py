@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from hand_market import HandMarket
+from reliability.targets import pg_url
 from test_strategy import BARS, D0, D5, HAND_ORDERS, TODAY, make, write
 
-from erasmo.bootstrap import Erasmo
+from erasmo.bootstrap import Erasmo, bootstrap
 from erasmo.strategy import StrategyError
 from erasmo.strategy.rerun import compare_logs
 from erasmo.strategy.runner import replay_in_scratch, run_backtest, spec_from_file
@@ -54,9 +55,15 @@ def scratch(tmp_path: Path) -> Scratch:
     built.close()
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_the_recorded_events_are_the_runs_and_pass_an_import(
-    tmp_path: Path, erasmo: Erasmo
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
+    url = None if backend == "sqlite" else pg_url(request.getfixturevalue("pg_schema"))
+    erasmo = bootstrap(tmp_path / "data", url, market=HandMarket(BARS), today=lambda: TODAY)
+    request.addfinalizer(erasmo.close)
     path = write(tmp_path, ALL_IN, "all_in.py")
     spec = spec_from_file(path, "AllIn", {}, cash="10000", start=D0, end=D5, commission="1")
     result = run_backtest(erasmo.door, spec)
