@@ -224,9 +224,10 @@ def _scratch_run(
         ctx = Context(scratch.door, head.id, calendar)
         days = [d for d in calendar if failure is None or d < cast("date", failure.day)]
         if days:
-            _drive(strategy, ctx, days, spec.file_name, progress)
-            ctx._move_to(days[-1])
-            ctx._sync()
+            with scratch.app.batched():
+                _drive(strategy, ctx, days, spec.file_name, progress)
+                ctx._move_to(days[-1])
+                ctx._sync()
         _record_notes(scratch.door, head.id, ctx.notes)
         if failure is not None:
             scratch.door.stop_strategy(head.id, failure.reason, failure.line)

@@ -140,3 +140,39 @@ def test_an_older_version_is_read_from_the_store(scratch: Scratch) -> None:
     scratch.app.change(head.id, lambda p: p.deposit(Decimal(1), date(2020, 1, 2)))
     assert scratch.door.head(head.id, head.version).cash == Decimal(1000)
     assert scratch.door.head(head.id).cash == Decimal(1001)
+
+
+def test_a_batch_is_written_before_the_store_is_read_and_at_its_end(scratch: Scratch) -> None:
+    head = scratch.door.open_portfolio("P", "1000", D0, mode="simulation")
+    app = scratch.app
+
+    def written() -> int:
+        return len(app.recorder.select_events(head.id))  # the store, as it is
+
+    def deposit(amount: int) -> None:
+        app.change(head.id, lambda p: p.deposit(Decimal(amount), D0))
+
+    def deposit_then_fail(p: Portfolio) -> None:
+        p.deposit(Decimal(500), D0)
+        raise RuntimeError("failed after deciding a deposit")
+
+    assert written() == 3  # opened, cash deposited, rules set
+    with app.batched():
+        deposit(1)
+        deposit(2)
+        assert written() == 3
+        assert scratch.door.head(head.id).cash == Decimal(1003)  # from memory
+        history = [e.type for e in scratch.door.history(head.id)]  # writes them first
+        assert history[-2:] == ["CashDeposited", "CashDeposited"]
+        assert written() == 5
+        deposit(4)
+        with pytest.raises(RuntimeError):
+            app.change(head.id, deposit_then_fail)
+        # fetched again from the store, with the deposit of 4 written first
+        assert scratch.door.head(head.id).cash == Decimal(1007)
+        assert written() == 6
+        deposit(8)
+        assert written() == 6
+    assert written() == 7
+    assert scratch.door.head(head.id).cash == Decimal(1015)
+    assert [e.fields["amount"] for e in scratch.door.history(head.id)[3:]] == [1, 2, 4, 8]
