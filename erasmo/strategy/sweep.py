@@ -362,8 +362,11 @@ def _gather(
     try:
         return _collect(futures, *calls)
     except BaseException as error:
-        client.cancel(futures)  # those not started never start
-        Event(stop, client=client).set()  # type: ignore[no-untyped-call]
+        # (a lost scheduler must not hide the error that stopped the sweep)
+        with contextlib.suppress(Exception):
+            client.cancel(futures)  # those not started never start
+        with contextlib.suppress(Exception):
+            Event(stop, client=client).set()  # type: ignore[no-untyped-call]
         if isinstance(error, KeyboardInterrupt):
             raise SweepStoppedError(
                 "The sweep was stopped before every set had run; nothing was recorded."
