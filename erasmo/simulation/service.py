@@ -451,10 +451,12 @@ class SimulationService:
         if kept is not None:
             if kept[0] <= start and kept[1] >= end:
                 return kept[2], kept[3]
-            start, end = min(start, kept[0]), max(end, kept[1])
             # Stepping day by day would reload a growing range on every advance: read up to a
             # year ahead at once, never past the data known now (the planner reads no bar after
-            # its target, so bars kept beyond it are never seen early).
+            # its target, so bars kept beyond it are never seen early). From the start asked
+            # (the earliest open order's, less a month), not the earliest ever kept: a long run
+            # would reload its whole past every year.
+            end = max(end, kept[1])
             end = max(end, min(end + READ_AHEAD, self.market.latest_date(ticker)))
         bars = self.market.bars(ticker, start, end)
         days, arrays = [b.day for b in bars], BarArrays(bars)

@@ -39,6 +39,7 @@ class Context:
         self._day = calendar[0]
         self._synced = calendar[0]  # the portfolio's clock
         self._frames: dict[str, pd.DataFrame] = {}
+        self._columns: dict[tuple[str, str], pd.Series] = {}
         self._closes: dict[str, list[Decimal]] = {}
         self._days: dict[str, list[date]] = {}
         self._action_days: dict[str, list[date]] = {}
@@ -68,13 +69,17 @@ class Context:
                 f"history({ticker!r}, end={end}) asks past the clock ({self._day}): a strategy "
                 "sees only bars up to the day its hook runs on."
             )
-        frame = self._frame(ticker)
-        stop = int(frame.index.searchsorted(pd.Timestamp(end or self._day), side="right"))
+        key = ticker.strip().upper()
+        frame = self._frame(key)
+        stop = bisect.bisect_right(self._days[key], end or self._day)  # (no pandas: called often)
         start = 0 if n is None else max(0, stop - n)
-        chosen = frame.iloc[start:stop]
         if isinstance(fields, str):
-            return chosen[_field(fields)]
-        return chosen[[_field(f) for f in fields]]
+            name = _field(fields)
+            column = self._columns.get((key, name))
+            if column is None:
+                column = self._columns[key, name] = frame[name]
+            return column.iloc[start:stop]
+        return frame.iloc[start:stop][[_field(f) for f in fields]]
 
     def close(self, ticker: str) -> Decimal:
         """The ticker's last close on or before the clock, as recorded prices are."""

@@ -2,9 +2,10 @@
 
 The run happens in a scratch store (a temporary SQLite file) through its own front door: the
 portfolio is opened in simulation mode, the strategy's orders are placed and the clock advanced
-by the simulator's own commands and fill rules. When the strategy finishes, the scratch log is
-exported and imported into the user's store through the door, in one all-or-nothing insert;
-when it raises, the scratch store is thrown away and nothing is recorded.
+by the simulator's own commands and fill rules. When the strategy finishes, the portfolio's
+events are copied from the scratch store into the user's store in one all-or-nothing insert
+(`erasmo.strategy.scratch`); when it raises, the scratch store is thrown away and nothing is
+recorded.
 
 What ran (the file name, the SHA-256 and text of its source, the class, the parameters, the
 period, cash and rules, erasmo's version and the data sources) is the portfolio's StrategyStarted
@@ -30,13 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote
 from uuid import UUID
 
 from erasmo import __version__
 from erasmo.strategy.api import Strategy
 from erasmo.strategy.context import Context, calendar_between
 from erasmo.strategy.errors import StrategyError
+from erasmo.strategy.scratch import Scratch
 from events.errors import ErasmoError, UnknownPortfolioError
 from events.rules.notes import NOTE_MAX_LENGTH
 
@@ -154,11 +155,9 @@ def run_backtest(
     with tempfile.TemporaryDirectory(prefix="erasmo-backtest-") as tmp:
         scratch, result = _run_in_scratch(door, spec, name, Path(tmp), progress, keep_partial)
         try:
-            log = Path(tmp) / "run.jsonl"
-            scratch.door.export_log(log, [result.portfolio_id])
+            scratch.app.copy_into(door.app, result.portfolio_id)
         finally:
             scratch.close()
-        door.import_log(log)
     return result
 
 
@@ -182,7 +181,7 @@ def _run_in_scratch(
     tmp: Path,
     progress: Progress | None,
     keep_partial: bool = False,
-) -> tuple[Any, BacktestResult]:
+) -> tuple[Scratch, BacktestResult]:
     """The run in a scratch store under `tmp` (open, its result); with `keep_partial`, a
     failing run is made again in a second scratch store, up to the day before the failure."""
     try:
@@ -200,14 +199,12 @@ def _scratch_run(
     tmp: Path,
     progress: Progress | None,
     failure: StrategyFailedError | None,
-) -> tuple[Any, BacktestResult]:
+) -> tuple[Scratch, BacktestResult]:
     """One run in a scratch store; after a `failure`, only the days before its day, then the
     StrategyStopped."""
-    from erasmo.bootstrap import bootstrap
-
     cls = load_strategy(spec.file_name, spec.source, spec.class_name)
     strategy = cls(**spec.params)
-    scratch = bootstrap(tmp, scratch_store(tmp), market=door.market, today=door.today)
+    scratch = Scratch(tmp, door.market, door.today)
     try:
         calendar = calendar_between(door.market.trading_days(None), spec.start, spec.end)
         if not calendar:
@@ -227,9 +224,10 @@ def _scratch_run(
         ctx = Context(scratch.door, head.id, calendar)
         days = [d for d in calendar if failure is None or d < cast("date", failure.day)]
         if days:
-            _drive(strategy, ctx, days, spec.file_name, progress)
-            ctx._move_to(days[-1])
-            ctx._sync()
+            with scratch.app.batched():
+                _drive(strategy, ctx, days, spec.file_name, progress)
+                ctx._move_to(days[-1])
+                ctx._sync()
         _record_notes(scratch.door, head.id, ctx.notes)
         if failure is not None:
             scratch.door.stop_strategy(head.id, failure.reason, failure.line)
@@ -261,12 +259,6 @@ def _record_notes(scratch: FrontDoor, portfolio_id: UUID, notes: list[tuple[date
             p.add_note(about, text, "strategy")
 
     scratch.app.change(portfolio_id, add)
-
-
-def scratch_store(directory: Path) -> str:
-    """The URL of a scratch SQLite store in `directory`: never the user's store (whatever
-    $ERASMO_STORE says), and not synced to the disk (it is thrown away after the run)."""
-    return f"sqlite://{quote(str((directory / 'scratch.sqlite').resolve().as_posix()))}?durable=no"
 
 
 def _stopped_words(failure: StrategyFailedError) -> str:

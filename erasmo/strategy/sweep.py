@@ -5,7 +5,9 @@ or an inclusive range `FIRST:LAST:STEP` (`10:50:10` is 10, 20, 30, 40, 50). Each
 worker as the runner's backtest does, in a scratch store of its own that is thrown away; the
 worker returns a few figures (TTWROR, maximum drawdown, number of fills, final value) computed
 by erasmo's own projections. Nothing is recorded in the user's store, except the `keep` best
-sets, which are run again through `run_backtest` as ordinary portfolios.
+sets, which are run again through `run_backtest` as ordinary portfolios. A sweep stopped (a
+cancel raised by its `check` or `progress`, a Ctrl-C) sets a dask `Event` that each running set
+asks about as its days go by, so a set stops at its next day, even on a cluster started apart.
 
 `dask.distributed` is imported here only, when a sweep runs.
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -37,6 +41,10 @@ Progress = Callable[[int, int], None]
 MAX_SETS = 10_000
 #: The figures a sweep may rank by, and whether the highest comes first.
 RANK_BY = {"ttwror": True, "irr": True, "sharpe": True, "max_drawdown": False}
+#: How often (seconds) a running set asks the scheduler whether its sweep was stopped (a few
+#: milliseconds each time), and how often the coordinator calls its `check` while none finishes.
+STOP_POLL = 0.5
+CHECK_POLL = 0.1
 
 
 class SweepGridError(InvalidInputError):
@@ -176,12 +184,39 @@ def _rebuilt(portable: Any) -> MarketData:
     return cast("MarketData", portable)
 
 
-def run_set(spec: BacktestSpec, market: Any, today: date) -> SetMetrics:
+class SetStopped(BaseException):
+    """Raised in a set's run when its sweep was stopped: the set ends at its next day and its
+    scratch store is thrown away. A BaseException, so that the runner does not take it for the
+    strategy's own failure."""
+
+
+def _stopper(name: str) -> Progress:
+    """A runner progress callback that raises `SetStopped` once the dask `Event` `name` is set
+    (asked of the scheduler after the first day, then at most every `STOP_POLL` seconds)."""
+    from distributed import Event
+
+    event = Event(name)  # type: ignore[no-untyped-call]
+    asked = float("-inf")  # asked on the first day too
+
+    def check(done: int, total: int) -> None:
+        nonlocal asked
+        if time.monotonic() - asked < STOP_POLL:
+            return
+        asked = time.monotonic()
+        if event.is_set():  # type: ignore[no-untyped-call]
+            raise SetStopped
+
+    return check
+
+
+def run_set(spec: BacktestSpec, market: Any, today: date, stop: str | None = None) -> SetMetrics:
     """Backtest `spec` in a scratch store that is thrown away, and measure it (`market` as
-    `portable_market` gives it)."""
+    `portable_market` gives it). `stop`: the name of a dask `Event` that stops the run at its
+    next day when set (it raises `SetStopped`)."""
     door = cast("FrontDoor", _Market(_rebuilt(market), today))
+    progress = None if stop is None else _stopper(stop)
     with tempfile.TemporaryDirectory(prefix="erasmo-sweep-") as tmp:
-        scratch, result = _run_in_scratch(door, spec, spec.name or "sweep", Path(tmp), None)
+        scratch, result = _run_in_scratch(door, spec, spec.name or "sweep", Path(tmp), progress)
         try:
             metrics = scratch.door.performance(result.portfolio_id)
             fills = sum(
@@ -244,8 +279,13 @@ def sweep(
     scheduler: str | None = None,
     progress: Progress | None = None,
     rank_by: str = "ttwror",
+    check: Callable[[], None] | None = None,
 ) -> SweepReport:
-    """Run every set on dask.distributed and rank them by `rank_by` (one of `RANK_BY`)."""
+    """Run every set on dask.distributed and rank them by `rank_by` (one of `RANK_BY`).
+
+    `progress(done, total)` is called as each set finishes; `check()` every fraction of a
+    second while they run. Whatever either raises (a cancel) stops the sets running at their
+    next day and those not started yet, and is raised; a Ctrl-C raises `SweepStoppedError`."""
     if rank_by not in RANK_BY:
         raise SweepGridError(
             f"A sweep ranks by {', '.join(RANK_BY)}, not {rank_by!r}: pick one of those."
@@ -263,7 +303,7 @@ def sweep(
         else specs
     )
     with _client(workers, scheduler) as client:
-        results = _gather(client, runs, market, today, progress)
+        results = _gather(client, runs, market, today, (progress, check))
     n = len(specs)
     rows = [
         SweepRow(swept, spec.params, results[i], results[n + i] if split else None)
@@ -287,12 +327,19 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
         with client:
             yield client
         return
+    import dask.config
+
     with (
+        # the workers' statistical profiler (for a dashboard no one looks at) costs ~5% CPU
+        dask.config.set({"distributed.worker.profile.enabled": False}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # no dashboard; its scheduler's HTTP server on a free port (not 8787, which
+            # another cluster may hold: dask would warn on standard error)
+            dashboard_address=":0",
+            scheduler_kwargs={"dashboard": False},
             silence_logs=50,
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
@@ -305,25 +352,45 @@ def _gather(
     runs: list[BacktestSpec],
     market: MarketData,
     today: date,
-    progress: Progress | None,
+    calls: tuple[Progress | None, Callable[[], None] | None],
 ) -> list[SetMetrics]:
-    from distributed import as_completed
+    from distributed import Event
 
+    stop = f"erasmo-sweep-stop-{uuid.uuid4().hex}"
     portable = portable_market(market)
-    futures = [client.submit(run_set, spec, portable, today, pure=False) for spec in runs]
-    index = {f.key: i for i, f in enumerate(futures)}
-    results: list[SetMetrics | None] = [None] * len(runs)
+    futures = [client.submit(run_set, spec, portable, today, stop, pure=False) for spec in runs]
     try:
-        finished = as_completed(futures)  # type: ignore[no-untyped-call]
-        for done, future in enumerate(finished, start=1):
-            results[index[future.key]] = future.result()
+        return _collect(futures, *calls)
+    except BaseException as error:
+        # (a lost scheduler must not hide the error that stopped the sweep)
+        with contextlib.suppress(Exception):
+            client.cancel(futures)  # those not started never start
+        with contextlib.suppress(Exception):
+            Event(stop, client=client).set()  # type: ignore[no-untyped-call]
+        if isinstance(error, KeyboardInterrupt):
+            raise SweepStoppedError(
+                "The sweep was stopped before every set had run; nothing was recorded."
+            ) from None
+        raise
+
+
+def _collect(
+    futures: list[Any], progress: Progress | None, check: Callable[[], None] | None
+) -> list[SetMetrics]:
+    """Each future's result, in order, as they finish (`check` called while none does)."""
+    results: list[SetMetrics | None] = [None] * len(futures)
+    pending = dict(enumerate(futures))
+    while pending:
+        if check is not None:
+            check()
+        finished = [i for i, future in pending.items() if future.done()]
+        if not finished:
+            time.sleep(CHECK_POLL)
+            continue
+        for i in finished:
+            results[i] = pending.pop(i).result()
             if progress is not None:
-                progress(done, len(runs))
-    except KeyboardInterrupt:
-        client.cancel(futures)
-        raise SweepStoppedError(
-            "The sweep was stopped before every set had run; nothing was recorded."
-        ) from None
+                progress(len(futures) - len(pending), len(futures))
     return cast("list[SetMetrics]", results)
 
 

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 
 def sweep_job(door: FrontDoor, plan: SweepPlan) -> Any:
-    """The job running the sweep: its report, or `Cancelled` (checked as each set finishes)."""
+    """The job running the sweep: its report, or `Cancelled` (checked while the sets run: the
+    running ones stop at their next day)."""
 
     def job(progress: Progress) -> SweepReport:
         progress.check()
@@ -54,6 +55,7 @@ def sweep_job(door: FrontDoor, plan: SweepPlan) -> Any:
             split=plan.split,
             workers=plan.workers,
             progress=report,
+            check=progress.check,
         )
 
     return job
@@ -236,7 +238,7 @@ class SweepDialog(StrategyFileDialog):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.view.message.show_hint("Cancelling (after the sets running now finish)…")
+            self.view.message.show_hint("Cancelling…")
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
