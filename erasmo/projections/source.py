@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from eventsourcing.utils import get_topic
 
-from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
+from erasmo.projections.columns import OutOfShapeError
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
@@ -35,6 +35,7 @@ from erasmo.projections.frame import (
     VOIDED,
     empty_event_frame,
 )
+from erasmo.projections.rows import stored_event_frame
 from events.application import Portfolios
 from events.portfolio import EVENT_TYPES as PORTFOLIO_EVENT_TYPES
 from events.portfolio import PORTFOLIO_TOPICS
@@ -82,18 +83,15 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    if app.reader.is_sqlite:
-        try:
-            frame = sqlite_event_frame(
-                app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
-            )
-        except OutOfShapeError:
-            pass  # an event out of shape: read it all here, leaving its portfolio out
-        else:
-            kept = without_voided(app, frame)
-            kept.attrs[UNREADABLE] = frozenset()
-            kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
-            return kept
+    try:  # every store: orjson on each stored state, straight into the columns (`rows`)
+        frame = stored_event_frame(app, after=after, upto=upto, portfolio=portfolio)
+    except OutOfShapeError:
+        pass  # an event out of shape: read it all here, leaving its portfolio out
+    else:
+        kept = without_voided(app, frame)
+        kept.attrs[UNREADABLE] = frozenset()
+        kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
+        return kept
     blocks = app.reader.json_lines(
         after=after,
         upto=upto,

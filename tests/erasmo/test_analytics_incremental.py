@@ -1,8 +1,8 @@
 """The incremental read side equals a full rebuild, exactly, after every event appended.
 
-A real SQLite store gets random events one at a time through the application: buys and sells,
-deposits and withdrawals, dividends and splits (some of them recorded late, dated before the
-portfolio's clock, which the write side allows for corporate actions), on weekdays and weekends.
+A real store (SQLite, PostgreSQL) gets random events one at a time through the application:
+buys and sells, deposits and withdrawals, dividends and splits (some recorded late, dated before
+the portfolio's clock, which the write side allows for corporate actions), on any weekday.
 After each one, the long-lived `Analytics` folds the new event in (`refresh`: the daily book
 written in place, the value series and the metrics recomputed from the first changed day) and
 its holdings, value series and metrics must be identical, bit for bit, to those of a fresh
@@ -94,18 +94,18 @@ def assert_identical(got: Any, want: Any, what: str) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_reads_equal_a_full_rebuild_after_every_event(
-    sqlite_app: Portfolios, seed: int
+    app: Portfolios, seed: int
 ) -> None:
     rng = random.Random(seed)
     market = BundledMarketData()
-    pid = sqlite_app.open_portfolio("Incremental", START, Decimal(20_000))
-    live = Analytics(sqlite_app, market)
+    pid = app.open_portfolio("Incremental", START, Decimal(20_000))
+    live = Analytics(app, market)
     live.performance(pid, benchmark="^GSPC")  # the states are kept from here on
     clock, kinds = START, set()
     for _ in range(40):
-        clock = random_event(sqlite_app, pid, rng, clock)
+        clock = random_event(app, pid, rng, clock)
         live.refresh()
-        fresh = Analytics(sqlite_app, market)
+        fresh = Analytics(app, market)
         fresh._prices = live.prices()  # the same price frame (loaded once per process)
         for method in ("fifo", "average"):
             assert_identical(
