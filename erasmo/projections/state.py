@@ -69,6 +69,7 @@ _CHARGED: Final = EVENT_TYPES.index(MARGIN_CHARGED)
 _ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
+CHUNK: Final = 1 << 17
 
 
 class ProjectionState:
@@ -110,9 +111,11 @@ class ProjectionState:
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> ProjectionState:
-        """The state after every event of `events` (a full rebuild)."""
+        """The state after every event of `events` (a full rebuild), folded in chunks of
+        `CHUNK` events: the same state, with a fraction of the temporary arrays alive at once."""
         state = cls()
-        state.apply(events)
+        for start in range(0, max(len(events), 1), CHUNK):
+            state.apply(events.iloc[start : start + CHUNK])
         return state
 
     def copy(self, *, _own: bool = False) -> ProjectionState:
