@@ -34,6 +34,7 @@ from erasmo.projections.frame import (
     ORDER_EVENTS,
     VOIDED,
     empty_event_frame,
+    type_codes,
 )
 from erasmo.projections.rows import stored_event_frame
 from events.application import Portfolios
@@ -42,6 +43,7 @@ from events.portfolio import PORTFOLIO_TOPICS
 from events.registry import BY_TOPIC, state_problem
 
 BATCH_ROWS = 100_000
+_VOID = list(EVENT_TYPE_DTYPE.categories).index(VOIDED)
 _TYPE_CODE = {
     topic: EVENT_TYPE_DTYPE.categories.get_loc(name) for topic, name in PORTFOLIO_TOPICS.items()
 }
@@ -123,7 +125,7 @@ HAD_VOIDS = "had_voids"
 
 def has_voids(frame: pd.DataFrame) -> bool:
     """Whether `frame` holds a void."""
-    return bool((frame["type"] == VOIDED).any())
+    return bool((type_codes(frame["type"]) == _VOID).any())  # codes: no string compare
 
 
 def without_voided(app: Portfolios, frame: pd.DataFrame) -> pd.DataFrame:
