@@ -94,10 +94,7 @@ class DailyBook:
             parts["days"][count:] = newer.days
             for name in _ARRAYS[1:]:
                 parts[name][count:] = np.nan if name == "price" else 0
-            rows, book = (
-                np.arange(count, size),
-                DailyBook(**parts, spare=self.spare),
-            )
+            rows, book = np.arange(count, size), DailyBook(**parts, spare=self.spare)
         else:
             return None
         journal = self.journal
@@ -120,12 +117,7 @@ class DailyBook:
                 parts[name][old_rows, :width_old] = target
             else:
                 parts[name][old_rows] = target
-        book = DailyBook(
-            **parts,
-            spare=spare,
-            journal=journal,
-            revision=len(journal.days) + 1,
-        )
+        book = DailyBook(**parts, spare=spare, journal=journal, revision=len(journal.days) + 1)
         _add_rows(book, newer, np.searchsorted(days, newer.days), newer.units.shape[1])
         return book
 
@@ -137,10 +129,9 @@ class DailyBook:
     def revert(self) -> None:
         """Undo the in-place writes made since this book (a batch failed to fold in)."""
         journal = self.journal
-        while len(journal.days) > self.revision and journal.undo:
+        while journal.undo:  # the batch's writes only: each batch folded in settles its own
             for array, rows, values in reversed(journal.undo.pop()):
                 array[rows] = values
-            journal.days.pop()
         del journal.days[max(self.revision, 0) :]
 
     def settle(self) -> None:
