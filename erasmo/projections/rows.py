@@ -1,15 +1,16 @@
 """Reading a store's events into the event frame at the speed of the JSON parser.
 
-The store hands over its rows in batches (`LogReader.rows`, SQLite and PostgreSQL alike);
-each stored state is parsed once by orjson, and the few fields the projections use go straight
-into typed columns (`array.array`: eight bytes a value, no Python object kept per event). The
-portfolio ids and tickers are kept as small codes of their distinct values, so nothing grows
-with the log but the columns themselves. A batch is dropped as soon as it is read.
+The store hands over its rows in batches (`LogReader.rows`); each stored state is parsed once
+by orjson, and the few fields the projections use go straight into typed columns
+(`array.array`: eight bytes a value, no Python object kept per event). The portfolio ids and
+tickers are kept as small codes of their distinct values, so nothing grows with the log but the
+columns themselves, and a batch is dropped as soon as it is read. It reads every store but
+SQLite, where SQLite extracts the fields itself (`columns`, a little less CPU there).
 
-Like the SQLite column reader it replaces (`columns`), it reads only what it can vouch for: an
-event out of shape (text that is not JSON, a date the frame cannot hold, a field its type needs
-missing or not a number) raises OutOfShapeError, and the caller decodes the store with the
-general reader (`source`), which finds the portfolio at fault and leaves it out.
+Like that reader, it reads only what it can vouch for: an event out of shape (text that is not
+JSON, a date the frame cannot hold, a field its type needs missing or not a number) raises
+OutOfShapeError, and the caller decodes the store with the general reader (`source`), which
+finds the portfolio at fault and leaves it out.
 """
 
 from __future__ import annotations
