@@ -43,6 +43,9 @@ from events.portfolio import PORTFOLIO_TOPICS
 from events.registry import BY_TOPIC, state_problem
 
 BATCH_ROWS = 100_000
+#: Up to this many events after the position asked for are read row by row even from SQLite:
+#: its column reader's query costs a few milliseconds however few the events.
+SMALL_TAIL = 10_000
 _VOID = list(EVENT_TYPE_DTYPE.categories).index(VOIDED)
 _TYPE_CODE = {
     topic: EVENT_TYPE_DTYPE.categories.get_loc(name) for topic, name in PORTFOLIO_TOPICS.items()
@@ -85,8 +88,8 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    try:  # SQLite extracts the fields itself (`columns`); other stores: orjson (`rows`)
-        if app.reader.is_sqlite:
+    try:  # SQLite extracts the fields of many events itself (`columns`); else orjson (`rows`)
+        if app.reader.is_sqlite and (upto or app.reader.head()) - after > SMALL_TAIL:
             frame = sqlite_event_frame(
                 app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
             )
