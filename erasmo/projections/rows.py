@@ -174,18 +174,20 @@ class _Columns:
         tickers = np.empty(len(self.names) + 1, dtype=object)  # the last one, None: code -1
         tickers[:-1] = self.names
         seq = column["seq"].copy()
+        rows = pd.RangeIndex(count)  # given: no index to infer from the columns
         frame = pd.DataFrame(
             {
                 "seq": seq,
-                "portfolio": pd.Series(owners[column["oid"]], dtype=object, copy=False),
+                "portfolio": pd.Series(owners[column["oid"]], rows, object, copy=False),
                 "version": column["version"].copy(),
                 "type": pd.Categorical.from_codes(
                     np.frombuffer(self.codes, dtype=np.int8), dtype=EVENT_TYPE_DTYPE
                 ),
                 "on": column["day"].astype("datetime64[D]").astype("datetime64[ns]"),
-                "ticker": pd.Series(tickers[column["ticker"]], dtype=object, copy=False),
+                "ticker": pd.Series(tickers[column["ticker"]], rows, object, copy=False),
                 **numbers,
             },
+            index=rows,
             copy=False,
         )
         if count > 1 and not bool((seq[1:] > seq[:-1]).all()):
