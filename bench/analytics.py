@@ -16,9 +16,10 @@ run (the runs of a figure and of its floor alternate, so a busy machine slows bo
   beside a bare `python -c "import pandas, click, eventsourcing"` (wall and CPU time; with the
   bytecode cached as in an installed erasmo, then in the environment as given).
 
-Generated stores are kept in bench/out/ so later runs skip the generation.
+Generated stores are kept in bench/out/ (or the folder given with --stores) so later runs skip
+the generation.
 
-    python bench/analytics.py [--sizes 10000,100000,1000000] [--runs 3] [--cli]
+    python bench/analytics.py [--sizes 10000,100000,1000000] [--runs 3] [--stores DIR] [--cli]
     python bench/analytics.py --sizes "" --cli --runs 9    # the CLI processes only
 """
 
@@ -47,7 +48,11 @@ def store_for(trades: int) -> Path:
     """A SQLite store holding a synthetic history of `trades` trades (generated once)."""
     from synthetic import synthetic_store
 
-    return synthetic_store(trades, OUT)
+    return synthetic_store(trades, STORES[0])
+
+
+#: The folder of the generated stores (`--stores`; bench/out by default).
+STORES = [OUT]
 
 
 def rebuild(store: Path, cache_dir: Path | None) -> dict[str, float]:
@@ -219,8 +224,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--trades", type=int, default=20, help="new trades timed per size")
     parser.add_argument("--cli", action="store_true", help="also time whole CLI processes")
+    parser.add_argument("--stores", type=Path, default=OUT, help="folder of the generated stores")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "STORE", "CACHE"))
     args = parser.parse_args()
+    STORES[0] = args.stores
     if args.child:
         child(args.child[0], Path(args.child[1]), args.child[2])
         return

@@ -184,15 +184,15 @@ def _columns(row: tuple[Any, ...]) -> dict[str, Any]:
         "version": _numbers(row[3], count, np.int64),
         "code": _numbers(row[4], count, np.int64).astype(np.int8),
         "day": _numbers(row[5], count, np.int64),
-        "oid": str(row[6]).split(_SEPARATOR),
-        "ticker": str(row[7]).split(_SEPARATOR),
+        "oid": _coded(str(row[6]).split(_SEPARATOR)),
+        "ticker": _coded(str(row[7]).split(_SEPARATOR)),
     }
     for position, name in enumerate(_NUMBERS, start=8):
         columns[name] = _numbers(row[position], count)
     days = columns["day"]
     if bool(((days < _FIRST_DAY) | (days > _LAST_DAY)).any()):
         raise OutOfShapeError("an event has no date, or one the frame cannot hold")
-    if len(columns["oid"]) != count or len(columns["ticker"]) != count:
+    if len(columns["oid"][0]) != count or len(columns["ticker"][0]) != count:
         raise OutOfShapeError("a text column lost a value")
     for name, needed in _REQUIRED.items():
         rows = columns["code"] == _CODE[name]
@@ -202,10 +202,18 @@ def _columns(row: tuple[Any, ...]) -> dict[str, Any]:
     if len(seq) > 1 and not bool((seq[1:] > seq[:-1]).all()):
         order = np.argsort(seq, kind="stable")
         for name, values in columns.items():
-            columns[name] = (
-                [values[i] for i in order] if isinstance(values, list) else values[order]
-            )
+            columns[name] = (values[0][order], values[1]) if name in _TEXTS else values[order]
     return columns
+
+
+_TEXTS: Final = ("oid", "ticker")
+
+
+def _coded(texts: list[str]) -> tuple[Ints, list[str]]:
+    """A batch's texts as codes into its distinct texts (the texts themselves are not kept: at
+    a million events they would take more memory than every other column together)."""
+    codes, uniques = pd.factorize(np.array(texts, dtype=object))
+    return codes.astype(np.int64, copy=False), [str(u) for u in uniques]
 
 
 def _frame(parts: list[dict[str, Any]]) -> pd.DataFrame:
@@ -217,11 +225,14 @@ def _frame(parts: list[dict[str, Any]]) -> pd.DataFrame:
         return np.concatenate([part.pop(name) for part in parts])
 
     def labels(name: str, label: Any) -> pd.Series[Any]:
-        codes, uniques = pd.factorize(
-            np.concatenate([np.asarray(part.pop(name), dtype=object) for part in parts])
-        )
-        names = np.array([label(u) for u in uniques] + [None], dtype=object)
-        return pd.Series(names[codes], dtype=object, copy=False)
+        known: dict[str, int] = {}
+        coded = []
+        for part in parts:  # each batch's codes, into codes of the distinct texts of all
+            codes, uniques = part.pop(name)
+            where = np.array([known.setdefault(u, len(known)) for u in uniques], dtype=np.int64)
+            coded.append(where[codes])
+        names = np.array([label(u) for u in known] + [None], dtype=object)
+        return pd.Series(names[np.concatenate(coded)], dtype=object, copy=False)
 
     price = joined("price")
     per_share = joined("amount_per_share")

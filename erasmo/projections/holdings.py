@@ -18,6 +18,7 @@ import math
 import weakref
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,27 +145,23 @@ def snapshot(
     unrealized = np.where(held, market - cost, 0.0)
     total = float(market.sum()) + state.cash
     with np.errstate(divide="ignore", invalid="ignore"):
-        table = pd.DataFrame(
-            {
-                "quantity": quantity,
-                "average_cost": np.where(held, cost / quantity, np.nan),
-                "cost_basis": cost,
-                "last_price": last,
-                "stale": stale & held,
-                "last_trade": traded & held,
-                "market_value": market,
-                "unrealized_pnl": unrealized,
-                "unrealized_pct": np.where(
-                    cost != 0, unrealized / np.abs(cost), np.nan
-                ),  # shorts: cost < 0
-                "realized_pnl": realized,
-                "day_change": _day_changes(state, prices, day, quantity, last, previous),
-                "weight": market / total if total > 0 else np.full(len(market), np.nan),
-            },
-            index=pd.Index(state.tickers, name="ticker", dtype=object),
-        )
-    if not include_closed:
-        table = table[held]
+        columns = {
+            "quantity": quantity,
+            "average_cost": np.where(held, cost / quantity, np.nan),
+            "cost_basis": cost,
+            "last_price": last,
+            "stale": stale & held,
+            "last_trade": traded & held,
+            "market_value": market,
+            "unrealized_pnl": unrealized,
+            "unrealized_pct": np.where(
+                cost != 0, unrealized / np.abs(cost), np.nan
+            ),  # shorts: cost < 0
+            "realized_pnl": realized,
+            "day_change": _day_changes(state, prices, day, quantity, last, previous),
+            "weight": market / total if total > 0 else np.full(len(market), np.nan),
+        }
+    table = _table(state.tickers, columns, held if not include_closed else None)
     summary = Summary(
         as_of=day,
         method=method,
@@ -179,7 +176,19 @@ def snapshot(
         dividends=state.dividends_received,
         **_margin_figures(state, market),
     )
-    return Snapshot(table.sort_index(), summary)
+    return Snapshot(table, summary)
+
+
+def _table(tickers: list[str], columns: dict[str, Any], shown: Bools | None) -> pd.DataFrame:
+    """The positions table: the rows `shown` (all if None) of `columns`, sorted by ticker."""
+    names = np.array(tickers, dtype=object)
+    rows = np.arange(len(names)) if shown is None else np.flatnonzero(shown)
+    order = rows[np.argsort(names[rows], kind="stable")]
+    return pd.DataFrame(
+        {name: values[order] for name, values in columns.items()},
+        index=pd.Index(names[order], name="ticker", dtype=object),
+        copy=False,
+    )
 
 
 def _margin_figures(state: ProjectionState, market: Floats) -> dict[str, float]:

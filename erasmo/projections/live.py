@@ -13,6 +13,7 @@ A new ticker, an event dated before the first one or another price frame recompu
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -69,14 +70,17 @@ class _Arrays:
             total=line(np.float64),
         )
 
-    def kept(self, days: int, tickers: int, keep: int, shared: bool) -> _Arrays:
+    def kept(self, days: int, tickers: int, keep: int) -> _Arrays:
         """Arrays for `days` rows holding this one's first `keep` rows: these very arrays when
-        the shape is the same, except that those handed out (`shared`) are copied first."""
+        the shape is the same, except that those still referenced elsewhere (a value series
+        handed out and kept, or a view of one) are copied first: what was handed out never
+        changes."""
         if self.units.shape == (days, tickers):
+            shared = [n for n in _HANDED_OUT if sys.getrefcount(getattr(self, n)) > _UNSHARED]
             if not shared:
                 return self
-            copies = {name: getattr(self, name).copy() for name in _HANDED_OUT}
-            return _Arrays(**{**{n: getattr(self, n) for n in _INTERNAL}, **copies})
+            copies = {name: getattr(self, name).copy() for name in shared}
+            return _Arrays(**{**{n: getattr(self, n) for n in _Arrays.__slots__}, **copies})
         fresh = _Arrays.empty(days, tickers)
         for name in _Arrays.__dataclass_fields__ if keep else ():
             getattr(fresh, name)[:keep] = getattr(self, name)[:keep]
@@ -85,7 +89,10 @@ class _Arrays:
 
 #: The arrays a ValueSeries shows as they are (the others it shows derived copies of).
 _HANDED_OUT: Final = ("price", "value", "stale", "deposits", "withdrawals", "positions", "total")
-_INTERNAL: Final = ("units", "traded", "cash")
+#: The references to an array held by its _Arrays alone (while `sys.getrefcount` looks).
+_PROBE = _Arrays.empty(1, 1)
+_UNSHARED: Final = sys.getrefcount(_PROBE.price)
+del _PROBE
 
 
 class LiveProjection:
@@ -135,12 +142,8 @@ class LiveProjection:
             return False
         rows = np.searchsorted(self.days, book.days, side="left").astype(np.int64)
         first = int(rows[0]) if len(rows) else len(self.days)
-        whole = (
-            self._book is None
-            or first != self._first
-            or len(book.days) < len(self._book.days)
-            or self._tickers != state.tickers
-        )
+        changed = None if self._book is None else book.changed_since(self._book)
+        whole = changed is None or first != self._first or self._tickers != state.tickers
         if whole:
             start = first
             self._tickers = list(state.tickers)
@@ -148,9 +151,8 @@ class LiveProjection:
             self._closes = self.prices.reindex(columns=self._tickers).to_numpy(dtype=np.float64)
             self._filled = forward_fill(self._closes)
         else:
-            assert self._book is not None
-            changed = _first_difference(self._book, book)
-            start = int(rows[changed]) if changed < len(rows) else last + 1
+            assert changed is not None
+            start = min(int(np.searchsorted(self.days, changed, side="left")), last + 1)
             if last > self._last:
                 start = min(start, self._last + 1)
         start = max(start, first)
@@ -165,8 +167,8 @@ class LiveProjection:
         if self._book is None or self._first != first or self._arrays.units.shape[1] != width:
             keep = 0
         keep = min(keep, len(self._arrays.cash))
-        arrays = self._arrays.kept(size, width, keep, shared=self._series is not None)
-        self._series = None
+        self._series = None  # a series handed out and dropped shares nothing (see `kept`)
+        arrays = self._arrays.kept(size, width, keep)
         self._stale_from = min(self._stale_from, keep)
         if keep < size:
             self._fill(arrays, book, rows, first, keep)
@@ -280,21 +282,6 @@ class LiveProjection:
             returns=returns,
         )
         return measure(period, wealth, logs, benchmark=benchmark, risk_free=risk_free)
-
-
-def _first_difference(old: DailyBook, new: DailyBook) -> int:
-    """The first row at which two daily books differ (the shorter one's length if none)."""
-    n = min(len(old.days), len(new.days))
-    if old.units.shape[1] != new.units.shape[1]:
-        return 0
-    differs = old.days[:n] != new.days[:n]
-    for name in ("cash", "deposits", "withdrawals"):
-        differs |= getattr(old, name)[:n] != getattr(new, name)[:n]
-    differs |= (old.units[:n] != new.units[:n]).any(axis=1)
-    a, b = old.price[:n], new.price[:n]
-    differs |= ~((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
-    hits = np.flatnonzero(differs)
-    return int(hits[0]) if len(hits) else n
 
 
 def _trade_prices(book: DailyBook, lo: int, hi: int, at: Ints, count: int, width: int) -> Floats:

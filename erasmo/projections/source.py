@@ -1,16 +1,16 @@
 """Reading the event store into an event frame, in bulk.
 
 A SQLite store is read column by column (`columns`: SQLite extracts the fields, NumPy parses
-them). The reader here takes every other store, and a SQLite store holding an event the column
-reader cannot vouch for (an event out of shape): the store hands over each batch of events as
-one block of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSON reader decodes
-the block straight into typed columns. While one batch is decoded the next is fetched on a
-second thread. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the
-explicit schema reads just the fields the projections use. A block one of whose events cannot
-be read is salvaged: the portfolio of that event is left out (see `UNREADABLE`). Voids and the
-events they void are left out of every frame loaded (`without_voided`; history and export keep
-them): a frame is the log as if the voided events never happened, even as of a position before
-the void.
+them), any other store row by row (`rows`: orjson parses each state). The reader here takes a
+store holding an event those readers cannot vouch for (an event out of shape): the store hands
+over each batch of events as one block of JSON Lines (`LogReader.json_lines`), and Arrow's
+multi-threaded JSON reader decodes the block straight into typed columns. While one batch is
+decoded the next is fetched on a second thread. eventsourcing wraps decimals and dates as
+{"_type_": ..., "_data_": ...}; the explicit schema reads just the fields the projections use.
+A block one of whose events cannot be read is salvaged: the portfolio of that event is left out
+(see `UNREADABLE`). Voids and the events they void are left out of every frame loaded
+(`without_voided`; history and export keep them): a frame is the log as if the voided events
+never happened, even as of a position before the void.
 """
 
 from __future__ import annotations
@@ -34,13 +34,19 @@ from erasmo.projections.frame import (
     ORDER_EVENTS,
     VOIDED,
     empty_event_frame,
+    type_codes,
 )
+from erasmo.projections.rows import stored_event_frame
 from events.application import Portfolios
 from events.portfolio import EVENT_TYPES as PORTFOLIO_EVENT_TYPES
 from events.portfolio import PORTFOLIO_TOPICS
 from events.registry import BY_TOPIC, state_problem
 
 BATCH_ROWS = 100_000
+#: Up to this many events after the position asked for are read row by row even from SQLite:
+#: its column reader's query costs a few milliseconds however few the events.
+SMALL_TAIL = 10_000
+_VOID = list(EVENT_TYPE_DTYPE.categories).index(VOIDED)
 _TYPE_CODE = {
     topic: EVENT_TYPE_DTYPE.categories.get_loc(name) for topic, name in PORTFOLIO_TOPICS.items()
 }
@@ -82,18 +88,20 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    if app.reader.is_sqlite:
-        try:
+    try:  # SQLite extracts the fields of many events itself (`columns`); else orjson (`rows`)
+        if app.reader.is_sqlite and (upto or app.reader.head()) - after > SMALL_TAIL:
             frame = sqlite_event_frame(
                 app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
             )
-        except OutOfShapeError:
-            pass  # an event out of shape: read it all here, leaving its portfolio out
         else:
-            kept = without_voided(app, frame)
-            kept.attrs[UNREADABLE] = frozenset()
-            kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
-            return kept
+            frame = stored_event_frame(app, after=after, upto=upto, portfolio=portfolio)
+    except OutOfShapeError:
+        pass  # an event out of shape: read it all here, leaving its portfolio out
+    else:
+        kept = without_voided(app, frame)
+        kept.attrs[UNREADABLE] = frozenset()
+        kept.attrs[HAD_VOIDS] = len(frame) - len(kept)
+        return kept
     blocks = app.reader.json_lines(
         after=after,
         upto=upto,
@@ -125,7 +133,7 @@ HAD_VOIDS = "had_voids"
 
 def has_voids(frame: pd.DataFrame) -> bool:
     """Whether `frame` holds a void."""
-    return bool((frame["type"] == VOIDED).any())
+    return bool((type_codes(frame["type"]) == _VOID).any())  # codes: no string compare
 
 
 def without_voided(app: Portfolios, frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from erasmo.projections.daily import DailyBook, daily_book
+from erasmo.projections.daily import DailyBook, daily_book, one_day
 from erasmo.projections.frame import (
     BOUGHT,
     CENTS_PER_UNIT_OF_MONEY,
@@ -69,6 +69,7 @@ _CHARGED: Final = EVENT_TYPES.index(MARGIN_CHARGED)
 _ACCOUNT: Final = EVENT_TYPES.index("AccountTypeSet")  # a margin account may hold shorts
 
 METHODS: Final = ("fifo", "average")
+CHUNK: Final = 1 << 17
 
 
 class ProjectionState:
@@ -110,16 +111,20 @@ class ProjectionState:
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> ProjectionState:
-        """The state after every event of `events` (a full rebuild)."""
+        """The state after every event of `events` (a full rebuild), folded in chunks of
+        `CHUNK` events: the same state, with a fraction of the temporary arrays alive at once."""
         state = cls()
-        state.apply(events)
+        for start in range(0, max(len(events), 1), CHUNK):
+            state.apply(events.iloc[start : start + CHUNK])
         return state
 
-    def copy(self) -> ProjectionState:
-        """An independent copy (books and arrays are never changed in place, so are shared)."""
+    def copy(self, *, _own: bool = False) -> ProjectionState:
+        """An independent copy (the books are never changed in place, so are shared; the daily
+        arrays too, which then neither state writes in place)."""
         twin = ProjectionState()
         for name, value in vars(self).items():
             setattr(twin, name, value.copy() if isinstance(value, list | dict) else value)
+        twin.daily = self.daily if _own else self.daily.forked()
         return twin
 
     # -- folding events in ----------------------------------------------------------------
@@ -135,9 +140,14 @@ class ProjectionState:
             events = events.iloc[int(np.searchsorted(seqs, self.last_seq, side="right")) :]
         if len(events) == 0:
             return 0
-        work = self.copy()
-        work._fold(events)
+        work = self.copy(_own=True)  # folds into the daily arrays in place: undone on failure
+        try:
+            work._fold(events)
+        except BaseException:
+            self.daily.revert()
+            raise
         vars(self).update(vars(work))
+        self.daily.settle()
         return len(events)
 
     def _fold(self, events: pd.DataFrame) -> None:
@@ -255,18 +265,7 @@ class ProjectionState:
         units[code] = held - average.held
         price = np.full((1, len(self.tickers)), np.nan)
         price[0, code] = self._last_price[code]  # valued at it where no close is known
-        split_day = DailyBook(
-            days=day,
-            units=units[None, :],
-            price=price,
-            cash=np.zeros(1, dtype=np.int64),
-            deposits=np.zeros(1, dtype=np.int64),
-            withdrawals=np.zeros(1, dtype=np.int64),
-            fees=np.zeros(1, dtype=np.int64),
-            traded=np.zeros((1, len(self.tickers)), dtype=np.int64),
-            flow=np.zeros((1, len(self.tickers))),
-        )
-        self.daily = self.daily.merged(split_day, len(self.tickers))
+        self.daily = self.daily.merged(one_day(day, units[None, :], price), len(self.tickers))
         self._advance(int(event["seq"].iloc[0]), int(day[0]), 1)
 
     def _ticker_codes(self, tickers: pd.Series[str], rows: Ints) -> Ints:
