@@ -14,21 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from erasmo.market.base import Bar, CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
 from erasmo.simulation import live_days
-from erasmo.simulation.fills import BarArrays
+from erasmo.simulation.corporate import apply_action
 from erasmo.simulation.margin_clock import MarginClock
-from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.tickets import estimated_cost, parse_order
 from erasmo.simulation.views import AdvanceReport, OrderView, TradingRules, orders_from_history
 from erasmo.simulation.volume import check_volume, volume_cap
 from events.application import Portfolios
 from events.commission import parse_commission, parse_slippage_bps
 from events.errors import (
-    CorporateActionError,
     DateOutOfRangeError,
     ErasmoError,
     InsufficientCashError,
@@ -47,6 +46,10 @@ from events.values import (
     PriceProvenance,
     parse_money,
 )
+
+if TYPE_CHECKING:  # numpy (fills, plan) loads when orders are simulated, not to trade
+    from erasmo.simulation.fills import BarArrays
+    from erasmo.simulation.plan import ActionDue, Filled, TickerBars
 
 ZERO = Decimal(0)
 Progress = Callable[[int, int], None]
@@ -247,6 +250,8 @@ class SimulationService:
     ) -> AdvanceReport:
         """Step the clock `days` trading days (default 1) or to the last trading day on or
         before `to`, filling, expiring or rejecting open orders on each bar on the way."""
+        from erasmo.simulation.plan import target_day
+
         p = self.app.portfolio(portfolio_id)
         if p.simulated:
             start = p.clock
@@ -279,6 +284,8 @@ class SimulationService:
     ) -> AdvanceReport:
         """Advance the aggregate `p` to `target` (`stepped` trading days on), in the save under
         way: the outcomes of its orders, its corporate actions and its margin account's days."""
+        from erasmo.simulation.plan import ActionDue, Expired, plan
+
         start = p.clock
         open_orders = p.orders()
         outcomes = plan(
@@ -343,6 +350,8 @@ class SimulationService:
 
     def _bars_for(self, orders: Sequence[Order], target: date) -> dict[str, TickerBars]:
         """Each ordered ticker's bars, from a little before its earliest order to `target`."""
+        from erasmo.simulation.plan import TickerBars
+
         first_placed: dict[str, date] = {}
         for order in orders:
             first_placed[order.ticker] = min(
@@ -367,7 +376,7 @@ class SimulationService:
     def _apply_due(self, p: Portfolio, due: ActionDue, done: _Applied) -> None:
         """Record a split or dividend; a split cancels the open orders of its ticker."""
         action, day = due.action, due.day
-        if self._apply_action(p, action):
+        if apply_action(p, action):
             done.actions.append(action)
         if action.kind == "split":
             # Their terms (quantity, prices) are in pre-split shares: cancelled on the
@@ -413,25 +422,6 @@ class SimulationService:
             due.extend(self.market.actions(ticker, start + timedelta(days=1), target))
         return due
 
-    @staticmethod
-    def _apply_action(p: Portfolio, action: CorporateAction) -> bool:
-        """Record `action` if the portfolio holds its ticker now (at the close of the day before
-        its ex-date, as the outcomes are applied in date order); False when it does not."""
-        if p.shares.get(action.ticker, ZERO) == 0 or p.has_action(
-            action.ticker, action.kind, action.day
-        ):
-            return False
-        try:
-            if action.kind == "split" and action.ratio is not None:
-                p.split(action.ticker, action.ratio, action.day)
-            elif action.kind == "dividend" and action.amount is not None:
-                p.receive_dividend(action.ticker, action.amount, action.day)
-            else:
-                return False
-        except CorporateActionError:
-            return False  # e.g. a reverse split leaving less than a millionth of a share
-        return True
-
     # -- market data ------------------------------------------------------------------------
 
     def _tradable(self, ticker: str) -> TickerInfo:
@@ -447,6 +437,8 @@ class SimulationService:
         self, ticker: str, start: date, end: date
     ) -> tuple[Sequence[date], BarArrays]:
         """The ticker's bars from `start` to `end` (at least) as arrays, kept for later calls."""
+        from erasmo.simulation.fills import BarArrays
+
         kept = self._arrays.get(ticker)
         if kept is not None:
             if kept[0] <= start and kept[1] >= end:

@@ -123,3 +123,18 @@ def test_a_report_loads_only_what_it_needs(data_dir: Path, tmp_path: Path, comma
     assert first["unzipped"], "the first process should have parsed the bundled price files"
     assert again["unzipped"] == []
     assert list((data_dir / "cache").glob("closes-*.npz"))
+
+
+def test_a_trade_loads_neither_pandas_nor_numpy(tmp_path: Path) -> None:
+    """Buying and selling never simulate orders: the order planner (NumPy) and the analytics
+    (pandas) stay out of the process."""
+    data = str(tmp_path / "data")
+    opened = run_fresh(tmp_path, "--data-dir", data, "--offline", "portfolio", "open", "Quick",
+                       "--cash", "1000", "--on", "2015-03-02")  # fmt: skip
+    assert opened["code"] == 0
+    bought = run_fresh(tmp_path, "--data-dir", data, "--offline", "buy", "Quick", "AAPL", "2",
+                       "--on", "2015-03-02")  # fmt: skip
+    assert bought["code"] == 0
+    modules = set(bought["modules"])  # type: ignore[call-overload]
+    assert "erasmo.cli.trade_commands" in modules  # it did trade
+    assert not {"numpy", "pandas", "erasmo.simulation.fills", "erasmo.simulation.plan"} & modules
