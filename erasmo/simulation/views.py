@@ -32,7 +32,7 @@ class OrderView:
         filled: how much of it filled in parts so far (volume-capped fills).
         done_on: the market date it stopped being open, or None.
         fill_price, fee, slippage: the fill's price, commission and slippage per share.
-        reason: why it was rejected (or voided).
+        reason: why it was rejected or voided (a filled order: that its trade was voided).
     """
 
     order_id: str
@@ -156,6 +156,7 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
     order whose placement was voided: "voided", with the void's reason)."""
     views: dict[str, OrderView] = {}
     placed: dict[int, str] = {}  # the version of each placement -> its order
+    traded: dict[int, str] = {}  # the version of each fill's trade (the event after it) -> order
     for event in events:
         f = event.fields
         if event.type == "EventVoided" and int(f["about"]) in placed:
@@ -163,6 +164,10 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
             views[order_id] = replace(
                 views[order_id], status="voided", done_on=event.on, reason=f.get("reason")
             )
+        elif event.type == "EventVoided" and int(f["about"]) in traded:
+            order_id = traded[int(f["about"])]  # it stays filled; its trade is out of the books
+            why = f"its trade was voided: {f.get('reason')}"
+            views[order_id] = replace(views[order_id], reason=why)
         elif event.type == "OrderPlaced":
             placed[event.version] = f["order_id"]
             views[f["order_id"]] = OrderView(
@@ -182,6 +187,7 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
                 event.on,
             )
         elif event.type == "OrderFilled":
+            traded[event.version + 1] = f["order_id"]
             views[f["order_id"]] = replace(
                 views[f["order_id"]],
                 status="filled",
@@ -195,6 +201,7 @@ def orders_from_history(events: Sequence[LoggedEvent]) -> list[OrderView]:
             rest = {"side": view.side, "quantity": view.quantity - view.filled}
             held = reserve_after({**rest, "reserved": view.reserved}, f["quantity"])
             views[f["order_id"]] = replace(view, filled=view.filled + f["quantity"], reserved=held)
+            traded[event.version + 1] = f["order_id"]
         elif event.type in ("OrderCancelled", "OrderExpired", "OrderRejected"):
             status = event.type.removeprefix("Order").lower()
             views[f["order_id"]] = replace(

@@ -101,7 +101,8 @@ def test_a_filled_order_is_refused_naming_its_trade_and_that_trade_can_go(built:
     door.void(a, trade.seq, "never meant it")
     p = door.app.portfolio(a)
     assert (p.cash, p.shares, p.open_orders) == (Decimal("10000"), {}, {})
-    assert [o.status for o in door.orders(a, open_only=False)] == ["filled"]
+    (order,) = door.orders(a, open_only=False)
+    assert (order.status, order.reason) == ("filled", "its trade was voided: never meant it")
     assert door.check() == (1, [])
     undo = door.last_voidable(a)  # Undo skips the filled order and the voided trade
     assert undo is not None
