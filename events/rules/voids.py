@@ -8,7 +8,8 @@ without the voids, through `events.replay` (the aggregate's own commands, so the
 decide). A void is
 refused, and nothing recorded, when a later event would then break a rule (a sale of shares the
 voided buy bought: void the sale first), when the event is already voided, is a void itself, or
-is not a deposit, withdrawal, buy, sell or order placement. An order placement is voidable while
+is not a deposit, withdrawal, buy, sell or order placement, or is the forced sale of a margin
+call (the broker's, not the user's). An order placement is voidable while
 the order is open and has not filled (`events.rules.order_voids`); the trade recorded by an
 order's fill is voidable, and the fill stays (the order stays filled, the trade is out).
 
@@ -34,6 +35,8 @@ VOIDABLE: frozenset[str] = frozenset(
     ("CashDeposited", "CashWithdrawn", "SharesBought", "SharesSold", PLACED)
 )
 VOIDED: str = "EventVoided"
+#: A forced sale of a margin call: its trade follows it, and neither can be voided.
+LIQUIDATED: str = "PositionLiquidated"
 REASON_MAX_LENGTH = 500
 #: What a rebuild keeps of the aggregate it rebuilds (who it is, not what it holds).
 _IDENTITY = ("_id", "_version", "_created_on", "_modified_on", "_pending_events")
@@ -119,6 +122,13 @@ def check_void(p: Book, about: int, reason: str, entries: Sequence[Entry]) -> tu
         )
     if about in voided_versions(p):
         raise _refused(about, f"Event {about} is already voided.")
+    if kind == "SharesSold" and about > 1 and entries[about - 2][0] == LIQUIDATED:
+        raise _refused(
+            about,
+            f"Event {about} is the forced sale of a margin call (event {about - 1}): the "
+            "broker's sale cannot be voided. To try another way, fork the portfolio at an "
+            "event before the call.",
+        )
     refusal = order_refusal(entries, about) if kind == PLACED else None
     if refusal is not None:
         raise _refused(about, refusal)

@@ -30,6 +30,7 @@ from erasmo.exporters.pp import pp_csv
 from erasmo.market.resources import prices_dir
 from events.errors import ErasmoError
 from events.replay import Replay
+from events.rules.voids import VoidError
 
 D = Decimal
 CENT = D("0.01")
@@ -197,6 +198,13 @@ def test_a_margin_call_and_the_forced_sale_in_the_autumn_of_2008(tmp_path: Path)
         assert kinds[at - 1 : at + 2] == ["MarginCalled", "PositionLiquidated", "SharesSold"]
         assert door.history(pid)[at + 1].fields["price_kind"] == "forced"
         assert door.app.audit(pid) == []
+        # the broker's sale is not the user's to take back
+        forced = door.history(pid)[at + 1]
+        count = door.event_count()
+        with pytest.raises(VoidError, match="forced sale of a margin call"):
+            door.void(pid, forced.seq, "I would have held on")
+        assert door.event_count() == count
+        assert door.head(pid).quantity("BAC") == 0
 
         out = CliRunner().invoke(
             cli, ["--data-dir", str(tmp_path / "data"), "--offline", "clock", "Lev"]
