@@ -1,8 +1,8 @@
 """Reading the event store into an event frame, in bulk.
 
-A SQLite store is read column by column (`columns`: SQLite extracts the fields, NumPy parses
-them). The reader here takes every other store, and a SQLite store holding an event the column
-reader cannot vouch for (an event out of shape): the store hands over each batch of events as
+A SQLite or PostgreSQL store is read column by column (`columns`, `pg_columns`: the database
+extracts the fields, NumPy parses them). The reader here takes a store holding an event those
+readers cannot vouch for (an event out of shape): the store hands over each batch of events as
 one block of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSON reader decodes
 the block straight into typed columns. While one batch is decoded the next is fetched on a
 second thread. eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from eventsourcing.utils import get_topic
 
-from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
+from erasmo.projections.columns import OutOfShapeError
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
@@ -35,6 +35,7 @@ from erasmo.projections.frame import (
     VOIDED,
     empty_event_frame,
 )
+from erasmo.projections.pg_columns import column_event_frame, has_column_reader
 from events.application import Portfolios
 from events.portfolio import EVENT_TYPES as PORTFOLIO_EVENT_TYPES
 from events.portfolio import PORTFOLIO_TOPICS
@@ -82,9 +83,9 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    if app.reader.is_sqlite:
+    if has_column_reader(app):
         try:
-            frame = sqlite_event_frame(
+            frame = column_event_frame(
                 app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
             )
         except OutOfShapeError:
