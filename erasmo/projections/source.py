@@ -1,16 +1,16 @@
 """Reading the event store into an event frame, in bulk.
 
-A SQLite store is read column by column (`columns`: SQLite extracts the fields, NumPy parses
-them), any other store row by row (`rows`: orjson parses each state). The reader here takes a
-store holding an event those readers cannot vouch for (an event out of shape): the store hands
-over each batch of events as one block of JSON Lines (`LogReader.json_lines`), and Arrow's
-multi-threaded JSON reader decodes the block straight into typed columns. While one batch is
-decoded the next is fetched on a second thread. eventsourcing wraps decimals and dates as
-{"_type_": ..., "_data_": ...}; the explicit schema reads just the fields the projections use.
-A block one of whose events cannot be read is salvaged: the portfolio of that event is left out
-(see `UNREADABLE`). Voids and the events they void are left out of every frame loaded
-(`without_voided`; history and export keep them): a frame is the log as if the voided events
-never happened, even as of a position before the void.
+A SQLite or PostgreSQL store is read column by column (`columns`, `pg_columns`: the database
+extracts the fields, NumPy parses them), a tail of a few events (and any other store) row by row
+(`rows`: orjson parses each state). The reader here takes a store holding an event those readers
+cannot vouch for (an event out of shape): the store hands over each batch of events as one block
+of JSON Lines (`LogReader.json_lines`), and Arrow's multi-threaded JSON reader decodes the block
+straight into typed columns. While one batch is decoded the next is fetched on a second thread.
+eventsourcing wraps decimals and dates as {"_type_": ..., "_data_": ...}; the explicit schema
+reads just the fields the projections use. A block one of whose events cannot be read is
+salvaged: the portfolio of that event is left out (see `UNREADABLE`). Voids and the events they
+void are left out of every frame loaded (`without_voided`; history and export keep them): a
+frame is the log as if the voided events never happened, even as of a position before the void.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from eventsourcing.utils import get_topic
 
-from erasmo.projections.columns import OutOfShapeError, sqlite_event_frame
+from erasmo.projections.columns import OutOfShapeError
 from erasmo.projections.frame import (
     EVENT_COLUMNS,
     EVENT_TYPE_DTYPE,
@@ -36,6 +36,7 @@ from erasmo.projections.frame import (
     empty_event_frame,
     type_codes,
 )
+from erasmo.projections.pg_columns import column_event_frame, has_column_reader
 from erasmo.projections.rows import stored_event_frame
 from events.application import Portfolios
 from events.portfolio import EVENT_TYPES as PORTFOLIO_EVENT_TYPES
@@ -88,9 +89,9 @@ def load_event_frame(
     batch_rows: int = BATCH_ROWS,
 ) -> pd.DataFrame:
     """Every portfolio event with after < seq <= upto (of one portfolio, if given), in log order."""
-    try:  # SQLite extracts the fields of many events itself (`columns`); else orjson (`rows`)
-        if app.reader.is_sqlite and (upto or app.reader.head()) - after > SMALL_TAIL:
-            frame = sqlite_event_frame(
+    try:  # the database extracts the fields of many events itself (`columns`); else orjson
+        if has_column_reader(app) and (upto or app.reader.head()) - after > SMALL_TAIL:
+            frame = column_event_frame(
                 app, after=after, upto=upto, portfolio=portfolio, batch_rows=batch_rows
             )
         else:
