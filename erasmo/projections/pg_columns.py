@@ -19,7 +19,6 @@ import functools
 from typing import Any
 from uuid import UUID
 
-import numpy as np
 import pandas as pd
 from eventsourcing.persistence import DataError
 
@@ -87,20 +86,11 @@ def pg_event_frame(
             break
         if row[-1]:
             raise OutOfShapeError("a decimal or a ticker is not a JSON string")
-        parts.append(_shared_labels(_columns(row[:-1])))
+        parts.append(_columns(row[:-1]))  # ids and tickers as codes, as on SQLite
         after = int(row[1])
         if row[0] < batch_rows:
             break
     return _frame(parts)
-
-
-def _shared_labels(columns: dict[str, Any]) -> dict[str, Any]:
-    """The batch's ids and tickers as references to one text per distinct value (a million
-    rows hold a few texts, not a million: the peak memory of a large rebuild)."""
-    for name in ("oid", "ticker"):
-        codes, uniques = pd.factorize(np.asarray(columns[name], dtype=object))
-        columns[name] = uniques[codes]
-    return columns
 
 
 def _is_postgres(app: Portfolios) -> bool:

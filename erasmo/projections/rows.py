@@ -60,6 +60,16 @@ _EPOCH: Final = date(1970, 1, 1).toordinal()
 #: datetime64[ns] holds the days from 1677-09-22 to 2262-04-11.
 _FIRST_DAY, _LAST_DAY = -106_751, 106_750
 _NAN: Final = float("nan")
+
+
+def _decimal(text: Any) -> float:
+    """A stored decimal: always a JSON string (a number there is out of shape, as for the
+    general reader's schema)."""
+    if text.__class__ is not str:
+        raise OutOfShapeError(f"a decimal is stored as {type(text).__name__}, not as text")
+    return float(text)
+
+
 _NUMBERS: Final = ("quantity", "price", "value", "fee", "amount", "ratio")
 _INTS: Final = ("seq", "version", "day", "oid", "ticker")
 
@@ -87,7 +97,7 @@ class _Columns:
         loads, kinds, day_of, ticker_of = orjson.loads, _TOPICS, self._day, self._ticker
         owners, tickers, days = self.owners, self.tickers, self.days
         ints, code, numbers = self.ints.extend, self.codes.append, self.numbers.extend
-        nan = _NAN
+        nan, number = _NAN, _decimal
         for seq, owner, version, topic, state in batch:
             type_code, kind = kinds[topic]
             s = loads(state)
@@ -105,7 +115,7 @@ class _Columns:
                 continue
             if kind == _AMOUNT:
                 ints((seq, version, day, known, -1))
-                numbers((nan, nan, nan, 0.0, float(s["amount"]["_data_"]), nan))
+                numbers((nan, nan, nan, 0.0, number(s["amount"]["_data_"]), nan))
                 continue
             name = s.get("ticker")
             ticker = tickers.get(name)
@@ -116,10 +126,10 @@ class _Columns:
                 charged = s.get("fee")
                 numbers(
                     (
-                        float(s["quantity"]["_data_"]),
-                        float(s["price"]["_data_"]),
-                        float(s["value"]["_data_"]),
-                        float(charged["_data_"]) if charged is not None else 0.0,
+                        number(s["quantity"]["_data_"]),
+                        number(s["price"]["_data_"]),
+                        number(s["value"]["_data_"]),
+                        number(charged["_data_"]) if charged is not None else 0.0,
                         nan,
                         nan,
                     )
@@ -127,16 +137,16 @@ class _Columns:
             elif kind == _DIVIDEND:
                 numbers(
                     (
-                        float(s["quantity"]["_data_"]),
-                        float(s["amount_per_share"]["_data_"]),
+                        number(s["quantity"]["_data_"]),
+                        number(s["amount_per_share"]["_data_"]),
                         nan,
                         0.0,
-                        float(s["amount"]["_data_"]),
+                        number(s["amount"]["_data_"]),
                         nan,
                     )
                 )
             else:
-                numbers((nan, nan, nan, 0.0, nan, float(s["ratio"]["_data_"])))
+                numbers((nan, nan, nan, 0.0, nan, number(s["ratio"]["_data_"])))
 
     def _day(self, when: str) -> int:
         """Days since 1970 of an event's date (kept: a log has few distinct dates)."""
