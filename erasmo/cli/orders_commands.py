@@ -289,27 +289,27 @@ def portfolio_rules(
     events)."""
     portfolio_id = c.door.resolve(name)
     parameters = margin_parameters(margin)
-    if (mode, commission, slippage_bps, max_volume_pct) == (None, None, None, None):
-        rules = c.door.rules(portfolio_id)
-        verb = "has"
-    else:
-        rules = c.door.set_rules(
-            portfolio_id, mode, commission, slippage_bps, max_volume_pct=max_volume_pct
+    changes_rules = (mode, commission, slippage_bps, max_volume_pct) != (None, None, None, None)
+    changes_account = account is not None or any(v is not None for v in parameters.values())
+    if changes_rules or changes_account:  # all in one save, or nothing (and nothing shown)
+        rules, shown = c.door.change_rules(
+            portfolio_id,
+            mode,
+            commission,
+            slippage_bps,
+            max_volume_pct=max_volume_pct,
+            account=account,
+            margin=parameters if changes_account else None,
         )
-        verb = "now has"
+    else:
+        rules, shown = c.door.rules(portfolio_id), c.door.account(portfolio_id)
     cap = rules.max_volume_pct
     capped = f", fills capped at {cap}% of a bar's volume" if cap is not None else ""
     click.echo(
-        f"{name!r} {verb} {rules.mode} mode, commission {rules.commission}, slippage "
-        f"{rules.slippage_bps} bps{capped}."
+        f"{name!r} {'now has' if changes_rules else 'has'} {rules.mode} mode, commission "
+        f"{rules.commission}, slippage {rules.slippage_bps} bps{capped}."
     )
-    if account is None and any(v is not None for v in parameters.values()):
-        account = c.door.account(portfolio_id).account
-    if account is None:
-        shown = c.door.account(portfolio_id)
-        if shown.account == "margin":  # a cash account (the default) says nothing more
-            click.echo(f"It is a {shown.describe()}.")
-    else:
-        click.echo(
-            f"It is now a {c.door.set_account(portfolio_id, account, parameters).describe()}."
-        )
+    if changes_account:
+        click.echo(f"It is now a {shown.describe()}.")
+    elif shown.account == "margin":  # a cash account (the default) says nothing more
+        click.echo(f"It is a {shown.describe()}.")

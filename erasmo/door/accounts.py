@@ -19,7 +19,7 @@ from events.rules import margin, margin_calls
 
 if TYPE_CHECKING:
     from erasmo.simulation.service import SimulationService
-    from erasmo.simulation.views import AdvanceReport
+    from erasmo.simulation.views import AdvanceReport, TradingRules
     from events.application import Portfolios
 
 #: Margin parameters as the door takes them: name -> text ("0.5" or "50%"), None for a default.
@@ -122,6 +122,34 @@ class AccountCommands:
         """Make the portfolio a cash or margin account (`margin`: parameters by name, None
         for their defaults; see `events.rules.margin`)."""
         return set_account(self.app, portfolio_id, account, margin or {}, dry_run=dry_run)
+
+    def change_rules(
+        self,
+        portfolio_id: UUID,
+        mode: str | None = None,
+        commission: str | None = None,
+        slippage_bps: str | Decimal | int | None = None,
+        *,
+        max_volume_pct: str | Decimal | int | None = None,
+        account: str | None = None,
+        margin: MarginParameters | None = None,
+        dry_run: bool = False,
+    ) -> tuple[TradingRules, AccountView]:
+        """Change the trading rules, the volume cap and the account (and its `margin`
+        parameters) together, each None to keep it: all in one save or, when any part is
+        refused, nothing (`SimulationService.set_rules`). Returns the rules and the account
+        then (as they would be, for a dry run)."""
+        with self.app.dry_run(dry_run) as run:
+            rules = self.simulation.set_rules(
+                portfolio_id,
+                mode,
+                commission,
+                slippage_bps,
+                max_volume_pct=max_volume_pct,
+                account=account,
+                margin=margin,
+            )
+            return rules, AccountView.of(changed(self.app, run, portfolio_id, dry_run))
 
     def catch_up(self, portfolio_id: UUID, *, dry_run: bool = False) -> AdvanceReport | None:
         """Bring a live margin account to the market's latest date: its orders, corporate

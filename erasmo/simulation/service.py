@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -111,9 +111,13 @@ class SimulationService:
         *,
         dry_run: bool = False,
         max_volume_pct: str | Decimal | int | None = None,
+        account: str | None = None,
+        margin: Mapping[str, str | Decimal | None] | None = None,
     ) -> TradingRules:
         """Change a portfolio's mode, commission, slippage or volume cap (None keeps the
-        current one; a cap of "off" removes it); returns the rules it then has."""
+        current one; a cap of "off" removes it), and with `account` (or `margin` parameters
+        by name) its account; returns the rules it then has. All or nothing: every part is
+        checked before the one save, and a refused part records none."""
         current = self.rules(portfolio_id)
         rules = _rules(
             mode if mode is not None else current.mode,
@@ -122,14 +126,18 @@ class SimulationService:
         )
         changes_rules = (mode, commission, slippage_bps) != (None, None, None)
         cap = volume_cap(self.market, max_volume_pct)
+        parameters = dict(margin or {})
+        changes_account = account is not None or any(v is not None for v in parameters.values())
 
         # Dated on the portfolio's latest event: changing rules must not move a live
         # portfolio's clock to the latest data (which would forbid back-dated trades).
         def change(p: Portfolio) -> TradingRules:
-            if changes_rules or max_volume_pct is None:
+            if changes_rules or (max_volume_pct is None and not changes_account):
                 p.set_rules(*rules, p.clock)
             if max_volume_pct is not None:
                 p.set_volume_cap(cap, p.clock)
+            if changes_account:
+                p.set_account(account or p.account, p.clock, **parameters)
             return TradingRules.of(p)
 
         return self.app.change(portfolio_id, change, dry_run=dry_run)

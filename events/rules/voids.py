@@ -5,12 +5,13 @@ placement of the same portfolio (named by its version, as a note is) out of the 
 the log keeps both events. The state after a void is the state of a log that never had the
 voided event: the portfolio is rebuilt by re-making its events, without the voided ones and
 without the voids, through `events.replay` (the aggregate's own commands, so the same rules
-decide). A void is
-refused, and nothing recorded, when a later event would then break a rule (a sale of shares the
-voided buy bought: void the sale first), when the event is already voided, is a void itself, or
-is not a deposit, withdrawal, buy, sell or order placement, or is the forced sale of a margin
-call (the broker's, not the user's). An order placement is voidable while
-the order is open and has not filled (`events.rules.order_voids`); the trade recorded by an
+decide). Notes are skipped too: they change nothing of the state, and name events by their
+versions in the whole log, which the rebuild's versions (without the voided events) are not.
+A void is refused, and nothing recorded, when a later event would then break a rule (a sale of
+shares the voided buy bought: void the sale first), when the event is already voided, is a void
+itself, or is not a deposit, withdrawal, buy, sell or order placement, or is the forced sale of
+a margin call (the broker's, not the user's). An order placement is voidable while the order
+is open and has not filled (`events.rules.order_voids`); the trade recorded by an
 order's fill is voidable, and the fill stays (the order stays filled, the trade is out).
 
 The aggregate does not keep its events: the caller (the application, the replay) hands the
@@ -35,6 +36,9 @@ VOIDABLE: frozenset[str] = frozenset(
     ("CashDeposited", "CashWithdrawn", "SharesBought", "SharesSold", PLACED)
 )
 VOIDED: str = "EventVoided"
+#: A note on an earlier event: it names that event by its version in the whole log, and
+#: changes nothing of the state, so a rebuild (whose versions skip the voided events) skips it.
+NOTED: str = "NoteAdded"
 #: A forced sale of a margin call: its trade follows it, and neither can be voided.
 LIQUIDATED: str = "PositionLiquidated"
 REASON_MAX_LENGTH = 500
@@ -150,6 +154,8 @@ def rebuild(
         raise RuntimeError("import events.replay before voiding: it re-makes the events")
     replay = new_replay(p.id)
     for version, (kind, fields) in enumerate(entries, start=1):
+        if kind == NOTED:
+            continue  # state-neutral; its `about` is a version of the whole log
         if version in voided or kind == VOIDED:
             if version > 1 and entries[version - 2][0] in FILLS:
                 replay.fill = None  # an order's fill whose trade is voided stays without it
