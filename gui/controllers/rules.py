@@ -71,21 +71,17 @@ class RulesDialog(QObject):
         commission = parse_commission(v.commission.text().strip() or "0").spec
         slippage = parse_slippage_bps(v.slippage.text().strip() or "0")
         account = str(v.account.currentData())
-        if account != self.account.account:  # checked first: its refusal records nothing
-            terms = self.door.set_account(self.portfolio_id, account, dry_run=True)
-            if not dry_run:
-                self.door.set_account(self.portfolio_id, account)
-        else:
-            terms = self.account
-        v.account_terms.setText(terms.describe().capitalize() + ".")
-        return self.door.set_rules(
+        rules, terms = self.door.change_rules(  # one save: a refused part records nothing
             self.portfolio_id,
             str(v.mode.currentData()),
             commission,
             slippage,
-            dry_run=dry_run,
             max_volume_pct=self._cap_change(),
+            account=account if account != self.account.account else None,
+            dry_run=dry_run,
         )
+        v.account_terms.setText(terms.describe().capitalize() + ".")
+        return rules
 
     def _cap_change(self) -> str | None:
         """The volume cap to set: None to keep it (unchanged), "off" to remove it."""
