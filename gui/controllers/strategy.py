@@ -12,14 +12,14 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
-from erasmo.strategy.runner import BacktestResult, record_path
 from events.values import name_key
-from gui.controllers.strategy_run import RunStrategyDialog
 from gui.views.main_window import HISTORY_TAB
 from gui.views.strategy_run import StrategyNotes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # erasmo.strategy loads pandas: only once a strategy is run or read
     from erasmo.door import FrontDoor
+    from erasmo.strategy.runner import BacktestResult
+    from gui.controllers.strategy_run import RunStrategyDialog
     from gui.controllers.strategy_sweep import SweepDialog
     from gui.models.portfolios import PortfolioListModel
     from gui.state import Session
@@ -54,6 +54,8 @@ def record_of(door: FrontDoor, portfolio_id: UUID) -> tuple[str, list[str]] | No
             f"{logged.sha256[:12]}."
         )
         return summary, list(logged.notes)
+    from erasmo.strategy.runner import record_path
+
     try:
         path = record_path(door.data_dir, portfolio_id)
         found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -110,6 +112,8 @@ class StrategyCommands(QObject):
 
     def open_run_dialog(self, path: str = "") -> RunStrategyDialog:
         """The Run strategy dialog, shown (with the file `path` when given)."""
+        from gui.controllers.strategy_run import RunStrategyDialog
+
         m = self.main
         dialog = RunStrategyDialog(m.door, self._taken(), m.jobs, m.colors.loss, m.window)
         dialog.ran.connect(self._on_ran)
