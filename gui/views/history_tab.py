@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.models.history import HistoryTableModel
 from gui.theme import muted
@@ -50,10 +50,12 @@ class HistoryView(QWidget):
         """Show `model` through the event-type filter and the filter box."""
         self.text_filter = filtered(self.table, model, self.filter, self.types)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        # Fit the columns to a sample of rows: a history can hold a million events.
+        # Fit the columns to a sample of rows (a history can hold a million events), once per
+        # new history: fitting them on every change would read that sample again at every
+        # step of time travel.
         header.setResizeContentsPrecision(100)
+        model.modelReset.connect(self.table.resizeColumnsToContents)
 
     def _on_hide_clock(self, hide: bool) -> None:
         self.types.hide_labels(CLOCK_LABELS if hide else frozenset())
