@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from erasmo.bootstrap import Erasmo
     from gui.controllers.main import MainController
     from gui.views.main_window import MainWindow
 
@@ -72,9 +73,26 @@ def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int
         _install_probe(probe, window, controller, started)
     window.show()
     try:
-        return qt_app.exec()
-    finally:
+        code = qt_app.exec()
+    except BaseException:
         erasmo.close()
+        raise
+    return _leave(code, erasmo, controller)
+
+
+def _leave(code: int, erasmo: Erasmo, controller: MainController) -> int:
+    """Close the store once the window is closed, and return `code`.
+
+    A long read that does not check for cancel may outlive the wait at closing: closing the
+    store under it, or finalizing Python around its thread, can crash the process. Its result is
+    not needed and every command was committed: then the process leaves at once.
+    """
+    if controller.still_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    erasmo.close()
+    return code
 
 
 def _missing_qt() -> str | None:

@@ -488,5 +488,9 @@ class MainController(QObject, TradingCommands):
             jobs.wait(msecs)
         self.analysis.save()
 
+    def still_running(self) -> bool:
+        """Whether a background job is still running (one that does not check for cancel)."""
+        return any(j.pool.activeThreadCount() > 0 for j in (self.jobs, self.analysis.jobs))
+
     def _say(self, message: str) -> None:
         self.window.statusBar().showMessage(gui_text(message), 8000)
