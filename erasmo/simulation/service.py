@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from erasmo.market.base import Bar, CorporateAction, MarketData, TickerInfo
 from erasmo.services import TradingService
-from erasmo.simulation.fills import BarArrays
 from erasmo.simulation.margin_clock import MarginClock
 from erasmo.simulation.plan import ActionDue, Expired, Filled, TickerBars, plan, target_day
 from erasmo.simulation.tickets import estimated_cost, parse_order
@@ -46,6 +46,9 @@ from events.values import (
     PriceProvenance,
     parse_money,
 )
+
+if TYPE_CHECKING:
+    from erasmo.simulation.fills import BarArrays
 
 ZERO = Decimal(0)
 Progress = Callable[[int, int], None]
@@ -450,6 +453,8 @@ class SimulationService:
             # year ahead at once, never past the data known now (the planner reads no bar after
             # its target, so bars kept beyond it are never seen early).
             end = max(end, min(end + READ_AHEAD, self.market.latest_date(ticker)))
+        from erasmo.simulation.fills import BarArrays  # numpy: only once orders are simulated
+
         bars = self.market.bars(ticker, start, end)
         days, arrays = [b.day for b in bars], BarArrays(bars)
         self._arrays[ticker] = (start, end, days, arrays)

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # erasmo.strategy loads pandas: only once a strategy is run o
     from gui.workers import Jobs
 
 
+#: Where an older erasmo kept its backtests' records (`erasmo.strategy.runner.RECORDS_DIR`:
+#: that module loads pandas, so it is imported only where such records exist).
+LEGACY_RECORDS = "strategies"
+
+
 class Main(Protocol):
     """What the strategy commands use of the main controller."""
 
@@ -54,6 +59,8 @@ def record_of(door: FrontDoor, portfolio_id: UUID) -> tuple[str, list[str]] | No
             f"{logged.sha256[:12]}."
         )
         return summary, list(logged.notes)
+    if not (door.data_dir / LEGACY_RECORDS).is_dir():
+        return None  # no older erasmo ran a backtest here
     from erasmo.strategy.runner import record_path
 
     try:

@@ -10,6 +10,8 @@ few rows. The GUI thread's share must stay far below one scan of the log.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import date
@@ -105,7 +107,7 @@ def test_launching_the_window_on_a_large_store_reads_no_history_on_the_gui_threa
     c = MainController(erasmo, window, offer_demo=False)
     qtbot.addWidget(window)
     try:
-        with qtbot.waitSignal(window.first_painted, timeout=30_000):
+        with qtbot.waitSignal(window.first_painted, timeout=60_000):
             window.show()
         assert c.session.portfolio == busy  # the large portfolio is the one shown
         qtbot.waitUntil(lambda: c.history_model.rowCount() == EVENTS, timeout=120_000)
@@ -120,8 +122,49 @@ def test_launching_the_window_on_a_large_store_reads_no_history_on_the_gui_threa
         c.shutdown()
         window.close()
         erasmo.close()
-    assert counted["background history"] >= EVENTS  # the history was read, in the background
-    assert counted["gui history"] == 0
+    # The history was read, in the background.
+    assert counted["background history"] >= EVENTS, counted
+    assert counted["gui history"] == 0, counted
     # The GUI thread rebuilds heads from their latest snapshot (one every 200 events) only.
-    assert counted["gui aggregate"] <= 4 * 200
+    assert counted["gui aggregate"] <= 4 * 200, counted
     assert counted["gui sqlite"] < scan / 4, (counted, scan)
+
+
+def test_the_first_paint_loads_neither_numpy_nor_pandas(erasmo: Erasmo, demo: UUID) -> None:
+    """Loading them takes longer than the rest of the first paint: they wait for the charts,
+    the analytics and the first simulated order."""
+    erasmo.close()  # let the other process open the store
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "from erasmo.bootstrap import bootstrap\n"
+        "from gui.controllers.main import MainController\n"
+        "from gui.views.main_window import MainWindow\n"
+        "e = bootstrap(sys.argv[1]); w = MainWindow()\n"
+        "c = MainController(e, w, offer_demo=False, analysis=False)\n"
+        "def painted():\n"
+        "    print(c.session.portfolio, c.window.holdings.table.model().rowCount())\n"
+        "    print(sorted(m for m in ('numpy', 'pandas', 'pyqtgraph') if m in sys.modules))\n"
+        "    app.quit()\n"
+        "w.first_painted.connect(painted); w.show(); app.exec(); c.shutdown(); e.close()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(erasmo.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.splitlines()
+    assert out[-2].split()[0] == str(demo)  # the demo portfolio is shown, with its positions
+    assert int(out[-2].split()[1]) > 1
+    assert out[-1] == "[]"
+
+
+def test_the_window_looks_for_older_backtest_records_where_the_runner_keeps_them() -> None:
+    from erasmo.strategy.runner import RECORDS_DIR, record_path
+    from gui.controllers.strategy import LEGACY_RECORDS
+
+    assert LEGACY_RECORDS == RECORDS_DIR
+    some = UUID(int=7)
+    assert record_path(Path("/data"), some).parent == Path("/data") / LEGACY_RECORDS
