@@ -111,16 +111,19 @@ def test_launching_the_window_on_a_large_store_reads_no_history_on_the_gui_threa
             window.show()
         assert c.session.portfolio == busy  # the large portfolio is the one shown
         qtbot.waitUntil(lambda: c.history_model.rowCount() == EVENTS, timeout=120_000)
-        qtbot.waitUntil(
+        qtbot.waitUntil(  # every background load done, the charts built
             lambda: (
-                c.analysis.analytics is not None and not c.jobs.busy and not c.analysis.jobs.busy
+                c.analysis.performance is not None and not c.jobs.busy and not c.analysis.jobs.busy
             ),
             timeout=120_000,
         )
+        qtbot.wait(200)  # and what they queued for the window handled
+        qtbot.waitUntil(lambda: not c.jobs.busy and not c.analysis.jobs.busy, timeout=120_000)
     finally:
         counting.clear()
         c.shutdown()
         window.close()
+        qtbot.wait(50)
         erasmo.close()
     # The history was read, in the background.
     assert counted["background history"] >= EVENTS, counted
