@@ -85,7 +85,9 @@ class BranchRecording:
 
 def _fork_marks(app: PortfoliosHost) -> dict[UUID, dict[str, Any]]:
     marks: dict[UUID, dict[str, Any]] = {}
-    for raw in app.reader.events(topics=[BRANCH_FORKED_TOPIC]):
+    # A fork mark may only follow the opening (`events.rules.forks`): it is version 2 of a
+    # branch, found by one lookup per aggregate instead of a scan of the whole log.
+    for raw in app.reader.at_version(2, [BRANCH_FORKED_TOPIC]):
         fields = app.decode(raw.topic, raw.state)
         marks[raw.originator_id] = {
             k: fields[k] for k in ("parent_id", "parent_name", "parent_version", "parent_seq", "on")

@@ -128,6 +128,43 @@ class LogReader:
             for seq, oid, version, topic, state in batch:
                 yield RawEvent(seq, UUID(oid), version, topic, state)
 
+    def at_version(self, version: int, topics: Sequence[str]) -> list[RawEvent]:
+        """Every aggregate's event `version`, where it has one of `topics`, in log order.
+
+        It walks the primary key (one lookup per aggregate), so its cost grows with the number
+        of aggregates, not of events: for an event that can only sit at one version (a fork
+        mark right after an opening), finding it never scans the log.
+        """
+        seq = "rowid" if self.is_sqlite else "notification_id"
+        mark = "?" if self.is_sqlite else "%s"
+        table = self._table()
+        first = f"SELECT originator_id FROM {table}"
+        last = "ORDER BY originator_id LIMIT 1"  # MIN() has no uuid form in PostgreSQL
+        sql = (
+            f"WITH RECURSIVE ids(id) AS (SELECT ({first} {last}) UNION ALL "
+            f"SELECT ({first} WHERE originator_id > ids.id {last}) "
+            "FROM ids WHERE ids.id IS NOT NULL) "
+            f"SELECT e.{seq} AS seq, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM ids JOIN {table} e ON e.originator_id = ids.id "
+            f"AND e.originator_version = {mark} "
+            f"WHERE e.topic IN ({', '.join([mark] * len(topics))}) ORDER BY seq"
+        )
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, [version, *topics])
+            fetched = cursor.fetchall()
+        if self.is_sqlite:
+            return [RawEvent(r[0], UUID(r[1]), r[2], r[3], r[4]) for r in fetched]
+        return [
+            RawEvent(
+                r["seq"],
+                r["originator_id"],
+                r["originator_version"],
+                r["topic"],
+                bytes(r["state"]),
+            )
+            for r in fetched
+        ]
+
     def head(self) -> int:
         """The latest sequence number (0 for an empty store)."""
         return self.recorder.max_notification_id() or 0

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from erasmo.bootstrap import Erasmo
     from gui.controllers.main import MainController
     from gui.views.main_window import MainWindow
 
-#: Set by bench/gui_startup.py: print "first-paint SECONDS" once the window is on screen and
-#: quit; with the value "analytics", wait for the charts and print "analytics SECONDS" too.
+#: Set by bench/gui_startup.py: print "first-paint SECONDS CPU" once the window is on screen and
+#: quit; "analytics": wait for the charts too; "settle": for every background load (see
+#: `_install_probe`).
 PROBE_ENV = "ERASMO_GUI_PROBE"
 
 
@@ -71,9 +73,26 @@ def run(data_dir: str | Path | None = None, store_url: str | None = None) -> int
         _install_probe(probe, window, controller, started)
     window.show()
     try:
-        return qt_app.exec()
-    finally:
+        code = qt_app.exec()
+    except BaseException:
         erasmo.close()
+        raise
+    return _leave(code, erasmo, controller)
+
+
+def _leave(code: int, erasmo: Erasmo, controller: MainController) -> int:
+    """Close the store once the window is closed, and return `code`.
+
+    A long read that does not check for cancel may outlive the wait at closing: closing the
+    store under it, or finalizing Python around its thread, can crash the process. Its result is
+    not needed and every command was committed: then the process leaves at once.
+    """
+    if controller.still_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    erasmo.close()
+    return code
 
 
 def _missing_qt() -> str | None:
@@ -106,18 +125,45 @@ def _has_display() -> bool:
 def _install_probe(
     mode: str, window: MainWindow, controller: MainController, started: float
 ) -> None:
-    from PySide6.QtCore import QTimer
+    """Print what bench/gui_startup.py measures, then close the window.
+
+    "paint": "first-paint WALL CPU" (seconds since `run` began, and the CPU seconds the process
+    used until then); "analytics": also "analytics WALL" once the charts are drawn; "settle":
+    also "settled WALL STALL" once every background load is done (or after a minute), with the
+    longest time the event loop went without turning since the first paint.
+    """
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    ticks = QTimer(window)
+    clock = QElapsedTimer()
+    stall = [0.0]
+
+    def tick() -> None:
+        stall[0] = max(stall[0], clock.restart() / 1000)
+        jobs = (controller.jobs, controller.analysis.jobs)
+        loaded = controller.analysis.performance is not None
+        waited = time.perf_counter() - started
+        if (loaded and not any(j.busy for j in jobs)) or waited > 60:
+            ticks.stop()
+            print(f"settled {waited:.4f} {stall[0]:.4f}", flush=True)
+            QTimer.singleShot(0, window.close)
 
     def painted() -> None:
-        print(f"first-paint {time.perf_counter() - started:.4f}", flush=True)
-        if mode != "analytics":
+        wall, cpu = time.perf_counter() - started, time.process_time()
+        print(f"first-paint {wall:.4f} {cpu:.4f}", flush=True)
+        if mode == "settle":
+            ticks.timeout.connect(tick)
+            ticks.start(10)
+            clock.start()
+        elif mode != "analytics":
             QTimer.singleShot(0, window.close)
 
     def charts(_: object) -> None:
         if controller.analysis.performance is not None:
             print(f"analytics {time.perf_counter() - started:.4f}", flush=True)
-            QTimer.singleShot(0, window.close)
+            if mode == "analytics":
+                QTimer.singleShot(0, window.close)
 
     window.first_painted.connect(painted)
-    if mode == "analytics":
+    if mode in ("analytics", "settle"):
         controller.analysis.shown.connect(charts)

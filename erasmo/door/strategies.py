@@ -110,13 +110,24 @@ class StrategyCommands:
             portfolio_id, lambda p: p.stop_strategy(reason, line, p.clock), dry_run=dry_run
         )
 
+    def _strategy_events(self, portfolio_id: UUID) -> list[LoggedEvent]:
+        """The portfolio's StrategyStarted, StrategyStopped and NoteAdded events, in order: the
+        store picks them out, so a long history is not decoded to find them."""
+        from events.logged import read_history
+        from events.portfolio import PORTFOLIO_TOPICS
+
+        wanted = (STARTED, STOPPED, "NoteAdded")
+        topics = [topic for topic, name in PORTFOLIO_TOPICS.items() if name in wanted]
+        stored = self.app.reader.events(originator_id=portfolio_id, topics=topics)
+        return read_history(stored, self.app.decode)
+
     def strategy(self, portfolio_id: UUID) -> StrategyRecord | None:
         """The strategy the portfolio's log records (None: it was not made by a backtest that
         records one)."""
         started: LoggedEvent | None = None
         stopped: LoggedEvent | None = None
         notes: list[str] = []
-        for event in self.app.history(portfolio_id):
+        for event in self._strategy_events(portfolio_id):
             if event.type == STARTED and started is None:
                 started = event
             elif event.type == STOPPED and started is not None:

@@ -20,13 +20,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from erasmo.market.base import CorporateAction
-from erasmo.simulation.fills import BarArrays, OrderTerms, first_fill
 from events.commission import Commission
 from events.errors import DateOutOfRangeError, InvalidOrderError
 from events.orders import Order
 from events.values import parse_date
+
+if TYPE_CHECKING:  # fills loads numpy: only once an order is simulated
+    from erasmo.simulation.fills import BarArrays, OrderTerms
 
 Progress = Callable[[int, int], None]
 HUNDRED = Decimal(100)
@@ -187,6 +190,8 @@ def _outcomes(
 ) -> list[Outcome]:
     """The fills (whole, or parts capped by volume) and the expiry of one order by the target
     day; none if it stays open untouched."""
+    from erasmo.simulation.fills import OrderTerms, first_fill
+
     start, target = window
     days, arrays = series.days, series.arrays
     lo = bisect.bisect_right(days, order.last_fill_on or order.placed_on)
@@ -240,6 +245,8 @@ def volume_cap(volume: int | None, cap: Decimal | None) -> Decimal:
 def resting(terms: OrderTerms) -> OrderTerms:
     """What is left of an order after a part of it filled: a stop or trailing stop has
     triggered, so the rest is a market order; a stop-limit's rest is a limit order."""
+    from erasmo.simulation.fills import OrderTerms
+
     if terms.kind in ("stop", "trailing"):
         return OrderTerms(terms.side, "market")
     if terms.kind == "stop-limit":

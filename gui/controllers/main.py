@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QItemSelection, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
@@ -484,9 +484,16 @@ class MainController(QObject, TradingCommands):
         self.sync.stop_serving()
         for jobs in (self.jobs, self.analysis.jobs):
             jobs.cancel_all()
-        for jobs in (self.jobs, self.analysis.jobs):
-            jobs.wait(msecs)
-        self.analysis.save()
+        timer = QElapsedTimer()
+        timer.start()
+        for jobs in (self.jobs, self.analysis.jobs):  # at most `msecs` in all
+            jobs.wait(max(0, msecs - timer.elapsed()))
+        if self.analysis.jobs.pool.activeThreadCount() == 0:  # its caches are not thread-safe
+            self.analysis.save()
+
+    def still_running(self) -> bool:
+        """Whether a background job is still running (one that does not check for cancel)."""
+        return any(j.pool.activeThreadCount() > 0 for j in (self.jobs, self.analysis.jobs))
 
     def _say(self, message: str) -> None:
         self.window.statusBar().showMessage(gui_text(message), 8000)

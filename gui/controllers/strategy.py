@@ -13,21 +13,26 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
 from erasmo.door.strategies import STARTED
-from erasmo.strategy.runner import BacktestResult, record_path
 from events.values import name_key
-from gui.controllers.strategy_run import RunStrategyDialog
 from gui.views.main_window import HISTORY_TAB
 from gui.views.strategy_run import StrategyNotes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # erasmo.strategy loads pandas: only once a strategy is run or read
     from erasmo.door import FrontDoor
+    from erasmo.strategy.runner import BacktestResult
     from gui.controllers.analysis import AnalysisController
+    from gui.controllers.strategy_run import RunStrategyDialog
     from gui.controllers.strategy_sweep import SweepDialog
     from gui.models.portfolios import PortfolioListModel
     from gui.state import Session
     from gui.theme import Colors
     from gui.views.main_window import MainWindow
     from gui.workers import Jobs
+
+
+#: Where an older erasmo kept its backtests' records (`erasmo.strategy.runner.RECORDS_DIR`:
+#: that module loads pandas, so it is imported only where such records exist).
+LEGACY_RECORDS = "strategies"
 
 
 class Main(Protocol):
@@ -60,6 +65,10 @@ def record_of(
             f"{logged.sha256[:12]}."
         )
         return summary, list(logged.notes)
+    if not (door.data_dir / LEGACY_RECORDS).is_dir():
+        return None  # no older erasmo ran a backtest here
+    from erasmo.strategy.runner import record_path
+
     try:
         path = record_path(door.data_dir, portfolio_id)
         found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -116,6 +125,8 @@ class StrategyCommands(QObject):
 
     def open_run_dialog(self, path: str = "") -> RunStrategyDialog:
         """The Run strategy dialog, shown (with the file `path` when given)."""
+        from gui.controllers.strategy_run import RunStrategyDialog
+
         m = self.main
         dialog = RunStrategyDialog(m.door, self._taken(), m.jobs, m.colors.loss, m.window)
         dialog.ran.connect(self._on_ran)

@@ -70,10 +70,15 @@ class HistoryTableModel(RowsTableModel):
         """Dim the rows after `row` (None: the latest, nothing dimmed)."""
         if row == self._as_of:
             return
+        count = len(self._rows)
+        # Only the rows between the old and the new "as of" change (bold, dimmed): a step of
+        # time travel repaints two rows, not a million.
+        old, new = (count if r is None else r for r in (self._as_of, row))
         self._as_of = row
-        if len(self._rows):
-            last = len(self.HEADERS) - 1
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last))
+        first, last = min(old, new), min(max(old, new), count - 1)
+        if first <= last:
+            column = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, column))
 
     def event(self, row: int) -> HistoryRow:  # type: ignore[override]
         return self._rows[row]
