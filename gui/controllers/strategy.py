@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout
 
-from erasmo.door.strategies import STARTED
 from events.values import name_key
 from gui.views.main_window import HISTORY_TAB
 from gui.views.strategy_run import StrategyNotes
@@ -173,14 +172,6 @@ class StrategyCommands(QObject):
             if record is not None and session.portfolio == portfolio_id:
                 self.notes.show_record(*record)
 
-        def read(logged_one: bool) -> None:
-            if session.portfolio == portfolio_id:
-                self.main.jobs.start(lambda _p: record_of(door, portfolio_id, logged_one), shown)
-
-        # Whether its log records a strategy, from the analytics' event types: the history of a
-        # portfolio no strategy made is not decoded (without the analytics: read it).
-        self.main.analysis.jobs.start(
-            lambda _progress: STARTED in door.recorded_types(portfolio_id),
-            read,
-            lambda _message: read(True),
-        )
+        # the door picks the strategy's events out of the store: no history is decoded, and
+        # nothing loads pandas before the first paint
+        self.main.jobs.start(lambda _progress: record_of(door, portfolio_id), shown)
