@@ -225,3 +225,32 @@ def test_unknown_portfolio_is_refused_in_one_line(practice: Run) -> None:
     assert code == 1
     assert err.count("\n") == 1
     assert "Nope" in err
+
+
+def test_a_short_through_a_bundled_dividend_is_charged_it(run: Run) -> None:
+    """QA's case: short IBM, the bundled dividend applied (charged to the short), bought back."""
+    for args in (
+        (
+            "portfolio",
+            "open",
+            "Short",
+            "--cash",
+            "10000",
+            "--on",
+            "2010-05-03",
+            "--account",
+            "margin",
+        ),
+        ("sell", "Short", "IBM", "10", "--on", "2010-05-03", "--price", "129.60", "--fee", "1"),
+        ("actions", "apply", "Short", "--until", "2010-06-30"),
+        ("buy", "Short", "IBM", "10", "--on", "2010-07-01", "--price", "122.57", "--fee", "1"),
+    ):
+        code, _, err = run(*args)
+        assert (code, err) == (0, ""), (args, err)
+    code, out, err = run("trades", "Short", "--json")
+    assert (code, err) == (0, "")
+    (trade,) = json.loads(out)
+    assert (trade["direction"], trade["status"], trade["quantity"]) == ("short", "closed", "10")
+    # IBM's dividend of 0.65 a share (ex-date 2010-05-06) on the 10 shares short is charged
+    assert trade["dividends"] == "-6.50"
+    assert trade["pnl"] == f"{10 * (129.60 - 122.57) - 2 - 6.50:.2f}"  # 61.80
