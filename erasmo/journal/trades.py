@@ -14,6 +14,10 @@ Conventions (docs/journal.md has them with examples):
   go to its pieces pro rata by quantity, a sell's value and fee likewise. Summed over the closed
   trades of a sell, pnl without dividends is the holdings' FIFO realized P&L of that sell.
 - return_pct = pnl / (entry_value + entry_fee): the trade's return on what it cost.
+- A short (direction "short", a margin account's sale beyond the long shares held, covered by
+  later buys first in, first out): entry = the short sale, exit = the cover, pnl = entry_value -
+  exit_value - entry_fee - exit_fee + dividends (a short is charged them: negative), return_pct
+  = pnl / entry_value. A trade that crosses from long to short (or back) is cut in two.
 - A split divides the entry price of the open lots by its ratio and multiplies their shares
   (quantity is in the shares of the exit day). A cash dividend is shared over the lots held on
   its ex-date by quantity and counted in their trades' pnl (`dividends`).
