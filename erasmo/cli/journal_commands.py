@@ -63,7 +63,11 @@ def _number(value: Any, kind: str) -> Any:
         return None
     if kind == "count":
         return int(number)
-    return f"{number:.2f}" if kind == "money" else f"{number:.6f}"
+    if kind == "money":
+        from erasmo.journal.money import cents
+
+        return str(cents(number))
+    return f"{number:.6f}"
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -74,7 +78,9 @@ def _shown(value: Any, kind: str) -> str:
     if kind == "count":
         return f"{int(number):,}"
     if kind == "money":
-        return f"{number:,.2f}"
+        from erasmo.journal.money import money_text
+
+        return money_text(number)
     return f"{number:.2%}" if kind == "fraction" else f"{number:.2f}"
 
 
@@ -215,7 +221,8 @@ def stats(c: Context, /, name: str, by: str | None, as_json: bool, **filters: An
     if as_json:
         echo_json(records)
         return
-    shown = ("trades", "win_rate", "total_pnl", "profit_factor", "expectancy", "sqn")
+    shown: tuple[str, ...] = ("trades", "win_rate", "total_pnl", "profit_factor", "expectancy")
+    shown += ("sqn", "realized_pnl") if by == "month" else ("sqn",)
     rows = [
         [str(key), *(_shown(row[k], STAT_KINDS[k]) for k in shown)]
         for key, row in grouped.to_dict("index").items()

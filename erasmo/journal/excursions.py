@@ -10,6 +10,12 @@ ratio, so they are in the shares the trade's quantity counts.
 
     mae_pct = worst / entry_price - 1      mae = quantity * (worst - entry_price)
     mfe_pct = best / entry_price - 1       mfe = quantity * (best - entry_price)
+
+A short is mirrored: a rise is adverse, so its worst price is the highest and its best the lowest
+of the same prices, and
+
+    mae_pct = 1 - highest / entry_price    mae = quantity * (entry_price - highest)
+    mfe_pct = 1 - lowest / entry_price     mfe = quantity * (entry_price - lowest)
 """
 
 from __future__ import annotations
@@ -83,12 +89,15 @@ def excursions(trades: pd.DataFrame, ranges: dict[str, DailyRange]) -> pd.DataFr
                 best[row] = max(best[row], float(bars.high[first:last].max()) * at_exit)
         basis[rows] = "high/low" if bars.has_range else "close"
     quantity = trades["quantity"].to_numpy(np.float64)
+    # a long gains as the price rises (sign +1), a short as it falls (-1), from the same range
+    sign = np.where(trades["direction"].to_numpy() == "short", -1.0, 1.0)
+    worst, best = np.where(sign > 0, worst, best), np.where(sign > 0, best, worst)
     return pd.DataFrame(
         {
-            "mae": quantity * (worst - entry),
-            "mae_pct": worst / entry - 1.0,
-            "mfe": quantity * (best - entry),
-            "mfe_pct": best / entry - 1.0,
+            "mae": sign * quantity * (worst - entry),
+            "mae_pct": sign * (worst / entry - 1.0),
+            "mfe": sign * quantity * (best - entry),
+            "mfe_pct": sign * (best / entry - 1.0),
             "excursion_prices": basis,
         },
         index=trades.index,

@@ -15,6 +15,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from erasmo.journal.money import money_text
 from erasmo.journal.stats import (
     TradeStatistics,
     ValueStatistics,
@@ -71,6 +72,7 @@ _VALUE_CARDS: tuple[tuple[str, str, str], ...] = (
 #: (header, column, format) of the trade table.
 _TRADE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("Ticker", "ticker", "text"),
+    ("Side", "direction", "text"),
     ("Status", "status", "text"),
     ("Entry", "entry_on", "date"),
     ("Entry price", "entry_price", "price"),
@@ -93,8 +95,8 @@ _NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 
 
 def money(value: float) -> str:
-    """12,345.67 (two decimals, thousands separated); an en dash for NaN."""
-    return "–" if not math.isfinite(value) else f"{value:,.2f}"
+    """12,345.67 (cents rounded half-up, thousands separated); an en dash for NaN."""
+    return "–" if not math.isfinite(value) else money_text(value)
 
 
 def percent(fraction: float) -> str:

@@ -14,6 +14,10 @@ Conventions (docs/journal.md has them with examples):
   go to its pieces pro rata by quantity, a sell's value and fee likewise. Summed over the closed
   trades of a sell, pnl without dividends is the holdings' FIFO realized P&L of that sell.
 - return_pct = pnl / (entry_value + entry_fee): the trade's return on what it cost.
+- A short (direction "short", a margin account's sale beyond the long shares held, covered by
+  later buys first in, first out): entry = the short sale, exit = the cover, pnl = entry_value -
+  exit_value - entry_fee - exit_fee + dividends (a short is charged them: negative), return_pct
+  = pnl / entry_value. A trade that crosses from long to short (or back) is cut in two.
 - A split divides the entry price of the open lots by its ratio and multiplies their shares
   (quantity is in the shares of the exit day). A cash dividend is shared over the lots held on
   its ex-date by quantity and counted in their trades' pnl (`dividends`).
@@ -32,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from erasmo.journal.excursions import DailyRange, daily_range, excursions
-from erasmo.journal.matching import Piece, TickerBook, TickerEvent
+from erasmo.journal.matching import SHORT, Piece, TickerBook, TickerEvent
 from erasmo.market.base import MarketData
 from erasmo.projections.frame import (
     BOUGHT,
@@ -110,7 +114,7 @@ def round_trips(
     pieces = [piece for book in books.values() for piece in book.pieces]
     day = pd.Timestamp(valuation)
     for book in books.values():
-        if book.held() > 0:
+        if book.open_side() is not None:
             pieces.extend(book.open_pieces(day, _close_on(market, book, valuation)))
     trades = _frame(pieces)
     if group == "position":
@@ -153,8 +157,8 @@ def _close_on(market: MarketData, book: TickerBook, day: date) -> float:
         if not bars:  # the ticker's history may end long before the valuation day
             bars = market.bars(book.ticker, None, day)
     except ErasmoError:
-        return book.lots[-1].price
-    return float(bars[-1].close) if bars else book.lots[-1].price
+        return book.last_price()
+    return float(bars[-1].close) if bars else book.last_price()
 
 
 def _frame(pieces: list[Piece]) -> pd.DataFrame:
@@ -164,7 +168,6 @@ def _frame(pieces: list[Piece]) -> pd.DataFrame:
     raw["quantity"] = raw.pop("units") / UNITS_PER_SHARE
     for name in _MONEY:
         raw[name] = raw[name] / CENTS_PER_UNIT_OF_MONEY
-    raw["direction"] = "long"
     raw["exit_seq"] = raw["exit_seq"].astype("Int64")
     raw["status"] = np.where(raw["exit_seq"].isna(), "open", "closed")
     return _derived(_in_exit_order(raw))
@@ -183,11 +186,14 @@ def _in_exit_order(trades: pd.DataFrame) -> pd.DataFrame:
 
 
 def _derived(trades: pd.DataFrame) -> pd.DataFrame:
-    """pnl, return_pct and holding_days from the money and dates of each trade."""
-    cost = trades["entry_value"] + trades["entry_fee"]
-    proceeds = trades["exit_value"] - trades["exit_fee"]
-    trades["pnl"] = proceeds - cost + trades["dividends"]
-    trades["return_pct"] = trades["pnl"] / cost.where(cost != 0)
+    """pnl, return_pct and holding_days from the money and dates of each trade: a long's
+    return on what it cost, a short's on what its short sale was worth (entry value)."""
+    fees = trades["entry_fee"] + trades["exit_fee"]
+    gain = trades["exit_value"] - trades["entry_value"]
+    short = (trades["direction"] == SHORT).to_numpy(bool)
+    trades["pnl"] = gain.where(~short, -gain) - fees + trades["dividends"]
+    base = trades["entry_value"] + trades["entry_fee"].where(~short, 0.0)
+    trades["return_pct"] = trades["pnl"] / base.where(base != 0)
     trades["holding_days"] = (trades["exit_on"] - trades["entry_on"]).dt.days.astype(np.int64)
     return trades
 
@@ -201,7 +207,7 @@ def _by_position(trades: pd.DataFrame) -> pd.DataFrame:
         exit_weight=trades["exit_price"] * trades["quantity"],
         is_open=trades["status"] == "open",
     )
-    grouped = frame.groupby(["ticker", "position"], sort=False)
+    grouped = frame.groupby(["ticker", "position", "direction"], sort=False)
     summed = grouped.agg(
         entry_seq=("entry_seq", "min"),
         entry_on=("entry_on", "min"),
@@ -218,7 +224,6 @@ def _by_position(trades: pd.DataFrame) -> pd.DataFrame:
     is_open = summed.pop("is_open").to_numpy(bool)
     summed["status"] = np.where(is_open, "open", "closed")
     summed["exit_seq"] = summed["exit_seq"].astype("Int64").where(~is_open)
-    summed["direction"] = "long"
     return _derived(_in_exit_order(summed))
 
 

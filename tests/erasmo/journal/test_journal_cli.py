@@ -154,6 +154,52 @@ def test_stats_by_month_of_the_exit(practice: Run) -> None:
     assert "-117.25" in out
 
 
+def test_stats_by_month_as_text_shows_the_realized_pnl(practice: Run) -> None:
+    code, out, _ = practice("stats", "Practice", "--by", "month")
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert header.split()[-1] == "realized_pnl"
+    may = next(line for line in lines if line.startswith("2010-05"))
+    assert may.split()[-1] == "31.90"  # 22.15 + 9.75
+
+
+#: A margin account: a short sale of 10 IBM, a buy of 20 that covers it and opens a long of 10,
+#: and a sell of the long. Prices inside IBM's bars of their days.
+SHORTS = (
+    ("portfolio", "open", "Margin", "--cash", "10000", "--on", "2010-03-01", "--account", "margin"),
+    ("sell", "Margin", "IBM", "10", "--on", "2010-03-01", "--price", "128.57", "--fee", "1"),
+    ("buy", "Margin", "IBM", "20", "--on", "2010-04-01", "--price", "128.25", "--fee", "2"),
+    ("sell", "Margin", "IBM", "10", "--on", "2010-05-03", "--price", "129.60", "--fee", "1.01"),
+)
+
+
+def test_a_margin_account_s_short_is_a_trade_and_money_rounds_half_up(
+    run: Run, tmp_path: Path
+) -> None:
+    for args in SHORTS:
+        code, _, err = run(*args)
+        assert (code, err) == (0, ""), args
+    code, out, err = run("trades", "Margin", "--json")
+    assert (code, err) == (0, "")
+    trades = json.loads(out)
+    assert [(t["direction"], t["quantity"]) for t in trades] == [("short", "10"), ("long", "10")]
+    # short: (128.57 - 128.25) x 10 - 1 - 1 (half the buy's fee); long: the other half and 1.01
+    assert [t["pnl"] for t in trades] == ["1.20", "11.49"]
+    assert trades[0]["return_pct"] == f"{1.20 / 1285.70:.6f}"  # on the short sale's value
+    # expectancy (1.20 + 11.49) / 2 = 6.345 exactly: half-up to 6.35, not the float's 6.34
+    code, out, _ = run("stats", "Margin", "--json")
+    assert code == 0
+    assert json.loads(out)["expectancy"] == "6.35"
+    code, out, _ = run("stats", "Margin")
+    assert "6.35" in out.split("expectancy ")[1]
+    code, out, _ = run("stats", "Margin", "--by", "month")
+    assert code == 0
+    target = tmp_path / "margin.html"
+    code, _, err = run("report", "Margin", "-o", str(target))
+    assert (code, err) == (0, "")
+    assert ">short<" in target.read_text(encoding="utf-8")
+
+
 def test_report_writes_one_self_contained_page(practice: Run, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     code, _out, err = practice("report", "Practice", "-o", str(target))
@@ -179,3 +225,32 @@ def test_unknown_portfolio_is_refused_in_one_line(practice: Run) -> None:
     assert code == 1
     assert err.count("\n") == 1
     assert "Nope" in err
+
+
+def test_a_short_through_a_bundled_dividend_is_charged_it(run: Run) -> None:
+    """QA's case: short IBM, the bundled dividend applied (charged to the short), bought back."""
+    for args in (
+        (
+            "portfolio",
+            "open",
+            "Short",
+            "--cash",
+            "10000",
+            "--on",
+            "2010-05-03",
+            "--account",
+            "margin",
+        ),
+        ("sell", "Short", "IBM", "10", "--on", "2010-05-03", "--price", "129.60", "--fee", "1"),
+        ("actions", "apply", "Short", "--until", "2010-06-30"),
+        ("buy", "Short", "IBM", "10", "--on", "2010-07-01", "--price", "122.57", "--fee", "1"),
+    ):
+        code, _, err = run(*args)
+        assert (code, err) == (0, ""), (args, err)
+    code, out, err = run("trades", "Short", "--json")
+    assert (code, err) == (0, "")
+    (trade,) = json.loads(out)
+    assert (trade["direction"], trade["status"], trade["quantity"]) == ("short", "closed", "10")
+    # IBM's dividend of 0.65 a share (ex-date 2010-05-06) on the 10 shares short is charged
+    assert trade["dividends"] == "-6.50"
+    assert trade["pnl"] == f"{10 * (129.60 - 122.57) - 2 - 6.50:.2f}"  # 61.80

@@ -123,11 +123,11 @@ def test_the_trade_table_has_one_row_per_trade() -> None:
     page, trades = _page()
     assert len(page.rows) == len(trades) == 4
     first = page.rows[0]
-    assert first[:6] == ["XYZ", "closed", "2020-01-02", "100.00", "2020-01-06", "108.00"]
-    assert first[7] == "3.00"  # fees: 1 of the buy + 2 of the sell's 2.4
-    assert first[6] == "10"  # quantity
-    assert first[9] == "77.00"
-    assert page.rows[-1][1] == "open"
+    assert first[:7] == ["XYZ", "long", "closed", "2020-01-02", "100.00", "2020-01-06", "108.00"]
+    assert first[8] == "3.00"  # fees: 1 of the buy + 2 of the sell's 2.4
+    assert first[7] == "10"  # quantity
+    assert first[10] == "77.00"
+    assert page.rows[-1][2] == "open"
 
 
 def test_the_page_is_self_contained_with_svg_charts() -> None:

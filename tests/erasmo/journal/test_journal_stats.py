@@ -130,3 +130,38 @@ def test_statistics_by_a_column_and_by_month() -> None:
 def test_statistics_by_an_unknown_key_is_a_named_error() -> None:
     with pytest.raises(ProjectionError, match="Cannot group trades by 'tag'"):
         statistics_by(SIX, "tag")
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        (262.95 / 2, "131.48"),  # exactly 131.475: half-up, where f"{:.2f}" gives 131.47
+        (0.1 + 0.2 + 0.025, "0.33"),  # 0.325 with float noise above it
+        (1.005, "1.01"),  # stored as 1.00499999999999989...
+        (-1.005, "-1.01"),  # a half cent away from zero
+        (2.675, "2.68"),
+        (-0.001, "0.00"),  # never "-0.00"
+        (1234567.891, "1234567.89"),
+    ],
+)
+def test_money_rounds_half_up_to_the_cent_from_the_exact_figure(value: float, printed: str) -> None:
+    from decimal import Decimal
+
+    from erasmo.journal.money import cents, money_text
+
+    assert cents(value) == Decimal(printed)
+    assert str(cents(value)) == printed
+    assert money_text(value) == f"{Decimal(printed):,}"
+
+
+def test_the_expectancy_of_two_trades_prints_its_half_cent_rounded_up() -> None:
+    from erasmo.journal.money import money_text
+
+    trades = empty_trades().reindex(range(2))
+    trades["pnl"] = [100.10, 162.85]  # 262.95 / 2 = 131.475
+    trades["return_pct"] = [0.1, 0.2]
+    trades["holding_days"] = [1, 1]
+    trades["entry_on"] = trades["exit_on"] = pd.Timestamp("2020-01-02")
+    stats = trade_statistics(trades)
+    assert f"{stats.expectancy:.2f}" == "131.47"  # the float's rounding, the bug
+    assert money_text(stats.expectancy) == "131.48"

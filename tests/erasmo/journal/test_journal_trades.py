@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 from hand_market import HandMarket
 
 from erasmo.journal import TRADE_COLUMNS, TradeGroupingError, round_trips
-from erasmo.projections import EventFrameError, realized_trades, trade_log
+from erasmo.projections import EventFrameError, event_frame, realized_trades, trade_log
 
 #: open high low close
 XYZ = HandMarket(
@@ -196,10 +197,110 @@ def test_an_unknown_grouping_is_a_named_error() -> None:
         round_trips(trade_log(SCALED_IN_AND_OUT), XYZ, group="ticker")
 
 
-def test_a_sell_beyond_the_holding_is_a_named_error() -> None:
-    events = trade_log("2020-01-02 BUY 1 XYZ @ 100\n2020-01-03 SELL 2 XYZ @ 102")
-    with pytest.raises(EventFrameError, match="whole event log"):
-        round_trips(events, XYZ)
+#: XYZ split 2:1 with ex-date 2020-01-06: the bars from that day are in the new shares.
+SPLIT_XYZ = HandMarket(
+    """
+    XYZ 2020-01-02 100 101 99 100
+    XYZ 2020-01-03 100 104 96 98
+    XYZ 2020-01-06 49 50 47 48
+    XYZ 2020-01-07 48 49 44 45
+    XYZ 2020-01-08 45 46 44 45
+    """
+)
+
+
+def test_a_short_round_trip_through_a_dividend_and_a_split() -> None:
+    day = date(2020, 1, 1).replace
+    trade = {"ticker": "XYZ", "fee": 1, "price": 100, "quantity": 10}
+    events = event_frame(
+        [
+            {**trade, "type": "SharesSold", "on": day(day=2)},
+            # the dividend a short position is charged, as a margin account records it
+            {
+                "type": "DividendReceived",
+                "on": day(day=3),
+                "ticker": "XYZ",
+                "quantity": -10,
+                "price": Decimal("0.5"),
+                "amount": -5,
+            },
+            {"type": "SplitApplied", "on": day(day=6), "ticker": "XYZ", "ratio": 2},
+            {
+                **trade,
+                "type": "SharesBought",
+                "on": day(day=7),
+                "quantity": 20,
+                "price": 45,
+                "fee": 2,
+            },
+        ]
+    )
+    trades = round_trips(events, SPLIT_XYZ)
+    # short 10 at 100 = short 20 at 50 after the split, covered at 45
+    assert _rows(trades, "direction", "status", "entry_seq", "exit_seq", "quantity") == [
+        ("short", "closed", 1, 4, 20.0)
+    ]
+    trade = trades.iloc[0]
+    assert (trade["entry_price"], trade["exit_price"]) == (50.0, 45.0)
+    assert (trade["entry_value"], trade["exit_value"]) == (1000.0, 900.0)
+    assert (trade["entry_fee"], trade["exit_fee"], trade["dividends"]) == (1.0, 2.0, -5.0)
+    # (entry - exit) x quantity - fees, less the dividend charged: 5 x 20 - 3 - 5
+    assert trade["pnl"] == pytest.approx(92.0)
+    assert trade["return_pct"] == pytest.approx(92.0 / 1000.0)  # on the entry value
+    assert trade["holding_days"] == 5
+    # window 01-03 .. 01-07 in new shares: highs 104/2, 50, 49; lows 96/2, 47, 44
+    assert trade["mae"] == pytest.approx(20 * (50 - 52))
+    assert trade["mae_pct"] == pytest.approx(1 - 52 / 50)
+    assert trade["mfe"] == pytest.approx(20 * (50 - 44))
+    assert trade["mfe_pct"] == pytest.approx(1 - 44 / 50)
+
+
+def test_a_sell_beyond_the_holding_closes_the_long_and_opens_a_short() -> None:
+    events = trade_log(
+        """
+        2020-01-02 BUY 10 XYZ @ 100 fee 1
+        2020-01-06 SELL 15 XYZ @ 108 fee 3
+        2020-01-08 BUY 5 XYZ @ 96 fee 0.5
+        """
+    )
+    trades = round_trips(events, XYZ)
+    assert _rows(trades, "direction", "entry_seq", "exit_seq", "quantity") == [
+        ("long", 1, 2, 10.0),
+        ("short", 2, 3, 5.0),
+    ]
+    # the sell's 1620 and fee 3 are shared 10:5 between the close and the short sale
+    assert trades["exit_value"].tolist() == pytest.approx([1080.0, 480.0])
+    assert trades["entry_value"].tolist() == pytest.approx([1000.0, 540.0])
+    assert trades["entry_fee"].tolist() == pytest.approx([1.0, 1.0])
+    assert trades["exit_fee"].tolist() == pytest.approx([2.0, 0.5])
+    long_pnl, short_pnl = 1080 - 2 - 1000 - 1, (108 - 96) * 5 - 1 - 0.5
+    assert trades["pnl"].tolist() == pytest.approx([long_pnl, short_pnl])
+    assert trades["return_pct"].tolist() == pytest.approx([long_pnl / 1001, short_pnl / 540])
+    # the short's window 01-07 .. 01-08: highest 109, lowest 90
+    short = trades.iloc[1]
+    assert (short["mae"], short["mfe"]) == pytest.approx((5 * (108 - 109), 5 * (108 - 90)))
+    by_position = round_trips(events, XYZ, group="position")
+    assert _rows(by_position, "direction", "quantity") == [("long", 10.0), ("short", 5.0)]
+    assert by_position["pnl"].tolist() == pytest.approx([long_pnl, short_pnl])
+
+
+def test_a_buy_beyond_the_short_covers_it_and_opens_a_long_and_a_short_stays_open() -> None:
+    events = trade_log(
+        """
+        2020-01-02 SELL 5 XYZ @ 100
+        2020-01-03 BUY 8 XYZ @ 102
+        2020-01-06 SELL 3 XYZ @ 108
+        2020-01-06 SELL 4 XYZ @ 108
+        """
+    )
+    trades = round_trips(events, XYZ, on=date(2020, 1, 8))
+    assert _rows(trades, "direction", "status", "entry_seq", "exit_seq", "quantity") == [
+        ("short", "closed", 1, 2, 5.0),
+        ("long", "closed", 2, 3, 3.0),
+        ("short", "open", 4, pd.NA, 4.0),
+    ]
+    # the open short is valued at the 01-08 close of 96: unrealized (108 - 96) x 4
+    assert trades["pnl"].tolist() == pytest.approx([5 * (100 - 102), 3 * (108 - 102), 48.0])
 
 
 def test_an_open_trade_is_valued_at_the_last_close_however_old() -> None:
