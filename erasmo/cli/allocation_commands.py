@@ -153,11 +153,13 @@ def _weight_data(
 @pass_ctx
 def income(c: Context, name: str, by: str, as_json: bool) -> None:
     """Show the cash dividends portfolio NAME received (recorded with 'erasmo actions apply'),
-    by month, year or ticker (the window's Income table)."""
+    by month, year or ticker (the window's Income table), and apart those its short positions
+    paid."""
     portfolio_id = c.door.resolve(name)
     view = c.door.income(portfolio_id)
     head = c.door.head(portfolio_id)
-    rows = _income_rows(view, by)
+    received, shorts = view.received or view, view.paid_on_shorts
+    rows, paid = _income_rows(received, by), _income_rows(shorts, by) if shorts else []
     if as_json:
         echo_json(
             {
@@ -166,19 +168,31 @@ def income(c: Context, name: str, by: str, as_json: bool) -> None:
                 "currency": head.currency,
                 "by": by,
                 "dividends": [{by: label, "amount": _cents(amount)} for label, amount in rows],
-                "total": _cents(view.total),
+                "total": _cents(received.total),
+                "paid_on_shorts": [{by: label, "amount": _cents(a)} for label, a in paid],
+                "paid_on_shorts_total": _cents(shorts.total if shorts else 0.0),
+                "net_total": _cents(view.total),
             }
         )
         return
-    if not rows:
+    if not rows and not paid:
         click.echo(
             f"{head.name} has received no dividends. Record those it is due with "
             f"'erasmo actions apply {head.name}'."
         )
         return
-    click.echo(f"{head.name}: dividends received by {by}, {head.currency}")
-    body = [[label, _money(amount)] for label, amount in rows]
-    click.echo(table([by, "dividends"], [*body, ["Total", _money(view.total)]], right=[1]))
+    if rows:
+        click.echo(f"{head.name}: dividends received by {by}, {head.currency}")
+        body = [[label, _money(amount)] for label, amount in rows]
+        click.echo(table([by, "dividends"], [*body, ["Total", _money(received.total)]], right=[1]))
+    if shorts is not None and paid:
+        click.echo(f"{head.name}: dividends paid on short positions by {by}, {head.currency}")
+        body = [[label, _money(amount)] for label, amount in paid]
+        click.echo(table([by, "paid"], [*body, ["Total", _money(shorts.total)]], right=[1]))
+        click.echo(
+            f"Net dividends: {_money(received.total)} received - {_money(shorts.total)} paid = "
+            f"{_money(view.total)}"
+        )
 
 
 def _income_rows(view: IncomeView, by: str) -> list[tuple[str, float]]:

@@ -8,12 +8,14 @@ methods pay for it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from erasmo.analytics import Analytics, Moment
 
 #: (label, weight of the total value, value): a ticker, a sector or "Cash".
@@ -59,12 +61,18 @@ class IncomeView:
         years: {year: amount}, oldest first (the sum of its months, as the window shows it).
         tickers: {ticker: amount}, largest first.
         total: the sum of every dividend.
+        received: the same of the dividends received on long positions alone (None in
+            `received` and `paid_on_shorts` themselves).
+        paid_on_shorts: the same of the dividends charged to short positions, as positive
+            amounts paid (total = received.total - paid_on_shorts.total).
     """
 
     months: dict[tuple[int, int], float]
     years: dict[int, float]
     tickers: dict[str, float]
     total: float
+    received: IncomeView | None = None
+    paid_on_shorts: IncomeView | None = None
 
 
 class AllocationReading:
@@ -127,22 +135,34 @@ class AllocationReading:
     def income(self, portfolio_id: UUID, moment: Moment | None = None) -> IncomeView:
         """The dividends the portfolio received up to now (or to `moment`)."""
         from erasmo.projections.frame import DIVIDEND, as_of
-        from erasmo.projections.income import income
 
         events = self._analytics().portfolio_events(portfolio_id)
         if moment is not None:
             events = as_of(events, seq=moment.seq, on=moment.on)
-        paid = income(events)
         dividends = events[events["type"].astype(str) == DIVIDEND]
-        tickers: dict[str, float] = {}
-        for ticker, amount in zip(
-            dividends["ticker"].astype(str), dividends["amount"].astype(float), strict=True
-        ):
-            tickers[ticker] = tickers.get(ticker, 0.0) + float(amount)
-        by_ticker = sorted(((t, round(a, 2)) for t, a in tickers.items()), key=lambda t: -t[1])
-        return IncomeView(
-            months=dict(sorted(paid.months.items())),
-            years={year: round(paid.year_total(year), 2) for year in paid.years()},
-            tickers=dict(by_ticker),
-            total=paid.total,
+        amounts = dividends["amount"].astype(float)
+        charged = dividends[amounts < 0].assign(amount=-amounts[amounts < 0])
+        return replace(
+            _income_view(dividends),
+            received=_income_view(dividends[amounts > 0]),
+            paid_on_shorts=_income_view(charged),
         )
+
+
+def _income_view(dividends: pd.DataFrame) -> IncomeView:
+    """The sums of some dividend events by month, year and ticker."""
+    from erasmo.projections.income import income
+
+    paid = income(dividends)
+    tickers: dict[str, float] = {}
+    for ticker, amount in zip(
+        dividends["ticker"].astype(str), dividends["amount"].astype(float), strict=True
+    ):
+        tickers[ticker] = tickers.get(ticker, 0.0) + float(amount)
+    by_ticker = sorted(((t, round(a, 2)) for t, a in tickers.items()), key=lambda t: -t[1])
+    return IncomeView(
+        months=dict(sorted(paid.months.items())),
+        years={year: round(paid.year_total(year), 2) for year in paid.years()},
+        tickers=dict(by_ticker),
+        total=paid.total,
+    )
