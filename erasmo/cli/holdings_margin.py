@@ -5,7 +5,7 @@ cents; the numbers of the window's Holdings column of that name. A cash account 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,3 +63,37 @@ def with_margin(data: dict[str, Any], rows: list[Any], rate: Decimal | None) -> 
         for p, r in zip(data["positions"], rows, strict=True)
     ]
     return {**data, "margin_used": format(_total(rows, rate), "f"), "positions": positions}
+
+
+def account_json(account: AccountView) -> dict[str, Any]:
+    """A margin account as `clock --json` and `portfolio rules --json` give it: its terms
+    (fractions, annual rates), equity and buying power, the margin charges so far and the
+    latest margin call; money to the cent, half-up, as decimal strings."""
+
+    def cents(value: Decimal) -> str:
+        return format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+
+    call = account.margin_call
+    return {
+        "account": account.account,
+        "initial_margin": format(account.initial_margin, "f"),
+        "maintenance_long": format(account.maintenance_long, "f"),
+        "maintenance_short": format(account.maintenance_short, "f"),
+        "margin_interest": format(account.margin_interest, "f"),
+        "borrow_fee": format(account.borrow_fee, "f"),
+        "borrow_overrides": account.borrow_overrides,
+        "equity": cents(account.equity),
+        "buying_power": cents(account.buying_power),
+        "margin_charges": {
+            "interest": cents(account.interest_paid),
+            "borrow_fees": cents(account.borrow_fees_paid),
+        },
+        "margin_call": None
+        if call is None
+        else {
+            "on": call[0].isoformat(),
+            "equity": cents(call[1]),
+            "requirement": cents(call[2]),
+            "open": account.call_open,
+        },
+    }
