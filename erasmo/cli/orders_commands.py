@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from erasmo.cli.context import NUMBERS_MAY_BE_NEGATIVE, Context, pass_ctx
+from erasmo.cli.holdings_margin import account_json
 from erasmo.cli.margin_options import margin_options, margin_parameters
 from erasmo.cli.margin_report import margin_json, margin_lines
 from erasmo.cli.output import echo_json, money, number, table
@@ -170,10 +171,13 @@ def clock(c: Context, name: str, as_json: bool) -> None:
     day = c.door.clock(portfolio_id)
     rules = c.door.rules(portfolio_id)
     open_orders = c.door.orders(portfolio_id)
+    account = c.door.account(portfolio_id)
     if as_json:
+        margin = account.account == "margin"  # a cash account's output is what it was
         echo_json(
             {
                 "clock": day,
+                **({"account": account_json(account)} if margin else {}),
                 "mode": rules.mode,
                 "commission": rules.commission,
                 "slippage_bps": rules.slippage_bps,
@@ -194,7 +198,6 @@ def clock(c: Context, name: str, as_json: bool) -> None:
         f"{name}: {day.isoformat()}{follows}; {rules.mode} mode, commission {rules.commission}, "
         f"slippage {rules.slippage_bps} bps{capped}, {len(open_orders)} open orders."
     )
-    account = c.door.account(portfolio_id)
     if account.account == "margin":  # a cash account (the default) says nothing more
         click.echo(f"A {account.describe()}.")
         for line in account.notices():
@@ -273,6 +276,7 @@ def _advance_lines(report: Any) -> list[str]:
     help="Fill at most PCT% of a bar's volume an order (the rest later); 'off' for no cap.",
 )
 @margin_options
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON (only to show).")
 @pass_ctx
 def portfolio_rules(
     c: Context,
@@ -283,12 +287,17 @@ def portfolio_rules(
     slippage_bps: str | None,
     max_volume_pct: str | None,
     account: str | None,
+    as_json: bool,
     **margin: str | None,
 ) -> None:
     """Show or change the trading rules and the account of portfolio NAME (recorded as
     events)."""
     portfolio_id = c.door.resolve(name)
     parameters = margin_parameters(margin)
+    if as_json:
+        changes = (mode, commission, slippage_bps, max_volume_pct, account, *parameters.values())
+        _echo_rules_json(c, portfolio_id, name, changes)
+        return
     changes_rules = (mode, commission, slippage_bps, max_volume_pct) != (None, None, None, None)
     changes_account = account is not None or any(v is not None for v in parameters.values())
     if changes_rules or changes_account:  # all in one save, or nothing (and nothing shown)
@@ -313,3 +322,21 @@ def portfolio_rules(
         click.echo(f"It is now a {shown.describe()}.")
     elif shown.account == "margin":  # a cash account (the default) says nothing more
         click.echo(f"It is a {shown.describe()}.")
+
+
+def _echo_rules_json(c: Context, portfolio_id: Any, name: str, changes: tuple[Any, ...]) -> None:
+    """`portfolio rules NAME --json`: the trading rules and the account, read only."""
+    if any(v is not None for v in changes):
+        raise click.UsageError("--json only shows the rules: give it without options to change.")
+    rules, account = c.door.rules(portfolio_id), c.door.account(portfolio_id)
+    margin = account.account == "margin"
+    echo_json(
+        {
+            "portfolio": name,
+            "mode": rules.mode,
+            "commission": rules.commission,
+            "slippage_bps": rules.slippage_bps,
+            "max_volume_pct": rules.max_volume_pct,
+            "account": account_json(account) if margin else {"account": "cash"},
+        }
+    )

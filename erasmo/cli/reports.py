@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -185,7 +186,7 @@ def _marker(row: Any) -> str:
     return "†" if row.last_trade else "*" if row.stale else ""
 
 
-def _positions_table(rows: list[Any], rate: float | None = None) -> str:
+def _positions_table(rows: list[Any], rate: Decimal | None = None) -> str:
     """The table of positions `holdings` prints: one line per position."""
     body = [
         [

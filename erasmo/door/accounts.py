@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -21,6 +21,22 @@ if TYPE_CHECKING:
     from erasmo.simulation.service import SimulationService
     from erasmo.simulation.views import AdvanceReport, TradingRules
     from events.application import Portfolios
+
+_CENT = Decimal("0.01")
+_PLACES = 6  # a quantity's and a price's most decimals (events.values)
+
+
+def margin_used(initial_margin: Decimal | float, quantity: float, price: float) -> Decimal | None:
+    """What one position ties up in a margin account: initial margin x |quantity x price|,
+    computed from exact decimals (a quantity and a price have at most 6 places) and rounded to
+    the cent half-up, as erasmo's other money; None without a price. The CLI's holdings and the
+    window's "Margin used" column both take it, so they agree to the cent."""
+    if quantity != quantity or price != price:  # NaN: no price (or no quantity)
+        return None
+    rate = initial_margin if isinstance(initial_margin, Decimal) else Decimal(repr(initial_margin))
+    value = Decimal(repr(round(quantity, _PLACES))) * Decimal(repr(round(price, _PLACES)))
+    return (rate * abs(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
 
 #: Margin parameters as the door takes them: name -> text ("0.5" or "50%"), None for a default.
 MarginParameters = Mapping[str, str | Decimal | None]

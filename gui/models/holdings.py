@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QPainter, QPixmap
 
+from erasmo.door.accounts import margin_used
 from gui import formatting
 from gui.models.roles import RAW, STALE, TOTAL
 
@@ -140,10 +141,12 @@ def _is_number(value: Any) -> bool:
 
 
 def _with_margin(row: Row, margin: float | None) -> Row:
-    value = row.get("market_value")
-    if margin is None or not isinstance(value, (int, float)) or not _is_number(value):
+    """The row with its margin used, to the cent as the CLI's (`erasmo.door.accounts`)."""
+    quantity, price = row.get("quantity"), row.get("last_price")
+    if margin is None or not (_is_number(quantity) and _is_number(price)):
         return row
-    return {**row, "margin_used": margin * abs(float(value))}
+    used = margin_used(margin, float(quantity or 0), float(price or 0))
+    return row if used is None else {**row, "margin_used": float(used)}
 
 
 class HoldingsTableModel(QAbstractTableModel):

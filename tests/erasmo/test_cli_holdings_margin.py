@@ -81,3 +81,31 @@ def test_a_margin_account_turned_cash_loses_the_column(run: Run) -> None:
     assert run("portfolio", "rules", "T", "--account", "cash")[0] == 0
     _, out, _ = run("holdings", "T")
     assert "margin used" not in out
+
+
+def test_margin_used_rounds_half_up_from_exact_decimals(run: Run) -> None:
+    """10 JNJ at the 2022-12-01 close 176.135 = 1,761.35; 50% of it is 880.675, which rounds
+    half-up to 880.68 (float arithmetic gave 880.67). 10 KO at 62.826 = 628.26; 50% = 314.13.
+    The total is the sum of the rounded cells: 880.68 + 314.13 = 1,194.81."""
+    assert close("JNJ", "2022-12-01") == D("176.135")
+    assert close("KO", "2022-12-01") == D("62.826")
+    code, _, _ = run(
+        "portfolio", "open", "H", "--cash", "10000", "--on", "2022-11-01",
+        "--account", "margin", "--initial-margin", "50%",
+    )  # fmt: skip
+    assert code == 0
+    assert run("buy", "H", "JNJ", "10", "--on", "2022-11-01")[0] == 0
+    assert run("buy", "H", "KO", "10", "--on", "2022-11-01")[0] == 0
+
+    code, out, _ = run("holdings", "H", "--as-of", "2022-12-01")
+    assert code == 0
+    rows = {line.split()[0]: line.split()[-1] for line in out.splitlines()[3:5]}
+    assert rows == {"JNJ": "880.68", "KO": "314.13"}
+    assert "Margin used: 1,194.81 (initial margin 50% x |market value| of each position)" in out
+
+    data = json.loads(run("holdings", "H", "--as-of", "2022-12-01", "--json")[1])
+    assert {p["ticker"]: p["margin_used"] for p in data["positions"]} == {
+        "JNJ": "880.68",
+        "KO": "314.13",
+    }
+    assert data["margin_used"] == "1194.81"

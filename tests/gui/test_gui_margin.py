@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
 import pytest
@@ -115,13 +115,13 @@ def test_holdings_show_a_short_with_the_margin_it_uses(
     assert raw("quantity") == pytest.approx(-10)
     assert raw("market_value") == pytest.approx(-10 * last)
     assert raw("unrealized_pnl") == pytest.approx(-10 * (last - sold))  # a short gains on falls
-    assert raw("margin_used") == pytest.approx(0.5 * 10 * last)  # initial margin x |value|
+    # initial margin x |value|, to the cent half-up (as the CLI's holdings)
+    used = float((Decimal("0.5") * 10 * bars[-1].close).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    assert raw("margin_used") == used
     table = c.window.holdings.table
     assert not table.isColumnHidden(model.column_of("margin_used"))
     totals = model.rowCount() - 1
-    assert model.index(totals, model.column_of("margin_used")).data(RAW) == pytest.approx(
-        0.5 * 10 * last
-    )
+    assert model.index(totals, model.column_of("margin_used")).data(RAW) == used
 
 
 def shown(qtbot: QtBot, c: MainController, pid: UUID) -> None:
