@@ -132,7 +132,7 @@ class JournalView(QWidget):
         muted(self.notes)
         self.statistics = StatisticsPanel()
         self.statistics_title = QLabel("Statistics")
-        self.histogram = _plot(self.background, self.foreground, NumberAxis())
+        self.histogram = _plot(self.background, self.foreground, CountAxis())
         self.histogram.getPlotItem().setTitle("Trade returns (%)", color=self.foreground)
         self.heatmap = _plot(self.background, self.foreground)
         self.heatmap.getPlotItem().setTitle("Realized P&L by exit month", color=self.foreground)
@@ -142,6 +142,7 @@ class JournalView(QWidget):
         self._cell_font.setPointSizeF(self._cell_font.pointSizeF() * 0.8)
         self.cell_texts: dict[tuple[int, int], str] = {}
         self.bars: Any | None = None
+        self.bin_edges: list[float] = []  # the histogram's, in percent
         stats_box = QWidget()
         stats_layout = QVBoxLayout(stats_box)
         stats_layout.setContentsMargins(0, 0, 0, 0)
@@ -228,18 +229,20 @@ class JournalView(QWidget):
     # -- charts -------------------------------------------------------------------------------
 
     def set_returns(self, returns: list[float]) -> None:
-        """The histogram of the trades' returns (fractions), losses and gains coloured."""
+        """The histogram of the trades' returns (fractions): 0 is a bin edge, so a bar holds
+        winners or losers only, coloured by its side (a return of exactly 0 counts up)."""
         item = self.histogram.getPlotItem()
         if self.bars is not None:
             item.removeItem(self.bars)
-            self.bars = None
+            self.bars, self.bin_edges = None, []
         values = np.array([r * 100 for r in returns if math.isfinite(r)], dtype=np.float64)
         if not len(values):
             return
-        bins = int(min(20, max(5, math.ceil(math.sqrt(len(values))) * 2)))
-        counts, edges = np.histogram(values, bins=bins)
+        edges = return_bins(values)
+        self.bin_edges = [float(e) for e in edges]
+        counts, _ = np.histogram(values, bins=edges)
         centers = (edges[:-1] + edges[1:]) / 2
-        brushes = [self.colors.gain if c >= 0 else self.colors.loss for c in centers]
+        brushes = [self.colors.gain if low >= 0 else self.colors.loss for low in edges[:-1]]
         self.bars = pg.BarGraphItem(
             x=centers, height=counts, width=(edges[1] - edges[0]) * 0.9, brushes=brushes,
             pen=pg.mkPen(None),
@@ -281,6 +284,33 @@ class JournalView(QWidget):
             self.cell_texts[(year, month)] = text
         item.setXRange(0, len(years), padding=0.02)
         item.setYRange(0, 12, padding=0.02)
+
+
+class CountAxis(NumberAxis):
+    """A count axis: whole numbers only (never 0.20, 0.40 … between 0 and 1 trade)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:  # noqa: N802, N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(float(round(s)), o) for s, o in levels if s >= 1 and abs(s - round(s)) < 1e-9]
+        return whole or [(1.0, 0.0)]
+
+
+#: The widths a histogram bin may take, in percent, times a power of ten.
+NICE_WIDTHS = (1.0, 2.0, 2.5, 5.0)
+
+
+def return_bins(values: Any, most: int = 20) -> Any:
+    """Bin edges for returns in percent: a round width, every edge a multiple of it (so 0 is
+    one, and no bin holds both a loss and a gain), about 2√n bins (5 to `most`). The top edge
+    lies above the largest value, so every bin is [low, high)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    wanted = min(most, max(5, 2 * math.ceil(math.sqrt(len(values)))))
+    span = (high - low) or max(abs(high), 1.0)
+    raw = span / wanted
+    power = 10.0 ** math.floor(math.log10(raw))
+    width = next((w * power for w in NICE_WIDTHS if w * power >= raw), 10 * power)
+    first, last = math.floor(low / width), math.floor(high / width) + 1
+    return np.arange(first, last + 1, dtype=np.float64) * width
 
 
 def _compact(value: float) -> str:

@@ -1,0 +1,78 @@
+"""The Journal tab's charts and table as drawn: the histogram's bins never mix winners and
+losers and its count axis has whole numbers only."""
+
+from __future__ import annotations
+
+import bisect
+
+import pytest
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from gui import theme
+from gui.views.journal_tab import JournalView
+
+# Returns (fractions) as in a journal QA looked at: a -2.97 % loser and a +0.12 % winner close
+# to each other, far from the +26 % best trade.
+RETURNS = (
+    -0.0557, -0.0619, 0.26, 0.0457, 0.0254, 0.0671, -0.0269, 0.0968, -0.0121, 0.0115,
+    -0.0514, -0.0440, -0.0046, -0.0297, 0.0012, 0.0025,
+)  # fmt: skip
+
+
+def journal_view(qtbot: QtBot) -> JournalView:
+    view = JournalView(theme.colors())
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    return view
+
+
+def test_no_histogram_bar_holds_both_a_winner_and_a_loser(qtbot: QtBot) -> None:
+    view = journal_view(qtbot)
+    view.set_returns(list(RETURNS))
+    assert view.bars is not None
+    centers = [float(x) for x in view.bars.opts["x"]]
+    step = centers[1] - centers[0]
+    edges = [x - step / 2 for x in centers] + [centers[-1] + step / 2]
+    heights = [int(h) for h in view.bars.opts["height"]]
+    brushes = [QColor(b).name() for b in view.bars.opts["brushes"]]
+    assert len(heights) == len(edges) - 1
+    assert sum(heights) == len(RETURNS)
+    colors = theme.colors()
+    sides: dict[int, set[bool]] = {}
+    for r in RETURNS:
+        percent = r * 100
+        assert edges[0] <= percent <= edges[-1]
+        i = min(bisect.bisect_right(edges, percent) - 1, len(heights) - 1)
+        sides.setdefault(i, set()).add(percent > 0)
+        # each trade's bar is coloured by the trade's side
+        expected = colors.gain if percent > 0 else colors.loss
+        assert brushes[i] == expected.name(), (percent, edges[i], edges[i + 1])
+    assert all(len(s) == 1 for s in sides.values()), sides
+    assert min(abs(e) for e in edges) < 1e-9  # 0 is an edge
+    # the -2.97 % loser and the +0.12 % winner are in two bars
+    where = {p: bisect.bisect_right(edges, p) - 1 for p in (-2.97, 0.12)}
+    assert where[-2.97] != where[0.12]
+    # the bars' counts, counted here from the edges
+    for i, height in enumerate(heights):
+        inside = [r for r in RETURNS if edges[i] <= r * 100 < edges[i + 1]]
+        assert height == len(inside)
+    assert max(RETURNS) * 100 < edges[-1]  # every bar is [low, high), the last one too
+    assert edges == pytest.approx(view.bin_edges)
+
+
+def test_the_histogram_count_axis_shows_whole_numbers_only(qtbot: QtBot) -> None:
+    view = journal_view(qtbot)
+    view.set_returns([-0.03, 0.01, 0.08])  # one trade a bar: a count axis from 0 to 1
+    assert view.bars is not None
+    assert max(view.bars.opts["height"]) == 1
+    axis = view.histogram.getPlotItem().getAxis("left")
+    low, high = view.histogram.getPlotItem().viewRange()[1]
+    shown = []
+    for spacing, values in axis.tickValues(low, high, 200):
+        shown.extend(axis.tickStrings(values, 1.0, spacing))
+        assert all(float(v).is_integer() for v in values), values
+    assert "0" in shown
+    assert "1" in shown
+    assert not any("." in text for text in shown), shown
