@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +55,8 @@ STATISTICS: tuple[tuple[str, str, str], ...] = (
     ("longest_losing_streak", "Max consec. losses", "Most losing trades in a row, by exit."),
     ("longest_winning_streak", "Max consec. wins", "Most winning trades in a row, by exit."),
 )
+#: A wide text of a figure of the statistics panel (the others: "−99,999.99").
+WIDEST = {"trades": "999 (99 won, 99 lost)"}
 #: What the period filter keeps (the tooltip of its check boxes and fields).
 PERIOD_TIP = (
     "Keep the trades whose exit day (an open trade's: the valuation day) lies in the period, "
@@ -94,6 +96,10 @@ class StatisticsPanel(QFrame):
             value = QLabel(formatting.MISSING)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # as wide as a large figure from the start: the panel keeps its width as they change
+            value.setMinimumWidth(
+                value.fontMetrics().horizontalAdvance(WIDEST.get(key, "−99,999.99"))
+            )
             for label in (head, value):
                 label.setToolTip(tip)
             grid.addWidget(head, row, column)
@@ -110,6 +116,31 @@ class StatisticsPanel(QFrame):
     def clear(self) -> None:
         for key in self.values:
             self.set_value(key, formatting.MISSING)
+
+
+class Overlay(QLabel):
+    """A message centred over a widget, following its size; hidden while it has none."""
+
+    def __init__(self, over: QWidget) -> None:
+        super().__init__(over)
+        self.over = over
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        muted(self)
+        over.installEventFilter(self)
+        self.hide()
+
+    def say(self, message: str | None) -> None:
+        self.setText(message or "")
+        self.setVisible(bool(message))
+        self.setGeometry(self.over.rect())
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.over and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.over.rect())
+        return False
 
 
 class JournalView(QWidget):
@@ -132,6 +163,7 @@ class JournalView(QWidget):
         muted(self.notes)
         self.statistics = StatisticsPanel()
         self.statistics_title = QLabel("Statistics")
+        self.statistics_title.setWordWrap(True)  # its text never widens the panel
         self.histogram = _plot(self.background, self.foreground, CountAxis())
         self.histogram.getPlotItem().setTitle("Trade returns (%)", color=self.foreground)
         self.heatmap = _plot(self.background, self.foreground)
@@ -166,6 +198,18 @@ class JournalView(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setSizes([380, 240])
         layout.addWidget(self.splitter, 1)
+        self.empty_note = Overlay(self.table.viewport())
+        self.chart_notes = {plot: Overlay(plot) for plot in (self.histogram, self.heatmap)}
+
+    def set_empty(self, message: str | None) -> None:
+        """Say `message` over the table and both charts (their axes hidden), or show them as
+        they are (None): what a filter that keeps no trade shows."""
+        self.empty_note.say(message)
+        for plot, note in self.chart_notes.items():
+            note.say(message and "No trades")
+            item = plot.getPlotItem()
+            for axis in ("left", "bottom"):
+                item.showAxis(axis, message is None)
 
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()

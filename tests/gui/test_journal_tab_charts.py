@@ -4,13 +4,22 @@ losers and its count axis has whole numbers only."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
 
 import pytest
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from erasmo.bootstrap import Erasmo
 from gui import theme
+from gui.controllers.main import MainController
+from gui.views.journal_model import WINNERS
 from gui.views.journal_tab import JournalView
+from tests.gui.test_journal_tab import TRADES, journal_window, settle
+
+MakeWindow = Callable[..., MainController]
 
 # Returns (fractions) as in a journal QA looked at: a -2.97 % loser and a +0.12 % winner close
 # to each other, far from the +26 % best trade.
@@ -18,6 +27,17 @@ RETURNS = (
     -0.0557, -0.0619, 0.26, 0.0457, 0.0254, 0.0671, -0.0269, 0.0968, -0.0121, 0.0115,
     -0.0514, -0.0440, -0.0046, -0.0297, 0.0012, 0.0025,
 )  # fmt: skip
+
+
+@pytest.fixture
+def journal(erasmo: Erasmo) -> UUID:
+    """The trades of tests/gui/test_journal_tab.py: exits on 05-03, 07-01 and 09-01 of 2010."""
+    door = erasmo.door
+    pid = door.open_portfolio("Journal", "10000", date(2010, 3, 1)).id
+    for day, side, qty, price, fee, tags in TRADES:
+        command = door.buy if side == "buy" else door.sell
+        command(pid, "IBM", qty, day, price, fee, tags=tags)
+    return pid
 
 
 def journal_view(qtbot: QtBot) -> JournalView:
@@ -76,3 +96,57 @@ def test_the_histogram_count_axis_shows_whole_numbers_only(qtbot: QtBot) -> None
     assert "0" in shown
     assert "1" in shown
     assert not any("." in text for text in shown), shown
+
+
+def panel_widths(c: MainController, view: JournalView) -> dict[str, int]:
+    return {
+        "sidebar": c.window.sidebar.width(),
+        "table": view.table.width(),
+        "statistics": view.statistics.width(),
+        "histogram": view.histogram.width(),
+        "heatmap": view.heatmap.width(),
+    }
+
+
+def test_a_filter_that_keeps_no_trade_says_so_and_nothing_moves(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow, journal: UUID
+) -> None:
+    c, j = journal_window(qtbot, erasmo, make_window, journal)
+    view = j.view
+    assert view is not None
+    c.window.resize(1280, 800)
+    qtbot.wait(50)
+    widths = panel_widths(c, view)
+    assert not view.empty_note.isVisible()
+    assert view.bars is not None
+    # exits fall on 05-03, 07-01 and 09-01: nothing exits in June
+    view.from_on.setChecked(True)
+    view.to_on.setChecked(True)
+    view.start.setDate(date(2010, 6, 1))
+    view.end.setDate(date(2010, 6, 30))
+    settle(qtbot, j)
+    qtbot.wait(50)
+    assert j.result is not None
+    assert j.result.rows == ()
+    assert view.empty_note.isVisible()
+    assert view.empty_note.text() == "No trades match these filters"
+    assert view.bars is None  # no bar left over from the trades shown before
+    for plot in (view.histogram, view.heatmap):
+        item = plot.getPlotItem()
+        assert not item.getAxis("left").isVisible()  # no axes of the trades shown before
+        assert not item.getAxis("bottom").isVisible()
+        assert plot in view.chart_notes
+        assert view.chart_notes[plot].isVisible()
+    assert view.cell_texts == {}
+    assert panel_widths(c, view) == widths
+    # winners only: one trade a bar, the panels stay where they were
+    view.from_on.setChecked(False)
+    view.to_on.setChecked(False)
+    view.outcome.setCurrentIndex(view.outcome.findData(WINNERS))
+    settle(qtbot, j)
+    qtbot.wait(50)
+    assert len(j.result.rows) == 2
+    assert not view.empty_note.isVisible()
+    assert not any(note.isVisible() for note in view.chart_notes.values())
+    assert view.histogram.getPlotItem().getAxis("left").isVisible()
+    assert panel_widths(c, view) == widths
