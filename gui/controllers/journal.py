@@ -239,7 +239,7 @@ class JournalController(QObject):
         view.shown.setText(f"{len(result.rows):,} of {total}")
         widest = view.shown.fontMetrics().horizontalAdvance(f"{result.total:,} of {total}")
         view.shown.setMinimumWidth(widest)  # the bar keeps its width from filter to filter
-        if result.rows:  # none: the columns keep the widths they had
+        if result.rows or not result.total:  # a filter keeping none: the widths they had
             view.table.resizeColumnsToContents()
         view.set_empty(None if result.rows else empty_message(result))
         s = result.statistics

@@ -191,7 +191,10 @@ class JournalView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.table, 1)
-        top_layout.addWidget(self.notes)
+        notes_row = QHBoxLayout()  # the selected trade's notes and the button to add one
+        notes_row.addWidget(self.notes, 1)
+        notes_row.addWidget(self.add_note)
+        top_layout.addLayout(notes_row)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
@@ -239,7 +242,6 @@ class JournalView(QWidget):
         self.to_on, self.end = self._bound(bar, "to")
         bar.addWidget(self.shown)
         bar.addStretch(1)
-        bar.addWidget(self.add_note)
         bar.addWidget(self.export)
         return bar
 
