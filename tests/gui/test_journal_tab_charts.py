@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from erasmo.bootstrap import Erasmo
 from gui import theme
 from gui.controllers.main import MainController
-from gui.views.journal_model import WINNERS
+from gui.views.journal_model import COLUMNS, WINNERS
 from gui.views.journal_tab import JournalView
 from tests.gui.test_journal_tab import TRADES, journal_window, settle
 
@@ -150,3 +150,32 @@ def test_a_filter_that_keeps_no_trade_says_so_and_nothing_moves(
     assert not any(note.isVisible() for note in view.chart_notes.values())
     assert view.histogram.getPlotItem().getAxis("left").isVisible()
     assert panel_widths(c, view) == widths
+
+
+def test_each_price_column_has_one_number_of_decimals(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    pid = door.open_portfolio("Prices", "10000", date(2009, 1, 2)).id
+    door.buy(pid, "IBM", "30", date(2009, 1, 5), "86.82", "0")
+    door.sell(pid, "IBM", "30", date(2009, 1, 20), "81.98", "0")
+    door.buy(pid, "KO", "30", date(2009, 2, 9), "13.471", "0")
+    door.sell(pid, "KO", "30", date(2009, 3, 2), "12.637", "0")
+    _c, j = journal_window(qtbot, erasmo, make_window, pid)
+    assert j.proxy is not None
+    keys = [k for k, _label in COLUMNS]
+
+    def column(key: str) -> list[str]:
+        assert j.proxy is not None
+        return [str(j.proxy.index(r, keys.index(key)).data()) for r in range(j.proxy.rowCount())]
+
+    assert column("ticker") == ["IBM", "KO"]
+    # 13.471 and 12.637 need 3 decimals, so 86.82 and 81.98 show 3 too: the points line up
+    assert column("entry_price") == ["86.820", "13.471"]
+    assert column("exit_price") == ["81.980", "12.637"]
+    # IBM's trade alone: 2 decimals are enough
+    assert j.view is not None
+    j.view.ticker.setCurrentIndex(j.view.ticker.findData("IBM"))
+    settle(qtbot, j)
+    assert column("entry_price") == ["86.82"]
+    assert column("exit_price") == ["81.98"]
