@@ -73,6 +73,10 @@ class InlineMessage(QLabel):
         self.setText("")
 
 
+#: The dialog property holding the height `fit_height` gave it last.
+FITTED = "fittedHeight"
+
+
 def fit_height(dialog: QDialog) -> None:
     """Give a dialog the height its contents take at its width: it grows when a wrapped text
     appears (no field squeezed, no text against a border) and shrinks back when it goes."""
@@ -87,8 +91,12 @@ def fit_height(dialog: QDialog) -> None:
     else:
         height = layout.totalSizeHint().height()
     height = max(height, layout.totalMinimumSize().height())
+    now = dialog.height()  # read before the minimum below may grow it
     dialog.setMinimumHeight(height)
-    dialog.resize(width, height)
+    # a height the user chose (taller than the last one fitted) is kept
+    if now < height or dialog.property(FITTED) in (None, now):
+        dialog.resize(width, height)
+        dialog.setProperty(FITTED, height)
 
 
 def show_placeholder(edit: QLineEdit) -> None:

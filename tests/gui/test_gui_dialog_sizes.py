@@ -63,6 +63,9 @@ def test_the_new_portfolio_dialog_grows_for_the_margin_terms_and_shrinks_back(
     assert v.account_terms.isHidden()
     assert_roomy(qtbot, v, v.account_terms)
     assert v.height() == cash_height  # and back
+    v.resize(v.width(), cash_height + 100)  # made taller by hand: typing keeps that height
+    v.cash.setText("26000")
+    assert v.height() == cash_height + 100
     v.reject()
 
 
