@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -40,12 +41,13 @@ class ClockController(QObject):
 
     def show_portfolio(self, portfolio_id: UUID | None, simulated: bool) -> None:
         """Show the bar for a simulation portfolio; hide it otherwise."""
-        if portfolio_id != self.portfolio_id:
+        switched = portfolio_id != self.portfolio_id
+        if switched:
             self.pause()
         self.portfolio_id = portfolio_id if simulated else None
         self.bar.setVisible(self.portfolio_id is not None)
         if self.portfolio_id is not None:
-            self.refresh()
+            self.refresh(switched=switched)
         elif portfolio_id is not None:
             self.catch_up(portfolio_id)
 
@@ -68,8 +70,9 @@ class ClockController(QObject):
     def _on_catch_up_failed(self, message: str) -> None:
         self.failed.emit(message)
 
-    def refresh(self) -> None:
-        """Read the clock again."""
+    def refresh(self, switched: bool = False) -> None:
+        """Read the clock again. After a switch of portfolio, Go to date offers the next
+        trading day after the new portfolio's clock, never a date chosen for another one."""
         if self.portfolio_id is None:
             return
         try:
@@ -80,8 +83,16 @@ class ClockController(QObject):
         self.bar.date.setText(f"{self.clock.isoformat()} ({self.clock.strftime('%a')})")
         next_day = to_qdate(self.clock + timedelta(days=1))
         self.bar.to_date.setMinimumDate(next_day)
-        if self.bar.to_date.date() < next_day:
+        if switched:
+            self.bar.to_date.setDate(to_qdate(self.next_trading_day(self.clock)))
+        elif self.bar.to_date.date() < next_day:
             self.bar.to_date.setDate(to_qdate(self.clock + timedelta(days=7)))
+
+    def next_trading_day(self, day: date) -> date:
+        """The market calendar's first day after `day` (the next day when it has none)."""
+        days = self.door.market.trading_days()
+        after = days[bisect_right(days, day)] if days and days[-1] > day else None
+        return after or day + timedelta(days=1)
 
     @property
     def busy(self) -> bool:

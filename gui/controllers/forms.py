@@ -15,7 +15,7 @@ from erasmo.door.models import CashReceipt, PortfolioHead
 from events.errors import ErasmoError
 from gui import formatting
 from gui.dialogs.cash import CashView, NewPortfolioView
-from gui.dialogs.form import field_date, mark_invalid, to_qdate
+from gui.dialogs.form import field_date, fit_height, mark_invalid, to_qdate
 from gui.form_checks import (
     DEPOSIT,
     WITHDRAW,
@@ -181,6 +181,7 @@ class NewPortfolioDialog(QObject):
         v.account_terms.setVisible(self.account == "margin")
         v.ok.setEnabled(self.preview is not None)
         _show_problem(v, self.problem, self._loss)
+        fit_height(v)  # grown for the terms, shrunk back without them
 
     @Slot()
     def _on_submit(self) -> None:

@@ -149,6 +149,7 @@ class JournalController(QObject):
             self.view.statistics.clear()
             self.view.set_returns([])
             self.view.set_months({})
+            self.view.set_empty(None)
             self.view.notes.setText("")
             self.view.shown.setText("")
         self._refresh_if_shown()
@@ -234,8 +235,13 @@ class JournalController(QObject):
                                   (view.to_on, view.end, result.last_day)):  # fmt: skip
             if day is not None and not check.isChecked():
                 field.setDate(day)
-        view.shown.setText(f"{len(result.rows):,} of {formatting.counted(result.total, 'trade')}")
-        view.table.resizeColumnsToContents()
+        total = formatting.counted(result.total, "trade")
+        view.shown.setText(f"{len(result.rows):,} of {total}")
+        widest = view.shown.fontMetrics().horizontalAdvance(f"{result.total:,} of {total}")
+        view.shown.setMinimumWidth(widest)  # the bar keeps its width from filter to filter
+        if result.rows or not result.total:  # a filter keeping none: the widths they had
+            view.table.resizeColumnsToContents()
+        view.set_empty(None if result.rows else empty_message(result))
         s = result.statistics
         closed = sum(1 for row in result.rows if row.status == CLOSED)
         which = "all" if result.filters == TradeFilters() else "the"
@@ -370,6 +376,13 @@ class JournalController(QObject):
     def _on_export_failed(self, message: str) -> None:
         self._say(message)
         QMessageBox.warning(self.window, "erasmo", gui_text(message))
+
+
+def empty_message(result: JournalResult) -> str:
+    """What the tab says when it shows no trade."""
+    if result.total:
+        return "No trades match these filters"
+    return "No trades yet: each buy (or short sale) opens one, listed here"
 
 
 def _day(day: QDate) -> date:

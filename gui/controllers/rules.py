@@ -18,7 +18,7 @@ from events.errors import (
     InvalidSlippageError,
     VolumeDataError,
 )
-from gui.dialogs.form import mark_invalid
+from gui.dialogs.form import fit_height, mark_invalid
 from gui.dialogs.rules import RulesView
 from gui.form_checks import problem_of
 
@@ -108,6 +108,7 @@ class RulesDialog(QObject):
             v.message.clear_message()
         else:
             v.message.show_error(problem.message)
+        fit_height(v)  # the terms of the account chosen: grown or shrunk to hold them
 
     @Slot()
     def _on_submit(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage, date_edit, two_choices
+from gui.dialogs.form import InlineMessage, date_edit, fit_height, show_placeholder, two_choices
 from gui.dialogs.rules import account_choice
 from gui.theme import muted
 
@@ -90,6 +90,8 @@ class NewPortfolioView(QDialog):
         self.account_terms = QLabel("")
         self.account_terms.setWordWrap(True)
         muted(self.account_terms)
+        for edit in (self.name, self.cash, self.commission, self.slippage):
+            show_placeholder(edit)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Opening cash", self.cash)
@@ -113,6 +115,10 @@ class NewPortfolioView(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        fit_height(self)
 
     def fields(self) -> dict[str, QWidget]:
         return {

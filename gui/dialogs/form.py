@@ -9,9 +9,13 @@ from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QRadioButton,
+    QStyle,
+    QStyleOptionFrame,
     QWidget,
 )
 
@@ -67,6 +71,43 @@ class InlineMessage(QLabel):
     def clear_message(self) -> None:
         self.is_error = False
         self.setText("")
+
+
+#: The dialog property holding the height `fit_height` gave it last.
+FITTED = "fittedHeight"
+
+
+def fit_height(dialog: QDialog) -> None:
+    """Give a dialog the height its contents take at its width: it grows when a wrapped text
+    appears (no field squeezed, no text against a border) and shrinks back when it goes."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = dialog.width() if dialog.isVisible() else dialog.sizeHint().width()
+    width = max(width, dialog.minimumWidth())
+    if layout.hasHeightForWidth():
+        height = layout.totalHeightForWidth(width)
+    else:
+        height = layout.totalSizeHint().height()
+    height = max(height, layout.totalMinimumSize().height())
+    now = dialog.height()  # read before the minimum below may grow it
+    dialog.setMinimumHeight(height)
+    # a height the user chose (taller than the last one fitted) is kept
+    if now < height or dialog.property(FITTED) in (None, now):
+        dialog.resize(width, height)
+        dialog.setProperty(FITTED, height)
+
+
+def show_placeholder(edit: QLineEdit) -> None:
+    """Make a line edit wide enough to show its whole placeholder."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    frame = edit.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, option, edit)
+    margins = edit.textMargins()
+    text = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    # as QLineEdit lays out its text: the frame and 2 px on each side, and the text margins
+    edit.setMinimumWidth(text + 2 * frame + 4 + margins.left() + margins.right() + 2)
 
 
 def mark_invalid(widget: QWidget, invalid: bool, color: QColor) -> None:

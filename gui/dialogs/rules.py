@@ -3,7 +3,7 @@ account (cash or margin)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialogs.form import InlineMessage
+from gui.dialogs.form import InlineMessage, fit_height, show_placeholder
 from gui.theme import muted
 
 
@@ -61,6 +61,8 @@ class RulesView(QDialog):
         self.account_terms = QLabel("")
         self.account_terms.setWordWrap(True)
         muted(self.account_terms)
+        for edit in (self.commission, self.slippage, self.volume_cap):
+            show_placeholder(edit)
         form = QFormLayout()
         form.addRow("Portfolio", self.portfolio)
         form.addRow("Mode", self.mode)
@@ -87,6 +89,10 @@ class RulesView(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        fit_height(self)
 
     def fields(self) -> dict[str, QWidget]:
         return {

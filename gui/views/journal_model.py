@@ -35,16 +35,20 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Notes"),
 )
 NUMERIC = frozenset({"quantity", "entry_price", "exit_price", "pnl", "return_pct", "holding_days"})
+#: Price columns: every row of one gets as many decimals as its most precise price needs,
+#: within (fewest, most), so the decimal points line up (as the Holdings tab's prices do).
+PRICE_PLACES = {"entry_price": (2, 4), "exit_price": (2, 4)}
 
 
-def _text(row: TradeRow, key: str) -> str:
+def _text(row: TradeRow, key: str, places: dict[str, int] | None = None) -> str:
     if key in ("entry_on", "exit_on"):
         day = formatting.day(getattr(row, key))
         return f"{day} (open)" if key == "exit_on" and row.status == OPEN else day
     if key == "quantity":
         return formatting.quantity(row.quantity)
-    if key in ("entry_price", "exit_price"):
-        return formatting.price(getattr(row, key))
+    if key in PRICE_PLACES:
+        low, _high = PRICE_PLACES[key]
+        return formatting.fixed(getattr(row, key), (places or {}).get(key, low))
     if key == "pnl":
         return formatting.signed_money(row.pnl)
     if key == "return_pct":
@@ -68,11 +72,19 @@ class TradesTableModel(RowsTableModel):
     def __init__(self, gain: QColor, loss: QColor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: Sequence[TradeRow] = ()
+        self._places: dict[str, int] = {}
         self._gain, self._loss = gain, loss
 
     def set_rows(self, rows: Sequence[TradeRow]) -> None:
         self.beginResetModel()
         self._rows = tuple(rows)
+        self._places = {
+            key: max(
+                (formatting.places_needed(getattr(r, key), low, high) for r in self._rows),
+                default=low,
+            )
+            for key, (low, high) in PRICE_PLACES.items()
+        }
         self.endResetModel()
 
     def rows(self) -> Sequence[TradeRow]:
@@ -86,7 +98,7 @@ class TradesTableModel(RowsTableModel):
             return None
         row, key = self._rows[index.row()], COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _text(row, key)
+            return _text(row, key, self._places)
         if role == SORT_ROLE:
             value = getattr(row, key)
             return ", ".join(value) if key == "tags" else value

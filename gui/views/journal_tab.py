@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +55,8 @@ STATISTICS: tuple[tuple[str, str, str], ...] = (
     ("longest_losing_streak", "Max consec. losses", "Most losing trades in a row, by exit."),
     ("longest_winning_streak", "Max consec. wins", "Most winning trades in a row, by exit."),
 )
+#: A wide text of a figure of the statistics panel (the others: "−99,999.99").
+WIDEST = {"trades": "999 (99 won, 99 lost)"}
 #: What the period filter keeps (the tooltip of its check boxes and fields).
 PERIOD_TIP = (
     "Keep the trades whose exit day (an open trade's: the valuation day) lies in the period, "
@@ -94,6 +96,10 @@ class StatisticsPanel(QFrame):
             value = QLabel(formatting.MISSING)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # as wide as a large figure from the start: the panel keeps its width as they change
+            value.setMinimumWidth(
+                value.fontMetrics().horizontalAdvance(WIDEST.get(key, "−99,999.99"))
+            )
             for label in (head, value):
                 label.setToolTip(tip)
             grid.addWidget(head, row, column)
@@ -110,6 +116,31 @@ class StatisticsPanel(QFrame):
     def clear(self) -> None:
         for key in self.values:
             self.set_value(key, formatting.MISSING)
+
+
+class Overlay(QLabel):
+    """A message centred over a widget, following its size; hidden while it has none."""
+
+    def __init__(self, over: QWidget) -> None:
+        super().__init__(over)
+        self.over = over
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        muted(self)
+        over.installEventFilter(self)
+        self.hide()
+
+    def say(self, message: str | None) -> None:
+        self.setText(message or "")
+        self.setVisible(bool(message))
+        self.setGeometry(self.over.rect())
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.over and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.over.rect())
+        return False
 
 
 class JournalView(QWidget):
@@ -132,7 +163,8 @@ class JournalView(QWidget):
         muted(self.notes)
         self.statistics = StatisticsPanel()
         self.statistics_title = QLabel("Statistics")
-        self.histogram = _plot(self.background, self.foreground, NumberAxis())
+        self.statistics_title.setWordWrap(True)  # its text never widens the panel
+        self.histogram = _plot(self.background, self.foreground, CountAxis())
         self.histogram.getPlotItem().setTitle("Trade returns (%)", color=self.foreground)
         self.heatmap = _plot(self.background, self.foreground)
         self.heatmap.getPlotItem().setTitle("Realized P&L by exit month", color=self.foreground)
@@ -142,6 +174,7 @@ class JournalView(QWidget):
         self._cell_font.setPointSizeF(self._cell_font.pointSizeF() * 0.8)
         self.cell_texts: dict[tuple[int, int], str] = {}
         self.bars: Any | None = None
+        self.bin_edges: list[float] = []  # the histogram's, in percent
         stats_box = QWidget()
         stats_layout = QVBoxLayout(stats_box)
         stats_layout.setContentsMargins(0, 0, 0, 0)
@@ -158,13 +191,28 @@ class JournalView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.table, 1)
-        top_layout.addWidget(self.notes)
+        notes_row = QHBoxLayout()  # the selected trade's notes and the button to add one
+        notes_row.addWidget(self.notes, 1)
+        notes_row.addWidget(self.add_note)
+        top_layout.addLayout(notes_row)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setSizes([380, 240])
         layout.addWidget(self.splitter, 1)
+        self.empty_note = Overlay(self.table.viewport())
+        self.chart_notes = {plot: Overlay(plot) for plot in (self.histogram, self.heatmap)}
+
+    def set_empty(self, message: str | None) -> None:
+        """Say `message` over the table and both charts (their axes hidden), or show them as
+        they are (None): what a filter that keeps no trade shows."""
+        self.empty_note.say(message)
+        for plot, note in self.chart_notes.items():
+            note.say(message and "No trades")
+            item = plot.getPlotItem()
+            for axis in ("left", "bottom"):
+                item.showAxis(axis, message is None)
 
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
@@ -194,7 +242,6 @@ class JournalView(QWidget):
         self.to_on, self.end = self._bound(bar, "to")
         bar.addWidget(self.shown)
         bar.addStretch(1)
-        bar.addWidget(self.add_note)
         bar.addWidget(self.export)
         return bar
 
@@ -228,18 +275,20 @@ class JournalView(QWidget):
     # -- charts -------------------------------------------------------------------------------
 
     def set_returns(self, returns: list[float]) -> None:
-        """The histogram of the trades' returns (fractions), losses and gains coloured."""
+        """The histogram of the trades' returns (fractions): 0 is a bin edge, so a bar holds
+        winners or losers only, coloured by its side (a return of exactly 0 counts up)."""
         item = self.histogram.getPlotItem()
         if self.bars is not None:
             item.removeItem(self.bars)
-            self.bars = None
+            self.bars, self.bin_edges = None, []
         values = np.array([r * 100 for r in returns if math.isfinite(r)], dtype=np.float64)
         if not len(values):
             return
-        bins = int(min(20, max(5, math.ceil(math.sqrt(len(values))) * 2)))
-        counts, edges = np.histogram(values, bins=bins)
+        edges = return_bins(values)
+        self.bin_edges = [float(e) for e in edges]
+        counts, _ = np.histogram(values, bins=edges)
         centers = (edges[:-1] + edges[1:]) / 2
-        brushes = [self.colors.gain if c >= 0 else self.colors.loss for c in centers]
+        brushes = [self.colors.gain if low >= 0 else self.colors.loss for low in edges[:-1]]
         self.bars = pg.BarGraphItem(
             x=centers, height=counts, width=(edges[1] - edges[0]) * 0.9, brushes=brushes,
             pen=pg.mkPen(None),
@@ -281,6 +330,33 @@ class JournalView(QWidget):
             self.cell_texts[(year, month)] = text
         item.setXRange(0, len(years), padding=0.02)
         item.setYRange(0, 12, padding=0.02)
+
+
+class CountAxis(NumberAxis):
+    """A count axis: whole numbers only (never 0.20, 0.40 … between 0 and 1 trade)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:  # noqa: N802, N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(float(round(s)), o) for s, o in levels if s >= 1 and abs(s - round(s)) < 1e-9]
+        return whole or [(1.0, 0.0)]
+
+
+#: The widths a histogram bin may take, in percent, times a power of ten.
+NICE_WIDTHS = (1.0, 2.0, 2.5, 5.0)
+
+
+def return_bins(values: Any, most: int = 20) -> Any:
+    """Bin edges for returns in percent: a round width, every edge a multiple of it (so 0 is
+    one, and no bin holds both a loss and a gain), about 2√n bins (5 to `most`). The top edge
+    lies above the largest value, so every bin is [low, high)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    wanted = min(most, max(5, 2 * math.ceil(math.sqrt(len(values)))))
+    span = (high - low) or max(abs(high), 1.0)
+    raw = span / wanted
+    power = 10.0 ** math.floor(math.log10(raw))
+    width = next((w * power for w in NICE_WIDTHS if w * power >= raw), 10 * power)
+    first, last = math.floor(low / width), math.floor(high / width) + 1
+    return np.arange(first, last + 1, dtype=np.float64) * width
 
 
 def _compact(value: float) -> str:

@@ -29,6 +29,9 @@ class SidebarView(QWidget):
         tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         tree.setUniformRowHeights(True)
         tree.setIndentation(14)
+        # no expander column before the top-level names (branches are expanded and indented
+        # under their parent): its 14 px go to the names
+        tree.setRootIsDecorated(False)
         tree.setItemsExpandable(True)
         tree.setAllColumnsShowFocus(True)
         tree.setMinimumWidth(200)

@@ -221,3 +221,32 @@ def test_the_chart_of_a_simulation_portfolio_ends_at_its_clock(
     qtbot.waitUntil(lambda: chart.series is not None and chart.series.until is None, timeout=10_000)
     assert chart.series.x[-1] == x_of(erasmo.market.latest_date("IBM"))
     assert not c.window.clock.isVisible()  # a live portfolio has no clock to step
+
+
+def test_go_to_date_offers_the_next_trading_day_of_the_portfolio_switched_to(
+    qtbot: QtBot, erasmo: Erasmo, make_window: MakeWindow
+) -> None:
+    door = erasmo.door
+    late = door.open_portfolio("Late", "10000", date(2010, 4, 7), mode="simulation").id
+    early = door.open_portfolio("Early", "10000", date(2008, 11, 11), mode="simulation").id
+    c = make_window(erasmo)
+    bar = c.window.clock
+    c.reload_portfolios(select=late)
+    qtbot.waitUntil(lambda: c.clock.portfolio_id == late, timeout=10_000)
+    assert bar.to_date.date() == QDate(2010, 4, 8)  # a Thursday, the day after its clock
+    bar.to_date.setDate(date(2010, 4, 14))
+    c.reload_portfolios(select=early)
+    qtbot.waitUntil(lambda: c.clock.portfolio_id == early, timeout=10_000)
+    # 2008-11-11 was a Tuesday (Veterans Day, the exchange open): the next day is the 12th.
+    assert door.market.bar("IBM", date(2008, 11, 12)) is not None
+    assert bar.to_date.date() == QDate(2008, 11, 12)
+    with qtbot.waitSignal(c.clock.advanced, timeout=10_000):
+        qtbot.mouseClick(bar.go, Qt.MouseButton.LeftButton)
+    assert door.clock(early) == date(2008, 11, 12)  # one day on, not 17 months
+    # A Friday clock: the next trading day is the Monday after the weekend.
+    c.reload_portfolios(select=late)
+    qtbot.waitUntil(lambda: c.clock.portfolio_id == late, timeout=10_000)
+    door.advance(late, to=date(2010, 4, 9))
+    c.clock.show_portfolio(early, True)
+    c.clock.show_portfolio(late, True)
+    assert bar.to_date.date() == QDate(2010, 4, 12)
