@@ -89,10 +89,36 @@ CHECKED_BUTTONS = (
 )
 
 
+class UtcDateAxis(pg.DateAxisItem):  # type: ignore[misc]
+    """A date axis labelled in UTC, as the series' x values are (UTC midnights, POSIX
+    seconds). pyqtgraph's own shifts every candidate tick (a few hundred month ticks over
+    twenty years) to local time through two QDateTime conversions each, on every repaint of
+    the axis; in UTC there is nothing to shift, so the ticks are kept as made."""
+
+    def __init__(self) -> None:
+        super().__init__(utcOffset=0)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:  # noqa: N802, N803
+        self.setZoomLevelForDensity((maxVal - minVal) / size)
+        spacing = self.minSpacing
+        seen = np.array([])
+        levels: list[Any] = []
+        for spec in self.zoomLevel.tickSpecs:
+            ticks, skip = spec.makeTicks(minVal, maxVal, spacing)
+            # A tick of a coarser level already drawn (a year's is also a month's) is dropped.
+            new = ~np.any(np.isclose(seen, ticks[:, None], rtol=0, atol=spacing / 100), axis=-1)
+            ticks = np.asarray(ticks)[new]
+            seen = np.concatenate([seen, ticks])
+            levels.append((spec.spacing, ticks.tolist()))
+            if skip > 1:  # the level is thinned: a finer one would not be drawn
+                break
+        return levels
+
+
 def date_plot(background: QColor, foreground: QColor, suffix: str = "") -> Any:
     """A pyqtgraph plot with a date axis below and a thousands-separated value axis, in the
     palette's colours, with a light grid and no menu or auto-range button."""
-    plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(), "left": NumberAxis(suffix)})
+    plot = pg.PlotWidget(axisItems={"bottom": UtcDateAxis(), "left": NumberAxis(suffix)})
     plot.setBackground(background)
     item = plot.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.15)

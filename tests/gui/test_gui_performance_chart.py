@@ -11,6 +11,7 @@ from uuid import UUID
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -294,3 +295,22 @@ def test_the_price_chart_s_key_sits_above_the_candles(
     box = view.plot.getPlotItem().getViewBox().sceneBoundingRect()
     key = view.legend.sceneBoundingRect()
     assert key.bottom() <= box.top() + 1, (key, box)
+
+
+def test_date_axis_ticks_fall_on_utc_year_and_month_starts(qtbot: QtBot) -> None:
+    """The chart's date axis puts its ticks on UTC midnights, as the series' days are, and
+    labels a year tick with its year."""
+    from gui.views.performance_tab import UtcDateAxis
+
+    def utc(text: str) -> float:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+    axis = UtcDateAxis()
+    axis.fontMetrics = QFontMetrics(QFont())
+    levels = axis.tickValues(utc("2005-01-03"), utc("2025-06-30"), 1200)
+    years = dict(levels)[365 * 86_400]
+    assert years == [utc(f"{y}-01-01") for y in range(2006, 2026)]
+    assert axis.tickStrings(years[:2], 1, 365 * 86_400) == ["2006", "2007"]
+    months = dict(levels)[30 * 86_400]
+    assert utc("2005-02-01") in months
+    assert utc("2006-01-01") not in months  # a year's tick, drawn once
