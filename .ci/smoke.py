@@ -77,7 +77,7 @@ def check_window(env: dict[str, str], data: Path) -> None:
     xvfb_run = shutil.which("xvfb-run")
     if xvfb_run is None:
         fail("xvfb-run is not installed (apt-get install xvfb)")
-    # The probe (gui/app.py) prints "first-paint SECONDS" once the window is on screen, then
+    # The probe (gui/app.py) prints "first-paint SECONDS CPU" once the window is on screen, then
     # closes it; the xcb platform is asked for by name, so Qt's X11 libraries must all load.
     window_env = {**env, "QT_QPA_PLATFORM": "xcb", "ERASMO_GUI_PROBE": "1"}
     out = run(
@@ -85,7 +85,7 @@ def check_window(env: dict[str, str], data: Path) -> None:
         window_env,
         timeout=90,
     )
-    if not re.search(r"^first-paint \d+\.\d+$", out, re.MULTILINE):
+    if not re.search(r"^first-paint \d+\.\d+ \d+\.\d+$", out, re.MULTILINE):
         fail(f"the window did not report its first paint:\n{out}")
 
 
