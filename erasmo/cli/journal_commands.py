@@ -161,6 +161,9 @@ def trades(c: Context, /, name: str, as_json: bool, **filters: Any) -> None:
     if as_json:
         echo_json(records)
         return
+    if not records and journal.total == 0:  # no filter could find one
+        click.echo(f"{name} has no trades yet.")
+        return
     if not records:
         click.echo(f"{name} has none of its {plural(journal.total, 'trade')} that way.")
         return
@@ -248,8 +251,16 @@ def report(c: Context, name: str, output: str) -> None:
     page = c.door.journal_report(portfolio_id)
     target = Path(output)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(target)
+    try:
+        partial.write_text(page, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        why = "does not exist" if not target.parent.is_dir() else "cannot be written"
+        raise click.ClickException(
+            f"cannot write {str(target)!r}: its folder {str(target.parent)!r} {why} "
+            f"({error.strerror or error}); nothing was written. Give -o another path."
+        ) from None
     click.echo(f"Wrote the journal of {name!r} to {target} ({len(page.encode()):,} bytes).")
 
 

@@ -31,7 +31,8 @@ def history(c: Context, name: str, as_json: bool) -> None:
     if as_json:
         echo_json([_as_json(e) for e in events])
         return
-    rows = [[str(e.seq), e.on.isoformat(), e.type, e.describe()] for e in events]
+    details = _details(events)
+    rows = [[str(e.seq), e.on.isoformat(), e.type, d] for e, d in zip(events, details, strict=True)]
     click.echo(table(["seq", "on", "event", "details"], rows, right=[0]))
     unreadable = sum(1 for e in events if e.unreadable is not None)
     if unreadable:
@@ -40,6 +41,22 @@ def history(c: Context, name: str, as_json: bool) -> None:
             "run 'erasmo check'.",
             err=True,
         )
+
+
+#: A live portfolio's ClockAdvanced: the market's new days reached (docs/margin.md).
+_LIVE_CLOCK = "the live portfolio reached the market's new days, up to this day"
+
+
+def _details(events: list[LoggedEvent]) -> list[str]:
+    """Each event's details; a live portfolio's clock is moved by the market's new days (a
+    live margin account's catch-up), not by a simulation's step."""
+    mode, details = "live", []  # a portfolio is live until its rules say otherwise
+    for e in events:
+        if e.type == "TradingRulesSet" and e.unreadable is None:
+            mode = str(e.fields.get("mode", mode))
+        live_clock = e.type == "ClockAdvanced" and e.unreadable is None and mode == "live"
+        details.append(_LIVE_CLOCK if live_clock else e.describe())
+    return details
 
 
 def _as_json(e: LoggedEvent) -> dict[str, Any]:

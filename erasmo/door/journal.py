@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from events.errors import ErasmoError
+from events.errors import ErasmoError, InvalidInputError
 from events.logged import LoggedEvent
 from events.rules.voids import VOIDABLE, VOIDED, VoidError, blocked_message
 
@@ -41,6 +41,10 @@ _ORDER_OUTCOMES = frozenset(
 
 class UnknownEventError(ErasmoError):
     """A log position that is not one of the portfolio's events."""
+
+
+class NoteOnNoteError(InvalidInputError):
+    """A note asked on a note: notes attach to the event they are about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +153,19 @@ class JournalReading:
     ) -> NoteReceipt:
         """Attach a note and tags to the portfolio's event at log position `seq` (a later
         note on the same event supersedes this one in views; both stay in the log)."""
-        noted = next((e for e in self.app.history(portfolio_id) if e.seq == seq), None)
+        history = self.app.history(portfolio_id)
+        noted = next((e for e in history if e.seq == seq), None)
         if noted is None:
             name = self.app.portfolio(portfolio_id).name
             raise UnknownEventError(
                 f"Log position {seq} is not an event of {name!r}; pick one from "
                 f"'erasmo history {name}'. Nothing was recorded."
+            )
+        if noted.type == "NoteAdded":
+            about = next((e.seq for e in history if e.version == noted.fields.get("about")), None)
+            raise NoteOnNoteError(
+                f"Log position {seq} is a note; notes attach to the event they are about: "
+                f"note log position {about} instead. Nothing was recorded."
             )
         words = tags if isinstance(tags, str) else " ".join(tags)
 
