@@ -10,6 +10,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from erasmo.journal.money import cents
+
 Number = Decimal | float | int
 #: Shown where a value is missing or undefined (NaN, None).
 MISSING = "—"
@@ -65,6 +67,15 @@ def signed_money(value: Number | None) -> str:
     if text in ("+0.00", "-0.00"):
         return "0.00"
     return _minus(text)
+
+
+def signed_cents(value: Number | None) -> str:
+    """A journal's float money figure as `signed_money`, rounded half-up to the cent as the CLI
+    and the report round it (`erasmo.journal.money.cents`: 131.475 -> +131.48, not +131.47)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return signed_money(cents(float(value)))
 
 
 def percent(fraction: Number | None, *, signed: bool = True, places: int = 2) -> str:

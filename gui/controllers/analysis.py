@@ -25,6 +25,7 @@ from gui.models.holdings import HoldingsTableModel, TotalsLastProxy
 from gui.state import AsOf, Session
 from gui.theme import Colors
 from gui.views.allocation_tab import Slice
+from gui.views.holdings_tab import MARGIN_FIGURES
 from gui.views.main_window import MainWindow
 from gui.workers import JobHandle, Jobs, Progress
 
@@ -269,7 +270,19 @@ class AnalysisController(QObject):
             s = formatting.sign(value)
             color = self.colors.gain if s > 0 else self.colors.loss if s < 0 else None
             strip.set_value(key, formatting.signed_money(value), color)
+        self._show_buying_power(account if latest else None)
         self.window.holdings.note.setText(result.note)
+
+    def _show_buying_power(self, account: AccountView | None) -> None:
+        """A margin account's equity and buying power beside the summary (the door's figures
+        for now: hidden while travelling in time, and for a cash account)."""
+        strip = self.window.holdings.summary
+        shown = account is not None and account.account == "margin"
+        for key in MARGIN_FIGURES:
+            strip.set_shown(key, shown)
+        if account is not None and shown:
+            strip.set_value("equity", formatting.money(account.equity))
+            strip.set_value("buying_power", formatting.money(account.buying_power))
 
     def _account(self, portfolio_id: UUID) -> AccountView | None:
         """The portfolio's account through the front door (None if it cannot be read)."""

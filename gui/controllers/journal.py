@@ -59,7 +59,7 @@ def statistic_texts(s: TradeStatistics) -> dict[str, tuple[str, int]]:
     }
     for key in MONEY:
         value = float(getattr(s, key))
-        texts[key] = (formatting.signed_money(value), formatting.sign(value))
+        texts[key] = (formatting.signed_cents(value), formatting.sign(value))
     for key in RATIOS:
         texts[key] = (ratio(float(getattr(s, key))), 0)
     return texts

@@ -73,7 +73,7 @@ class NoteDialog(QObject):
         view.trade.setText(
             f"{trade.ticker} {formatting.quantity(trade.quantity)}: {trade.entry_on} → "
             f"{trade.exit_on}{' (open)' if trade.exit_seq is None else ''}, "
-            f"{formatting.signed_money(trade.pnl)}"
+            f"{formatting.signed_cents(trade.pnl)}"
         )
         view.exit.setEnabled(trade.exit_seq is not None)
         view.entry.setText(f"Entry (log position {trade.entry_seq})")

@@ -90,8 +90,9 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], bool, str], ...] = (
         "Margin\nused",
         _money,
         False,
-        "A margin account's equity the position ties up: the initial margin × |market value| "
-        "(a short's quantity and market value are negative).",
+        "Initial margin: the share of the position's market value the account must put up "
+        "(initial margin × |market value|; a short's quantity and market value are negative). "
+        "The margin call speaks of the lower maintenance margin.",
     ),
 )
 KEYS = tuple(c[0] for c in COLUMNS)

@@ -48,6 +48,11 @@ class FigureStrip(QFrame):
             label.setToolTip(tooltip)
             self.captions[key].setToolTip(tooltip)
 
+    def set_shown(self, key: str, shown: bool) -> None:
+        """Show or hide one figure, caption and value (a figure only some portfolios have)."""
+        self.captions[key].setVisible(shown)
+        self.values[key].setVisible(shown)
+
     def clear(self) -> None:
         for label in self.values.values():
             label.setText("—")

@@ -18,7 +18,11 @@ SUMMARY = [
     ("total", "Total value"),
     ("unrealized", "Unrealized P&L"),
     ("realized", "Realized P&L"),
+    ("equity", "Equity"),
+    ("buying_power", "Buying power"),
 ]
+#: Figures of a margin account only (hidden for a cash account).
+MARGIN_FIGURES = ("equity", "buying_power")
 
 
 class HoldingsView(QWidget):
@@ -31,6 +35,8 @@ class HoldingsView(QWidget):
         self.margin_call.setWordWrap(True)
         self.margin_call.setVisible(False)
         self.summary = FigureStrip(SUMMARY, self)
+        for key in MARGIN_FIGURES:
+            self.summary.set_shown(key, False)
         self.filter = FilterBar("Filter holdings: ticker, name…")
         self.table = table_view(self, sortable=True)
         self.text_filter: TextFilter | None = None

@@ -50,7 +50,7 @@ def _text(row: TradeRow, key: str, places: dict[str, int] | None = None) -> str:
         low, _high = PRICE_PLACES[key]
         return formatting.fixed(getattr(row, key), (places or {}).get(key, low))
     if key == "pnl":
-        return formatting.signed_money(row.pnl)
+        return formatting.signed_cents(row.pnl)
     if key == "return_pct":
         return formatting.percent(row.return_pct)
     if key == "holding_days":

@@ -319,7 +319,7 @@ class JournalView(QWidget):
             rect = QGraphicsRectItem(QRectF(column, month - 1, 1, 1))
             rect.setBrush(QBrush(color))
             rect.setPen(QPen(self.background, 0))
-            rect.setToolTip(f"{year}-{month:02d}: {formatting.signed_money(pnl)}")
+            rect.setToolTip(f"{year}-{month:02d}: {formatting.signed_cents(pnl)}")
             text = _compact(pnl)
             label = pg.TextItem(text, color=self.foreground, anchor=(0.5, 0.5))
             label.setFont(self._cell_font)
