@@ -123,17 +123,24 @@ class Portfolio:
     def name(self) -> str:
         return self._door.head(self.id).name
 
+    def _fresh(self) -> None:
+        """Fold in what was recorded since the last read (by this book or another process):
+        a notebook stays open while trades go on."""
+        self._door.analytics.refresh()
+
     def holdings(self, as_of: Day = None) -> pd.DataFrame:
         """The holdings now, or at the end of market date `as_of`."""
         from erasmo.analytics import Moment
 
         moment = Moment(on=parse_date(as_of)) if as_of is not None else None
+        self._fresh()
         return self._door.holdings(self.id, moment).positions.astype(_HOLDING_DTYPES)
 
     def value(self, start: Day = None, end: Day = None) -> pd.DataFrame:
         """The daily value, cash, deposits and withdrawals."""
         from erasmo.exporters.tables import value_frame
 
+        self._fresh()
         series = self._door.value_series(self.id, start=_day(start), end=_day(end))
         return value_frame(series)
 
@@ -141,6 +148,7 @@ class Portfolio:
         """TTWROR, IRR, drawdown, volatility and Sharpe over the period (PP's conventions)."""
         import pandas as pd
 
+        self._fresh()
         m = self._door.performance(self.id, start=_day(start), end=_day(end))
         return pd.Series(
             {

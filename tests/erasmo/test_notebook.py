@@ -115,3 +115,16 @@ def test_import_erasmo_and_a_buy_import_no_pandas(tmp_path: Path) -> None:
     )
     assert done.stdout.splitlines()[0] == "False"
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_an_open_book_sees_what_is_recorded_after_its_first_read(tmp_path: Path) -> None:
+    """A notebook stays open while trades go on (in the book itself, or another process)."""
+    with erasmo.open(tmp_path / "data", writable=True) as book:
+        pid = book.door.open_portfolio("Live", "10000", "2015-03-02").id
+        live = book.portfolio("Live")
+        assert live.holdings().empty
+        book.door.buy(pid, "AAPL", "10", on="2015-03-02", price="29.08")
+        assert live.holdings()["quantity"].to_dict() == {"AAPL": 10.0}
+        book.door.deposit(pid, "500", on="2015-03-03")
+        deposits = live.value()["deposits"]  # each day's deposits
+        assert (deposits.loc["2015-03-02"], deposits.loc["2015-03-03"]) == (10000.0, 500.0)
