@@ -10,8 +10,6 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from erasmo.journal.money import cents
-
 Number = Decimal | float | int
 #: Shown where a value is missing or undefined (NaN, None).
 MISSING = "—"
@@ -72,6 +70,8 @@ def signed_money(value: Number | None) -> str:
 def signed_cents(value: Number | None) -> str:
     """A journal's float money figure as `signed_money`, rounded half-up to the cent as the CLI
     and the report round it (`erasmo.journal.money.cents`: 131.475 -> +131.48, not +131.47)."""
+    from erasmo.journal.money import cents  # the journal package loads pandas: not at start-up
+
     if _missing(value):
         return MISSING
     assert value is not None
