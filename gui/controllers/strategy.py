@@ -48,14 +48,12 @@ class Main(Protocol):
     def reload_portfolios(self, select: UUID | None = None) -> None: ...
 
 
-def record_of(
-    door: FrontDoor, portfolio_id: UUID, logged_one: bool = True
-) -> tuple[str, list[str]] | None:
+def record_of(door: FrontDoor, portfolio_id: UUID) -> tuple[str, list[str]] | None:
     """What ran to make a backtest portfolio, as a summary line and its dated notes: from its
     log's StrategyStarted, else from the record an older erasmo kept beside the store (None for
-    a portfolio no strategy made). Reads the portfolio's history, unless `logged_one` is False
-    (its log holds no StrategyStarted): call it off the GUI thread."""
-    logged = door.strategy(portfolio_id) if logged_one else None
+    a portfolio no strategy made). Reads the store's strategy events and notes (not the whole
+    history): call it off the GUI thread."""
+    logged = door.strategy(portfolio_id)
     if logged is not None:
         params = ", ".join(f"{k}={v}" for k, v in logged.params.items()) or "none"
         summary = (
